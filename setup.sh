@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Stacksim's one setup script. It installs what is missing (and skips what is already there at the
+# right version), then serves the app or runs every check and test.
+#
+#   ./setup.sh serve   set up, then `trunk serve` on http://127.0.0.1:8080
+#   ./setup.sh test    set up, then fmt, clippy (native + wasm32), native tests, browser tests in
+#                      headless Chromium and Firefox, a release build and its size; ends with
+#                      one line "N passed, M failed"
+#   ./setup.sh tools   set up only
+#
+# Everything comes from the package registries (crates.io, npm, Debian): Trunk runs offline and
+# finds wasm-bindgen and wasm-opt on PATH at the versions Trunk.toml pins.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132
+TOOLS_DIR="${STACKSIM_TOOLS:-$HOME/.cache/stacksim/tools}"
+export PATH="$TOOLS_DIR/bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# The wasm-bindgen version Cargo.lock resolved; the CLI must match it exactly.
+wasm_bindgen_version() {
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing Debian packages: ${missing[*]}"
+    if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+has_version() { # command, expected substring of `command --version`
+    command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"
+}
+
+setup_build_tools() {
+    rustup target list --installed | grep -qx wasm32-unknown-unknown \
+        || { say "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+    for component in rustfmt clippy; do
+        rustup component list --installed | grep -q "^$component" \
+            || { say "adding $component"; rustup component add "$component"; }
+    done
+    if [ ! -f Cargo.lock ]; then cargo generate-lockfile; fi
+    local wbg
+    wbg=$(wasm_bindgen_version)
+    has_version wasm-bindgen "wasm-bindgen $wbg" || {
+        say "installing wasm-bindgen-cli $wbg (a few minutes, once)"
+        cargo install wasm-bindgen-cli --version "$wbg" --force
+    }
+    has_version trunk "trunk $TRUNK_VERSION" || {
+        say "installing trunk $TRUNK_VERSION (about ten minutes, once)"
+        cargo install trunk --version "$TRUNK_VERSION" --locked --force
+    }
+    has_version wasm-opt "version $BINARYEN_VERSION" || {
+        say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
+        command -v npm >/dev/null || apt_install nodejs npm
+        npm install --global --prefix "$TOOLS_DIR" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+    }
+}
+
+setup_browsers() {
+    apt_install chromium chromium-driver firefox-esr brotli
+    command -v geckodriver >/dev/null 2>&1 || {
+        say "installing geckodriver"
+        cargo install geckodriver --locked
+    }
+}
+
+# Totals over every test runner, printed as the last line.
+passed=0
+failed=0
+summary() {
+    local status=$?
+    echo
+    echo "$passed passed, $failed failed"
+    exit "$status"
+}
+
+# Runs a test command, shows its output, and adds its "N passed; M failed" lines to the totals.
+count_tests() {
+    local log
+    log=$(mktemp)
+    set +e
+    "$@" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    set -e
+    local p f
+    p=$(grep -oE '[0-9]+ passed; [0-9]+ failed' "$log" | awk '{ s += $1 } END { print s + 0 }')
+    f=$(grep -oE '[0-9]+ passed; [0-9]+ failed' "$log" | awk '{ s += $3 } END { print s + 0 }')
+    rm -f "$log"
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
+    return "$status"
+}
+
+run_tests() {
+    trap summary EXIT
+    say "cargo fmt --check"
+    cargo fmt --all -- --check
+    say "clippy, native"
+    cargo clippy --all-targets -- -D warnings
+    say "clippy, wasm32"
+    cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+    say "native tests"
+    count_tests cargo test
+    say "browser tests in headless Chromium"
+    count_tests env -u GECKODRIVER CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
+    say "browser tests in headless Firefox"
+    count_tests env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown
+    say "release build"
+    trunk build --release
+    bash benches/size.sh dist
+}
+
+case "${1:-}" in
+    serve)
+        setup_build_tools
+        shift
+        exec trunk serve "$@"
+        ;;
+    test)
+        setup_build_tools
+        setup_browsers
+        run_tests
+        ;;
+    tools)
+        setup_build_tools
+        setup_browsers
+        ;;
+    *)
+        echo "usage: ./setup.sh serve | test | tools" >&2
+        exit 2
+        ;;
+esac

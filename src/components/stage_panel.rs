@@ -1,0 +1,38 @@
+//! The side panel: what the stage is, how one request flows, and what is wrong with it.
+
+use yew::prelude::*;
+
+use crate::sim::presets;
+
+#[derive(Properties, PartialEq)]
+pub struct StagePanelProps {
+    pub stage: Option<u8>,
+    /// The design's own title, used when it is not a preset.
+    pub title: AttrValue,
+}
+
+#[component]
+pub fn StagePanel(props: &StagePanelProps) -> Html {
+    let Some(stage) = props.stage.and_then(presets::stage) else {
+        return html! {
+            <aside class="panel">
+                <h2>{ props.title.clone() }</h2>
+                <p>{ "A design of your own." }</p>
+            </aside>
+        };
+    };
+    html! {
+        <aside class="panel" aria-label="About this stage">
+            <h2>{ format!("Stage {}: {}", stage.number, stage.title) }</h2>
+            <p class="summary">{ stage.summary }</p>
+            <h3>{ "Request flow" }</h3>
+            <ol class="flow">
+                { for stage.flow.iter().map(|step| html! { <li>{ *step }</li> }) }
+            </ol>
+            <h3>{ "Issues with this design" }</h3>
+            <ul class="issues">
+                { for stage.issues.iter().map(|issue| html! { <li>{ *issue }</li> }) }
+            </ul>
+        </aside>
+    }
+}

@@ -1,0 +1,12 @@
+//! Stacksim: design web infrastructure and watch it run, in the browser.
+//!
+//! - [`sim`] is the pure simulation core (no browser, no clock);
+//! - [`layout`] places a design on the drawing, as pure geometry;
+//! - [`state`] is the UI's single reducer;
+//! - [`app`] and [`components`] are the Yew shell that draws state and dispatches actions.
+
+pub mod app;
+pub mod components;
+pub mod layout;
+pub mod sim;
+pub mod state;

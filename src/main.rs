@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<stacksim::app::App>::new().render();
+}

@@ -1,0 +1,75 @@
+//! Architecture invariants and project rules, enforced by `cargo test` (after rust-analyzer's
+//! tidy tests). Each failure names the invariant it protects.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).expect("readable source dir") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn sim_is_pure_no_browser_crates_no_clock() {
+    let mut files = vec![root().join("src/sim.rs")];
+    rust_files(&root().join("src/sim"), &mut files);
+    let forbidden = [
+        "yew::", "web_sys", "js_sys", "gloo", "wasm_bindgen", "Instant::now", "SystemTime::now",
+        "thread_rng", "rand::rng()", "crate::app", "crate::components", "crate::state", "crate::layout",
+    ];
+    let mut found = Vec::new();
+    for file in &files {
+        let text = fs::read_to_string(file).expect("readable file");
+        for (n, line) in text.lines().enumerate() {
+            for word in forbidden {
+                if line.contains(word) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "Architecture Invariant violated: `sim` knows nothing about the browser, the UI or the \
+         clock (see ARCHITECTURE.md). Offending lines:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn ci_runs_the_test_command_the_readme_gives() {
+    let readme = fs::read_to_string(root().join("README.md")).expect("README.md");
+    let ci = fs::read_to_string(root().join(".ci/run")).expect(".ci/run");
+    let command = "./setup.sh test";
+    assert!(readme.contains(command), "README.md must give `{command}` as the test command");
+    assert!(
+        ci.lines().any(|line| line.trim() == command || line.trim() == format!("exec {command}")),
+        ".ci/run must call exactly the README's test command `{command}`"
+    );
+}
+
+#[test]
+fn architecture_md_names_every_module() {
+    let arch = fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    let missing: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let rel = f.strip_prefix(root()).ok()?.to_string_lossy().replace('\\', "/");
+            (!arch.contains(&format!("`{rel}`"))).then_some(rel)
+        })
+        .collect();
+    assert!(missing.is_empty(), "ARCHITECTURE.md's code map must name these files: {missing:?}");
+}
