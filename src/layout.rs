@@ -29,7 +29,10 @@ pub struct Rect {
 
 impl Rect {
     pub fn center(self) -> Point {
-        Point { x: self.x + self.w / 2.0, y: self.y + self.h / 2.0 }
+        Point {
+            x: self.x + self.w / 2.0,
+            y: self.y + self.h / 2.0,
+        }
     }
 
     pub fn bottom(self) -> f64 {
@@ -126,7 +129,10 @@ pub fn auto_layout(topology: &Topology) -> Layout {
         }
     }
     let row_width = |members: &[usize]| {
-        let widths: f64 = members.iter().map(|&i| size(&topology.nodes[i].kind).0).sum();
+        let widths: f64 = members
+            .iter()
+            .map(|&i| size(&topology.nodes[i].kind).0)
+            .sum();
         widths + GAP_X * members.len().saturating_sub(1) as f64
     };
     let main_width = rows.values().map(|m| row_width(m)).fold(SMALL_W, f64::max);
@@ -159,7 +165,11 @@ pub fn auto_layout(topology: &Topology) -> Layout {
         width = x + SMALL_W + MARGIN;
     }
     let height = boxes.values().map(|r| r.bottom()).fold(0.0, f64::max) + MARGIN;
-    Layout { boxes, width, height }
+    Layout {
+        boxes,
+        width,
+        height,
+    }
 }
 
 /// Where a line between two boxes starts and ends, and the SVG path that joins them.
@@ -169,7 +179,11 @@ pub fn auto_layout(topology: &Topology) -> Layout {
 pub fn connector(from: Rect, from_y: f64, to: Rect, to_y: f64) -> String {
     let overlap_rows = from.y < to.bottom() && to.y < from.bottom();
     if overlap_rows {
-        let (x1, x2) = if from.x < to.x { (from.right(), to.x) } else { (from.x, to.right()) };
+        let (x1, x2) = if from.x < to.x {
+            (from.right(), to.x)
+        } else {
+            (from.x, to.right())
+        };
         let mid = (x1 + x2) / 2.0;
         format!("M {x1:.1} {from_y:.1} C {mid:.1} {from_y:.1} {mid:.1} {to_y:.1} {x2:.1} {to_y:.1}")
     } else {
@@ -219,7 +233,9 @@ pub struct Wire {
 /// The middle height of a service's row, and its host's box.
 fn service_anchor(topology: &Topology, layout: &Layout, id: &str) -> Option<(String, Rect, f64)> {
     let (node, service) = topology.service(id)?;
-    let NodeKind::Host(host) = &node.kind else { return None };
+    let NodeKind::Host(host) = &node.kind else {
+        return None;
+    };
     let idx = host.services.iter().position(|s| s.id == service.id)?;
     let rect = *layout.boxes.get(&node.id)?;
     Some((node.id.clone(), rect, service_rect(rect, idx).center().y))
@@ -233,15 +249,27 @@ pub fn wires(topology: &Topology, layout: &Layout) -> Vec<Wire> {
     let between = |kind, from: &str, to: &str, out: &mut Vec<Wire>| {
         if let (Some(a), Some(b)) = (boxed(from), boxed(to)) {
             let path = connector(a, a.center().y, b, b.center().y);
-            out.push(Wire { kind, from: from.to_owned(), to: to.to_owned(), path });
+            out.push(Wire {
+                kind,
+                from: from.to_owned(),
+                to: to.to_owned(),
+                path,
+            });
         }
     };
-    let client = topology.nodes.iter().find(|n| matches!(n.kind, NodeKind::Client { .. }));
+    let client = topology
+        .nodes
+        .iter()
+        .find(|n| matches!(n.kind, NodeKind::Client { .. }));
     if let Some(client) = client
         && let Some((dns_node, zone)) = topology.dns()
     {
         between(WireKind::Lookup, &client.id, &dns_node.id, &mut out);
-        let entry = zone.records.iter().find(|r| r.name == "www").and_then(|r| topology.node_at(r.address));
+        let entry = zone
+            .records
+            .iter()
+            .find(|r| r.name == "www")
+            .and_then(|r| topology.node_at(r.address));
         if let Some(entry) = entry {
             between(WireKind::Entry, &client.id, &entry.id, &mut out);
         }
@@ -261,7 +289,14 @@ pub fn wires(topology: &Topology, layout: &Layout) -> Vec<Wire> {
                     if let ServiceKind::Database(db) = &service.kind
                         && let crate::sim::topology::DbRole::Replica { source, .. } = &db.role
                     {
-                        push_service_wire(topology, layout, WireKind::Replication, source, &service.id, &mut out);
+                        push_service_wire(
+                            topology,
+                            layout,
+                            WireKind::Replication,
+                            source,
+                            &service.id,
+                            &mut out,
+                        );
                     }
                 }
             }
@@ -269,7 +304,14 @@ pub fn wires(topology: &Topology, layout: &Layout) -> Vec<Wire> {
         }
     }
     for link in &topology.links {
-        push_service_wire(topology, layout, WireKind::Request, &link.from, &link.to, &mut out);
+        push_service_wire(
+            topology,
+            layout,
+            WireKind::Request,
+            &link.from,
+            &link.to,
+            &mut out,
+        );
     }
     out
 }
@@ -282,13 +324,23 @@ fn push_service_wire(
     to: &str,
     out: &mut Vec<Wire>,
 ) {
-    let (Some((host_a, a, ya)), Some((host_b, b, yb))) =
-        (service_anchor(topology, layout, from), service_anchor(topology, layout, to))
-    else {
+    let (Some((host_a, a, ya)), Some((host_b, b, yb))) = (
+        service_anchor(topology, layout, from),
+        service_anchor(topology, layout, to),
+    ) else {
         return;
     };
-    let path = if host_a == host_b { inner_connector(a, ya, yb) } else { connector(a, ya, b, yb) };
-    out.push(Wire { kind, from: from.to_owned(), to: to.to_owned(), path });
+    let path = if host_a == host_b {
+        inner_connector(a, ya, yb)
+    } else {
+        connector(a, ya, b, yb)
+    };
+    out.push(Wire {
+        kind,
+        from: from.to_owned(),
+        to: to.to_owned(),
+        path,
+    });
 }
 
 #[cfg(test)]
@@ -308,7 +360,10 @@ mod tests {
             assert_eq!(layout.boxes.len(), topology.nodes.len(), "stage {n}");
             let rects: Vec<Rect> = layout.boxes.values().copied().collect();
             for (i, a) in rects.iter().enumerate() {
-                assert!(a.right() <= layout.width && a.bottom() <= layout.height, "stage {n}");
+                assert!(
+                    a.right() <= layout.width && a.bottom() <= layout.height,
+                    "stage {n}"
+                );
                 for b in &rects[i + 1..] {
                     assert!(!overlaps(*a, *b), "stage {n}: {a:?} overlaps {b:?}");
                 }
@@ -331,16 +386,39 @@ mod tests {
     #[test]
     fn host_box_grows_with_its_services() {
         assert_eq!(host_height(4) - host_height(1), 3.0 * SERVICE_ROW);
-        let host = Rect { x: 10.0, y: 20.0, w: HOST_W, h: host_height(2) };
+        let host = Rect {
+            x: 10.0,
+            y: 20.0,
+            w: HOST_W,
+            h: host_height(2),
+        };
         assert!(service_rect(host, 1).bottom() <= host.bottom());
     }
 
     #[test]
     fn connector_joins_rows_vertically_and_neighbours_sideways() {
-        let top = Rect { x: 0.0, y: 0.0, w: 100.0, h: 50.0 };
-        let below = Rect { x: 0.0, y: 100.0, w: 100.0, h: 50.0 };
-        assert_eq!(connector(top, 25.0, below, 125.0), "M 50.0 50.0 C 50.0 75.0 50.0 75.0 50.0 100.0");
-        let beside = Rect { x: 200.0, y: 0.0, w: 100.0, h: 50.0 };
+        let top = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 100.0,
+            h: 50.0,
+        };
+        let below = Rect {
+            x: 0.0,
+            y: 100.0,
+            w: 100.0,
+            h: 50.0,
+        };
+        assert_eq!(
+            connector(top, 25.0, below, 125.0),
+            "M 50.0 50.0 C 50.0 75.0 50.0 75.0 50.0 100.0"
+        );
+        let beside = Rect {
+            x: 200.0,
+            y: 0.0,
+            w: 100.0,
+            h: 50.0,
+        };
         assert_eq!(
             connector(top, 10.0, beside, 30.0),
             "M 100.0 10.0 C 150.0 10.0 150.0 30.0 200.0 30.0"
@@ -351,12 +429,18 @@ mod tests {
     fn stage_3_draws_entry_to_the_vip_and_vrrp_to_both_balancers() {
         let topology = presets::topology(3).expect("stage 3");
         let all = wires(&topology, &auto_layout(&topology));
-        let has = |kind, from: &str, to: &str| all.iter().any(|w| w.kind == kind && w.from == from && w.to == to);
+        let has = |kind, from: &str, to: &str| {
+            all.iter()
+                .any(|w| w.kind == kind && w.from == from && w.to == to)
+        };
         assert!(has(WireKind::Entry, "client", "vip"));
         assert!(has(WireKind::Vrrp, "vip", "lb-01"));
         assert!(has(WireKind::Vrrp, "vip", "lb-02"));
         assert!(has(WireKind::Request, "app-01.app", "db-01.mysql"));
-        assert_eq!(all.iter().filter(|w| w.kind == WireKind::Metrics).count(), 6);
+        assert_eq!(
+            all.iter().filter(|w| w.kind == WireKind::Metrics).count(),
+            6
+        );
     }
 
     #[test]
@@ -366,6 +450,9 @@ mod tests {
         assert!(all.iter().any(|w| w.kind == WireKind::Replication
             && w.from == "server-01.mysql"
             && w.to == "server-02.mysql"));
-        assert!(all.iter().any(|w| w.kind == WireKind::Entry && w.to == "lb-01"));
+        assert!(
+            all.iter()
+                .any(|w| w.kind == WireKind::Entry && w.to == "lb-01")
+        );
     }
 }

@@ -31,7 +31,12 @@ impl Default for AppState {
     fn default() -> Self {
         let topology = presets::topology(0).unwrap_or_else(empty_topology);
         let layout = auto_layout(&topology);
-        AppState { stage: Some(0), topology, layout, error: None }
+        AppState {
+            stage: Some(0),
+            topology,
+            layout,
+            error: None,
+        }
     }
 }
 
@@ -94,7 +99,12 @@ mod tests {
     #[test]
     fn selecting_a_stage_replaces_design_and_layout() {
         check(&[Action::SelectStage(3)], Some(3), 10, None);
-        check(&[Action::SelectStage(2), Action::SelectStage(1)], Some(1), 5, None);
+        check(
+            &[Action::SelectStage(2), Action::SelectStage(1)],
+            Some(1),
+            5,
+            None,
+        );
     }
 
     #[test]
@@ -105,6 +115,11 @@ mod tests {
             6,
             Some("there is no stage 9; stages go from 0 to 3"),
         );
-        check(&[Action::SelectStage(9), Action::SelectStage(1)], Some(1), 5, None);
+        check(
+            &[Action::SelectStage(9), Action::SelectStage(1)],
+            Some(1),
+            5,
+            None,
+        );
     }
 }

@@ -23,12 +23,19 @@ fn every_stage_round_trips_through_json() {
 #[wasm_bindgen_test(unsupported = test)]
 fn stages_hold_the_hosts_the_exercise_describes() {
     let hosts = |n: u8| -> Vec<String> {
-        presets::topology(n).expect("stage").hosts().map(|(node, _)| node.id.clone()).collect()
+        presets::topology(n)
+            .expect("stage")
+            .hosts()
+            .map(|(node, _)| node.id.clone())
+            .collect()
     };
     assert_eq!(hosts(0), ["server-01"]);
     assert_eq!(hosts(1), ["lb-01", "server-01", "server-02"]);
     assert_eq!(hosts(2), ["lb-01", "server-01", "server-02"]);
-    assert_eq!(hosts(3), ["lb-01", "lb-02", "web-01", "web-02", "app-01", "db-01"]);
+    assert_eq!(
+        hosts(3),
+        ["lb-01", "lb-02", "web-01", "web-02", "app-01", "db-01"]
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -37,9 +44,15 @@ fn www_resolves_to_8_8_8_8_on_every_stage() {
         let topology = presets::topology(n).expect("stage");
         let (_, zone) = topology.dns().expect("zone");
         assert_eq!(zone.domain, "foobar.com");
-        let www = zone.records.iter().find(|r| r.name == "www").expect("www record");
+        let www = zone
+            .records
+            .iter()
+            .find(|r| r.name == "www")
+            .expect("www record");
         assert_eq!(www.address.to_string(), "8.8.8.8");
-        let entry = topology.node_at(www.address).expect("something answers at 8.8.8.8");
+        let entry = topology
+            .node_at(www.address)
+            .expect("something answers at 8.8.8.8");
         let expected = ["server-01", "lb-01", "lb-01", "vip"][usize::from(n)];
         assert_eq!(entry.id, expected, "stage {n}");
     }
@@ -52,7 +65,12 @@ fn stage_2_secures_and_monitors_every_host() {
         assert!(host.firewall.is_some(), "{} has a firewall", node.id);
         assert!(host.agent.is_some(), "{} has an agent", node.id);
     }
-    assert!(topology.nodes.iter().any(|n| matches!(n.kind, NodeKind::Collector { .. })));
+    assert!(
+        topology
+            .nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Collector { .. }))
+    );
 }
 
 #[track_caller]
@@ -65,12 +83,18 @@ fn check_error(json: &str, expected: &str) {
 
 #[wasm_bindgen_test(unsupported = test)]
 fn truncated_json_names_the_position() {
-    check_error("{\"version\": 1, \"name\": ", "at line 1 column 23: EOF while parsing a value");
+    check_error(
+        "{\"version\": 1, \"name\": ",
+        "at line 1 column 23: EOF while parsing a value",
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn missing_or_future_version_is_refused() {
-    check_error("{\"name\": \"x\"}", "at version: missing or not a whole number");
+    check_error(
+        "{\"name\": \"x\"}",
+        "at version: missing or not a whole number",
+    );
     check_error(
         "{\"version\": 7, \"name\": \"x\", \"nodes\": []}",
         "format version 7 is not supported (this build reads 1 to 1)",
@@ -109,5 +133,8 @@ fn duplicate_ids_and_weights_over_256_are_refused() {
     );
     let mut topology = presets::topology(3).expect("stage 3");
     topology.nodes[4].id = "lb-01".to_owned();
-    assert_eq!(format::validate(&topology), Err(TopologyError::DuplicateId("lb-01".to_owned())));
+    assert_eq!(
+        format::validate(&topology),
+        Err(TopologyError::DuplicateId("lb-01".to_owned()))
+    );
 }

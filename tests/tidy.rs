@@ -25,8 +25,19 @@ fn sim_is_pure_no_browser_crates_no_clock() {
     let mut files = vec![root().join("src/sim.rs")];
     rust_files(&root().join("src/sim"), &mut files);
     let forbidden = [
-        "yew::", "web_sys", "js_sys", "gloo", "wasm_bindgen", "Instant::now", "SystemTime::now",
-        "thread_rng", "rand::rng()", "crate::app", "crate::components", "crate::state", "crate::layout",
+        "yew::",
+        "web_sys",
+        "js_sys",
+        "gloo",
+        "wasm_bindgen",
+        "Instant::now",
+        "SystemTime::now",
+        "thread_rng",
+        "rand::rng()",
+        "crate::app",
+        "crate::components",
+        "crate::state",
+        "crate::layout",
     ];
     let mut found = Vec::new();
     for file in &files {
@@ -52,9 +63,13 @@ fn ci_runs_the_test_command_the_readme_gives() {
     let readme = fs::read_to_string(root().join("README.md")).expect("README.md");
     let ci = fs::read_to_string(root().join(".ci/run")).expect(".ci/run");
     let command = "./setup.sh test";
-    assert!(readme.contains(command), "README.md must give `{command}` as the test command");
     assert!(
-        ci.lines().any(|line| line.trim() == command || line.trim() == format!("exec {command}")),
+        readme.contains(command),
+        "README.md must give `{command}` as the test command"
+    );
+    assert!(
+        ci.lines()
+            .any(|line| line.trim() == command || line.trim() == format!("exec {command}")),
         ".ci/run must call exactly the README's test command `{command}`"
     );
 }
@@ -67,9 +82,16 @@ fn architecture_md_names_every_module() {
     let missing: Vec<String> = files
         .iter()
         .filter_map(|f| {
-            let rel = f.strip_prefix(root()).ok()?.to_string_lossy().replace('\\', "/");
+            let rel = f
+                .strip_prefix(root())
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
             (!arch.contains(&format!("`{rel}`"))).then_some(rel)
         })
         .collect();
-    assert!(missing.is_empty(), "ARCHITECTURE.md's code map must name these files: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map must name these files: {missing:?}"
+    );
 }

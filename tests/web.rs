@@ -9,20 +9,29 @@ use web_sys::{Element, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn document() -> web_sys::Document {
-    web_sys::window().expect("window").document().expect("document")
+    web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document")
 }
 
 /// Mounts a fresh app into its own element and waits for the first render.
 async fn mount() -> Element {
     let root = document().create_element("div").expect("div");
-    document().body().expect("body").append_child(&root).expect("append");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     root
 }
 
 fn count(root: &Element, selector: &str) -> u32 {
-    root.query_selector_all(selector).expect("valid selector").length()
+    root.query_selector_all(selector)
+        .expect("valid selector")
+        .length()
 }
 
 fn texts(root: &Element, selector: &str) -> Vec<String> {
@@ -69,13 +78,22 @@ async fn stage_1_draws_a_round_robin_balancer_and_two_servers() {
     assert_eq!(count(&root, "g.service.svc-lb"), 1);
     assert_eq!(count(&root, "g.service.svc-web"), 2);
     let labels = texts(&root, "g.service .service-label");
-    assert!(labels.contains(&"HAProxy · round robin".to_owned()), "{labels:?}");
+    assert!(
+        labels.contains(&"HAProxy · round robin".to_owned()),
+        "{labels:?}"
+    );
     assert!(labels.contains(&"MySQL primary".to_owned()), "{labels:?}");
-    assert!(labels.contains(&"MySQL replica · lag 300 ms".to_owned()), "{labels:?}");
+    assert!(
+        labels.contains(&"MySQL replica · lag 300 ms".to_owned()),
+        "{labels:?}"
+    );
     let ips = texts(&root, "g.node.host text.ip");
     assert_eq!(ips, ["10.0.0.2 · public 8.8.8.8", "10.0.0.11", "10.0.0.12"]);
     assert_eq!(count(&root, "path.wire-replication"), 1);
-    assert_eq!(count(&root, "button.stage-button.active[data-stage='1']"), 1);
+    assert_eq!(
+        count(&root, "button.stage-button.active[data-stage='1']"),
+        1
+    );
 }
 
 #[wasm_bindgen_test]

@@ -29,11 +29,15 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
         }
         NodeKind::Vip(vip) => {
             let detail = format!("VRRP · advert {} s", vip.advert_int_s);
-            ("vip", small_body(&format!("VIP {}", vip.ip), &detail, "vip"))
+            (
+                "vip",
+                small_body(&format!("VIP {}", vip.ip), &detail, "vip"),
+            )
         }
-        NodeKind::Collector { ip, product } => {
-            ("collector", small_body(&node.name, &format!("{product} · {ip}"), "collector"))
-        }
+        NodeKind::Collector { ip, product } => (
+            "collector",
+            small_body(&node.name, &format!("{product} · {ip}"), "collector"),
+        ),
     };
     html! {
         <g class={classes!("node", class)} data-id={node.id.clone()} {transform}>
@@ -49,13 +53,21 @@ fn node_title(node: &Node) -> String {
             let mut lines = vec![format!("{} ({})", node.name, host.ip)];
             if let Some(fw) = &host.firewall {
                 lines.push("Firewall, first match wins:".to_owned());
-                lines.extend(fw.rules.iter().enumerate().map(|(i, r)| format!("  {}. {r}", i + 1)));
+                lines.extend(
+                    fw.rules
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| format!("  {}. {r}", i + 1)),
+                );
                 lines.push(format!("  default incoming: {:?}", fw.default_incoming).to_lowercase());
             } else {
                 lines.push("No firewall: every port is reachable".to_owned());
             }
             match &host.agent {
-                Some(agent) => lines.push(format!("Agent: {} every {} s", agent.product, agent.interval_s)),
+                Some(agent) => lines.push(format!(
+                    "Agent: {} every {} s",
+                    agent.product, agent.interval_s
+                )),
                 None => lines.push("No monitoring agent".to_owned()),
             }
             lines.join("\n")
@@ -77,10 +89,18 @@ fn small_body(title: &str, detail: &str, icon: &str) -> Html {
 
 fn icon_shape(icon: &str) -> Html {
     match icon {
-        "client" => html! { <><rect x="0" y="2" width="22" height="15" rx="2" /><path d="M 6 21 H 16" /></> },
-        "dns" => html! { <><circle cx="11" cy="11" r="10" /><path d="M 1 11 H 21 M 11 1 C 5 6 5 16 11 21 M 11 1 C 17 6 17 16 11 21" /></> },
-        "vip" => html! { <><circle cx="11" cy="11" r="10" /><text x="11" y="15" class="icon-text">{ "IP" }</text></> },
-        _ => html! { <><rect x="1" y="4" width="20" height="14" rx="2" /><path d="M 4 14 L 8 9 L 12 12 L 18 6" /></> },
+        "client" => {
+            html! { <><rect x="0" y="2" width="22" height="15" rx="2" /><path d="M 6 21 H 16" /></> }
+        }
+        "dns" => {
+            html! { <><circle cx="11" cy="11" r="10" /><path d="M 1 11 H 21 M 11 1 C 5 6 5 16 11 21 M 11 1 C 17 6 17 16 11 21" /></> }
+        }
+        "vip" => {
+            html! { <><circle cx="11" cy="11" r="10" /><text x="11" y="15" class="icon-text">{ "IP" }</text></> }
+        }
+        _ => {
+            html! { <><rect x="1" y="4" width="20" height="14" rx="2" /><path d="M 4 14 L 8 9 L 12 12 L 18 6" /></> }
+        }
     }
 }
 
@@ -89,7 +109,11 @@ fn host_body(node: &Node, host: &Host, rect: Rect) -> Html {
         Some(public) => format!("{} · public {}", host.ip, public),
         None => host.ip.to_string(),
     };
-    let origin = Rect { x: 0.0, y: 0.0, ..rect };
+    let origin = Rect {
+        x: 0.0,
+        y: 0.0,
+        ..rect
+    };
     let mut badge_x = rect.w - 26.0;
     let mut badges = Vec::new();
     if let Some(agent) = &host.agent {
@@ -151,7 +175,11 @@ fn service_row(service: &Service, rect: Rect) -> Html {
 fn service_text(kind: &ServiceKind) -> (&'static str, &'static str, String) {
     match kind {
         ServiceKind::LoadBalancer(lb) => {
-            let tls = if lb.certificate.is_some() { " · :443 TLS" } else { "" };
+            let tls = if lb.certificate.is_some() {
+                " · :443 TLS"
+            } else {
+                ""
+            };
             let balance = match lb.balance {
                 Balance::RoundRobin => "round robin",
                 other => other.keyword(),

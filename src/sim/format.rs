@@ -43,19 +43,33 @@ pub enum TopologyError {
     #[error("{what} names '{id}', which does not exist")]
     UnknownId { what: String, id: String },
     #[error("{what} must name {expected}, but '{id}' is not one")]
-    WrongKind { what: String, id: String, expected: &'static str },
+    WrongKind {
+        what: String,
+        id: String,
+        expected: &'static str,
+    },
     #[error("the link {from} → {to} connects a service to itself")]
     SelfLink { from: String, to: String },
     #[error("the link {from} → {to} is listed twice")]
     DuplicateLink { from: String, to: String },
-    #[error("the link {from} → {to} has weight {weight}; HAProxy weights go from 0 to {MAX_WEIGHT}")]
-    Weight { from: String, to: String, weight: u16 },
+    #[error(
+        "the link {from} → {to} has weight {weight}; HAProxy weights go from 0 to {MAX_WEIGHT}"
+    )]
+    Weight {
+        from: String,
+        to: String,
+        weight: u16,
+    },
     #[error("{0} nodes is more than the {MAX_NODES} a design may have")]
     TooManyNodes(usize),
     #[error("{0} links is more than the {MAX_LINKS} a design may have")]
     TooManyLinks(usize),
     #[error("{what} must be {expected}, not {value}")]
-    OutOfRange { what: String, expected: &'static str, value: i64 },
+    OutOfRange {
+        what: String,
+        expected: &'static str,
+        value: i64,
+    },
 }
 
 /// Parses and validates a design.
@@ -80,7 +94,10 @@ pub fn from_json(text: &str) -> Result<Topology, LoadError> {
     }
     let topology: Topology = serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
-        LoadError::Syntax { path, message: err.into_inner().to_string() }
+        LoadError::Syntax {
+            path,
+            message: err.into_inner().to_string(),
+        }
     })?;
     validate(&topology)?;
     Ok(topology)
@@ -134,16 +151,29 @@ pub fn validate(topology: &Topology) -> Result<(), TopologyError> {
                     Some((_, s)) if matches!(s.kind, ServiceKind::Database(_)) => {}
                     Some(_) => {
                         let id = source.clone();
-                        return Err(TopologyError::WrongKind { what, id, expected: "a database" });
+                        return Err(TopologyError::WrongKind {
+                            what,
+                            id,
+                            expected: "a database",
+                        });
                     }
-                    None => return Err(TopologyError::UnknownId { what, id: source.clone() }),
+                    None => {
+                        return Err(TopologyError::UnknownId {
+                            what,
+                            id: source.clone(),
+                        });
+                    }
                 }
             }
         }
         if let Some(agent) = &host.agent {
-            check_node(topology, &agent.collector, "an agent's collector", "a collector", |k| {
-                matches!(k, NodeKind::Collector { .. })
-            })?;
+            check_node(
+                topology,
+                &agent.collector,
+                "an agent's collector",
+                "a collector",
+                |k| matches!(k, NodeKind::Collector { .. }),
+            )?;
         }
     }
     for node in &topology.nodes {
@@ -169,14 +199,24 @@ pub fn validate(topology: &Topology) -> Result<(), TopologyError> {
             if topology.service(end).is_none() {
                 let what = format!("the link {} → {}", link.from, link.to);
                 return Err(if ids.contains(end.as_str()) {
-                    TopologyError::WrongKind { what, id: end.clone(), expected: "a service" }
+                    TopologyError::WrongKind {
+                        what,
+                        id: end.clone(),
+                        expected: "a service",
+                    }
                 } else {
-                    TopologyError::UnknownId { what, id: end.clone() }
+                    TopologyError::UnknownId {
+                        what,
+                        id: end.clone(),
+                    }
                 });
             }
         }
         if link.from == link.to {
-            return Err(TopologyError::SelfLink { from: link.from.clone(), to: link.to.clone() });
+            return Err(TopologyError::SelfLink {
+                from: link.from.clone(),
+                to: link.to.clone(),
+            });
         }
         if !seen.insert((link.from.as_str(), link.to.as_str())) {
             return Err(TopologyError::DuplicateLink {
@@ -204,7 +244,14 @@ fn check_node(
 ) -> Result<(), TopologyError> {
     match topology.node(id) {
         Some(node) if is_kind(&node.kind) => Ok(()),
-        Some(_) => Err(TopologyError::WrongKind { what: what.to_owned(), id: id.to_owned(), expected }),
-        None => Err(TopologyError::UnknownId { what: what.to_owned(), id: id.to_owned() }),
+        Some(_) => Err(TopologyError::WrongKind {
+            what: what.to_owned(),
+            id: id.to_owned(),
+            expected,
+        }),
+        None => Err(TopologyError::UnknownId {
+            what: what.to_owned(),
+            id: id.to_owned(),
+        }),
     }
 }

@@ -4,9 +4,9 @@
 use std::net::Ipv4Addr;
 
 use crate::sim::topology::{
-    Action, Agent, AppServer, Balance, Certificate, Cidr, DbRole, DnsRecord, DnsZone, Firewall,
-    FORMAT_VERSION, Haproxy, HealthCheck, Host, Link, Mysql, Nginx, Node, NodeKind, Proto, Rule,
-    Service, ServiceKind, Topology, Vip, VrrpMember,
+    Action, Agent, AppServer, Balance, Certificate, Cidr, DbRole, DnsRecord, DnsZone,
+    FORMAT_VERSION, Firewall, Haproxy, HealthCheck, Host, Link, Mysql, Nginx, Node, NodeKind,
+    Proto, Rule, Service, ServiceKind, Topology, Vip, VrrpMember,
 };
 
 /// A stage: its topology and the explanation shown beside it.
@@ -148,7 +148,11 @@ const COLLECTOR_IP: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 20);
 const DNS_TTL: u32 = 300;
 
 fn node(id: &str, name: &str, kind: NodeKind) -> Node {
-    Node { id: id.to_owned(), name: name.to_owned(), kind }
+    Node {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        kind,
+    }
 }
 
 fn client() -> Node {
@@ -161,7 +165,11 @@ fn dns() -> Node {
         "foobar.com zone",
         NodeKind::Dns(DnsZone {
             domain: "foobar.com".to_owned(),
-            records: vec![DnsRecord { name: "www".to_owned(), address: PUBLIC, ttl: DNS_TTL }],
+            records: vec![DnsRecord {
+                name: "www".to_owned(),
+                address: PUBLIC,
+                ttl: DNS_TTL,
+            }],
         }),
     )
 }
@@ -170,20 +178,33 @@ fn collector() -> Node {
     node(
         "collector",
         "Monitoring",
-        NodeKind::Collector { ip: COLLECTOR_IP, product: "Sumo Logic".to_owned() },
+        NodeKind::Collector {
+            ip: COLLECTOR_IP,
+            product: "Sumo Logic".to_owned(),
+        },
     )
 }
 
 fn certificate() -> Certificate {
-    Certificate { common_name: "www.foobar.com".to_owned(), issuer: "Let's Encrypt".to_owned() }
+    Certificate {
+        common_name: "www.foobar.com".to_owned(),
+        issuer: "Let's Encrypt".to_owned(),
+    }
 }
 
 fn agent() -> Agent {
-    Agent { product: "Sumo Logic collector".to_owned(), collector: "collector".to_owned(), interval_s: 10 }
+    Agent {
+        product: "Sumo Logic collector".to_owned(),
+        collector: "collector".to_owned(),
+        interval_s: 10,
+    }
 }
 
 fn service(id: &str, kind: ServiceKind) -> Service {
-    Service { id: id.to_owned(), kind }
+    Service {
+        id: id.to_owned(),
+        kind,
+    }
 }
 
 fn haproxy(id: &str, certificate: Option<Certificate>) -> Service {
@@ -227,23 +248,47 @@ fn php(id: &str) -> Service {
 }
 
 fn code(id: &str) -> Service {
-    service(id, ServiceKind::AppFiles { path: "/var/www/foobar".to_owned() })
+    service(
+        id,
+        ServiceKind::AppFiles {
+            path: "/var/www/foobar".to_owned(),
+        },
+    )
 }
 
 fn mysql(id: &str, server_id: u32, role: DbRole) -> Service {
-    service(id, ServiceKind::Database(Mysql { port: 3306, server_id, role }))
+    service(
+        id,
+        ServiceKind::Database(Mysql {
+            port: 3306,
+            server_id,
+            role,
+        }),
+    )
 }
 
 fn host(id: &str, name: &str, ip: Ipv4Addr, services: Vec<Service>) -> Node {
     node(
         id,
         name,
-        NodeKind::Host(Host { ip, public_ip: None, services, firewall: None, agent: None }),
+        NodeKind::Host(Host {
+            ip,
+            public_ip: None,
+            services,
+            firewall: None,
+            agent: None,
+        }),
     )
 }
 
 fn rule(action: Action, port: u16, from: Cidr, comment: &str) -> Rule {
-    Rule { action, proto: Proto::Tcp, from, port: Some(port), comment: comment.to_owned() }
+    Rule {
+        action,
+        proto: Proto::Tcp,
+        from,
+        port: Some(port),
+        comment: comment.to_owned(),
+    }
 }
 
 fn allow_from(port: u16, ip: Ipv4Addr, comment: &str) -> Rule {
@@ -251,7 +296,10 @@ fn allow_from(port: u16, ip: Ipv4Addr, comment: &str) -> Rule {
 }
 
 fn firewall(rules: Vec<Rule>) -> Firewall {
-    Firewall { default_incoming: Action::Deny, rules }
+    Firewall {
+        default_incoming: Action::Deny,
+        rules,
+    }
 }
 
 fn secure(node: &mut Node, rules: Vec<Rule>) {
@@ -262,7 +310,12 @@ fn secure(node: &mut Node, rules: Vec<Rule>) {
 }
 
 fn topology_of(name: &str, nodes: Vec<Node>, links: Vec<Link>) -> Topology {
-    Topology { version: FORMAT_VERSION, name: name.to_owned(), nodes, links }
+    Topology {
+        version: FORMAT_VERSION,
+        name: name.to_owned(),
+        nodes,
+        links,
+    }
 }
 
 /// A server carrying web, application, code and database, as in stages 0–2.
@@ -307,11 +360,19 @@ const SERVER2_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 12);
 const REPLICA_LAG_MS: u32 = 300;
 
 fn stage1_nodes(certificate: Option<Certificate>) -> Vec<Node> {
-    let mut lb = host("lb-01", "lb-01", LB_IP, vec![haproxy("lb-01.haproxy", certificate)]);
+    let mut lb = host(
+        "lb-01",
+        "lb-01",
+        LB_IP,
+        vec![haproxy("lb-01.haproxy", certificate)],
+    );
     if let NodeKind::Host(host) = &mut lb.kind {
         host.public_ip = Some(PUBLIC);
     }
-    let replica = DbRole::Replica { source: "server-01.mysql".to_owned(), lag_ms: REPLICA_LAG_MS };
+    let replica = DbRole::Replica {
+        source: "server-01.mysql".to_owned(),
+        lag_ms: REPLICA_LAG_MS,
+    };
     vec![
         client(),
         dns(),
@@ -322,8 +383,10 @@ fn stage1_nodes(certificate: Option<Certificate>) -> Vec<Node> {
 }
 
 fn stage1_links() -> Vec<Link> {
-    let mut links =
-        vec![Link::new("lb-01.haproxy", "server-01.nginx"), Link::new("lb-01.haproxy", "server-02.nginx")];
+    let mut links = vec![
+        Link::new("lb-01.haproxy", "server-01.nginx"),
+        Link::new("lb-01.haproxy", "server-02.nginx"),
+    ];
     links.extend(server_links(1, "server-01.mysql"));
     links.extend(server_links(2, "server-01.mysql"));
     links
@@ -340,7 +403,11 @@ fn stage2() -> Topology {
             "lb-01" => vec![rule(Action::Allow, 443, Cidr::ANY, "HTTPS from anywhere")],
             "server-01" => vec![
                 allow_from(80, LB_IP, "HTTP from the load balancer"),
-                allow_from(3306, SERVER2_IP, "MySQL from server-02 (writes and replication)"),
+                allow_from(
+                    3306,
+                    SERVER2_IP,
+                    "MySQL from server-02 (writes and replication)",
+                ),
             ],
             "server-02" => vec![allow_from(80, LB_IP, "HTTP from the load balancer")],
             _ => continue,
@@ -370,7 +437,12 @@ fn stage3() -> Topology {
             },
         ]
     };
-    let web_rules = || vec![allow_from(80, LB_IP, "HTTP from lb-01"), allow_from(80, LB2_IP, "HTTP from lb-02")];
+    let web_rules = || {
+        vec![
+            allow_from(80, LB_IP, "HTTP from lb-01"),
+            allow_from(80, LB2_IP, "HTTP from lb-02"),
+        ]
+    };
     let mut nodes = vec![
         client(),
         dns(),
@@ -382,17 +454,43 @@ fn stage3() -> Topology {
                 advert_int_s: 1,
                 preempt: true,
                 members: vec![
-                    VrrpMember { host: "lb-01".to_owned(), priority: 150 },
-                    VrrpMember { host: "lb-02".to_owned(), priority: 100 },
+                    VrrpMember {
+                        host: "lb-01".to_owned(),
+                        priority: 150,
+                    },
+                    VrrpMember {
+                        host: "lb-02".to_owned(),
+                        priority: 100,
+                    },
                 ],
             }),
         ),
-        host("lb-01", "lb-01 (active)", LB_IP, vec![haproxy("lb-01.haproxy", Some(certificate()))]),
-        host("lb-02", "lb-02 (passive)", LB2_IP, vec![haproxy("lb-02.haproxy", Some(certificate()))]),
+        host(
+            "lb-01",
+            "lb-01 (active)",
+            LB_IP,
+            vec![haproxy("lb-01.haproxy", Some(certificate()))],
+        ),
+        host(
+            "lb-02",
+            "lb-02 (passive)",
+            LB2_IP,
+            vec![haproxy("lb-02.haproxy", Some(certificate()))],
+        ),
         host("web-01", "web-01", WEB1_IP, vec![nginx("web-01.nginx")]),
         host("web-02", "web-02", WEB2_IP, vec![nginx("web-02.nginx")]),
-        host("app-01", "app-01", APP_IP, vec![php("app-01.app"), code("app-01.code")]),
-        host("db-01", "db-01", DB_IP, vec![mysql("db-01.mysql", 1, DbRole::Primary)]),
+        host(
+            "app-01",
+            "app-01",
+            APP_IP,
+            vec![php("app-01.app"), code("app-01.code")],
+        ),
+        host(
+            "db-01",
+            "db-01",
+            DB_IP,
+            vec![mysql("db-01.mysql", 1, DbRole::Primary)],
+        ),
         collector(),
     ];
     for node in &mut nodes {

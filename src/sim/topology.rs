@@ -112,7 +112,9 @@ pub enum ServiceKind {
     WebServer(Nginx),
     AppServer(AppServer),
     /// The application's code base on disk; what the app server runs.
-    AppFiles { path: String },
+    AppFiles {
+        path: String,
+    },
     Database(Mysql),
 }
 
@@ -178,7 +180,11 @@ pub struct HealthCheck {
 
 impl Default for HealthCheck {
     fn default() -> Self {
-        HealthCheck { inter_ms: 2000, rise: 2, fall: 3 }
+        HealthCheck {
+            inter_ms: 2000,
+            rise: 2,
+            fall: 3,
+        }
     }
 }
 
@@ -349,7 +355,13 @@ fn default_weight() -> u16 {
 impl Link {
     /// A link with HAProxy's defaults (weight 1, not backup, checked).
     pub fn new(from: &str, to: &str) -> Link {
-        Link { from: from.to_owned(), to: to.to_owned(), weight: 1, backup: false, check: true }
+        Link {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            weight: 1,
+            backup: false,
+            check: true,
+        }
     }
 }
 
@@ -362,19 +374,28 @@ pub struct Cidr {
 
 impl Cidr {
     /// Every address.
-    pub const ANY: Cidr = Cidr { addr: Ipv4Addr::UNSPECIFIED, prefix: 0 };
+    pub const ANY: Cidr = Cidr {
+        addr: Ipv4Addr::UNSPECIFIED,
+        prefix: 0,
+    };
 
     /// A network; host bits of `addr` are cleared.
     pub fn new(addr: Ipv4Addr, prefix: u8) -> Result<Cidr, CidrError> {
         if prefix > 32 {
             return Err(CidrError::Prefix(prefix));
         }
-        Ok(Cidr { addr: Ipv4Addr::from(u32::from(addr) & mask(prefix)), prefix })
+        Ok(Cidr {
+            addr: Ipv4Addr::from(u32::from(addr) & mask(prefix)),
+            prefix,
+        })
     }
 
     /// The one-address network `ip/32`.
     pub fn host(ip: Ipv4Addr) -> Cidr {
-        Cidr { addr: ip, prefix: 32 }
+        Cidr {
+            addr: ip,
+            prefix: 32,
+        }
     }
 
     pub fn addr(self) -> Ipv4Addr {
@@ -396,7 +417,11 @@ impl Cidr {
 }
 
 fn mask(prefix: u8) -> u32 {
-    if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
+    if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(prefix))
+    }
 }
 
 /// Why a CIDR string was refused.
@@ -420,13 +445,16 @@ impl FromStr for Cidr {
         }
         let (addr, prefix) = match s.split_once('/') {
             Some((addr, prefix)) => {
-                let prefix =
-                    prefix.parse::<u8>().map_err(|_| CidrError::PrefixText(prefix.to_owned()))?;
+                let prefix = prefix
+                    .parse::<u8>()
+                    .map_err(|_| CidrError::PrefixText(prefix.to_owned()))?;
                 (addr, prefix)
             }
             None => (s, 32),
         };
-        let addr = addr.parse::<Ipv4Addr>().map_err(|_| CidrError::Address(addr.to_owned()))?;
+        let addr = addr
+            .parse::<Ipv4Addr>()
+            .map_err(|_| CidrError::Address(addr.to_owned()))?;
         Cidr::new(addr, prefix)
     }
 }
@@ -492,7 +520,10 @@ impl Topology {
     /// The service with this id, with the host that runs it.
     pub fn service(&self, id: &str) -> Option<(&Node, &Service)> {
         self.hosts().find_map(|(node, host)| {
-            host.services.iter().find(|service| service.id == id).map(|service| (node, service))
+            host.services
+                .iter()
+                .find(|service| service.id == id)
+                .map(|service| (node, service))
         })
     }
 
