@@ -1,5 +1,5 @@
-//! The pure core of Stacksim: the design model, the stage presets and (later) the engine that
-//! runs requests through a design.
+//! The pure core of Stacksim: the design model, the stage presets, the rules of the real systems
+//! and the discrete-event engine that runs requests through a design.
 //!
 //! Working with the core has three steps:
 //! 1. **Describe a design** as a [`topology::Topology`]: hosts with addresses and services,
@@ -9,9 +9,22 @@
 //! 2. **Push inputs** (send a request, fail a host, advance time) into the engine.
 //! 3. **Read the results** back as data: traces, outcomes, counters.
 //!
-//! Nothing here touches the browser, a clock or an OS random source: time and randomness are
-//! arguments. That is what makes the core testable natively and deterministic everywhere.
+//! Each real system's behaviour lives in its own module, as small state machines and pure
+//! functions that the engine drives: [`firewall`] (ufw), [`dns`] (resolver cache), [`balancer`]
+//! (HAProxy `balance`), [`health`] (HAProxy checks), [`vrrp`] (keepalived) and [`replication`]
+//! (MySQL). Their tests pin the statements of the domain rules.
+//!
+//! Nothing here touches the browser, a clock or an OS random source: time ([`time::SimTime`])
+//! and randomness (a seed) are arguments. That is what makes the core testable natively and
+//! deterministic everywhere.
 
+pub mod balancer;
+pub mod dns;
+pub mod firewall;
 pub mod format;
+pub mod health;
 pub mod presets;
+pub mod replication;
+pub mod time;
 pub mod topology;
+pub mod vrrp;
