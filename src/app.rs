@@ -11,10 +11,19 @@ use crate::state::{Action, AppState};
 /// The whole page.
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer_eq(AppState::default);
+    let state = use_reducer_eq(|| {
+        let mut state = AppState::default();
+        if let Some(n) = stage_from_hash() {
+            state.apply(Action::SelectStage(n));
+        }
+        state
+    });
     let on_stage = {
         let state = state.clone();
-        Callback::from(move |n: u8| state.dispatch(Action::SelectStage(n)))
+        Callback::from(move |n: u8| {
+            state.dispatch(Action::SelectStage(n));
+            set_hash(&format!("stage={n}"));
+        })
     };
     html! {
         <div class="app">
@@ -33,5 +42,18 @@ pub fn App() -> Html {
                 <StagePanel stage={state.stage} title={state.topology.name.clone()} />
             </main>
         </div>
+    }
+}
+
+/// `#stage=2` in the address opens that stage.
+fn stage_from_hash() -> Option<u8> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    crate::state::parse_stage_fragment(&hash)
+}
+
+fn set_hash(fragment: &str) {
+    if let Some(window) = web_sys::window() {
+        // Failing to update the address bar loses nothing; the page keeps working.
+        let _ = window.location().set_hash(fragment);
     }
 }

@@ -20,11 +20,16 @@
 
 pub mod balancer;
 pub mod dns;
+pub mod engine;
 pub mod firewall;
 pub mod format;
 pub mod health;
+pub mod model;
 pub mod presets;
+pub mod queue;
 pub mod replication;
+pub mod stats;
 pub mod time;
 pub mod topology;
+pub mod trace;
 pub mod vrrp;

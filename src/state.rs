@@ -66,6 +66,12 @@ impl AppState {
     }
 }
 
+/// Reads `#stage=N` (the page's address fragment); anything else is ignored.
+pub fn parse_stage_fragment(fragment: &str) -> Option<u8> {
+    let value = fragment.trim_start_matches('#').strip_prefix("stage=")?;
+    value.parse().ok().filter(|n| presets::stage(*n).is_some())
+}
+
 impl yew::Reducible for AppState {
     type Action = Action;
 
@@ -105,6 +111,16 @@ mod tests {
             5,
             None,
         );
+    }
+
+    #[test]
+    fn stage_fragment_parses_only_known_stages() {
+        assert_eq!(parse_stage_fragment("#stage=3"), Some(3));
+        assert_eq!(parse_stage_fragment("stage=0"), Some(0));
+        assert_eq!(parse_stage_fragment("#stage=4"), None);
+        assert_eq!(parse_stage_fragment("#stage=-1"), None);
+        assert_eq!(parse_stage_fragment("#<script>"), None);
+        assert_eq!(parse_stage_fragment(""), None);
     }
 
     #[test]

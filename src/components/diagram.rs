@@ -33,6 +33,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 class="diagram"
                 viewBox={layout.view_box()}
                 width={format!("{}", layout.width.ceil())}
+                height={format!("{}", layout.height.ceil())}
                 role="img"
                 aria-label={format!("Diagram of {}", topology.name)}
             >

@@ -23,7 +23,7 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
             let records: Vec<String> = zone
                 .records
                 .iter()
-                .map(|r| format!("{} A {} · TTL {} s", r.name, r.address, r.ttl))
+                .map(|r| format!("{} A {} (TTL {})", r.name, r.address, r.ttl))
                 .collect();
             ("dns", small_body(&zone.domain, &records.join(", "), "dns"))
         }
@@ -79,7 +79,7 @@ fn node_title(node: &Node) -> String {
 fn small_body(title: &str, detail: &str, icon: &str) -> Html {
     html! {
         <>
-            <rect class="node-box" width="168" height="54" rx="8" />
+            <rect class="node-box" width="200" height="54" rx="8" />
             <g class={classes!("icon", format!("icon-{icon}"))} transform="translate(10 15)">{ icon_shape(icon) }</g>
             <text class="node-name" x="42" y="23">{ title.to_owned() }</text>
             <text class="ip" x="42" y="40">{ detail.to_owned() }</text>

@@ -1,1 +1,725 @@
-//! (being written)
+//! HAProxy's `balance` decision (domain rules B1.1–B1.11) and its connection retries (B1.19).
+//!
+//! This module owns *which server gets the next request*, given which servers are up right now.
+//! It does not own health: the caller passes `available[i]` (UP per [`crate::sim::health`] and
+//! reachable). A server without `check` is never health-checked and always counts as available
+//! (B1.13): setting its `available` entry is the engine's job, not this module's.
+//!
+//! # Who takes part in a pick
+//!
+//! As in HAProxy's `recount_servers` and `update_backend_weight` (`backend.c`), a server is
+//! *usable* when it is available **and** its weight is above 0. A weight-0 server never gets
+//! load-balanced traffic (B1.3) and, like in HAProxy, does not count as an active server: if
+//! every active server is down or at weight 0, the backups take over. Backup servers are used
+//! only when no active server is usable, and then only the **first** usable backup, in
+//! declaration order (B1.11; `option allbackups` is not modelled). A missing `available` entry
+//! counts as not available.
+//!
+//! # Algorithms, and which order each one gives
+//!
+//! * `roundrobin`: nginx's **smooth weighted round robin** (`ngx_http_upstream_get_peer`). Each
+//!   pick adds every usable server's weight to its running score, takes the highest score (ties
+//!   go to the first declared server) and subtracts the total weight from the winner. 3:1 gives
+//!   A,A,B,A and 5:1:1 gives a,a,b,a,c,a,a: every window of Σw picks gives server i exactly wᵢ
+//!   (B1.1, B1.2), spread as evenly as possible. HAProxy's own `lb_fwrr.c` trees give the same
+//!   counts per cycle but not a documented order; the smooth order is exact, simple and
+//!   allocation-free, which is why it was chosen (B1.6 asks to choose one and say so). It is
+//!   dynamic: [`Balancer::set_weight`] applies to the next pick (B1.4). A server that comes back
+//!   is reintegrated at once, in no promised slot (B1.8).
+//! * `static-rr`: an exact emulation of HAProxy's map (`init_server_map` and
+//!   `recalc_server_map` in `lb_map.c`). Weights are divided by their greatest common divisor
+//!   once, at construction; the map holds one slot per unit of weight of the usable servers,
+//!   filled by a scoring pass that favours the first-declared server on ties: 3:1 gives
+//!   A,A,A,B and 5:1:1 gives A,A,A,B,A,A,C (B1.6). Picks walk the map with a cursor that, as in
+//!   `map_get_server_rr`, survives rebuilds. The map is rebuilt as soon as the set of usable
+//!   servers changes, so a server that comes back is reinserted at once (B1.8). Weights are
+//!   fixed: `set_weight` has no effect (B1.5).
+//! * `leastconn`: the usable server with the least load, where load is connections ÷ weight
+//!   (HAProxy's `lb_fwlc.c` key, compared exactly instead of scaled to integers); with equal
+//!   weights that is simply the fewest connections. Ties go round robin: the search starts just
+//!   after the previously picked server (B1.9). The caller reports connections with
+//!   [`Balancer::connection_started`] and [`Balancer::connection_finished`].
+//! * `first`: the usable server with the lowest index whose connections are below its
+//!   `maxconn` (no `maxconn` means unlimited). Weights are ignored, except that weight 0 still
+//!   means "not load-balanced" (B1.10). When every usable active server is full, HAProxy would
+//!   queue the request in the backend; [`Balancer::pick`] returns `None` and
+//!   [`Balancer::any_usable`] tells the two cases apart.
+//!
+//! `maxconn` is honoured by `first` only; the other algorithms ignore it here (in HAProxy they
+//! skip full servers and queue when all are full).
+//!
+//! # Cost
+//!
+//! [`Balancer::pick`] never allocates and is O(n) in the number of servers. The only
+//! super-linear work is the `static-rr` map rebuild, O(Σw · n) into storage reserved at
+//! construction, and only when the set of usable servers changes.
+
+use std::fmt::Write as _;
+
+use crate::sim::format::MAX_WEIGHT;
+use crate::sim::time::SimDuration;
+use crate::sim::topology::{Balance, Haproxy, Link};
+
+/// One HAProxy `server` line, as far as load balancing cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerSpec {
+    /// `weight`, 0..=256 (larger values count as 256). 0 means never load-balanced (B1.3).
+    pub weight: u16,
+    /// `backup`: used only when no active server is usable (B1.11).
+    pub backup: bool,
+    /// `maxconn`: the most concurrent connections `first` sends it; `None` is unlimited.
+    pub maxconn: Option<u32>,
+}
+
+impl Default for ServerSpec {
+    /// HAProxy's defaults: weight 1, active, no `maxconn`.
+    fn default() -> Self {
+        ServerSpec {
+            weight: 1,
+            backup: false,
+            maxconn: None,
+        }
+    }
+}
+
+impl ServerSpec {
+    /// An active server with this weight and no `maxconn`.
+    pub fn active(weight: u16) -> ServerSpec {
+        ServerSpec {
+            weight,
+            ..ServerSpec::default()
+        }
+    }
+
+    /// A backup server with this weight and no `maxconn`.
+    pub fn backup(weight: u16) -> ServerSpec {
+        ServerSpec {
+            weight,
+            backup: true,
+            maxconn: None,
+        }
+    }
+
+    /// The server line a load balancer's link stands for (weight and backup; no `maxconn`).
+    pub fn from_link(link: &Link) -> ServerSpec {
+        ServerSpec {
+            weight: link.weight,
+            backup: link.backup,
+            maxconn: None,
+        }
+    }
+}
+
+/// The outcome of one [`Balancer::pick`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pick {
+    /// Index of the chosen server, in declaration order.
+    pub server: usize,
+    /// The server is a backup, used because no active server is usable.
+    pub from_backup: bool,
+    /// Servers passed over because not available: the active servers with a weight above 0
+    /// that are down, plus, for a backup pick, the backups declared before the chosen one that
+    /// are down.
+    pub skipped: u32,
+}
+
+/// One server's balancing state.
+#[derive(Clone, Copy, Debug)]
+struct Server {
+    /// The weight in force (changed by `set_weight` for dynamic algorithms).
+    weight: u16,
+    /// The weight in the static-rr map: the declared weight divided by the backend's GCD.
+    map_weight: u16,
+    backup: bool,
+    maxconn: Option<u32>,
+    connections: u32,
+    /// Smooth round robin's running score (nginx `current_weight`).
+    current: i64,
+    /// static-rr map construction's score (HAProxy `wscore`).
+    wscore: i64,
+    /// Whether the static-rr map was built with this server usable.
+    in_map: bool,
+}
+
+/// What [`Balancer::explain`] needs to know about the latest pick.
+#[derive(Clone, Copy, Debug, Default)]
+struct LastPick {
+    server: usize,
+    /// static-rr: the map slot used (0-based) and the map's size.
+    slot: usize,
+    map_len: usize,
+    /// Connections the server had when it was picked.
+    connections: u32,
+    /// first: usable active servers with a lower index that were full.
+    full_before: u32,
+}
+
+/// One backend's load-balancing state: HAProxy's `balance` over its `server` lines.
+#[derive(Clone, Debug)]
+pub struct Balancer {
+    algorithm: Balance,
+    servers: Vec<Server>,
+    /// static-rr map: server indices, one slot per unit of (reduced) weight. Its capacity is
+    /// reserved at construction, so rebuilding it never allocates.
+    map: Vec<usize>,
+    map_built: bool,
+    /// static-rr: the next map slot (`rr_idx`).
+    rr_idx: usize,
+    /// leastconn: the previous pick; tie searches start after it.
+    cursor: usize,
+    last: Option<LastPick>,
+}
+
+fn clamp_weight(weight: u16) -> u16 {
+    weight.min(MAX_WEIGHT)
+}
+
+fn gcd(mut a: u16, mut b: u16) -> u16 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+fn is_available(available: &[bool], i: usize) -> bool {
+    available.get(i).copied().unwrap_or(false)
+}
+
+impl Balancer {
+    /// A backend balancing over `servers`, in declaration order. No request picked yet.
+    pub fn new(algorithm: Balance, servers: &[ServerSpec]) -> Balancer {
+        let divisor = servers
+            .iter()
+            .map(|s| clamp_weight(s.weight))
+            .fold(0, gcd)
+            .max(1);
+        let servers: Vec<Server> = servers
+            .iter()
+            .map(|spec| {
+                let weight = clamp_weight(spec.weight);
+                Server {
+                    weight,
+                    map_weight: weight / divisor,
+                    backup: spec.backup,
+                    maxconn: spec.maxconn,
+                    connections: 0,
+                    current: 0,
+                    wscore: 0,
+                    in_map: false,
+                }
+            })
+            .collect();
+        let map_capacity = if algorithm == Balance::StaticRr {
+            servers
+                .iter()
+                .filter(|s| !s.backup)
+                .map(|s| usize::from(s.map_weight))
+                .sum()
+        } else {
+            0
+        };
+        Balancer {
+            algorithm,
+            servers,
+            map: Vec::with_capacity(map_capacity),
+            map_built: false,
+            rr_idx: 0,
+            cursor: usize::MAX,
+            last: None,
+        }
+    }
+
+    /// The `balance` algorithm.
+    pub fn algorithm(&self) -> Balance {
+        self.algorithm
+    }
+
+    /// How many servers the backend has.
+    pub fn server_count(&self) -> usize {
+        self.servers.len()
+    }
+
+    /// Server `server`'s weight in force (for static-rr, the declared one); `None` if there is
+    /// no such server.
+    pub fn weight(&self, server: usize) -> Option<u16> {
+        self.servers.get(server).map(|s| s.weight)
+    }
+
+    /// The weight that decides whether a server takes part: static-rr's is fixed.
+    fn lb_weight(&self, server: &Server) -> u16 {
+        if self.algorithm == Balance::StaticRr {
+            server.map_weight
+        } else {
+            server.weight
+        }
+    }
+
+    fn usable(&self, i: usize, available: &[bool]) -> bool {
+        self.servers
+            .get(i)
+            .is_some_and(|s| self.lb_weight(s) > 0 && is_available(available, i))
+    }
+
+    /// Whether some server can take load-balanced traffic at all. `false` is HAProxy's
+    /// "503 Service Unavailable: no server available"; when it is `true` and
+    /// [`Balancer::pick`] still returns `None`, every usable server is full (`first`) and
+    /// HAProxy would queue the request.
+    pub fn any_usable(&self, available: &[bool]) -> bool {
+        (0..self.servers.len()).any(|i| self.usable(i, available))
+    }
+
+    /// Picks the server for the next request. `available[i]` says server i is UP per health
+    /// checks (and reachable). `None` means "503 no server available" (or, for `first`, that
+    /// every usable server is at `maxconn`). Never allocates.
+    pub fn pick(&mut self, available: &[bool]) -> Option<Pick> {
+        self.pick_inner(available, None)
+    }
+
+    /// Like [`Balancer::pick`], but passes over server `avoid` if any other active server can
+    /// take the request: HAProxy's `srvtoavoid`, used when redispatching a failed connection
+    /// (B1.19). If `avoid` is the only choice, it is returned.
+    pub fn pick_avoiding(&mut self, available: &[bool], avoid: usize) -> Option<Pick> {
+        match self.pick_inner(available, Some(avoid)) {
+            Some(pick) => Some(pick),
+            None => self.pick_inner(available, None),
+        }
+    }
+
+    fn pick_inner(&mut self, available: &[bool], avoid: Option<usize>) -> Option<Pick> {
+        let mut down_active = 0u32;
+        let mut any_active = false;
+        for (i, s) in self.servers.iter().enumerate() {
+            if s.backup || self.lb_weight(s) == 0 {
+                continue;
+            }
+            if is_available(available, i) {
+                any_active = true;
+            } else {
+                down_active += 1;
+            }
+        }
+        if !any_active {
+            return self.pick_backup(available, down_active);
+        }
+        let (server, detail) = match self.algorithm {
+            Balance::RoundRobin => (self.smooth_round_robin(available, avoid)?, LastPick::default()),
+            Balance::StaticRr => self.static_rr(available, avoid)?,
+            Balance::LeastConn => (self.least_conn(available, avoid)?, LastPick::default()),
+            Balance::First => self.first(available, avoid)?,
+        };
+        let connections = self.connections(server);
+        self.last = Some(LastPick {
+            server,
+            connections,
+            ..detail
+        });
+        Some(Pick {
+            server,
+            from_backup: false,
+            skipped: down_active,
+        })
+    }
+
+    fn pick_backup(&mut self, available: &[bool], down_active: u32) -> Option<Pick> {
+        let mut skipped = down_active;
+        for (i, s) in self.servers.iter().enumerate() {
+            if !s.backup || self.lb_weight(s) == 0 {
+                continue;
+            }
+            if is_available(available, i) {
+                self.last = Some(LastPick {
+                    server: i,
+                    connections: s.connections,
+                    ..LastPick::default()
+                });
+                return Some(Pick {
+                    server: i,
+                    from_backup: true,
+                    skipped,
+                });
+            }
+            skipped += 1;
+        }
+        None
+    }
+
+    /// Whether active server `i` may take this pick.
+    fn candidate(&self, i: usize, available: &[bool], avoid: Option<usize>) -> bool {
+        avoid != Some(i)
+            && self
+                .servers
+                .get(i)
+                .is_some_and(|s| !s.backup && self.lb_weight(s) > 0)
+            && is_available(available, i)
+    }
+
+    fn smooth_round_robin(&mut self, available: &[bool], avoid: Option<usize>) -> Option<usize> {
+        let mut total = 0i64;
+        let mut best: Option<(usize, i64)> = None;
+        for i in 0..self.servers.len() {
+            if !self.candidate(i, available, avoid) {
+                continue;
+            }
+            let s = &mut self.servers[i];
+            let weight = i64::from(s.weight);
+            s.current += weight;
+            total += weight;
+            if best.is_none_or(|(_, score)| s.current > score) {
+                best = Some((i, s.current));
+            }
+        }
+        let (winner, _) = best?;
+        self.servers[winner].current -= total;
+        Some(winner)
+    }
+
+    /// HAProxy's `recalc_server_map` over the usable active servers.
+    fn rebuild_map(&mut self, available: &[bool]) {
+        for i in 0..self.servers.len() {
+            let in_map = self.candidate(i, available, None);
+            let s = &mut self.servers[i];
+            s.in_map = in_map;
+            s.wscore = 0;
+        }
+        let total: i64 = self
+            .servers
+            .iter()
+            .filter(|s| s.in_map)
+            .map(|s| i64::from(s.map_weight))
+            .sum();
+        self.map.clear();
+        for _ in 0..total {
+            let mut best: Option<(usize, i64)> = None;
+            for (i, s) in self.servers.iter_mut().enumerate() {
+                if !s.in_map {
+                    continue;
+                }
+                s.wscore += i64::from(s.map_weight);
+                // Truncating division, as in C: the value is between 0 and 3.
+                let v = (s.wscore + total) / total;
+                if best.is_none_or(|(_, max)| v > max) {
+                    best = Some((i, v));
+                }
+            }
+            if let Some((winner, _)) = best {
+                self.servers[winner].wscore -= total;
+                self.map.push(winner);
+            }
+        }
+        self.map_built = true;
+    }
+
+    fn static_rr(
+        &mut self,
+        available: &[bool],
+        avoid: Option<usize>,
+    ) -> Option<(usize, LastPick)> {
+        let stale = !self.map_built
+            || (0..self.servers.len())
+                .any(|i| self.servers[i].in_map != self.candidate(i, available, None));
+        if stale {
+            self.rebuild_map(available);
+        }
+        let len = self.map.len();
+        if len == 0 {
+            return None;
+        }
+        if self.rr_idx >= len {
+            self.rr_idx = 0;
+        }
+        for step in 0..len {
+            let slot = (self.rr_idx + step) % len;
+            let server = self.map[slot];
+            if avoid != Some(server) {
+                self.rr_idx = slot + 1;
+                let detail = LastPick {
+                    slot,
+                    map_len: len,
+                    ..LastPick::default()
+                };
+                return Some((server, detail));
+            }
+        }
+        None
+    }
+
+    /// `true` if server `a`'s load (connections ÷ weight) is below server `b`'s.
+    fn less_loaded(a: &Server, b: &Server) -> bool {
+        u64::from(a.connections) * u64::from(b.weight)
+            < u64::from(b.connections) * u64::from(a.weight)
+    }
+
+    fn least_conn(&mut self, available: &[bool], avoid: Option<usize>) -> Option<usize> {
+        let n = self.servers.len();
+        let start = self.cursor.wrapping_add(1) % n.max(1);
+        let mut best: Option<usize> = None;
+        for step in 0..n {
+            let i = (start + step) % n;
+            if !self.candidate(i, available, avoid) {
+                continue;
+            }
+            if best.is_none_or(|b| Self::less_loaded(&self.servers[i], &self.servers[b])) {
+                best = Some(i);
+            }
+        }
+        let winner = best?;
+        self.cursor = winner;
+        Some(winner)
+    }
+
+    fn first(&mut self, available: &[bool], avoid: Option<usize>) -> Option<(usize, LastPick)> {
+        let mut full_before = 0u32;
+        for i in 0..self.servers.len() {
+            if !self.candidate(i, available, avoid) {
+                continue;
+            }
+            let s = &self.servers[i];
+            if s.maxconn.is_none_or(|max| s.connections < max) {
+                let detail = LastPick {
+                    full_before,
+                    ..LastPick::default()
+                };
+                return Some((i, detail));
+            }
+            full_before += 1;
+        }
+        None
+    }
+
+    /// Changes server `server`'s weight (clamped to 256) at runtime, as HAProxy's runtime API
+    /// `set weight` does. `roundrobin`, `leastconn` and `first` apply it to later picks (B1.4;
+    /// for `first` only 0 versus non-zero matters). `static-rr` ignores it (B1.5). An unknown
+    /// server is ignored.
+    pub fn set_weight(&mut self, server: usize, weight: u16) {
+        if self.algorithm == Balance::StaticRr {
+            return;
+        }
+        if let Some(s) = self.servers.get_mut(server) {
+            s.weight = clamp_weight(weight);
+        }
+    }
+
+    /// Server `server` opened a connection (for `leastconn` and `first`). Unknown servers are
+    /// ignored.
+    pub fn connection_started(&mut self, server: usize) {
+        if let Some(s) = self.servers.get_mut(server) {
+            s.connections = s.connections.saturating_add(1);
+        }
+    }
+
+    /// One of server `server`'s connections closed. Unknown servers and servers with no
+    /// connection are ignored.
+    pub fn connection_finished(&mut self, server: usize) {
+        if let Some(s) = self.servers.get_mut(server) {
+            s.connections = s.connections.saturating_sub(1);
+        }
+    }
+
+    /// Server `server`'s open connections (0 for an unknown server).
+    pub fn connections(&self, server: usize) -> u32 {
+        self.servers.get(server).map_or(0, |s| s.connections)
+    }
+
+    /// Says in one line why `pick` (the latest pick) went where it did, e.g.
+    /// "roundrobin: web-02 (weight 1; web-01 DOWN, skipped)", "static-rr: web-01 (slot 3 of 4)",
+    /// "leastconn: web-02 (2 connections, fewest)", "backup web-03: all active servers are
+    /// down". `names[i]` names server i; `available` is what was passed to `pick`.
+    pub fn explain(&self, pick: &Pick, names: &[&str], available: &[bool]) -> String {
+        let mut text = String::new();
+        let Some(server) = self.servers.get(pick.server) else {
+            text.push_str(self.algorithm.keyword());
+            text.push_str(": ");
+            push_name(&mut text, names, pick.server);
+            text.push_str(" (not a server of this backend)");
+            return text;
+        };
+        // Details recorded at pick time, if `pick` is the latest pick.
+        let last = self.last.filter(|last| last.server == pick.server);
+        if pick.from_backup {
+            text.push_str("backup ");
+            push_name(&mut text, names, pick.server);
+            let all_down = self
+                .servers
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.backup)
+                .all(|(i, _)| !is_available(available, i));
+            text.push_str(if all_down {
+                ": all active servers are down"
+            } else {
+                ": no active server is up with a weight above 0"
+            });
+            let skipped_backups = |i: usize| {
+                self.servers[i].backup
+                    && self.lb_weight(&self.servers[i]) > 0
+                    && !is_available(available, i)
+            };
+            if (0..pick.server).any(skipped_backups) {
+                text.push_str(" (backup ");
+                push_list(&mut text, names, (0..pick.server).filter(|&i| skipped_backups(i)));
+                text.push_str(" DOWN, skipped)");
+            }
+            return text;
+        }
+        text.push_str(self.algorithm.keyword());
+        text.push_str(": ");
+        push_name(&mut text, names, pick.server);
+        text.push_str(" (");
+        match self.algorithm {
+            Balance::RoundRobin => {
+                let _ = write!(text, "weight {}", server.weight);
+            }
+            Balance::StaticRr => match last {
+                Some(last) => {
+                    let _ = write!(text, "slot {} of {}", last.slot + 1, last.map_len);
+                }
+                None => {
+                    let _ = write!(text, "weight {}", server.map_weight);
+                }
+            },
+            Balance::LeastConn => {
+                let connections = last.map_or(server.connections, |last| last.connections);
+                let plural = if connections == 1 { "" } else { "s" };
+                let weighted = self
+                    .servers
+                    .iter()
+                    .enumerate()
+                    .any(|(i, s)| self.usable(i, available) && s.weight != server.weight);
+                if weighted {
+                    let _ = write!(
+                        text,
+                        "{connections} connection{plural} at weight {}, least per weight",
+                        server.weight
+                    );
+                } else {
+                    let _ = write!(text, "{connections} connection{plural}, fewest");
+                }
+            }
+            Balance::First => {
+                text.push_str("lowest id with a free slot");
+                if last.is_some_and(|last| last.full_before > 0) {
+                    text.push_str("; ");
+                    let full = (0..pick.server).filter(|&i| {
+                        self.usable(i, available)
+                            && !self.servers[i].backup
+                            && self.servers[i]
+                                .maxconn
+                                .is_some_and(|max| self.servers[i].connections >= max)
+                    });
+                    push_list(&mut text, names, full);
+                    text.push_str(" full");
+                }
+            }
+        }
+        let down = (0..self.servers.len()).filter(|&i| {
+            let s = &self.servers[i];
+            !s.backup && self.lb_weight(s) > 0 && !is_available(available, i)
+        });
+        let mut down = down.peekable();
+        if down.peek().is_some() {
+            text.push_str("; ");
+            push_list(&mut text, names, down);
+            text.push_str(" DOWN, skipped");
+        }
+        text.push(')');
+        text
+    }
+}
+
+fn push_name(text: &mut String, names: &[&str], i: usize) {
+    match names.get(i) {
+        Some(name) => text.push_str(name),
+        None => {
+            let _ = write!(text, "server #{i}");
+        }
+    }
+}
+
+fn push_list(text: &mut String, names: &[&str], servers: impl Iterator<Item = usize>) {
+    for (n, i) in servers.enumerate() {
+        if n > 0 {
+            text.push_str(", ");
+        }
+        push_name(text, names, i);
+    }
+}
+
+/// HAProxy's connection retries: `retries` and `option redispatch` (B1.19).
+///
+/// Attempt 0 is the first connection; retries are numbered 1 to `retries`. A retry on the same
+/// server first waits min(`timeout connect`, 1 s), HAProxy's turn-around timer. With
+/// `redispatch`, the **last** retry goes to another server (`redispatch <interval>` at its
+/// default −1) without waiting: pick it with [`Balancer::pick_avoiding`].
+///
+/// Simplification: HAProxy's source (`stream_choose_redispatch`) also redispatches *every*
+/// retry at once when the backend is not persistent, not hash-based and has more than one
+/// active server; the domain rule keeps only the last-retry case, and so does this type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// `retries`: connection retries after the first attempt (HAProxy default 3).
+    pub retries: u8,
+    /// `option redispatch`.
+    pub redispatch: bool,
+    /// `timeout connect`; zero means unset.
+    pub timeout_connect: SimDuration,
+}
+
+/// The `timeout connect` assumed when a design sets none: 5 s, as in Debian's packaged
+/// `haproxy.cfg` (HAProxy itself has no default and warns).
+pub const DEFAULT_TIMEOUT_CONNECT: SimDuration = SimDuration::from_secs(5);
+
+/// HAProxy's cap on the turn-around timer before a retry on the same server.
+const MAX_RETRY_DELAY: SimDuration = SimDuration::from_secs(1);
+
+impl Default for RetryPolicy {
+    /// `retries 3`, no redispatch, `timeout connect 5s`.
+    fn default() -> Self {
+        RetryPolicy {
+            retries: 3,
+            redispatch: false,
+            timeout_connect: DEFAULT_TIMEOUT_CONNECT,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The retry settings of a HAProxy service, with [`DEFAULT_TIMEOUT_CONNECT`].
+    pub fn from_haproxy(haproxy: &Haproxy) -> RetryPolicy {
+        RetryPolicy {
+            retries: haproxy.retries,
+            redispatch: haproxy.redispatch,
+            timeout_connect: DEFAULT_TIMEOUT_CONNECT,
+        }
+    }
+
+    /// The wait before a retry on the same server: min(`timeout connect`, 1 s), or 1 s when
+    /// `timeout connect` is unset (zero).
+    pub fn retry_delay(&self) -> SimDuration {
+        if self.timeout_connect == SimDuration::ZERO {
+            MAX_RETRY_DELAY
+        } else {
+            self.timeout_connect.min(MAX_RETRY_DELAY)
+        }
+    }
+
+    /// Whether retry number `attempt` (1..=`retries`) may happen at all.
+    pub fn allows(&self, attempt: u8) -> bool {
+        (1..=self.retries).contains(&attempt)
+    }
+
+    /// Whether retry number `attempt` goes to another server: with `redispatch`, the last one.
+    pub fn redispatch_on(&self, attempt: u8) -> bool {
+        self.redispatch && self.allows(attempt) && attempt == self.retries
+    }
+
+    /// The wait before attempt `attempt`: none for the first connection (0), none for a
+    /// redispatched retry, [`RetryPolicy::retry_delay`] for a retry on the same server, and
+    /// none for an attempt beyond `retries` (which does not happen).
+    pub fn delay_before(&self, attempt: u8) -> SimDuration {
+        if self.allows(attempt) && !self.redispatch_on(attempt) {
+            self.retry_delay()
+        } else {
+            SimDuration::ZERO
+        }
+    }
+}

@@ -1,1 +1,591 @@
-//! (being written)
+//! B1.1–B1.11 and B1.19: HAProxy `balance` and connection retries.
+//!
+//! Servers are letters: A is index 0, B index 1, and so on. B1.13 (a server without `check`
+//! always counts as available) is the engine's job and is not tested here.
+
+use stacksim::sim::balancer::{Balancer, Pick, RetryPolicy, ServerSpec};
+use stacksim::sim::time::SimDuration;
+use stacksim::sim::topology::Balance::{self, First, LeastConn, RoundRobin, StaticRr};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const UP: bool = true;
+const DOWN: bool = false;
+
+fn letter(server: usize) -> char {
+    char::from(b'A' + u8::try_from(server).expect("few servers"))
+}
+
+fn active(weights: &[u16]) -> Vec<ServerSpec> {
+    weights.iter().map(|&w| ServerSpec::active(w)).collect()
+}
+
+/// Picks `n` requests and counts them per server.
+fn count(balancer: &mut Balancer, available: &[bool], n: usize) -> Vec<u32> {
+    let mut counts = vec![0; balancer.server_count()];
+    for _ in 0..n {
+        let pick = balancer.pick(available).expect("a server is available");
+        counts[pick.server] += 1;
+    }
+    counts
+}
+
+/// The servers of `n` picks, as letters.
+fn order(balancer: &mut Balancer, available: &[bool], n: usize) -> String {
+    (0..n)
+        .map(|_| letter(balancer.pick(available).expect("a server").server))
+        .collect()
+}
+
+/// Counts per server over `n` picks, active servers with these weights.
+#[track_caller]
+fn check(algorithm: Balance, weights: &[u16], available: &[bool], n: usize, expected: &[u32]) {
+    check_specs(algorithm, &active(weights), available, n, expected);
+}
+
+/// Counts per server over `n` picks, any server lines.
+#[track_caller]
+fn check_specs(
+    algorithm: Balance,
+    specs: &[ServerSpec],
+    available: &[bool],
+    n: usize,
+    expected: &[u32],
+) {
+    let mut balancer = Balancer::new(algorithm, specs);
+    assert_eq!(count(&mut balancer, available, n), expected);
+}
+
+/// The exact order of picks, all servers up.
+#[track_caller]
+fn check_order(algorithm: Balance, weights: &[u16], expected: &str) {
+    let mut balancer = Balancer::new(algorithm, &active(weights));
+    let available = vec![UP; weights.len()];
+    assert_eq!(order(&mut balancer, &available, expected.len()), expected);
+}
+
+/// The explanation of the next pick.
+#[track_caller]
+fn check_explain(algorithm: Balance, specs: &[ServerSpec], available: &[bool], expected: &str) {
+    let mut balancer = Balancer::new(algorithm, specs);
+    let pick = balancer.pick(available).expect("a server");
+    let names = ["web-01", "web-02", "web-03", "web-04"];
+    assert_eq!(balancer.explain(&pick, &names, available), expected);
+}
+
+// B1.1: over every complete cycle of Σw requests, server i gets exactly wᵢ.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn weights_3_1_give_300_100_over_400() {
+    check(RoundRobin, &[3, 1], &[UP, UP], 400, &[300, 100]);
+    check(StaticRr, &[3, 1], &[UP, UP], 400, &[300, 100]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn every_cycle_of_total_weight_gives_each_its_weight() {
+    for algorithm in [RoundRobin, StaticRr] {
+        for weights in [&[5, 1, 1][..], &[2, 3, 7], &[256, 1], &[4, 6]] {
+            let total: u16 = weights.iter().sum();
+            let mut balancer = Balancer::new(algorithm, &active(weights));
+            let available = vec![UP; weights.len()];
+            for _ in 0..3 {
+                let counts = count(&mut balancer, &available, usize::from(total));
+                let expected: Vec<u32> = weights.iter().map(|&w| u32::from(w)).collect();
+                assert_eq!(counts, expected, "{algorithm:?} {weights:?}");
+            }
+        }
+    }
+}
+
+// B1.2: equal weights.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn equal_weights_each_window_of_3_hits_all() {
+    for algorithm in [RoundRobin, StaticRr, LeastConn] {
+        let mut balancer = Balancer::new(algorithm, &active(&[1, 1, 1]));
+        let picks = order(&mut balancer, &[UP; 3], 30);
+        for window in picks.as_bytes().windows(3) {
+            let mut window = window.to_vec();
+            window.sort_unstable();
+            assert_eq!(window, b"ABC", "{algorithm:?}: {picks}");
+        }
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn equal_weights_go_in_declaration_order() {
+    check_order(RoundRobin, &[1, 1, 1], "ABCABCABC");
+    check_order(StaticRr, &[1, 1, 1], "ABCABCABC");
+    check_order(LeastConn, &[1, 1, 1], "ABCABCABC");
+}
+
+// B1.6: exact orders, for the algorithm each one implements.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn smooth_rr_order_3_1_is_a_a_b_a() {
+    check_order(RoundRobin, &[3, 1], "AABAAABA");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn smooth_rr_order_5_1_1() {
+    check_order(RoundRobin, &[5, 1, 1], "AABACAAAABACAA");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn static_rr_order_3_1_is_a_a_a_b() {
+    check_order(StaticRr, &[3, 1], "AAABAAAB");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn static_rr_order_5_1_1() {
+    check_order(StaticRr, &[5, 1, 1], "AAABAACAAABAAC");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn static_rr_divides_weights_by_their_gcd() {
+    // 6:2 builds the same 4-slot map as 3:1 (`init_server_map`).
+    check_order(StaticRr, &[6, 2], "AAABAAAB");
+}
+
+// B1.3: weight 0, and the 256 cap.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn weight_0_gets_nothing() {
+    for algorithm in [RoundRobin, StaticRr, LeastConn, First] {
+        check(algorithm, &[0, 1], &[UP, UP], 1000, &[0, 1000]);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn only_weight_0_servers_is_none() {
+    for algorithm in [RoundRobin, StaticRr, LeastConn, First] {
+        let mut balancer = Balancer::new(algorithm, &active(&[0, 0]));
+        assert_eq!(balancer.pick(&[UP, UP]), None, "{algorithm:?}");
+        assert!(!balancer.any_usable(&[UP, UP]));
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn weights_above_256_count_as_256() {
+    check(RoundRobin, &[1000, 1], &[UP, UP], 257, &[256, 1]);
+    check(StaticRr, &[1000, 1], &[UP, UP], 257, &[256, 1]);
+}
+
+// B1.4 and B1.5: runtime weight changes.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn weight_change_2_1_then_1_1_gives_350_250() {
+    let mut balancer = Balancer::new(RoundRobin, &active(&[2, 1]));
+    assert_eq!(count(&mut balancer, &[UP, UP], 300), [200, 100]);
+    balancer.set_weight(0, 1);
+    assert_eq!(count(&mut balancer, &[UP, UP], 300), [150, 150]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn static_rr_ignores_weight_change() {
+    let mut balancer = Balancer::new(StaticRr, &active(&[2, 1]));
+    assert_eq!(count(&mut balancer, &[UP, UP], 300), [200, 100]);
+    balancer.set_weight(0, 1);
+    balancer.set_weight(1, 0);
+    assert_eq!(count(&mut balancer, &[UP, UP], 300), [200, 100]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn weight_set_to_0_drains_a_dynamic_server() {
+    let mut balancer = Balancer::new(RoundRobin, &active(&[1, 1]));
+    balancer.set_weight(0, 0);
+    assert_eq!(count(&mut balancer, &[UP, UP], 10), [0, 10]);
+}
+
+// B1.7 and B1.8: DOWN servers.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn down_server_traffic_shared_by_weight_3_1_1_c_down() {
+    for algorithm in [RoundRobin, StaticRr] {
+        check(algorithm, &[3, 1, 1], &[UP, UP, DOWN], 400, &[300, 100, 0]);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn server_coming_back_is_reintegrated_at_once() {
+    for algorithm in [RoundRobin, StaticRr] {
+        let mut balancer = Balancer::new(algorithm, &active(&[1, 1, 1]));
+        count(&mut balancer, &[UP, DOWN, UP], 8);
+        // Counts over complete cycles only; no slot is promised (B1.8).
+        assert_eq!(count(&mut balancer, &[UP; 3], 300), [100, 100, 100]);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn pick_reports_down_servers_skipped() {
+    let mut balancer = Balancer::new(RoundRobin, &active(&[1, 1, 0]));
+    let pick = balancer.pick(&[DOWN, UP, DOWN]);
+    let expected = Pick {
+        server: 1,
+        from_backup: false,
+        skipped: 1,
+    };
+    assert_eq!(pick, Some(expected));
+}
+
+// B1.9: leastconn.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn leastconn_picks_fewest() {
+    let mut balancer = Balancer::new(LeastConn, &active(&[1, 1]));
+    (0..5).for_each(|_| balancer.connection_started(0));
+    (0..2).for_each(|_| balancer.connection_started(1));
+    assert_eq!(balancer.pick(&[UP, UP]).map(|p| p.server), Some(1));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn leastconn_follows_connections_as_they_open_and_close() {
+    let mut balancer = Balancer::new(LeastConn, &active(&[1, 1, 1]));
+    for _ in 0..6 {
+        let server = balancer.pick(&[UP; 3]).expect("a server").server;
+        balancer.connection_started(server);
+    }
+    assert_eq!((0..3).map(|i| balancer.connections(i)).sum::<u32>(), 6);
+    balancer.connection_finished(2);
+    balancer.connection_finished(2);
+    assert_eq!(balancer.connections(2), 0);
+    assert_eq!(balancer.pick(&[UP; 3]).map(|p| p.server), Some(2));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn leastconn_skips_down_servers() {
+    let mut balancer = Balancer::new(LeastConn, &active(&[1, 1]));
+    (0..5).for_each(|_| balancer.connection_started(0));
+    assert_eq!(balancer.pick(&[UP, DOWN]).map(|p| p.server), Some(0));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn leastconn_divides_load_by_weight() {
+    // 3 connections at weight 3 is less load than 2 at weight 1.
+    let mut balancer = Balancer::new(LeastConn, &active(&[3, 1]));
+    (0..3).for_each(|_| balancer.connection_started(0));
+    (0..2).for_each(|_| balancer.connection_started(1));
+    assert_eq!(balancer.pick(&[UP, UP]).map(|p| p.server), Some(0));
+}
+
+// B1.10: first.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn first_fills_lowest_id() {
+    let specs = [
+        ServerSpec {
+            maxconn: Some(2),
+            ..ServerSpec::active(5)
+        },
+        ServerSpec {
+            maxconn: Some(2),
+            ..ServerSpec::active(1)
+        },
+        ServerSpec::active(1),
+    ];
+    let mut balancer = Balancer::new(First, &specs);
+    let mut picks = String::new();
+    for _ in 0..6 {
+        let server = balancer.pick(&[UP; 3]).expect("a server").server;
+        balancer.connection_started(server);
+        picks.push(letter(server));
+    }
+    assert_eq!(picks, "AABBCC");
+    balancer.connection_finished(0);
+    assert_eq!(balancer.pick(&[UP; 3]).map(|p| p.server), Some(0));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn first_without_maxconn_ignores_weights() {
+    check(First, &[1, 10, 100], &[UP; 3], 100, &[100, 0, 0]);
+    check(First, &[1, 10, 100], &[DOWN, UP, UP], 100, &[0, 100, 0]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn first_with_every_server_full_is_none_but_usable() {
+    let specs = [ServerSpec {
+        maxconn: Some(1),
+        ..ServerSpec::default()
+    }];
+    let mut balancer = Balancer::new(First, &specs);
+    balancer.connection_started(0);
+    assert_eq!(balancer.pick(&[UP]), None);
+    assert!(balancer.any_usable(&[UP]), "HAProxy would queue, not 503");
+}
+
+// B1.11: backup servers.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn backup_only_when_all_active_down() {
+    let specs = [
+        ServerSpec::active(1),
+        ServerSpec::active(1),
+        ServerSpec::backup(1),
+    ];
+    for algorithm in [RoundRobin, StaticRr, LeastConn] {
+        check_specs(algorithm, &specs, &[UP, UP, UP], 100, &[50, 50, 0]);
+    }
+    check_specs(First, &specs, &[UP, UP, UP], 100, &[100, 0, 0]);
+    for algorithm in [RoundRobin, StaticRr, LeastConn, First] {
+        check_specs(algorithm, &specs, &[DOWN, DOWN, UP], 100, &[0, 0, 100]);
+        check_specs(algorithm, &specs, &[UP, DOWN, UP], 100, &[100, 0, 0]);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn backup_hands_back_when_an_active_server_returns() {
+    let specs = [
+        ServerSpec::active(1),
+        ServerSpec::active(1),
+        ServerSpec::backup(1),
+    ];
+    let mut balancer = Balancer::new(StaticRr, &specs);
+    assert_eq!(count(&mut balancer, &[DOWN, DOWN, UP], 10), [0, 0, 10]);
+    assert_eq!(count(&mut balancer, &[UP, DOWN, UP], 10), [10, 0, 0]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn only_first_backup_used() {
+    let specs = [
+        ServerSpec::active(1),
+        ServerSpec::backup(1),
+        ServerSpec::backup(5),
+    ];
+    check_specs(RoundRobin, &specs, &[DOWN, UP, UP], 100, &[0, 100, 0]);
+    check_specs(RoundRobin, &specs, &[DOWN, DOWN, UP], 100, &[0, 0, 100]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn backup_pick_is_marked_and_counts_skipped() {
+    let specs = [
+        ServerSpec::active(1),
+        ServerSpec::backup(1),
+        ServerSpec::backup(1),
+    ];
+    let mut balancer = Balancer::new(RoundRobin, &specs);
+    let expected = Pick {
+        server: 2,
+        from_backup: true,
+        skipped: 2,
+    };
+    assert_eq!(balancer.pick(&[DOWN, DOWN, UP]), Some(expected));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn weight_0_active_servers_leave_it_to_the_backup() {
+    let specs = [ServerSpec::active(0), ServerSpec::backup(1)];
+    check_specs(RoundRobin, &specs, &[UP, UP], 10, &[0, 10]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn no_server_available_is_none() {
+    let specs = [ServerSpec::active(1), ServerSpec::backup(1)];
+    for algorithm in [RoundRobin, StaticRr, LeastConn, First] {
+        let mut balancer = Balancer::new(algorithm, &specs);
+        assert_eq!(balancer.pick(&[DOWN, DOWN]), None, "{algorithm:?}");
+        assert!(!balancer.any_usable(&[DOWN, DOWN]));
+        let mut empty = Balancer::new(algorithm, &[]);
+        assert_eq!(empty.pick(&[]), None, "{algorithm:?}");
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn short_or_long_available_slices_do_not_panic() {
+    for algorithm in [RoundRobin, StaticRr, LeastConn, First] {
+        let mut balancer = Balancer::new(algorithm, &active(&[1, 1]));
+        assert_eq!(balancer.pick(&[]), None);
+        assert_eq!(balancer.pick(&[DOWN]).map(|p| p.server), None);
+        assert_eq!(balancer.pick(&[DOWN, UP, UP]).map(|p| p.server), Some(1));
+        balancer.set_weight(9, 3);
+        balancer.connection_started(9);
+        balancer.connection_finished(9);
+        balancer.connection_finished(0);
+        assert_eq!(balancer.connections(9), 0);
+    }
+}
+
+// B1.19: retries and redispatch.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn retry_defaults_are_3_retries_without_redispatch() {
+    let policy = RetryPolicy::default();
+    assert_eq!(policy.retries, 3);
+    assert!(!policy.redispatch);
+    assert!((1..=3).all(|attempt| policy.allows(attempt)));
+    assert!(!policy.allows(0) && !policy.allows(4));
+    assert!((0..=4).all(|attempt| !policy.redispatch_on(attempt)));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn retry_waits_min_timeout_connect_1s() {
+    let with_connect = |ms| RetryPolicy {
+        timeout_connect: SimDuration::from_millis(ms),
+        ..RetryPolicy::default()
+    };
+    assert_eq!(with_connect(5000).retry_delay(), SimDuration::from_secs(1));
+    assert_eq!(with_connect(300).retry_delay(), SimDuration::from_millis(300));
+    assert_eq!(with_connect(0).retry_delay(), SimDuration::from_secs(1));
+    assert_eq!(with_connect(300).delay_before(0), SimDuration::ZERO);
+    assert_eq!(
+        with_connect(300).delay_before(1),
+        SimDuration::from_millis(300)
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn redispatch_last_retry_goes_elsewhere() {
+    let policy = RetryPolicy {
+        redispatch: true,
+        ..RetryPolicy::default()
+    };
+    assert_eq!(
+        (1..=3).map(|a| policy.redispatch_on(a)).collect::<Vec<_>>(),
+        [false, false, true]
+    );
+    assert_eq!(policy.delay_before(3), SimDuration::ZERO, "no wait elsewhere");
+
+    // A request to A, which just died but is not marked DOWN yet.
+    let mut balancer = Balancer::new(RoundRobin, &active(&[1, 1]));
+    let available = [UP, UP];
+    let dead = balancer.pick(&available).expect("a server").server;
+    assert_eq!(dead, 0);
+    let retry = balancer.pick_avoiding(&available, dead).expect("a server");
+    assert_eq!(retry.server, 1);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn redispatch_every_algorithm_avoids_the_failed_server() {
+    for algorithm in [RoundRobin, StaticRr, LeastConn, First] {
+        let mut balancer = Balancer::new(algorithm, &active(&[1, 1, 1]));
+        for avoid in [0, 1, 2, 0, 2] {
+            let pick = balancer.pick_avoiding(&[UP; 3], avoid).expect("a server");
+            assert_ne!(pick.server, avoid, "{algorithm:?}");
+        }
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn redispatch_with_a_single_server_returns_it() {
+    for algorithm in [RoundRobin, StaticRr, LeastConn, First] {
+        let mut balancer = Balancer::new(algorithm, &active(&[1, 1]));
+        let pick = balancer.pick_avoiding(&[UP, DOWN], 0);
+        assert_eq!(pick.map(|p| p.server), Some(0), "{algorithm:?}");
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn without_redispatch_no_retry_goes_elsewhere() {
+    let policy = RetryPolicy {
+        retries: 5,
+        ..RetryPolicy::default()
+    };
+    assert!((0..=6).all(|attempt| !policy.redispatch_on(attempt)));
+    let none = RetryPolicy {
+        retries: 0,
+        redispatch: true,
+        ..RetryPolicy::default()
+    };
+    assert!(!none.redispatch_on(0), "no retries, nothing to redispatch");
+}
+
+// The explanations the UI shows.
+
+#[wasm_bindgen_test(unsupported = test)]
+fn explain_roundrobin_names_the_weight_and_skipped_servers() {
+    check_explain(
+        RoundRobin,
+        &active(&[1, 1]),
+        &[DOWN, UP],
+        "roundrobin: web-02 (weight 1; web-01 DOWN, skipped)",
+    );
+    check_explain(
+        RoundRobin,
+        &active(&[3, 1]),
+        &[UP, UP],
+        "roundrobin: web-01 (weight 3)",
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn explain_static_rr_gives_the_map_slot() {
+    let mut balancer = Balancer::new(StaticRr, &active(&[3, 1]));
+    let names = ["web-01", "web-02"];
+    let mut texts = Vec::new();
+    for _ in 0..4 {
+        let pick = balancer.pick(&[UP, UP]).expect("a server");
+        texts.push(balancer.explain(&pick, &names, &[UP, UP]));
+    }
+    assert_eq!(
+        texts,
+        [
+            "static-rr: web-01 (slot 1 of 4)",
+            "static-rr: web-01 (slot 2 of 4)",
+            "static-rr: web-01 (slot 3 of 4)",
+            "static-rr: web-02 (slot 4 of 4)",
+        ]
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn explain_leastconn_gives_the_connections() {
+    let mut balancer = Balancer::new(LeastConn, &active(&[1, 1]));
+    (0..5).for_each(|_| balancer.connection_started(0));
+    (0..2).for_each(|_| balancer.connection_started(1));
+    let pick = balancer.pick(&[UP, UP]).expect("a server");
+    balancer.connection_started(pick.server);
+    assert_eq!(
+        balancer.explain(&pick, &["web-01", "web-02"], &[UP, UP]),
+        "leastconn: web-02 (2 connections, fewest)"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn explain_first_names_full_servers() {
+    let specs = [
+        ServerSpec {
+            maxconn: Some(1),
+            ..ServerSpec::default()
+        },
+        ServerSpec::default(),
+    ];
+    let mut balancer = Balancer::new(First, &specs);
+    balancer.connection_started(0);
+    let pick = balancer.pick(&[UP, UP]).expect("a server");
+    assert_eq!(
+        balancer.explain(&pick, &["web-01", "web-02"], &[UP, UP]),
+        "first: web-02 (lowest id with a free slot; web-01 full)"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn explain_backup_says_all_active_servers_are_down() {
+    let specs = [
+        ServerSpec::active(1),
+        ServerSpec::active(1),
+        ServerSpec::backup(1),
+    ];
+    check_explain(
+        RoundRobin,
+        &specs,
+        &[DOWN, DOWN, UP],
+        "backup web-03: all active servers are down",
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn explain_without_names_numbers_the_servers() {
+    let mut balancer = Balancer::new(RoundRobin, &active(&[1, 1]));
+    let pick = balancer.pick(&[DOWN, UP]).expect("a server");
+    assert_eq!(
+        balancer.explain(&pick, &[], &[DOWN, UP]),
+        "roundrobin: server #1 (weight 1; server #0 DOWN, skipped)"
+    );
+    let stranger = Pick {
+        server: 7,
+        from_backup: false,
+        skipped: 0,
+    };
+    assert_eq!(
+        balancer.explain(&stranger, &[], &[]),
+        "roundrobin: server #7 (not a server of this backend)"
+    );
+}

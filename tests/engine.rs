@@ -1,0 +1,344 @@
+//! End-to-end scenarios through the engine: a design, some inputs at given times, and what the
+//! client and the trace must show. They run natively and in Chromium and Firefox.
+
+use stacksim::sim::engine::{Config, Input, Load, Mix, Output, Simulation};
+use stacksim::sim::presets;
+use stacksim::sim::time::{SimDuration, SimTime};
+use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn sim(stage: u8) -> Simulation {
+    let topology = presets::topology(stage).expect("stage exists");
+    Simulation::new(&topology, Config::default()).expect("preset simulates")
+}
+
+fn secs(s: f64) -> SimTime {
+    SimTime::from_micros((s * 1_000_000.0) as u64)
+}
+
+/// Sends `spec` at `at` and runs until it finishes; returns its trace.
+#[track_caller]
+fn send(sim: &mut Simulation, at: SimTime, kind: RequestKind, https: bool) -> Trace {
+    let id = sim
+        .handle(at, Input::Send(RequestSpec::new(kind, https)))
+        .expect("send is always accepted")
+        .expect("send returns an id");
+    sim.run_until_quiet(at + SimDuration::from_secs(120));
+    sim.trace(id).expect("traced").clone()
+}
+
+fn reasons(trace: &Trace) -> Vec<&str> {
+    trace.hops.iter().map(|h| h.reason.as_str()).collect()
+}
+
+#[track_caller]
+fn check_served(trace: &Trace, backend: Option<&str>, stale: bool) {
+    match &trace.outcome {
+        Some(Outcome::Served { status: 200, backend: b, stale: s }) => {
+            assert_eq!(b.as_deref(), backend, "{:#?}", reasons(trace));
+            assert_eq!(*s, stale, "{:#?}", reasons(trace));
+        }
+        other => panic!("not served: {other:?}\n{:#?}", reasons(trace)),
+    }
+}
+
+#[track_caller]
+fn check_reason(trace: &Trace, needle: &str) {
+    assert!(
+        trace.hops.iter().any(|h| h.reason.contains(needle)),
+        "no hop says {needle:?}:\n{:#?}",
+        reasons(trace)
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_0_static_file_is_served_from_disk_by_nginx() {
+    let mut sim = sim(0);
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
+    check_served(&trace, Some("server-01.nginx"), false);
+    check_reason(&trace, "served from disk");
+    check_reason(&trace, "cache miss");
+    let times: Vec<SimTime> = trace.hops.iter().map(|h| h.at).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "times go forward: {times:?}");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn second_request_hits_the_resolver_cache() {
+    let mut sim = sim(0);
+    send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
+    let trace = send(&mut sim, secs(100.0), RequestKind::Static, false);
+    check_reason(&trace, "cache hit");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_0_dynamic_read_goes_nginx_app_mysql() {
+    let mut sim = sim(0);
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, false);
+    check_served(&trace, Some("server-01.nginx"), false);
+    let places: Vec<&str> = trace.hops.iter().map(|h| h.place.as_str()).collect();
+    for place in ["server-01.nginx", "server-01.app", "server-01.mysql"] {
+        assert!(places.contains(&place), "{place} missing from {places:?}");
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_0_server_down_is_a_single_point_of_failure() {
+    let mut sim = sim(0);
+    sim.handle(SimTime::ZERO, Input::HostDown("server-01".into())).expect("known host");
+    let trace = send(&mut sim, secs(1.0), RequestKind::Static, false);
+    assert!(matches!(trace.outcome, Some(Outcome::TimedOut { .. })), "{:?}", trace.outcome);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn https_to_a_host_without_certificate_fails_with_a_reason() {
+    let mut sim = sim(0);
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, true);
+    assert!(matches!(trace.outcome, Some(Outcome::Refused { .. })), "{:?}", trace.outcome);
+    check_reason(&trace, "no certificate");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_1_round_robin_alternates_between_the_two_servers() {
+    let mut sim = sim(1);
+    let backends: Vec<Option<String>> = (0..4)
+        .map(|i| {
+            let trace = send(&mut sim, secs(f64::from(i)), RequestKind::Static, false);
+            match trace.outcome {
+                Some(Outcome::Served { backend, .. }) => backend,
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    let names: Vec<&str> = backends.iter().map(|b| b.as_deref().unwrap_or("-")).collect();
+    assert_eq!(names, ["server-01.nginx", "server-02.nginx", "server-01.nginx", "server-02.nginx"]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_2_plain_http_is_dropped_by_the_lb_firewall() {
+    let mut sim = sim(2);
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
+    match &trace.outcome {
+        Some(Outcome::Dropped { host, reason }) => {
+            assert_eq!(host, "lb-01");
+            assert!(reason.contains("fw-lb-01 default deny"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_2_https_ends_at_the_load_balancer_then_plaintext() {
+    let mut sim = sim(2);
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, true);
+    check_served(&trace, Some("server-01.nginx"), false);
+    check_reason(&trace, "fw-lb-01 rule 1 allow tcp/443 from any");
+    let tls = trace.hops.iter().position(|h| h.kind == HopKind::Tls).expect("a TLS hop");
+    assert_eq!(trace.hops[tls].place, "lb-01.haproxy");
+    assert!(trace.hops[tls].encrypted);
+    let forward = trace
+        .hops
+        .iter()
+        .find(|h| h.kind == HopKind::Forward && h.place == "server-01.nginx")
+        .expect("forward to a server");
+    assert!(!forward.encrypted, "after termination the hop is plaintext");
+    check_reason(&trace, "plaintext");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn write_then_read_on_the_replica_is_stale_then_fresh_after_the_lag() {
+    let mut sim = sim(1);
+    // Round robin: the write lands on server-01 (primary), the read on server-02 (replica).
+    let write = send(&mut sim, SimTime::ZERO, RequestKind::Write, false);
+    check_served(&write, Some("server-01.nginx"), false);
+    // The browser sends the read as soon as the write's response arrives.
+    let now = sim.now();
+    let read = send(&mut sim, now, RequestKind::Read, false);
+    check_served(&read, Some("server-02.nginx"), true);
+    check_reason(&read, "stale");
+    // A second write/read pair, the read well after the 300 ms lag.
+    send(&mut sim, secs(40.0), RequestKind::Write, false);
+    let later = send(&mut sim, secs(42.0), RequestKind::Read, false);
+    check_served(&later, Some("server-02.nginx"), false);
+    check_reason(&later, "up to date");
+}
+
+/// Crashes `what` at 10 s and returns how long HAProxy took to mark server-01 DOWN.
+fn detection_delay(what: Input) -> (Simulation, SimDuration) {
+    let mut sim = sim(1);
+    sim.handle(secs(10.0), what).expect("known id");
+    sim.advance_to(secs(30.0));
+    let outputs: Vec<Output> = std::iter::from_fn(|| sim.poll_output()).collect();
+    assert_eq!(sim.server_available("lb-01.haproxy", "server-01.nginx"), Some(false), "{outputs:?}");
+    let down_at = outputs
+        .into_iter()
+        .find_map(|o| match o {
+            Output::ServerState { server, up: false, at, .. } if server == "server-01.nginx" => Some(at),
+            _ => None,
+        })
+        .expect("a DOWN transition");
+    (sim, down_at - secs(10.0))
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stopped_nginx_is_marked_down_4_to_6_s_later_then_web_02_takes_everything() {
+    // B1.16: checks are refused at once; fall 3 × inter 2 s after the first failed check.
+    let (mut sim, delay) = detection_delay(Input::ServiceDown("server-01.nginx".into()));
+    assert!(delay > SimDuration::from_secs(4) && delay <= SimDuration::from_secs(6), "{delay}");
+    for i in 0..4 {
+        let trace = send(&mut sim, secs(40.0 + f64::from(i)), RequestKind::Static, false);
+        check_served(&trace, Some("server-02.nginx"), false);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn crashed_host_hangs_the_checks_so_detection_takes_longer() {
+    // B1.16: a host that does not answer makes each check wait for its timeout (inter).
+    let (_, delay) = detection_delay(Input::HostDown("server-01".into()));
+    assert!(delay > SimDuration::from_secs(10) && delay <= SimDuration::from_secs(12), "{delay}");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn before_detection_round_robin_still_sends_to_the_dead_server_and_redispatch_saves_it() {
+    // B1.16 + B1.19: not yet DOWN, so server-01 still gets its turn; the connection is
+    // refused, retried, and the last retry is redispatched to server-02.
+    let mut sim = sim(1);
+    sim.handle(secs(10.0), Input::ServiceDown("server-01.nginx".into())).expect("known");
+    let first = send(&mut sim, secs(10.5), RequestKind::Static, false);
+    let second = send(&mut sim, secs(10.6), RequestKind::Static, false);
+    let (to_dead, other) = if reasons(&first).iter().any(|r| r.contains("redispatch")) {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    check_reason(&to_dead, "refused");
+    check_served(&to_dead, Some("server-02.nginx"), false);
+    check_served(&other, Some("server-02.nginx"), false);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_3_killing_the_active_lb_moves_the_vip_after_the_vrrp_gap() {
+    let mut sim = sim(3);
+    assert_eq!(sim.vip_holder("vip").as_deref(), Some("lb-01"));
+    sim.handle(secs(10.0), Input::HostDown("lb-01".into())).expect("known host");
+    let lost = send(&mut sim, secs(11.0), RequestKind::Static, true);
+    assert!(matches!(lost.outcome, Some(Outcome::TimedOut { .. })), "{:?}", lost.outcome);
+    check_reason(&lost, "no MASTER");
+    let moved_at = std::iter::from_fn(|| sim.poll_output())
+        .find_map(|o| match o {
+            Output::VipHolder { holder: Some(h), at, .. } if h == "lb-02" => Some(at),
+            _ => None,
+        })
+        .expect("lb-02 takes the VIP");
+    // Last advert at t=10 s, priority 100: 3 × 1 s + 156/256 s.
+    assert_eq!(moved_at, SimTime::from_micros(10_000_000 + 3_609_375));
+    let served = send(&mut sim, secs(15.0), RequestKind::Static, true);
+    check_reason(&served, "held by lb-02");
+    assert!(served.outcome.as_ref().is_some_and(Outcome::is_served), "{:?}", served.outcome);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stopped_nginx_on_stage_0_refuses_at_once() {
+    let mut sim = sim(0);
+    sim.handle(SimTime::ZERO, Input::ServiceDown("server-01.nginx".into())).expect("known");
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
+    assert!(matches!(trace.outcome, Some(Outcome::Refused { .. })), "{:?}", trace.outcome);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn unknown_ids_in_inputs_are_refused_with_a_message() {
+    let mut sim = sim(1);
+    let err = sim.handle(SimTime::ZERO, Input::HostDown("web-09".into())).expect_err("unknown");
+    assert_eq!(err.to_string(), "there is no host 'web-09'");
+    let err = sim
+        .handle(SimTime::ZERO, Input::StopReplication("server-01.mysql".into()))
+        .expect_err("primary");
+    assert_eq!(err.to_string(), "'server-01.mysql' is not a replica");
+}
+
+fn load(rps: f64, seconds: f64, mix: Mix) -> Load {
+    Load { rps, count: (rps * seconds) as u64, mix, https: false, keys: 1000 }
+}
+
+const READS: Mix = Mix { static_pct: 0, read_pct: 100, write_pct: 0 };
+
+fn served_rate(stage: u8, rps: f64) -> f64 {
+    let mut sim = sim(stage);
+    sim.start_load(load(rps, 20.0, READS));
+    sim.run_until_quiet(secs(120.0));
+    let stats = sim.stats();
+    assert_eq!(stats.sent, stats.finished(), "every request finished");
+    stats.outcomes().served as f64 / 20.0
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_0_saturates_at_its_app_capacity_and_stage_1_doubles_it() {
+    // PHP-FPM: 8 workers × 20 ms = 400 requests/s per application server.
+    let one = served_rate(0, 1000.0);
+    let two = served_rate(1, 1000.0);
+    assert!((380.0..=460.0).contains(&one), "stage 0 served {one}/s");
+    assert!((760.0..=900.0).contains(&two), "stage 1 served {two}/s");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn below_capacity_everything_is_served() {
+    let mut sim = sim(1);
+    sim.start_load(load(200.0, 10.0, Mix::default()));
+    sim.run_until_quiet(secs(60.0));
+    let all = sim.stats().outcomes();
+    assert_eq!(all.served, sim.stats().sent);
+    let by: Vec<(String, u64)> = sim.served_by();
+    assert_eq!(by.len(), 2, "{by:?}");
+    let diff = by[0].1.abs_diff(by[1].1);
+    assert!(diff <= 1, "round robin is even: {by:?}");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn same_seed_same_run_bit_for_bit() {
+    let run = |seed: u64| {
+        let topology = presets::topology(3).expect("stage 3");
+        let config = Config { seed, ..Config::default() };
+        let mut sim = Simulation::new(&topology, config).expect("valid");
+        sim.start_load(Load { https: true, ..load(300.0, 5.0, Mix::default()) });
+        sim.handle(secs(2.0), Input::HostDown("web-01".into())).expect("known");
+        sim.run_until_quiet(secs(60.0));
+        (sim.stats().clone(), sim.served_by(), sim.events_processed())
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7).2, run(8).2, "another seed gives another run");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn only_hosts_with_an_agent_report_to_the_collector() {
+    let mut with_agents = sim(2);
+    with_agents.start_load(Load { https: true, ..load(100.0, 25.0, Mix::default()) });
+    with_agents.advance_to(secs(25.0));
+    let mut hosts: Vec<&str> = with_agents.reports().iter().map(|r| r.host.as_str()).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    assert_eq!(hosts, ["lb-01", "server-01", "server-02"]);
+    let lb_requests: u64 =
+        with_agents.reports().iter().filter(|r| r.host == "lb-01").map(|r| r.requests).sum();
+    assert!(lb_requests > 0);
+    let mut blind = sim(1);
+    blind.start_load(load(100.0, 25.0, Mix::default()));
+    blind.advance_to(secs(25.0));
+    assert!(blind.reports().is_empty());
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn requests_are_conserved_at_every_moment() {
+    let mut sim = sim(3);
+    sim.start_load(Load { https: true, ..load(2000.0, 3.0, Mix::default()) });
+    sim.handle(secs(1.0), Input::HostDown("lb-01".into())).expect("known");
+    for tenth in 1..50 {
+        sim.advance_to(secs(f64::from(tenth) / 10.0));
+        let stats = sim.stats();
+        assert_eq!(stats.sent, stats.finished() + stats.in_flight());
+    }
+    sim.run_until_quiet(secs(120.0));
+    assert_eq!(sim.stats().in_flight(), 0);
+    assert!(sim.stats().outcomes().timed_out > 0, "the VRRP gap loses requests");
+}
