@@ -3,9 +3,11 @@
 //! - [`sim`] is the pure simulation core (no browser, no clock);
 //! - [`layout`] places a design on the drawing, as pure geometry;
 //! - [`state`] is the UI's single reducer;
-//! - [`app`] and [`components`] are the Yew shell that draws state and dispatches actions.
+//! - [`app`] and [`components`] are the Yew shell that draws state and dispatches actions;
+//! - [`cli`] is the native command line (`stacksim simulate`).
 
 pub mod app;
+pub mod cli;
 pub mod components;
 pub mod layout;
 pub mod sim;

@@ -1,0 +1,296 @@
+//! The native command line, `stacksim`: the same core, headless, for scripts, grading and
+//! benchmarks. Parsing and running are plain functions of their inputs (the file reader is
+//! passed in), so they are tested without spawning a process; `src/bin/stacksim.rs` only
+//! wires them to the real arguments, files and exit code.
+
+use serde_json::{Value, json};
+
+use crate::sim::engine::{Config, Input, Load, Mix, Output, Simulation};
+use crate::sim::format;
+use crate::sim::presets;
+use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::topology::Topology;
+use crate::sim::trace::{RequestKind, RequestSpec};
+
+/// Exit code for bad arguments or a bad design file.
+pub const USAGE_ERROR: i32 = 2;
+
+/// The help text.
+pub const USAGE: &str = "\
+usage: stacksim simulate <design.json | --stage N> [options]
+
+Runs requests through a design and prints a JSON summary.
+
+options:
+  --requests N          how many requests to send (default 100)
+  --kind K              static | read | write | mixed (default mixed: 30/60/10)
+  --https               send HTTPS (port 443) instead of HTTP (port 80)
+  --rps R               requests per second of simulated time (default 100)
+  --seed S              seed for every random draw (default 1)
+  --fail ID@SECONDS     take a host or service down at that time (repeatable)
+  --recover ID@SECONDS  bring it back (repeatable)
+  --trace               print every request's hops (sends them one by one)
+  -h, --help            this text";
+
+/// What the command line asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimulateArgs {
+    pub design: DesignSource,
+    pub requests: u64,
+    pub kind: Option<RequestKind>,
+    pub https: bool,
+    pub rps: f64,
+    pub seed: u64,
+    /// (id, at, down?) in the order given.
+    pub events: Vec<(String, SimTime, bool)>,
+    pub trace: bool,
+}
+
+/// Where the design comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DesignSource {
+    Stage(u8),
+    File(String),
+}
+
+/// A command-line mistake, with the message to print.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ArgError(pub String);
+
+fn err(message: impl Into<String>) -> ArgError {
+    ArgError(message.into())
+}
+
+/// Parses `stacksim simulate ...` (without the program name).
+pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
+    let mut it = args.iter();
+    match it.next().map(String::as_str) {
+        Some("simulate") => {}
+        Some(other) => return Err(err(format!("unknown command '{other}'; try 'stacksim simulate'"))),
+        None => return Err(err("missing command; try 'stacksim simulate --stage 0'")),
+    }
+    let mut parsed = SimulateArgs {
+        design: DesignSource::Stage(0),
+        requests: 100,
+        kind: None,
+        https: false,
+        rps: 100.0,
+        seed: 1,
+        events: Vec::new(),
+        trace: false,
+    };
+    let mut design = None;
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next().cloned().ok_or_else(|| err(format!("{name} needs a value")))
+        };
+        match arg.as_str() {
+            "--stage" => {
+                let text = value("--stage")?;
+                let n: u8 = text.parse().map_err(|_| err(format!("--stage takes 0 to 3, not '{text}'")))?;
+                if presets::stage(n).is_none() {
+                    return Err(err(format!("--stage takes 0 to 3, not '{text}'")));
+                }
+                set_design(&mut design, DesignSource::Stage(n))?;
+            }
+            "--requests" => {
+                let text = value("--requests")?;
+                parsed.requests = text
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=10_000_000).contains(n))
+                    .ok_or_else(|| err(format!("--requests takes 1 to 10000000, not '{text}'")))?;
+            }
+            "--kind" => {
+                let text = value("--kind")?;
+                parsed.kind = match text.as_str() {
+                    "static" => Some(RequestKind::Static),
+                    "read" => Some(RequestKind::Read),
+                    "write" => Some(RequestKind::Write),
+                    "mixed" => None,
+                    _ => return Err(err(format!("--kind takes static, read, write or mixed, not '{text}'"))),
+                };
+            }
+            "--https" => parsed.https = true,
+            "--trace" => parsed.trace = true,
+            "--rps" => {
+                let text = value("--rps")?;
+                parsed.rps = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| r.is_finite() && *r > 0.0 && *r <= 10_000_000.0)
+                    .ok_or_else(|| err(format!("--rps takes a number above 0, not '{text}'")))?;
+            }
+            "--seed" => {
+                let text = value("--seed")?;
+                parsed.seed = text.parse().map_err(|_| err(format!("--seed takes a whole number, not '{text}'")))?;
+            }
+            "--fail" | "--recover" => {
+                let down = arg == "--fail";
+                let text = value(arg)?;
+                let (id, at) = parse_at(&text).ok_or_else(|| {
+                    err(format!("{arg} takes ID@SECONDS, e.g. web-01@10, not '{text}'"))
+                })?;
+                parsed.events.push((id, at, down));
+            }
+            flag if flag.starts_with('-') => return Err(err(format!("unknown option '{flag}'"))),
+            path => set_design(&mut design, DesignSource::File(path.to_owned()))?,
+        }
+    }
+    parsed.design = design.ok_or_else(|| err("give a design file or --stage N"))?;
+    if parsed.trace && parsed.requests > 10_000 {
+        return Err(err("--trace prints every hop; use at most 10000 requests with it"));
+    }
+    Ok(parsed)
+}
+
+fn set_design(slot: &mut Option<DesignSource>, source: DesignSource) -> Result<(), ArgError> {
+    if slot.is_some() {
+        return Err(err("give one design: a file or --stage N, not both"));
+    }
+    *slot = Some(source);
+    Ok(())
+}
+
+fn parse_at(text: &str) -> Option<(String, SimTime)> {
+    let (id, at) = text.rsplit_once('@')?;
+    let seconds: f64 = at.trim_end_matches('s').parse().ok()?;
+    if id.is_empty() || !seconds.is_finite() || !(0.0..=1e7).contains(&seconds) {
+        return None;
+    }
+    Some((id.to_owned(), SimTime::from_micros((seconds * 1e6) as u64)))
+}
+
+/// Loads the design named by `args`, reading files with `read`.
+pub fn load_design(
+    source: &DesignSource,
+    read: &dyn Fn(&str) -> std::io::Result<String>,
+) -> Result<Topology, ArgError> {
+    match source {
+        DesignSource::Stage(n) => presets::topology(*n).ok_or_else(|| err(format!("no stage {n}"))),
+        DesignSource::File(path) => {
+            let text = read(path).map_err(|e| err(format!("cannot read {path}: {e}")))?;
+            format::from_json(&text).map_err(|e| err(format!("{path}: {e}")))
+        }
+    }
+}
+
+/// Runs the simulation and returns the JSON summary.
+pub fn simulate(args: &SimulateArgs, topology: &Topology) -> Result<Value, ArgError> {
+    let config = Config { seed: args.seed, ..Config::default() };
+    let mut sim = Simulation::new(topology, config).map_err(|e| err(e.to_string()))?;
+    let mut events = args.events.clone();
+    events.sort_by_key(|(_, at, _)| *at);
+    let gap = SimDuration::from_micros((1e6 / args.rps) as u64);
+    let mix = match args.kind {
+        None => Mix::default(),
+        Some(RequestKind::Static) => Mix { static_pct: 1, read_pct: 0, write_pct: 0 },
+        Some(RequestKind::Read) => Mix { static_pct: 0, read_pct: 1, write_pct: 0 },
+        Some(RequestKind::Write) => Mix { static_pct: 0, read_pct: 0, write_pct: 1 },
+    };
+    let mut failures = events.into_iter().peekable();
+    let mut apply_due = |sim: &mut Simulation, until: SimTime| -> Result<(), ArgError> {
+        while let Some((id, at, down)) = failures.next_if(|(_, at, _)| *at <= until) {
+            sim.handle(at, failure_input(topology, &id, down)).map_err(|e| err(e.to_string()))?;
+        }
+        Ok(())
+    };
+    if args.trace {
+        let kinds = [RequestKind::Static, RequestKind::Read, RequestKind::Read, RequestKind::Write];
+        for i in 0..args.requests {
+            let at = SimTime::ZERO + gap.times(i);
+            apply_due(&mut sim, at)?;
+            let kind = args.kind.unwrap_or(kinds[(i % 4) as usize]);
+            sim.handle(at, Input::Send(RequestSpec { kind, https: args.https, key: 42 }))
+                .map_err(|e| err(e.to_string()))?;
+        }
+    } else {
+        sim.start_load(Load { rps: args.rps, count: args.requests, mix, https: args.https, keys: 1000 });
+    }
+    let end = SimTime::ZERO + gap.times(args.requests);
+    apply_due(&mut sim, end)?;
+    // Let the last requests finish: 600 s is longer than any timeout in the model.
+    sim.run_until_quiet(end + SimDuration::from_secs(600));
+    apply_due(&mut sim, SimTime::from_micros(u64::MAX))?;
+    Ok(summary(args, topology, &mut sim))
+}
+
+fn failure_input(topology: &Topology, id: &str, down: bool) -> Input {
+    match (topology.service(id).is_some(), down) {
+        (true, true) => Input::ServiceDown(id.to_owned()),
+        (true, false) => Input::ServiceUp(id.to_owned()),
+        (false, true) => Input::HostDown(id.to_owned()),
+        (false, false) => Input::HostUp(id.to_owned()),
+    }
+}
+
+fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Value {
+    let stats = sim.stats().clone();
+    let counts = |c: &crate::sim::stats::OutcomeCounts| {
+        json!({
+            "served": c.served, "dropped": c.dropped, "refused": c.refused,
+            "timed_out": c.timed_out, "no_server": c.no_server, "failed": c.failed,
+        })
+    };
+    let ms = |d: SimDuration| (d.as_micros() as f64 / 1000.0 * 1000.0).round() / 1000.0;
+    let mut transitions = Vec::new();
+    while let Some(output) = sim.poll_output() {
+        match output {
+            Output::ServerState { lb, server, up, at, reason } => transitions.push(json!({
+                "at_s": at.as_micros() as f64 / 1e6, "lb": lb, "server": server,
+                "state": if up { "UP" } else { "DOWN" }, "reason": reason,
+            })),
+            Output::VipHolder { vip, holder, at } => transitions.push(json!({
+                "at_s": at.as_micros() as f64 / 1e6, "vip": vip, "holder": holder,
+            })),
+            Output::RequestDone { .. } | Output::Metrics(_) => {}
+        }
+    }
+    let served_by: serde_json::Map<String, Value> =
+        sim.served_by().into_iter().map(|(id, n)| (id, json!(n))).collect();
+    let mut out = json!({
+        "design": topology.name,
+        "seed": args.seed,
+        "requests": stats.sent,
+        "https": args.https,
+        "outcomes": counts(&stats.outcomes()),
+        "by_kind": {
+            "static": counts(&stats.by_kind[0]),
+            "read": counts(&stats.by_kind[1]),
+            "write": counts(&stats.by_kind[2]),
+        },
+        "served_by": served_by,
+        "latency_ms": {
+            "p50": ms(stats.latency.quantile(0.5)),
+            "p95": ms(stats.latency.quantile(0.95)),
+            "p99": ms(stats.latency.quantile(0.99)),
+            "max": ms(stats.latency.max()),
+            "mean": ms(stats.latency.mean()),
+        },
+        "stale_reads": stats.stale_reads,
+        "replica_reads_up_to_date": stats.fresh_replica_reads,
+        "simulated_seconds": sim.now().as_millis_f64() / 1000.0,
+        "events": sim.events_processed(),
+        "transitions": transitions,
+    });
+    if args.trace {
+        out["traces"] = serde_json::to_value(sim.traces()).unwrap_or(Value::Null);
+    }
+    out
+}
+
+/// The whole command: arguments in, (text to print, exit code) out.
+pub fn run(args: &[String], read: &dyn Fn(&str) -> std::io::Result<String>) -> (String, i32) {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return (USAGE.to_owned(), 0);
+    }
+    let result = parse(args).and_then(|parsed| {
+        let topology = load_design(&parsed.design, read)?;
+        simulate(&parsed, &topology)
+    });
+    match result {
+        Ok(value) => (serde_json::to_string_pretty(&value).unwrap_or_default(), 0),
+        Err(e) => (format!("stacksim: {e}\n\n{USAGE}"), USAGE_ERROR),
+    }
+}
