@@ -302,7 +302,10 @@ impl Balancer {
             return self.pick_backup(available, down_active);
         }
         let (server, detail) = match self.algorithm {
-            Balance::RoundRobin => (self.smooth_round_robin(available, avoid)?, LastPick::default()),
+            Balance::RoundRobin => (
+                self.smooth_round_robin(available, avoid)?,
+                LastPick::default(),
+            ),
             Balance::StaticRr => self.static_rr(available, avoid)?,
             Balance::LeastConn => (self.least_conn(available, avoid)?, LastPick::default()),
             Balance::First => self.first(available, avoid)?,
@@ -409,11 +412,7 @@ impl Balancer {
         self.map_built = true;
     }
 
-    fn static_rr(
-        &mut self,
-        available: &[bool],
-        avoid: Option<usize>,
-    ) -> Option<(usize, LastPick)> {
+    fn static_rr(&mut self, available: &[bool], avoid: Option<usize>) -> Option<(usize, LastPick)> {
         let stale = !self.map_built
             || (0..self.servers.len())
                 .any(|i| self.servers[i].in_map != self.candidate(i, available, None));
@@ -556,7 +555,11 @@ impl Balancer {
             };
             if (0..pick.server).any(skipped_backups) {
                 text.push_str(" (backup ");
-                push_list(&mut text, names, (0..pick.server).filter(|&i| skipped_backups(i)));
+                push_list(
+                    &mut text,
+                    names,
+                    (0..pick.server).filter(|&i| skipped_backups(i)),
+                );
                 text.push_str(" DOWN, skipped)");
             }
             return text;

@@ -72,7 +72,7 @@ impl HealthCounter {
     /// A server that has passed enough checks: health = rise+fall−1, so `fall` consecutive
     /// failures mark it DOWN.
     pub fn fully_up(rise: u8, fall: u8) -> Self {
-        Self::with_health(rise, fall, |rise, fall| rise + fall - 1)
+        Self::with_health(rise, fall, |rise, fall| rise + (fall - 1))
     }
 
     /// A server that has failed enough checks: health = 0, so `rise` consecutive successes
@@ -103,7 +103,7 @@ impl HealthCounter {
 
     /// rise+fall−1: the health of a fully UP server.
     pub fn max(&self) -> u8 {
-        self.rise + self.fall - 1
+        self.rise + (self.fall - 1)
     }
 
     /// UP with the counter at its top: the next interval is `inter`.
@@ -253,7 +253,11 @@ impl Checker {
     }
 
     /// A check loop starting from any counter, e.g. [`HealthCounter::fully_down`].
-    pub fn with_counter(timing: CheckTiming, counter: HealthCounter, first_check_at: SimTime) -> Checker {
+    pub fn with_counter(
+        timing: CheckTiming,
+        counter: HealthCounter,
+        first_check_at: SimTime,
+    ) -> Checker {
         Checker {
             timing,
             counter,
@@ -285,6 +289,14 @@ impl Checker {
         self.last_completed = Some(completed);
         self.next = completed + self.timing.interval(&self.counter);
         (completed, transition)
+    }
+
+    /// Lets the check due at [`Checker::next_check_at`] not happen (say the load balancer
+    /// itself is down): the counter is left alone and the next check is one interval later.
+    /// Returns the new [`Checker::next_check_at`].
+    pub fn skip_check(&mut self) -> SimTime {
+        self.next += self.timing.interval(&self.counter);
+        self.next
     }
 
     /// Whether the server is marked UP.

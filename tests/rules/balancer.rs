@@ -422,7 +422,10 @@ fn retry_waits_min_timeout_connect_1s() {
         ..RetryPolicy::default()
     };
     assert_eq!(with_connect(5000).retry_delay(), SimDuration::from_secs(1));
-    assert_eq!(with_connect(300).retry_delay(), SimDuration::from_millis(300));
+    assert_eq!(
+        with_connect(300).retry_delay(),
+        SimDuration::from_millis(300)
+    );
     assert_eq!(with_connect(0).retry_delay(), SimDuration::from_secs(1));
     assert_eq!(with_connect(300).delay_before(0), SimDuration::ZERO);
     assert_eq!(
@@ -441,7 +444,11 @@ fn redispatch_last_retry_goes_elsewhere() {
         (1..=3).map(|a| policy.redispatch_on(a)).collect::<Vec<_>>(),
         [false, false, true]
     );
-    assert_eq!(policy.delay_before(3), SimDuration::ZERO, "no wait elsewhere");
+    assert_eq!(
+        policy.delay_before(3),
+        SimDuration::ZERO,
+        "no wait elsewhere"
+    );
 
     // A request to A, which just died but is not marked DOWN yet.
     let mut balancer = Balancer::new(RoundRobin, &active(&[1, 1]));

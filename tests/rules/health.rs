@@ -166,7 +166,11 @@ fn defaults_are_inter_2000_fall_3_rise_2() {
     assert_eq!(timing.inter, ms(2000));
     assert_eq!(timing.fastinter, None);
     assert_eq!(timing.downinter, None);
-    assert_eq!(timing.hung_timeout(), ms(2000), "inter is the whole check's timeout");
+    assert_eq!(
+        timing.hung_timeout(),
+        ms(2000),
+        "inter is the whole check's timeout"
+    );
     assert_eq!(HealthCheck::default().rise, RISE);
     assert_eq!(HealthCheck::default().fall, FALL);
     assert_eq!(CheckTiming::from_config(&HealthCheck::default()), timing);
@@ -190,11 +194,20 @@ fn fastinter_in_transition_downinter_fully_down() {
     going_down.record(false);
     let mut going_up = HealthCounter::fully_down(RISE, FALL);
     going_up.record(true);
-    assert_eq!(timing.interval(&HealthCounter::fully_up(RISE, FALL)), ms(2000));
+    assert_eq!(
+        timing.interval(&HealthCounter::fully_up(RISE, FALL)),
+        ms(2000)
+    );
     assert_eq!(timing.interval(&going_down), ms(500));
     assert_eq!(timing.interval(&going_up), ms(500));
-    assert_eq!(timing.interval(&HealthCounter::at_start(RISE, FALL)), ms(500));
-    assert_eq!(timing.interval(&HealthCounter::fully_down(RISE, FALL)), ms(5000));
+    assert_eq!(
+        timing.interval(&HealthCounter::at_start(RISE, FALL)),
+        ms(500)
+    );
+    assert_eq!(
+        timing.interval(&HealthCounter::fully_down(RISE, FALL)),
+        ms(5000)
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -224,7 +237,13 @@ fn server_marked_down_after_fall_checks() {
 
 #[wasm_bindgen_test(unsupported = test)]
 fn down_is_fall_minus_1_intervals_after_the_first_failure() {
-    let mut checker = Checker::new(CheckTiming::default(), RISE, FALL, SimTime::from_secs(1), false);
+    let mut checker = Checker::new(
+        CheckTiming::default(),
+        RISE,
+        FALL,
+        SimTime::from_secs(1),
+        false,
+    );
     let t1 = checker.next_check_at();
     assert_eq!(checker.run_check(Refused), (t1, None));
     assert_eq!(checker.run_check(Refused).1, None);
@@ -252,7 +271,11 @@ fn hung_server_detected_later_by_the_timeout() {
         timeout_connect: ms(5000),
         ..CheckTiming::default()
     };
-    assert_eq!(with_check.hung_timeout(), ms(2000 + 1000), "min(5 s, 2 s) + 1 s");
+    assert_eq!(
+        with_check.hung_timeout(),
+        ms(2000 + 1000),
+        "min(5 s, 2 s) + 1 s"
+    );
     for timing in [CheckTiming::default(), with_check] {
         for phase in [1, 1000, 2000] {
             let start = SimTime::from_millis(phase);
@@ -335,4 +358,13 @@ fn slowstart_does_not_apply_at_start() {
     checker.run_check(Passed);
     assert_eq!(checker.slowstart_weight(10, slowstart), 10);
     assert_eq!(checker.slowstart_weight(10, SimDuration::ZERO), 10);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn skipped_check_leaves_the_counter_alone() {
+    let down = HealthCounter::fully_down(RISE, FALL);
+    let mut checker = Checker::with_counter(CheckTiming::default(), down, SimTime::ZERO);
+    assert_eq!(checker.skip_check(), SimTime::from_millis(2000));
+    assert_eq!(checker.skip_check(), SimTime::from_millis(4000));
+    assert_eq!(checker.counter(), &down);
 }

@@ -69,14 +69,19 @@ fn replica_applies_in_commit_order() {
     let mut db = ReplicatedDb::new(&[lag, lag]);
     let mut rng = rng();
     let mut seen = [0; 2];
+    let mut applies = [SimTime::ZERO; 2];
     for n in 1..=2_000 {
         let now = ms(n);
         db.write(X, n, now, &mut rng);
-        for (replica, last) in seen.iter_mut().enumerate() {
-            let value = db.read_replica(replica, X, now).value.unwrap_or(0);
-            assert!(value >= *last, "replica {replica} went back at {now}");
+        for replica in 0..2 {
+            let read = db.read_replica(replica, X, now);
+            let value = read.value.unwrap_or(0);
+            assert!(value >= seen[replica], "replica {replica} went back at {now}");
             assert!(value < n, "nothing is applied before 1 ms of lag");
-            *last = value;
+            seen[replica] = value;
+            let apply = now + read.lag;
+            assert!(apply >= applies[replica], "write {n} applied before write {}", n - 1);
+            applies[replica] = apply;
         }
     }
     check(db.read_replica(0, X, ms(2_000 + 900)), Some(2_000), false);
