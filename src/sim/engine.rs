@@ -26,7 +26,7 @@ use crate::sim::dns::{DnsLatency, Resolver};
 use crate::sim::firewall::{self, ConnState, Packet};
 use crate::sim::format::{self, TopologyError};
 use crate::sim::health::{CheckResult, CheckTiming, Checker, Transition};
-use crate::sim::model::{Entry, Model, ServiceCosts, SvcRole};
+use crate::sim::model::{Entry, Model, Place, ServiceCosts, SvcRole};
 use crate::sim::queue::EventQueue;
 use crate::sim::replication::{LagModel, ReplicatedDb};
 use crate::sim::stats::Stats;
@@ -171,12 +171,16 @@ pub struct Load {
     pub keys: u64,
 }
 
+/// How a request ended, as the counters see it; the full [`Outcome`] (with its words) is
+/// built only for traced requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Step {
-    /// Waiting for a worker at, or being served by, this service.
-    At(u32),
-    /// The app server waits for MySQL.
-    AwaitDb,
+enum Fate {
+    Served { status: u16 },
+    Dropped,
+    Refused,
+    TimedOut,
+    NoServer,
+    Failed(u16),
 }
 
 struct Req {
@@ -184,11 +188,10 @@ struct Req {
     sent_at: SimTime,
     trace: Option<Box<Trace>>,
     encrypted: bool,
-    step: Step,
-    /// The load balancer (index into `lbs`) and server slot it used.
+    /// The load balancer (index into `lbs`) and server slot it is using.
     lb: Option<(u32, u32)>,
     attempts: u8,
-    /// Servers this request already failed to reach (bit per slot), for redispatch.
+    /// Server slots this request already failed to reach (bit per slot), for redispatch.
     failed_slots: u64,
     web: Option<u32>,
     app: Option<u32>,
@@ -197,6 +200,10 @@ struct Req {
     enqueued_at: SimTime,
     stale: bool,
     tls_at_lb: bool,
+    /// The application server whose worker waits for this request's database answer.
+    holding: Option<u32>,
+    /// Set once the outcome is decided; the request ends when it reaches the client.
+    fate: Option<Fate>,
 }
 
 #[derive(Default)]
@@ -217,13 +224,14 @@ struct LbState {
     checkers: Vec<Option<Checker>>,
     /// What HAProxy believes: checked servers per their checks, unchecked ones always.
     available: Vec<bool>,
+    /// Scratch copy of `available` with the slots a redispatched request already failed.
+    scratch: Vec<bool>,
     retry: RetryPolicy,
 }
 
 enum Ev {
     Arrive { req: u32, svc: u32 },
     Done { req: u32, svc: u32 },
-    DbDone { req: u32, svc: u32 },
     DbReply { req: u32 },
     Retry { req: u32 },
     Finish { req: u32 },
@@ -239,6 +247,14 @@ struct LoadRun {
     sent: u64,
 }
 
+/// The resolver's last answer, remembered so untraced requests skip building hop texts while
+/// it is cached (the resolver's own cache decides; this only memoises its verdict).
+#[derive(Clone, Copy)]
+struct DnsMemo {
+    address: Ipv4Addr,
+    valid_until: SimTime,
+}
+
 /// A running simulation of one design.
 pub struct Simulation {
     model: Model,
@@ -248,14 +264,13 @@ pub struct Simulation {
     rng: Pcg64Mcg,
     reqs: Vec<Option<Req>>,
     free: Vec<u32>,
-    pending_outcome: Vec<Option<Outcome>>,
     next_id: u64,
-    ids: Vec<u64>,
     pools: Vec<Pool>,
     lbs: Vec<LbState>,
     vrrp: Vec<VrrpGroup>,
     dbs: Vec<ReplicatedDb>,
     resolver: Resolver,
+    dns_memo: Option<DnsMemo>,
     host_up: Vec<bool>,
     host_slow: Vec<u32>,
     svc_up: Vec<bool>,
@@ -271,7 +286,12 @@ pub struct Simulation {
     events: u64,
 }
 
-const NO_REQ: u32 = u32::MAX;
+/// The one-way delay between two services: loopback on one host, the LAN otherwise.
+const LOOPBACK: SimDuration = SimDuration::from_micros(20);
+/// The client's ephemeral port, for traces.
+const CLIENT_PORT: u16 = 51000;
+/// HAProxy's source port towards servers, for traces.
+const LB_PORT: u16 = 40000;
 
 impl Simulation {
     /// Builds a simulation of `topology` at time zero.
@@ -297,17 +317,13 @@ impl Simulation {
             let mut checkers = Vec::new();
             for (slot, &l) in lb.servers.iter().enumerate() {
                 if model.links[l].check {
+                    // HAProxy spreads the first checks over one interval.
                     let phase = rng.random_range(1..=timing.inter.as_micros().max(1));
                     let first = SimTime::from_micros(phase);
-                    let checker = Checker::new(
-                        timing,
-                        lb.health_check.rise.max(1),
-                        lb.health_check.fall.max(1),
-                        first,
-                        false,
-                    );
+                    let rise = lb.health_check.rise.max(1);
+                    let fall = lb.health_check.fall.max(1);
+                    checkers.push(Some(Checker::new(timing, rise, fall, first, false)));
                     queue.push(first, Ev::Check { lb: lb_idx as u32, slot: slot as u32 });
-                    checkers.push(Some(checker));
                 } else {
                     checkers.push(None);
                 }
@@ -315,6 +331,7 @@ impl Simulation {
             lbs.push(LbState {
                 balancer: Balancer::new(lb.balance, &specs),
                 available: vec![true; lb.servers.len()],
+                scratch: vec![true; lb.servers.len()],
                 checkers,
                 retry: RetryPolicy {
                     retries: lb.retries,
@@ -327,12 +344,8 @@ impl Simulation {
             .vips
             .iter()
             .map(|vip| {
-                VrrpGroup::new(
-                    &vip.priorities,
-                    advert_interval_v2(vip.advert_int_s),
-                    vip.preempt,
-                    VrrpVersion::V2,
-                )
+                let advert = advert_interval_v2(vip.advert_int_s);
+                VrrpGroup::new(&vip.priorities, advert, vip.preempt, VrrpVersion::V2)
             })
             .collect();
         let dbs = model
@@ -356,15 +369,14 @@ impl Simulation {
         let n_hosts = model.hosts.len();
         Ok(Simulation {
             resolver: Resolver::new(config.dns),
+            dns_memo: None,
             config,
             now: SimTime::ZERO,
             queue,
             rng,
             reqs: Vec::new(),
             free: Vec::new(),
-            pending_outcome: Vec::new(),
             next_id: 0,
-            ids: Vec::new(),
             pools: (0..n_svcs).map(|_| Pool::default()).collect(),
             lbs,
             vrrp,
@@ -401,7 +413,7 @@ impl Simulation {
         self.events
     }
 
-    /// Served requests per service id (only services that served any), in design order.
+    /// Served requests per web server id (only those that served any), in design order.
     pub fn served_by(&self) -> Vec<(String, u64)> {
         self.model
             .svcs
@@ -432,11 +444,11 @@ impl Simulation {
 
     /// Whether HAProxy `lb` currently counts `server` (a service id) as available.
     pub fn server_available(&self, lb: &str, server: &str) -> Option<bool> {
-        let lb_idx = self.model.lbs.iter().position(|l| self.model.svcs[l.svc].id == lb)?;
+        let lb_idx = self.model.lbs.iter().position(|l| self.model.svc_id(l.svc) == lb)?;
         let slot = self.model.lbs[lb_idx]
             .servers
             .iter()
-            .position(|&l| self.model.svcs[self.model.links[l].to].id == server)?;
+            .position(|&l| self.model.svc_id(self.model.links[l].to) == server)?;
         Some(self.lbs[lb_idx].available[slot])
     }
 
@@ -444,7 +456,7 @@ impl Simulation {
     pub fn vip_holder(&self, vip: &str) -> Option<String> {
         let idx = self.model.vips.iter().position(|v| v.id == vip)?;
         let member = self.vrrp[idx].master()?;
-        Some(self.model.hosts[self.model.vips[idx].members[member]].id.clone())
+        Some(self.model.host_id(self.model.vips[idx].members[member]).to_owned())
     }
 
     /// The next output, if any.
@@ -495,24 +507,13 @@ impl Simulation {
                 let host = self.host_index(&host)?;
                 self.host_slow[host] = factor.max(1);
             }
-            Input::StopReplication(id) | Input::StartReplication(id)
-                if self.replica_of(&id).is_none() =>
-            {
-                return Err(if self.svc_index(&id).is_ok() {
-                    InputError::NotAReplica(id)
-                } else {
-                    InputError::UnknownService(id)
-                });
-            }
             Input::StopReplication(id) => {
-                if let Some((group, replica)) = self.replica_of(&id) {
-                    self.dbs[group].stop_replica(replica, now);
-                }
+                let (group, replica) = self.replica_of(&id)?;
+                self.dbs[group].stop_replica(replica, now);
             }
             Input::StartReplication(id) => {
-                if let Some((group, replica)) = self.replica_of(&id) {
-                    self.dbs[group].start_replica(replica, now);
-                }
+                let (group, replica) = self.replica_of(&id)?;
+                self.dbs[group].start_replica(replica, now);
             }
         }
         Ok(None)
@@ -574,11 +575,11 @@ impl Simulation {
         Ok(host_pair(self.model.svcs[a].host, self.model.svcs[b].host))
     }
 
-    fn replica_of(&self, id: &str) -> Option<(usize, usize)> {
-        let svc = self.svc_index(id).ok()?;
+    fn replica_of(&self, id: &str) -> Result<(usize, usize), InputError> {
+        let svc = self.svc_index(id)?;
         match self.model.db_of_svc.get(svc).copied().flatten() {
-            Some((group, Some(replica))) => Some((group, replica)),
-            _ => None,
+            Some((group, Some(replica))) => Ok((group, replica)),
+            _ => Err(InputError::NotAReplica(id.to_owned())),
         }
     }
 
@@ -606,76 +607,134 @@ impl Simulation {
         let after = self.vrrp[vip_idx].master();
         if after != before {
             let vip = &self.model.vips[vip_idx];
-            let holder = after.map(|m| self.model.hosts[vip.members[m]].id.clone());
+            let holder = after.map(|m| self.model.host_id(vip.members[m]).to_owned());
             self.outputs.push_back(Output::VipHolder { vip: vip.id.clone(), holder, at: now });
         }
     }
 
     // ----- requests -------------------------------------------------------------------------
 
-    fn alloc(&mut self, req: Req) -> u32 {
-        let id = self.next_id;
-        self.next_id += 1;
-        if let Some(slot) = self.free.pop() {
-            self.reqs[slot as usize] = Some(req);
-            self.pending_outcome[slot as usize] = None;
-            self.ids[slot as usize] = id;
-            slot
-        } else {
-            self.reqs.push(Some(req));
-            self.pending_outcome.push(None);
-            self.ids.push(id);
-            (self.reqs.len() - 1) as u32
-        }
+    fn req(&self, slot: u32) -> Option<&Req> {
+        self.reqs.get(slot as usize).and_then(Option::as_ref)
     }
 
-    fn req(&mut self, slot: u32) -> Option<&mut Req> {
+    fn req_mut(&mut self, slot: u32) -> Option<&mut Req> {
         self.reqs.get_mut(slot as usize).and_then(Option::as_mut)
     }
 
     fn traced(&self, slot: u32) -> bool {
-        self.reqs.get(slot as usize).and_then(Option::as_ref).is_some_and(|r| r.trace.is_some())
+        self.req(slot).is_some_and(|r| r.trace.is_some())
     }
 
-    /// Appends a hop to a traced request; `reason` is only built when the request is traced.
+    /// Appends a hop to a traced request. `reason` runs only for traced requests, so untraced
+    /// load never formats a string.
     #[allow(clippy::too_many_arguments)]
     fn hop(
         &mut self,
         slot: u32,
         at: SimTime,
-        place: &str,
+        place: Place,
         kind: HopKind,
         src: Option<(Ipv4Addr, u16)>,
         dst: Option<(Ipv4Addr, u16)>,
-        reason: impl FnOnce() -> String,
+        reason: impl FnOnce(&Model) -> String,
     ) {
+        let model = &self.model;
         if let Some(req) = self.reqs.get_mut(slot as usize).and_then(Option::as_mut)
             && let Some(trace) = req.trace.as_mut()
         {
             trace.hops.push(Hop {
                 at,
-                place: place.to_owned(),
+                place: model.name(place).to_owned(),
                 kind,
                 encrypted: req.encrypted,
                 src,
                 dst,
-                reason: reason(),
+                reason: reason(model),
             });
         }
+    }
+
+    /// Records a failing hop and ends the request with `fate`, the outcome reaching the
+    /// client at `finish_at`.
+    #[allow(clippy::too_many_arguments)]
+    fn fail(
+        &mut self,
+        slot: u32,
+        at: SimTime,
+        finish_at: SimTime,
+        place: Place,
+        kind: HopKind,
+        fate: Fate,
+        reason: impl FnOnce(&Model) -> String,
+    ) {
+        if self.traced(slot) {
+            let text = reason(&self.model);
+            let outcome = self.outcome(fate, place, slot, text.clone());
+            self.hop(slot, at, place, kind, None, None, |_| text);
+            if let Some(trace) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
+                trace.outcome = Some(outcome);
+            }
+        }
+        let host = match place {
+            Place::Host(h) => Some(h),
+            Place::Svc(s) => Some(self.model.svcs[s].host),
+            _ => None,
+        };
+        if let Some(host) = host {
+            self.host_counters[host].errors += 1;
+        }
+        if let Some(app) = self.req_mut(slot).and_then(|r| r.holding.take()) {
+            self.release(app as usize);
+        }
+        self.finish(slot, finish_at, fate);
+    }
+
+    fn outcome(&self, fate: Fate, place: Place, slot: u32, reason: String) -> Outcome {
+        let place = self.model.name(place).to_owned();
+        match fate {
+            Fate::Served { status } => {
+                let req = self.req(slot);
+                Outcome::Served {
+                    status,
+                    backend: req.and_then(|r| r.web).map(|w| self.model.svc_id(w as usize).to_owned()),
+                    stale: req.is_some_and(|r| r.stale),
+                }
+            }
+            Fate::Dropped => Outcome::Dropped { host: place, reason },
+            Fate::Refused => Outcome::Refused { place, reason },
+            Fate::TimedOut => Outcome::TimedOut { place, reason },
+            Fate::NoServer => Outcome::NoServer { place },
+            Fate::Failed(status) => Outcome::Failed { status, place, reason },
+        }
+    }
+
+    /// Decides the request's fate now and delivers it to the client at `at`.
+    fn finish(&mut self, slot: u32, at: SimTime, fate: Fate) {
+        let now = self.now;
+        let Some(req) = self.req_mut(slot) else { return };
+        if req.fate.is_some() {
+            return;
+        }
+        req.fate = Some(fate);
+        if let Some((lb, server)) = req.lb.take() {
+            self.lbs[lb as usize].balancer.connection_finished(server as usize);
+        }
+        self.queue.push(at.max(now), Ev::Finish { req: slot });
     }
 
     fn send(&mut self, spec: RequestSpec, traced: bool) -> RequestId {
         let now = self.now;
         let id = RequestId(self.next_id);
+        self.next_id += 1;
         let trace = traced.then(|| {
             Box::new(Trace { id, spec, sent_at: now, hops: Vec::new(), outcome: None, finished_at: None })
         });
-        let slot = self.alloc(Req {
+        let req = Req {
             spec,
             sent_at: now,
             trace,
             encrypted: false,
-            step: Step::At(u32::MAX),
             lb: None,
             attempts: 0,
             failed_slots: 0,
@@ -685,135 +744,150 @@ impl Simulation {
             enqueued_at: now,
             stale: false,
             tls_at_lb: false,
-        });
+            holding: None,
+            fate: None,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.reqs[slot as usize] = Some(req);
+                slot
+            }
+            None => {
+                self.reqs.push(Some(req));
+                (self.reqs.len() - 1) as u32
+            }
+        };
         self.stats.sent += 1;
-        self.client_connect(slot);
+        self.client_connect(slot, spec);
         id
     }
 
-    fn client_connect(&mut self, slot: u32) {
+    /// DNS, then where the address leads, then the TCP and TLS handshakes.
+    fn client_connect(&mut self, slot: u32, spec: RequestSpec) {
         let now = self.now;
-        let Some(spec) = self.req(slot).map(|r| r.spec) else { return };
-        let client = self.model.client_id.clone();
-        let client_ip = self.model.client_ip;
-        // DNS.
-        let Some(zone) = self.model.zone.clone() else {
-            let reason = "the design has no DNS zone, so the browser cannot find the site".to_owned();
-            self.hop(slot, now, &client, HopKind::Failure, None, None, || reason.clone());
-            self.finish(slot, now, Outcome::Failed { status: 0, place: client, reason });
-            return;
-        };
-        let site = self.model.site.clone();
-        let resolution = self.resolver.resolve(&zone, &site, now);
-        let mut t = now;
-        if self.traced(slot) {
-            for hop in &resolution.hops {
-                t += hop.took;
-                let text = format!("{}: {}", hop.server, hop.detail);
-                self.hop(slot, t, "dns", HopKind::Dns, None, None, || text);
-            }
-        }
-        t = now + resolution.latency;
-        let Some(address) = resolution.address else {
-            let reason = format!("{site} does not resolve (NXDOMAIN)");
-            self.finish(slot, t, Outcome::Failed { status: 0, place: "dns".to_owned(), reason });
-            return;
-        };
-        // The SYN crosses the internet.
+        let Some((address, dns_time)) = self.resolve(slot) else { return };
+        let t = now + dns_time;
         let wan = self.config.wan_latency;
         let port = spec.port();
         let syn_at = t + wan;
-        let (host, place) = match self.model.entry_at(address) {
+        let timeout_at = t + self.config.client_timeout;
+        let client_ip = self.model.client_ip;
+        let client = Some((client_ip, CLIENT_PORT));
+        let dst = Some((address, port));
+        let host = match self.model.entry_at(address) {
             None => {
-                let reason = format!("nothing answers at {address}: the SYN goes unanswered");
-                self.hop(slot, syn_at, &client, HopKind::Failure, None, None, || reason.clone());
-                let at = t + self.config.client_timeout;
-                self.finish(slot, at, Outcome::TimedOut { place: address.to_string(), reason });
-                return;
+                return self.fail(slot, syn_at, timeout_at, Place::Client, HopKind::Failure, Fate::TimedOut, |_| {
+                    format!("nothing answers at {address}: the SYN goes unanswered")
+                });
             }
-            Some(Entry::Vip(vip_idx)) => {
-                let vip = &self.model.vips[vip_idx];
-                let vip_id = vip.id.clone();
-                match self.vrrp[vip_idx].master() {
-                    None => {
-                        let reason = format!(
-                            "VIP {address} has no MASTER (VRRP failover in progress): the packet is lost"
-                        );
-                        self.hop(slot, syn_at, &vip_id, HopKind::Vrrp, Some((client_ip, 0)), Some((address, port)), || reason.clone());
-                        let at = t + self.config.client_timeout;
-                        self.finish(slot, at, Outcome::TimedOut { place: vip_id, reason });
-                        return;
-                    }
-                    Some(member) => {
-                        let host = vip.members[member];
-                        let text = format!(
-                            "VIP {address} is held by {} (VRRP MASTER, priority {})",
-                            self.model.hosts[host].name, vip.priorities[member]
-                        );
-                        self.hop(slot, syn_at, &vip_id, HopKind::Vrrp, Some((client_ip, 0)), Some((address, port)), || text);
-                        (host, self.model.hosts[host].id.clone())
-                    }
-                }
+            Some(Entry::Vip(vip)) => {
+                let Some(member) = self.vrrp[vip].master() else {
+                    return self.fail(slot, syn_at, timeout_at, Place::Vip(vip), HopKind::Vrrp, Fate::TimedOut, |_| {
+                        format!("VIP {address} has no MASTER (VRRP failover in progress): the packet is lost")
+                    });
+                };
+                let host = self.model.vips[vip].members[member];
+                self.hop(slot, syn_at, Place::Vip(vip), HopKind::Vrrp, client, dst, |m| {
+                    format!(
+                        "VIP {address} is held by {} (VRRP MASTER, priority {})",
+                        m.hosts[host].name, m.vips[vip].priorities[member]
+                    )
+                });
+                host
             }
-            Some(Entry::Host(host)) => (host, self.model.hosts[host].id.clone()),
+            Some(Entry::Host(host)) => host,
         };
         if !self.host_up[host] {
-            let reason = format!("{place} is down: the SYN to {address}:{port} goes unanswered");
-            self.hop(slot, syn_at, &place, HopKind::Failure, None, None, || reason.clone());
-            self.finish(slot, t + self.config.client_timeout, Outcome::TimedOut { place, reason });
-            return;
+            return self.fail(slot, syn_at, timeout_at, Place::Host(host), HopKind::Failure, Fate::TimedOut, |m| {
+                format!("{} is down: the SYN to {address}:{port} goes unanswered", m.host_id(host))
+            });
         }
-        // The entry host's firewall sees the SYN.
         let packet = Packet { src: client_ip, proto: Proto::Tcp, dst_port: port, state: ConnState::New };
-        if !self.firewall_passes(slot, host, &packet, syn_at, t + self.config.client_timeout, syn_at + wan) {
+        if !self.firewall_passes(slot, host, &packet, syn_at, timeout_at, syn_at + wan) {
             return;
         }
         let Some(svc) = self.model.listener(host, port) else {
-            let reason = if port == 443 && self.model.has_http_front(host) {
-                format!("nothing listens on {address}:443: no certificate is installed on {place}, so HTTPS fails")
-            } else {
-                format!("nothing listens on {address}:{port}: connection refused")
-            };
-            self.hop(slot, syn_at, &place, HopKind::Failure, None, None, || reason.clone());
-            self.finish(slot, syn_at + wan, Outcome::Refused { place, reason });
-            return;
+            return self.fail(slot, syn_at, syn_at + wan, Place::Host(host), HopKind::Failure, Fate::Refused, |m| {
+                if port == 443 && m.has_http_front(host) {
+                    format!(
+                        "nothing listens on {address}:443: no certificate is installed on {}, so HTTPS fails",
+                        m.host_id(host)
+                    )
+                } else {
+                    format!("nothing listens on {address}:{port}: connection refused")
+                }
+            });
         };
         if !self.svc_up[svc] {
-            let svc_id = self.model.svcs[svc].id.clone();
-            let reason = format!("{svc_id} is stopped: {place} answers the SYN with a reset");
-            self.hop(slot, syn_at, &svc_id, HopKind::Failure, None, None, || reason.clone());
-            self.finish(slot, syn_at + wan, Outcome::Refused { place: svc_id, reason });
-            return;
+            return self.fail(slot, syn_at, syn_at + wan, Place::Svc(svc), HopKind::Failure, Fate::Refused, |m| {
+                format!("{} is stopped: {} answers the SYN with a reset", m.svc_id(svc), m.host_id(host))
+            });
         }
-        // TCP handshake (1 RTT), then TLS 1.3 (1 RTT) for HTTPS.
+        self.hop(slot, syn_at, Place::Svc(svc), HopKind::Connect, client, dst, |m| {
+            format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc))
+        });
+        // TCP: SYN, SYN-ACK, then the request (1 RTT); TLS 1.3 adds 1 RTT (B5.6).
         let mut arrive = t + wan.times(3);
-        let svc_id = self.model.svcs[svc].id.clone();
-        let hello = format!("TCP handshake with {svc_id} ({address}:{port})");
-        self.hop(slot, syn_at, &svc_id, HopKind::Connect, Some((client_ip, 51000)), Some((address, port)), || hello);
         if spec.https {
-            if let Some(req) = self.req(slot) {
-                req.encrypted = true;
-            }
-            arrive += wan.times(2);
-            let cert = self.model.svcs[svc].certificate.clone();
             let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
-            if let Some(req) = self.req(slot) {
+            if let Some(req) = self.req_mut(slot) {
+                req.encrypted = true;
                 req.tls_at_lb = is_lb;
             }
-            let text = match cert {
-                Some(c) => format!(
-                    "TLS 1.3 handshake: {svc_id} presents the certificate for {} ({}); HTTPS ends here",
-                    c.common_name, c.issuer
-                ),
-                None => format!("TLS handshake at {svc_id}"),
-            };
-            self.hop(slot, t + wan.times(3), &svc_id, HopKind::Tls, Some((client_ip, 51000)), Some((address, port)), || text);
+            arrive += wan.times(2);
+            self.hop(slot, t + wan.times(3), Place::Svc(svc), HopKind::Tls, client, dst, |m| {
+                match &m.svcs[svc].certificate {
+                    Some(c) => format!(
+                        "TLS 1.3 handshake: {} presents the certificate for {} ({}); HTTPS ends here",
+                        m.svc_id(svc),
+                        c.common_name,
+                        c.issuer
+                    ),
+                    None => format!("TLS handshake at {}", m.svc_id(svc)),
+                }
+            });
         }
         self.queue.push(arrive, Ev::Arrive { req: slot, svc: svc as u32 });
     }
 
-    /// Checks `packet` against `host`'s firewall at `at`. On a drop or reject the request
-    /// finishes (timeout at `timeout_at`, refusal at `refused_at`) and this returns false.
+    /// The site's address and how long the lookup took, or `None` if the request ended.
+    fn resolve(&mut self, slot: u32) -> Option<(Ipv4Addr, SimDuration)> {
+        let now = self.now;
+        if !self.traced(slot)
+            && let Some(memo) = self.dns_memo
+            && now < memo.valid_until
+        {
+            return Some((memo.address, self.resolver.latency.client_resolver));
+        }
+        let Some(zone) = &self.model.zone else {
+            self.fail(slot, now, now, Place::Client, HopKind::Failure, Fate::Failed(0), |_| {
+                "the design has no DNS zone, so the browser cannot find the site".to_owned()
+            });
+            return None;
+        };
+        let resolution = self.resolver.resolve(zone, &self.model.site, now);
+        let mut t = now;
+        for hop in &resolution.hops {
+            t += hop.took;
+            self.hop(slot, t, Place::Dns, HopKind::Dns, None, None, |_| {
+                format!("{}: {}", hop.server, hop.detail)
+            });
+        }
+        let done = now + resolution.latency;
+        let Some(address) = resolution.address else {
+            self.fail(slot, done, done, Place::Dns, HopKind::Failure, Fate::Failed(0), |m| {
+                format!("{} does not resolve (NXDOMAIN)", m.site)
+            });
+            return None;
+        };
+        self.dns_memo = resolution
+            .ttl_left
+            .map(|left| DnsMemo { address, valid_until: now + left });
+        Some((address, resolution.latency))
+    }
+
+    /// Checks `packet` against `host`'s firewall at `at`. On a drop or reject the request ends
+    /// (a timeout at `timeout_at`, a refusal at `refused_at`) and this returns false.
     fn firewall_passes(
         &mut self,
         slot: u32,
@@ -823,162 +897,134 @@ impl Simulation {
         timeout_at: SimTime,
         refused_at: SimTime,
     ) -> bool {
-        let h = &self.model.hosts[host];
-        let verdict = firewall::evaluate(h.firewall.as_ref(), packet);
-        let fw_name = format!("fw-{}", h.id);
+        let firewall = self.model.hosts[host].firewall.as_ref();
+        let verdict = firewall::evaluate(firewall, packet);
+        let explain = |m: &Model| {
+            let h = &m.hosts[host];
+            verdict.explain(&format!("fw-{}", h.id), h.firewall.as_ref(), packet)
+        };
+        let dst = Some((self.model.hosts[host].ip, packet.dst_port));
         if verdict.passes() {
-            if h.firewall.is_some() && self.traced(slot) {
-                let text = verdict.explain(&fw_name, h.firewall.as_ref(), packet);
-                let place = h.id.clone();
-                let dst = Some((h.ip, packet.dst_port));
-                self.hop(slot, at, &place, HopKind::Firewall, Some((packet.src, 0)), dst, || text);
+            if firewall.is_some() {
+                self.hop(slot, at, Place::Host(host), HopKind::Firewall, Some((packet.src, 0)), dst, explain);
             }
             return true;
         }
-        let text = verdict.explain(&fw_name, h.firewall.as_ref(), packet);
-        let place = h.id.clone();
-        let dst = Some((h.ip, packet.dst_port));
-        self.hop(slot, at, &place, HopKind::Firewall, Some((packet.src, 0)), dst, || text.clone());
-        self.host_counters[host].errors += 1;
-        match verdict.action {
-            Action::Reject => self.finish(slot, refused_at, Outcome::Refused { place, reason: text }),
-            _ => self.finish(slot, timeout_at, Outcome::Dropped { host: place, reason: text }),
-        }
+        let (fate, finish_at) = match verdict.action {
+            Action::Reject => (Fate::Refused, refused_at),
+            _ => (Fate::Dropped, timeout_at),
+        };
+        self.fail(slot, at, finish_at, Place::Host(host), HopKind::Firewall, fate, explain);
         false
     }
 
     fn service_time(&self, svc: usize, slot: u32) -> SimDuration {
         let s = &self.model.svcs[svc];
         let mut time = s.service_time;
-        if let (SvcRole::Lb(_), Some(req)) = (&s.role, self.reqs.get(slot as usize).and_then(Option::as_ref))
-            && req.tls_at_lb
-            && req.attempts == 0
+        if matches!(s.role, SvcRole::Lb(_))
+            && self.req(slot).is_some_and(|r| r.tls_at_lb && r.attempts == 0 && r.lb.is_none())
         {
             time += self.config.tls_handshake_cpu;
-        }
-        if let SvcRole::Web { static_paths } = &s.role
-            && let Some(req) = self.reqs.get(slot as usize).and_then(Option::as_ref)
-            && req.spec.kind == RequestKind::Static
-            && !static_paths.is_empty()
-        {
-            time = time.times(1);
         }
         time.times(u64::from(self.host_slow[s.host]))
     }
 
+    fn start_service(&mut self, slot: u32, svc: usize) {
+        let done = self.now + self.service_time(svc, slot);
+        self.queue.push(done, Ev::Done { req: slot, svc: svc as u32 });
+    }
+
     fn arrive(&mut self, slot: u32, svc: usize) {
         let now = self.now;
-        if self.reqs.get(slot as usize).and_then(Option::as_ref).is_none() {
+        if self.req(slot).is_none_or(|r| r.fate.is_some()) {
             return;
         }
         let host = self.model.svcs[svc].host;
         if !self.host_up[host] || !self.svc_up[svc] {
-            let id = self.model.svcs[svc].id.clone();
-            let reason = format!("{id} went down before the request arrived");
-            self.hop(slot, now, &id, HopKind::Failure, None, None, || reason.clone());
             let back = self.return_latency(slot);
-            self.finish(slot, now + back, Outcome::Failed { status: 502, place: id, reason });
-            return;
+            return self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(502), |m| {
+                format!("{} went down before the request arrived", m.svc_id(svc))
+            });
         }
         self.host_counters[host].requests += 1;
-        if let Some(req) = self.req(slot) {
-            req.step = Step::At(svc as u32);
+        if let Some(req) = self.req_mut(slot) {
             req.enqueued_at = now;
         }
         let workers = u32::from(self.model.svcs[svc].workers);
+        let limit = u64::from(workers) * u64::from(self.config.queue_per_worker);
         let pool = &mut self.pools[svc];
         if pool.busy < workers {
             pool.busy += 1;
-            let done = now + self.service_time(svc, slot);
-            let ev = if matches!(self.model.svcs[svc].role, SvcRole::Db { .. }) {
-                Ev::DbDone { req: slot, svc: svc as u32 }
-            } else {
-                Ev::Done { req: slot, svc: svc as u32 }
-            };
-            self.queue.push(done, ev);
-        } else if (pool.queue.len() as u64) < u64::from(workers) * u64::from(self.config.queue_per_worker) {
+            self.start_service(slot, svc);
+        } else if (pool.queue.len() as u64) < limit {
             pool.queue.push_back(slot);
             let waiting = pool.queue.len();
-            let id = self.model.svcs[svc].id.clone();
-            self.hop(slot, now, &id, HopKind::Queue, None, None, || {
-                format!("all {workers} workers of {id} are busy: queued ({waiting} waiting)")
+            self.hop(slot, now, Place::Svc(svc), HopKind::Queue, None, None, |m| {
+                format!("all {workers} workers of {} are busy: queued ({waiting} waiting)", m.svc_id(svc))
             });
         } else {
-            let id = self.model.svcs[svc].id.clone();
-            let reason = format!("{id} is overloaded: its queue is full");
-            self.hop(slot, now, &id, HopKind::Failure, None, None, || reason.clone());
-            self.host_counters[host].errors += 1;
             let back = self.return_latency(slot);
-            self.finish(slot, now + back, Outcome::Failed { status: 503, place: id, reason });
+            self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(503), |m| {
+                format!("{} is overloaded: its queue is full (503)", m.svc_id(svc))
+            });
         }
     }
 
-    /// Frees a worker of `svc` and starts the next queued request, if any.
+    /// Frees a worker of `svc` and starts the next queued request that has not waited too long.
     fn release(&mut self, svc: usize) {
         let now = self.now;
-        loop {
-            let Some(next) = self.pools[svc].queue.pop_front() else {
-                self.pools[svc].busy = self.pools[svc].busy.saturating_sub(1);
-                return;
-            };
-            let Some(waited) = self.reqs.get(next as usize).and_then(Option::as_ref).map(|r| now - r.enqueued_at)
+        while let Some(next) = self.pools[svc].queue.pop_front() {
+            let Some(waited) = self.req(next).filter(|r| r.fate.is_none()).map(|r| now - r.enqueued_at)
             else {
                 continue;
             };
             if waited > self.config.queue_timeout {
-                let id = self.model.svcs[svc].id.clone();
-                let reason = format!("waited {waited} in {id}'s queue: timed out");
-                self.hop(next, now, &id, HopKind::Failure, None, None, || reason.clone());
-                self.host_counters[self.model.svcs[svc].host].errors += 1;
                 let back = self.return_latency(next);
-                self.finish(next, now + back, Outcome::Failed { status: 504, place: id, reason });
+                self.fail(next, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(504), |m| {
+                    format!("waited {waited} in {}'s queue: gateway timeout (504)", m.svc_id(svc))
+                });
                 continue;
             }
-            let done = now + self.service_time(svc, next);
-            let ev = if matches!(self.model.svcs[svc].role, SvcRole::Db { .. }) {
-                Ev::DbDone { req: next, svc: svc as u32 }
-            } else {
-                Ev::Done { req: next, svc: svc as u32 }
-            };
-            self.queue.push(done, ev);
+            self.start_service(next, svc);
             return;
         }
+        self.pools[svc].busy = self.pools[svc].busy.saturating_sub(1);
     }
 
     fn return_latency(&self, slot: u32) -> SimDuration {
-        self.reqs
-            .get(slot as usize)
-            .and_then(Option::as_ref)
-            .map_or(SimDuration::ZERO, |r| r.return_latency)
+        self.req(slot).map_or(SimDuration::ZERO, |r| r.return_latency)
     }
 
     fn done(&mut self, slot: u32, svc: usize) {
-        if self.reqs.get(slot as usize).and_then(Option::as_ref).is_none() {
+        let role = self.model.svcs[svc].role;
+        if self.req(slot).is_none_or(|r| r.fate.is_some()) {
             self.release(svc);
             return;
         }
         let host = self.model.svcs[svc].host;
         if !self.host_up[host] {
-            // The host died while serving: the worker is gone with it.
-            let id = self.model.svcs[svc].id.clone();
-            let reason = format!("{id} died while handling the request");
-            self.hop(slot, self.now, &id, HopKind::Failure, None, None, || reason.clone());
+            // The host died while serving: the request dies with it.
             self.release(svc);
             let at = self.now + self.config.client_timeout;
-            self.finish(slot, at, Outcome::TimedOut { place: id, reason });
-            return;
+            return self.fail(slot, self.now, at, Place::Svc(svc), HopKind::Failure, Fate::TimedOut, |m| {
+                format!("{} died while handling the request", m.svc_id(svc))
+            });
         }
-        match self.model.svcs[svc].role.clone() {
+        match role {
             SvcRole::Lb(lb) => {
                 self.release(svc);
                 self.balance(slot, lb);
             }
-            SvcRole::Web { static_paths } => {
+            SvcRole::Web => {
                 self.release(svc);
-                self.web_done(slot, svc, &static_paths);
+                self.web_done(slot, svc);
             }
             SvcRole::App { reads_to_replica } => self.app_done(slot, svc, reads_to_replica),
-            SvcRole::Files | SvcRole::Db { .. } => {
+            SvcRole::Db { .. } => {
+                self.release(svc);
+                self.db_done(slot, svc);
+            }
+            SvcRole::Files => {
                 self.release(svc);
                 self.respond(slot, svc, 200);
             }
@@ -988,375 +1034,359 @@ impl Simulation {
     fn balance(&mut self, slot: u32, lb: usize) {
         let now = self.now;
         let lb_svc = self.model.lbs[lb].svc;
-        let lb_id = self.model.svcs[lb_svc].id.clone();
-        let Some(spec) = self.reqs.get(slot as usize).and_then(Option::as_ref).map(|r| r.spec) else {
+        let Some((https, failed)) = self.req(slot).map(|r| (r.spec.https, r.failed_slots)) else {
             return;
         };
-        if !spec.https && self.model.lbs[lb].redirect_to_https {
-            self.hop(slot, now, &lb_id, HopKind::Serve, None, None, || {
-                format!("{lb_id} answers plain HTTP with 301 → https://")
+        if !https && self.model.lbs[lb].redirect_to_https {
+            self.hop(slot, now, Place::Svc(lb_svc), HopKind::Serve, None, None, |m| {
+                format!("{} answers plain HTTP with 301 → https://", m.svc_id(lb_svc))
             });
             self.stats.redirects += 1;
-            self.respond(slot, lb_svc, 301);
-            return;
+            return self.respond(slot, lb_svc, 301);
         }
-        let failed = self.reqs.get(slot as usize).and_then(Option::as_ref).map_or(0, |r| r.failed_slots);
         let state = &mut self.lbs[lb];
-        let mut available = std::mem::take(&mut state.available);
-        let redispatching = failed != 0;
-        let saved: Vec<bool> = if redispatching { available.clone() } else { Vec::new() };
-        if redispatching {
-            for (i, a) in available.iter_mut().enumerate() {
-                if i < 64 && failed & (1 << i) != 0 {
+        let pick = if failed == 0 {
+            state.balancer.pick(&state.available)
+        } else {
+            // Redispatch: the servers already tried count as unavailable for this pick.
+            state.scratch.clone_from(&state.available);
+            for (i, a) in state.scratch.iter_mut().enumerate().take(64) {
+                if failed & (1 << i) != 0 {
                     *a = false;
                 }
             }
-        }
-        let pick = state.balancer.pick(&available);
-        let explain = if self.traced(slot) {
-            let names: Vec<String> = self.model.lbs[lb]
-                .servers
-                .iter()
-                .map(|&l| self.model.svcs[self.model.links[l].to].id.clone())
-                .collect();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            pick.as_ref().map(|p| self.lbs[lb].balancer.explain(p, &names, &available))
-        } else {
-            None
+            state.balancer.pick(&state.scratch)
         };
-        self.lbs[lb].available = if redispatching { saved } else { available };
         let Some(pick) = pick else {
-            let reason = format!("{lb_id}: no server available, 503 Service Unavailable");
-            self.hop(slot, now, &lb_id, HopKind::Balance, None, None, || reason.clone());
-            self.host_counters[self.model.svcs[lb_svc].host].errors += 1;
             let back = self.return_latency(slot);
-            self.finish(slot, now + back, Outcome::NoServer { place: lb_id });
-            return;
+            return self.fail(slot, now, now + back, Place::Svc(lb_svc), HopKind::Balance, Fate::NoServer, |m| {
+                format!("{}: no server available, 503 Service Unavailable", m.svc_id(lb_svc))
+            });
         };
-        if let Some(text) = explain {
-            self.hop(slot, now, &lb_id, HopKind::Balance, None, None, || text);
+        if self.traced(slot) {
+            let model = &self.model;
+            let names: Vec<&str> =
+                model.lbs[lb].servers.iter().map(|&l| model.svc_id(model.links[l].to)).collect();
+            let state = &self.lbs[lb];
+            let available = if failed == 0 { &state.available } else { &state.scratch };
+            let text = state.balancer.explain(&pick, &names, available);
+            self.hop(slot, now, Place::Svc(lb_svc), HopKind::Balance, None, None, |_| text);
         }
-        let link = self.model.lbs[lb].servers[pick.server];
-        let target = self.model.links[link].to;
-        if let Some(req) = self.req(slot) {
+        if let Some(req) = self.req_mut(slot) {
             req.lb = Some((lb as u32, pick.server as u32));
         }
         self.lbs[lb].balancer.connection_started(pick.server);
-        self.connect_backend(slot, lb, pick.server, lb_svc, target);
+        self.connect_backend(slot, lb, pick.server);
     }
 
-    /// HAProxy opens a connection to a server; on failure, retries or redispatches.
-    fn connect_backend(&mut self, slot: u32, lb: usize, server_slot: usize, from: usize, target: usize) {
+    /// HAProxy opens a connection to a server; on failure it retries, then redispatches.
+    fn connect_backend(&mut self, slot: u32, lb: usize, server_slot: usize) {
         let now = self.now;
         let lan = self.config.lan_latency;
+        let from = self.model.lbs[lb].svc;
+        let target = self.model.links[self.model.lbs[lb].servers[server_slot]].to;
         let from_host = self.model.svcs[from].host;
         let to_host = self.model.svcs[target].host;
-        let to = self.model.hosts[to_host].clone();
         let port = self.model.svcs[target].port;
         let src_ip = self.model.hosts[from_host].ip;
-        let target_id = self.model.svcs[target].id.clone();
+        let to_ip = self.model.hosts[to_host].ip;
         let packet = Packet { src: src_ip, proto: Proto::Tcp, dst_port: port, state: ConnState::New };
-        let verdict = firewall::evaluate(to.firewall.as_ref(), &packet);
-        let failure: Option<(SimDuration, String)> = if !self.host_up[to_host] {
-            Some((self.config.connect_timeout, format!("{} is down: connect to {target_id} timed out", to.id)))
+        let firewall = self.model.hosts[to_host].firewall.as_ref();
+        let verdict = firewall::evaluate(firewall, &packet);
+        let explain = move |m: &Model| {
+            let h = &m.hosts[to_host];
+            verdict.explain(&format!("fw-{}", h.id), h.firewall.as_ref(), &packet)
+        };
+        #[derive(Clone, Copy)]
+        enum Failure {
+            HostDown,
+            Cut,
+            Firewall,
+            Stopped,
+        }
+        let failure = if !self.host_up[to_host] {
+            Some((self.config.connect_timeout, Failure::HostDown))
         } else if self.cut.contains(&host_pair(from_host, to_host)) {
-            Some((self.config.connect_timeout, format!("the network to {} is cut: connect timed out", to.id)))
+            Some((self.config.connect_timeout, Failure::Cut))
         } else if !verdict.passes() {
-            let text = verdict.explain(&format!("fw-{}", to.id), to.firewall.as_ref(), &packet);
             let wait = if verdict.action == Action::Reject { lan.times(2) } else { self.config.connect_timeout };
-            Some((wait, text))
+            Some((wait, Failure::Firewall))
         } else if !self.svc_up[target] {
-            Some((lan.times(2), format!("{target_id} is stopped: connection refused (RST)")))
+            Some((lan.times(2), Failure::Stopped))
         } else {
             None
         };
-        let lb_id = self.model.svcs[from].id.clone();
-        match failure {
-            None => {
-                if to.firewall.is_some() && self.traced(slot) {
-                    let text = verdict.explain(&format!("fw-{}", to.id), to.firewall.as_ref(), &packet);
-                    let place = to.id.clone();
-                    self.hop(slot, now + lan, &place, HopKind::Firewall, Some((src_ip, 0)), Some((to.ip, port)), || text);
+        let Some((wait, failure)) = failure else {
+            if firewall.is_some() {
+                self.hop(slot, now + lan, Place::Host(to_host), HopKind::Firewall, Some((src_ip, LB_PORT)), Some((to_ip, port)), explain);
+            }
+            let tls_at_lb = self.req(slot).is_some_and(|r| r.tls_at_lb);
+            if let Some(req) = self.req_mut(slot) {
+                if tls_at_lb {
+                    req.encrypted = false;
                 }
-                let encrypted_note = if self.reqs.get(slot as usize).and_then(Option::as_ref).is_some_and(|r| r.tls_at_lb) {
+                req.return_latency += lan;
+                req.web = Some(target as u32);
+            }
+            self.hop(slot, now + lan, Place::Svc(target), HopKind::Forward, Some((src_ip, LB_PORT)), Some((to_ip, port)), |m| {
+                let (lb_id, target_id) = (m.svc_id(from), m.svc_id(target));
+                if tls_at_lb {
                     format!("TLS ended at {lb_id}; {lb_id} → {target_id} is plaintext HTTP")
                 } else {
                     format!("{lb_id} → {target_id} over HTTP")
-                };
-                let to_ip = to.ip;
-                if let Some(req) = self.req(slot) {
-                    if req.tls_at_lb {
-                        req.encrypted = false;
-                    }
-                    req.return_latency += lan;
-                    req.web = Some(target as u32);
                 }
-                self.hop(slot, now + lan, &target_id, HopKind::Forward, Some((src_ip, 40000)), Some((to_ip, port)), || encrypted_note);
-                self.queue.push(now + lan.times(3), Ev::Arrive { req: slot, svc: target as u32 });
+            });
+            self.queue.push(now + lan.times(3), Ev::Arrive { req: slot, svc: target as u32 });
+            return;
+        };
+        self.lbs[lb].balancer.connection_finished(server_slot);
+        if let Some(req) = self.req_mut(slot) {
+            req.lb = None;
+        }
+        self.hop(slot, now + wait, Place::Svc(from), HopKind::Failure, Some((src_ip, LB_PORT)), Some((to_ip, port)), |m| match failure {
+            Failure::HostDown => format!("{} is down: connect to {} timed out", m.host_id(to_host), m.svc_id(target)),
+            Failure::Cut => format!("the network to {} is cut: connect timed out", m.host_id(to_host)),
+            Failure::Firewall => explain(m),
+            Failure::Stopped => format!("{} is stopped: connection refused (RST)", m.svc_id(target)),
+        });
+        let policy = self.lbs[lb].retry;
+        let attempts = self.req(slot).map_or(0, |r| r.attempts);
+        if attempts < policy.retries {
+            let next = attempts + 1;
+            let redispatch = policy.redispatch_on(next);
+            if let Some(req) = self.req_mut(slot) {
+                req.attempts = next;
+                if redispatch && server_slot < 64 {
+                    req.failed_slots |= 1 << server_slot;
+                }
+                req.lb = Some((lb as u32, server_slot as u32));
             }
-            Some((wait, reason)) => {
-                self.lbs[lb].balancer.connection_finished(server_slot);
-                self.hop(slot, now + wait, &lb_id, HopKind::Failure, Some((src_ip, 40000)), None, || reason.clone());
-                let policy = self.lbs[lb].retry;
-                let attempts = self.reqs.get(slot as usize).and_then(Option::as_ref).map_or(0, |r| r.attempts);
-                if attempts < policy.retries {
-                    let next = attempts + 1;
-                    let redispatch = policy.redispatch_on(next);
-                    if let Some(req) = self.req(slot) {
-                        req.attempts = next;
-                        if redispatch && server_slot < 64 {
-                            req.failed_slots |= 1 << server_slot;
-                        }
-                    }
-                    let delay = wait + policy.retry_delay();
-                    self.hop(slot, now + delay, &lb_id, HopKind::Balance, None, None, || {
-                        if redispatch {
-                            format!("retry {next} of {}: option redispatch sends it to another server", policy.retries)
-                        } else {
-                            format!("retry {next} of {} on {target_id}", policy.retries)
-                        }
-                    });
-                    if redispatch {
-                        self.queue.push(now + delay, Ev::Retry { req: slot });
-                    } else {
-                        // Same server again.
-                        self.queue.push(now + delay, Ev::Retry { req: slot });
-                        if let Some(req) = self.req(slot) {
-                            req.lb = Some((lb as u32, server_slot as u32));
-                        }
-                    }
+            let delay = wait + policy.retry_delay();
+            self.hop(slot, now + delay, Place::Svc(from), HopKind::Balance, None, None, |m| {
+                if redispatch {
+                    format!("retry {next} of {}: option redispatch sends it to another server", policy.retries)
                 } else {
-                    let reason = format!("{lb_id}: {target_id} unreachable after {} retries: 503", policy.retries);
-                    self.hop(slot, now + wait, &lb_id, HopKind::Failure, None, None, || reason.clone());
-                    self.host_counters[from_host].errors += 1;
-                    let back = self.return_latency(slot);
-                    self.finish(slot, now + wait + back, Outcome::Failed { status: 503, place: lb_id, reason });
+                    format!("retry {next} of {} on {}", policy.retries, m.svc_id(target))
                 }
-            }
+            });
+            self.queue.push(now + delay, Ev::Retry { req: slot });
+        } else {
+            let back = self.return_latency(slot);
+            self.fail(slot, now + wait, now + wait + back, Place::Svc(from), HopKind::Failure, Fate::Failed(503), |m| {
+                format!("{}: {} unreachable after {} retries: 503", m.svc_id(from), m.svc_id(target), policy.retries)
+            });
         }
     }
 
     fn retry(&mut self, slot: u32) {
-        let Some(req) = self.reqs.get(slot as usize).and_then(Option::as_ref) else { return };
+        let Some(req) = self.req(slot).filter(|r| r.fate.is_none()) else { return };
         let Some((lb, server_slot)) = req.lb else { return };
-        let lb = lb as usize;
-        if req.failed_slots != 0 {
-            // Redispatch: choose again among the others.
-            self.balance(slot, lb);
+        let redispatch = req.failed_slots != 0;
+        if let Some(req) = self.req_mut(slot) {
+            req.lb = None;
+        }
+        if redispatch {
+            self.balance(slot, lb as usize);
         } else {
-            let lb_svc = self.model.lbs[lb].svc;
-            let link = self.model.lbs[lb].servers[server_slot as usize];
-            let target = self.model.links[link].to;
-            self.lbs[lb].balancer.connection_started(server_slot as usize);
-            self.connect_backend(slot, lb, server_slot as usize, lb_svc, target);
+            if let Some(req) = self.req_mut(slot) {
+                req.lb = Some((lb, server_slot));
+            }
+            self.lbs[lb as usize].balancer.connection_started(server_slot as usize);
+            self.connect_backend(slot, lb as usize, server_slot as usize);
         }
     }
 
-    fn web_done(&mut self, slot: u32, svc: usize, static_paths: &[String]) {
+    fn web_done(&mut self, slot: u32, svc: usize) {
         let now = self.now;
-        let Some(spec) = self.reqs.get(slot as usize).and_then(Option::as_ref).map(|r| r.spec) else {
-            return;
-        };
-        let id = self.model.svcs[svc].id.clone();
-        if let Some(req) = self.req(slot) {
+        let Some(spec) = self.req(slot).map(|r| r.spec) else { return };
+        if let Some(req) = self.req_mut(slot) {
             req.web = Some(svc as u32);
         }
-        let path = spec.kind.path(spec.key);
-        if spec.kind == RequestKind::Static && static_paths.iter().any(|p| path.starts_with(p.as_str())) {
-            self.hop(slot, now, &id, HopKind::Serve, None, None, || {
-                format!("nginx: {path} is static, served from disk")
-            });
-            self.respond(slot, svc, 200);
-            return;
-        }
-        // Dynamic: pass to the first reachable application server.
-        let apps: Vec<usize> = self.model.svcs[svc]
-            .out_links
-            .iter()
-            .map(|&l| self.model.links[l].to)
-            .filter(|&t| matches!(self.model.svcs[t].role, SvcRole::App { .. }))
-            .collect();
-        let Some(&app) = apps.iter().find(|&&a| self.host_up[self.model.svcs[a].host]).or(apps.first()) else {
-            let reason = format!("nginx on {id} has no application server to pass {path} to: 502");
-            self.hop(slot, now, &id, HopKind::Failure, None, None, || reason.clone());
-            let back = self.return_latency(slot);
-            self.finish(slot, now + back, Outcome::Failed { status: 502, place: id, reason });
-            return;
-        };
-        let app_id = self.model.svcs[app].id.clone();
-        let port = self.model.svcs[app].port;
-        self.hop(slot, now, &id, HopKind::Forward, None, None, || {
-            format!("nginx: {} {path} is dynamic, passed to {app_id} (FastCGI :{port})", spec.kind.method())
-        });
-        if self.forward(slot, svc, app, now) {
-            if let Some(req) = self.req(slot) {
-                req.app = Some(app as u32);
+        if spec.kind == RequestKind::Static {
+            let path = STATIC_PATH;
+            if self.model.svcs[svc].static_paths.iter().any(|p| path.starts_with(p.as_str())) {
+                self.hop(slot, now, Place::Svc(svc), HopKind::Serve, None, None, |_| {
+                    format!("nginx: {path} is static, served from disk")
+                });
+                return self.respond(slot, svc, 200);
             }
         }
+        // Dynamic: pass to the first application server whose host is up.
+        let next = &self.model.svcs[svc].next_hops;
+        let app = next.iter().copied().find(|&a| self.host_up[self.model.svcs[a].host]).or(next.first().copied());
+        let Some(app) = app else {
+            let back = self.return_latency(slot);
+            return self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(502), |m| {
+                format!(
+                    "nginx on {} has no application server to pass {} to: 502",
+                    m.svc_id(svc),
+                    spec.kind.path(spec.key)
+                )
+            });
+        };
+        self.hop(slot, now, Place::Svc(svc), HopKind::Forward, None, None, |m| {
+            format!(
+                "nginx: {} {} is dynamic, passed to {} (FastCGI :{})",
+                spec.kind.method(),
+                spec.kind.path(spec.key),
+                m.svc_id(app),
+                m.svcs[app].port
+            )
+        });
+        if let Some(req) = self.req_mut(slot) {
+            req.app = Some(app as u32);
+        }
+        self.forward(slot, svc, app);
     }
 
-    /// Sends a request from service `from` to `to` over the network (or loopback on the same
-    /// host), checking the receiving firewall. Returns false if the request ended here.
-    fn forward(&mut self, slot: u32, from: usize, to: usize, now: SimTime) -> bool {
+    /// Sends a request from service `from` to `to` over the LAN (or loopback on one host),
+    /// through the receiving firewall. Returns false if the request ended here.
+    fn forward(&mut self, slot: u32, from: usize, to: usize) -> bool {
+        let now = self.now;
         let lan = self.config.lan_latency;
         let from_host = self.model.svcs[from].host;
         let to_host = self.model.svcs[to].host;
-        let port = self.model.svcs[to].port;
-        let to_id = self.model.svcs[to].id.clone();
-        let (src, delay) = if from_host == to_host {
-            (Ipv4Addr::LOCALHOST, SimDuration::from_micros(20))
-        } else {
-            (self.model.hosts[from_host].ip, lan.times(3))
-        };
-        if from_host != to_host {
-            let reason = if !self.host_up[to_host] {
-                Some(format!("{} is down: no answer from {to_id}", self.model.hosts[to_host].id))
-            } else if self.cut.contains(&host_pair(from_host, to_host)) {
-                Some(format!("the network to {} is cut", self.model.hosts[to_host].id))
-            } else {
-                None
-            };
-            if let Some(reason) = reason {
-                let from_id = self.model.svcs[from].id.clone();
-                self.hop(slot, now, &from_id, HopKind::Failure, None, None, || reason.clone());
-                let back = self.return_latency(slot);
-                let at = now + self.config.connect_timeout + back;
-                self.finish(slot, at, Outcome::Failed { status: 504, place: from_id, reason });
-                return false;
-            }
-            let packet = Packet { src, proto: Proto::Tcp, dst_port: port, state: ConnState::New };
+        let same_host = from_host == to_host;
+        if !same_host {
             let back = self.return_latency(slot);
             let timeout_at = now + self.config.connect_timeout + back;
+            if !self.host_up[to_host] {
+                self.fail(slot, now, timeout_at, Place::Svc(from), HopKind::Failure, Fate::Failed(504), |m| {
+                    format!("{} is down: no answer from {}", m.host_id(to_host), m.svc_id(to))
+                });
+                return false;
+            }
+            if self.cut.contains(&host_pair(from_host, to_host)) {
+                self.fail(slot, now, timeout_at, Place::Svc(from), HopKind::Failure, Fate::Failed(504), |m| {
+                    format!("the network to {} is cut", m.host_id(to_host))
+                });
+                return false;
+            }
+            let src = self.model.hosts[from_host].ip;
+            let packet = Packet { src, proto: Proto::Tcp, dst_port: self.model.svcs[to].port, state: ConnState::New };
             let refused_at = now + lan.times(2) + back;
             if !self.firewall_passes(slot, to_host, &packet, now + lan, timeout_at, refused_at) {
                 return false;
             }
         }
         if !self.svc_up[to] {
-            let reason = format!("{to_id} is stopped: connection refused");
-            self.hop(slot, now, &to_id, HopKind::Failure, None, None, || reason.clone());
             let back = self.return_latency(slot);
-            self.finish(slot, now + lan.times(2) + back, Outcome::Failed { status: 502, place: to_id, reason });
+            self.fail(slot, now, now + lan.times(2) + back, Place::Svc(to), HopKind::Failure, Fate::Failed(502), |m| {
+                format!("{} is stopped: connection refused", m.svc_id(to))
+            });
             return false;
         }
-        if let Some(req) = self.req(slot) {
-            req.return_latency += if from_host == to_host { SimDuration::from_micros(20) } else { lan };
+        let one_way = if same_host { LOOPBACK } else { lan };
+        if let Some(req) = self.req_mut(slot) {
+            req.return_latency += one_way;
         }
+        let delay = if same_host { LOOPBACK } else { lan.times(3) };
         self.queue.push(now + delay, Ev::Arrive { req: slot, svc: to as u32 });
         true
     }
 
     fn app_done(&mut self, slot: u32, svc: usize, reads_to_replica: bool) {
         let now = self.now;
-        let Some(spec) = self.reqs.get(slot as usize).and_then(Option::as_ref).map(|r| r.spec) else {
+        let Some(spec) = self.req(slot).map(|r| r.spec) else {
             self.release(svc);
             return;
         };
         if spec.kind == RequestKind::Static {
             self.release(svc);
-            self.respond(slot, svc, 200);
-            return;
+            return self.respond(slot, svc, 200);
         }
-        let dbs: Vec<usize> = self.model.svcs[svc]
-            .out_links
-            .iter()
-            .map(|&l| self.model.links[l].to)
-            .filter(|&t| matches!(self.model.svcs[t].role, SvcRole::Db { .. }))
-            .collect();
-        let is_primary = |s: &Self, d: usize| matches!(s.model.svcs[d].role, SvcRole::Db { primary: true });
-        let alive = |s: &Self, d: usize| s.host_up[s.model.svcs[d].host] && s.svc_up[d];
-        let primary = dbs.iter().copied().find(|&d| is_primary(self, d));
-        let replica = dbs.iter().copied().find(|&d| !is_primary(self, d) && alive(self, d));
-        let app_id = self.model.svcs[svc].id.clone();
+        let next = &self.model.svcs[svc].next_hops;
+        let is_primary = |d: usize| matches!(self.model.svcs[d].role, SvcRole::Db { primary: true });
+        let alive = |d: usize| self.host_up[self.model.svcs[d].host] && self.svc_up[d];
+        let primary = next.iter().copied().find(|&d| is_primary(d));
+        let has_replica = next.iter().any(|&d| !is_primary(d));
+        let replica = next.iter().copied().find(|&d| !is_primary(d) && alive(d));
         let (target, why) = match spec.kind {
             RequestKind::Write => (primary, "writes always go to the primary"),
             _ if reads_to_replica && replica.is_some() => (replica, "reads go to a replica"),
-            _ if replica.is_none() && dbs.iter().any(|&d| !is_primary(self, d)) => {
+            _ if has_replica && reads_to_replica => {
                 (primary, "the replica is unreachable, so the read goes to the primary")
             }
             _ => (primary, "reads go to the primary"),
         };
+        let no_db = next.is_empty();
         let Some(db) = target else {
-            let reason = if dbs.is_empty() {
-                format!("{app_id} has no database link: page built without data")
-            } else {
-                format!("{app_id} has no primary database for writes: 500")
-            };
-            self.hop(slot, now, &app_id, HopKind::Failure, None, None, || reason.clone());
             self.release(svc);
-            if dbs.is_empty() && spec.kind == RequestKind::Read {
-                self.respond(slot, svc, 200);
-            } else {
-                let back = self.return_latency(slot);
-                self.finish(slot, now + back, Outcome::Failed { status: 500, place: app_id, reason });
+            if no_db && spec.kind == RequestKind::Read {
+                self.hop(slot, now, Place::Svc(svc), HopKind::Serve, None, None, |m| {
+                    format!("{} has no database: the page is built without data", m.svc_id(svc))
+                });
+                return self.respond(slot, svc, 200);
             }
-            return;
+            let back = self.return_latency(slot);
+            return self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(500), |m| {
+                format!("{} has no primary database for writes: 500", m.svc_id(svc))
+            });
         };
-        let db_id = self.model.svcs[db].id.clone();
-        self.hop(slot, now, &app_id, HopKind::Forward, None, None, || {
-            format!("{app_id} queries {db_id} ({why})")
+        self.hop(slot, now, Place::Svc(svc), HopKind::Forward, None, None, |m| {
+            format!("{} queries {} ({why})", m.svc_id(svc), m.svc_id(db))
         });
-        if let Some(req) = self.req(slot) {
-            req.step = Step::AwaitDb;
-            req.app = Some(svc as u32);
+        // The worker stays busy until the answer is back (PHP waits for MySQL); if the query
+        // cannot be sent, `fail` frees it.
+        if let Some(req) = self.req_mut(slot) {
+            req.holding = Some(svc as u32);
         }
-        if !self.forward(slot, svc, db, now) {
-            self.release(svc);
-        }
+        self.forward(slot, svc, db);
     }
 
     fn db_done(&mut self, slot: u32, svc: usize) {
         let now = self.now;
-        self.release(svc);
-        let Some(spec) = self.reqs.get(slot as usize).and_then(Option::as_ref).map(|r| r.spec) else {
-            return;
-        };
-        let db_id = self.model.svcs[svc].id.clone();
+        let Some(spec) = self.req(slot).map(|r| r.spec) else { return };
         if let Some((group, replica)) = self.model.db_of_svc[svc] {
             match (spec.kind, replica) {
                 (RequestKind::Write, _) => {
                     self.write_seq += 1;
                     let value = self.write_seq;
                     self.dbs[group].write(spec.key, value, now, &mut self.rng);
-                    let lags: Vec<String> = self.model.dbs[group]
-                        .replicas
-                        .iter()
-                        .map(|&(r, ms)| format!("{} applies it ~{ms} ms later", self.model.svcs[r].id))
-                        .collect();
-                    self.hop(slot, now, &db_id, HopKind::Database, None, None, || {
+                    self.hop(slot, now, Place::Svc(svc), HopKind::Database, None, None, |m| {
+                        let lags: Vec<String> = m.dbs[group]
+                            .replicas
+                            .iter()
+                            .map(|&(r, ms)| format!("{} applies it ~{ms} ms later", m.svc_id(r)))
+                            .collect();
                         let tail = if lags.is_empty() { String::new() } else { format!("; {}", lags.join(", ")) };
-                        format!("{db_id}: write of key {} = {value} committed to the binary log (async){tail}", spec.key)
+                        format!(
+                            "{}: write of key {} = {value} committed to the binary log (async){tail}",
+                            m.svc_id(svc),
+                            spec.key
+                        )
                     });
                 }
                 (_, None) => {
                     let read = self.dbs[group].read_primary(spec.key, now);
-                    self.hop(slot, now, &db_id, HopKind::Database, None, None, || {
-                        format!("{db_id} (primary) read of key {}: {}", spec.key, value_text(read.value))
+                    self.hop(slot, now, Place::Svc(svc), HopKind::Database, None, None, |m| {
+                        format!("{} (primary) read of key {}: {}", m.svc_id(svc), spec.key, value_text(read.value))
                     });
                 }
                 (_, Some(r)) => {
                     let read = self.dbs[group].read_replica(r, spec.key, now);
                     if read.stale {
                         self.stats.stale_reads += 1;
-                        if let Some(req) = self.req(slot) {
-                            req.stale = true;
-                        }
                     } else {
                         self.stats.fresh_replica_reads += 1;
                     }
-                    self.hop(slot, now, &db_id, HopKind::Database, None, None, || {
-                        let ago = read.written_at.map(|w| now - w);
-                        match (read.stale, ago) {
-                            (true, Some(ago)) => format!(
-                                "{db_id} read of key {}: stale, returns {} (newest write {ago} ago, lag {})",
+                    if let Some(req) = self.req_mut(slot) {
+                        req.stale = read.stale;
+                    }
+                    self.hop(slot, now, Place::Svc(svc), HopKind::Database, None, None, |m| {
+                        let value = value_text(read.value);
+                        match read.written_at.filter(|_| read.stale) {
+                            Some(w) => format!(
+                                "{} read of key {}: stale, returns {value} (newest write {} ago, lag {})",
+                                m.svc_id(svc),
                                 spec.key,
-                                value_text(read.value),
+                                now - w,
                                 read.lag
                             ),
-                            _ => format!(
-                                "{db_id} read of key {}: up to date, returns {} (lag {})",
+                            None => format!(
+                                "{} read of key {}: up to date, returns {value} (lag {})",
+                                m.svc_id(svc),
                                 spec.key,
-                                value_text(read.value),
                                 read.lag
                             ),
                         }
@@ -1364,91 +1394,89 @@ impl Simulation {
                 }
             }
         }
-        // The answer travels back to the app server.
-        let app = self.reqs.get(slot as usize).and_then(Option::as_ref).and_then(|r| r.app);
-        let delay = match app {
-            Some(a) if self.model.svcs[a as usize].host == self.model.svcs[svc].host => SimDuration::from_micros(20),
+        // The answer travels back to the app server, which is still holding its worker.
+        let app = self.req(slot).and_then(|r| r.app).map(|a| a as usize);
+        let one_way = match app {
+            Some(a) if self.model.svcs[a].host == self.model.svcs[svc].host => LOOPBACK,
             _ => self.config.lan_latency,
         };
-        if let Some(req) = self.req(slot) {
-            req.return_latency = req.return_latency - delay;
+        if let Some(req) = self.req_mut(slot) {
+            req.return_latency = req.return_latency - one_way;
         }
-        self.queue.push(now + delay, Ev::DbReply { req: slot });
+        self.queue.push(now + one_way, Ev::DbReply { req: slot });
     }
 
     fn db_reply(&mut self, slot: u32) {
-        let Some(app) = self.reqs.get(slot as usize).and_then(Option::as_ref).and_then(|r| r.app) else {
-            return;
-        };
+        let Some(app) = self.req_mut(slot).and_then(|r| r.holding.take()) else { return };
         let app = app as usize;
         self.release(app);
-        self.respond(slot, app, 200);
+        if self.req(slot).is_some_and(|r| r.fate.is_none()) {
+            self.respond(slot, app, 200);
+        }
     }
 
     /// The response leaves `svc` and travels back to the client.
     fn respond(&mut self, slot: u32, svc: usize, status: u16) {
         let now = self.now;
-        let Some(req) = self.reqs.get(slot as usize).and_then(Option::as_ref) else { return };
-        let back = req.return_latency;
-        let stale = req.stale;
-        let backend = req.web.map(|w| self.model.svcs[w as usize].id.clone());
-        let id = self.model.svcs[svc].id.clone();
-        if let Some(w) = req.web {
-            self.served_by[w as usize] += 1;
-        }
-        let client = self.model.client_id.clone();
-        self.hop(slot, now, &id, HopKind::Response, None, None, || {
-            format!("{status} response from {id} travels back to the browser ({back})")
-        });
-        let _ = client;
-        self.finish(slot, now + back, Outcome::Served { status, backend, stale });
-    }
-
-    /// Records the outcome now and delivers it to the client at `at`.
-    fn finish(&mut self, slot: u32, at: SimTime, outcome: Outcome) {
-        if let Some(p) = self.pending_outcome.get_mut(slot as usize) {
-            if p.is_some() {
-                return;
-            }
-            *p = Some(outcome);
-        }
-        if let Some(req) = self.req(slot)
-            && let Some((lb, server)) = req.lb.take()
-        {
-            self.lbs[lb as usize].balancer.connection_finished(server as usize);
-        }
-        self.queue.push(at.max(self.now), Ev::Finish { req: slot });
-    }
-
-    fn complete(&mut self, slot: u32) {
-        let now = self.now;
-        let Some(req) = self.reqs.get_mut(slot as usize).and_then(Option::take) else { return };
-        let Some(outcome) = self.pending_outcome.get_mut(slot as usize).and_then(Option::take) else {
+        let Some((back, web, sent_at)) = self.req(slot).map(|r| (r.return_latency, r.web, r.sent_at))
+        else {
             return;
         };
-        let kind = Stats::kind_index(req.spec.kind);
-        self.stats.by_kind[kind].add(&outcome);
-        if outcome.is_served() {
+        if let Some(w) = web {
+            self.served_by[w as usize] += 1;
+        }
+        let host = self.model.svcs[svc].host;
+        self.host_counters[host].time_us += (now - sent_at).as_micros();
+        self.hop(slot, now, Place::Svc(svc), HopKind::Response, None, None, |m| {
+            format!("{status} response from {} travels back to the browser ({back})", m.svc_id(svc))
+        });
+        self.finish(slot, now + back, Fate::Served { status });
+    }
+
+    /// The outcome reaches the client: count it, close the trace, free the slot.
+    fn complete(&mut self, slot: u32) {
+        let now = self.now;
+        let Some(fate) = self.req(slot).and_then(|r| r.fate) else { return };
+        let kind = Stats::kind_index(self.req(slot).map_or(RequestKind::Static, |r| r.spec.kind));
+        let counts = &mut self.stats.by_kind[kind];
+        match fate {
+            Fate::Served { .. } => counts.served += 1,
+            Fate::Dropped => counts.dropped += 1,
+            Fate::Refused => counts.refused += 1,
+            Fate::TimedOut => counts.timed_out += 1,
+            Fate::NoServer => counts.no_server += 1,
+            Fate::Failed(_) => counts.failed += 1,
+        }
+        if let Some(req) = self.req(slot)
+            && matches!(fate, Fate::Served { .. })
+        {
             self.stats.latency.record(now - req.sent_at);
         }
-        if let Some(mut trace) = req.trace {
-            let mut outcome_text = outcome_reason(&outcome);
-            if outcome_text.is_empty() {
-                outcome_text = "done".to_owned();
+        if self.traced(slot) {
+            let outcome = match self.req(slot).and_then(|r| r.trace.as_ref()).and_then(|t| t.outcome.clone()) {
+                Some(outcome) => outcome,
+                None => self.outcome(fate, Place::Client, slot, String::new()),
+            };
+            let encrypted = self.req(slot).is_some_and(|r| r.spec.https);
+            let client = self.model.client_id.clone();
+            if let Some(mut trace) = self.req_mut(slot).and_then(|r| r.trace.take()) {
+                trace.hops.push(Hop {
+                    at: now,
+                    place: client,
+                    kind: if outcome.is_served() { HopKind::Response } else { HopKind::Failure },
+                    encrypted,
+                    src: None,
+                    dst: None,
+                    reason: outcome_reason(&outcome),
+                });
+                trace.outcome = Some(outcome.clone());
+                trace.finished_at = Some(now);
+                self.outputs.push_back(Output::RequestDone { id: trace.id, outcome, at: now });
+                self.traces.push(*trace);
             }
-            trace.hops.push(Hop {
-                at: now,
-                place: self.model.client_id.clone(),
-                kind: if outcome.is_served() { HopKind::Response } else { HopKind::Failure },
-                encrypted: req.spec.https,
-                src: None,
-                dst: None,
-                reason: outcome_text,
-            });
-            trace.outcome = Some(outcome.clone());
-            trace.finished_at = Some(now);
-            self.outputs.push_back(Output::RequestDone { id: trace.id, outcome, at: now });
-            self.traces.push(*trace);
+        }
+        if let Some(entry) = self.reqs.get_mut(slot as usize) {
+            *entry = None;
         }
         self.free.push(slot);
     }
@@ -1459,7 +1487,6 @@ impl Simulation {
         match ev {
             Ev::Arrive { req, svc } => self.arrive(req, svc as usize),
             Ev::Done { req, svc } => self.done(req, svc as usize),
-            Ev::DbDone { req, svc } => self.db_done(req, svc as usize),
             Ev::DbReply { req } => self.db_reply(req),
             Ev::Retry { req } => self.retry(req),
             Ev::Finish { req } => self.complete(req),
@@ -1477,16 +1504,13 @@ impl Simulation {
         }
     }
 
+    /// One HAProxy health check of one server, as the engine sees the server's state now.
     fn health_check(&mut self, lb: usize, slot: usize) {
-        let link = self.model.lbs[lb].servers[slot];
-        let target = self.model.links[link].to;
+        let target = self.model.links[self.model.lbs[lb].servers[slot]].to;
         let lb_host = self.model.svcs[self.model.lbs[lb].svc].host;
         let to_host = self.model.svcs[target].host;
-        let result = if !self.host_up[lb_host] {
-            // A dead load balancer checks nothing; keep the loop alive for when it returns.
-            None
-        } else if !self.host_up[to_host] || self.cut.contains(&host_pair(lb_host, to_host)) {
-            Some(CheckResult::Hung)
+        let result = if !self.host_up[to_host] || self.cut.contains(&host_pair(lb_host, to_host)) {
+            CheckResult::Hung
         } else {
             let packet = Packet {
                 src: self.model.hosts[lb_host].ip,
@@ -1496,23 +1520,21 @@ impl Simulation {
             };
             let verdict = firewall::evaluate(self.model.hosts[to_host].firewall.as_ref(), &packet);
             if !verdict.passes() {
-                Some(if verdict.action == Action::Reject { CheckResult::Refused } else { CheckResult::Hung })
+                if verdict.action == Action::Reject { CheckResult::Refused } else { CheckResult::Hung }
             } else if !self.svc_up[target] {
-                Some(CheckResult::Refused)
+                CheckResult::Refused
             } else {
-                Some(CheckResult::Passed)
+                CheckResult::Passed
             }
         };
+        let lb_alive = self.host_up[lb_host];
         let Some(checker) = self.lbs[lb].checkers.get_mut(slot).and_then(Option::as_mut) else { return };
-        if let Some(result) = result {
-            let (completed, transition) = checker.run_check(result);
-            if let Some(transition) = transition {
-                let up = matches!(transition, Transition::WentUp);
-                self.queue.push(completed, Ev::Mark { lb: lb as u32, slot: slot as u32, up });
-            }
-        } else {
-            // Skip this round.
-            let _ = checker.run_check(CheckResult::Passed);
+        // A dead load balancer checks nothing, but its loop keeps its rhythm for its return.
+        let result = if lb_alive { result } else { CheckResult::Passed };
+        let (completed, transition) = checker.run_check(result);
+        if let (true, Some(transition)) = (lb_alive, transition) {
+            let up = matches!(transition, Transition::WentUp);
+            self.queue.push(completed, Ev::Mark { lb: lb as u32, slot: slot as u32, up });
         }
         let next = checker.next_check_at();
         self.queue.push(next.max(self.now), Ev::Check { lb: lb as u32, slot: slot as u32 });
@@ -1523,10 +1545,10 @@ impl Simulation {
             return;
         }
         self.lbs[lb].available[slot] = up;
-        let link = self.model.lbs[lb].servers[slot];
-        let server = self.model.svcs[self.model.links[link].to].id.clone();
-        let lb_id = self.model.svcs[self.model.lbs[lb].svc].id.clone();
-        let hc = self.model.lbs[lb].health_check;
+        let model = &self.model;
+        let server = model.svc_id(model.links[model.lbs[lb].servers[slot]].to).to_owned();
+        let lb_id = model.svc_id(model.lbs[lb].svc).to_owned();
+        let hc = model.lbs[lb].health_check;
         let reason = if up {
             format!("{server} passed {} checks in a row (rise {})", hc.rise, hc.rise)
         } else {
@@ -1538,22 +1560,20 @@ impl Simulation {
     fn agent_report(&mut self, host: usize) {
         let Some(interval) = self.model.hosts[host].agent_interval else { return };
         self.queue.push(self.now + interval, Ev::Report { host: host as u32 });
+        let counters = std::mem::take(&mut self.host_counters[host]);
         if !self.host_up[host] {
             // A dead host reports nothing; the collector sees a gap.
-            self.host_counters[host] = HostCounters::default();
             return;
         }
-        let counters = std::mem::take(&mut self.host_counters[host]);
-        let queue_depth = self.model.hosts[host].services.iter().map(|&s| self.pools[s].queue.len() as u64).sum();
-        let replication_lag_s = self.model.hosts[host].services.iter().find_map(|&s| {
-            match self.model.db_of_svc[s] {
-                Some((group, Some(r))) => self.dbs[group].seconds_behind_source(r, self.now),
-                _ => None,
-            }
+        let services = &self.model.hosts[host].services;
+        let queue_depth = services.iter().map(|&s| self.pools[s].queue.len() as u64).sum();
+        let replication_lag_s = services.iter().find_map(|&s| match self.model.db_of_svc[s] {
+            Some((group, Some(r))) => self.dbs[group].seconds_behind_source(r, self.now),
+            _ => None,
         });
-        let mean = if counters.requests == 0 { 0 } else { counters.time_us / counters.requests };
+        let mean = counters.time_us.checked_div(counters.requests).unwrap_or(0);
         let report = MetricsReport {
-            host: self.model.hosts[host].id.clone(),
+            host: self.model.host_id(host).to_owned(),
             at: self.now,
             requests: counters.requests,
             errors: counters.errors,
@@ -1571,6 +1591,7 @@ impl Simulation {
             return;
         }
         run.sent += 1;
+        let more = run.sent < run.load.count;
         let load = run.load;
         let mix = load.mix;
         let total = (mix.static_pct + mix.read_pct + mix.write_pct).max(1);
@@ -1584,15 +1605,18 @@ impl Simulation {
         };
         let key = self.rng.random_range(0..load.keys.max(1));
         self.send(RequestSpec { kind, https: load.https, key }, false);
-        if self.loads[load_idx].sent < load.count {
-            // Exponential inter-arrival times: a Poisson process at `rps`.
+        if more {
+            // Exponential gaps between arrivals: a Poisson process at `rps`.
             let u: f64 = self.rng.random_range(f64::EPSILON..1.0);
-            let gap_us = (-u.ln() / load.rps * 1_000_000.0).max(0.0);
+            let gap_us = -u.ln() / load.rps * 1_000_000.0;
             let at = self.now + SimDuration::from_micros(gap_us as u64);
             self.queue.push(at, Ev::NextArrival { load: load_idx as u32 });
         }
     }
 }
+
+/// The path of the static file a static request asks for.
+const STATIC_PATH: &str = "/static/logo.png";
 
 fn host_pair(a: usize, b: usize) -> (usize, usize) {
     if a <= b { (a, b) } else { (b, a) }
@@ -1619,6 +1643,3 @@ fn outcome_reason(outcome: &Outcome) -> String {
         Outcome::Failed { status, place, .. } => format!("{place} fails the request ({status})"),
     }
 }
-
-#[allow(dead_code)]
-const _: u32 = NO_REQ;

@@ -11,11 +11,11 @@ use crate::sim::topology::{
 };
 
 /// What a compiled service does.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SvcRole {
     /// HAProxy; index into [`Model::lbs`].
     Lb(usize),
-    Web { static_paths: Vec<String> },
+    Web,
     App { reads_to_replica: bool },
     Files,
     Db { primary: bool },
@@ -39,6 +39,10 @@ pub struct Svc {
     pub out_links: Vec<usize>,
     /// A short human name such as "Nginx" or "MySQL replica".
     pub label: &'static str,
+    /// Nginx: URL prefixes served from disk.
+    pub static_paths: Vec<String>,
+    /// The services its links lead to, by role: Nginx → app servers, app → databases.
+    pub next_hops: Vec<usize>,
 }
 
 /// A compiled host.
@@ -146,6 +150,39 @@ pub struct Model {
     pub client_id: String,
 }
 
+/// A place a trace can name, by index; its name is looked up only when a trace needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Client,
+    Dns,
+    Host(usize),
+    Svc(usize),
+    Vip(usize),
+}
+
+impl Model {
+    /// The id shown for a place.
+    pub fn name(&self, place: Place) -> &str {
+        match place {
+            Place::Client => &self.client_id,
+            Place::Dns => "dns",
+            Place::Host(h) => self.hosts.get(h).map_or("?", |h| h.id.as_str()),
+            Place::Svc(s) => self.svcs.get(s).map_or("?", |s| s.id.as_str()),
+            Place::Vip(v) => self.vips.get(v).map_or("?", |v| v.id.as_str()),
+        }
+    }
+
+    /// The id of service `svc`.
+    pub fn svc_id(&self, svc: usize) -> &str {
+        self.name(Place::Svc(svc))
+    }
+
+    /// The id of host `host`.
+    pub fn host_id(&self, host: usize) -> &str {
+        self.name(Place::Host(host))
+    }
+}
+
 /// Where a destination address leads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry {
@@ -226,6 +263,16 @@ impl Model {
         for lb in &mut lbs {
             lb.servers = svcs[lb.svc].out_links.clone();
         }
+        for idx in 0..svcs.len() {
+            let wants = |role: SvcRole| match svcs[idx].role {
+                SvcRole::Web => matches!(role, SvcRole::App { .. }),
+                SvcRole::App { .. } => matches!(role, SvcRole::Db { .. }),
+                _ => false,
+            };
+            let next: Vec<usize> =
+                svcs[idx].out_links.iter().map(|&l| links[l].to).filter(|&t| wants(svcs[t].role)).collect();
+            svcs[idx].next_hops = next;
+        }
         let mut dbs: Vec<DbGroup> = Vec::new();
         let mut db_of_svc = vec![None; svcs.len()];
         for (_, host) in topology.hosts() {
@@ -275,7 +322,7 @@ impl Model {
             services.iter().copied().find(|&idx| {
                 let s = &self.svcs[idx];
                 let is_lb = matches!(s.role, SvcRole::Lb(_));
-                let is_web = matches!(s.role, SvcRole::Web { .. });
+                let is_web = s.role == SvcRole::Web;
                 (if want_lb { is_lb } else { is_web }) && accepts(s)
             })
         };
@@ -287,7 +334,7 @@ impl Model {
         self.hosts.get(host).is_some_and(|h| {
             h.services
                 .iter()
-                .any(|&s| matches!(self.svcs[s].role, SvcRole::Lb(_) | SvcRole::Web { .. }))
+                .any(|&s| matches!(self.svcs[s].role, SvcRole::Lb(_) | SvcRole::Web))
         })
     }
 }
@@ -310,6 +357,8 @@ fn compile_service(
         service_time,
         out_links: Vec::new(),
         label,
+        static_paths: Vec::new(),
+        next_hops: Vec::new(),
     };
     match kind {
         ServiceKind::LoadBalancer(lb) => {
@@ -331,14 +380,17 @@ fn compile_service(
                 "HAProxy",
             )
         }
-        ServiceKind::WebServer(web) => base(
-            SvcRole::Web { static_paths: web.static_paths.clone() },
-            web.listen,
-            web.certificate.clone(),
-            costs.nginx_workers,
-            costs.nginx_cpu,
-            "Nginx",
-        ),
+        ServiceKind::WebServer(web) => Svc {
+            static_paths: web.static_paths.clone(),
+            ..base(
+                SvcRole::Web,
+                web.listen,
+                web.certificate.clone(),
+                costs.nginx_workers,
+                costs.nginx_cpu,
+                "Nginx",
+            )
+        },
         ServiceKind::AppServer(app) => base(
             SvcRole::App { reads_to_replica: app.reads_to_replica },
             app.port,

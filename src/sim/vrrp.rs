@@ -248,8 +248,7 @@ impl VrrpGroup {
     /// advertising. With `preempt`, if a higher-priority member came back during the gap, that
     /// member preempts on the first advertisement, at once (B2.6), so it ends up MASTER.
     pub fn take_over(&mut self, takeover: &Takeover, now: SimTime) -> bool {
-        if self.pending != Some(*takeover) || now < takeover.at || !self.is_alive(takeover.member)
-        {
+        if self.pending != Some(*takeover) || now < takeover.at || !self.is_alive(takeover.member) {
             return false;
         }
         self.become_master(takeover.member, now);
@@ -330,7 +329,12 @@ impl VrrpGroup {
             None => {
                 let mut gap = String::from("nobody holds the VIP");
                 if let Some(takeover) = self.pending {
-                    let _ = write!(gap, "; {} takes over at {}", name(takeover.member), takeover.at);
+                    let _ = write!(
+                        gap,
+                        "; {} takes over at {}",
+                        name(takeover.member),
+                        takeover.at
+                    );
                 }
                 parts.push(gap);
             }

@@ -76,11 +76,18 @@ fn replica_applies_in_commit_order() {
         for replica in 0..2 {
             let read = db.read_replica(replica, X, now);
             let value = read.value.unwrap_or(0);
-            assert!(value >= seen[replica], "replica {replica} went back at {now}");
+            assert!(
+                value >= seen[replica],
+                "replica {replica} went back at {now}"
+            );
             assert!(value < n, "nothing is applied before 1 ms of lag");
             seen[replica] = value;
             let apply = now + read.lag;
-            assert!(apply >= applies[replica], "write {n} applied before write {}", n - 1);
+            assert!(
+                apply >= applies[replica],
+                "write {n} applied before write {}",
+                n - 1
+            );
             applies[replica] = apply;
         }
     }
@@ -99,7 +106,10 @@ fn stopped_replica_lag_is_null() {
     db.write(X, 2, ms(2_000), &mut rng);
     db.write(X, 3, ms(3_000), &mut rng);
     check(db.read_replica(0, X, ms(60_000)), Some(1), true);
-    assert_eq!(db.read_replica(0, X, ms(60_000)).lag, SimDuration::from_secs(58));
+    assert_eq!(
+        db.read_replica(0, X, ms(60_000)).lag,
+        SimDuration::from_secs(58)
+    );
     assert_eq!(db.seconds_behind_source(0, ms(60_000)), None);
     db.start_replica(0, ms(60_000));
     assert_eq!(db.seconds_behind_source(0, ms(60_050)), Some(58));
@@ -157,7 +167,11 @@ fn memory_is_pruned_after_apply() {
     let mut rng = rng();
     for n in 0..100_000 {
         db.write(n % 1_000, n, ms(n), &mut rng);
-        assert!(db.pending_len() <= 2 * 501, "at {n} ms: {}", db.pending_len());
+        assert!(
+            db.pending_len() <= 2 * 501,
+            "at {n} ms: {}",
+            db.pending_len()
+        );
     }
     db.read_replica(0, 0, ms(200_000));
     db.read_replica(1, 0, ms(200_000));
@@ -199,8 +213,16 @@ fn semi_sync_commit_waits_one_rtt_and_allows_stale_reads() {
 fn after_sync_hides_the_write_until_acknowledged() {
     let mut db = semi_sync_db();
     db.write(X, 2, ms(0), &mut rng());
-    check(db.read_primary(X, SimTime::from_micros(499)), Some(1), false);
-    check(db.read_primary(X, SimTime::from_micros(500)), Some(2), false);
+    check(
+        db.read_primary(X, SimTime::from_micros(499)),
+        Some(1),
+        false,
+    );
+    check(
+        db.read_primary(X, SimTime::from_micros(500)),
+        Some(2),
+        false,
+    );
 
     db.set_semi_sync(Some(SemiSync {
         wait_point: WaitPoint::AfterCommit,
@@ -219,12 +241,18 @@ fn unreachable_replica_blocks_the_first_commit_10_s() {
     db.stop_replica(0, ms(0));
     assert_eq!(db.write(X, 2, ms(0), &mut rng), SimDuration::from_secs(10));
     check(db.read_primary(X, ms(5_000)), Some(1), false);
-    assert_eq!(db.write(X, 3, ms(4_000), &mut rng), SimDuration::from_secs(6));
+    assert_eq!(
+        db.write(X, 3, ms(4_000), &mut rng),
+        SimDuration::from_secs(6)
+    );
     assert!(!db.semi_sync_active(ms(10_000)));
     assert_eq!(db.write(X, 4, ms(11_000), &mut rng), SimDuration::ZERO);
     check(db.read_primary(X, ms(11_000)), Some(4), false);
     db.start_replica(0, ms(20_000));
-    assert_eq!(db.write(X, 5, ms(21_000), &mut rng), SemiSync::default().rtt);
+    assert_eq!(
+        db.write(X, 5, ms(21_000), &mut rng),
+        SemiSync::default().rtt
+    );
     assert!(db.semi_sync_active(ms(21_000)));
 }
 

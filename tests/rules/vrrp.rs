@@ -3,8 +3,8 @@
 use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::{Vip, VrrpMember};
 use stacksim::sim::vrrp::{
-    VrrpGroup, VrrpVersion, advert_interval_v2, advert_interval_v3, master_down_interval,
-    skew_time,
+    DEFAULT_ADVERT_INT, DEFAULT_PRIORITY, VrrpGroup, VrrpVersion, advert_interval_v2,
+    advert_interval_v3, master_down_interval, skew_time,
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -32,7 +32,10 @@ fn check(group: &mut VrrpGroup, died_at_us: u64, member: usize, takes_over_at_us
         "who takes over, and when"
     );
     assert_eq!(group.master(), None, "nobody holds the VIP during the gap");
-    assert!(!group.take_over(&takeover, us(takes_over_at_us - 1)), "too early");
+    assert!(
+        !group.take_over(&takeover, us(takes_over_at_us - 1)),
+        "too early"
+    );
     assert_eq!(group.master(), None);
     assert!(group.take_over(&takeover, takeover.at));
     assert_eq!(group.master(), Some(member));
@@ -74,7 +77,11 @@ fn highest_priority_backup_takes_over_first() {
 fn primary_returning_preempts_at_once() {
     let mut vip = group(&[150, 100], true);
     check(&mut vip, 500_000, 1, 3_609_375);
-    assert_eq!(vip.member_up(0, us(10_000_000)), None, "nothing to schedule");
+    assert_eq!(
+        vip.member_up(0, us(10_000_000)),
+        None,
+        "nothing to schedule"
+    );
     assert_eq!(vip.master(), Some(0));
     assert_eq!(vip.last_advert_at_or_before(us(10_500_000)), us(10_000_000));
 }
@@ -129,7 +136,10 @@ fn stale_takeover_is_ignored() {
     assert!(!vip.take_over(&first, first.at), "the dead member's timer");
     assert_eq!(vip.master(), None);
     assert!(vip.take_over(&second, second.at));
-    assert!(!vip.take_over(&second, second.at), "a takeover happens once");
+    assert!(
+        !vip.take_over(&second, second.at),
+        "a takeover happens once"
+    );
     assert_eq!(vip.master(), Some(2));
 }
 
@@ -139,7 +149,11 @@ fn stale_takeover_is_ignored() {
 fn primary_returning_during_the_gap_preempts_the_new_master() {
     let mut vip = group(&[150, 100], true);
     let takeover = vip.member_down(0, us(500_000)).expect("backup scheduled");
-    assert_eq!(vip.member_up(0, us(1_000_000)), None, "its timer ends later");
+    assert_eq!(
+        vip.member_up(0, us(1_000_000)),
+        None,
+        "its timer ends later"
+    );
     assert!(vip.take_over(&takeover, takeover.at));
     assert_eq!(vip.master(), Some(0));
 
@@ -197,6 +211,14 @@ fn v3_skew_scales_with_advert() {
     check(&mut vip, 3_000_000, 1, 2_000_000 + 6_000_000 + 1_218_750);
 }
 
+/// B2.1: keepalived's defaults are advert_int 1 s, priority 100, VRRPv2.
+#[wasm_bindgen_test(unsupported = test)]
+fn defaults_are_1_s_priority_100_v2() {
+    assert_eq!(DEFAULT_ADVERT_INT, ONE_S);
+    assert_eq!(DEFAULT_PRIORITY, 100);
+    assert_eq!(VrrpVersion::default(), VrrpVersion::V2);
+}
+
 /// B2.5: VRRPv2 intervals are whole seconds 1–255; VRRPv3 takes centiseconds such as 0.92 s.
 #[wasm_bindgen_test(unsupported = test)]
 fn advert_int_v2_is_whole_seconds_v3_centiseconds() {
@@ -204,7 +226,12 @@ fn advert_int_v2_is_whole_seconds_v3_centiseconds() {
     assert_eq!(advert_interval_v2(255), SimDuration::from_secs(255));
     assert_eq!(advert_interval_v3(92), SimDuration::from_millis(920));
     assert_eq!(advert_interval_v3(0), SimDuration::from_millis(10));
-    let rounded = VrrpGroup::new(&[100], SimDuration::from_millis(1_600), true, VrrpVersion::V2);
+    let rounded = VrrpGroup::new(
+        &[100],
+        SimDuration::from_millis(1_600),
+        true,
+        VrrpVersion::V2,
+    );
     assert_eq!(rounded.advert_int(), SimDuration::from_secs(2));
     let fine = VrrpGroup::new(&[100], SimDuration::from_millis(920), true, VrrpVersion::V3);
     assert_eq!(fine.advert_int(), SimDuration::from_millis(920));
@@ -245,7 +272,10 @@ fn bad_member_indices_are_ignored() {
     assert_eq!(vip.member_up(1, us(1)), None, "already alive");
     assert!(!vip.is_alive(7));
     assert_eq!(vip.master(), Some(0));
-    assert_eq!(vip.explain(&[]), "member 0 is MASTER (priority 150); member 1 BACKUP (100)");
+    assert_eq!(
+        vip.explain(&[]),
+        "member 0 is MASTER (priority 150); member 1 BACKUP (100)"
+    );
     let empty = group(&[], true);
     assert_eq!(empty.master(), None);
     assert_eq!(empty.explain(&[]), "nobody holds the VIP");
