@@ -206,7 +206,7 @@ pub fn simulate(args: &SimulateArgs, topology: &Topology) -> Result<Value, ArgEr
                 .map_err(|e| err(e.to_string()))?;
         }
     } else {
-        sim.start_load(Load { rps: args.rps, count: args.requests, mix, https: args.https, keys: 1000 });
+        sim.start_load(Load { mix, https: args.https, ..Load::new(args.rps, args.requests) });
     }
     let end = SimTime::ZERO + gap.times(args.requests);
     apply_due(&mut sim, end)?;

@@ -259,7 +259,7 @@ fn unknown_ids_in_inputs_are_refused_with_a_message() {
 }
 
 fn load(rps: f64, seconds: f64, mix: Mix) -> Load {
-    Load { rps, count: (rps * seconds) as u64, mix, https: false, keys: 1000 }
+    Load { mix, ..Load::new(rps, (rps * seconds) as u64) }
 }
 
 const READS: Mix = Mix { static_pct: 0, read_pct: 100, write_pct: 0 };

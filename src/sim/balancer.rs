@@ -583,11 +583,9 @@ impl Balancer {
             Balance::LeastConn => {
                 let connections = last.map_or(server.connections, |last| last.connections);
                 let plural = if connections == 1 { "" } else { "s" };
-                let weighted = self
-                    .servers
-                    .iter()
-                    .enumerate()
-                    .any(|(i, s)| self.usable(i, available) && s.weight != server.weight);
+                let weighted = self.servers.iter().enumerate().any(|(i, s)| {
+                    !s.backup && self.usable(i, available) && s.weight != server.weight
+                });
                 if weighted {
                     let _ = write!(
                         text,

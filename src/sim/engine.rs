@@ -33,7 +33,7 @@ use crate::sim::stats::Stats;
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::{Action, Proto, Topology};
 use crate::sim::trace::{Hop, HopKind, Outcome, RequestId, RequestKind, RequestSpec, Trace};
-use crate::sim::vrrp::{Takeover, VrrpGroup, VrrpVersion, advert_interval_v2};
+use crate::sim::vrrp::{VrrpGroup, VrrpVersion, advert_interval_v2};
 
 /// Timings and sizes the design does not carry. Values marked [est] are estimates from the
 /// latency table of the domain rules; all can be changed.
@@ -169,6 +169,17 @@ pub struct Load {
     pub https: bool,
     /// Keys are drawn from `0..keys`.
     pub keys: u64,
+    /// Percent of HTTPS requests that open a new TLS session (a full handshake on the load
+    /// balancer's CPU); the others reuse a kept-alive connection [est].
+    pub new_session_pct: u32,
+}
+
+impl Load {
+    /// `count` requests at `rps` with the default mix, plain HTTP, 1000 keys, 10 % new TLS
+    /// sessions.
+    pub fn new(rps: f64, count: u64) -> Load {
+        Load { rps, count, mix: Mix::default(), https: false, keys: 1000, new_session_pct: 10 }
+    }
 }
 
 /// How a request ended, as the counters see it; the full [`Outcome`] (with its words) is
@@ -202,6 +213,8 @@ struct Req {
     tls_at_lb: bool,
     /// The application server whose worker waits for this request's database answer.
     holding: Option<u32>,
+    /// Opens a new connection (handshakes) rather than reusing a kept-alive one.
+    new_session: bool,
     /// Set once the outcome is decided; the request ends when it reaches the client.
     fate: Option<Fate>,
 }
@@ -237,7 +250,8 @@ enum Ev {
     Finish { req: u32 },
     Check { lb: u32, slot: u32 },
     Mark { lb: u32, slot: u32, up: bool },
-    Takeover { vip: u32, takeover: Takeover },
+    /// The VRRP group's pending takeover falls due (stale ones are ignored by the group).
+    Takeover { vip: u32 },
     Report { host: u32 },
     NextArrival { load: u32 },
 }
@@ -284,6 +298,7 @@ pub struct Simulation {
     stats: Stats,
     write_seq: u64,
     events: u64,
+    finished: u64,
 }
 
 /// The one-way delay between two services: loopback on one host, the LAN otherwise.
@@ -394,6 +409,7 @@ impl Simulation {
             stats: Stats::default(),
             write_seq: 0,
             events: 0,
+            finished: 0,
             model,
         })
     }
@@ -470,7 +486,7 @@ impl Simulation {
         self.advance_to(now);
         let now = self.now;
         match input {
-            Input::Send(spec) => return Ok(Some(self.send(spec, true))),
+            Input::Send(spec) => return Ok(Some(self.send(spec, true, true))),
             Input::HostDown(id) => {
                 let host = self.host_index(&id)?;
                 if self.host_up[host] {
@@ -538,14 +554,19 @@ impl Simulation {
         self.now = self.now.max(until);
     }
 
-    /// Runs until no request is in flight and no load is pending, or until `limit`.
+    /// Runs until no request is in flight and no load is pending, or until `limit`; the
+    /// clock stops at the last event processed.
     pub fn run_until_quiet(&mut self, limit: SimTime) {
-        while self.stats.in_flight() > 0 || self.loads.iter().any(|l| l.sent < l.load.count) {
-            let Some(next) = self.queue.peek_time() else { break };
-            if next > limit {
-                break;
+        let mut pending_loads = self.loads.iter().any(|l| l.sent < l.load.count);
+        while self.finished < self.stats.sent || pending_loads {
+            let Some((at, ev)) = self.queue.pop_until(limit) else { break };
+            self.now = at.max(self.now);
+            self.events += 1;
+            let was_arrival = matches!(ev, Ev::NextArrival { .. });
+            self.dispatch(ev);
+            if was_arrival {
+                pending_loads = self.loads.iter().any(|l| l.sent < l.load.count);
             }
-            self.advance_to(next);
         }
     }
 
@@ -596,8 +617,7 @@ impl Simulation {
                 self.vrrp[vip_idx].member_down(member, now)
             };
             if let Some(takeover) = takeover {
-                let at = takeover.at;
-                self.queue.push(at, Ev::Takeover { vip: vip_idx as u32, takeover });
+                self.queue.push(takeover.at, Ev::Takeover { vip: vip_idx as u32 });
             }
             self.report_vip_change(vip_idx, before, now);
         }
@@ -723,7 +743,9 @@ impl Simulation {
         self.queue.push(at.max(now), Ev::Finish { req: slot });
     }
 
-    fn send(&mut self, spec: RequestSpec, traced: bool) -> RequestId {
+    /// Starts a request. `new_session`: it opens a new connection (TCP and, for HTTPS, a full
+    /// TLS handshake); otherwise it reuses a kept-alive one.
+    fn send(&mut self, spec: RequestSpec, traced: bool, new_session: bool) -> RequestId {
         let now = self.now;
         let id = RequestId(self.next_id);
         self.next_id += 1;
@@ -745,6 +767,7 @@ impl Simulation {
             stale: false,
             tls_at_lb: false,
             holding: None,
+            new_session,
             fate: None,
         };
         let slot = match self.free.pop() {
@@ -826,9 +849,17 @@ impl Simulation {
         self.hop(slot, syn_at, Place::Svc(svc), HopKind::Connect, client, dst, |m| {
             format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc))
         });
-        // TCP: SYN, SYN-ACK, then the request (1 RTT); TLS 1.3 adds 1 RTT (B5.6).
-        let mut arrive = t + wan.times(3);
-        if spec.https {
+        // TCP: SYN, SYN-ACK, then the request (1 RTT); TLS 1.3 adds 1 RTT (B5.6). A kept-alive
+        // connection pays neither.
+        let new_session = self.req(slot).is_some_and(|r| r.new_session);
+        let mut arrive = if new_session { t + wan.times(3) } else { t + wan };
+        if spec.https && !new_session {
+            let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
+            if let Some(req) = self.req_mut(slot) {
+                req.encrypted = true;
+                req.tls_at_lb = is_lb;
+            }
+        } else if spec.https {
             let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
             if let Some(req) = self.req_mut(slot) {
                 req.encrypted = true;
@@ -922,7 +953,7 @@ impl Simulation {
         let s = &self.model.svcs[svc];
         let mut time = s.service_time;
         if matches!(s.role, SvcRole::Lb(_))
-            && self.req(slot).is_some_and(|r| r.tls_at_lb && r.attempts == 0 && r.lb.is_none())
+            && self.req(slot).is_some_and(|r| r.tls_at_lb && r.new_session && r.lb.is_none())
         {
             time += self.config.tls_handshake_cpu;
         }
@@ -1437,6 +1468,7 @@ impl Simulation {
     fn complete(&mut self, slot: u32) {
         let now = self.now;
         let Some(fate) = self.req(slot).and_then(|r| r.fate) else { return };
+        self.finished += 1;
         let kind = Stats::kind_index(self.req(slot).map_or(RequestKind::Static, |r| r.spec.kind));
         let counts = &mut self.stats.by_kind[kind];
         match fate {
@@ -1492,10 +1524,12 @@ impl Simulation {
             Ev::Finish { req } => self.complete(req),
             Ev::Check { lb, slot } => self.health_check(lb as usize, slot as usize),
             Ev::Mark { lb, slot, up } => self.mark(lb as usize, slot as usize, up),
-            Ev::Takeover { vip, takeover } => {
+            Ev::Takeover { vip } => {
                 let vip = vip as usize;
                 let before = self.vrrp[vip].master();
-                if self.vrrp[vip].take_over(&takeover, self.now) {
+                if let Some(takeover) = self.vrrp[vip].pending()
+                    && self.vrrp[vip].take_over(&takeover, self.now)
+                {
                     self.report_vip_change(vip, before, self.now);
                 }
             }
@@ -1604,7 +1638,8 @@ impl Simulation {
             RequestKind::Write
         };
         let key = self.rng.random_range(0..load.keys.max(1));
-        self.send(RequestSpec { kind, https: load.https, key }, false);
+        let new_session = !load.https || self.rng.random_range(0..100) < load.new_session_pct;
+        self.send(RequestSpec { kind, https: load.https, key }, false, new_session);
         if more {
             // Exponential gaps between arrivals: a Poisson process at `rps`.
             let u: f64 = self.rng.random_range(f64::EPSILON..1.0);

@@ -368,3 +368,41 @@ fn skipped_check_leaves_the_counter_alone() {
     assert_eq!(checker.skip_check(), SimTime::from_millis(4000));
     assert_eq!(checker.counter(), &down);
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn round_robin_keeps_sending_its_share_until_marked_down() {
+    use stacksim::sim::balancer::{Balancer, ServerSpec};
+    use stacksim::sim::topology::Balance;
+
+    // A and B at 1:1; B dies at t0 = 10 s; a request every 10 ms.
+    let t0 = SimTime::from_secs(10);
+    let mut balancer = Balancer::new(Balance::RoundRobin, &[ServerSpec::default(); 2]);
+    let mut checker = Checker::new(CheckTiming::default(), RISE, FALL, SimTime::ZERO, false);
+    let mut available = [true, true];
+    let (mut sent_to_dead, mut marked_down_at) = (0u32, None);
+    for n in 1..2000 {
+        let now = SimTime::from_millis(n * 10);
+        while checker.next_check_at() <= now {
+            let result = if checker.next_check_at() > t0 {
+                Refused
+            } else {
+                Passed
+            };
+            if let (at, Some(WentDown)) = checker.run_check(result) {
+                marked_down_at = Some(at);
+            }
+        }
+        available[1] = checker.is_up();
+        let pick = balancer.pick(&available).expect("A is up");
+        if pick.server == 1 && now > t0 {
+            sent_to_dead += 1;
+        }
+    }
+    let down = marked_down_at.expect("B marked down") - t0;
+    assert!(ms(4000) < down && down <= ms(6000), "{down}");
+    let requests_meanwhile = u32::try_from(down.as_micros() / 10_000).expect("small");
+    assert!(
+        sent_to_dead.abs_diff(requests_meanwhile / 2) <= 1,
+        "{sent_to_dead}"
+    );
+}
