@@ -38,7 +38,10 @@ pub fn run(topology: &Topology, requests: u64) -> Run {
     let Ok(mut sim) = Simulation::new(topology, Config::default()) else {
         unreachable!("the preset is valid")
     };
-    sim.start_load(Load { https: true, ..Load::new(10_000.0, requests) });
+    sim.start_load(Load {
+        https: true,
+        ..Load::new(10_000.0, requests)
+    });
     sim.run_until_quiet(SimTime::from_secs(1_000_000));
     Run {
         events: sim.events_processed(),

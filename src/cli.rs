@@ -67,7 +67,11 @@ pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
     let mut it = args.iter();
     match it.next().map(String::as_str) {
         Some("simulate") => {}
-        Some(other) => return Err(err(format!("unknown command '{other}'; try 'stacksim simulate'"))),
+        Some(other) => {
+            return Err(err(format!(
+                "unknown command '{other}'; try 'stacksim simulate'"
+            )));
+        }
         None => return Err(err("missing command; try 'stacksim simulate --stage 0'")),
     }
     let mut parsed = SimulateArgs {
@@ -83,12 +87,16 @@ pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
     let mut design = None;
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
-            it.next().cloned().ok_or_else(|| err(format!("{name} needs a value")))
+            it.next()
+                .cloned()
+                .ok_or_else(|| err(format!("{name} needs a value")))
         };
         match arg.as_str() {
             "--stage" => {
                 let text = value("--stage")?;
-                let n: u8 = text.parse().map_err(|_| err(format!("--stage takes 0 to 3, not '{text}'")))?;
+                let n: u8 = text
+                    .parse()
+                    .map_err(|_| err(format!("--stage takes 0 to 3, not '{text}'")))?;
                 if presets::stage(n).is_none() {
                     return Err(err(format!("--stage takes 0 to 3, not '{text}'")));
                 }
@@ -109,7 +117,11 @@ pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
                     "read" => Some(RequestKind::Read),
                     "write" => Some(RequestKind::Write),
                     "mixed" => None,
-                    _ => return Err(err(format!("--kind takes static, read, write or mixed, not '{text}'"))),
+                    _ => {
+                        return Err(err(format!(
+                            "--kind takes static, read, write or mixed, not '{text}'"
+                        )));
+                    }
                 };
             }
             "--https" => parsed.https = true,
@@ -124,13 +136,17 @@ pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
             }
             "--seed" => {
                 let text = value("--seed")?;
-                parsed.seed = text.parse().map_err(|_| err(format!("--seed takes a whole number, not '{text}'")))?;
+                parsed.seed = text
+                    .parse()
+                    .map_err(|_| err(format!("--seed takes a whole number, not '{text}'")))?;
             }
             "--fail" | "--recover" => {
                 let down = arg == "--fail";
                 let text = value(arg)?;
                 let (id, at) = parse_at(&text).ok_or_else(|| {
-                    err(format!("{arg} takes ID@SECONDS, e.g. web-01@10, not '{text}'"))
+                    err(format!(
+                        "{arg} takes ID@SECONDS, e.g. web-01@10, not '{text}'"
+                    ))
                 })?;
                 parsed.events.push((id, at, down));
             }
@@ -140,7 +156,9 @@ pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
     }
     parsed.design = design.ok_or_else(|| err("give a design file or --stage N"))?;
     if parsed.trace && parsed.requests > 10_000 {
-        return Err(err("--trace prints every hop; use at most 10000 requests with it"));
+        return Err(err(
+            "--trace prints every hop; use at most 10000 requests with it",
+        ));
     }
     Ok(parsed)
 }
@@ -178,35 +196,67 @@ pub fn load_design(
 
 /// Runs the simulation and returns the JSON summary.
 pub fn simulate(args: &SimulateArgs, topology: &Topology) -> Result<Value, ArgError> {
-    let config = Config { seed: args.seed, ..Config::default() };
+    let config = Config {
+        seed: args.seed,
+        ..Config::default()
+    };
     let mut sim = Simulation::new(topology, config).map_err(|e| err(e.to_string()))?;
     let mut events = args.events.clone();
     events.sort_by_key(|(_, at, _)| *at);
     let gap = SimDuration::from_micros((1e6 / args.rps) as u64);
     let mix = match args.kind {
         None => Mix::default(),
-        Some(RequestKind::Static) => Mix { static_pct: 1, read_pct: 0, write_pct: 0 },
-        Some(RequestKind::Read) => Mix { static_pct: 0, read_pct: 1, write_pct: 0 },
-        Some(RequestKind::Write) => Mix { static_pct: 0, read_pct: 0, write_pct: 1 },
+        Some(RequestKind::Static) => Mix {
+            static_pct: 1,
+            read_pct: 0,
+            write_pct: 0,
+        },
+        Some(RequestKind::Read) => Mix {
+            static_pct: 0,
+            read_pct: 1,
+            write_pct: 0,
+        },
+        Some(RequestKind::Write) => Mix {
+            static_pct: 0,
+            read_pct: 0,
+            write_pct: 1,
+        },
     };
     let mut failures = events.into_iter().peekable();
     let mut apply_due = |sim: &mut Simulation, until: SimTime| -> Result<(), ArgError> {
         while let Some((id, at, down)) = failures.next_if(|(_, at, _)| *at <= until) {
-            sim.handle(at, failure_input(topology, &id, down)).map_err(|e| err(e.to_string()))?;
+            sim.handle(at, failure_input(topology, &id, down))
+                .map_err(|e| err(e.to_string()))?;
         }
         Ok(())
     };
     if args.trace {
-        let kinds = [RequestKind::Static, RequestKind::Read, RequestKind::Read, RequestKind::Write];
+        let kinds = [
+            RequestKind::Static,
+            RequestKind::Read,
+            RequestKind::Read,
+            RequestKind::Write,
+        ];
         for i in 0..args.requests {
             let at = SimTime::ZERO + gap.times(i);
             apply_due(&mut sim, at)?;
             let kind = args.kind.unwrap_or(kinds[(i % 4) as usize]);
-            sim.handle(at, Input::Send(RequestSpec { kind, https: args.https, key: 42 }))
-                .map_err(|e| err(e.to_string()))?;
+            sim.handle(
+                at,
+                Input::Send(RequestSpec {
+                    kind,
+                    https: args.https,
+                    key: 42,
+                }),
+            )
+            .map_err(|e| err(e.to_string()))?;
         }
     } else {
-        sim.start_load(Load { mix, https: args.https, ..Load::new(args.rps, args.requests) });
+        sim.start_load(Load {
+            mix,
+            https: args.https,
+            ..Load::new(args.rps, args.requests)
+        });
     }
     let end = SimTime::ZERO + gap.times(args.requests);
     apply_due(&mut sim, end)?;
@@ -237,7 +287,13 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
     let mut transitions = Vec::new();
     while let Some(output) = sim.poll_output() {
         match output {
-            Output::ServerState { lb, server, up, at, reason } => transitions.push(json!({
+            Output::ServerState {
+                lb,
+                server,
+                up,
+                at,
+                reason,
+            } => transitions.push(json!({
                 "at_s": at.as_micros() as f64 / 1e6, "lb": lb, "server": server,
                 "state": if up { "UP" } else { "DOWN" }, "reason": reason,
             })),
@@ -247,8 +303,11 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
             Output::RequestDone { .. } | Output::Metrics(_) => {}
         }
     }
-    let served_by: serde_json::Map<String, Value> =
-        sim.served_by().into_iter().map(|(id, n)| (id, json!(n))).collect();
+    let served_by: serde_json::Map<String, Value> = sim
+        .served_by()
+        .into_iter()
+        .map(|(id, n)| (id, json!(n)))
+        .collect();
     let mut out = json!({
         "design": topology.name,
         "seed": args.seed,

@@ -37,7 +37,11 @@ fn reasons(trace: &Trace) -> Vec<&str> {
 #[track_caller]
 fn check_served(trace: &Trace, backend: Option<&str>, stale: bool) {
     match &trace.outcome {
-        Some(Outcome::Served { status: 200, backend: b, stale: s }) => {
+        Some(Outcome::Served {
+            status: 200,
+            backend: b,
+            stale: s,
+        }) => {
             assert_eq!(b.as_deref(), backend, "{:#?}", reasons(trace));
             assert_eq!(*s, stale, "{:#?}", reasons(trace));
         }
@@ -62,7 +66,10 @@ fn stage_0_static_file_is_served_from_disk_by_nginx() {
     check_reason(&trace, "served from disk");
     check_reason(&trace, "cache miss");
     let times: Vec<SimTime> = trace.hops.iter().map(|h| h.at).collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]), "times go forward: {times:?}");
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "times go forward: {times:?}"
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -87,16 +94,25 @@ fn stage_0_dynamic_read_goes_nginx_app_mysql() {
 #[wasm_bindgen_test(unsupported = test)]
 fn stage_0_server_down_is_a_single_point_of_failure() {
     let mut sim = sim(0);
-    sim.handle(SimTime::ZERO, Input::HostDown("server-01".into())).expect("known host");
+    sim.handle(SimTime::ZERO, Input::HostDown("server-01".into()))
+        .expect("known host");
     let trace = send(&mut sim, secs(1.0), RequestKind::Static, false);
-    assert!(matches!(trace.outcome, Some(Outcome::TimedOut { .. })), "{:?}", trace.outcome);
+    assert!(
+        matches!(trace.outcome, Some(Outcome::TimedOut { .. })),
+        "{:?}",
+        trace.outcome
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn https_to_a_host_without_certificate_fails_with_a_reason() {
     let mut sim = sim(0);
     let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, true);
-    assert!(matches!(trace.outcome, Some(Outcome::Refused { .. })), "{:?}", trace.outcome);
+    assert!(
+        matches!(trace.outcome, Some(Outcome::Refused { .. })),
+        "{:?}",
+        trace.outcome
+    );
     check_reason(&trace, "no certificate");
 }
 
@@ -112,8 +128,19 @@ fn stage_1_round_robin_alternates_between_the_two_servers() {
             }
         })
         .collect();
-    let names: Vec<&str> = backends.iter().map(|b| b.as_deref().unwrap_or("-")).collect();
-    assert_eq!(names, ["server-01.nginx", "server-02.nginx", "server-01.nginx", "server-02.nginx"]);
+    let names: Vec<&str> = backends
+        .iter()
+        .map(|b| b.as_deref().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "server-01.nginx",
+            "server-02.nginx",
+            "server-01.nginx",
+            "server-02.nginx"
+        ]
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -135,7 +162,11 @@ fn stage_2_https_ends_at_the_load_balancer_then_plaintext() {
     let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, true);
     check_served(&trace, Some("server-01.nginx"), false);
     check_reason(&trace, "fw-lb-01 rule 1 allow tcp/443 from any");
-    let tls = trace.hops.iter().position(|h| h.kind == HopKind::Tls).expect("a TLS hop");
+    let tls = trace
+        .hops
+        .iter()
+        .position(|h| h.kind == HopKind::Tls)
+        .expect("a TLS hop");
     assert_eq!(trace.hops[tls].place, "lb-01.haproxy");
     assert!(trace.hops[tls].encrypted);
     let forward = trace
@@ -171,11 +202,20 @@ fn detection_delay(what: Input) -> (Simulation, SimDuration) {
     sim.handle(secs(10.0), what).expect("known id");
     sim.advance_to(secs(30.0));
     let outputs: Vec<Output> = std::iter::from_fn(|| sim.poll_output()).collect();
-    assert_eq!(sim.server_available("lb-01.haproxy", "server-01.nginx"), Some(false), "{outputs:?}");
+    assert_eq!(
+        sim.server_available("lb-01.haproxy", "server-01.nginx"),
+        Some(false),
+        "{outputs:?}"
+    );
     let down_at = outputs
         .into_iter()
         .find_map(|o| match o {
-            Output::ServerState { server, up: false, at, .. } if server == "server-01.nginx" => Some(at),
+            Output::ServerState {
+                server,
+                up: false,
+                at,
+                ..
+            } if server == "server-01.nginx" => Some(at),
             _ => None,
         })
         .expect("a DOWN transition");
@@ -186,9 +226,17 @@ fn detection_delay(what: Input) -> (Simulation, SimDuration) {
 fn stopped_nginx_is_marked_down_4_to_6_s_later_then_web_02_takes_everything() {
     // B1.16: checks are refused at once; fall 3 × inter 2 s after the first failed check.
     let (mut sim, delay) = detection_delay(Input::ServiceDown("server-01.nginx".into()));
-    assert!(delay > SimDuration::from_secs(4) && delay <= SimDuration::from_secs(6), "{delay}");
+    assert!(
+        delay > SimDuration::from_secs(4) && delay <= SimDuration::from_secs(6),
+        "{delay}"
+    );
     for i in 0..4 {
-        let trace = send(&mut sim, secs(40.0 + f64::from(i)), RequestKind::Static, false);
+        let trace = send(
+            &mut sim,
+            secs(40.0 + f64::from(i)),
+            RequestKind::Static,
+            false,
+        );
         check_served(&trace, Some("server-02.nginx"), false);
     }
 }
@@ -197,7 +245,10 @@ fn stopped_nginx_is_marked_down_4_to_6_s_later_then_web_02_takes_everything() {
 fn crashed_host_hangs_the_checks_so_detection_takes_longer() {
     // B1.16: a host that does not answer makes each check wait for its timeout (inter).
     let (_, delay) = detection_delay(Input::HostDown("server-01".into()));
-    assert!(delay > SimDuration::from_secs(10) && delay <= SimDuration::from_secs(12), "{delay}");
+    assert!(
+        delay > SimDuration::from_secs(10) && delay <= SimDuration::from_secs(12),
+        "{delay}"
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -205,7 +256,8 @@ fn before_detection_round_robin_still_sends_to_the_dead_server_and_redispatch_sa
     // B1.16 + B1.19: not yet DOWN, so server-01 still gets its turn; the connection is
     // refused, retried, and the last retry is redispatched to server-02.
     let mut sim = sim(1);
-    sim.handle(secs(10.0), Input::ServiceDown("server-01.nginx".into())).expect("known");
+    sim.handle(secs(10.0), Input::ServiceDown("server-01.nginx".into()))
+        .expect("known");
     let first = send(&mut sim, secs(10.5), RequestKind::Static, false);
     let second = send(&mut sim, secs(10.6), RequestKind::Static, false);
     let (to_dead, other) = if reasons(&first).iter().any(|r| r.contains("redispatch")) {
@@ -222,13 +274,22 @@ fn before_detection_round_robin_still_sends_to_the_dead_server_and_redispatch_sa
 fn stage_3_killing_the_active_lb_moves_the_vip_after_the_vrrp_gap() {
     let mut sim = sim(3);
     assert_eq!(sim.vip_holder("vip").as_deref(), Some("lb-01"));
-    sim.handle(secs(10.0), Input::HostDown("lb-01".into())).expect("known host");
+    sim.handle(secs(10.0), Input::HostDown("lb-01".into()))
+        .expect("known host");
     let lost = send(&mut sim, secs(11.0), RequestKind::Static, true);
-    assert!(matches!(lost.outcome, Some(Outcome::TimedOut { .. })), "{:?}", lost.outcome);
+    assert!(
+        matches!(lost.outcome, Some(Outcome::TimedOut { .. })),
+        "{:?}",
+        lost.outcome
+    );
     check_reason(&lost, "no MASTER");
     let moved_at = std::iter::from_fn(|| sim.poll_output())
         .find_map(|o| match o {
-            Output::VipHolder { holder: Some(h), at, .. } if h == "lb-02" => Some(at),
+            Output::VipHolder {
+                holder: Some(h),
+                at,
+                ..
+            } if h == "lb-02" => Some(at),
             _ => None,
         })
         .expect("lb-02 takes the VIP");
@@ -236,33 +297,54 @@ fn stage_3_killing_the_active_lb_moves_the_vip_after_the_vrrp_gap() {
     assert_eq!(moved_at, SimTime::from_micros(10_000_000 + 3_609_375));
     let served = send(&mut sim, secs(15.0), RequestKind::Static, true);
     check_reason(&served, "held by lb-02");
-    assert!(served.outcome.as_ref().is_some_and(Outcome::is_served), "{:?}", served.outcome);
+    assert!(
+        served.outcome.as_ref().is_some_and(Outcome::is_served),
+        "{:?}",
+        served.outcome
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn stopped_nginx_on_stage_0_refuses_at_once() {
     let mut sim = sim(0);
-    sim.handle(SimTime::ZERO, Input::ServiceDown("server-01.nginx".into())).expect("known");
+    sim.handle(SimTime::ZERO, Input::ServiceDown("server-01.nginx".into()))
+        .expect("known");
     let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
-    assert!(matches!(trace.outcome, Some(Outcome::Refused { .. })), "{:?}", trace.outcome);
+    assert!(
+        matches!(trace.outcome, Some(Outcome::Refused { .. })),
+        "{:?}",
+        trace.outcome
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn unknown_ids_in_inputs_are_refused_with_a_message() {
     let mut sim = sim(1);
-    let err = sim.handle(SimTime::ZERO, Input::HostDown("web-09".into())).expect_err("unknown");
+    let err = sim
+        .handle(SimTime::ZERO, Input::HostDown("web-09".into()))
+        .expect_err("unknown");
     assert_eq!(err.to_string(), "there is no host 'web-09'");
     let err = sim
-        .handle(SimTime::ZERO, Input::StopReplication("server-01.mysql".into()))
+        .handle(
+            SimTime::ZERO,
+            Input::StopReplication("server-01.mysql".into()),
+        )
         .expect_err("primary");
     assert_eq!(err.to_string(), "'server-01.mysql' is not a replica");
 }
 
 fn load(rps: f64, seconds: f64, mix: Mix) -> Load {
-    Load { mix, ..Load::new(rps, (rps * seconds) as u64) }
+    Load {
+        mix,
+        ..Load::new(rps, (rps * seconds) as u64)
+    }
 }
 
-const READS: Mix = Mix { static_pct: 0, read_pct: 100, write_pct: 0 };
+const READS: Mix = Mix {
+    static_pct: 0,
+    read_pct: 100,
+    write_pct: 0,
+};
 
 fn served_rate(stage: u8, rps: f64) -> f64 {
     let mut sim = sim(stage);
@@ -299,10 +381,17 @@ fn below_capacity_everything_is_served() {
 fn same_seed_same_run_bit_for_bit() {
     let run = |seed: u64| {
         let topology = presets::topology(3).expect("stage 3");
-        let config = Config { seed, ..Config::default() };
+        let config = Config {
+            seed,
+            ..Config::default()
+        };
         let mut sim = Simulation::new(&topology, config).expect("valid");
-        sim.start_load(Load { https: true, ..load(300.0, 5.0, Mix::default()) });
-        sim.handle(secs(2.0), Input::HostDown("web-01".into())).expect("known");
+        sim.start_load(Load {
+            https: true,
+            ..load(300.0, 5.0, Mix::default())
+        });
+        sim.handle(secs(2.0), Input::HostDown("web-01".into()))
+            .expect("known");
         sim.run_until_quiet(secs(60.0));
         (sim.stats().clone(), sim.served_by(), sim.events_processed())
     };
@@ -313,14 +402,25 @@ fn same_seed_same_run_bit_for_bit() {
 #[wasm_bindgen_test(unsupported = test)]
 fn only_hosts_with_an_agent_report_to_the_collector() {
     let mut with_agents = sim(2);
-    with_agents.start_load(Load { https: true, ..load(100.0, 25.0, Mix::default()) });
+    with_agents.start_load(Load {
+        https: true,
+        ..load(100.0, 25.0, Mix::default())
+    });
     with_agents.advance_to(secs(25.0));
-    let mut hosts: Vec<&str> = with_agents.reports().iter().map(|r| r.host.as_str()).collect();
+    let mut hosts: Vec<&str> = with_agents
+        .reports()
+        .iter()
+        .map(|r| r.host.as_str())
+        .collect();
     hosts.sort_unstable();
     hosts.dedup();
     assert_eq!(hosts, ["lb-01", "server-01", "server-02"]);
-    let lb_requests: u64 =
-        with_agents.reports().iter().filter(|r| r.host == "lb-01").map(|r| r.requests).sum();
+    let lb_requests: u64 = with_agents
+        .reports()
+        .iter()
+        .filter(|r| r.host == "lb-01")
+        .map(|r| r.requests)
+        .sum();
     assert!(lb_requests > 0);
     let mut blind = sim(1);
     blind.start_load(load(100.0, 25.0, Mix::default()));
@@ -331,8 +431,12 @@ fn only_hosts_with_an_agent_report_to_the_collector() {
 #[wasm_bindgen_test(unsupported = test)]
 fn requests_are_conserved_at_every_moment() {
     let mut sim = sim(3);
-    sim.start_load(Load { https: true, ..load(2000.0, 3.0, Mix::default()) });
-    sim.handle(secs(1.0), Input::HostDown("lb-01".into())).expect("known");
+    sim.start_load(Load {
+        https: true,
+        ..load(2000.0, 3.0, Mix::default())
+    });
+    sim.handle(secs(1.0), Input::HostDown("lb-01".into()))
+        .expect("known");
     for tenth in 1..50 {
         sim.advance_to(secs(f64::from(tenth) / 10.0));
         let stats = sim.stats();
@@ -340,5 +444,8 @@ fn requests_are_conserved_at_every_moment() {
     }
     sim.run_until_quiet(secs(120.0));
     assert_eq!(sim.stats().in_flight(), 0);
-    assert!(sim.stats().outcomes().timed_out > 0, "the VRRP gap loses requests");
+    assert!(
+        sim.stats().outcomes().timed_out > 0,
+        "the VRRP gap loses requests"
+    );
 }

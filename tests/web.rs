@@ -22,7 +22,11 @@ async fn mount() -> Element {
 
 /// Mounts with the page's address fragment set to `hash` first.
 async fn mount_at(hash: &str) -> Element {
-    web_sys::window().expect("window").location().set_hash(hash).expect("set hash");
+    web_sys::window()
+        .expect("window")
+        .location()
+        .set_hash(hash)
+        .expect("set hash");
     let root = document().create_element("div").expect("div");
     document()
         .body()
@@ -70,7 +74,10 @@ async fn stage_0_draws_one_server_with_four_components() {
     assert_eq!(count(&root, "g.service.svc-db"), 1);
     assert!(texts(&root, "g.node.host text.ip").contains(&"8.8.8.8".to_owned()));
     let dns = texts(&root, "g.node.dns text");
-    assert!(dns.iter().any(|t| t.contains("www A 8.8.8.8 (TTL 300)")), "{dns:?}");
+    assert!(
+        dns.iter().any(|t| t.contains("www A 8.8.8.8 (TTL 300)")),
+        "{dns:?}"
+    );
     assert_eq!(count(&root, ".badge-firewall"), 0);
     assert_eq!(texts(&root, ".panel h2"), ["Stage 0: Simple web stack"]);
     assert_eq!(count(&root, ".panel ol.flow li"), 6);
@@ -145,9 +152,16 @@ async fn switching_stages_redraws_the_diagram_and_the_panel() {
 #[wasm_bindgen_test]
 async fn address_fragment_opens_a_stage_and_picking_updates_it() {
     let root = mount_at("stage=2").await;
-    assert_eq!(texts(&root, ".panel h2"), ["Stage 2: Secured and monitored"]);
+    assert_eq!(
+        texts(&root, ".panel h2"),
+        ["Stage 2: Secured and monitored"]
+    );
     pick_stage(&root, 1).await;
-    let hash = web_sys::window().expect("window").location().hash().expect("hash");
+    let hash = web_sys::window()
+        .expect("window")
+        .location()
+        .hash()
+        .expect("hash");
     assert_eq!(hash, "#stage=1");
     let root = mount_at("stage=99").await;
     assert_eq!(texts(&root, ".panel h2"), ["Stage 0: Simple web stack"]);

@@ -88,10 +88,19 @@ pub enum Input {
     ServiceDown(String),
     ServiceUp(String),
     /// The network between two services' hosts is cut, or repaired.
-    CutLink { from: String, to: String },
-    RestoreLink { from: String, to: String },
+    CutLink {
+        from: String,
+        to: String,
+    },
+    RestoreLink {
+        from: String,
+        to: String,
+    },
     /// Every service on the host takes `factor` times longer (1 = normal).
-    SlowHost { host: String, factor: u32 },
+    SlowHost {
+        host: String,
+        factor: u32,
+    },
     /// A replica's replication threads stop or start (`STOP REPLICA` / `START REPLICA`).
     StopReplication(String),
     StartReplication(String),
@@ -121,11 +130,25 @@ pub enum BuildError {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Output {
     /// A traced request finished.
-    RequestDone { id: RequestId, outcome: Outcome, at: SimTime },
+    RequestDone {
+        id: RequestId,
+        outcome: Outcome,
+        at: SimTime,
+    },
     /// A load balancer marked a server DOWN or UP after its health checks.
-    ServerState { lb: String, server: String, up: bool, at: SimTime, reason: String },
+    ServerState {
+        lb: String,
+        server: String,
+        up: bool,
+        at: SimTime,
+        reason: String,
+    },
     /// A virtual IP changed hands (`holder: None` while nobody holds it).
-    VipHolder { vip: String, holder: Option<String>, at: SimTime },
+    VipHolder {
+        vip: String,
+        holder: Option<String>,
+        at: SimTime,
+    },
     /// A monitoring agent's report reached the collector.
     Metrics(MetricsReport),
 }
@@ -155,7 +178,11 @@ pub struct Mix {
 
 impl Default for Mix {
     fn default() -> Self {
-        Mix { static_pct: 30, read_pct: 60, write_pct: 10 }
+        Mix {
+            static_pct: 30,
+            read_pct: 60,
+            write_pct: 10,
+        }
     }
 }
 
@@ -178,7 +205,14 @@ impl Load {
     /// `count` requests at `rps` with the default mix, plain HTTP, 1000 keys, 10 % new TLS
     /// sessions.
     pub fn new(rps: f64, count: u64) -> Load {
-        Load { rps, count, mix: Mix::default(), https: false, keys: 1000, new_session_pct: 10 }
+        Load {
+            rps,
+            count,
+            mix: Mix::default(),
+            https: false,
+            keys: 1000,
+            new_session_pct: 10,
+        }
     }
 }
 
@@ -202,8 +236,8 @@ struct Req {
     /// The load balancer (index into `lbs`) and server slot it is using.
     lb: Option<(u32, u32)>,
     attempts: u8,
-    /// Server slots this request already failed to reach (bit per slot), for redispatch.
-    failed_slots: u64,
+    /// The server slot a redispatched retry must avoid (HAProxy's `srvtoavoid`).
+    avoid: Option<u32>,
     web: Option<u32>,
     app: Option<u32>,
     /// One-way time back to the client, grown as the request goes deeper.
@@ -237,23 +271,46 @@ struct LbState {
     checkers: Vec<Option<Checker>>,
     /// What HAProxy believes: checked servers per their checks, unchecked ones always.
     available: Vec<bool>,
-    /// Scratch copy of `available` with the slots a redispatched request already failed.
-    scratch: Vec<bool>,
     retry: RetryPolicy,
 }
 
 enum Ev {
-    Arrive { req: u32, svc: u32 },
-    Done { req: u32, svc: u32 },
-    DbReply { req: u32 },
-    Retry { req: u32 },
-    Finish { req: u32 },
-    Check { lb: u32, slot: u32 },
-    Mark { lb: u32, slot: u32, up: bool },
+    Arrive {
+        req: u32,
+        svc: u32,
+    },
+    Done {
+        req: u32,
+        svc: u32,
+    },
+    DbReply {
+        req: u32,
+    },
+    Retry {
+        req: u32,
+    },
+    Finish {
+        req: u32,
+    },
+    Check {
+        lb: u32,
+        slot: u32,
+    },
+    Mark {
+        lb: u32,
+        slot: u32,
+        up: bool,
+    },
     /// The VRRP group's pending takeover falls due (stale ones are ignored by the group).
-    Takeover { vip: u32 },
-    Report { host: u32 },
-    NextArrival { load: u32 },
+    Takeover {
+        vip: u32,
+    },
+    Report {
+        host: u32,
+    },
+    NextArrival {
+        load: u32,
+    },
 }
 
 struct LoadRun {
@@ -322,7 +379,11 @@ impl Simulation {
                 .iter()
                 .map(|&l| {
                     let link = &model.links[l];
-                    ServerSpec { weight: link.weight, backup: link.backup, maxconn: None }
+                    ServerSpec {
+                        weight: link.weight,
+                        backup: link.backup,
+                        maxconn: None,
+                    }
                 })
                 .collect();
             let timing = CheckTiming {
@@ -338,7 +399,13 @@ impl Simulation {
                     let rise = lb.health_check.rise.max(1);
                     let fall = lb.health_check.fall.max(1);
                     checkers.push(Some(Checker::new(timing, rise, fall, first, false)));
-                    queue.push(first, Ev::Check { lb: lb_idx as u32, slot: slot as u32 });
+                    queue.push(
+                        first,
+                        Ev::Check {
+                            lb: lb_idx as u32,
+                            slot: slot as u32,
+                        },
+                    );
                 } else {
                     checkers.push(None);
                 }
@@ -346,7 +413,6 @@ impl Simulation {
             lbs.push(LbState {
                 balancer: Balancer::new(lb.balance, &specs),
                 available: vec![true; lb.servers.len()],
-                scratch: vec![true; lb.servers.len()],
                 checkers,
                 retry: RetryPolicy {
                     retries: lb.retries,
@@ -450,7 +516,11 @@ impl Simulation {
         if let Some(done) = self.traces.iter().find(|t| t.id == id) {
             return Some(done);
         }
-        self.reqs.iter().flatten().filter_map(|r| r.trace.as_deref()).find(|t| t.id == id)
+        self.reqs
+            .iter()
+            .flatten()
+            .filter_map(|r| r.trace.as_deref())
+            .find(|t| t.id == id)
     }
 
     /// Every agent report the collector has received.
@@ -460,7 +530,11 @@ impl Simulation {
 
     /// Whether HAProxy `lb` currently counts `server` (a service id) as available.
     pub fn server_available(&self, lb: &str, server: &str) -> Option<bool> {
-        let lb_idx = self.model.lbs.iter().position(|l| self.model.svc_id(l.svc) == lb)?;
+        let lb_idx = self
+            .model
+            .lbs
+            .iter()
+            .position(|l| self.model.svc_id(l.svc) == lb)?;
         let slot = self.model.lbs[lb_idx]
             .servers
             .iter()
@@ -472,7 +546,11 @@ impl Simulation {
     pub fn vip_holder(&self, vip: &str) -> Option<String> {
         let idx = self.model.vips.iter().position(|v| v.id == vip)?;
         let member = self.vrrp[idx].master()?;
-        Some(self.model.host_id(self.model.vips[idx].members[member]).to_owned())
+        Some(
+            self.model
+                .host_id(self.model.vips[idx].members[member])
+                .to_owned(),
+        )
     }
 
     /// The next output, if any.
@@ -559,7 +637,9 @@ impl Simulation {
     pub fn run_until_quiet(&mut self, limit: SimTime) {
         let mut pending_loads = self.loads.iter().any(|l| l.sent < l.load.count);
         while self.finished < self.stats.sent || pending_loads {
-            let Some((at, ev)) = self.queue.pop_until(limit) else { break };
+            let Some((at, ev)) = self.queue.pop_until(limit) else {
+                break;
+            };
             self.now = at.max(self.now);
             self.events += 1;
             let was_arrival = matches!(ev, Ev::NextArrival { .. });
@@ -587,7 +667,10 @@ impl Simulation {
     }
 
     fn link_hosts(&self, from: &str, to: &str) -> Result<(usize, usize), InputError> {
-        let unknown = || InputError::UnknownLink { from: from.to_owned(), to: to.to_owned() };
+        let unknown = || InputError::UnknownLink {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        };
         let a = self.svc_index(from).map_err(|_| unknown())?;
         let b = self.svc_index(to).map_err(|_| unknown())?;
         if !self.model.links.iter().any(|l| l.from == a && l.to == b) {
@@ -606,7 +689,10 @@ impl Simulation {
 
     fn vrrp_member_change(&mut self, host: usize, up: bool, now: SimTime) {
         for vip_idx in 0..self.model.vips.len() {
-            let Some(member) = self.model.vips[vip_idx].members.iter().position(|&h| h == host)
+            let Some(member) = self.model.vips[vip_idx]
+                .members
+                .iter()
+                .position(|&h| h == host)
             else {
                 continue;
             };
@@ -617,7 +703,12 @@ impl Simulation {
                 self.vrrp[vip_idx].member_down(member, now)
             };
             if let Some(takeover) = takeover {
-                self.queue.push(takeover.at, Ev::Takeover { vip: vip_idx as u32 });
+                self.queue.push(
+                    takeover.at,
+                    Ev::Takeover {
+                        vip: vip_idx as u32,
+                    },
+                );
             }
             self.report_vip_change(vip_idx, before, now);
         }
@@ -628,7 +719,11 @@ impl Simulation {
         if after != before {
             let vip = &self.model.vips[vip_idx];
             let holder = after.map(|m| self.model.host_id(vip.members[m]).to_owned());
-            self.outputs.push_back(Output::VipHolder { vip: vip.id.clone(), holder, at: now });
+            self.outputs.push_back(Output::VipHolder {
+                vip: vip.id.clone(),
+                holder,
+                at: now,
+            });
         }
     }
 
@@ -717,28 +812,41 @@ impl Simulation {
                 let req = self.req(slot);
                 Outcome::Served {
                     status,
-                    backend: req.and_then(|r| r.web).map(|w| self.model.svc_id(w as usize).to_owned()),
+                    backend: req
+                        .and_then(|r| r.web)
+                        .map(|w| self.model.svc_id(w as usize).to_owned()),
                     stale: req.is_some_and(|r| r.stale),
                 }
             }
-            Fate::Dropped => Outcome::Dropped { host: place, reason },
+            Fate::Dropped => Outcome::Dropped {
+                host: place,
+                reason,
+            },
             Fate::Refused => Outcome::Refused { place, reason },
             Fate::TimedOut => Outcome::TimedOut { place, reason },
             Fate::NoServer => Outcome::NoServer { place },
-            Fate::Failed(status) => Outcome::Failed { status, place, reason },
+            Fate::Failed(status) => Outcome::Failed {
+                status,
+                place,
+                reason,
+            },
         }
     }
 
     /// Decides the request's fate now and delivers it to the client at `at`.
     fn finish(&mut self, slot: u32, at: SimTime, fate: Fate) {
         let now = self.now;
-        let Some(req) = self.req_mut(slot) else { return };
+        let Some(req) = self.req_mut(slot) else {
+            return;
+        };
         if req.fate.is_some() {
             return;
         }
         req.fate = Some(fate);
         if let Some((lb, server)) = req.lb.take() {
-            self.lbs[lb as usize].balancer.connection_finished(server as usize);
+            self.lbs[lb as usize]
+                .balancer
+                .connection_finished(server as usize);
         }
         self.queue.push(at.max(now), Ev::Finish { req: slot });
     }
@@ -750,7 +858,14 @@ impl Simulation {
         let id = RequestId(self.next_id);
         self.next_id += 1;
         let trace = traced.then(|| {
-            Box::new(Trace { id, spec, sent_at: now, hops: Vec::new(), outcome: None, finished_at: None })
+            Box::new(Trace {
+                id,
+                spec,
+                sent_at: now,
+                hops: Vec::new(),
+                outcome: None,
+                finished_at: None,
+            })
         });
         let req = Req {
             spec,
@@ -759,7 +874,7 @@ impl Simulation {
             encrypted: false,
             lb: None,
             attempts: 0,
-            failed_slots: 0,
+            avoid: None,
             web: None,
             app: None,
             return_latency: self.config.wan_latency,
@@ -788,7 +903,9 @@ impl Simulation {
     /// DNS, then where the address leads, then the TCP and TLS handshakes.
     fn client_connect(&mut self, slot: u32, spec: RequestSpec) {
         let now = self.now;
-        let Some((address, dns_time)) = self.resolve(slot) else { return };
+        let Some((address, dns_time)) = self.resolve(slot) else {
+            return;
+        };
         let t = now + dns_time;
         let wan = self.config.wan_latency;
         let port = spec.port();
@@ -799,9 +916,15 @@ impl Simulation {
         let dst = Some((address, port));
         let host = match self.model.entry_at(address) {
             None => {
-                return self.fail(slot, syn_at, timeout_at, Place::Client, HopKind::Failure, Fate::TimedOut, |_| {
-                    format!("nothing answers at {address}: the SYN goes unanswered")
-                });
+                return self.fail(
+                    slot,
+                    syn_at,
+                    timeout_at,
+                    Place::Client,
+                    HopKind::Failure,
+                    Fate::TimedOut,
+                    |_| format!("nothing answers at {address}: the SYN goes unanswered"),
+                );
             }
             Some(Entry::Vip(vip)) => {
                 let Some(member) = self.vrrp[vip].master() else {
@@ -810,22 +933,46 @@ impl Simulation {
                     });
                 };
                 let host = self.model.vips[vip].members[member];
-                self.hop(slot, syn_at, Place::Vip(vip), HopKind::Vrrp, client, dst, |m| {
-                    format!(
-                        "VIP {address} is held by {} (VRRP MASTER, priority {})",
-                        m.hosts[host].name, m.vips[vip].priorities[member]
-                    )
-                });
+                self.hop(
+                    slot,
+                    syn_at,
+                    Place::Vip(vip),
+                    HopKind::Vrrp,
+                    client,
+                    dst,
+                    |m| {
+                        format!(
+                            "VIP {address} is held by {} (VRRP MASTER, priority {})",
+                            m.hosts[host].name, m.vips[vip].priorities[member]
+                        )
+                    },
+                );
                 host
             }
             Some(Entry::Host(host)) => host,
         };
         if !self.host_up[host] {
-            return self.fail(slot, syn_at, timeout_at, Place::Host(host), HopKind::Failure, Fate::TimedOut, |m| {
-                format!("{} is down: the SYN to {address}:{port} goes unanswered", m.host_id(host))
-            });
+            return self.fail(
+                slot,
+                syn_at,
+                timeout_at,
+                Place::Host(host),
+                HopKind::Failure,
+                Fate::TimedOut,
+                |m| {
+                    format!(
+                        "{} is down: the SYN to {address}:{port} goes unanswered",
+                        m.host_id(host)
+                    )
+                },
+            );
         }
-        let packet = Packet { src: client_ip, proto: Proto::Tcp, dst_port: port, state: ConnState::New };
+        let packet = Packet {
+            src: client_ip,
+            proto: Proto::Tcp,
+            dst_port: port,
+            state: ConnState::New,
+        };
         if !self.firewall_passes(slot, host, &packet, syn_at, timeout_at, syn_at + wan) {
             return;
         }
@@ -842,17 +989,39 @@ impl Simulation {
             });
         };
         if !self.svc_up[svc] {
-            return self.fail(slot, syn_at, syn_at + wan, Place::Svc(svc), HopKind::Failure, Fate::Refused, |m| {
-                format!("{} is stopped: {} answers the SYN with a reset", m.svc_id(svc), m.host_id(host))
-            });
+            return self.fail(
+                slot,
+                syn_at,
+                syn_at + wan,
+                Place::Svc(svc),
+                HopKind::Failure,
+                Fate::Refused,
+                |m| {
+                    format!(
+                        "{} is stopped: {} answers the SYN with a reset",
+                        m.svc_id(svc),
+                        m.host_id(host)
+                    )
+                },
+            );
         }
-        self.hop(slot, syn_at, Place::Svc(svc), HopKind::Connect, client, dst, |m| {
-            format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc))
-        });
+        self.hop(
+            slot,
+            syn_at,
+            Place::Svc(svc),
+            HopKind::Connect,
+            client,
+            dst,
+            |m| format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc)),
+        );
         // TCP: SYN, SYN-ACK, then the request (1 RTT); TLS 1.3 adds 1 RTT (B5.6). A kept-alive
         // connection pays neither.
         let new_session = self.req(slot).is_some_and(|r| r.new_session);
-        let mut arrive = if new_session { t + wan.times(3) } else { t + wan };
+        let mut arrive = if new_session {
+            t + wan.times(3)
+        } else {
+            t + wan
+        };
         if spec.https && !new_session {
             let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
             if let Some(req) = self.req_mut(slot) {
@@ -878,7 +1047,13 @@ impl Simulation {
                 }
             });
         }
-        self.queue.push(arrive, Ev::Arrive { req: slot, svc: svc as u32 });
+        self.queue.push(
+            arrive,
+            Ev::Arrive {
+                req: slot,
+                svc: svc as u32,
+            },
+        );
     }
 
     /// The site's address and how long the lookup took, or `None` if the request ended.
@@ -891,9 +1066,15 @@ impl Simulation {
             return Some((memo.address, self.resolver.latency.client_resolver));
         }
         let Some(zone) = &self.model.zone else {
-            self.fail(slot, now, now, Place::Client, HopKind::Failure, Fate::Failed(0), |_| {
-                "the design has no DNS zone, so the browser cannot find the site".to_owned()
-            });
+            self.fail(
+                slot,
+                now,
+                now,
+                Place::Client,
+                HopKind::Failure,
+                Fate::Failed(0),
+                |_| "the design has no DNS zone, so the browser cannot find the site".to_owned(),
+            );
             return None;
         };
         let resolution = self.resolver.resolve(zone, &self.model.site, now);
@@ -906,14 +1087,21 @@ impl Simulation {
         }
         let done = now + resolution.latency;
         let Some(address) = resolution.address else {
-            self.fail(slot, done, done, Place::Dns, HopKind::Failure, Fate::Failed(0), |m| {
-                format!("{} does not resolve (NXDOMAIN)", m.site)
-            });
+            self.fail(
+                slot,
+                done,
+                done,
+                Place::Dns,
+                HopKind::Failure,
+                Fate::Failed(0),
+                |m| format!("{} does not resolve (NXDOMAIN)", m.site),
+            );
             return None;
         };
-        self.dns_memo = resolution
-            .ttl_left
-            .map(|left| DnsMemo { address, valid_until: now + left });
+        self.dns_memo = resolution.ttl_left.map(|left| DnsMemo {
+            address,
+            valid_until: now + left,
+        });
         Some((address, resolution.latency))
     }
 
@@ -937,7 +1125,15 @@ impl Simulation {
         let dst = Some((self.model.hosts[host].ip, packet.dst_port));
         if verdict.passes() {
             if firewall.is_some() {
-                self.hop(slot, at, Place::Host(host), HopKind::Firewall, Some((packet.src, 0)), dst, explain);
+                self.hop(
+                    slot,
+                    at,
+                    Place::Host(host),
+                    HopKind::Firewall,
+                    Some((packet.src, 0)),
+                    dst,
+                    explain,
+                );
             }
             return true;
         }
@@ -945,7 +1141,15 @@ impl Simulation {
             Action::Reject => (Fate::Refused, refused_at),
             _ => (Fate::Dropped, timeout_at),
         };
-        self.fail(slot, at, finish_at, Place::Host(host), HopKind::Firewall, fate, explain);
+        self.fail(
+            slot,
+            at,
+            finish_at,
+            Place::Host(host),
+            HopKind::Firewall,
+            fate,
+            explain,
+        );
         false
     }
 
@@ -953,7 +1157,9 @@ impl Simulation {
         let s = &self.model.svcs[svc];
         let mut time = s.service_time;
         if matches!(s.role, SvcRole::Lb(_))
-            && self.req(slot).is_some_and(|r| r.tls_at_lb && r.new_session && r.lb.is_none())
+            && self
+                .req(slot)
+                .is_some_and(|r| r.tls_at_lb && r.new_session && r.lb.is_none())
         {
             time += self.config.tls_handshake_cpu;
         }
@@ -962,7 +1168,13 @@ impl Simulation {
 
     fn start_service(&mut self, slot: u32, svc: usize) {
         let done = self.now + self.service_time(svc, slot);
-        self.queue.push(done, Ev::Done { req: slot, svc: svc as u32 });
+        self.queue.push(
+            done,
+            Ev::Done {
+                req: slot,
+                svc: svc as u32,
+            },
+        );
     }
 
     fn arrive(&mut self, slot: u32, svc: usize) {
@@ -973,9 +1185,15 @@ impl Simulation {
         let host = self.model.svcs[svc].host;
         if !self.host_up[host] || !self.svc_up[svc] {
             let back = self.return_latency(slot);
-            return self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(502), |m| {
-                format!("{} went down before the request arrived", m.svc_id(svc))
-            });
+            return self.fail(
+                slot,
+                now,
+                now + back,
+                Place::Svc(svc),
+                HopKind::Failure,
+                Fate::Failed(502),
+                |m| format!("{} went down before the request arrived", m.svc_id(svc)),
+            );
         }
         self.host_counters[host].requests += 1;
         if let Some(req) = self.req_mut(slot) {
@@ -990,14 +1208,31 @@ impl Simulation {
         } else if (pool.queue.len() as u64) < limit {
             pool.queue.push_back(slot);
             let waiting = pool.queue.len();
-            self.hop(slot, now, Place::Svc(svc), HopKind::Queue, None, None, |m| {
-                format!("all {workers} workers of {} are busy: queued ({waiting} waiting)", m.svc_id(svc))
-            });
+            self.hop(
+                slot,
+                now,
+                Place::Svc(svc),
+                HopKind::Queue,
+                None,
+                None,
+                |m| {
+                    format!(
+                        "all {workers} workers of {} are busy: queued ({waiting} waiting)",
+                        m.svc_id(svc)
+                    )
+                },
+            );
         } else {
             let back = self.return_latency(slot);
-            self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(503), |m| {
-                format!("{} is overloaded: its queue is full (503)", m.svc_id(svc))
-            });
+            self.fail(
+                slot,
+                now,
+                now + back,
+                Place::Svc(svc),
+                HopKind::Failure,
+                Fate::Failed(503),
+                |m| format!("{} is overloaded: its queue is full (503)", m.svc_id(svc)),
+            );
         }
     }
 
@@ -1005,15 +1240,29 @@ impl Simulation {
     fn release(&mut self, svc: usize) {
         let now = self.now;
         while let Some(next) = self.pools[svc].queue.pop_front() {
-            let Some(waited) = self.req(next).filter(|r| r.fate.is_none()).map(|r| now - r.enqueued_at)
+            let Some(waited) = self
+                .req(next)
+                .filter(|r| r.fate.is_none())
+                .map(|r| now - r.enqueued_at)
             else {
                 continue;
             };
             if waited > self.config.queue_timeout {
                 let back = self.return_latency(next);
-                self.fail(next, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(504), |m| {
-                    format!("waited {waited} in {}'s queue: gateway timeout (504)", m.svc_id(svc))
-                });
+                self.fail(
+                    next,
+                    now,
+                    now + back,
+                    Place::Svc(svc),
+                    HopKind::Failure,
+                    Fate::Failed(504),
+                    |m| {
+                        format!(
+                            "waited {waited} in {}'s queue: gateway timeout (504)",
+                            m.svc_id(svc)
+                        )
+                    },
+                );
                 continue;
             }
             self.start_service(next, svc);
@@ -1023,7 +1272,8 @@ impl Simulation {
     }
 
     fn return_latency(&self, slot: u32) -> SimDuration {
-        self.req(slot).map_or(SimDuration::ZERO, |r| r.return_latency)
+        self.req(slot)
+            .map_or(SimDuration::ZERO, |r| r.return_latency)
     }
 
     fn done(&mut self, slot: u32, svc: usize) {
@@ -1037,9 +1287,15 @@ impl Simulation {
             // The host died while serving: the request dies with it.
             self.release(svc);
             let at = self.now + self.config.client_timeout;
-            return self.fail(slot, self.now, at, Place::Svc(svc), HopKind::Failure, Fate::TimedOut, |m| {
-                format!("{} died while handling the request", m.svc_id(svc))
-            });
+            return self.fail(
+                slot,
+                self.now,
+                at,
+                Place::Svc(svc),
+                HopKind::Failure,
+                Fate::TimedOut,
+                |m| format!("{} died while handling the request", m.svc_id(svc)),
+            );
         }
         match role {
             SvcRole::Lb(lb) => {
@@ -1065,43 +1321,70 @@ impl Simulation {
     fn balance(&mut self, slot: u32, lb: usize) {
         let now = self.now;
         let lb_svc = self.model.lbs[lb].svc;
-        let Some((https, failed)) = self.req(slot).map(|r| (r.spec.https, r.failed_slots)) else {
+        let Some((https, avoid)) = self.req(slot).map(|r| (r.spec.https, r.avoid)) else {
             return;
         };
         if !https && self.model.lbs[lb].redirect_to_https {
-            self.hop(slot, now, Place::Svc(lb_svc), HopKind::Serve, None, None, |m| {
-                format!("{} answers plain HTTP with 301 → https://", m.svc_id(lb_svc))
-            });
+            self.hop(
+                slot,
+                now,
+                Place::Svc(lb_svc),
+                HopKind::Serve,
+                None,
+                None,
+                |m| {
+                    format!(
+                        "{} answers plain HTTP with 301 → https://",
+                        m.svc_id(lb_svc)
+                    )
+                },
+            );
             self.stats.redirects += 1;
             return self.respond(slot, lb_svc, 301);
         }
         let state = &mut self.lbs[lb];
-        let pick = if failed == 0 {
-            state.balancer.pick(&state.available)
-        } else {
-            // Redispatch: the servers already tried count as unavailable for this pick.
-            state.scratch.clone_from(&state.available);
-            for (i, a) in state.scratch.iter_mut().enumerate().take(64) {
-                if failed & (1 << i) != 0 {
-                    *a = false;
-                }
-            }
-            state.balancer.pick(&state.scratch)
+        let pick = match avoid {
+            None => state.balancer.pick(&state.available),
+            // Redispatch: any other server, unless the failed one is the only choice.
+            Some(avoid) => state
+                .balancer
+                .pick_avoiding(&state.available, avoid as usize),
         };
         let Some(pick) = pick else {
             let back = self.return_latency(slot);
-            return self.fail(slot, now, now + back, Place::Svc(lb_svc), HopKind::Balance, Fate::NoServer, |m| {
-                format!("{}: no server available, 503 Service Unavailable", m.svc_id(lb_svc))
-            });
+            return self.fail(
+                slot,
+                now,
+                now + back,
+                Place::Svc(lb_svc),
+                HopKind::Balance,
+                Fate::NoServer,
+                |m| {
+                    format!(
+                        "{}: no server available, 503 Service Unavailable",
+                        m.svc_id(lb_svc)
+                    )
+                },
+            );
         };
         if self.traced(slot) {
             let model = &self.model;
-            let names: Vec<&str> =
-                model.lbs[lb].servers.iter().map(|&l| model.svc_id(model.links[l].to)).collect();
+            let names: Vec<&str> = model.lbs[lb]
+                .servers
+                .iter()
+                .map(|&l| model.svc_id(model.links[l].to))
+                .collect();
             let state = &self.lbs[lb];
-            let available = if failed == 0 { &state.available } else { &state.scratch };
-            let text = state.balancer.explain(&pick, &names, available);
-            self.hop(slot, now, Place::Svc(lb_svc), HopKind::Balance, None, None, |_| text);
+            let text = state.balancer.explain(&pick, &names, &state.available);
+            self.hop(
+                slot,
+                now,
+                Place::Svc(lb_svc),
+                HopKind::Balance,
+                None,
+                None,
+                |_| text,
+            );
         }
         if let Some(req) = self.req_mut(slot) {
             req.lb = Some((lb as u32, pick.server as u32));
@@ -1121,7 +1404,12 @@ impl Simulation {
         let port = self.model.svcs[target].port;
         let src_ip = self.model.hosts[from_host].ip;
         let to_ip = self.model.hosts[to_host].ip;
-        let packet = Packet { src: src_ip, proto: Proto::Tcp, dst_port: port, state: ConnState::New };
+        let packet = Packet {
+            src: src_ip,
+            proto: Proto::Tcp,
+            dst_port: port,
+            state: ConnState::New,
+        };
         let firewall = self.model.hosts[to_host].firewall.as_ref();
         let verdict = firewall::evaluate(firewall, &packet);
         let explain = move |m: &Model| {
@@ -1140,7 +1428,11 @@ impl Simulation {
         } else if self.cut.contains(&host_pair(from_host, to_host)) {
             Some((self.config.connect_timeout, Failure::Cut))
         } else if !verdict.passes() {
-            let wait = if verdict.action == Action::Reject { lan.times(2) } else { self.config.connect_timeout };
+            let wait = if verdict.action == Action::Reject {
+                lan.times(2)
+            } else {
+                self.config.connect_timeout
+            };
             Some((wait, Failure::Firewall))
         } else if !self.svc_up[target] {
             Some((lan.times(2), Failure::Stopped))
@@ -1149,7 +1441,15 @@ impl Simulation {
         };
         let Some((wait, failure)) = failure else {
             if firewall.is_some() {
-                self.hop(slot, now + lan, Place::Host(to_host), HopKind::Firewall, Some((src_ip, LB_PORT)), Some((to_ip, port)), explain);
+                self.hop(
+                    slot,
+                    now + lan,
+                    Place::Host(to_host),
+                    HopKind::Firewall,
+                    Some((src_ip, LB_PORT)),
+                    Some((to_ip, port)),
+                    explain,
+                );
             }
             let tls_at_lb = self.req(slot).is_some_and(|r| r.tls_at_lb);
             if let Some(req) = self.req_mut(slot) {
@@ -1159,27 +1459,58 @@ impl Simulation {
                 req.return_latency += lan;
                 req.web = Some(target as u32);
             }
-            self.hop(slot, now + lan, Place::Svc(target), HopKind::Forward, Some((src_ip, LB_PORT)), Some((to_ip, port)), |m| {
-                let (lb_id, target_id) = (m.svc_id(from), m.svc_id(target));
-                if tls_at_lb {
-                    format!("TLS ended at {lb_id}; {lb_id} → {target_id} is plaintext HTTP")
-                } else {
-                    format!("{lb_id} → {target_id} over HTTP")
-                }
-            });
-            self.queue.push(now + lan.times(3), Ev::Arrive { req: slot, svc: target as u32 });
+            self.hop(
+                slot,
+                now + lan,
+                Place::Svc(target),
+                HopKind::Forward,
+                Some((src_ip, LB_PORT)),
+                Some((to_ip, port)),
+                |m| {
+                    let (lb_id, target_id) = (m.svc_id(from), m.svc_id(target));
+                    if tls_at_lb {
+                        format!("TLS ended at {lb_id}; {lb_id} → {target_id} is plaintext HTTP")
+                    } else {
+                        format!("{lb_id} → {target_id} over HTTP")
+                    }
+                },
+            );
+            self.queue.push(
+                now + lan.times(3),
+                Ev::Arrive {
+                    req: slot,
+                    svc: target as u32,
+                },
+            );
             return;
         };
         self.lbs[lb].balancer.connection_finished(server_slot);
         if let Some(req) = self.req_mut(slot) {
             req.lb = None;
         }
-        self.hop(slot, now + wait, Place::Svc(from), HopKind::Failure, Some((src_ip, LB_PORT)), Some((to_ip, port)), |m| match failure {
-            Failure::HostDown => format!("{} is down: connect to {} timed out", m.host_id(to_host), m.svc_id(target)),
-            Failure::Cut => format!("the network to {} is cut: connect timed out", m.host_id(to_host)),
-            Failure::Firewall => explain(m),
-            Failure::Stopped => format!("{} is stopped: connection refused (RST)", m.svc_id(target)),
-        });
+        self.hop(
+            slot,
+            now + wait,
+            Place::Svc(from),
+            HopKind::Failure,
+            Some((src_ip, LB_PORT)),
+            Some((to_ip, port)),
+            |m| match failure {
+                Failure::HostDown => format!(
+                    "{} is down: connect to {} timed out",
+                    m.host_id(to_host),
+                    m.svc_id(target)
+                ),
+                Failure::Cut => format!(
+                    "the network to {} is cut: connect timed out",
+                    m.host_id(to_host)
+                ),
+                Failure::Firewall => explain(m),
+                Failure::Stopped => {
+                    format!("{} is stopped: connection refused (RST)", m.svc_id(target))
+                }
+            },
+        );
         let policy = self.lbs[lb].retry;
         let attempts = self.req(slot).map_or(0, |r| r.attempts);
         if attempts < policy.retries {
@@ -1187,32 +1518,59 @@ impl Simulation {
             let redispatch = policy.redispatch_on(next);
             if let Some(req) = self.req_mut(slot) {
                 req.attempts = next;
-                if redispatch && server_slot < 64 {
-                    req.failed_slots |= 1 << server_slot;
-                }
+                req.avoid = redispatch.then_some(server_slot as u32);
                 req.lb = Some((lb as u32, server_slot as u32));
             }
-            let delay = wait + policy.retry_delay();
-            self.hop(slot, now + delay, Place::Svc(from), HopKind::Balance, None, None, |m| {
-                if redispatch {
-                    format!("retry {next} of {}: option redispatch sends it to another server", policy.retries)
-                } else {
-                    format!("retry {next} of {} on {}", policy.retries, m.svc_id(target))
-                }
-            });
+            // HAProxy waits before retrying the same server, not before redispatching.
+            let delay = wait + policy.delay_before(next);
+            self.hop(
+                slot,
+                now + delay,
+                Place::Svc(from),
+                HopKind::Balance,
+                None,
+                None,
+                |m| {
+                    if redispatch {
+                        format!(
+                            "retry {next} of {}: option redispatch sends it to another server",
+                            policy.retries
+                        )
+                    } else {
+                        format!("retry {next} of {} on {}", policy.retries, m.svc_id(target))
+                    }
+                },
+            );
             self.queue.push(now + delay, Ev::Retry { req: slot });
         } else {
             let back = self.return_latency(slot);
-            self.fail(slot, now + wait, now + wait + back, Place::Svc(from), HopKind::Failure, Fate::Failed(503), |m| {
-                format!("{}: {} unreachable after {} retries: 503", m.svc_id(from), m.svc_id(target), policy.retries)
-            });
+            self.fail(
+                slot,
+                now + wait,
+                now + wait + back,
+                Place::Svc(from),
+                HopKind::Failure,
+                Fate::Failed(503),
+                |m| {
+                    format!(
+                        "{}: {} unreachable after {} retries: 503",
+                        m.svc_id(from),
+                        m.svc_id(target),
+                        policy.retries
+                    )
+                },
+            );
         }
     }
 
     fn retry(&mut self, slot: u32) {
-        let Some(req) = self.req(slot).filter(|r| r.fate.is_none()) else { return };
-        let Some((lb, server_slot)) = req.lb else { return };
-        let redispatch = req.failed_slots != 0;
+        let Some(req) = self.req(slot).filter(|r| r.fate.is_none()) else {
+            return;
+        };
+        let Some((lb, server_slot)) = req.lb else {
+            return;
+        };
+        let redispatch = req.avoid.is_some();
         if let Some(req) = self.req_mut(slot) {
             req.lb = None;
         }
@@ -1222,48 +1580,82 @@ impl Simulation {
             if let Some(req) = self.req_mut(slot) {
                 req.lb = Some((lb, server_slot));
             }
-            self.lbs[lb as usize].balancer.connection_started(server_slot as usize);
+            self.lbs[lb as usize]
+                .balancer
+                .connection_started(server_slot as usize);
             self.connect_backend(slot, lb as usize, server_slot as usize);
         }
     }
 
     fn web_done(&mut self, slot: u32, svc: usize) {
         let now = self.now;
-        let Some(spec) = self.req(slot).map(|r| r.spec) else { return };
+        let Some(spec) = self.req(slot).map(|r| r.spec) else {
+            return;
+        };
         if let Some(req) = self.req_mut(slot) {
             req.web = Some(svc as u32);
         }
         if spec.kind == RequestKind::Static {
             let path = STATIC_PATH;
-            if self.model.svcs[svc].static_paths.iter().any(|p| path.starts_with(p.as_str())) {
-                self.hop(slot, now, Place::Svc(svc), HopKind::Serve, None, None, |_| {
-                    format!("nginx: {path} is static, served from disk")
-                });
+            if self.model.svcs[svc]
+                .static_paths
+                .iter()
+                .any(|p| path.starts_with(p.as_str()))
+            {
+                self.hop(
+                    slot,
+                    now,
+                    Place::Svc(svc),
+                    HopKind::Serve,
+                    None,
+                    None,
+                    |_| format!("nginx: {path} is static, served from disk"),
+                );
                 return self.respond(slot, svc, 200);
             }
         }
         // Dynamic: pass to the first application server whose host is up.
         let next = &self.model.svcs[svc].next_hops;
-        let app = next.iter().copied().find(|&a| self.host_up[self.model.svcs[a].host]).or(next.first().copied());
+        let app = next
+            .iter()
+            .copied()
+            .find(|&a| self.host_up[self.model.svcs[a].host])
+            .or(next.first().copied());
         let Some(app) = app else {
             let back = self.return_latency(slot);
-            return self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(502), |m| {
-                format!(
-                    "nginx on {} has no application server to pass {} to: 502",
-                    m.svc_id(svc),
-                    spec.kind.path(spec.key)
-                )
-            });
+            return self.fail(
+                slot,
+                now,
+                now + back,
+                Place::Svc(svc),
+                HopKind::Failure,
+                Fate::Failed(502),
+                |m| {
+                    format!(
+                        "nginx on {} has no application server to pass {} to: 502",
+                        m.svc_id(svc),
+                        spec.kind.path(spec.key)
+                    )
+                },
+            );
         };
-        self.hop(slot, now, Place::Svc(svc), HopKind::Forward, None, None, |m| {
-            format!(
-                "nginx: {} {} is dynamic, passed to {} (FastCGI :{})",
-                spec.kind.method(),
-                spec.kind.path(spec.key),
-                m.svc_id(app),
-                m.svcs[app].port
-            )
-        });
+        self.hop(
+            slot,
+            now,
+            Place::Svc(svc),
+            HopKind::Forward,
+            None,
+            None,
+            |m| {
+                format!(
+                    "nginx: {} {} is dynamic, passed to {} (FastCGI :{})",
+                    spec.kind.method(),
+                    spec.kind.path(spec.key),
+                    m.svc_id(app),
+                    m.svcs[app].port
+                )
+            },
+        );
         if let Some(req) = self.req_mut(slot) {
             req.app = Some(app as u32);
         }
@@ -1282,19 +1674,42 @@ impl Simulation {
             let back = self.return_latency(slot);
             let timeout_at = now + self.config.connect_timeout + back;
             if !self.host_up[to_host] {
-                self.fail(slot, now, timeout_at, Place::Svc(from), HopKind::Failure, Fate::Failed(504), |m| {
-                    format!("{} is down: no answer from {}", m.host_id(to_host), m.svc_id(to))
-                });
+                self.fail(
+                    slot,
+                    now,
+                    timeout_at,
+                    Place::Svc(from),
+                    HopKind::Failure,
+                    Fate::Failed(504),
+                    |m| {
+                        format!(
+                            "{} is down: no answer from {}",
+                            m.host_id(to_host),
+                            m.svc_id(to)
+                        )
+                    },
+                );
                 return false;
             }
             if self.cut.contains(&host_pair(from_host, to_host)) {
-                self.fail(slot, now, timeout_at, Place::Svc(from), HopKind::Failure, Fate::Failed(504), |m| {
-                    format!("the network to {} is cut", m.host_id(to_host))
-                });
+                self.fail(
+                    slot,
+                    now,
+                    timeout_at,
+                    Place::Svc(from),
+                    HopKind::Failure,
+                    Fate::Failed(504),
+                    |m| format!("the network to {} is cut", m.host_id(to_host)),
+                );
                 return false;
             }
             let src = self.model.hosts[from_host].ip;
-            let packet = Packet { src, proto: Proto::Tcp, dst_port: self.model.svcs[to].port, state: ConnState::New };
+            let packet = Packet {
+                src,
+                proto: Proto::Tcp,
+                dst_port: self.model.svcs[to].port,
+                state: ConnState::New,
+            };
             let refused_at = now + lan.times(2) + back;
             if !self.firewall_passes(slot, to_host, &packet, now + lan, timeout_at, refused_at) {
                 return false;
@@ -1302,9 +1717,15 @@ impl Simulation {
         }
         if !self.svc_up[to] {
             let back = self.return_latency(slot);
-            self.fail(slot, now, now + lan.times(2) + back, Place::Svc(to), HopKind::Failure, Fate::Failed(502), |m| {
-                format!("{} is stopped: connection refused", m.svc_id(to))
-            });
+            self.fail(
+                slot,
+                now,
+                now + lan.times(2) + back,
+                Place::Svc(to),
+                HopKind::Failure,
+                Fate::Failed(502),
+                |m| format!("{} is stopped: connection refused", m.svc_id(to)),
+            );
             return false;
         }
         let one_way = if same_host { LOOPBACK } else { lan };
@@ -1312,7 +1733,13 @@ impl Simulation {
             req.return_latency += one_way;
         }
         let delay = if same_host { LOOPBACK } else { lan.times(3) };
-        self.queue.push(now + delay, Ev::Arrive { req: slot, svc: to as u32 });
+        self.queue.push(
+            now + delay,
+            Ev::Arrive {
+                req: slot,
+                svc: to as u32,
+            },
+        );
         true
     }
 
@@ -1327,7 +1754,8 @@ impl Simulation {
             return self.respond(slot, svc, 200);
         }
         let next = &self.model.svcs[svc].next_hops;
-        let is_primary = |d: usize| matches!(self.model.svcs[d].role, SvcRole::Db { primary: true });
+        let is_primary =
+            |d: usize| matches!(self.model.svcs[d].role, SvcRole::Db { primary: true });
         let alive = |d: usize| self.host_up[self.model.svcs[d].host] && self.svc_up[d];
         let primary = next.iter().copied().find(|&d| is_primary(d));
         let has_replica = next.iter().any(|&d| !is_primary(d));
@@ -1335,28 +1763,52 @@ impl Simulation {
         let (target, why) = match spec.kind {
             RequestKind::Write => (primary, "writes always go to the primary"),
             _ if reads_to_replica && replica.is_some() => (replica, "reads go to a replica"),
-            _ if has_replica && reads_to_replica => {
-                (primary, "the replica is unreachable, so the read goes to the primary")
-            }
+            _ if has_replica && reads_to_replica => (
+                primary,
+                "the replica is unreachable, so the read goes to the primary",
+            ),
             _ => (primary, "reads go to the primary"),
         };
         let no_db = next.is_empty();
         let Some(db) = target else {
             self.release(svc);
             if no_db && spec.kind == RequestKind::Read {
-                self.hop(slot, now, Place::Svc(svc), HopKind::Serve, None, None, |m| {
-                    format!("{} has no database: the page is built without data", m.svc_id(svc))
-                });
+                self.hop(
+                    slot,
+                    now,
+                    Place::Svc(svc),
+                    HopKind::Serve,
+                    None,
+                    None,
+                    |m| {
+                        format!(
+                            "{} has no database: the page is built without data",
+                            m.svc_id(svc)
+                        )
+                    },
+                );
                 return self.respond(slot, svc, 200);
             }
             let back = self.return_latency(slot);
-            return self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(500), |m| {
-                format!("{} has no primary database for writes: 500", m.svc_id(svc))
-            });
+            return self.fail(
+                slot,
+                now,
+                now + back,
+                Place::Svc(svc),
+                HopKind::Failure,
+                Fate::Failed(500),
+                |m| format!("{} has no primary database for writes: 500", m.svc_id(svc)),
+            );
         };
-        self.hop(slot, now, Place::Svc(svc), HopKind::Forward, None, None, |m| {
-            format!("{} queries {} ({why})", m.svc_id(svc), m.svc_id(db))
-        });
+        self.hop(
+            slot,
+            now,
+            Place::Svc(svc),
+            HopKind::Forward,
+            None,
+            None,
+            |m| format!("{} queries {} ({why})", m.svc_id(svc), m.svc_id(db)),
+        );
         // The worker stays busy until the answer is back (PHP waits for MySQL); if the query
         // cannot be sent, `fail` frees it.
         if let Some(req) = self.req_mut(slot) {
@@ -1367,7 +1819,9 @@ impl Simulation {
 
     fn db_done(&mut self, slot: u32, svc: usize) {
         let now = self.now;
-        let Some(spec) = self.req(slot).map(|r| r.spec) else { return };
+        let Some(spec) = self.req(slot).map(|r| r.spec) else {
+            return;
+        };
         if let Some((group, replica)) = self.model.db_of_svc[svc] {
             match (spec.kind, replica) {
                 (RequestKind::Write, _) => {
@@ -1390,9 +1844,22 @@ impl Simulation {
                 }
                 (_, None) => {
                     let read = self.dbs[group].read_primary(spec.key, now);
-                    self.hop(slot, now, Place::Svc(svc), HopKind::Database, None, None, |m| {
-                        format!("{} (primary) read of key {}: {}", m.svc_id(svc), spec.key, value_text(read.value))
-                    });
+                    self.hop(
+                        slot,
+                        now,
+                        Place::Svc(svc),
+                        HopKind::Database,
+                        None,
+                        None,
+                        |m| {
+                            format!(
+                                "{} (primary) read of key {}: {}",
+                                m.svc_id(svc),
+                                spec.key,
+                                value_text(read.value)
+                            )
+                        },
+                    );
                 }
                 (_, Some(r)) => {
                     let read = self.dbs[group].read_replica(r, spec.key, now);
@@ -1438,7 +1905,9 @@ impl Simulation {
     }
 
     fn db_reply(&mut self, slot: u32) {
-        let Some(app) = self.req_mut(slot).and_then(|r| r.holding.take()) else { return };
+        let Some(app) = self.req_mut(slot).and_then(|r| r.holding.take()) else {
+            return;
+        };
         let app = app as usize;
         self.release(app);
         if self.req(slot).is_some_and(|r| r.fate.is_none()) {
@@ -1449,7 +1918,8 @@ impl Simulation {
     /// The response leaves `svc` and travels back to the client.
     fn respond(&mut self, slot: u32, svc: usize, status: u16) {
         let now = self.now;
-        let Some((back, web, sent_at)) = self.req(slot).map(|r| (r.return_latency, r.web, r.sent_at))
+        let Some((back, web, sent_at)) =
+            self.req(slot).map(|r| (r.return_latency, r.web, r.sent_at))
         else {
             return;
         };
@@ -1458,16 +1928,29 @@ impl Simulation {
         }
         let host = self.model.svcs[svc].host;
         self.host_counters[host].time_us += (now - sent_at).as_micros();
-        self.hop(slot, now, Place::Svc(svc), HopKind::Response, None, None, |m| {
-            format!("{status} response from {} travels back to the browser ({back})", m.svc_id(svc))
-        });
+        self.hop(
+            slot,
+            now,
+            Place::Svc(svc),
+            HopKind::Response,
+            None,
+            None,
+            |m| {
+                format!(
+                    "{status} response from {} travels back to the browser ({back})",
+                    m.svc_id(svc)
+                )
+            },
+        );
         self.finish(slot, now + back, Fate::Served { status });
     }
 
     /// The outcome reaches the client: count it, close the trace, free the slot.
     fn complete(&mut self, slot: u32) {
         let now = self.now;
-        let Some(fate) = self.req(slot).and_then(|r| r.fate) else { return };
+        let Some(fate) = self.req(slot).and_then(|r| r.fate) else {
+            return;
+        };
         self.finished += 1;
         let kind = Stats::kind_index(self.req(slot).map_or(RequestKind::Static, |r| r.spec.kind));
         let counts = &mut self.stats.by_kind[kind];
@@ -1485,7 +1968,11 @@ impl Simulation {
             self.stats.latency.record(now - req.sent_at);
         }
         if self.traced(slot) {
-            let outcome = match self.req(slot).and_then(|r| r.trace.as_ref()).and_then(|t| t.outcome.clone()) {
+            let outcome = match self
+                .req(slot)
+                .and_then(|r| r.trace.as_ref())
+                .and_then(|t| t.outcome.clone())
+            {
                 Some(outcome) => outcome,
                 None => self.outcome(fate, Place::Client, slot, String::new()),
             };
@@ -1495,7 +1982,11 @@ impl Simulation {
                 trace.hops.push(Hop {
                     at: now,
                     place: client,
-                    kind: if outcome.is_served() { HopKind::Response } else { HopKind::Failure },
+                    kind: if outcome.is_served() {
+                        HopKind::Response
+                    } else {
+                        HopKind::Failure
+                    },
                     encrypted,
                     src: None,
                     dst: None,
@@ -1503,7 +1994,11 @@ impl Simulation {
                 });
                 trace.outcome = Some(outcome.clone());
                 trace.finished_at = Some(now);
-                self.outputs.push_back(Output::RequestDone { id: trace.id, outcome, at: now });
+                self.outputs.push_back(Output::RequestDone {
+                    id: trace.id,
+                    outcome,
+                    at: now,
+                });
                 self.traces.push(*trace);
             }
         }
@@ -1554,7 +2049,11 @@ impl Simulation {
             };
             let verdict = firewall::evaluate(self.model.hosts[to_host].firewall.as_ref(), &packet);
             if !verdict.passes() {
-                if verdict.action == Action::Reject { CheckResult::Refused } else { CheckResult::Hung }
+                if verdict.action == Action::Reject {
+                    CheckResult::Refused
+                } else {
+                    CheckResult::Hung
+                }
             } else if !self.svc_up[target] {
                 CheckResult::Refused
             } else {
@@ -1562,16 +2061,34 @@ impl Simulation {
             }
         };
         let lb_alive = self.host_up[lb_host];
-        let Some(checker) = self.lbs[lb].checkers.get_mut(slot).and_then(Option::as_mut) else { return };
-        // A dead load balancer checks nothing, but its loop keeps its rhythm for its return.
-        let result = if lb_alive { result } else { CheckResult::Passed };
-        let (completed, transition) = checker.run_check(result);
-        if let (true, Some(transition)) = (lb_alive, transition) {
-            let up = matches!(transition, Transition::WentUp);
-            self.queue.push(completed, Ev::Mark { lb: lb as u32, slot: slot as u32, up });
-        }
-        let next = checker.next_check_at();
-        self.queue.push(next.max(self.now), Ev::Check { lb: lb as u32, slot: slot as u32 });
+        let Some(checker) = self.lbs[lb].checkers.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
+        let next = if lb_alive {
+            let (completed, transition) = checker.run_check(result);
+            if let Some(transition) = transition {
+                let up = matches!(transition, Transition::WentUp);
+                self.queue.push(
+                    completed,
+                    Ev::Mark {
+                        lb: lb as u32,
+                        slot: slot as u32,
+                        up,
+                    },
+                );
+            }
+            checker.next_check_at()
+        } else {
+            // A dead load balancer checks nothing; its loop keeps its rhythm for its return.
+            checker.skip_check()
+        };
+        self.queue.push(
+            next.max(self.now),
+            Ev::Check {
+                lb: lb as u32,
+                slot: slot as u32,
+            },
+        );
     }
 
     fn mark(&mut self, lb: usize, slot: usize, up: bool) {
@@ -1580,31 +2097,53 @@ impl Simulation {
         }
         self.lbs[lb].available[slot] = up;
         let model = &self.model;
-        let server = model.svc_id(model.links[model.lbs[lb].servers[slot]].to).to_owned();
+        let server = model
+            .svc_id(model.links[model.lbs[lb].servers[slot]].to)
+            .to_owned();
         let lb_id = model.svc_id(model.lbs[lb].svc).to_owned();
         let hc = model.lbs[lb].health_check;
         let reason = if up {
-            format!("{server} passed {} checks in a row (rise {})", hc.rise, hc.rise)
+            format!(
+                "{server} passed {} checks in a row (rise {})",
+                hc.rise, hc.rise
+            )
         } else {
-            format!("{server} failed {} checks in a row (fall {}, inter {} ms)", hc.fall, hc.fall, hc.inter_ms)
+            format!(
+                "{server} failed {} checks in a row (fall {}, inter {} ms)",
+                hc.fall, hc.fall, hc.inter_ms
+            )
         };
-        self.outputs.push_back(Output::ServerState { lb: lb_id, server, up, at: self.now, reason });
+        self.outputs.push_back(Output::ServerState {
+            lb: lb_id,
+            server,
+            up,
+            at: self.now,
+            reason,
+        });
     }
 
     fn agent_report(&mut self, host: usize) {
-        let Some(interval) = self.model.hosts[host].agent_interval else { return };
-        self.queue.push(self.now + interval, Ev::Report { host: host as u32 });
+        let Some(interval) = self.model.hosts[host].agent_interval else {
+            return;
+        };
+        self.queue
+            .push(self.now + interval, Ev::Report { host: host as u32 });
         let counters = std::mem::take(&mut self.host_counters[host]);
         if !self.host_up[host] {
             // A dead host reports nothing; the collector sees a gap.
             return;
         }
         let services = &self.model.hosts[host].services;
-        let queue_depth = services.iter().map(|&s| self.pools[s].queue.len() as u64).sum();
-        let replication_lag_s = services.iter().find_map(|&s| match self.model.db_of_svc[s] {
-            Some((group, Some(r))) => self.dbs[group].seconds_behind_source(r, self.now),
-            _ => None,
-        });
+        let queue_depth = services
+            .iter()
+            .map(|&s| self.pools[s].queue.len() as u64)
+            .sum();
+        let replication_lag_s = services
+            .iter()
+            .find_map(|&s| match self.model.db_of_svc[s] {
+                Some((group, Some(r))) => self.dbs[group].seconds_behind_source(r, self.now),
+                _ => None,
+            });
         let mean = counters.time_us.checked_div(counters.requests).unwrap_or(0);
         let report = MetricsReport {
             host: self.model.host_id(host).to_owned(),
@@ -1620,7 +2159,9 @@ impl Simulation {
     }
 
     fn next_arrival(&mut self, load_idx: usize) {
-        let Some(run) = self.loads.get_mut(load_idx) else { return };
+        let Some(run) = self.loads.get_mut(load_idx) else {
+            return;
+        };
         if run.sent >= run.load.count {
             return;
         }
@@ -1639,13 +2180,26 @@ impl Simulation {
         };
         let key = self.rng.random_range(0..load.keys.max(1));
         let new_session = !load.https || self.rng.random_range(0..100) < load.new_session_pct;
-        self.send(RequestSpec { kind, https: load.https, key }, false, new_session);
+        self.send(
+            RequestSpec {
+                kind,
+                https: load.https,
+                key,
+            },
+            false,
+            new_session,
+        );
         if more {
             // Exponential gaps between arrivals: a Poisson process at `rps`.
             let u: f64 = self.rng.random_range(f64::EPSILON..1.0);
             let gap_us = -u.ln() / load.rps * 1_000_000.0;
             let at = self.now + SimDuration::from_micros(gap_us as u64);
-            self.queue.push(at, Ev::NextArrival { load: load_idx as u32 });
+            self.queue.push(
+                at,
+                Ev::NextArrival {
+                    load: load_idx as u32,
+                },
+            );
         }
     }
 }
@@ -1666,13 +2220,22 @@ fn value_text(value: Option<u64>) -> String {
 
 fn outcome_reason(outcome: &Outcome) -> String {
     match outcome {
-        Outcome::Served { status, backend, stale } => {
-            let via = backend.as_deref().map(|b| format!(" (served by {b})")).unwrap_or_default();
+        Outcome::Served {
+            status,
+            backend,
+            stale,
+        } => {
+            let via = backend
+                .as_deref()
+                .map(|b| format!(" (served by {b})"))
+                .unwrap_or_default();
             let stale = if *stale { ", stale data" } else { "" };
             format!("the browser receives {status}{via}{stale}")
         }
         Outcome::Dropped { host, .. } => format!("dropped at {host}: the browser times out"),
-        Outcome::Refused { place, .. } => format!("refused at {place}: the browser shows an error at once"),
+        Outcome::Refused { place, .. } => {
+            format!("refused at {place}: the browser shows an error at once")
+        }
         Outcome::TimedOut { place, .. } => format!("no answer from {place}: the browser times out"),
         Outcome::NoServer { place } => format!("{place} answers 503 Service Unavailable"),
         Outcome::Failed { status, place, .. } => format!("{place} fails the request ({status})"),

@@ -16,9 +16,13 @@ pub enum SvcRole {
     /// HAProxy; index into [`Model::lbs`].
     Lb(usize),
     Web,
-    App { reads_to_replica: bool },
+    App {
+        reads_to_replica: bool,
+    },
     Files,
-    Db { primary: bool },
+    Db {
+        primary: bool,
+    },
 }
 
 /// A service with everything the engine needs on the hot path.
@@ -207,7 +211,14 @@ impl Model {
                     let mut services = Vec::new();
                     for service in &host.services {
                         services.push(svcs.len());
-                        svcs.push(compile_service(&service.id, &service.kind, host_idx, costs, &mut lbs, svcs.len()));
+                        svcs.push(compile_service(
+                            &service.id,
+                            &service.kind,
+                            host_idx,
+                            costs,
+                            &mut lbs,
+                            svcs.len(),
+                        ));
                     }
                     hosts.push(HostM {
                         id: node.id.clone(),
@@ -251,10 +262,19 @@ impl Model {
                 });
             }
         }
-                let mut links = Vec::new();
+        let mut links = Vec::new();
         for link in &topology.links {
-            if let (Some(from), Some(to)) = (svc_position(&svcs, &link.from), svc_position(&svcs, &link.to)) {
-                links.push(LinkM { from, to, weight: link.weight, backup: link.backup, check: link.check });
+            if let (Some(from), Some(to)) = (
+                svc_position(&svcs, &link.from),
+                svc_position(&svcs, &link.to),
+            ) {
+                links.push(LinkM {
+                    from,
+                    to,
+                    weight: link.weight,
+                    backup: link.backup,
+                    check: link.check,
+                });
             }
         }
         for (idx, link) in links.iter().enumerate() {
@@ -269,8 +289,12 @@ impl Model {
                 SvcRole::App { .. } => matches!(role, SvcRole::Db { .. }),
                 _ => false,
             };
-            let next: Vec<usize> =
-                svcs[idx].out_links.iter().map(|&l| links[l].to).filter(|&t| wants(svcs[t].role)).collect();
+            let next: Vec<usize> = svcs[idx]
+                .out_links
+                .iter()
+                .map(|&l| links[l].to)
+                .filter(|&t| wants(svcs[t].role))
+                .collect();
             svcs[idx].next_hops = next;
         }
         let mut dbs: Vec<DbGroup> = Vec::new();
@@ -282,7 +306,10 @@ impl Model {
                     && let Some(idx) = svc_position(&svcs, &service.id)
                 {
                     db_of_svc[idx] = Some((dbs.len(), None));
-                    dbs.push(DbGroup { primary: idx, replicas: Vec::new() });
+                    dbs.push(DbGroup {
+                        primary: idx,
+                        replicas: Vec::new(),
+                    });
                 }
             }
         }
@@ -299,8 +326,23 @@ impl Model {
                 }
             }
         }
-        let site = zone.as_ref().map(|z: &DnsZone| format!("www.{}", z.domain)).unwrap_or_default();
-        Model { hosts, svcs, links, lbs, vips, dbs, db_of_svc, zone, site, client_ip, client_id }
+        let site = zone
+            .as_ref()
+            .map(|z: &DnsZone| format!("www.{}", z.domain))
+            .unwrap_or_default();
+        Model {
+            hosts,
+            svcs,
+            links,
+            lbs,
+            vips,
+            dbs,
+            db_of_svc,
+            zone,
+            site,
+            client_ip,
+            client_id,
+        }
     }
 
     /// The host or virtual IP that answers at `ip`.
@@ -308,7 +350,10 @@ impl Model {
         if let Some(vip) = self.vips.iter().position(|v| v.ip == ip) {
             return Some(Entry::Vip(vip));
         }
-        self.hosts.iter().position(|h| h.ip == ip || h.public_ip == Some(ip)).map(Entry::Host)
+        self.hosts
+            .iter()
+            .position(|h| h.ip == ip || h.public_ip == Some(ip))
+            .map(Entry::Host)
     }
 
     /// The service on `host` that accepts connections on `port`: HAProxy before Nginx; 443
@@ -316,7 +361,11 @@ impl Model {
     pub fn listener(&self, host: usize, port: u16) -> Option<usize> {
         let services = &self.hosts.get(host)?.services;
         let accepts = |s: &Svc| {
-            if port == 443 { s.certificate.is_some() } else { s.port == port }
+            if port == 443 {
+                s.certificate.is_some()
+            } else {
+                s.port == port
+            }
         };
         let by_role = |want_lb: bool| {
             services.iter().copied().find(|&idx| {
@@ -392,7 +441,9 @@ fn compile_service(
             )
         },
         ServiceKind::AppServer(app) => base(
-            SvcRole::App { reads_to_replica: app.reads_to_replica },
+            SvcRole::App {
+                reads_to_replica: app.reads_to_replica,
+            },
             app.port,
             None,
             app.workers.max(1),
@@ -404,8 +455,19 @@ fn compile_service(
         }
         ServiceKind::Database(db) => {
             let primary = db.role == DbRole::Primary;
-            let label = if primary { "MySQL primary" } else { "MySQL replica" };
-            base(SvcRole::Db { primary }, db.port, None, costs.db_threads, costs.db_cpu, label)
+            let label = if primary {
+                "MySQL primary"
+            } else {
+                "MySQL replica"
+            };
+            base(
+                SvcRole::Db { primary },
+                db.port,
+                None,
+                costs.db_threads,
+                costs.db_cpu,
+                label,
+            )
         }
     }
 }

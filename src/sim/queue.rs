@@ -32,7 +32,10 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest, then the first scheduled.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.at.cmp(&other.at).then_with(|| self.seq.cmp(&other.seq)).reverse()
+        self.at
+            .cmp(&other.at)
+            .then_with(|| self.seq.cmp(&other.seq))
+            .reverse()
     }
 }
 
@@ -44,7 +47,10 @@ pub struct EventQueue<E> {
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue { heap: BinaryHeap::new(), next_seq: 0 }
+        EventQueue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+        }
     }
 }
 
@@ -103,7 +109,10 @@ mod tests {
         queue.push(SimTime::from_millis(10), 1);
         assert_eq!(queue.pop_until(SimTime::from_millis(9)), None);
         assert_eq!(queue.len(), 1);
-        assert_eq!(queue.pop_until(SimTime::from_millis(10)), Some((SimTime::from_millis(10), 1)));
+        assert_eq!(
+            queue.pop_until(SimTime::from_millis(10)),
+            Some((SimTime::from_millis(10), 1))
+        );
         assert!(queue.is_empty());
     }
 }

@@ -21,7 +21,12 @@ pub struct Histogram {
 
 impl Default for Histogram {
     fn default() -> Self {
-        Histogram { counts: Box::new([0; N_BUCKETS]), n: 0, sum_us: 0, max_us: 0 }
+        Histogram {
+            counts: Box::new([0; N_BUCKETS]),
+            n: 0,
+            sum_us: 0,
+            max_us: 0,
+        }
     }
 }
 

@@ -51,7 +51,11 @@ pub struct RequestSpec {
 
 impl RequestSpec {
     pub fn new(kind: RequestKind, https: bool) -> RequestSpec {
-        RequestSpec { kind, https, key: 42 }
+        RequestSpec {
+            kind,
+            https,
+            key: 42,
+        }
     }
 
     /// The destination port the client connects to.
@@ -123,7 +127,11 @@ pub enum Outcome {
     /// HAProxy had no server to send it to: `503 Service Unavailable`.
     NoServer { place: String },
     /// A server error on the way (`502`/`503`/`504`), with the place and reason.
-    Failed { status: u16, place: String, reason: String },
+    Failed {
+        status: u16,
+        place: String,
+        reason: String,
+    },
 }
 
 impl Outcome {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The engine benchmark, natively (criterion) and in headless Chromium (release wasm), and the
+# wasm/native time ratio from this one run. Usage: bash benches/engine.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${STACKSIM_TOOLS:-$HOME/.cache/stacksim/tools}/bin:$HOME/.cargo/bin:$PATH"
+native_log=$(mktemp) browser_log=$(mktemp)
+trap 'rm -f "$native_log" "$browser_log"' EXIT
+cargo bench --bench engine 2>&1 | tee "$native_log"
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown \
+    --test browser_bench -- --include-ignored 2>&1 | tee "$browser_log"
+native=$(grep -oE 'native: .*' "$native_log" | tail -1)
+browser=$(grep -oE 'browser: .*' "$browser_log" | tail -1)
+secs() { grep -oE 'in [0-9.]+ s' <<<"$1" | grep -oE '[0-9.]+'; }
+echo
+echo "$native"
+echo "$browser"
+if [ -n "$native" ] && [ -n "$browser" ]; then
+    awk -v w="$(secs "$browser")" -v n="$(secs "$native")" \
+        'BEGIN { printf "wasm/native time ratio: %.2f (goal <= 1.2)\n", w / n }'
+fi
