@@ -153,6 +153,21 @@ pub enum Output {
     Metrics(MetricsReport),
 }
 
+/// A load balancer's view of one of its servers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendState {
+    /// The HAProxy service id.
+    pub lb: String,
+    /// The server's service id.
+    pub server: String,
+    /// UP per health checks (servers without `check` are always available).
+    pub available: bool,
+    /// Whether the server line has `check`.
+    pub checked: bool,
+    /// Requests this server has answered so far (through any load balancer).
+    pub served: u64,
+}
+
 /// One agent report: what a host did during the last interval.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsReport {
@@ -540,6 +555,34 @@ impl Simulation {
             .iter()
             .position(|&l| self.model.svc_id(self.model.links[l].to) == server)?;
         Some(self.lbs[lb_idx].available[slot])
+    }
+
+    /// Every HAProxy `server` line with what the load balancer believes about it now.
+    pub fn backends(&self) -> Vec<BackendState> {
+        let mut out = Vec::new();
+        for (lb_idx, lb) in self.model.lbs.iter().enumerate() {
+            for (slot, &link) in lb.servers.iter().enumerate() {
+                let target = self.model.links[link].to;
+                out.push(BackendState {
+                    lb: self.model.svc_id(lb.svc).to_owned(),
+                    server: self.model.svc_id(target).to_owned(),
+                    available: self.lbs[lb_idx].available[slot],
+                    checked: self.lbs[lb_idx].checkers[slot].is_some(),
+                    served: self.served_by[target],
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether a host is up (not crashed by an input).
+    pub fn host_is_up(&self, host: &str) -> Option<bool> {
+        self.host_index(host).ok().map(|h| self.host_up[h])
+    }
+
+    /// Whether a service is running (not stopped by an input).
+    pub fn service_is_up(&self, service: &str) -> Option<bool> {
+        self.svc_index(service).ok().map(|s| self.svc_up[s])
     }
 
     /// The host holding virtual IP `vip` now, if any.
