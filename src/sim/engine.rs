@@ -891,7 +891,14 @@ impl Simulation {
                 .balancer
                 .connection_finished(server as usize);
         }
-        self.queue.push(at.max(now), Ev::Finish { req: slot });
+        if self.traced(slot) {
+            // A traced request's last hop is the client receiving the outcome, at `at`.
+            self.queue.push(at.max(now), Ev::Finish { req: slot });
+        } else {
+            // Load requests are counted at once (with the latency the client will see), which
+            // saves an event per request; nothing else is pending for them.
+            self.complete(slot, at.max(now));
+        }
     }
 
     /// Starts a request. `new_session`: it opens a new connection (TCP and, for HTTPS, a full
@@ -1989,8 +1996,7 @@ impl Simulation {
     }
 
     /// The outcome reaches the client: count it, close the trace, free the slot.
-    fn complete(&mut self, slot: u32) {
-        let now = self.now;
+    fn complete(&mut self, slot: u32, now: SimTime) {
         let Some(fate) = self.req(slot).and_then(|r| r.fate) else {
             return;
         };
@@ -2059,7 +2065,7 @@ impl Simulation {
             Ev::Done { req, svc } => self.done(req, svc as usize),
             Ev::DbReply { req } => self.db_reply(req),
             Ev::Retry { req } => self.retry(req),
-            Ev::Finish { req } => self.complete(req),
+            Ev::Finish { req } => self.complete(req, self.now),
             Ev::Check { lb, slot } => self.health_check(lb as usize, slot as usize),
             Ev::Mark { lb, slot, up } => self.mark(lb as usize, slot as usize, up),
             Ev::Takeover { vip } => {

@@ -9,15 +9,22 @@ use std::collections::BinaryHeap;
 
 use crate::sim::time::SimTime;
 
+/// An event with its key: the time in the high 64 bits and the scheduling sequence number in
+/// the low 64, so that one integer comparison orders events by time, then FIFO.
 struct Entry<E> {
-    at: SimTime,
-    seq: u64,
+    key: u128,
     event: E,
+}
+
+impl<E> Entry<E> {
+    fn at(&self) -> SimTime {
+        SimTime::from_micros((self.key >> 64) as u64)
+    }
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.seq == other.seq
+        self.key == other.key
     }
 }
 
@@ -32,10 +39,7 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest, then the first scheduled.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.at
-            .cmp(&other.at)
-            .then_with(|| self.seq.cmp(&other.seq))
-            .reverse()
+        other.key.cmp(&self.key)
     }
 }
 
@@ -59,12 +63,13 @@ impl<E> EventQueue<E> {
     pub fn push(&mut self, at: SimTime, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { at, seq, event });
+        let key = (u128::from(at.as_micros()) << 64) | u128::from(seq);
+        self.heap.push(Entry { key, event });
     }
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|entry| entry.at)
+        self.heap.peek().map(Entry::at)
     }
 
     /// Removes and returns the next event if it is due at or before `until`.
@@ -72,7 +77,7 @@ impl<E> EventQueue<E> {
         if self.peek_time()? > until {
             return None;
         }
-        self.heap.pop().map(|entry| (entry.at, entry.event))
+        self.heap.pop().map(|entry| (entry.at(), entry.event))
     }
 
     pub fn len(&self) -> usize {
