@@ -451,7 +451,18 @@ impl Simulation {
                 let lags: Vec<LagModel> = group
                     .replicas
                     .iter()
-                    .map(|&(_, ms)| LagModel::Fixed(SimDuration::from_millis(u64::from(ms))))
+                    .map(|&(_, ms, jitter)| {
+                        let ms = u64::from(ms);
+                        let jitter = u64::from(jitter);
+                        if jitter == 0 {
+                            LagModel::Fixed(SimDuration::from_millis(ms))
+                        } else {
+                            LagModel::Uniform {
+                                min: SimDuration::from_millis(ms.saturating_sub(jitter)),
+                                max: SimDuration::from_millis(ms + jitter),
+                            }
+                        }
+                    })
                     .collect();
                 ReplicatedDb::new(&lags)
             })
@@ -1882,7 +1893,7 @@ impl Simulation {
                         let lags: Vec<String> = m.dbs[group]
                             .replicas
                             .iter()
-                            .map(|&(r, ms)| format!("{} applies it ~{ms} ms later", m.svc_id(r)))
+                            .map(|&(r, ms, _)| format!("{} applies it ~{ms} ms later", m.svc_id(r)))
                             .collect();
                         let tail = if lags.is_empty() { String::new() } else { format!("; {}", lags.join(", ")) };
                         format!(

@@ -101,8 +101,8 @@ pub struct VipM {
 #[derive(Clone, Debug)]
 pub struct DbGroup {
     pub primary: usize,
-    /// (replica service index, lag in ms).
-    pub replicas: Vec<(usize, u32)>,
+    /// (replica service index, lag in ms, jitter in ms).
+    pub replicas: Vec<(usize, u32, u32)>,
 }
 
 /// Per-service knobs that the topology does not carry (yet); all are estimates, see
@@ -316,13 +316,13 @@ impl Model {
         for (_, host) in topology.hosts() {
             for service in &host.services {
                 if let ServiceKind::Database(db) = &service.kind
-                    && let DbRole::Replica { source, lag_ms } = &db.role
+                    && let DbRole::Replica { source, lag_ms, lag_jitter_ms } = &db.role
                     && let Some(idx) = svc_position(&svcs, &service.id)
                     && let Some(primary) = svc_position(&svcs, source)
                     && let Some(Some((group, None))) = db_of_svc.get(primary).cloned()
                 {
                     db_of_svc[idx] = Some((group, Some(dbs[group].replicas.len())));
-                    dbs[group].replicas.push((idx, *lag_ms));
+                    dbs[group].replicas.push((idx, *lag_ms, *lag_jitter_ms));
                 }
             }
         }

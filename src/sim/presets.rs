@@ -372,6 +372,7 @@ fn stage1_nodes(certificate: Option<Certificate>) -> Vec<Node> {
     let replica = DbRole::Replica {
         source: "server-01.mysql".to_owned(),
         lag_ms: REPLICA_LAG_MS,
+        lag_jitter_ms: 0,
     };
     vec![
         client(),

@@ -228,6 +228,10 @@ fn default_true() -> bool {
     true
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// MySQL settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -244,8 +248,15 @@ pub struct Mysql {
 pub enum DbRole {
     /// Accepts writes and keeps a binary log.
     Primary,
-    /// Asynchronously applies the binary log of `source` (a database service id), `lag_ms` behind.
-    Replica { source: String, lag_ms: u32 },
+    /// Asynchronously applies the binary log of `source` (a database service id), `lag_ms`
+    /// behind; with `lag_jitter_ms`, each write's lag is drawn (seeded) from
+    /// `lag_ms ± lag_jitter_ms`.
+    Replica {
+        source: String,
+        lag_ms: u32,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        lag_jitter_ms: u32,
+    },
 }
 
 /// A virtual IP with its VRRP group.
