@@ -1,13 +1,17 @@
 //! The native command line, `stacksim`: the same core, headless, for scripts, grading and
-//! benchmarks. Parsing and running are plain functions of their inputs (the file reader is
-//! passed in), so they are tested without spawning a process; `src/bin/stacksim.rs` only
-//! wires them to the real arguments, files and exit code.
+//! benchmarks. `simulate` runs requests through a design, `check` lists its weaknesses (and
+//! fails a script on them), `reach` prints its reachability matrix. Parsing and running are
+//! plain functions of their inputs (the file reader is passed in), so they are tested without
+//! spawning a process; `src/bin/stacksim.rs` only wires them to the real arguments, files and
+//! exit code.
 
 use serde_json::{Value, json};
 
 use crate::sim::engine::{Config, Input, Load, Mix, Output, Simulation};
+use crate::sim::findings::{self, Finding, Severity};
 use crate::sim::format;
 use crate::sim::presets;
+use crate::sim::reach;
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::Topology;
 use crate::sim::trace::{RequestKind, RequestSpec};
@@ -15,13 +19,16 @@ use crate::sim::trace::{RequestKind, RequestSpec};
 /// Exit code for bad arguments or a bad design file.
 pub const USAGE_ERROR: i32 = 2;
 
+/// Exit code of `check` when a finding is at or above `--fail-on`.
+pub const FINDINGS_FAILED: i32 = 1;
+
 /// The help text.
 pub const USAGE: &str = "\
 usage: stacksim simulate <design.json | --stage N> [options]
+       stacksim check <design.json | --stage N> [--fail-on warning|error] [--json] [--load RPS]
+       stacksim reach <design.json | --stage N>
 
-Runs requests through a design and prints a JSON summary.
-
-options:
+simulate: runs requests through a design and prints a JSON summary.
   --requests N          how many requests to send (default 100)
   --kind K              static | read | write | mixed (default mixed: 30/60/10)
   --https               send HTTPS (port 443) instead of HTTP (port 80)
@@ -30,7 +37,46 @@ options:
   --fail ID@SECONDS     take a host or service down at that time (repeatable)
   --recover ID@SECONDS  bring it back (repeatable)
   --trace               print every request's hops (sends them one by one)
-  -h, --help            this text";
+
+check: lists the design's weaknesses: single points of failure, security, monitoring and
+capacity findings, each with the nodes it concerns, why it matters and what would fix it.
+  --fail-on S           exit 1 if a finding is at or above S: info, warning or error
+                        (default: never)
+  --json                print the findings as JSON instead of text
+  --load RPS            also compare each tier's capacity with RPS requests per second
+
+reach: prints the reachability matrix as JSON: for every source (the internet, every host),
+every host and every port a service listens on, whether the firewall lets a connection in
+and the rule that decides it.
+
+  -h, --help            this text
+
+exit codes: 0 done; 1 check found something at or above --fail-on; 2 bad arguments or design";
+
+/// A parsed command line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Simulate(SimulateArgs),
+    Check(CheckArgs),
+    Reach(ReachArgs),
+}
+
+/// What `stacksim check` was asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckArgs {
+    pub design: DesignSource,
+    /// Exit with [`FINDINGS_FAILED`] if a finding is at or above this severity.
+    pub fail_on: Option<Severity>,
+    pub json: bool,
+    /// The load to compare each tier's capacity with, in requests per second.
+    pub load: Option<f64>,
+}
+
+/// What `stacksim reach` was asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReachArgs {
+    pub design: DesignSource,
+}
 
 /// What the command line asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,18 +108,25 @@ fn err(message: impl Into<String>) -> ArgError {
     ArgError(message.into())
 }
 
-/// Parses `stacksim simulate ...` (without the program name).
-pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
-    let mut it = args.iter();
-    match it.next().map(String::as_str) {
-        Some("simulate") => {}
-        Some(other) => {
-            return Err(err(format!(
-                "unknown command '{other}'; try 'stacksim simulate'"
-            )));
-        }
+/// Parses a command line (without the program name).
+pub fn parse(args: &[String]) -> Result<Command, ArgError> {
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
         None => return Err(err("missing command; try 'stacksim simulate --stage 0'")),
+    };
+    match command {
+        "simulate" => parse_simulate(rest).map(Command::Simulate),
+        "check" => parse_check(rest).map(Command::Check),
+        "reach" => parse_reach(rest).map(Command::Reach),
+        other => Err(err(format!(
+            "unknown command '{other}'; try 'stacksim simulate', 'check' or 'reach'"
+        ))),
     }
+}
+
+/// Parses the options of `stacksim simulate` (after the command).
+fn parse_simulate(args: &[String]) -> Result<SimulateArgs, ArgError> {
+    let mut it = args.iter();
     let mut parsed = SimulateArgs {
         design: DesignSource::Stage(0),
         requests: 100,
@@ -92,16 +145,7 @@ pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
                 .ok_or_else(|| err(format!("{name} needs a value")))
         };
         match arg.as_str() {
-            "--stage" => {
-                let text = value("--stage")?;
-                let n: u8 = text
-                    .parse()
-                    .map_err(|_| err(format!("--stage takes 0 to 3, not '{text}'")))?;
-                if presets::stage(n).is_none() {
-                    return Err(err(format!("--stage takes 0 to 3, not '{text}'")));
-                }
-                set_design(&mut design, DesignSource::Stage(n))?;
-            }
+            "--stage" => set_design(&mut design, stage_arg(&value("--stage")?)?)?,
             "--requests" => {
                 let text = value("--requests")?;
                 parsed.requests = text
@@ -161,6 +205,86 @@ pub fn parse(args: &[String]) -> Result<SimulateArgs, ArgError> {
         ));
     }
     Ok(parsed)
+}
+
+/// Parses the options of `stacksim check` (after the command).
+fn parse_check(args: &[String]) -> Result<CheckArgs, ArgError> {
+    let mut it = args.iter();
+    let mut design = None;
+    let mut fail_on = None;
+    let mut json = false;
+    let mut load = None;
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| err(format!("{name} needs a value")))
+        };
+        match arg.as_str() {
+            "--stage" => set_design(&mut design, stage_arg(&value("--stage")?)?)?,
+            "--fail-on" => {
+                let text = value("--fail-on")?;
+                fail_on = Some(match text.as_str() {
+                    "info" => Severity::Info,
+                    "warning" => Severity::Warning,
+                    "error" => Severity::Error,
+                    _ => {
+                        return Err(err(format!(
+                            "--fail-on takes info, warning or error, not '{text}'"
+                        )));
+                    }
+                });
+            }
+            "--json" => json = true,
+            "--load" => {
+                let text = value("--load")?;
+                load = Some(
+                    text.parse::<f64>()
+                        .ok()
+                        .filter(|r| r.is_finite() && *r > 0.0 && *r <= 10_000_000.0)
+                        .ok_or_else(|| {
+                            err(format!("--load takes a number above 0, not '{text}'"))
+                        })?,
+                );
+            }
+            flag if flag.starts_with('-') => return Err(err(format!("unknown option '{flag}'"))),
+            path => set_design(&mut design, DesignSource::File(path.to_owned()))?,
+        }
+    }
+    Ok(CheckArgs {
+        design: design.ok_or_else(|| err("give a design file or --stage N"))?,
+        fail_on,
+        json,
+        load,
+    })
+}
+
+/// Parses the options of `stacksim reach` (after the command).
+fn parse_reach(args: &[String]) -> Result<ReachArgs, ArgError> {
+    let mut it = args.iter();
+    let mut design = None;
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--stage" => {
+                let text = it.next().ok_or_else(|| err("--stage needs a value"))?;
+                set_design(&mut design, stage_arg(text)?)?;
+            }
+            flag if flag.starts_with('-') => return Err(err(format!("unknown option '{flag}'"))),
+            path => set_design(&mut design, DesignSource::File(path.to_owned()))?,
+        }
+    }
+    Ok(ReachArgs {
+        design: design.ok_or_else(|| err("give a design file or --stage N"))?,
+    })
+}
+
+/// The value of `--stage`: a preset's number.
+fn stage_arg(text: &str) -> Result<DesignSource, ArgError> {
+    text.parse::<u8>()
+        .ok()
+        .filter(|&n| presets::stage(n).is_some())
+        .map(DesignSource::Stage)
+        .ok_or_else(|| err(format!("--stage takes 0 to 3, not '{text}'")))
 }
 
 fn set_design(slot: &mut Option<DesignSource>, source: DesignSource) -> Result<(), ArgError> {
@@ -339,17 +463,104 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
     out
 }
 
+/// Runs `stacksim check`: the findings as text or JSON, and the exit code (0, or
+/// [`FINDINGS_FAILED`] when one is at or above `--fail-on`).
+pub fn check(args: &CheckArgs, topology: &Topology) -> (String, i32) {
+    let findings = findings::analyze(topology, args.load);
+    let failed = args
+        .fail_on
+        .is_some_and(|limit| findings.iter().any(|f| f.severity >= limit));
+    let text = if args.json {
+        serde_json::to_string_pretty(&check_json(topology, &findings)).unwrap_or_default()
+    } else {
+        check_text(topology, &findings)
+    };
+    (text, if failed { FINDINGS_FAILED } else { 0 })
+}
+
+/// How many findings there are of each severity.
+fn counts(findings: &[Finding]) -> [usize; 3] {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    [
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    ]
+}
+
+/// `{ "design", "summary": { "error", "warning", "info" }, "findings": [...] }`.
+pub fn check_json(topology: &Topology, findings: &[Finding]) -> Value {
+    let [errors, warnings, infos] = counts(findings);
+    json!({
+        "design": topology.name,
+        "summary": { "error": errors, "warning": warnings, "info": infos },
+        "findings": findings,
+    })
+}
+
+/// One block per finding: `[ERROR] title`, then its id, nodes, why and fix.
+pub fn check_text(topology: &Topology, findings: &[Finding]) -> String {
+    let [errors, warnings, infos] = counts(findings);
+    let mut out = if findings.is_empty() {
+        format!("{}: no findings\n", topology.name)
+    } else {
+        format!(
+            "{}: {} ({errors} error{}, {warnings} warning{}, {infos} info)\n",
+            topology.name,
+            if findings.len() == 1 {
+                "1 finding".to_owned()
+            } else {
+                format!("{} findings", findings.len())
+            },
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" },
+        )
+    };
+    for finding in findings {
+        out.push_str(&format!(
+            "\n[{}] {}\n  id:    {}\n",
+            finding.severity.label(),
+            finding.title,
+            finding.id
+        ));
+        if !finding.nodes.is_empty() {
+            out.push_str(&format!("  nodes: {}\n", finding.nodes.join(", ")));
+        }
+        out.push_str(&format!(
+            "  why:   {}\n  fix:   {}\n",
+            finding.why, finding.fix
+        ));
+    }
+    out.trim_end().to_owned()
+}
+
+/// Runs `stacksim reach`: the matrix as pretty JSON.
+pub fn reach_json(topology: &Topology) -> String {
+    serde_json::to_string_pretty(&reach::matrix(topology)).unwrap_or_default()
+}
+
 /// The whole command: arguments in, (text to print, exit code) out.
 pub fn run(args: &[String], read: &dyn Fn(&str) -> std::io::Result<String>) -> (String, i32) {
     if args.iter().any(|a| a == "-h" || a == "--help") {
         return (USAGE.to_owned(), 0);
     }
-    let result = parse(args).and_then(|parsed| {
-        let topology = load_design(&parsed.design, read)?;
-        simulate(&parsed, &topology)
+    let result = parse(args).and_then(|command| match command {
+        Command::Simulate(parsed) => {
+            let topology = load_design(&parsed.design, read)?;
+            let value = simulate(&parsed, &topology)?;
+            Ok((serde_json::to_string_pretty(&value).unwrap_or_default(), 0))
+        }
+        Command::Check(parsed) => {
+            let topology = load_design(&parsed.design, read)?;
+            Ok(check(&parsed, &topology))
+        }
+        Command::Reach(parsed) => {
+            let topology = load_design(&parsed.design, read)?;
+            Ok((reach_json(&topology), 0))
+        }
     });
     match result {
-        Ok(value) => (serde_json::to_string_pretty(&value).unwrap_or_default(), 0),
+        Ok(done) => done,
         Err(e) => (format!("stacksim: {e}\n\n{USAGE}"), USAGE_ERROR),
     }
 }

@@ -21,12 +21,14 @@
 pub mod balancer;
 pub mod dns;
 pub mod engine;
+pub mod findings;
 pub mod firewall;
 pub mod format;
 pub mod health;
 pub mod model;
 pub mod presets;
 pub mod queue;
+pub mod reach;
 pub mod replication;
 pub mod stats;
 pub mod time;

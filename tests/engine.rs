@@ -449,3 +449,23 @@ fn requests_are_conserved_at_every_moment() {
         "the VRRP gap loses requests"
     );
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stopping_haproxy_on_the_active_lb_moves_the_vip_like_chk_haproxy() {
+    // keepalived's track script faults the instance when HAProxy stops: the passive LB takes
+    // the VIP after its Master_Down_Interval, exactly as if the host had died.
+    let mut sim = sim(3);
+    sim.handle(secs(10.0), Input::ServiceDown("lb-01.haproxy".into())).expect("known");
+    sim.advance_to(secs(14.0));
+    assert_eq!(sim.vip_holder("vip").as_deref(), Some("lb-02"));
+    sim.handle(secs(20.0), Input::ServiceUp("lb-01.haproxy".into())).expect("known");
+    assert_eq!(sim.vip_holder("vip").as_deref(), Some("lb-01"), "priority 150 preempts");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn firewall_reasons_name_the_host_once() {
+    let mut sim = sim(2);
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, true);
+    check_reason(&trace, "fw-lb-01 rule 1 allow tcp/443 from any");
+    assert!(!reasons(&trace).iter().any(|r| r.contains("fw-fw-")), "{:#?}", reasons(&trace));
+}

@@ -621,25 +621,37 @@ impl Simulation {
             Input::Send(spec) => return Ok(Some(self.send(spec, true, true))),
             Input::HostDown(id) => {
                 let host = self.host_index(&id)?;
-                if self.host_up[host] {
-                    self.host_up[host] = false;
+                let before = self.vrrp_healthy(host);
+                self.host_up[host] = false;
+                if before {
                     self.vrrp_member_change(host, false, now);
                 }
             }
             Input::HostUp(id) => {
                 let host = self.host_index(&id)?;
-                if !self.host_up[host] {
-                    self.host_up[host] = true;
+                let before = self.vrrp_healthy(host);
+                self.host_up[host] = true;
+                if !before && self.vrrp_healthy(host) {
                     self.vrrp_member_change(host, true, now);
                 }
             }
             Input::ServiceDown(id) => {
                 let svc = self.svc_index(&id)?;
+                let host = self.model.svcs[svc].host;
+                let before = self.vrrp_healthy(host);
                 self.svc_up[svc] = false;
+                if before && !self.vrrp_healthy(host) {
+                    self.vrrp_member_change(host, false, now);
+                }
             }
             Input::ServiceUp(id) => {
                 let svc = self.svc_index(&id)?;
+                let host = self.model.svcs[svc].host;
+                let before = self.vrrp_healthy(host);
                 self.svc_up[svc] = true;
+                if !before && self.vrrp_healthy(host) {
+                    self.vrrp_member_change(host, true, now);
+                }
             }
             Input::CutLink { from, to } => {
                 let pair = self.link_hosts(&from, &to)?;
@@ -739,6 +751,16 @@ impl Simulation {
             Some((group, Some(replica))) => Ok((group, replica)),
             _ => Err(InputError::NotAReplica(id.to_owned())),
         }
+    }
+
+    /// Whether keepalived on `host` may hold a VIP: the host is up and every HAProxy on it
+    /// runs (keepalived's `chk_haproxy` track script faults the instance otherwise).
+    fn vrrp_healthy(&self, host: usize) -> bool {
+        self.host_up[host]
+            && self.model.hosts[host]
+                .services
+                .iter()
+                .all(|&s| self.svc_up[s] || !matches!(self.model.svcs[s].role, SvcRole::Lb(_)))
     }
 
     fn vrrp_member_change(&mut self, host: usize, up: bool, now: SimTime) {
@@ -1181,7 +1203,7 @@ impl Simulation {
         let verdict = firewall::evaluate(firewall, packet);
         let explain = |m: &Model| {
             let h = &m.hosts[host];
-            verdict.explain(&format!("fw-{}", h.id), h.firewall.as_ref(), packet)
+            verdict.explain(&h.id, h.firewall.as_ref(), packet)
         };
         let dst = Some((self.model.hosts[host].ip, packet.dst_port));
         if verdict.passes() {
@@ -1475,7 +1497,7 @@ impl Simulation {
         let verdict = firewall::evaluate(firewall, &packet);
         let explain = move |m: &Model| {
             let h = &m.hosts[to_host];
-            verdict.explain(&format!("fw-{}", h.id), h.firewall.as_ref(), &packet)
+            verdict.explain(&h.id, h.firewall.as_ref(), &packet)
         };
         #[derive(Clone, Copy)]
         enum Failure {
@@ -1680,7 +1702,7 @@ impl Simulation {
         let app = next
             .iter()
             .copied()
-            .find(|&a| self.host_up[self.model.svcs[a].host])
+            .find(|&a| self.host_up[self.model.svcs[a].host] && self.svc_up[a])
             .or(next.first().copied());
         let Some(app) = app else {
             let back = self.return_latency(slot);
@@ -1953,7 +1975,11 @@ impl Simulation {
                 }
             }
         }
-        // The answer travels back to the app server, which is still holding its worker.
+        // The answer travels back to the app server, which is still holding its worker; a
+        // database reached directly (say, linked straight from a load balancer) answers itself.
+        if self.req(slot).is_some_and(|r| r.holding.is_none()) {
+            return self.respond(slot, svc, 200);
+        }
         let app = self.req(slot).and_then(|r| r.app).map(|a| a as usize);
         let one_way = match app {
             Some(a) if self.model.svcs[a].host == self.model.svcs[svc].host => LOOPBACK,

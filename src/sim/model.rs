@@ -202,8 +202,7 @@ impl Model {
         let mut lbs = Vec::new();
         let mut vips = Vec::new();
         let mut zone = None;
-        let mut client_ip = Ipv4Addr::new(203, 0, 113, 7);
-        let mut client_id = "client".to_owned();
+        let mut client: Option<(Ipv4Addr, String)> = None;
         for node in &topology.nodes {
             match &node.kind {
                 NodeKind::Host(host) => {
@@ -234,9 +233,9 @@ impl Model {
                     });
                 }
                 NodeKind::Dns(z) if zone.is_none() => zone = Some(z.clone()),
-                NodeKind::Client { ip } if client_id == "client" || node.id == "client" => {
-                    client_ip = *ip;
-                    client_id = node.id.clone();
+                // The first client node is the one requests come from.
+                NodeKind::Client { ip } if client.is_none() => {
+                    client = Some((*ip, node.id.clone()));
                 }
                 _ => {}
             }
@@ -316,7 +315,11 @@ impl Model {
         for (_, host) in topology.hosts() {
             for service in &host.services {
                 if let ServiceKind::Database(db) = &service.kind
-                    && let DbRole::Replica { source, lag_ms, lag_jitter_ms } = &db.role
+                    && let DbRole::Replica {
+                        source,
+                        lag_ms,
+                        lag_jitter_ms,
+                    } = &db.role
                     && let Some(idx) = svc_position(&svcs, &service.id)
                     && let Some(primary) = svc_position(&svcs, source)
                     && let Some(Some((group, None))) = db_of_svc.get(primary).cloned()
@@ -326,6 +329,8 @@ impl Model {
                 }
             }
         }
+        let (client_ip, client_id) =
+            client.unwrap_or_else(|| (Ipv4Addr::new(203, 0, 113, 7), "client".to_owned()));
         let site = zone
             .as_ref()
             .map(|z: &DnsZone| format!("www.{}", z.domain))

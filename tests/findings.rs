@@ -1,0 +1,933 @@
+//! What `findings::analyze` finds in a design and what `reach::matrix` says about its firewalls:
+//! the four stages (exact lists), hand-built designs (redundant pairs, a second load balancer
+//! nobody points at, missing DNS, empty and odd designs), and the proofs run in the engine.
+//! They run natively and, through `wasm_bindgen_test(unsupported = test)`, in the browsers.
+
+use std::net::Ipv4Addr;
+
+use stacksim::sim::findings::{
+    self, Category, Finding, Proof, Severity, Symptom, Target, analyze, prove,
+};
+use stacksim::sim::presets;
+use stacksim::sim::reach::{self, ReachCell};
+use stacksim::sim::topology::{
+    Action, Cidr, FORMAT_VERSION, Host, Link, Node, NodeKind, Proto, Rule, ServiceKind, Topology,
+    Vip, VrrpMember,
+};
+use stacksim::sim::trace::RequestKind;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+// ----- helpers -------------------------------------------------------------------------------
+
+fn stage(n: u8) -> Topology {
+    presets::topology(n).expect("stage exists")
+}
+
+fn host_mut<'a>(topology: &'a mut Topology, id: &str) -> &'a mut Host {
+    topology
+        .nodes
+        .iter_mut()
+        .find_map(|node| match &mut node.kind {
+            NodeKind::Host(host) if node.id == id => Some(host),
+            _ => None,
+        })
+        .expect("host exists")
+}
+
+/// A copy of host `from` as `to` at `ip`, its services renamed `<to>.<suffix>`.
+fn clone_host(topology: &Topology, from: &str, to: &str, ip: Ipv4Addr) -> Node {
+    let mut node = topology.node(from).expect("host to copy").clone();
+    node.id = to.to_owned();
+    node.name = to.to_owned();
+    if let NodeKind::Host(host) = &mut node.kind {
+        host.ip = ip;
+        host.public_ip = None;
+        for service in &mut host.services {
+            let suffix = service.id.rsplit('.').next().unwrap_or_default().to_owned();
+            service.id = format!("{to}.{suffix}");
+        }
+    }
+    node
+}
+
+fn allow(port: Option<u16>, from: &str) -> Rule {
+    Rule {
+        action: Action::Allow,
+        proto: Proto::Tcp,
+        from: from.parse::<Cidr>().expect("cidr"),
+        port,
+        comment: String::new(),
+    }
+}
+
+fn add_rule(topology: &mut Topology, host: &str, rule: Rule) {
+    host_mut(topology, host)
+        .firewall
+        .as_mut()
+        .expect("host has a firewall")
+        .rules
+        .push(rule);
+}
+
+fn ids(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.id.as_str()).collect()
+}
+
+fn find<'a>(findings: &'a [Finding], id: &str) -> &'a Finding {
+    findings
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no finding {id}: {:?}", ids(findings)))
+}
+
+/// The design's findings are exactly `expected` (in sorted order: errors first, then by id).
+#[track_caller]
+fn check_findings(topology: &Topology, load: Option<f64>, expected: &[&str]) -> Vec<Finding> {
+    let found = analyze(topology, load);
+    assert_eq!(ids(&found), expected, "{found:#?}");
+    found
+}
+
+/// Finding `id` has this severity and category and names these nodes.
+#[track_caller]
+fn check_finding(
+    findings: &[Finding],
+    id: &str,
+    severity: Severity,
+    category: Category,
+    nodes: &[&str],
+) {
+    let finding = find(findings, id);
+    assert_eq!(finding.severity, severity, "{finding:#?}");
+    assert_eq!(finding.category, category, "{finding:#?}");
+    assert_eq!(finding.nodes, nodes, "{finding:#?}");
+    assert!(!finding.title.is_empty() && !finding.why.is_empty() && !finding.fix.is_empty());
+}
+
+/// Running finding `id`'s proof in the engine shows the weakness; returns the summary.
+#[track_caller]
+fn check_proof(topology: &Topology, findings: &[Finding], id: &str) -> String {
+    let finding = find(findings, id);
+    let proof = finding.proof.as_ref().expect("finding has a proof");
+    let result = prove(topology, proof);
+    assert!(result.shown, "{id}: {proof:?} did not show it: {result:#?}");
+    assert!(!result.summary.is_empty());
+    result.summary
+}
+
+/// The matrix has this cell, decided this way.
+#[track_caller]
+fn check_reach(cells: &[ReachCell], from: &str, to: &str, port: u16, allowed: bool, rule: &str) {
+    let cell = cells
+        .iter()
+        .find(|c| c.from == from && c.to == to && c.port == port)
+        .unwrap_or_else(|| panic!("no cell {from} → {to}:{port}"));
+    assert_eq!(cell.allowed, allowed, "{cell:#?}");
+    assert_eq!(cell.rule, rule, "{cell:#?}");
+}
+
+// ----- the stages ----------------------------------------------------------------------------
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_0_single_server_is_a_spof() {
+    let found = check_findings(
+        &stage(0),
+        None,
+        &[
+            "no-firewall:server-01",
+            "no-https",
+            "spof:server-01",
+            "all-in-one:server-01",
+            "no-agent:server-01",
+            "no-collector",
+        ],
+    );
+    check_finding(
+        &found,
+        "spof:server-01",
+        Severity::Error,
+        Category::Availability,
+        &[
+            "server-01",
+            "server-01.nginx",
+            "server-01.app",
+            "server-01.mysql",
+        ],
+    );
+    check_finding(
+        &found,
+        "no-firewall:server-01",
+        Severity::Error,
+        Category::Security,
+        &["server-01"],
+    );
+    check_finding(
+        &found,
+        "all-in-one:server-01",
+        Severity::Warning,
+        Category::Availability,
+        &[
+            "server-01",
+            "server-01.nginx",
+            "server-01.app",
+            "server-01.mysql",
+        ],
+    );
+    assert_eq!(
+        find(&found, "spof:server-01").title,
+        "server-01 is a single point of failure"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_1_load_balancer_and_the_primary_for_writes_are_spofs() {
+    let found = check_findings(
+        &stage(1),
+        None,
+        &[
+            "no-firewall:lb-01",
+            "no-https",
+            "spof:lb-01",
+            "spof:server-01.mysql",
+            "all-in-one:server-01",
+            "all-in-one:server-02",
+            "no-agent:lb-01",
+            "no-agent:server-01",
+            "no-agent:server-02",
+            "no-collector",
+            "no-firewall:server-01",
+            "no-firewall:server-02",
+        ],
+    );
+    check_finding(
+        &found,
+        "spof:lb-01",
+        Severity::Error,
+        Category::Availability,
+        &["lb-01", "lb-01.haproxy"],
+    );
+    check_finding(
+        &found,
+        "spof:server-01.mysql",
+        Severity::Error,
+        Category::Availability,
+        &["server-01.mysql", "server-01"],
+    );
+    assert_eq!(
+        find(&found, "spof:server-01.mysql").title,
+        "server-01.mysql is a single point of failure for writes"
+    );
+    // The load balancer has a public address; the servers sit on the private network.
+    check_finding(
+        &found,
+        "no-firewall:server-01",
+        Severity::Warning,
+        Category::Security,
+        &["server-01"],
+    );
+    check_finding(
+        &found,
+        "no-agent:lb-01",
+        Severity::Warning,
+        Category::Monitoring,
+        &["lb-01"],
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_2_keeps_the_spofs_and_adds_plaintext_after_tls() {
+    let found = check_findings(
+        &stage(2),
+        None,
+        &[
+            "spof:lb-01",
+            "spof:server-01.mysql",
+            "all-in-one:server-01",
+            "all-in-one:server-02",
+            "plaintext-after-tls",
+        ],
+    );
+    check_finding(
+        &found,
+        "plaintext-after-tls",
+        Severity::Info,
+        Category::Security,
+        &["lb-01.haproxy", "server-01.nginx", "server-02.nginx"],
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_3_active_passive_lbs_are_not_a_spof() {
+    let found = check_findings(
+        &stage(3),
+        None,
+        &["spof:app-01", "spof:db-01", "plaintext-after-tls"],
+    );
+    check_finding(
+        &found,
+        "spof:app-01",
+        Severity::Error,
+        Category::Availability,
+        &["app-01", "app-01.app"],
+    );
+    check_finding(
+        &found,
+        "spof:db-01",
+        Severity::Error,
+        Category::Availability,
+        &["db-01", "db-01.mysql"],
+    );
+    // Static files still come from the two web servers without app-01.
+    assert_eq!(
+        find(&found, "spof:app-01").title,
+        "app-01 is a single point of failure for pages and writes"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn findings_are_sorted_by_severity_then_id_and_repeatable() {
+    for n in 0..4 {
+        let found = analyze(&stage(n), Some(500.0));
+        let mut sorted = found.clone();
+        sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+        assert_eq!(found, sorted, "stage {n}");
+        assert_eq!(found, analyze(&stage(n), Some(500.0)), "stage {n}");
+        assert!(Severity::Info < Severity::Warning && Severity::Warning < Severity::Error);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stepping_from_stage_2_to_3_clears_the_lb_and_writes_spofs() {
+    let diff = findings::diff(&analyze(&stage(2), None), &analyze(&stage(3), None));
+    assert_eq!(
+        ids(&diff.cleared),
+        [
+            "spof:lb-01",
+            "spof:server-01.mysql",
+            "all-in-one:server-01",
+            "all-in-one:server-02"
+        ]
+    );
+    assert_eq!(ids(&diff.added), ["spof:app-01", "spof:db-01"]);
+    assert_eq!(ids(&diff.kept), ["plaintext-after-tls"]);
+}
+
+// ----- hand-built designs --------------------------------------------------------------------
+
+/// Stage 2 with a second load balancer, lb-02, linked to both servers and let in by their
+/// firewalls, but DNS still points at lb-01 only.
+fn two_lbs_without_vip() -> Topology {
+    let mut topology = stage(2);
+    let mut lb2 = clone_host(&topology, "lb-01", "lb-02", Ipv4Addr::new(10, 0, 0, 3));
+    if let NodeKind::Host(host) = &mut lb2.kind {
+        host.public_ip = Some(Ipv4Addr::new(8, 8, 4, 4));
+    }
+    topology.nodes.insert(3, lb2);
+    for server in ["server-01", "server-02"] {
+        add_rule(&mut topology, server, allow(Some(80), "10.0.0.3"));
+        topology
+            .links
+            .push(Link::new("lb-02.haproxy", &format!("{server}.nginx")));
+    }
+    topology
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_second_lb_that_dns_does_not_point_at_leaves_the_first_a_spof() {
+    let topology = two_lbs_without_vip();
+    let found = check_findings(
+        &topology,
+        None,
+        &[
+            "open-ports:lb-02",
+            "spof:lb-01",
+            "spof:server-01.mysql",
+            "all-in-one:server-01",
+            "all-in-one:server-02",
+            "plaintext-after-tls",
+            "unused:lb-02",
+        ],
+    );
+    // Its firewall admits HTTPS from anywhere, though nothing sends visitors there.
+    check_finding(
+        &found,
+        "open-ports:lb-02",
+        Severity::Error,
+        Category::Security,
+        &["lb-02"],
+    );
+    check_finding(
+        &found,
+        "unused:lb-02",
+        Severity::Info,
+        Category::Availability,
+        &["lb-02"],
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn putting_both_lbs_behind_a_vip_clears_the_lb_spof() {
+    let mut topology = two_lbs_without_vip();
+    topology.nodes.insert(
+        2,
+        Node {
+            id: "vip".to_owned(),
+            name: "Virtual IP".to_owned(),
+            kind: NodeKind::Vip(Vip {
+                ip: Ipv4Addr::new(8, 8, 8, 8),
+                advert_int_s: 1,
+                preempt: true,
+                members: vec![
+                    VrrpMember {
+                        host: "lb-01".to_owned(),
+                        priority: 150,
+                    },
+                    VrrpMember {
+                        host: "lb-02".to_owned(),
+                        priority: 100,
+                    },
+                ],
+            }),
+        },
+    );
+    for lb in ["lb-01", "lb-02"] {
+        host_mut(&mut topology, lb).public_ip = None;
+    }
+    check_findings(
+        &topology,
+        None,
+        &[
+            "spof:server-01.mysql",
+            "all-in-one:server-01",
+            "all-in-one:server-02",
+            "plaintext-after-tls",
+        ],
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_vip_with_a_single_member_is_still_a_spof() {
+    let mut topology = stage(3);
+    if let Some(NodeKind::Vip(vip)) = topology
+        .nodes
+        .iter_mut()
+        .find(|n| n.id == "vip")
+        .map(|n| &mut n.kind)
+    {
+        vip.members.truncate(1);
+    }
+    check_findings(
+        &topology,
+        None,
+        &[
+            "spof:app-01",
+            "spof:db-01",
+            "spof:lb-01",
+            "open-ports:lb-02",
+            "plaintext-after-tls",
+            "unused:lb-02",
+        ],
+    );
+}
+
+/// Stage 3 with app-02 next to app-01: both web servers link to it, it links to db-01.
+fn two_app_servers(db_lets_it_in: bool) -> Topology {
+    let mut topology = stage(3);
+    let app2 = clone_host(&topology, "app-01", "app-02", Ipv4Addr::new(10, 0, 0, 22));
+    topology.nodes.insert(8, app2);
+    for web in ["web-01", "web-02"] {
+        topology
+            .links
+            .push(Link::new(&format!("{web}.nginx"), "app-02.app"));
+    }
+    topology.links.push(Link::new("app-02.app", "db-01.mysql"));
+    if db_lets_it_in {
+        add_rule(&mut topology, "db-01", allow(Some(3306), "10.0.0.22"));
+    }
+    topology
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_redundant_app_pair_is_not_a_spof() {
+    check_findings(
+        &two_app_servers(true),
+        None,
+        &["spof:db-01", "plaintext-after-tls"],
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_second_app_server_the_database_firewall_blocks_adds_no_redundancy() {
+    check_findings(
+        &two_app_servers(false),
+        None,
+        &["spof:app-01", "spof:db-01", "plaintext-after-tls"],
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_design_without_dns_cannot_be_reached_and_has_no_spofs() {
+    let mut topology = stage(1);
+    topology
+        .nodes
+        .retain(|n| !matches!(n.kind, NodeKind::Dns(_)));
+    let found = check_findings(
+        &topology,
+        None,
+        &[
+            "no-dns",
+            "no-firewall:lb-01",
+            "all-in-one:server-01",
+            "all-in-one:server-02",
+            "no-agent:lb-01",
+            "no-agent:server-01",
+            "no-agent:server-02",
+            "no-collector",
+            "no-firewall:server-01",
+            "no-firewall:server-02",
+        ],
+    );
+    check_proof(&topology, &found, "no-dns");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_record_pointing_at_nothing_is_a_dead_address() {
+    let mut topology = stage(3);
+    if let Some(NodeKind::Dns(zone)) = topology
+        .nodes
+        .iter_mut()
+        .map(|n| &mut n.kind)
+        .find(|k| matches!(k, NodeKind::Dns(_)))
+    {
+        zone.records[0].address = Ipv4Addr::new(192, 0, 2, 1);
+    }
+    let found = analyze(&topology, None);
+    assert_eq!(ids(&found)[0], "dead-address", "{found:#?}");
+    assert!(!ids(&found).iter().any(|id| id.starts_with("spof:")));
+    check_proof(&topology, &found, "dead-address");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_firewall_that_shuts_out_visitors_makes_the_site_unreachable() {
+    let mut topology = stage(2);
+    host_mut(&mut topology, "lb-01")
+        .firewall
+        .as_mut()
+        .expect("firewall")
+        .rules
+        .clear();
+    let found = analyze(&topology, None);
+    let unreachable = find(&found, "unreachable");
+    assert!(
+        unreachable.why.contains(
+            "port 443 is closed (fw-lb-01 default deny: 203.0.113.7 tcp/443 matches no rule)"
+        ),
+        "{unreachable:#?}"
+    );
+    check_proof(&topology, &found, "unreachable");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn an_empty_design_has_one_info_finding() {
+    let topology = Topology {
+        version: FORMAT_VERSION,
+        name: "Empty".to_owned(),
+        nodes: Vec::new(),
+        links: Vec::new(),
+    };
+    check_findings(&topology, Some(100.0), &["empty"]);
+    assert!(reach::matrix(&topology).is_empty());
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn an_invalid_design_is_one_error() {
+    let mut topology = stage(1);
+    topology
+        .links
+        .push(Link::new("lb-01.haproxy", "nobody.nginx"));
+    let found = check_findings(&topology, None, &["invalid"]);
+    assert!(found[0].why.contains("nobody.nginx"), "{found:#?}");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn hosts_without_services_and_load_balancer_cycles_do_not_break_the_analysis() {
+    let mut topology = two_lbs_without_vip();
+    topology.nodes.push(Node {
+        id: "bastion".to_owned(),
+        name: "bastion".to_owned(),
+        kind: NodeKind::Host(Host {
+            ip: Ipv4Addr::new(10, 0, 0, 99),
+            public_ip: None,
+            services: Vec::new(),
+            firewall: None,
+            agent: None,
+        }),
+    });
+    topology
+        .links
+        .push(Link::new("lb-01.haproxy", "lb-02.haproxy"));
+    topology
+        .links
+        .push(Link::new("lb-02.haproxy", "lb-01.haproxy"));
+    let found = analyze(&topology, Some(100.0));
+    let ids = ids(&found);
+    for id in ["spof:lb-01", "no-firewall:bastion", "no-agent:bastion"] {
+        assert!(ids.contains(&id), "{id} missing: {ids:?}");
+    }
+    assert!(!ids.contains(&"unused:bastion"), "{ids:?}");
+    assert!(!reach::matrix(&topology).iter().any(|c| c.to == "bastion"));
+}
+
+// ----- security ------------------------------------------------------------------------------
+
+#[wasm_bindgen_test(unsupported = test)]
+fn ssh_open_to_the_internet_on_the_lb_is_an_error() {
+    let mut topology = stage(2);
+    add_rule(&mut topology, "lb-01", allow(Some(22), "any"));
+    let found = analyze(&topology, None);
+    check_finding(
+        &found,
+        "open-ports:lb-01",
+        Severity::Error,
+        Category::Security,
+        &["lb-01"],
+    );
+    let finding = find(&found, "open-ports:lb-01");
+    assert_eq!(finding.title, "lb-01 accepts port 22 from the internet");
+    assert!(
+        finding
+            .why
+            .contains("22 (nothing listens yet): fw-lb-01 rule 2 allow tcp/22 from any"),
+        "{finding:#?}"
+    );
+    let summary = check_proof(&topology, &found, "open-ports:lb-01");
+    assert_eq!(
+        summary,
+        "203.0.113.7 → lb-01:22 (new TCP connection): let in"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_database_reachable_from_the_load_balancer_is_flagged() {
+    let mut topology = stage(2);
+    add_rule(&mut topology, "server-01", allow(Some(3306), "10.0.0.0/24"));
+    let found = analyze(&topology, None);
+    check_finding(
+        &found,
+        "db-reachable:server-01.mysql",
+        Severity::Warning,
+        Category::Security,
+        &["server-01.mysql", "server-01", "lb-01"],
+    );
+    check_proof(&topology, &found, "db-reachable:server-01.mysql");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_database_open_to_the_internet_is_an_error() {
+    let mut topology = stage(3);
+    add_rule(&mut topology, "db-01", allow(None, "any"));
+    let found = analyze(&topology, None);
+    let finding = find(&found, "db-reachable:db-01.mysql");
+    assert_eq!(finding.severity, Severity::Error);
+    assert_eq!(
+        finding.title,
+        "db-01.mysql is reachable from internet, lb-01, lb-02, web-01 and web-02"
+    );
+    assert_eq!(
+        finding.proof,
+        Some(Proof::Probe {
+            from_ip: reach::INTERNET_IP,
+            to_host: "db-01".to_owned(),
+            port: 3306,
+        })
+    );
+    // Rule 2 opens every other port too, SSH among them.
+    assert!(
+        ids(&found).contains(&"open-ports:db-01"),
+        "{:?}",
+        ids(&found)
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn plain_http_served_next_to_https_is_flagged() {
+    let mut topology = stage(2);
+    add_rule(&mut topology, "lb-01", allow(Some(80), "any"));
+    for service in &mut host_mut(&mut topology, "lb-01").services {
+        if let ServiceKind::LoadBalancer(lb) = &mut service.kind {
+            lb.redirect_to_https = false;
+        }
+    }
+    let found = analyze(&topology, None);
+    check_finding(
+        &found,
+        "http-not-redirected",
+        Severity::Warning,
+        Category::Security,
+        &["lb-01"],
+    );
+    check_proof(&topology, &found, "http-not-redirected");
+}
+
+// ----- capacity ------------------------------------------------------------------------------
+
+#[wasm_bindgen_test(unsupported = test)]
+fn capacity_names_the_app_tier_and_errors_above_it() {
+    let under = analyze(&stage(3), Some(100.0));
+    check_finding(
+        &under,
+        "capacity:app",
+        Severity::Info,
+        Category::Capacity,
+        &["app-01.app"],
+    );
+    assert_eq!(
+        find(&under, "capacity:app").title,
+        "The application servers limit the site to about 400 req/s"
+    );
+    let over = analyze(&stage(3), Some(1000.0));
+    let finding = find(&over, "capacity:app");
+    assert_eq!(finding.severity, Severity::Error);
+    assert_eq!(
+        finding.title,
+        "1000 req/s is more than the application servers can take (about 400 req/s)"
+    );
+    assert!(
+        finding
+            .why
+            .contains("app-01.app: 8 workers / 20 ms = 400 req/s")
+    );
+    check_proof(&stage(3), &over, "capacity:app");
+    // Stage 1 has two application servers.
+    assert_eq!(
+        find(&analyze(&stage(1), Some(100.0)), "capacity:app").title,
+        "The application servers limit the site to about 800 req/s"
+    );
+    assert!(!ids(&analyze(&stage(3), None)).contains(&"capacity:app"));
+}
+
+// ----- proofs --------------------------------------------------------------------------------
+
+#[wasm_bindgen_test(unsupported = test)]
+fn every_proof_of_every_stage_shows_its_finding_in_the_engine() {
+    for n in 0..4 {
+        let topology = stage(n);
+        let found = analyze(&topology, None);
+        for finding in found.iter().filter(|f| f.proof.is_some()) {
+            check_proof(&topology, &found, &finding.id);
+        }
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn taking_the_stage_1_lb_down_stops_every_request() {
+    let found = analyze(&stage(1), None);
+    assert_eq!(
+        find(&found, "spof:lb-01").proof,
+        Some(Proof::TakeDown {
+            target: Target::Host("lb-01".to_owned()),
+            request: RequestKind::Read,
+            https: false,
+        })
+    );
+    assert_eq!(
+        check_proof(&stage(1), &found, "spof:lb-01"),
+        "before: 4 of 4 read requests (HTTP) served; lb-01 went down; 30 s later: 0 of 4 served"
+    );
+    assert_eq!(
+        check_proof(&stage(1), &found, "spof:server-01.mysql"),
+        "before: 4 of 4 write requests (HTTP) served; server-01.mysql stopped; 30 s later: 0 of \
+         4 served"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn taking_an_active_lb_down_is_survived_so_the_proof_does_not_show() {
+    let proof = Proof::TakeDown {
+        target: Target::Host("lb-01".to_owned()),
+        request: RequestKind::Read,
+        https: true,
+    };
+    let result = prove(&stage(3), &proof);
+    assert!(!result.shown, "{result:#?}");
+    assert!(
+        result
+            .details
+            .iter()
+            .any(|d| d.contains("vip is now held by lb-02")),
+        "{result:#?}"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn plaintext_after_tls_is_shown_on_the_hop_after_haproxy() {
+    let result = prove(
+        &stage(2),
+        &Proof::Request {
+            request: RequestKind::Read,
+            https: true,
+            shows: Symptom::PlaintextHop,
+        },
+    );
+    assert!(result.shown, "{result:#?}");
+    assert!(
+        result.details[0].starts_with("plaintext: TLS ended at lb-01.haproxy"),
+        "{result:#?}"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn proofs_naming_what_does_not_exist_are_not_shown() {
+    let topology = stage(1);
+    for proof in [
+        Proof::TakeDown {
+            target: Target::Host("nobody".to_owned()),
+            request: RequestKind::Read,
+            https: false,
+        },
+        Proof::Probe {
+            from_ip: reach::INTERNET_IP,
+            to_host: "nobody".to_owned(),
+            port: 22,
+        },
+        Proof::Metrics {
+            host: "nobody".to_owned(),
+        },
+        Proof::Load {
+            rps: f64::NAN,
+            https: false,
+        },
+    ] {
+        let result = prove(&topology, &proof);
+        assert!(!result.shown, "{result:#?}");
+        assert!(result.summary.contains("nobody") || result.summary.contains("NaN"));
+    }
+}
+
+// ----- reachability --------------------------------------------------------------------------
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_2_reachability_matches_the_rules() {
+    let cells = reach::matrix(&stage(2));
+    check_reach(
+        &cells,
+        "internet",
+        "lb-01",
+        443,
+        true,
+        "fw-lb-01 rule 1 allow tcp/443 from any",
+    );
+    check_reach(
+        &cells,
+        "internet",
+        "lb-01",
+        80,
+        false,
+        "fw-lb-01 default deny: 203.0.113.7 tcp/80 matches no rule",
+    );
+    check_reach(
+        &cells,
+        "lb-01",
+        "server-01",
+        80,
+        true,
+        "fw-server-01 rule 1 allow tcp/80 from 10.0.0.2",
+    );
+    check_reach(
+        &cells,
+        "internet",
+        "server-01",
+        80,
+        false,
+        "fw-server-01 default deny: 203.0.113.7 tcp/80 matches no rule",
+    );
+    check_reach(
+        &cells,
+        "server-02",
+        "server-01",
+        3306,
+        true,
+        "fw-server-01 rule 2 allow tcp/3306 from 10.0.0.12",
+    );
+    check_reach(
+        &cells,
+        "lb-01",
+        "server-01",
+        3306,
+        false,
+        "fw-server-01 default deny: 10.0.0.2 tcp/3306 matches no rule",
+    );
+    check_reach(
+        &cells,
+        "server-01",
+        "server-01",
+        3306,
+        true,
+        "loopback is always allowed",
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn stage_0_without_firewall_is_open_on_every_port() {
+    let cells = reach::matrix(&stage(0));
+    check_reach(
+        &cells,
+        "internet",
+        "server-01",
+        3306,
+        true,
+        "no firewall on server-01: every port is open",
+    );
+    let ports: Vec<u16> = cells.iter().map(|c| c.port).collect();
+    assert_eq!(ports, [80, 3306, 9000, 80, 3306, 9000]);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_matrix_has_one_cell_per_source_host_and_listening_port_in_order() {
+    let cells = reach::matrix(&stage(3));
+    // Sources: the internet and 6 hosts; ports: both LBs 80 and 443, web 80 ×2, app, db.
+    assert_eq!(cells.len(), 7 * 8);
+    let first: Vec<(&str, &str, u16)> = cells
+        .iter()
+        .take(4)
+        .map(|c| (c.from.as_str(), c.to.as_str(), c.port))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            ("internet", "lb-01", 80),
+            ("internet", "lb-01", 443),
+            ("internet", "lb-02", 80),
+            ("internet", "lb-02", 443)
+        ]
+    );
+    assert_eq!(cells[0].service.as_deref(), Some("lb-01.haproxy"));
+    check_reach(
+        &cells,
+        "lb-02",
+        "lb-01",
+        80,
+        true,
+        "fw-lb-01 rule 2 allow any from 10.0.0.3",
+    );
+    check_reach(
+        &cells,
+        "web-01",
+        "db-01",
+        3306,
+        false,
+        "fw-db-01 default deny: 10.0.0.11 tcp/3306 matches no rule",
+    );
+    check_reach(
+        &cells,
+        "app-01",
+        "db-01",
+        3306,
+        true,
+        "fw-db-01 rule 1 allow tcp/3306 from 10.0.0.21",
+    );
+    assert_eq!(cells, reach::matrix(&stage(3)));
+}
