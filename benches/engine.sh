@@ -8,9 +8,9 @@ native_log=$(mktemp) browser_log=$(mktemp)
 trap 'rm -f "$native_log" "$browser_log"' EXIT
 cargo bench --bench engine 2>&1 | tee "$native_log"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown \
-    --test browser_bench -- --include-ignored 2>&1 | tee "$browser_log"
-native=$(grep -oE 'native: .*' "$native_log" | tail -1)
-browser=$(grep -oE 'browser: .*' "$browser_log" | tail -1)
+    --test browser_bench -- --include-ignored --nocapture 2>&1 | tee "$browser_log"
+native=$(grep -oE 'native: .*' "$native_log" | tail -1 || true)
+browser=$(grep -oE 'browser: .*' "$browser_log" | tail -1 || true)
 secs() { grep -oE 'in [0-9.]+ s' <<<"$1" | grep -oE '[0-9.]+'; }
 echo
 echo "$native"
