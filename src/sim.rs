@@ -32,6 +32,7 @@ pub mod reach;
 pub mod replication;
 pub mod stats;
 pub mod time;
+pub mod timeline;
 pub mod topology;
 pub mod trace;
 pub mod vrrp;

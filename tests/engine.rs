@@ -455,11 +455,17 @@ fn stopping_haproxy_on_the_active_lb_moves_the_vip_like_chk_haproxy() {
     // keepalived's track script faults the instance when HAProxy stops: the passive LB takes
     // the VIP after its Master_Down_Interval, exactly as if the host had died.
     let mut sim = sim(3);
-    sim.handle(secs(10.0), Input::ServiceDown("lb-01.haproxy".into())).expect("known");
+    sim.handle(secs(10.0), Input::ServiceDown("lb-01.haproxy".into()))
+        .expect("known");
     sim.advance_to(secs(14.0));
     assert_eq!(sim.vip_holder("vip").as_deref(), Some("lb-02"));
-    sim.handle(secs(20.0), Input::ServiceUp("lb-01.haproxy".into())).expect("known");
-    assert_eq!(sim.vip_holder("vip").as_deref(), Some("lb-01"), "priority 150 preempts");
+    sim.handle(secs(20.0), Input::ServiceUp("lb-01.haproxy".into()))
+        .expect("known");
+    assert_eq!(
+        sim.vip_holder("vip").as_deref(),
+        Some("lb-01"),
+        "priority 150 preempts"
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -467,5 +473,114 @@ fn firewall_reasons_name_the_host_once() {
     let mut sim = sim(2);
     let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, true);
     check_reason(&trace, "fw-lb-01 rule 1 allow tcp/443 from any");
-    assert!(!reasons(&trace).iter().any(|r| r.contains("fw-fw-")), "{:#?}", reasons(&trace));
+    assert!(
+        !reasons(&trace).iter().any(|r| r.contains("fw-fw-")),
+        "{:#?}",
+        reasons(&trace)
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn killing_the_active_lb_loses_requests_for_the_vrrp_gap_then_recovers() {
+    let mut sim = sim(3);
+    sim.start_load(Load {
+        https: true,
+        ..load(200.0, 30.0, Mix::default())
+    });
+    sim.schedule(secs(10.0), Input::HostDown("lb-01".into()))
+        .expect("known host");
+    sim.run_until_quiet(secs(200.0));
+    let buckets = &sim.timeline().buckets;
+    let lost: Vec<u64> = buckets.iter().map(|b| b.vip_lost).collect();
+    assert_eq!(lost[..10].iter().sum::<u64>(), 0, "{lost:?}");
+    assert!(
+        lost[10..14].iter().all(|&n| n > 0),
+        "lost during 10–13.6 s: {lost:?}"
+    );
+    assert_eq!(lost[14..].iter().sum::<u64>(), 0, "{lost:?}");
+    let total: u64 = lost.iter().sum();
+    // 200 requests/s × 3.609 s ≈ 722.
+    assert!((600..=850).contains(&total), "{total} lost");
+    let served_after: u64 = buckets[15..25].iter().map(|b| b.outcomes.served).sum();
+    assert!(
+        served_after > 1800,
+        "recovered: {served_after} served in 10 s"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn write_bursts_raise_replica_lag_and_stale_reads() {
+    let run = |rps: f64| {
+        let topology = presets::topology(1).expect("stage 1");
+        // A slow applier (5 ms a write, 200 writes/s) behind 60 % writes.
+        let config = Config {
+            replica_apply_cost: SimDuration::from_millis(5),
+            ..Config::default()
+        };
+        let mut sim = Simulation::new(&topology, config).expect("valid");
+        let mix = Mix {
+            static_pct: 0,
+            read_pct: 40,
+            write_pct: 60,
+        };
+        sim.start_load(Load {
+            keys: 20,
+            ..load(rps, 5.0, mix)
+        });
+        sim.run_until_quiet(secs(100.0));
+        let replica = sim
+            .timeline()
+            .service_index("server-02.mysql")
+            .expect("replica");
+        let max_lag = sim
+            .timeline()
+            .buckets
+            .iter()
+            .filter_map(|b| b.replica_lag_ms[replica])
+            .max()
+            .unwrap_or(0);
+        let stale: u64 = sim.timeline().buckets.iter().map(|b| b.stale_reads).sum();
+        (max_lag, stale, sim.stats().stale_reads)
+    };
+    let (calm_lag, calm_stale, _) = run(50.0);
+    let (burst_lag, burst_stale, total_stale) = run(500.0);
+    assert!(calm_lag <= 310, "calm lag {calm_lag} ms");
+    assert!(burst_lag > 1000, "burst lag {burst_lag} ms");
+    assert!(
+        burst_stale > 10 * calm_stale.max(1),
+        "stale {calm_stale} → {burst_stale}"
+    );
+    assert_eq!(burst_stale, total_stale, "timeline and totals agree");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn timeline_buckets_add_up_to_the_totals() {
+    let mut sim = sim(2);
+    sim.start_load(Load {
+        https: true,
+        ..load(300.0, 20.0, Mix::default())
+    });
+    sim.schedule(secs(4.0), Input::ServiceDown("server-02.nginx".into()))
+        .expect("known");
+    sim.run_until_quiet(secs(100.0));
+    let timeline = sim.timeline();
+    let sent: u64 = timeline.buckets.iter().map(|b| b.sent).sum();
+    let served: u64 = timeline.buckets.iter().map(|b| b.outcomes.served).sum();
+    assert_eq!(sent, sim.stats().sent);
+    assert_eq!(served, sim.stats().outcomes().served);
+    let s2 = timeline
+        .service_index("server-02.nginx")
+        .expect("server-02");
+    let before: u64 = timeline.buckets[1..3].iter().map(|b| b.served_by[s2]).sum();
+    let after: u64 = timeline.buckets[12..].iter().map(|b| b.served_by[s2]).sum();
+    assert!(
+        before > 0 && after == 0,
+        "server-02 served {before} then {after}"
+    );
+    let p95 = timeline.buckets[1].latency.quantile(0.95);
+    assert!(p95 > SimDuration::ZERO);
+    assert!(
+        sim.schedule(secs(5.0), Input::HostDown("nope".into()))
+            .is_err()
+    );
 }

@@ -31,6 +31,7 @@ use crate::sim::queue::EventQueue;
 use crate::sim::replication::{LagModel, ReplicatedDb};
 use crate::sim::stats::Stats;
 use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::timeline::Timeline;
 use crate::sim::topology::{Action, Proto, Topology};
 use crate::sim::trace::{Hop, HopKind, Outcome, RequestId, RequestKind, RequestSpec, Trace};
 use crate::sim::vrrp::{VrrpGroup, VrrpVersion, advert_interval_v2};
@@ -57,6 +58,11 @@ pub struct Config {
     pub tls_handshake_cpu: SimDuration,
     pub costs: ServiceCosts,
     pub dns: DnsLatency,
+    /// Width of a timeline bucket (1 s).
+    pub bucket: SimDuration,
+    /// Time a replica's single-threaded applier spends per write: 200 µs [est], so bursts
+    /// above about 5 000 writes/s make replication lag grow.
+    pub replica_apply_cost: SimDuration,
 }
 
 impl Default for Config {
@@ -72,6 +78,8 @@ impl Default for Config {
             tls_handshake_cpu: SimDuration::from_micros(770),
             costs: ServiceCosts::default(),
             dns: DnsLatency::default(),
+            bucket: SimDuration::from_secs(1),
+            replica_apply_cost: SimDuration::from_micros(200),
         }
     }
 }
@@ -290,6 +298,12 @@ struct LbState {
 }
 
 enum Ev {
+    /// A scheduled input falls due.
+    Input {
+        idx: u32,
+    },
+    /// The end of a timeline bucket: sample queues and lags.
+    Sample,
     Arrive {
         req: u32,
         svc: u32,
@@ -371,6 +385,8 @@ pub struct Simulation {
     write_seq: u64,
     events: u64,
     finished: u64,
+    scheduled: Vec<Option<Input>>,
+    timeline: Timeline,
 }
 
 /// The one-way delay between two services: loopback on one host, the LAN otherwise.
@@ -464,7 +480,11 @@ impl Simulation {
                         }
                     })
                     .collect();
-                ReplicatedDb::new(&lags)
+                let mut db = ReplicatedDb::new(&lags);
+                for replica in 0..lags.len() {
+                    db.set_apply_cost(replica, config.replica_apply_cost);
+                }
+                db
             })
             .collect();
         for (idx, host) in model.hosts.iter().enumerate() {
@@ -474,6 +494,11 @@ impl Simulation {
         }
         let n_svcs = model.svcs.len();
         let n_hosts = model.hosts.len();
+        let timeline = Timeline::new(
+            config.bucket,
+            model.svcs.iter().map(|s| s.id.clone()).collect(),
+        );
+        queue.push(SimTime::ZERO + timeline.width, Ev::Sample);
         Ok(Simulation {
             resolver: Resolver::new(config.dns),
             dns_memo: None,
@@ -502,6 +527,8 @@ impl Simulation {
             write_seq: 0,
             events: 0,
             finished: 0,
+            scheduled: Vec::new(),
+            timeline,
             model,
         })
     }
@@ -547,6 +574,11 @@ impl Simulation {
             .flatten()
             .filter_map(|r| r.trace.as_deref())
             .find(|t| t.id == id)
+    }
+
+    /// The run over time, one bucket per [`Config::bucket`].
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
     }
 
     /// Every agent report the collector has received.
@@ -616,6 +648,36 @@ impl Simulation {
     /// Returns the id of a sent request.
     pub fn handle(&mut self, now: SimTime, input: Input) -> Result<Option<RequestId>, InputError> {
         self.advance_to(now);
+        self.apply_input(input)
+    }
+
+    /// Schedules an input for a later time (a scenario timeline: "at 10 s take web-01 down").
+    /// It is checked now: an unknown id is refused at once and nothing is scheduled.
+    pub fn schedule(&mut self, at: SimTime, input: Input) -> Result<(), InputError> {
+        self.validate(&input)?;
+        let idx = self.scheduled.len() as u32;
+        self.scheduled.push(Some(input));
+        self.queue.push(at.max(self.now), Ev::Input { idx });
+        Ok(())
+    }
+
+    fn validate(&self, input: &Input) -> Result<(), InputError> {
+        match input {
+            Input::Send(_) => Ok(()),
+            Input::HostDown(id) | Input::HostUp(id) => self.host_index(id).map(drop),
+            Input::SlowHost { host, .. } => self.host_index(host).map(drop),
+            Input::ServiceDown(id) | Input::ServiceUp(id) => self.svc_index(id).map(drop),
+            Input::CutLink { from, to } | Input::RestoreLink { from, to } => {
+                self.link_hosts(from, to).map(drop)
+            }
+            Input::StopReplication(id) | Input::StartReplication(id) => {
+                self.replica_of(id).map(drop)
+            }
+        }
+    }
+
+    /// Applies an input at the current time.
+    fn apply_input(&mut self, input: Input) -> Result<Option<RequestId>, InputError> {
         let now = self.now;
         match input {
             Input::Send(spec) => return Ok(Some(self.send(spec, true, true))),
@@ -979,6 +1041,7 @@ impl Simulation {
             }
         };
         self.stats.sent += 1;
+        self.timeline.bucket_mut(now).sent += 1;
         self.client_connect(slot, spec);
         id
     }
@@ -1011,6 +1074,7 @@ impl Simulation {
             }
             Some(Entry::Vip(vip)) => {
                 let Some(member) = self.vrrp[vip].master() else {
+                    self.timeline.bucket_mut(syn_at).vip_lost += 1;
                     return self.fail(slot, syn_at, timeout_at, Place::Vip(vip), HopKind::Vrrp, Fate::TimedOut, |_| {
                         format!("VIP {address} has no MASTER (VRRP failover in progress): the packet is lost")
                     });
@@ -1948,6 +2012,7 @@ impl Simulation {
                     let read = self.dbs[group].read_replica(r, spec.key, now);
                     if read.stale {
                         self.stats.stale_reads += 1;
+                        self.timeline.bucket_mut(now).stale_reads += 1;
                     } else {
                         self.stats.fresh_replica_reads += 1;
                     }
@@ -2039,19 +2104,25 @@ impl Simulation {
         };
         self.finished += 1;
         let kind = Stats::kind_index(self.req(slot).map_or(RequestKind::Static, |r| r.spec.kind));
-        let counts = &mut self.stats.by_kind[kind];
-        match fate {
-            Fate::Served { .. } => counts.served += 1,
-            Fate::Dropped => counts.dropped += 1,
-            Fate::Refused => counts.refused += 1,
-            Fate::TimedOut => counts.timed_out += 1,
-            Fate::NoServer => counts.no_server += 1,
-            Fate::Failed(_) => counts.failed += 1,
+        let latency = self.req(slot).map(|r| now - r.sent_at);
+        let web = self.req(slot).and_then(|r| r.web);
+        let bucket = self.timeline.bucket_mut(now);
+        for counts in [&mut self.stats.by_kind[kind], &mut bucket.outcomes] {
+            match fate {
+                Fate::Served { .. } => counts.served += 1,
+                Fate::Dropped => counts.dropped += 1,
+                Fate::Refused => counts.refused += 1,
+                Fate::TimedOut => counts.timed_out += 1,
+                Fate::NoServer => counts.no_server += 1,
+                Fate::Failed(_) => counts.failed += 1,
+            }
         }
-        if let Some(req) = self.req(slot)
-            && matches!(fate, Fate::Served { .. })
-        {
-            self.stats.latency.record(now - req.sent_at);
+        if let (Fate::Served { .. }, Some(latency)) = (fate, latency) {
+            self.stats.latency.record(latency);
+            bucket.latency.record(latency);
+            if let Some(w) = web {
+                bucket.served_by[w as usize] += 1;
+            }
         }
         if self.traced(slot) {
             let outcome = match self
@@ -2115,6 +2186,14 @@ impl Simulation {
                 }
             }
             Ev::Report { host } => self.agent_report(host as usize),
+            Ev::Input { idx } => {
+                if let Some(input) = self.scheduled.get_mut(idx as usize).and_then(Option::take) {
+                    // Checked when scheduled; a failure here would be an engine bug, and the
+                    // run goes on without the input.
+                    let _ = self.apply_input(input);
+                }
+            }
+            Ev::Sample => self.sample(),
             Ev::NextArrival { load } => self.next_arrival(load as usize),
         }
     }
@@ -2206,6 +2285,28 @@ impl Simulation {
             at: self.now,
             reason,
         });
+    }
+
+    /// Closes a timeline bucket: queue depths and replica lags as they are now.
+    fn sample(&mut self) {
+        let now = self.now;
+        self.queue.push(now + self.timeline.width, Ev::Sample);
+        // The bucket that just ended is the one holding the instant before now.
+        let Some(last) = now.as_micros().checked_sub(1) else {
+            return;
+        };
+        let depths: Vec<u32> = self.pools.iter().map(|p| p.queue.len() as u32).collect();
+        let lags: Vec<Option<u64>> = (0..self.model.svcs.len())
+            .map(|s| match self.model.db_of_svc[s] {
+                Some((group, Some(r))) if self.dbs[group].is_running(r) => self.dbs[group]
+                    .apply_delay(r, now)
+                    .map(|d| d.as_micros() / 1000),
+                _ => None,
+            })
+            .collect();
+        let bucket = self.timeline.bucket_mut(SimTime::from_micros(last));
+        bucket.queue_depth = depths;
+        bucket.replica_lag_ms = lags;
     }
 
     fn agent_report(&mut self, host: usize) {

@@ -160,6 +160,9 @@ struct Event {
 struct Replica {
     lag: LagModel,
     source_delay: SimDuration,
+    /// Time the single-threaded applier spends on one write: under a burst, writes wait for
+    /// each other and the lag grows.
+    apply_cost: SimDuration,
     running: bool,
     /// key → (value, seq) as applied.
     rows: BTreeMap<u64, (u64, u64)>,
@@ -224,6 +227,7 @@ impl ReplicatedDb {
                 .map(|&lag| Replica {
                     lag,
                     source_delay: SimDuration::ZERO,
+                    apply_cost: SimDuration::ZERO,
                     running: true,
                     rows: BTreeMap::new(),
                     queue: VecDeque::new(),
@@ -283,6 +287,21 @@ impl ReplicatedDb {
         }
     }
 
+    /// How long this replica's (single-threaded) applier takes per write, default zero: each
+    /// write is applied no sooner than this after the one before it, so a burst of writes
+    /// faster than the applier makes the lag grow. Unknown replicas are ignored.
+    pub fn set_apply_cost(&mut self, replica: usize, cost: SimDuration) {
+        if let Some(r) = self.replicas.get_mut(replica) {
+            r.apply_cost = cost;
+        }
+    }
+
+    /// The current apply delay of a replica: how far behind its newest scheduled write is
+    /// applied (what a lag chart shows); `None` for an unknown replica.
+    pub fn apply_delay(&self, replica: usize, now: SimTime) -> Option<SimDuration> {
+        self.replicas.get(replica).map(|r| r.current_lag(now))
+    }
+
     /// Commits on the primary at `now` (async: returns at once, B3.1). Each replica applies it
     /// at max(its previous apply time, now + drawn lag) — in source commit order.
     ///
@@ -337,7 +356,12 @@ impl ReplicatedDb {
                 apply_at: now,
             };
             if replica.running {
-                event.apply_at = apply_time(replica.last_apply, now, &event, replica.source_delay);
+                event.apply_at = apply_time(
+                    replica.last_apply + replica.apply_cost,
+                    now,
+                    &event,
+                    replica.source_delay,
+                );
                 replica.last_apply = event.apply_at;
                 replica.last_delay = event.apply_at - now;
             }
@@ -419,8 +443,9 @@ impl ReplicatedDb {
         let mut previous = r.last_apply;
         let mut delay = r.last_delay;
         let source_delay = r.source_delay;
+        let cost = r.apply_cost;
         for event in &mut r.queue {
-            event.apply_at = apply_time(previous, now, event, source_delay);
+            event.apply_at = apply_time(previous + cost, now, event, source_delay);
             previous = event.apply_at;
             delay = event.apply_at - event.committed_at;
         }

@@ -273,3 +273,22 @@ fn bad_replica_indices_are_ignored() {
     let lag = swapped.draw(&mut rng()).as_micros();
     assert!((3_000..=9_000).contains(&lag));
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn write_burst_faster_than_the_applier_makes_the_lag_grow() {
+    // B3 [est]: a single-threaded applier (1 ms per write) behind a burst of 100 writes at
+    // t=0 applies the last one ~99 ms after the lag, not with it.
+    let mut db = ReplicatedDb::new(&[LagModel::Fixed(SimDuration::from_millis(10))]);
+    db.set_apply_cost(0, SimDuration::from_millis(1));
+    let mut rng = rng();
+    for key in 0..100 {
+        db.write(key, 1, SimTime::ZERO, &mut rng);
+    }
+    check(db.read_replica(0, 0, ms(10)), Some(1), false);
+    check(db.read_replica(0, 99, ms(100)), None, true);
+    check(db.read_replica(0, 99, ms(109)), Some(1), false);
+    assert_eq!(
+        db.apply_delay(0, ms(109)),
+        Some(SimDuration::from_millis(109))
+    );
+}
