@@ -73,6 +73,8 @@ setup_build_tools() {
 
 setup_browsers() {
     apt_install chromium chromium-driver firefox-esr brotli
+    # The real tools that check the exported configurations (tests/export.rs).
+    apt_install haproxy nginx keepalived nftables bind9-utils ufw openssl
     command -v geckodriver >/dev/null 2>&1 || {
         say "installing geckodriver"
         cargo install geckodriver --locked

@@ -21,6 +21,7 @@
 pub mod balancer;
 pub mod dns;
 pub mod engine;
+pub mod export;
 pub mod findings;
 pub mod firewall;
 pub mod format;
