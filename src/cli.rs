@@ -27,6 +27,7 @@ pub const USAGE: &str = "\
 usage: stacksim simulate <design.json | --stage N> [options]
        stacksim check <design.json | --stage N> [--fail-on warning|error] [--json] [--load RPS]
        stacksim reach <design.json | --stage N>
+       stacksim export <design.json | --stage N> --out DIR
 
 simulate: runs requests through a design and prints a JSON summary.
   --requests N          how many requests to send (default 100)
@@ -49,6 +50,11 @@ reach: prints the reachability matrix as JSON: for every source (the internet, e
 every host and every port a service listens on, whether the firewall lets a connection in
 and the rule that decides it.
 
+export: writes the configuration files a team would deploy (haproxy.cfg, keepalived.conf,
+nginx.conf, nftables and ufw rules, the DNS zone, MySQL settings) under DIR, one folder per
+host, and lists them.
+  --out DIR             where to write (created if missing)
+
   -h, --help            this text
 
 exit codes: 0 done; 1 check found something at or above --fail-on; 2 bad arguments or design";
@@ -59,6 +65,14 @@ pub enum Command {
     Simulate(SimulateArgs),
     Check(CheckArgs),
     Reach(ReachArgs),
+    Export(ExportArgs),
+}
+
+/// What `stacksim export` was asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportArgs {
+    pub design: DesignSource,
+    pub out: String,
 }
 
 /// What `stacksim check` was asked for.
@@ -118,6 +132,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
         "simulate" => parse_simulate(rest).map(Command::Simulate),
         "check" => parse_check(rest).map(Command::Check),
         "reach" => parse_reach(rest).map(Command::Reach),
+        "export" => parse_export(rest).map(Command::Export),
         other => Err(err(format!(
             "unknown command '{other}'; try 'stacksim simulate', 'check' or 'reach'"
         ))),
@@ -275,6 +290,30 @@ fn parse_reach(args: &[String]) -> Result<ReachArgs, ArgError> {
     }
     Ok(ReachArgs {
         design: design.ok_or_else(|| err("give a design file or --stage N"))?,
+    })
+}
+
+fn parse_export(args: &[String]) -> Result<ExportArgs, ArgError> {
+    let mut it = args.iter();
+    let mut design = None;
+    let mut out = None;
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--stage" => {
+                let text = it.next().ok_or_else(|| err("--stage needs a value"))?;
+                set_design(&mut design, stage_arg(text)?)?;
+            }
+            "--out" => {
+                let dir = it.next().ok_or_else(|| err("--out needs a folder"))?;
+                out = Some(dir.clone());
+            }
+            flag if flag.starts_with('-') => return Err(err(format!("unknown option '{flag}'"))),
+            path => set_design(&mut design, DesignSource::File(path.to_owned()))?,
+        }
+    }
+    Ok(ExportArgs {
+        design: design.ok_or_else(|| err("give a design file or --stage N"))?,
+        out: out.ok_or_else(|| err("export needs --out DIR"))?,
     })
 }
 
@@ -541,6 +580,24 @@ pub fn reach_json(topology: &Topology) -> String {
 
 /// The whole command: arguments in, (text to print, exit code) out.
 pub fn run(args: &[String], read: &dyn Fn(&str) -> std::io::Result<String>) -> (String, i32) {
+    let no_writes = |path: &std::path::Path, _: &str| {
+        Err(std::io::Error::other(format!(
+            "not writing {}",
+            path.display()
+        )))
+    };
+    run_io(args, read, &no_writes)
+}
+
+/// Writes one file, creating its folders.
+pub type Writer<'a> = dyn Fn(&std::path::Path, &str) -> std::io::Result<()> + 'a;
+
+/// Like [`run`], with a way to write files (for `export`).
+pub fn run_io(
+    args: &[String],
+    read: &dyn Fn(&str) -> std::io::Result<String>,
+    write: &Writer<'_>,
+) -> (String, i32) {
     if args.iter().any(|a| a == "-h" || a == "--help") {
         return (USAGE.to_owned(), 0);
     }
@@ -557,6 +614,18 @@ pub fn run(args: &[String], read: &dyn Fn(&str) -> std::io::Result<String>) -> (
         Command::Reach(parsed) => {
             let topology = load_design(&parsed.design, read)?;
             Ok((reach_json(&topology), 0))
+        }
+        Command::Export(parsed) => {
+            let topology = load_design(&parsed.design, read)?;
+            let out = std::path::Path::new(&parsed.out);
+            let mut lines = Vec::new();
+            for file in crate::sim::export::export(&topology) {
+                let path = out.join(&file.path);
+                write(&path, &file.contents)
+                    .map_err(|e| err(format!("cannot write {}: {e}", path.display())))?;
+                lines.push(format!("{}  ({})", path.display(), file.kind.label()));
+            }
+            Ok((lines.join("\n"), 0))
         }
     });
     match result {

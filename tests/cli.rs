@@ -392,3 +392,56 @@ fn the_real_binary_checks_and_reaches() {
     let cells: Value = serde_json::from_slice(&reach.stdout).expect("JSON on stdout");
     assert!(cells.as_array().is_some_and(|c| !c.is_empty()));
 }
+
+#[test]
+fn export_writes_one_folder_per_host() {
+    let written = std::cell::RefCell::new(Vec::new());
+    let write = |path: &std::path::Path, contents: &str| {
+        written
+            .borrow_mut()
+            .push((path.to_string_lossy().into_owned(), contents.len()));
+        Ok(())
+    };
+    let (text, code) = cli::run_io(&args("export --stage 3 --out out"), &no_files, &write);
+    assert_eq!(code, 0, "{text}");
+    let paths: Vec<String> = written.borrow().iter().map(|(p, _)| p.clone()).collect();
+    for expected in [
+        "out/lb-01/haproxy.cfg",
+        "out/lb-02/keepalived.conf",
+        "out/web-01/nginx.conf",
+    ] {
+        assert!(
+            paths.iter().any(|p| p == expected),
+            "{expected} missing from {paths:?}"
+        );
+    }
+    assert!(written.borrow().iter().all(|(_, len)| *len > 0));
+    assert!(text.contains("out/lb-01/haproxy.cfg"));
+}
+
+#[test]
+fn export_needs_an_out_folder_and_reports_write_errors() {
+    check_usage_error("export --stage 1", "export needs --out DIR");
+    let (text, code) = cli::run(&args("export --stage 1 --out /x"), &no_files);
+    assert_eq!(code, USAGE_ERROR);
+    assert!(text.starts_with("stacksim: cannot write /x/"), "{text}");
+}
+
+#[test]
+fn the_real_binary_exports_files() {
+    let dir = std::env::temp_dir().join(format!("stacksim-export-{}", std::process::id()));
+    let bin = env!("CARGO_BIN_EXE_stacksim");
+    let out = Command::new(bin)
+        .args(["export", "--stage", "2", "--out"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cfg = std::fs::read_to_string(dir.join("lb-01/haproxy.cfg")).expect("written");
+    assert!(cfg.contains("balance roundrobin"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
