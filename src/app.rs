@@ -1,30 +1,75 @@
-//! The root component: one reducer, the layout of the page, and the callbacks.
+//! The root component: one reducer, the layout of the page, the callbacks, and the keyboard
+//! shortcuts.
 
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::components::balancer_panel::BalancerPanel;
 use crate::components::diagram::Diagram;
+use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
+use crate::components::request_dot::RequestDot;
+use crate::components::request_history::RequestHistory;
+use crate::components::request_panel::RequestPanel;
+use crate::components::send_bar::SendBar;
 use crate::components::stage_panel::StagePanel;
 use crate::components::stage_picker::StagePicker;
-use crate::state::{Action, AppState};
+use crate::flight;
+use crate::state::{Action, AppState, Fragment, key_action, parse_fragment};
 
 /// The whole page.
+///
+/// The address fragment opens a stage and may send a request at once:
+/// `#stage=3&send=https-read`, optionally `&hop=12` to play it from its 12th hop (see
+/// [`parse_fragment`]).
 #[component]
 pub fn App() -> Html {
     let state = use_reducer_eq(|| {
         let mut state = AppState::default();
-        if let Some(n) = stage_from_hash() {
-            state.apply(Action::SelectStage(n));
+        for action in fragment_from_hash().actions() {
+            state.apply(action);
         }
         state
     });
+    let dispatch: Rc<Callback<Action>> = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |_| dispatcher.to_callback())
+    };
+    use_keyboard_shortcuts((*dispatch).clone());
     let on_stage = {
-        let state = state.clone();
+        let dispatch = dispatch.clone();
         Callback::from(move |n: u8| {
-            state.dispatch(Action::SelectStage(n));
+            dispatch.emit(Action::SelectStage(n));
             set_hash(&format!("stage={n}"));
         })
     };
+    let trace = state.shown_trace().cloned();
+    let legs = use_memo(
+        (state.topology.clone(), state.layout.clone(), trace.clone()),
+        |(topology, layout, trace)| {
+            trace
+                .as_ref()
+                .map(|t| flight::legs(topology, layout, t))
+                .unwrap_or_default()
+        },
+    );
+    let playback = state.playback;
+    let dot = playback
+        .trace
+        .zip(playback.hop)
+        .and_then(|(t, h)| Some(((t, h), legs.get(h)?.clone())))
+        .map(|(cursor, leg)| {
+            let on_done = dispatch.reform(|(trace, hop)| Action::Advance { trace, hop });
+            html! {
+                <RequestDot {leg} {cursor} playing={playback.playing}
+                    speed={playback.speed.factor()} {on_done} />
+            }
+        });
+    let on_select = dispatch.reform(Action::Select);
     html! {
         <div class="app">
             <header class="topbar">
@@ -36,19 +81,73 @@ pub fn App() -> Html {
             }
             <main class="workspace">
                 <section class="canvas" aria-label="Diagram">
-                    <Diagram topology={state.topology.clone()} layout={state.layout.clone()} />
+                    <SendBar request={state.request} clock={state.clock} dispatch={(*dispatch).clone()} />
+                    <Diagram topology={state.topology.clone()} layout={state.layout.clone()}
+                        marks={Rc::new(state.marks())} {on_select}>
+                        { for dot }
+                    </Diagram>
                     <Legend />
                 </section>
-                <StagePanel stage={state.stage} title={state.topology.name.clone()} />
+                <div class="side">
+                    if let Some(selection) = &state.selection {
+                        <Inspector selection={selection.clone()} topology={state.topology.clone()}
+                            run={state.run.clone()} dispatch={(*dispatch).clone()} />
+                    }
+                    <RequestPanel {trace} {playback} dispatch={(*dispatch).clone()} />
+                    <BalancerPanel topology={state.topology.clone()} run={state.run.clone()} />
+                    <RequestHistory run={state.run.clone()} shown={playback.trace}
+                        dispatch={(*dispatch).clone()} />
+                    <StagePanel stage={state.stage} title={state.topology.name.clone()} />
+                </div>
             </main>
         </div>
     }
 }
 
-/// `#stage=2` in the address opens that stage.
-fn stage_from_hash() -> Option<u8> {
-    let hash = web_sys::window()?.location().hash().ok()?;
-    crate::state::parse_stage_fragment(&hash)
+/// Space plays or pauses, ← and → step; ignored while typing in a field.
+#[hook]
+fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
+    use_effect_with((), move |_| {
+        let document = web_sys::window().and_then(|w| w.document());
+        let listener = document.map(|document| {
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&document, "keydown", options, move |event| {
+                let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if event.ctrl_key() || event.alt_key() || event.meta_key() || typing(event) {
+                    return;
+                }
+                if let Some(action) = key_action(&event.key()) {
+                    event.prevent_default();
+                    dispatch.emit(action);
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Whether the key goes into a text field (where Space and arrows mean something else).
+fn typing(event: &KeyboardEvent) -> bool {
+    let Some(target) = event
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+    else {
+        return false;
+    };
+    matches!(
+        target.tag_name().to_ascii_uppercase().as_str(),
+        "INPUT" | "TEXTAREA" | "SELECT"
+    ) || target.is_content_editable()
+}
+
+/// What the address fragment asks for (`#stage=2&send=https-read`).
+fn fragment_from_hash() -> Fragment {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|hash| parse_fragment(&hash))
+        .unwrap_or_default()
 }
 
 fn set_hash(fragment: &str) {

@@ -3,12 +3,16 @@
 //! - [`sim`] is the pure simulation core (no browser, no clock);
 //! - [`layout`] places a design on the drawing, as pure geometry;
 //! - [`state`] is the UI's single reducer;
+//! - [`playback`] replays the log of timed inputs through the core; [`flight`] is where the
+//!   request dot goes (both UI-side and pure);
 //! - [`app`] and [`components`] are the Yew shell that draws state and dispatches actions;
 //! - [`cli`] is the native command line (`stacksim simulate`).
 
 pub mod app;
 pub mod cli;
 pub mod components;
+pub mod flight;
 pub mod layout;
+pub mod playback;
 pub mod sim;
 pub mod state;

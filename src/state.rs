@@ -2,12 +2,22 @@
 //!
 //! Every user intent is an [`Action`]; [`AppState::apply`] is plain Rust and natively tested.
 //! Yew's part is the three-line [`yew::Reducible`] impl at the bottom.
+//!
+//! The simulation is a pure function of (design, seed, timed inputs): the state keeps the
+//! design, the seed and the log of inputs with their times, never a `Simulation`. Every change
+//! to the log or the clock replays it ([`crate::playback::replay`]) and keeps what the page
+//! shows as plain values ([`Run`]).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use crate::layout::{Layout, auto_layout};
+use crate::playback::{Run, replay};
+use crate::sim::engine::Input;
 use crate::sim::presets;
-use crate::sim::topology::Topology;
+use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::topology::{NodeKind, Topology};
+use crate::sim::trace::{RequestKind, RequestSpec, Trace};
 
 /// Everything the page shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,25 +28,121 @@ pub struct AppState {
     pub layout: Layout,
     /// The last refused action, shown until the next successful one.
     pub error: Option<String>,
+    /// Seeds the simulation's random draws (the health checks' phases).
+    pub seed: u64,
+    /// What happened to the simulated world and when, in order.
+    pub log: Vec<(SimTime, Input)>,
+    /// The page's simulated clock: the next input happens now.
+    pub clock: SimTime,
+    /// What the replay of `log` up to `clock` shows; derived, recomputed by `apply`.
+    pub run: Rc<Run>,
+    /// The request the Send button (or a click on the browser) sends.
+    pub request: RequestSpec,
+    /// The node, service or link the inspector shows.
+    pub selection: Option<Selection>,
+    pub playback: Playback,
+}
+
+/// Something on the diagram the user picked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Node(String),
+    Service(String),
+    Link { from: String, to: String },
+}
+
+/// Which request is shown in the event list, and where its playback is.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Playback {
+    /// Index into `run.traces`.
+    pub trace: Option<usize>,
+    /// The current hop: the dot travels to it, its row and place are highlighted. `None`:
+    /// before the first hop.
+    pub hop: Option<usize>,
+    pub playing: bool,
+    pub speed: Speed,
+}
+
+/// Playback speed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Speed {
+    Half,
+    #[default]
+    Normal,
+    Double,
+    Quadruple,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 4] = [Speed::Half, Speed::Normal, Speed::Double, Speed::Quadruple];
+
+    pub fn factor(self) -> f64 {
+        match self {
+            Speed::Half => 0.5,
+            Speed::Normal => 1.0,
+            Speed::Double => 2.0,
+            Speed::Quadruple => 4.0,
+        }
+    }
 }
 
 /// What a user can do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// Replace the design with stage `n` of the exercise.
+    /// Replace the design with stage `n` of the exercise (and start a new log).
     SelectStage(u8),
+    /// Choose what the Send button sends.
+    SetRequestKind(RequestKind),
+    SetHttps(bool),
+    /// Send one request now and play it.
+    Send(RequestSpec),
+    /// Let simulated time pass (health checks, VRRP adverts, replication).
+    Wait(SimDuration),
+    /// Something happens to the world now: a host or service goes down or up, a link is cut
+    /// or restored. `Input::Send` behaves like [`Action::Send`].
+    Apply(Input),
+    /// Click on the diagram: the browser sends a request, anything else is selected.
+    Select(Selection),
+    ClearSelection,
+    /// Show request number `n` (in the order sent), paused at its end.
+    ShowTrace(usize),
+    /// Jump to hop `n` of the shown request, paused.
+    ShowHop(usize),
+    Play,
+    Pause,
+    TogglePlay,
+    StepForward,
+    StepBack,
+    /// Back to before the first hop, paused.
+    Reset,
+    SetSpeed(Speed),
+    /// The animation finished showing `hop` of `trace`: go on to the next (ignored unless that
+    /// is still what is playing).
+    Advance {
+        trace: usize,
+        hop: usize,
+    },
 }
 
 impl Default for AppState {
     fn default() -> Self {
         let topology = presets::topology(0).unwrap_or_else(empty_topology);
         let layout = auto_layout(&topology);
-        AppState {
+        let mut state = AppState {
             stage: Some(0),
             topology,
             layout,
             error: None,
-        }
+            seed: 1,
+            log: Vec::new(),
+            clock: SimTime::ZERO,
+            run: Rc::default(),
+            request: RequestSpec::new(RequestKind::Read, false),
+            selection: None,
+            playback: Playback::default(),
+        };
+        state.replay_log();
+        state
     }
 }
 
@@ -50,7 +156,8 @@ fn empty_topology() -> Topology {
 }
 
 impl AppState {
-    /// Applies one action. A refused action leaves the design untouched and sets `error`.
+    /// Applies one action. A refused action leaves the design and the log untouched and sets
+    /// `error`.
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::SelectStage(n) => match presets::topology(n) {
@@ -59,17 +166,292 @@ impl AppState {
                     self.topology = topology;
                     self.stage = Some(n);
                     self.error = None;
+                    self.log.clear();
+                    self.clock = SimTime::ZERO;
+                    self.selection = None;
+                    self.playback = Playback {
+                        speed: self.playback.speed,
+                        ..Playback::default()
+                    };
+                    self.replay_log();
                 }
                 None => self.error = Some(format!("there is no stage {n}; stages go from 0 to 3")),
             },
+            Action::SetRequestKind(kind) => self.request.kind = kind,
+            Action::SetHttps(https) => self.request.https = https,
+            Action::Send(spec) | Action::Apply(Input::Send(spec)) => self.send(spec),
+            Action::Wait(duration) => {
+                self.clock += duration;
+                self.replay_log();
+            }
+            Action::Apply(input) => {
+                self.push_input(input);
+            }
+            Action::Select(Selection::Node(id)) if self.is_client(&id) => self.send(self.request),
+            Action::Select(selection) => self.selection = Some(selection),
+            Action::ClearSelection => self.selection = None,
+            Action::ShowTrace(n) => {
+                if let Some(trace) = self.run.traces.get(n) {
+                    self.playback.trace = Some(n);
+                    self.playback.hop = trace.hops.len().checked_sub(1);
+                    self.playback.playing = false;
+                }
+            }
+            Action::ShowHop(n) => {
+                if n < self.n_hops() {
+                    self.playback.hop = Some(n);
+                    self.playback.playing = false;
+                }
+            }
+            Action::Play => self.play(),
+            Action::Pause => self.playback.playing = false,
+            Action::TogglePlay => {
+                if self.playback.playing {
+                    self.playback.playing = false;
+                } else {
+                    self.play();
+                }
+            }
+            Action::StepForward => {
+                self.playback.playing = false;
+                let n = self.n_hops();
+                if n > 0 {
+                    self.playback.hop = Some(self.playback.hop.map_or(0, |h| (h + 1).min(n - 1)));
+                }
+            }
+            Action::StepBack => {
+                self.playback.playing = false;
+                self.playback.hop = self.playback.hop.and_then(|h| h.checked_sub(1));
+            }
+            Action::Reset => {
+                self.playback.playing = false;
+                self.playback.hop = None;
+            }
+            Action::SetSpeed(speed) => self.playback.speed = speed,
+            Action::Advance { trace, hop } => {
+                let current = self.playback.trace == Some(trace) && self.playback.hop == Some(hop);
+                if self.playback.playing && current {
+                    if hop + 1 < self.n_hops() {
+                        self.playback.hop = Some(hop + 1);
+                    } else {
+                        self.playback.playing = false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The request shown in the event list.
+    pub fn shown_trace(&self) -> Option<&Trace> {
+        self.run.traces.get(self.playback.trace?)
+    }
+
+    /// The current hop's place, highlighted on the diagram.
+    pub fn current_place(&self) -> Option<&str> {
+        let hop = self.shown_trace()?.hops.get(self.playback.hop?)?;
+        Some(hop.place.as_str())
+    }
+
+    /// What the diagram marks besides the design itself.
+    pub fn marks(&self) -> Marks {
+        let mut chips = BTreeMap::new();
+        for backend in &self.run.backends {
+            let chip = chips.entry(backend.server.clone()).or_insert(Chip {
+                up: true,
+                served: backend.served,
+            });
+            chip.up &= backend.available;
+        }
+        let mut last_picks = BTreeSet::new();
+        for lb in self.run.backends.iter().map(|b| &b.lb) {
+            if let Some(server) = self.run.last_pick(lb) {
+                last_picks.insert((lb.clone(), server.to_owned()));
+            }
+        }
+        let (selected, selected_link) = match &self.selection {
+            Some(Selection::Node(id) | Selection::Service(id)) => (Some(id.clone()), None),
+            Some(Selection::Link { from, to }) => (None, Some((from.clone(), to.clone()))),
+            None => (None, None),
+        };
+        Marks {
+            current: self.current_place().map(str::to_owned),
+            selected,
+            selected_link,
+            down: self.run.down.clone(),
+            cut: self.run.cut.clone(),
+            chips,
+            last_picks,
+            vip_holders: self.run.vips.iter().cloned().collect(),
+        }
+    }
+
+    fn n_hops(&self) -> usize {
+        self.shown_trace().map_or(0, |t| t.hops.len())
+    }
+
+    fn is_client(&self, id: &str) -> bool {
+        self.topology
+            .node(id)
+            .is_some_and(|n| matches!(n.kind, NodeKind::Client { .. }))
+    }
+
+    fn play(&mut self) {
+        if self.playback.trace.is_none() {
+            self.playback.trace = self.run.traces.len().checked_sub(1);
+        }
+        let n = self.n_hops();
+        if n == 0 {
+            return;
+        }
+        self.playback.hop = match self.playback.hop {
+            Some(h) if h + 1 < n => Some(h),
+            _ => Some(0),
+        };
+        self.playback.playing = true;
+    }
+
+    fn send(&mut self, spec: RequestSpec) {
+        self.request = spec;
+        if self.push_input(Input::Send(spec)) {
+            self.playback.trace = self.run.traces.len().checked_sub(1);
+            self.playback.hop = Some(0);
+            self.playback.playing = self.n_hops() > 0;
+        }
+    }
+
+    /// Appends `input` at the clock and replays; refused inputs leave the log as it was.
+    fn push_input(&mut self, input: Input) -> bool {
+        let mut log = self.log.clone();
+        log.push((self.clock, input));
+        match replay(&self.topology, self.seed, &log, self.clock) {
+            Ok(done) => {
+                self.clock = self.clock.max(done.sim.now());
+                self.run = Rc::new(Run::of(&done, &self.topology, &log));
+                self.log = log;
+                self.error = None;
+                true
+            }
+            Err(err) => {
+                self.error = Some(err.to_string());
+                false
+            }
+        }
+    }
+
+    fn replay_log(&mut self) {
+        match replay(&self.topology, self.seed, &self.log, self.clock) {
+            Ok(done) => {
+                self.clock = self.clock.max(done.sim.now());
+                self.run = Rc::new(Run::of(&done, &self.topology, &self.log));
+            }
+            Err(err) => {
+                self.run = Rc::default();
+                self.error = Some(err.to_string());
+            }
         }
     }
 }
 
+/// What the diagram shows on top of the design: the current hop, the selection, what is down
+/// or cut, the load balancers' view of their servers and who holds each virtual IP.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Marks {
+    pub current: Option<String>,
+    pub selected: Option<String>,
+    pub selected_link: Option<(String, String)>,
+    pub down: BTreeSet<String>,
+    pub cut: BTreeSet<(String, String)>,
+    /// Per load-balanced server (service id).
+    pub chips: BTreeMap<String, Chip>,
+    /// (load balancer, server) of each balancer's most recent pick.
+    pub last_picks: BTreeSet<(String, String)>,
+    pub vip_holders: BTreeMap<String, Option<String>>,
+}
+
+/// A load-balanced server as its load balancers see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chip {
+    /// Every load balancer listing it counts it as available.
+    pub up: bool,
+    /// Requests it has answered.
+    pub served: u64,
+}
+
+/// What the page's address fragment asks for: `#stage=3&send=https-read&hop=12`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fragment {
+    pub stage: Option<u8>,
+    /// A request to send as soon as the page opens.
+    pub send: Option<RequestSpec>,
+    /// Play that request from this hop (1 is the first) instead of from the start.
+    pub hop: Option<usize>,
+}
+
+impl Fragment {
+    /// The actions that open the page as the fragment asks.
+    pub fn actions(self) -> Vec<Action> {
+        let mut out = Vec::new();
+        if let Some(n) = self.stage {
+            out.push(Action::SelectStage(n));
+        }
+        if let Some(spec) = self.send {
+            out.push(Action::Send(spec));
+            if let Some(hop) = self.hop {
+                out.extend([Action::ShowHop(hop - 1), Action::Play]);
+            }
+        }
+        out
+    }
+}
+
+/// Reads the address fragment; unknown or malformed parts are ignored.
+///
+/// `stage=N` opens stage N; `send=PROTO-KIND` (`http` or `https`, then `static`, `read` or
+/// `write`) sends one request on load, e.g. `#stage=3&send=https-read`; `hop=N` plays it from
+/// its Nth hop (a link to a moment of a request).
+pub fn parse_fragment(fragment: &str) -> Fragment {
+    let mut out = Fragment::default();
+    for part in fragment.trim_start_matches('#').split('&') {
+        if let Some(value) = part.strip_prefix("stage=") {
+            out.stage = value.parse().ok().filter(|n| presets::stage(*n).is_some());
+        } else if let Some(value) = part.strip_prefix("send=") {
+            out.send = parse_send(value);
+        } else if let Some(value) = part.strip_prefix("hop=") {
+            out.hop = value.parse().ok().filter(|n| *n >= 1);
+        }
+    }
+    out
+}
+
+fn parse_send(value: &str) -> Option<RequestSpec> {
+    let (proto, kind) = value.split_once('-')?;
+    let https = match proto {
+        "http" => false,
+        "https" => true,
+        _ => return None,
+    };
+    let kind = match kind {
+        "static" => RequestKind::Static,
+        "read" => RequestKind::Read,
+        "write" => RequestKind::Write,
+        _ => return None,
+    };
+    Some(RequestSpec::new(kind, https))
+}
+
 /// Reads `#stage=N` (the page's address fragment); anything else is ignored.
 pub fn parse_stage_fragment(fragment: &str) -> Option<u8> {
-    let value = fragment.trim_start_matches('#').strip_prefix("stage=")?;
-    value.parse().ok().filter(|n| presets::stage(*n).is_some())
+    parse_fragment(fragment).stage
+}
+
+/// The keyboard shortcuts: Space plays or pauses, ← and → step.
+pub fn key_action(key: &str) -> Option<Action> {
+    match key {
+        " " | "Spacebar" => Some(Action::TogglePlay),
+        "ArrowLeft" | "Left" => Some(Action::StepBack),
+        "ArrowRight" | "Right" => Some(Action::StepForward),
+        _ => None,
+    }
 }
 
 impl yew::Reducible for AppState {
@@ -84,22 +466,43 @@ impl yew::Reducible for AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::trace::{HopKind, Outcome};
 
     #[track_caller]
     fn check(actions: &[Action], stage: Option<u8>, n_nodes: usize, error: Option<&str>) {
-        let mut state = AppState::default();
-        for action in actions {
-            state.apply(action.clone());
-        }
+        let state = after(actions);
         assert_eq!(state.stage, stage);
         assert_eq!(state.topology.nodes.len(), n_nodes);
         assert_eq!(state.layout.boxes.len(), n_nodes);
         assert_eq!(state.error.as_deref(), error);
     }
 
+    fn after(actions: &[Action]) -> AppState {
+        let mut state = AppState::default();
+        for action in actions {
+            state.apply(action.clone());
+        }
+        state
+    }
+
+    fn send(kind: RequestKind, https: bool) -> Action {
+        Action::Send(RequestSpec::new(kind, https))
+    }
+
+    fn backend(trace: &Trace) -> Option<&str> {
+        match &trace.outcome {
+            Some(Outcome::Served { backend, .. }) => backend.as_deref(),
+            _ => None,
+        }
+    }
+
     #[test]
     fn starts_on_stage_0() {
         check(&[], Some(0), 3, None);
+        let state = AppState::default();
+        assert!(state.log.is_empty());
+        assert_eq!(state.clock, SimTime::ZERO);
+        assert!(state.run.traces.is_empty());
     }
 
     #[test]
@@ -124,6 +527,49 @@ mod tests {
     }
 
     #[test]
+    fn fragment_may_ask_to_send_a_request_on_load() {
+        assert_eq!(
+            parse_fragment("#stage=3&send=https-read"),
+            Fragment {
+                stage: Some(3),
+                send: Some(RequestSpec::new(RequestKind::Read, true)),
+                hop: None,
+            }
+        );
+        assert_eq!(
+            parse_fragment("#stage=3&send=https-read&hop=12").hop,
+            Some(12)
+        );
+        assert_eq!(parse_fragment("#hop=0").hop, None);
+        assert_eq!(parse_fragment("#hop=x").hop, None);
+        assert_eq!(
+            parse_fragment("send=http-write").send,
+            Some(RequestSpec::new(RequestKind::Write, false))
+        );
+        assert_eq!(parse_fragment("#stage=1&send=ftp-read").send, None);
+        assert_eq!(parse_fragment("#send=https-delete").send, None);
+        assert_eq!(parse_fragment("#stage=1&send=").stage, Some(1));
+    }
+
+    #[test]
+    fn fragment_opens_the_stage_sends_and_plays_from_a_hop() {
+        let state = after(&parse_fragment("#stage=3&send=https-read&hop=12").actions());
+        assert_eq!(state.stage, Some(3));
+        assert_eq!(state.run.traces.len(), 1);
+        assert_eq!(state.playback.hop, Some(11));
+        assert!(state.playback.playing);
+        let state = after(&parse_fragment("#stage=2&hop=3").actions());
+        assert_eq!(state.stage, Some(2));
+        assert!(state.run.traces.is_empty(), "no send, no hop");
+        let state = after(&parse_fragment("#stage=1&send=http-read&hop=999").actions());
+        assert_eq!(
+            state.playback.hop,
+            Some(0),
+            "a hop past the end plays from the start"
+        );
+    }
+
+    #[test]
     fn unknown_stage_is_refused_and_keeps_the_design() {
         check(
             &[Action::SelectStage(2), Action::SelectStage(9)],
@@ -136,6 +582,256 @@ mod tests {
             Some(1),
             5,
             None,
+        );
+    }
+
+    #[test]
+    fn sending_logs_the_input_moves_the_clock_and_plays_the_trace() {
+        let state = after(&[Action::SelectStage(1), send(RequestKind::Static, false)]);
+        assert_eq!(state.log.len(), 1);
+        assert_eq!(state.log[0].0, SimTime::ZERO);
+        let trace = &state.run.traces[0];
+        assert_eq!(Some(state.clock), trace.finished_at);
+        assert_eq!(state.playback.trace, Some(0));
+        assert_eq!(state.playback.hop, Some(0));
+        assert!(state.playback.playing);
+        assert_eq!(state.current_place(), Some("dns"));
+        let second = after(&[
+            Action::SelectStage(1),
+            send(RequestKind::Static, false),
+            send(RequestKind::Static, false),
+        ]);
+        assert_eq!(
+            second.log[1].0, state.clock,
+            "the next send happens at the clock"
+        );
+        let backends: Vec<Option<&str>> = second.run.traces.iter().map(backend).collect();
+        assert_eq!(backends, [Some("server-01.nginx"), Some("server-02.nginx")]);
+        assert_eq!(second.playback.trace, Some(1));
+    }
+
+    #[test]
+    fn clicking_the_browser_sends_the_chosen_request() {
+        let state = after(&[
+            Action::SelectStage(3),
+            Action::SetRequestKind(RequestKind::Write),
+            Action::SetHttps(true),
+            Action::Select(Selection::Node("client".into())),
+        ]);
+        assert_eq!(state.selection, None);
+        assert_eq!(state.run.traces.len(), 1);
+        assert_eq!(
+            state.run.traces[0].spec,
+            RequestSpec::new(RequestKind::Write, true)
+        );
+        let state = after(&[Action::Select(Selection::Node("server-01".into()))]);
+        assert_eq!(state.selection, Some(Selection::Node("server-01".into())));
+        assert!(state.run.traces.is_empty());
+    }
+
+    #[test]
+    fn stepping_moves_the_cursor_within_the_trace_and_pauses() {
+        let mut state = after(&[Action::SelectStage(0), send(RequestKind::Static, false)]);
+        let n = state.run.traces[0].hops.len();
+        state.apply(Action::StepForward);
+        assert_eq!(state.playback.hop, Some(1));
+        assert!(!state.playback.playing);
+        state.apply(Action::StepBack);
+        state.apply(Action::StepBack);
+        assert_eq!(state.playback.hop, None);
+        state.apply(Action::StepBack);
+        assert_eq!(state.playback.hop, None);
+        assert_eq!(state.current_place(), None);
+        for _ in 0..n + 3 {
+            state.apply(Action::StepForward);
+        }
+        assert_eq!(state.playback.hop, Some(n - 1));
+        state.apply(Action::ShowHop(2));
+        assert_eq!(state.playback.hop, Some(2));
+        state.apply(Action::ShowHop(n));
+        assert_eq!(state.playback.hop, Some(2), "out of range is ignored");
+        state.apply(Action::Reset);
+        assert_eq!(state.playback.hop, None);
+    }
+
+    #[test]
+    fn playing_advances_hop_by_hop_and_stops_at_the_end() {
+        let mut state = after(&[Action::SelectStage(0), send(RequestKind::Static, false)]);
+        let n = state.run.traces[0].hops.len();
+        state.apply(Action::Advance { trace: 0, hop: 1 });
+        assert_eq!(state.playback.hop, Some(0), "a stale frame is ignored");
+        for hop in 0..n {
+            state.apply(Action::Advance { trace: 0, hop });
+        }
+        assert_eq!(state.playback.hop, Some(n - 1));
+        assert!(!state.playback.playing);
+        state.apply(Action::TogglePlay);
+        assert!(state.playback.playing);
+        assert_eq!(state.playback.hop, Some(0), "play at the end starts over");
+        state.apply(Action::TogglePlay);
+        assert!(!state.playback.playing);
+        state.apply(Action::Advance { trace: 0, hop: 0 });
+        assert_eq!(state.playback.hop, Some(0), "nothing moves while paused");
+        state.apply(Action::SetSpeed(Speed::Quadruple));
+        assert_eq!(state.playback.speed.factor(), 4.0);
+    }
+
+    #[test]
+    fn play_without_a_request_does_nothing() {
+        let state = after(&[Action::Play]);
+        assert!(!state.playback.playing);
+        assert_eq!(state.playback.trace, None);
+    }
+
+    #[test]
+    fn show_trace_picks_an_earlier_request_paused_at_its_end() {
+        let state = after(&[
+            Action::SelectStage(1),
+            send(RequestKind::Static, false),
+            send(RequestKind::Read, false),
+            Action::ShowTrace(0),
+        ]);
+        assert_eq!(state.playback.trace, Some(0));
+        let n = state.run.traces[0].hops.len();
+        assert_eq!(state.playback.hop, Some(n - 1));
+        assert_eq!(state.current_place(), Some("client"));
+        assert!(!state.playback.playing);
+    }
+
+    #[test]
+    fn a_crashed_server_is_skipped_after_the_health_checks_notice() {
+        let mut actions = vec![
+            Action::SelectStage(1),
+            Action::Apply(Input::HostDown("server-01".into())),
+            Action::Wait(SimDuration::from_secs(20)),
+        ];
+        actions.extend((0..4).map(|_| send(RequestKind::Static, false)));
+        let state = after(&actions);
+        assert_eq!(state.error, None);
+        assert!(state.run.is_down("server-01"));
+        let backends: Vec<Option<&str>> = state.run.traces.iter().map(backend).collect();
+        assert_eq!(backends, [Some("server-02.nginx"); 4]);
+        let marks = state.marks();
+        assert!(marks.down.contains("server-01"));
+        assert_eq!(
+            marks.chips.get("server-01.nginx"),
+            Some(&Chip {
+                up: false,
+                served: 0
+            })
+        );
+        assert!(
+            marks
+                .last_picks
+                .contains(&("lb-01.haproxy".into(), "server-02.nginx".into()))
+        );
+    }
+
+    #[test]
+    fn waiting_moves_the_clock() {
+        let state = after(&[
+            Action::Wait(SimDuration::from_secs(1)),
+            Action::Wait(SimDuration::from_secs(10)),
+        ]);
+        assert_eq!(state.clock, SimTime::from_secs(11));
+        assert!(state.log.is_empty());
+    }
+
+    #[test]
+    fn write_then_read_at_once_is_stale_on_stage_1() {
+        let state = after(&[
+            Action::SelectStage(1),
+            send(RequestKind::Write, false),
+            send(RequestKind::Read, false),
+        ]);
+        assert!(matches!(
+            state.run.traces[1].outcome,
+            Some(Outcome::Served { stale: true, .. })
+        ));
+    }
+
+    #[test]
+    fn unknown_inputs_are_refused_and_the_log_is_kept() {
+        let state = after(&[
+            Action::SelectStage(1),
+            Action::Apply(Input::HostDown("web-09".into())),
+        ]);
+        assert_eq!(state.error.as_deref(), Some("there is no host 'web-09'"));
+        assert!(state.log.is_empty());
+        let state = after(&[
+            Action::SelectStage(1),
+            Action::Apply(Input::CutLink {
+                from: "lb-01.haproxy".into(),
+                to: "server-01.nginx".into(),
+            }),
+        ]);
+        assert_eq!(state.error, None);
+        assert!(
+            state
+                .marks()
+                .cut
+                .contains(&("lb-01.haproxy".to_owned(), "server-01.nginx".to_owned()))
+        );
+    }
+
+    #[test]
+    fn selecting_a_stage_starts_a_new_log() {
+        let state = after(&[
+            Action::SelectStage(1),
+            send(RequestKind::Static, false),
+            Action::Select(Selection::Service("server-01.nginx".into())),
+            Action::SetSpeed(Speed::Double),
+            Action::SelectStage(2),
+        ]);
+        assert!(state.log.is_empty());
+        assert!(state.run.traces.is_empty());
+        assert_eq!(state.clock, SimTime::ZERO);
+        assert_eq!(state.selection, None);
+        assert_eq!(state.playback.trace, None);
+        assert_eq!(state.playback.speed, Speed::Double, "speed is a preference");
+    }
+
+    #[test]
+    fn stage_2_over_http_is_dropped_by_the_firewall() {
+        let state = after(&[Action::SelectStage(2), send(RequestKind::Static, false)]);
+        let trace = &state.run.traces[0];
+        assert_eq!(
+            trace.hops.last().map(|h| h.kind),
+            Some(HopKind::Failure),
+            "{trace:?}"
+        );
+        match &trace.outcome {
+            Some(Outcome::Dropped { host, reason }) => {
+                assert_eq!(host, "lb-01");
+                assert!(reason.contains("fw-lb-01 default deny"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn keys_map_to_playback_actions() {
+        assert_eq!(key_action(" "), Some(Action::TogglePlay));
+        assert_eq!(key_action("ArrowLeft"), Some(Action::StepBack));
+        assert_eq!(key_action("ArrowRight"), Some(Action::StepForward));
+        assert_eq!(key_action("a"), None);
+        assert_eq!(key_action("Enter"), None);
+    }
+
+    #[test]
+    fn the_current_hop_is_marked_on_the_diagram() {
+        let mut state = after(&[Action::SelectStage(3), send(RequestKind::Read, true)]);
+        assert_eq!(state.marks().current.as_deref(), Some("dns"));
+        let vrrp = state.run.traces[0]
+            .hops
+            .iter()
+            .position(|h| h.kind == HopKind::Vrrp)
+            .expect("a VRRP hop");
+        state.apply(Action::ShowHop(vrrp));
+        assert_eq!(state.marks().current.as_deref(), Some("vip"));
+        assert_eq!(
+            state.marks().vip_holders.get("vip"),
+            Some(&Some("lb-01".to_owned()))
         );
     }
 }

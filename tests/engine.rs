@@ -584,3 +584,27 @@ fn timeline_buckets_add_up_to_the_totals() {
             .is_err()
     );
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn every_hop_after_tls_termination_is_plaintext() {
+    let mut sim = sim(3);
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, true);
+    let tls = trace
+        .hops
+        .iter()
+        .position(|h| h.kind == HopKind::Tls)
+        .expect("TLS hop");
+    let balance = trace
+        .hops
+        .iter()
+        .position(|h| h.kind == HopKind::Balance)
+        .expect("balance");
+    assert!(tls < balance);
+    for hop in &trace.hops[balance..trace.hops.len() - 1] {
+        assert!(
+            !hop.encrypted,
+            "{} at {} is marked encrypted",
+            hop.reason, hop.place
+        );
+    }
+}

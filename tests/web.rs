@@ -1,10 +1,12 @@
-//! The page in a real browser (Chromium and Firefox): mount the app, read the SVG, click.
+//! The page in a real browser (Chromium and Firefox): mount the app, read the SVG, click,
+//! press keys. Every wait is `yew::scheduler::flush()`; playback is driven with the buttons
+//! and keys, never by waiting for animation frames.
 #![cfg(target_arch = "wasm32")]
 
 use stacksim::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -79,7 +81,10 @@ async fn stage_0_draws_one_server_with_four_components() {
         "{dns:?}"
     );
     assert_eq!(count(&root, ".badge-firewall"), 0);
-    assert_eq!(texts(&root, ".panel h2"), ["Stage 0: Simple web stack"]);
+    assert_eq!(
+        texts(&root, "aside.panel h2"),
+        ["Stage 0: Simple web stack"]
+    );
     assert_eq!(count(&root, ".panel ol.flow li"), 6);
 }
 
@@ -145,7 +150,10 @@ async fn switching_stages_redraws_the_diagram_and_the_panel() {
     pick_stage(&root, 0).await;
     assert_eq!(count(&root, "g.node.host"), 1);
     assert_eq!(count(&root, "g.node.vip"), 0);
-    assert_eq!(texts(&root, ".panel h2"), ["Stage 0: Simple web stack"]);
+    assert_eq!(
+        texts(&root, "aside.panel h2"),
+        ["Stage 0: Simple web stack"]
+    );
     assert_eq!(count(&root, "button.stage-button.active"), 1);
 }
 
@@ -153,7 +161,7 @@ async fn switching_stages_redraws_the_diagram_and_the_panel() {
 async fn address_fragment_opens_a_stage_and_picking_updates_it() {
     let root = mount_at("stage=2").await;
     assert_eq!(
-        texts(&root, ".panel h2"),
+        texts(&root, "aside.panel h2"),
         ["Stage 2: Secured and monitored"]
     );
     pick_stage(&root, 1).await;
@@ -164,5 +172,446 @@ async fn address_fragment_opens_a_stage_and_picking_updates_it() {
         .expect("hash");
     assert_eq!(hash, "#stage=1");
     let root = mount_at("stage=99").await;
-    assert_eq!(texts(&root, ".panel h2"), ["Stage 0: Simple web stack"]);
+    assert_eq!(
+        texts(&root, "aside.panel h2"),
+        ["Stage 0: Simple web stack"]
+    );
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+/// Clicks an HTML element (a button, a table row) like a person would.
+async fn click(root: &Element, selector: &str) {
+    find(root, selector)
+        .dyn_into::<HtmlElement>()
+        .expect("an HTML element")
+        .click();
+    yew::scheduler::flush().await;
+}
+
+/// Clicks an SVG element (SVG has no `click()`): a bubbling mouse event.
+async fn click_svg(root: &Element, selector: &str) {
+    let init = MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).expect("event");
+    find(root, selector)
+        .dispatch_event(&event)
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+/// Presses `key` with the event landing on `target` (it bubbles to the document).
+async fn press_on(target: &Element, key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    target.dispatch_event(&event).expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+async fn press(key: &str) {
+    let body = document().body().expect("body");
+    press_on(&body, key).await;
+}
+
+/// Chooses the request kind and protocol, sends, and pauses the playback at its first hop.
+async fn send(root: &Element, kind: &str, proto: &str) {
+    click(root, &format!("button[data-kind='{kind}']")).await;
+    click(root, &format!("button[data-proto='{proto}']")).await;
+    click(root, "button[data-action='send']").await;
+    click(root, "button[data-control='pause']").await;
+}
+
+fn rows(root: &Element) -> Vec<String> {
+    texts(root, "tr.hop-row")
+}
+
+fn outcome(root: &Element) -> String {
+    text(root, "tr.outcome-row")
+}
+
+/// The number (from 1) of the highlighted row of the event list.
+fn current_row(root: &Element) -> Option<String> {
+    root.query_selector("tr.hop-row.current")
+        .expect("valid selector")
+        .map(|row| {
+            row.query_selector("td.n")
+                .ok()
+                .flatten()
+                .and_then(|n| n.text_content())
+                .unwrap_or_default()
+        })
+}
+
+/// The ids of the places highlighted on the diagram.
+fn highlighted(root: &Element) -> Vec<String> {
+    let list = root
+        .query_selector_all("svg.diagram .hop-current")
+        .expect("valid selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .filter_map(|el| el.get_attribute("data-id"))
+        .collect()
+}
+
+fn history(root: &Element) -> Vec<String> {
+    texts(root, ".history-item .what")
+}
+
+#[wasm_bindgen_test]
+async fn sending_on_each_stage_lists_every_hop_and_the_outcome() {
+    let root = mount().await;
+    let cases = [
+        (
+            0,
+            "read",
+            "http",
+            "200 OK from server-01.nginx",
+            "server-01.mysql",
+        ),
+        (
+            1,
+            "static",
+            "http",
+            "200 OK from server-01.nginx",
+            "roundrobin: server-01.nginx",
+        ),
+        (
+            2,
+            "read",
+            "https",
+            "200 OK from server-01.nginx",
+            "fw-lb-01 rule 1 allow tcp/443",
+        ),
+        (
+            3,
+            "read",
+            "https",
+            "200 OK from web-01.nginx",
+            "HTTPS ends here",
+        ),
+    ];
+    for (stage, kind, proto, expected, needle) in cases {
+        pick_stage(&root, stage).await;
+        assert_eq!(
+            count(&root, "tr.hop-row"),
+            0,
+            "stage {stage}: a new stage has no request"
+        );
+        send(&root, kind, proto).await;
+        let rows = rows(&root);
+        assert!(rows.len() >= 6, "stage {stage}: {rows:?}");
+        assert!(rows[0].contains("dns"), "stage {stage}: {rows:?}");
+        assert!(
+            rows.iter().any(|r| r.contains(needle)),
+            "stage {stage}: no {needle:?} in {rows:?}"
+        );
+        assert!(
+            rows.last()
+                .is_some_and(|r| r.contains("the browser receives 200")),
+            "{rows:?}"
+        );
+        let outcome = outcome(&root);
+        assert!(outcome.contains(expected), "stage {stage}: {outcome}");
+        assert_eq!(history(&root).len(), 1);
+        assert!(
+            text(&root, ".clock").starts_with("t = 0."),
+            "the clock moved to the end of the request"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn step_back_restores_the_previous_highlighted_hop() {
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    send(&root, "read", "https").await;
+    click(&root, "button[data-control='reset']").await;
+    assert_eq!(current_row(&root), None);
+    assert!(highlighted(&root).is_empty());
+    for _ in 0..5 {
+        click(&root, "button[data-control='forward']").await;
+    }
+    assert_eq!(current_row(&root).as_deref(), Some("5"));
+    assert_eq!(highlighted(&root), ["vip"]);
+    assert_eq!(text(&root, ".hop-details .detail-place"), "vip");
+    click(&root, "button[data-control='forward']").await;
+    assert_eq!(current_row(&root).as_deref(), Some("6"));
+    assert_eq!(highlighted(&root), ["lb-01"]);
+    assert!(text(&root, ".hop-details .detail-reason").contains("rule 1 allow tcp/443"));
+    click(&root, "button[data-control='back']").await;
+    assert_eq!(current_row(&root).as_deref(), Some("5"));
+    assert_eq!(highlighted(&root), ["vip"]);
+    assert_eq!(text(&root, ".hop-details .detail-place"), "vip");
+    assert_eq!(
+        count(&root, "svg.diagram circle.request-dot"),
+        1,
+        "one dot, at the current hop"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_space_plays_and_pauses_and_arrows_step() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    click(&root, "button[data-action='send']").await;
+    assert_eq!(
+        count(&root, "button[data-control='pause']"),
+        1,
+        "a sent request plays"
+    );
+    press(" ").await;
+    assert_eq!(
+        count(&root, "button[data-control='play']"),
+        1,
+        "Space pauses"
+    );
+    assert_eq!(current_row(&root).as_deref(), Some("1"));
+    press("ArrowRight").await;
+    press("ArrowRight").await;
+    assert_eq!(current_row(&root).as_deref(), Some("3"));
+    press("ArrowLeft").await;
+    assert_eq!(current_row(&root).as_deref(), Some("2"));
+    // Keys typed into a text field are left alone.
+    let input = document().create_element("input").expect("input");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&input)
+        .expect("append");
+    press_on(&input, "ArrowRight").await;
+    press_on(&input, " ").await;
+    assert_eq!(current_row(&root).as_deref(), Some("2"));
+    assert_eq!(count(&root, "button[data-control='play']"), 1);
+    press(" ").await;
+    assert_eq!(
+        count(&root, "button[data-control='pause']"),
+        1,
+        "Space plays again"
+    );
+    press(" ").await;
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_row_shows_that_hop_and_its_addresses() {
+    let root = mount().await;
+    pick_stage(&root, 2).await;
+    send(&root, "read", "https").await;
+    let n = rows(&root)
+        .iter()
+        .position(|r| r.contains("plaintext HTTP"))
+        .expect("the hop after TLS termination");
+    click(&root, &format!("tr.hop-row[data-hop='{n}']")).await;
+    assert_eq!(current_row(&root), Some((n + 1).to_string()));
+    assert_eq!(highlighted(&root), ["server-01.nginx"]);
+    assert_eq!(text(&root, ".hop-details .detail-src"), "10.0.0.2:40000");
+    assert_eq!(text(&root, ".hop-details .detail-dst"), "10.0.0.11:80");
+    assert_eq!(text(&root, ".hop-details .detail-enc"), "plain text");
+    assert_eq!(count(&root, "svg.diagram circle.request-dot.plain"), 1);
+    let tls = rows(&root)
+        .iter()
+        .position(|r| r.contains("HTTPS ends here"))
+        .expect("the TLS hop");
+    click(&root, &format!("tr.hop-row[data-hop='{tls}']")).await;
+    assert_eq!(text(&root, ".hop-details .detail-enc"), "encrypted (TLS)");
+    assert_eq!(count(&root, "svg.diagram circle.request-dot.tls"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn taking_server_01_down_sends_everything_to_server_02_after_the_checks() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    click_svg(&root, "g.node[data-id='server-01'] > rect.node-box").await;
+    assert!(text(&root, ".inspector h3").contains("server-01"));
+    click(&root, ".inspector button[data-control='take-down']").await;
+    assert_eq!(
+        count(&root, "g.node.down[data-id='server-01']"),
+        1,
+        "greyed on the diagram"
+    );
+    assert_eq!(text(&root, ".inspector .state-line"), "Down: crashed");
+    click(&root, "button[data-wait='10']").await;
+    click(&root, "button[data-wait='10']").await;
+    assert!(
+        text(&root, ".clock").starts_with("t = 20."),
+        "{}",
+        text(&root, ".clock")
+    );
+    assert_eq!(
+        text(&root, "tr[data-server='server-01.nginx'] .state"),
+        "DOWN"
+    );
+    for _ in 0..4 {
+        send(&root, "static", "http").await;
+    }
+    let sent = history(&root);
+    assert_eq!(sent.len(), 4);
+    assert!(
+        sent.iter().all(|s| s.ends_with("200 server-02.nginx")),
+        "{sent:?}"
+    );
+    assert_eq!(
+        text(&root, "tr[data-server='server-02.nginx'] .served"),
+        "4"
+    );
+    click(&root, ".inspector button[data-control='bring-up']").await;
+    assert_eq!(count(&root, "g.node.down"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn stage_2_over_http_is_dropped_by_the_firewall_with_the_rule_named() {
+    let root = mount().await;
+    pick_stage(&root, 2).await;
+    send(&root, "static", "http").await;
+    let outcome = outcome(&root);
+    assert!(outcome.contains("Dropped at lb-01"), "{outcome}");
+    assert!(outcome.contains("fw-lb-01 default deny"), "{outcome}");
+    let rows = rows(&root);
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Firewall") && r.contains("default deny")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.last().is_some_and(|r| r.contains("Failure")),
+        "{rows:?}"
+    );
+    assert!(
+        text(&root, ".clock").starts_with("t = 30."),
+        "the browser waited 30 s"
+    );
+    assert_eq!(count(&root, ".history-item.failed"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_write_then_a_read_at_once_reads_stale_data_from_the_replica() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    send(&root, "write", "http").await;
+    assert!(
+        outcome(&root).contains("200 OK from server-01.nginx"),
+        "{}",
+        outcome(&root)
+    );
+    send(&root, "read", "http").await;
+    let outcome = outcome(&root);
+    assert!(
+        outcome.contains("server-02.nginx") && outcome.contains("stale"),
+        "{outcome}"
+    );
+    assert!(
+        rows(&root).iter().any(|r| r.contains("stale")),
+        "{:?}",
+        rows(&root)
+    );
+    assert!(history(&root)[0].contains("stale"), "{:?}", history(&root));
+}
+
+#[wasm_bindgen_test]
+async fn the_balancer_alternates_and_shows_its_last_pick() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    send(&root, "static", "http").await;
+    assert!(text(&root, ".balancer .last-pick").contains("server-01.nginx"));
+    send(&root, "static", "http").await;
+    assert_eq!(
+        history(&root),
+        [
+            "GET /static/logo.png HTTP → 200 server-02.nginx",
+            "GET /static/logo.png HTTP → 200 server-01.nginx"
+        ]
+    );
+    assert_eq!(
+        text(&root, ".balancer .last-pick"),
+        "last pick → server-02.nginx"
+    );
+    let picked = find(&root, "path.wire.last-pick");
+    assert_eq!(
+        picked.get_attribute("data-to").as_deref(),
+        Some("server-02.nginx")
+    );
+    assert_eq!(texts(&root, "g.chip text"), ["UP · 1", "UP · 1"]);
+    click(&root, "button[data-trace='0']").await;
+    assert!(
+        outcome(&root).contains("server-01.nginx"),
+        "an earlier request can be shown again"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn clicking_the_browser_sends_and_a_stopped_service_refuses() {
+    let root = mount().await;
+    click_svg(&root, "g.node[data-id='client'] > rect.node-box").await;
+    assert_eq!(
+        history(&root).len(),
+        1,
+        "clicking the browser sends a request"
+    );
+    click_svg(
+        &root,
+        "g.service[data-id='server-01.nginx'] > rect.service-box",
+    )
+    .await;
+    assert!(text(&root, ".inspector h3").contains("server-01.nginx"));
+    click(&root, ".inspector button[data-control='take-down']").await;
+    assert_eq!(count(&root, "g.service.down[data-id='server-01.nginx']"), 1);
+    send(&root, "static", "http").await;
+    assert!(outcome(&root).contains("Refused at"), "{}", outcome(&root));
+    click(&root, ".inspector .close").await;
+    assert_eq!(count(&root, ".inspector"), 0);
+    // Keyboard users select with Enter on a focused node or service.
+    press_on(&find(&root, "g.service[data-id='server-01.app']"), "Enter").await;
+    assert!(text(&root, ".inspector h3").contains("server-01.app"));
+}
+
+#[wasm_bindgen_test]
+async fn a_link_can_be_cut_and_restored_from_the_diagram() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    let wire = "path.wire-request[data-from='lb-01.haproxy'][data-to='server-01.nginx']";
+    click_svg(&root, wire).await;
+    assert_eq!(
+        text(&root, ".inspector h3"),
+        "Link lb-01.haproxy → server-01.nginx"
+    );
+    click(&root, ".inspector button[data-control='cut']").await;
+    assert_eq!(count(&root, &format!("{wire}.cut")), 1);
+    assert_eq!(text(&root, ".inspector .state-line"), "Cut");
+    click(&root, ".inspector button[data-control='restore']").await;
+    assert_eq!(count(&root, &format!("{wire}.cut")), 0);
+}
+
+#[wasm_bindgen_test]
+async fn playback_speed_and_reset_are_buttons() {
+    let root = mount().await;
+    send(&root, "static", "http").await;
+    click(&root, "button[data-speed='4×']").await;
+    assert_eq!(count(&root, "button.active[data-speed='4×']"), 1);
+    click(&root, "button[data-control='play']").await;
+    assert_eq!(count(&root, "button[data-control='pause']"), 1);
+    click(&root, "button[data-control='reset']").await;
+    assert_eq!(count(&root, "button[data-control='play']"), 1);
+    assert_eq!(current_row(&root), None);
+    assert_eq!(count(&root, "svg.diagram circle.request-dot"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn address_fragment_can_send_a_request_on_load() {
+    let root = mount_at("stage=3&send=https-read&hop=10").await;
+    assert_eq!(text(&root, ".request-panel h2"), "Request #1 · GET HTTPS");
+    assert_eq!(history(&root).len(), 1);
+    click(&root, "button[data-control='pause']").await;
+    assert_eq!(current_row(&root).as_deref(), Some("10"));
 }

@@ -1,23 +1,61 @@
 //! One node of the diagram: a host with its services and badges, or a client, DNS zone,
 //! virtual IP or collector.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::layout::{Rect, service_rect};
 use crate::sim::topology::{Balance, DbRole, Host, Node, NodeKind, Service, ServiceKind};
+use crate::state::{Marks, Selection};
 
 #[derive(Properties, PartialEq)]
 pub struct NodeViewProps {
     pub node: Node,
     pub rect: Rect,
+    /// The current hop, the selection, what is down, the balancers' view of their servers.
+    #[prop_or_default]
+    pub marks: Rc<Marks>,
+    /// A click on the node or on one of its services.
+    #[prop_or_default]
+    pub on_select: Callback<Selection>,
+}
+
+/// The CSS classes that mark `id` (a node or service) with the page's state.
+fn mark_classes(marks: &Marks, id: &str) -> Classes {
+    classes!(
+        marks.down.contains(id).then_some("down"),
+        (marks.current.as_deref() == Some(id)).then_some("hop-current"),
+        (marks.selected.as_deref() == Some(id)).then_some("selected"),
+    )
+}
+
+/// Enter on a focused node or service selects it, as a click does.
+fn on_enter(on_select: &Callback<Selection>, selection: Selection) -> Callback<KeyboardEvent> {
+    let on_select = on_select.clone();
+    Callback::from(move |event: KeyboardEvent| {
+        if event.key() == "Enter" {
+            event.stop_propagation();
+            on_select.emit(selection.clone());
+        }
+    })
 }
 
 #[component]
 pub fn NodeView(props: &NodeViewProps) -> Html {
-    let NodeViewProps { node, rect } = props;
+    let NodeViewProps {
+        node,
+        rect,
+        marks,
+        on_select,
+    } = props;
     let transform = format!("translate({} {})", rect.x, rect.y);
+    let onclick = {
+        let id = node.id.clone();
+        on_select.reform(move |_: MouseEvent| Selection::Node(id.clone()))
+    };
     let (class, body) = match &node.kind {
-        NodeKind::Host(host) => ("host", host_body(node, host, *rect)),
+        NodeKind::Host(host) => ("host", host_body(node, host, *rect, marks, on_select)),
         NodeKind::Client { ip } => ("client", small_body(&node.name, &ip.to_string(), "client")),
         NodeKind::Dns(zone) => {
             let records: Vec<String> = zone
@@ -28,7 +66,11 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
             ("dns", small_body(&zone.domain, &records.join(", "), "dns"))
         }
         NodeKind::Vip(vip) => {
-            let detail = format!("VRRP · advert {} s", vip.advert_int_s);
+            let detail = match marks.vip_holders.get(&node.id) {
+                Some(Some(holder)) => format!("VRRP · held by {holder}"),
+                Some(None) => "VRRP · nobody holds it".to_owned(),
+                None => format!("VRRP · advert {} s", vip.advert_int_s),
+            };
             (
                 "vip",
                 small_body(&format!("VIP {}", vip.ip), &detail, "vip"),
@@ -36,11 +78,17 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
         }
         NodeKind::Collector { ip, product } => (
             "collector",
-            small_body(&node.name, &format!("{product} · {ip}"), "collector"),
+            small_body(
+                &format!("{} ({product})", node.name),
+                &ip.to_string(),
+                "collector",
+            ),
         ),
     };
     html! {
-        <g class={classes!("node", class)} data-id={node.id.clone()} {transform}>
+        <g class={classes!("node", class, mark_classes(marks, &node.id))} data-id={node.id.clone()}
+            {transform} {onclick} tabindex="0" role="button"
+            onkeydown={on_enter(on_select, Selection::Node(node.id.clone()))}>
             <title>{ node_title(node) }</title>
             { body }
         </g>
@@ -104,7 +152,13 @@ fn icon_shape(icon: &str) -> Html {
     }
 }
 
-fn host_body(node: &Node, host: &Host, rect: Rect) -> Html {
+fn host_body(
+    node: &Node,
+    host: &Host,
+    rect: Rect,
+    marks: &Marks,
+    on_select: &Callback<Selection>,
+) -> Html {
     let ips = match host.public_ip {
         Some(public) => format!("{} · public {}", host.ip, public),
         None => host.ip.to_string(),
@@ -139,35 +193,72 @@ fn host_body(node: &Node, host: &Host, rect: Rect) -> Html {
             <rect class="node-box host-box" width={rect.w.to_string()} height={rect.h.to_string()} rx="8" />
             <text class="node-name" x="10" y="18">{ node.name.clone() }</text>
             <text class="ip" x="10" y="34">{ ips }</text>
+            if marks.down.contains(&node.id) {
+                <text class="down-label" x={(rect.w - 10.0).to_string()} y="34">{ "DOWN" }</text>
+            }
             { for badges }
             { for host.services.iter().enumerate().map(|(idx, service)| {
-                service_row(service, service_rect(origin, idx))
+                service_row(service, service_rect(origin, idx), marks, on_select)
             }) }
         </>
     }
 }
 
-fn service_row(service: &Service, rect: Rect) -> Html {
-    let (class, glyph, label) = service_text(&service.kind);
+fn service_row(
+    service: &Service,
+    rect: Rect,
+    marks: &Marks,
+    on_select: &Callback<Selection>,
+) -> Html {
+    let (class, glyph, mut label) = service_text(&service.kind);
+    if marks.down.contains(&service.id) {
+        label.push_str(" · down");
+    }
+    let onclick = {
+        let id = service.id.clone();
+        on_select.reform(move |event: MouseEvent| {
+            // The host's own click would select the host instead.
+            event.stop_propagation();
+            Selection::Service(id.clone())
+        })
+    };
+    let chip = marks.chips.get(&service.id).map(|chip| {
+        let (state, text) = if chip.up {
+            ("chip-up", format!("UP · {}", chip.served))
+        } else {
+            ("chip-down", format!("DOWN · {}", chip.served))
+        };
+        html! {
+            <g class={classes!("chip", state)} transform={format!("translate({} 4)", rect.w - 66.0)}>
+                <title>{ format!("Load balancer's view: {}; answered {} request(s)",
+                    if chip.up { "UP" } else { "DOWN" }, chip.served) }</title>
+                <rect width="62" height={(rect.h - 8.0).to_string()} rx="7" />
+                <text x="31" y={((rect.h - 8.0) / 2.0).to_string()}>{ text }</text>
+            </g>
+        }
+    });
     let certificate = match &service.kind {
         ServiceKind::LoadBalancer(lb) => lb.certificate.as_ref(),
         ServiceKind::WebServer(web) => web.certificate.as_ref(),
         _ => None,
     };
     html! {
-        <g class={classes!("service", class)} data-id={service.id.clone()}
-            transform={format!("translate({} {})", rect.x, rect.y)}>
+        <g class={classes!("service", class, mark_classes(marks, &service.id))} data-id={service.id.clone()}
+            transform={format!("translate({} {})", rect.x, rect.y)} {onclick} tabindex="0" role="button"
+            onkeydown={on_enter(on_select, Selection::Service(service.id.clone()))}>
+            <title>{ format!("{} (click to take it down or bring it up)", service.id) }</title>
             <rect class="service-box" width={rect.w.to_string()} height={rect.h.to_string()} rx="4" />
             <rect class="glyph" x="3" y="3" width="26" height={(rect.h - 6.0).to_string()} rx="3" />
             <text class="glyph-text" x="16" y={(rect.h / 2.0 + 4.0).to_string()}>{ glyph }</text>
             <text class="service-label" x="36" y={(rect.h / 2.0 + 4.0).to_string()}>{ label }</text>
             if let Some(cert) = certificate {
                 <g class="badge badge-cert" transform={format!("translate({} 3)", rect.w - 20.0)}>
-                    <title>{ format!("SSL certificate for {} ({}): HTTPS ends here", cert.common_name, cert.issuer) }</title>
+                    <title>{ format!("SSL certificate for {} ({}): HTTPS on :443 ends here", cert.common_name, cert.issuer) }</title>
                     <rect x="2" y="7" width="12" height="9" rx="1.5" />
                     <path d="M 4.5 7 V 4.5 C 4.5 1 11.5 1 11.5 4.5 V 7" />
                 </g>
             }
+            { for chip }
         </g>
     }
 }
@@ -175,16 +266,12 @@ fn service_row(service: &Service, rect: Rect) -> Html {
 fn service_text(kind: &ServiceKind) -> (&'static str, &'static str, String) {
     match kind {
         ServiceKind::LoadBalancer(lb) => {
-            let tls = if lb.certificate.is_some() {
-                " · :443 TLS"
-            } else {
-                ""
-            };
+            // With a certificate the row carries a lock badge (HTTPS on :443 ends here).
             let balance = match lb.balance {
                 Balance::RoundRobin => "round robin",
                 other => other.keyword(),
             };
-            ("svc-lb", "LB", format!("HAProxy · {balance}{tls}"))
+            ("svc-lb", "LB", format!("HAProxy · {balance}"))
         }
         ServiceKind::WebServer(web) => ("svc-web", "W", format!("Nginx :{}", web.listen)),
         ServiceKind::AppServer(app) => ("svc-app", "A", format!("{} :{}", app.runtime, app.port)),

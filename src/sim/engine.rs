@@ -1471,6 +1471,12 @@ impl Simulation {
         let Some((https, avoid)) = self.req(slot).map(|r| (r.spec.https, r.avoid)) else {
             return;
         };
+        // HAProxy works on the decrypted request once it ended TLS: from here on, plaintext.
+        if let Some(req) = self.req_mut(slot)
+            && req.tls_at_lb
+        {
+            req.encrypted = false;
+        }
         if !https && self.model.lbs[lb].redirect_to_https {
             self.hop(
                 slot,
@@ -1600,9 +1606,6 @@ impl Simulation {
             }
             let tls_at_lb = self.req(slot).is_some_and(|r| r.tls_at_lb);
             if let Some(req) = self.req_mut(slot) {
-                if tls_at_lb {
-                    req.encrypted = false;
-                }
                 req.return_latency += lan;
                 req.web = Some(target as u32);
             }
@@ -1739,8 +1742,13 @@ impl Simulation {
         let Some(spec) = self.req(slot).map(|r| r.spec) else {
             return;
         };
+        let terminates = self.model.svcs[svc].certificate.is_some();
         if let Some(req) = self.req_mut(slot) {
             req.web = Some(svc as u32);
+            if terminates && !req.tls_at_lb {
+                // Nginx holds the certificate: TLS ended here.
+                req.encrypted = false;
+            }
         }
         if spec.kind == RequestKind::Static {
             let path = STATIC_PATH;

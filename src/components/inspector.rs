@@ -1,0 +1,141 @@
+//! What is selected on the diagram, and what can happen to it: a host or service taken down
+//! or brought back up, a link cut or restored.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::playback::Run;
+use crate::sim::engine::Input;
+use crate::sim::topology::{NodeKind, Topology};
+use crate::state::{Action, Selection};
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub selection: Selection,
+    pub topology: Topology,
+    pub run: Rc<Run>,
+    pub dispatch: Callback<Action>,
+}
+
+/// A button that applies `input` now.
+fn input_button(
+    dispatch: &Callback<Action>,
+    control: &'static str,
+    label: &str,
+    input: Input,
+) -> Html {
+    html! {
+        <button type="button" class="ctl danger-toggle" data-control={control}
+            onclick={dispatch.reform(move |_: MouseEvent| Action::Apply(input.clone()))}>
+            { label.to_owned() }
+        </button>
+    }
+}
+
+fn up_down(dispatch: &Callback<Action>, down: bool, up_input: Input, down_input: Input) -> Html {
+    if down {
+        input_button(dispatch, "bring-up", "Bring up", up_input)
+    } else {
+        input_button(dispatch, "take-down", "Take down", down_input)
+    }
+}
+
+fn state_text(down: bool, up: &'static str, gone: &'static str) -> Html {
+    html! {
+        <p class={classes!("state-line", if down { "is-down" } else { "is-up" })}>
+            { if down { gone } else { up } }
+        </p>
+    }
+}
+
+#[component]
+pub fn Inspector(props: &InspectorProps) -> Html {
+    let InspectorProps {
+        selection,
+        topology,
+        run,
+        dispatch,
+    } = props;
+    let body = match selection {
+        Selection::Node(id) => match topology.node(id).map(|n| &n.kind) {
+            Some(NodeKind::Host(host)) => {
+                let down = run.is_down(id);
+                html! {
+                    <>
+                        <h3>{ format!("Host {id} ({})", host.ip) }</h3>
+                        { state_text(down, "Running", "Down: crashed") }
+                        { up_down(dispatch, down, Input::HostUp(id.clone()), Input::HostDown(id.clone())) }
+                        <p class="note">{ "A crashed host answers nothing: connections and health checks to it time out, and a load balancer notices only after its checks fail." }</p>
+                    </>
+                }
+            }
+            Some(NodeKind::Vip(vip)) => {
+                let holder = run
+                    .vips
+                    .iter()
+                    .find(|(v, _)| v == id)
+                    .and_then(|(_, h)| h.clone());
+                html! {
+                    <>
+                        <h3>{ format!("Virtual IP {}", vip.ip) }</h3>
+                        <p class="state-line">{ match &holder {
+                            Some(h) => format!("Held by {h} (VRRP MASTER)"),
+                            None => "Nobody holds it right now".to_owned(),
+                        } }</p>
+                        <p class="note">{ "Take the holder down, then wait a few seconds: the backup becomes MASTER after the VRRP gap and the address moves." }</p>
+                    </>
+                }
+            }
+            Some(_) => html! {
+                <>
+                    <h3>{ id.clone() }</h3>
+                    <p class="note">{ "Stacksim does not take this node down (yet)." }</p>
+                </>
+            },
+            None => html! { <p>{ format!("'{id}' is not in this design") }</p> },
+        },
+        Selection::Service(id) => {
+            let host = topology
+                .service(id)
+                .map(|(node, _)| node.id.clone())
+                .unwrap_or_default();
+            let down = run.is_down(id);
+            html! {
+                <>
+                    <h3>{ format!("Service {id}") }</h3>
+                    <p class="host-of">{ format!("on host {host}") }</p>
+                    { state_text(down, "Running", "Down: stopped") }
+                    { up_down(dispatch, down, Input::ServiceUp(id.clone()), Input::ServiceDown(id.clone())) }
+                    <p class="note">{ "A stopped service's host answers with a TCP reset: connections are refused at once." }</p>
+                    if run.is_down(&host) {
+                        <p class="note">{ format!("Its host {host} is down too.") }</p>
+                    }
+                </>
+            }
+        }
+        Selection::Link { from, to } => {
+            let cut = run.is_cut(from, to);
+            let (f, t) = (from.clone(), to.clone());
+            html! {
+                <>
+                    <h3>{ format!("Link {from} → {to}") }</h3>
+                    { state_text(cut, "Connected", "Cut") }
+                    if cut {
+                        { input_button(dispatch, "restore", "Restore link", Input::RestoreLink { from: f, to: t }) }
+                    } else {
+                        { input_button(dispatch, "cut", "Cut link", Input::CutLink { from: f, to: t }) }
+                    }
+                    <p class="note">{ "A cut link loses every packet between the two hosts: connections time out." }</p>
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="panel inspector" aria-label="Selected on the diagram">
+            <button type="button" class="close" title="Close" aria-label="Close"
+                onclick={dispatch.reform(|_: MouseEvent| Action::ClearSelection)}>{ "×" }</button>
+            { body }
+        </section>
+    }
+}

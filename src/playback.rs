@@ -1,0 +1,277 @@
+//! The UI's view of a run: the simulation is a pure function of (design, seed, timed inputs),
+//! so the shell keeps only the log of inputs and replays it through the core whenever the log
+//! or the clock changes. [`Run`] is what the page shows of the result, as plain values.
+//!
+//! UI-side and pure: no browser, no clock, natively tested. It reads the core's traces and
+//! queries; it holds no rule of the simulated systems.
+
+use std::collections::BTreeSet;
+
+use crate::sim::engine::{BackendState, BuildError, Config, Input, InputError, Simulation};
+use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::topology::{NodeKind, Topology};
+use crate::sim::trace::{HopKind, RequestId, Trace};
+
+/// How long the replay waits for a sent request to finish. The browser gives up after 30 s,
+/// so every traced request ends well before this.
+pub const SEND_LIMIT: SimDuration = SimDuration::from_secs(120);
+
+/// A replayed simulation and the ids of the requests it sent, in the order they were sent.
+pub struct Replay {
+    pub sim: Simulation,
+    pub sent: Vec<RequestId>,
+}
+
+/// Why a log cannot be replayed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// The design itself cannot be simulated.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// The core refused an input (an unknown host, service or link).
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+/// Runs `inputs` through a fresh simulation of `topology`, then moves its clock to `until`.
+///
+/// Each input happens at its time; a sent request runs until it finishes (as the browser waits
+/// for it), so the next input sees its effects. Same arguments, same simulation, bit for bit.
+pub fn replay(
+    topology: &Topology,
+    seed: u64,
+    inputs: &[(SimTime, Input)],
+    until: SimTime,
+) -> Result<Replay, ReplayError> {
+    let config = Config {
+        seed,
+        ..Config::default()
+    };
+    let mut sim = Simulation::new(topology, config)?;
+    let mut sent = Vec::new();
+    for (at, input) in inputs {
+        let is_send = matches!(input, Input::Send(_));
+        if let Some(id) = sim.handle(*at, input.clone())? {
+            sent.push(id);
+        }
+        if is_send {
+            sim.run_until_quiet(*at + SEND_LIMIT);
+        }
+    }
+    sim.advance_to(until);
+    Ok(Replay { sim, sent })
+}
+
+/// What a replay shows, as plain values the page draws.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Run {
+    /// Every sent request's trace, in the order sent.
+    pub traces: Vec<Trace>,
+    /// Every HAProxy `server` line and what its load balancer believes about it now.
+    pub backends: Vec<BackendState>,
+    /// Hosts and services that are down now (by id).
+    pub down: BTreeSet<String>,
+    /// Links cut now, as (from, to) service ids.
+    pub cut: BTreeSet<(String, String)>,
+    /// Each virtual IP and the host holding it now, if any.
+    pub vips: Vec<(String, Option<String>)>,
+}
+
+impl Run {
+    /// Reads what the page shows from a replay of `inputs`.
+    pub fn of(replay: &Replay, topology: &Topology, inputs: &[(SimTime, Input)]) -> Run {
+        let sim = &replay.sim;
+        let traces = replay
+            .sent
+            .iter()
+            .filter_map(|id| sim.trace(*id).cloned())
+            .collect();
+        let mut down = BTreeSet::new();
+        for (node, host) in topology.hosts() {
+            if sim.host_is_up(&node.id) == Some(false) {
+                down.insert(node.id.clone());
+            }
+            for service in &host.services {
+                if sim.service_is_up(&service.id) == Some(false) {
+                    down.insert(service.id.clone());
+                }
+            }
+        }
+        let vips = topology
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Vip(_)))
+            .map(|n| (n.id.clone(), sim.vip_holder(&n.id)))
+            .collect();
+        Run {
+            traces,
+            backends: sim.backends(),
+            down,
+            cut: cut_links(inputs),
+            vips,
+        }
+    }
+
+    /// The server `lb` sent its most recent request to, read from the traces.
+    pub fn last_pick(&self, lb: &str) -> Option<&str> {
+        let is_server = |place: &str| {
+            self.backends
+                .iter()
+                .any(|b| b.lb == lb && b.server == place)
+        };
+        self.traces.iter().rev().find_map(|trace| {
+            let balance = trace
+                .hops
+                .iter()
+                .rposition(|h| h.kind == HopKind::Balance && h.place == lb)?;
+            trace.hops[balance + 1..]
+                .iter()
+                .find(|h| is_server(&h.place))
+                .map(|h| h.place.as_str())
+        })
+    }
+
+    /// Whether `id` (a host or a service) is down now.
+    pub fn is_down(&self, id: &str) -> bool {
+        self.down.contains(id)
+    }
+
+    /// Whether the link `from → to` is cut now.
+    pub fn is_cut(&self, from: &str, to: &str) -> bool {
+        self.cut.contains(&(from.to_owned(), to.to_owned()))
+    }
+}
+
+/// The links whose last cut-or-restore input in `inputs` was a cut.
+fn cut_links(inputs: &[(SimTime, Input)]) -> BTreeSet<(String, String)> {
+    let mut cut = BTreeSet::new();
+    for (_, input) in inputs {
+        match input {
+            Input::CutLink { from, to } => {
+                cut.insert((from.clone(), to.clone()));
+            }
+            Input::RestoreLink { from, to } => {
+                cut.remove(&(from.clone(), to.clone()));
+            }
+            _ => {}
+        }
+    }
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::presets;
+    use crate::sim::trace::{Outcome, RequestKind, RequestSpec};
+
+    fn send(kind: RequestKind, https: bool) -> Input {
+        Input::Send(RequestSpec::new(kind, https))
+    }
+
+    fn run(stage: u8, inputs: &[(SimTime, Input)], until: SimTime) -> Run {
+        let topology = presets::topology(stage).expect("stage exists");
+        let replay = replay(&topology, 1, inputs, until).expect("replays");
+        Run::of(&replay, &topology, inputs)
+    }
+
+    fn backend(trace: &Trace) -> Option<&str> {
+        match &trace.outcome {
+            Some(Outcome::Served { backend, .. }) => backend.as_deref(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn replaying_the_same_log_gives_the_same_run() {
+        let inputs = [
+            (SimTime::ZERO, send(RequestKind::Read, true)),
+            (SimTime::from_secs(1), Input::HostDown("web-01".into())),
+            (SimTime::from_secs(20), send(RequestKind::Static, true)),
+        ];
+        let until = SimTime::from_secs(25);
+        assert_eq!(run(3, &inputs, until), run(3, &inputs, until));
+    }
+
+    #[test]
+    fn sent_requests_finish_and_alternate() {
+        let inputs: Vec<(SimTime, Input)> = (0..4)
+            .map(|i| (SimTime::from_secs(i), send(RequestKind::Static, false)))
+            .collect();
+        let run = run(1, &inputs, SimTime::from_secs(5));
+        let backends: Vec<Option<&str>> = run.traces.iter().map(backend).collect();
+        assert_eq!(
+            backends,
+            [
+                Some("server-01.nginx"),
+                Some("server-02.nginx"),
+                Some("server-01.nginx"),
+                Some("server-02.nginx")
+            ]
+        );
+        assert_eq!(run.last_pick("lb-01.haproxy"), Some("server-02.nginx"));
+        let served: Vec<u64> = run.backends.iter().map(|b| b.served).collect();
+        assert_eq!(served, [2, 2]);
+    }
+
+    #[test]
+    fn down_hosts_services_and_cut_links_are_listed() {
+        let inputs = [
+            (SimTime::ZERO, Input::HostDown("server-01".into())),
+            (SimTime::ZERO, Input::ServiceDown("server-02.app".into())),
+            (
+                SimTime::ZERO,
+                Input::CutLink {
+                    from: "lb-01.haproxy".into(),
+                    to: "server-02.nginx".into(),
+                },
+            ),
+        ];
+        let run = run(1, &inputs, SimTime::from_secs(1));
+        assert!(run.is_down("server-01"));
+        assert!(run.is_down("server-02.app"));
+        assert!(!run.is_down("server-02"));
+        assert!(run.is_cut("lb-01.haproxy", "server-02.nginx"));
+        let mut restored = inputs.to_vec();
+        restored.push((
+            SimTime::from_secs(2),
+            Input::RestoreLink {
+                from: "lb-01.haproxy".into(),
+                to: "server-02.nginx".into(),
+            },
+        ));
+        assert!(run.cut.len() == 1);
+        assert!(cut_links(&restored).is_empty());
+    }
+
+    #[test]
+    fn health_checks_run_while_the_clock_waits() {
+        let inputs = [(SimTime::ZERO, Input::HostDown("server-01".into()))];
+        let early = run(1, &inputs, SimTime::from_secs(1));
+        let late = run(1, &inputs, SimTime::from_secs(20));
+        let available = |run: &Run| {
+            run.backends
+                .iter()
+                .find(|b| b.server == "server-01.nginx")
+                .map(|b| b.available)
+        };
+        assert_eq!(available(&early), Some(true));
+        assert_eq!(available(&late), Some(false));
+    }
+
+    #[test]
+    fn the_vip_holder_is_reported() {
+        let run = run(3, &[], SimTime::ZERO);
+        assert_eq!(run.vips, [("vip".to_owned(), Some("lb-01".to_owned()))]);
+    }
+
+    #[test]
+    fn unknown_ids_are_refused() {
+        let topology = presets::topology(1).expect("stage 1");
+        let inputs = [(SimTime::ZERO, Input::HostDown("nope".into()))];
+        let err = replay(&topology, 1, &inputs, SimTime::ZERO)
+            .err()
+            .expect("refused");
+        assert_eq!(err.to_string(), "there is no host 'nope'");
+    }
+}
