@@ -1871,11 +1871,13 @@ impl Simulation {
             }
         }
         if !self.svc_up[to] {
+            // The SYN reaches the host, which answers with a reset.
             let back = self.return_latency(slot);
+            let one_way = if same_host { LOOPBACK } else { lan };
             self.fail(
                 slot,
-                now,
-                now + lan.times(2) + back,
+                now + one_way,
+                now + one_way.times(2) + back,
                 Place::Svc(to),
                 HopKind::Failure,
                 Fate::Failed(502),
