@@ -13,8 +13,8 @@ use proptest::prelude::*;
 use stacksim::sim::engine::{Config, Input, Load, Mix, Simulation};
 use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
-use stacksim::sim::trace::{HopKind, RequestKind, RequestSpec, Trace};
 use stacksim::sim::topology::{NodeKind, Topology};
+use stacksim::sim::trace::{HopKind, RequestKind, RequestSpec, Trace};
 
 #[derive(Clone, Debug)]
 enum Step {
@@ -51,10 +51,19 @@ type Downtime = Vec<(String, SimTime, SimTime)>;
 fn run(stage: u8, seed: u64, steps: &[Step], load_rps: f64) -> (Simulation, Downtime) {
     let topology = presets::topology(stage).unwrap_or_else(|| unreachable!());
     let all = targets(&topology);
-    let config = Config { seed, ..Config::default() };
-    let Ok(mut sim) = Simulation::new(&topology, config) else { unreachable!("valid preset") };
+    let config = Config {
+        seed,
+        ..Config::default()
+    };
+    let Ok(mut sim) = Simulation::new(&topology, config) else {
+        unreachable!("valid preset")
+    };
     if load_rps > 0.0 {
-        sim.start_load(Load { https: stage >= 2, mix: Mix::default(), ..Load::new(load_rps, 400) });
+        sim.start_load(Load {
+            https: stage >= 2,
+            mix: Mix::default(),
+            ..Load::new(load_rps, 400)
+        });
     }
     let mut t = SimTime::ZERO;
     let mut down_since: Vec<Option<SimTime>> = vec![None; all.len()];
@@ -62,7 +71,8 @@ fn run(stage: u8, seed: u64, steps: &[Step], load_rps: f64) -> (Simulation, Down
     for step in steps {
         match step {
             Step::Send { kind, https } => {
-                let kind = [RequestKind::Static, RequestKind::Read, RequestKind::Write][*kind as usize];
+                let kind =
+                    [RequestKind::Static, RequestKind::Read, RequestKind::Write][*kind as usize];
                 let sent = sim.handle(t, Input::Send(RequestSpec::new(kind, *https)));
                 assert!(matches!(sent, Ok(Some(_))));
             }
@@ -105,20 +115,33 @@ fn host_of(id: &str) -> &str {
 
 fn check_trace(trace: &Trace, downtime: &Downtime) {
     let times: Vec<SimTime> = trace.hops.iter().map(|h| h.at).collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]), "time went backwards: {:#?}", trace.hops);
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "time went backwards: {:#?}",
+        trace.hops
+    );
     for hop in &trace.hops {
         if matches!(hop.kind, HopKind::Serve | HopKind::Database) {
             let down = downtime.iter().any(|(id, from, to)| {
                 (id == &hop.place || id == host_of(&hop.place)) && *from <= hop.at && hop.at < *to
             });
-            assert!(!down, "{} did work while down: {:#?}", hop.place, trace.hops);
+            assert!(
+                !down,
+                "{} did work while down: {:#?}",
+                hop.place, trace.hops
+            );
         }
     }
     // A refused packet is the end of the road: only the client's own closing hop follows.
     if let Some(idx) = trace.hops.iter().position(|h| {
         h.kind == HopKind::Firewall && (h.reason.contains(" deny") || h.reason.contains(" reject"))
     }) {
-        assert_eq!(idx + 2, trace.hops.len(), "hops after a refused packet: {:#?}", trace.hops);
+        assert_eq!(
+            idx + 2,
+            trace.hops.len(),
+            "hops after a refused packet: {:#?}",
+            trace.hops
+        );
     }
 }
 
