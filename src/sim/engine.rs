@@ -272,6 +272,8 @@ struct Req {
     holding: Option<u32>,
     /// Opens a new connection (handshakes) rather than reusing a kept-alive one.
     new_session: bool,
+    /// Services this request has been passed to, to stop forwarding loops in odd designs.
+    forwards: u8,
     /// Set once the outcome is decided; the request ends when it reaches the client.
     fate: Option<Fate>,
 }
@@ -395,6 +397,8 @@ const LOOPBACK: SimDuration = SimDuration::from_micros(20);
 const CLIENT_PORT: u16 = 51000;
 /// HAProxy's source port towards servers, for traces.
 const LB_PORT: u16 = 40000;
+/// A request passed on more often than this is in a forwarding loop.
+const MAX_FORWARDS: u8 = 32;
 
 impl Simulation {
     /// Builds a simulation of `topology` at time zero.
@@ -1028,6 +1032,7 @@ impl Simulation {
             tls_at_lb: false,
             holding: None,
             new_session,
+            forwards: 0,
             fate: None,
         };
         let slot = match self.free.pop() {
@@ -1328,6 +1333,20 @@ impl Simulation {
         let now = self.now;
         if self.req(slot).is_none_or(|r| r.fate.is_some()) {
             return;
+        }
+        let forwards = self.req_mut(slot).map_or(0, |r| {
+            r.forwards = r.forwards.saturating_add(1);
+            r.forwards
+        });
+        if forwards > MAX_FORWARDS {
+            // A design whose links go round in a circle (a load balancer behind itself).
+            let back = self.return_latency(slot);
+            return self.fail(slot, now, now + back, Place::Svc(svc), HopKind::Failure, Fate::Failed(508), |m| {
+                format!(
+                    "{} received the request after {MAX_FORWARDS} forwards: the links form a loop (508)",
+                    m.svc_id(svc)
+                )
+            });
         }
         let host = self.model.svcs[svc].host;
         if !self.host_up[host] || !self.svc_up[svc] {

@@ -15,6 +15,16 @@ pub const MAX_LINKS: usize = 2000;
 pub const MAX_WEIGHT: u16 = 256;
 /// The largest JSON document accepted, in bytes.
 pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+/// The longest id (node or service), in characters.
+pub const MAX_ID_CHARS: usize = 64;
+/// The longest free text (names, comments, paths, domains), in characters.
+pub const MAX_TEXT_CHARS: usize = 200;
+/// The most services on one host.
+pub const MAX_SERVICES_PER_HOST: usize = 16;
+/// The most rules in one firewall.
+pub const MAX_RULES: usize = 200;
+/// The most records in a DNS zone, static paths on an Nginx, members in a VRRP group.
+pub const MAX_LIST: usize = 64;
 
 /// Why a JSON document is not a design.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -70,6 +80,20 @@ pub enum TopologyError {
         expected: &'static str,
         value: i64,
     },
+    #[error("{what} is {len} characters long; the limit is {limit}")]
+    TooLong {
+        what: String,
+        len: usize,
+        limit: usize,
+    },
+    #[error("{what} has {count} entries; the limit is {limit}")]
+    TooMany {
+        what: String,
+        count: usize,
+        limit: usize,
+    },
+    #[error("{what} contains a control character (such as a line break)")]
+    ControlCharacter { what: String },
 }
 
 /// Parses and validates a design.
@@ -117,6 +141,7 @@ fn strip_position(message: &str) -> String {
 
 /// Checks that ids are unique and every reference points at something of the right kind.
 pub fn validate(topology: &Topology) -> Result<(), TopologyError> {
+    check_limits(topology)?;
     if topology.nodes.len() > MAX_NODES {
         return Err(TopologyError::TooManyNodes(topology.nodes.len()));
     }
@@ -254,4 +279,279 @@ fn check_node(
             id: id.to_owned(),
         }),
     }
+}
+
+fn text(what: impl FnOnce() -> String, value: &str, limit: usize) -> Result<(), TopologyError> {
+    let len = value.chars().count();
+    if len > limit {
+        return Err(TopologyError::TooLong {
+            what: what(),
+            len,
+            limit,
+        });
+    }
+    if value.chars().any(char::is_control) {
+        return Err(TopologyError::ControlCharacter { what: what() });
+    }
+    Ok(())
+}
+
+fn count(what: impl FnOnce() -> String, n: usize, limit: usize) -> Result<(), TopologyError> {
+    if n > limit {
+        return Err(TopologyError::TooMany {
+            what: what(),
+            count: n,
+            limit,
+        });
+    }
+    Ok(())
+}
+
+fn range(
+    what: impl FnOnce() -> String,
+    value: u64,
+    min: u64,
+    max: u64,
+    expected: &'static str,
+) -> Result<(), TopologyError> {
+    if value < min || value > max {
+        let value = i64::try_from(value).unwrap_or(i64::MAX);
+        return Err(TopologyError::OutOfRange {
+            what: what(),
+            expected,
+            value,
+        });
+    }
+    Ok(())
+}
+
+/// Sizes and ranges: what keeps a hostile or broken file from freezing the page or the
+/// engine, and what the real tools would refuse anyway.
+fn check_limits(topology: &Topology) -> Result<(), TopologyError> {
+    text(
+        || "the design's name".to_owned(),
+        &topology.name,
+        MAX_TEXT_CHARS,
+    )?;
+    count(|| "the design".to_owned(), topology.nodes.len(), MAX_NODES)?;
+    count(
+        || "the link list".to_owned(),
+        topology.links.len(),
+        MAX_LINKS,
+    )?;
+    for node in &topology.nodes {
+        let id = node.id.as_str();
+        text(
+            || format!("the id '{}…'", id.chars().take(20).collect::<String>()),
+            id,
+            MAX_ID_CHARS,
+        )?;
+        text(|| format!("the name of {id}"), &node.name, MAX_TEXT_CHARS)?;
+        match &node.kind {
+            NodeKind::Client { .. } => {}
+            NodeKind::Collector { product, .. } => {
+                text(|| format!("the product of {id}"), product, MAX_TEXT_CHARS)?;
+            }
+            NodeKind::Dns(zone) => {
+                text(
+                    || format!("the domain of {id}"),
+                    &zone.domain,
+                    MAX_TEXT_CHARS,
+                )?;
+                count(|| format!("the zone {id}"), zone.records.len(), MAX_LIST)?;
+                for record in &zone.records {
+                    text(
+                        || format!("a record name in {id}"),
+                        &record.name,
+                        MAX_TEXT_CHARS,
+                    )?;
+                    let what = || format!("the TTL of {}.{}", record.name, zone.domain);
+                    range(
+                        what,
+                        u64::from(record.ttl),
+                        0,
+                        2_147_483_647,
+                        "0 to 2147483647 s",
+                    )?;
+                }
+            }
+            NodeKind::Vip(vip) => {
+                count(
+                    || format!("the VRRP group of {id}"),
+                    vip.members.len(),
+                    MAX_LIST,
+                )?;
+                for member in &vip.members {
+                    let what = || format!("the VRRP priority of {} in {id}", member.host);
+                    range(what, u64::from(member.priority), 1, 255, "1 to 255")?;
+                }
+            }
+            NodeKind::Host(host) => {
+                let what = || format!("the host {id}");
+                count(what, host.services.len(), MAX_SERVICES_PER_HOST)?;
+                if let Some(fw) = &host.firewall {
+                    count(
+                        || format!("the firewall of {id}"),
+                        fw.rules.len(),
+                        MAX_RULES,
+                    )?;
+                    for (n, rule) in fw.rules.iter().enumerate() {
+                        let what = || format!("the comment of rule {} on {id}", n + 1);
+                        text(what, &rule.comment, MAX_TEXT_CHARS)?;
+                        if rule.port == Some(0) {
+                            let what = || format!("the port of rule {} on {id}", n + 1);
+                            range(what, 0, 1, 65_535, "1 to 65535")?;
+                        }
+                    }
+                }
+                if let Some(agent) = &host.agent {
+                    text(
+                        || format!("the agent of {id}"),
+                        &agent.product,
+                        MAX_TEXT_CHARS,
+                    )?;
+                    let what = || format!("the agent interval of {id}");
+                    range(what, u64::from(agent.interval_s), 1, 3_600, "1 to 3600 s")?;
+                }
+                for service in &host.services {
+                    check_service(&service.id, &service.kind)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_service(id: &str, kind: &ServiceKind) -> Result<(), TopologyError> {
+    text(
+        || format!("the id '{}…'", id.chars().take(20).collect::<String>()),
+        id,
+        MAX_ID_CHARS,
+    )?;
+    let port = |port: u16| {
+        range(
+            || format!("the port of {id}"),
+            u64::from(port),
+            1,
+            65_535,
+            "1 to 65535",
+        )
+    };
+    let certificate = |cert: Option<&crate::sim::topology::Certificate>| match cert {
+        Some(c) => {
+            text(
+                || format!("the certificate name of {id}"),
+                &c.common_name,
+                MAX_TEXT_CHARS,
+            )?;
+            text(
+                || format!("the certificate issuer of {id}"),
+                &c.issuer,
+                MAX_TEXT_CHARS,
+            )
+        }
+        None => Ok(()),
+    };
+    match kind {
+        ServiceKind::LoadBalancer(lb) => {
+            port(lb.http_port)?;
+            certificate(lb.certificate.as_ref())?;
+            let hc = lb.health_check;
+            range(
+                || format!("inter of {id}"),
+                u64::from(hc.inter_ms),
+                1,
+                3_600_000,
+                "1 to 3600000 ms",
+            )?;
+            range(
+                || format!("rise of {id}"),
+                u64::from(hc.rise),
+                1,
+                128,
+                "1 to 128",
+            )?;
+            range(
+                || format!("fall of {id}"),
+                u64::from(hc.fall),
+                1,
+                128,
+                "1 to 128",
+            )?;
+            range(
+                || format!("retries of {id}"),
+                u64::from(lb.retries),
+                0,
+                100,
+                "0 to 100",
+            )?;
+        }
+        ServiceKind::WebServer(web) => {
+            port(web.listen)?;
+            certificate(web.certificate.as_ref())?;
+            count(
+                || format!("the static paths of {id}"),
+                web.static_paths.len(),
+                MAX_LIST,
+            )?;
+            for path in &web.static_paths {
+                text(|| format!("a static path of {id}"), path, MAX_TEXT_CHARS)?;
+            }
+        }
+        ServiceKind::AppServer(app) => {
+            port(app.port)?;
+            text(
+                || format!("the runtime of {id}"),
+                &app.runtime,
+                MAX_TEXT_CHARS,
+            )?;
+            range(
+                || format!("the workers of {id}"),
+                u64::from(app.workers),
+                1,
+                10_000,
+                "1 to 10000",
+            )?;
+            let what = || format!("the service time of {id}");
+            range(
+                what,
+                u64::from(app.service_time_us),
+                1,
+                60_000_000,
+                "1 µs to 60 s",
+            )?;
+        }
+        ServiceKind::AppFiles { path } => {
+            text(|| format!("the path of {id}"), path, MAX_TEXT_CHARS)?
+        }
+        ServiceKind::Database(db) => {
+            port(db.port)?;
+            let what = || format!("the server-id of {id}");
+            range(
+                what,
+                u64::from(db.server_id),
+                1,
+                4_294_967_295,
+                "1 to 4294967295",
+            )?;
+            if let DbRole::Replica {
+                lag_ms,
+                lag_jitter_ms,
+                ..
+            } = &db.role
+            {
+                let what = || format!("the replication lag of {id}");
+                range(what, u64::from(*lag_ms), 0, 3_600_000, "0 to 3600000 ms")?;
+                let what = || format!("the lag jitter of {id}");
+                range(
+                    what,
+                    u64::from(*lag_jitter_ms),
+                    0,
+                    3_600_000,
+                    "0 to 3600000 ms",
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
