@@ -10,16 +10,22 @@ use yew::prelude::*;
 
 use crate::components::balancer_panel::BalancerPanel;
 use crate::components::diagram::Diagram;
+use crate::components::export_panel::ExportPanel;
+use crate::components::findings_panel::FindingsPanel;
 use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
+use crate::components::reach_matrix::ReachMatrix;
 use crate::components::request_dot::RequestDot;
 use crate::components::request_history::RequestHistory;
 use crate::components::request_panel::RequestPanel;
 use crate::components::send_bar::SendBar;
+use crate::components::side_tabs::{self, SideTabs};
+use crate::components::stage_diff::StageDiff;
 use crate::components::stage_panel::StagePanel;
 use crate::components::stage_picker::StagePicker;
 use crate::flight;
-use crate::state::{Action, AppState, Fragment, key_action, parse_fragment};
+use crate::sim::findings::Severity;
+use crate::state::{Action, AppState, Fragment, Tab, key_action, parse_fragment};
 
 /// The whole page.
 ///
@@ -70,6 +76,35 @@ pub fn App() -> Html {
             }
         });
     let on_select = dispatch.reform(Action::Select);
+    let view = match state.tab {
+        Tab::Request => html! {
+            <>
+                <RequestPanel trace={trace.clone()} {playback} dispatch={(*dispatch).clone()} />
+                <BalancerPanel topology={state.topology.clone()} run={state.run.clone()} />
+                <RequestHistory run={state.run.clone()} shown={playback.trace}
+                    dispatch={(*dispatch).clone()} />
+                <StagePanel stage={state.stage} title={state.topology.name.clone()} />
+            </>
+        },
+        Tab::Findings => html! {
+            <>
+                <StageDiff stage={state.stage} />
+                <FindingsPanel findings={state.findings.clone()} proofs={state.proofs.clone()}
+                    load_rps={state.load_rps} dispatch={(*dispatch).clone()} />
+            </>
+        },
+        Tab::Reach => html! { <ReachMatrix topology={state.topology.clone()} /> },
+        Tab::Export => html! {
+            <ExportPanel topology={state.topology.clone()} selected={state.export_file.clone()}
+                dispatch={(*dispatch).clone()} />
+        },
+    };
+    let errors = state
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let wide = matches!(state.tab, Tab::Reach | Tab::Export);
     html! {
         <div class="app">
             <header class="topbar">
@@ -88,23 +123,25 @@ pub fn App() -> Html {
                     </Diagram>
                     <Legend />
                 </section>
-                <div class="side">
+                <div class={classes!("side", wide.then_some("wide"))}>
                     if let Some(selection) = &state.selection {
                         <Inspector selection={selection.clone()} topology={state.topology.clone()}
                             run={state.run.clone()} dispatch={(*dispatch).clone()} />
                     }
-                    <RequestPanel {trace} {playback} dispatch={(*dispatch).clone()} />
-                    <BalancerPanel topology={state.topology.clone()} run={state.run.clone()} />
-                    <RequestHistory run={state.run.clone()} shown={playback.trace}
+                    <SideTabs current={state.tab} findings={state.findings.len()} {errors}
                         dispatch={(*dispatch).clone()} />
-                    <StagePanel stage={state.stage} title={state.topology.name.clone()} />
+                    <div class="side-view" id={side_tabs::PANEL_ID} role="tabpanel"
+                        aria-labelledby={format!("tab-{}", state.tab.key())}>
+                        { view }
+                    </div>
                 </div>
             </main>
         </div>
     }
 }
 
-/// Space plays or pauses, ← and → step; ignored while typing in a field.
+/// Space plays or pauses, ← and → step; ignored while typing in a field (and Space on a
+/// focused button presses that button).
 #[hook]
 fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
     use_effect_with((), move |_| {
@@ -128,7 +165,8 @@ fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
     });
 }
 
-/// Whether the key goes into a text field (where Space and arrows mean something else).
+/// Whether the key goes into a text field (where Space and arrows mean something else), or is
+/// Space on a focused button or summary (which the browser presses, as keyboard users expect).
 fn typing(event: &KeyboardEvent) -> bool {
     let Some(target) = event
         .target()
@@ -136,10 +174,11 @@ fn typing(event: &KeyboardEvent) -> bool {
     else {
         return false;
     };
-    matches!(
-        target.tag_name().to_ascii_uppercase().as_str(),
-        "INPUT" | "TEXTAREA" | "SELECT"
-    ) || target.is_content_editable()
+    let tag = target.tag_name().to_ascii_uppercase();
+    let space = matches!(event.key().as_str(), " " | "Spacebar");
+    matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        || (space && matches!(tag.as_str(), "BUTTON" | "SUMMARY" | "A"))
+        || target.is_content_editable()
 }
 
 /// What the address fragment asks for (`#stage=2&send=https-read`).

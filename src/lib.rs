@@ -5,14 +5,19 @@
 //! - [`state`] is the UI's single reducer;
 //! - [`playback`] replays the log of timed inputs through the core; [`flight`] is where the
 //!   request dot goes (both UI-side and pure);
+//! - [`story`] tells the four stages as one story, [`highlight`] colours the exported files and
+//!   [`archive`] zips them (UI-side and pure too);
 //! - [`app`] and [`components`] are the Yew shell that draws state and dispatches actions;
 //! - [`cli`] is the native command line (`stacksim simulate`).
 
 pub mod app;
+pub mod archive;
 pub mod cli;
 pub mod components;
 pub mod flight;
+pub mod highlight;
 pub mod layout;
 pub mod playback;
 pub mod sim;
 pub mod state;
+pub mod story;

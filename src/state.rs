@@ -7,6 +7,10 @@
 //! design, the seed and the log of inputs with their times, never a `Simulation`. Every change
 //! to the log or the clock replays it ([`crate::playback::replay`]) and keeps what the page
 //! shows as plain values ([`Run`]).
+//!
+//! The design's findings ([`findings::analyze`]) are derived too: recomputed by `apply` when the
+//! design or the load changes, so every render reads them instead of analysing again. "Prove it"
+//! ([`Action::Prove`]) runs a finding's scenario in a fresh simulation; it never touches the log.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -14,6 +18,7 @@ use std::rc::Rc;
 use crate::layout::{Layout, auto_layout};
 use crate::playback::{Run, replay};
 use crate::sim::engine::Input;
+use crate::sim::findings::{self, Finding, ProofResult};
 use crate::sim::presets;
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::{NodeKind, Topology};
@@ -41,6 +46,53 @@ pub struct AppState {
     /// The node, service or link the inspector shows.
     pub selection: Option<Selection>,
     pub playback: Playback,
+    /// The view open in the side area.
+    pub tab: Tab,
+    /// The load the capacity finding is checked against, in requests per second; `None`: no
+    /// capacity finding.
+    pub load_rps: Option<u32>,
+    /// `findings::analyze(topology, load_rps)`; derived, recomputed by `apply`.
+    pub findings: Rc<Vec<Finding>>,
+    /// What "Prove it" showed, per finding id. Cleared when the design changes.
+    pub proofs: BTreeMap<String, ProofResult>,
+    /// The finding under the mouse pointer; its nodes are marked on the diagram.
+    pub finding_hover: Option<String>,
+    /// The finding with the keyboard focus; its nodes are marked on the diagram.
+    pub finding_focus: Option<String>,
+    /// The path of the exported file shown; `None` (or a path not in the export): the first.
+    pub export_file: Option<String>,
+}
+
+/// The views of the side area. The request view keeps its state while another is open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    /// The shown request, the load balancers, the requests sent and the stage's explanation.
+    #[default]
+    Request,
+    /// The design's findings and the stage diff.
+    Findings,
+    /// The reachability matrix.
+    Reach,
+    /// The configuration files.
+    Export,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Request, Tab::Findings, Tab::Reach, Tab::Export];
+
+    /// The tab's name in the address fragment (`#tab=findings`) and in `data-tab`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Tab::Request => "request",
+            Tab::Findings => "findings",
+            Tab::Reach => "reach",
+            Tab::Export => "export",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.key() == key)
+    }
 }
 
 /// Something on the diagram the user picked.
@@ -122,6 +174,18 @@ pub enum Action {
         trace: usize,
         hop: usize,
     },
+    /// Open a view of the side area.
+    ShowTab(Tab),
+    /// Check capacity against this many requests per second (`None` or 0: do not).
+    SetLoad(Option<u32>),
+    /// Run the proof of the finding with this id and keep what it showed.
+    Prove(String),
+    /// The pointer is over this finding (`None`: over none).
+    HoverFinding(Option<String>),
+    /// This finding has the keyboard focus (`None`: none has).
+    FocusFinding(Option<String>),
+    /// Show the exported file with this path.
+    ShowFile(String),
 }
 
 impl Default for AppState {
@@ -140,8 +204,16 @@ impl Default for AppState {
             request: RequestSpec::new(RequestKind::Read, false),
             selection: None,
             playback: Playback::default(),
+            tab: Tab::default(),
+            load_rps: None,
+            findings: Rc::default(),
+            proofs: BTreeMap::new(),
+            finding_hover: None,
+            finding_focus: None,
+            export_file: None,
         };
         state.replay_log();
+        state.analyze();
         state
     }
 }
@@ -174,6 +246,10 @@ impl AppState {
                         ..Playback::default()
                     };
                     self.replay_log();
+                    self.proofs.clear();
+                    self.finding_hover = None;
+                    self.finding_focus = None;
+                    self.analyze();
                 }
                 None => self.error = Some(format!("there is no stage {n}; stages go from 0 to 3")),
             },
@@ -238,7 +314,53 @@ impl AppState {
                     }
                 }
             }
+            Action::ShowTab(tab) => self.tab = tab,
+            Action::SetLoad(rps) => {
+                let rps = rps.filter(|r| *r > 0);
+                if rps != self.load_rps {
+                    self.load_rps = rps;
+                    let before = self.findings.clone();
+                    self.analyze();
+                    // A proof stays only while its finding still has the same scenario.
+                    let proof_of = |list: &[Finding], id: &str| {
+                        list.iter().find(|f| f.id == id).map(|f| f.proof.clone())
+                    };
+                    let after = self.findings.clone();
+                    self.proofs
+                        .retain(|id, _| proof_of(&before, id) == proof_of(&after, id));
+                }
+            }
+            Action::Prove(id) => match self.findings.iter().find(|f| f.id == id) {
+                Some(Finding {
+                    proof: Some(proof), ..
+                }) => {
+                    let result = findings::prove(&self.topology, proof);
+                    self.proofs.insert(id, result);
+                    self.error = None;
+                }
+                Some(_) => self.error = Some(format!("the finding '{id}' has nothing to prove")),
+                None => self.error = Some(format!("there is no finding '{id}' in this design")),
+            },
+            Action::HoverFinding(id) => self.finding_hover = id,
+            Action::FocusFinding(id) => self.finding_focus = id,
+            Action::ShowFile(path) => self.export_file = Some(path),
         }
+    }
+
+    /// Recomputes the findings of the design at the configured load.
+    fn analyze(&mut self) {
+        let load = self.load_rps.map(f64::from);
+        self.findings = Rc::new(findings::analyze(&self.topology, load));
+    }
+
+    /// The nodes and services of the hovered and the focused findings.
+    pub fn flagged(&self) -> BTreeSet<String> {
+        let wanted = [&self.finding_hover, &self.finding_focus];
+        self.findings
+            .iter()
+            .filter(|f| wanted.iter().any(|w| w.as_deref() == Some(f.id.as_str())))
+            .flat_map(|f| f.nodes.iter().cloned())
+            .collect()
     }
 
     /// The request shown in the event list.
@@ -282,6 +404,7 @@ impl AppState {
             chips,
             last_picks,
             vip_holders: self.run.vips.iter().cloned().collect(),
+            flagged: self.flagged(),
         }
     }
 
@@ -366,6 +489,8 @@ pub struct Marks {
     /// (load balancer, server) of each balancer's most recent pick.
     pub last_picks: BTreeSet<(String, String)>,
     pub vip_holders: BTreeMap<String, Option<String>>,
+    /// The nodes and services of the finding under the pointer or the keyboard focus.
+    pub flagged: BTreeSet<String>,
 }
 
 /// A load-balanced server as its load balancers see it.
@@ -385,6 +510,8 @@ pub struct Fragment {
     pub send: Option<RequestSpec>,
     /// Play that request from this hop (1 is the first) instead of from the start.
     pub hop: Option<usize>,
+    /// The view to open in the side area.
+    pub tab: Option<Tab>,
 }
 
 impl Fragment {
@@ -393,6 +520,9 @@ impl Fragment {
         let mut out = Vec::new();
         if let Some(n) = self.stage {
             out.push(Action::SelectStage(n));
+        }
+        if let Some(tab) = self.tab {
+            out.push(Action::ShowTab(tab));
         }
         if let Some(spec) = self.send {
             out.push(Action::Send(spec));
@@ -408,7 +538,8 @@ impl Fragment {
 ///
 /// `stage=N` opens stage N; `send=PROTO-KIND` (`http` or `https`, then `static`, `read` or
 /// `write`) sends one request on load, e.g. `#stage=3&send=https-read`; `hop=N` plays it from
-/// its Nth hop (a link to a moment of a request).
+/// its Nth hop (a link to a moment of a request); `tab=findings` (or `reach`, `export`,
+/// `request`) opens that view of the side area.
 pub fn parse_fragment(fragment: &str) -> Fragment {
     let mut out = Fragment::default();
     for part in fragment.trim_start_matches('#').split('&') {
@@ -418,6 +549,8 @@ pub fn parse_fragment(fragment: &str) -> Fragment {
             out.send = parse_send(value);
         } else if let Some(value) = part.strip_prefix("hop=") {
             out.hop = value.parse().ok().filter(|n| *n >= 1);
+        } else if let Some(value) = part.strip_prefix("tab=") {
+            out.tab = Tab::from_key(value);
         }
     }
     out
@@ -534,6 +667,7 @@ mod tests {
                 stage: Some(3),
                 send: Some(RequestSpec::new(RequestKind::Read, true)),
                 hop: None,
+                tab: None,
             }
         );
         assert_eq!(
@@ -833,5 +967,141 @@ mod tests {
             state.marks().vip_holders.get("vip"),
             Some(&Some("lb-01".to_owned()))
         );
+    }
+
+    fn finding_ids(state: &AppState) -> Vec<&str> {
+        state.findings.iter().map(|f| f.id.as_str()).collect()
+    }
+
+    #[test]
+    fn findings_follow_the_design() {
+        let state = AppState::default();
+        assert!(finding_ids(&state).contains(&"spof:server-01"));
+        let state = after(&[Action::SelectStage(1)]);
+        let ids = finding_ids(&state);
+        assert_eq!(ids.len(), 12, "{ids:?}");
+        assert_eq!(
+            &ids[..4],
+            [
+                "no-firewall:lb-01",
+                "no-https",
+                "spof:lb-01",
+                "spof:server-01.mysql"
+            ]
+        );
+        let state = after(&[Action::SelectStage(1), Action::SelectStage(3)]);
+        let ids = finding_ids(&state);
+        assert!(!ids.contains(&"spof:lb-01"), "{ids:?}");
+        assert_eq!(ids, ["spof:app-01", "spof:db-01", "plaintext-after-tls"]);
+    }
+
+    #[test]
+    fn proving_the_lb_spof_shows_requests_failing() {
+        let mut state = after(&[Action::SelectStage(1), send(RequestKind::Static, false)]);
+        let log = state.log.clone();
+        state.apply(Action::Prove("spof:lb-01".into()));
+        let result = state.proofs.get("spof:lb-01").expect("a result");
+        assert!(result.shown, "{result:#?}");
+        assert!(
+            result.summary.contains("lb-01 went down"),
+            "{}",
+            result.summary
+        );
+        assert!(
+            result.summary.ends_with("0 of 4 served"),
+            "{}",
+            result.summary
+        );
+        assert_eq!(state.log, log, "a proof runs apart from the page's log");
+        assert_eq!(state.error, None);
+        state.apply(Action::SelectStage(2));
+        assert!(
+            state.proofs.is_empty(),
+            "a new design forgets the old proofs"
+        );
+    }
+
+    #[test]
+    fn proving_what_is_not_there_is_refused() {
+        let mut state = after(&[Action::SelectStage(1)]);
+        state.apply(Action::Prove("spof:nobody".into()));
+        assert_eq!(
+            state.error.as_deref(),
+            Some("there is no finding 'spof:nobody' in this design")
+        );
+        state.apply(Action::Prove("all-in-one:server-01".into()));
+        assert_eq!(
+            state.error.as_deref(),
+            Some("the finding 'all-in-one:server-01' has nothing to prove")
+        );
+        assert!(state.proofs.is_empty());
+    }
+
+    #[test]
+    fn a_hovered_or_focused_finding_flags_its_nodes() {
+        let mut state = after(&[Action::SelectStage(1)]);
+        assert!(state.marks().flagged.is_empty());
+        state.apply(Action::HoverFinding(Some("spof:lb-01".into())));
+        assert_eq!(
+            state.marks().flagged,
+            BTreeSet::from(["lb-01".to_owned(), "lb-01.haproxy".to_owned()])
+        );
+        state.apply(Action::FocusFinding(Some("no-agent:server-02".into())));
+        state.apply(Action::HoverFinding(None));
+        assert_eq!(
+            state.marks().flagged,
+            BTreeSet::from(["server-02".to_owned()])
+        );
+        state.apply(Action::HoverFinding(Some("not-a-finding".into())));
+        assert_eq!(state.marks().flagged.len(), 1, "unknown ids flag nothing");
+        state.apply(Action::SelectStage(3));
+        assert!(state.marks().flagged.is_empty());
+    }
+
+    #[test]
+    fn a_load_adds_the_capacity_finding_and_keeps_unrelated_proofs() {
+        let mut state = after(&[Action::SelectStage(3), Action::Prove("spof:db-01".into())]);
+        assert!(
+            !finding_ids(&state)
+                .iter()
+                .any(|id| id.starts_with("capacity:"))
+        );
+        state.apply(Action::SetLoad(Some(100_000)));
+        let capacity = state
+            .findings
+            .iter()
+            .find(|f| f.id.starts_with("capacity:"))
+            .expect("a capacity finding");
+        assert_eq!(
+            capacity.severity,
+            findings::Severity::Error,
+            "{capacity:#?}"
+        );
+        assert!(state.proofs.contains_key("spof:db-01"));
+        state.apply(Action::SetLoad(Some(0)));
+        assert_eq!(state.load_rps, None);
+        assert!(
+            !finding_ids(&state)
+                .iter()
+                .any(|id| id.starts_with("capacity:"))
+        );
+    }
+
+    #[test]
+    fn tabs_and_files_are_remembered_across_stages() {
+        let state = after(&[
+            Action::ShowTab(Tab::Export),
+            Action::ShowFile("lb-01/haproxy.cfg".into()),
+            Action::SelectStage(3),
+        ]);
+        assert_eq!(state.tab, Tab::Export);
+        assert_eq!(state.export_file.as_deref(), Some("lb-01/haproxy.cfg"));
+        assert_eq!(parse_fragment("#stage=2&tab=reach").tab, Some(Tab::Reach));
+        assert_eq!(parse_fragment("#tab=nope").tab, None);
+        let state = after(&parse_fragment("#stage=1&tab=findings").actions());
+        assert_eq!((state.stage, state.tab), (Some(1), Tab::Findings));
+        for tab in Tab::ALL {
+            assert_eq!(Tab::from_key(tab.key()), Some(tab));
+        }
     }
 }

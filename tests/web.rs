@@ -4,9 +4,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use stacksim::app::App;
+use stacksim::sim::{findings, presets};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit};
+use web_sys::{
+    Element, Event, EventInit, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent,
+    MouseEventInit,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -614,4 +618,327 @@ async fn address_fragment_can_send_a_request_on_load() {
     assert_eq!(history(&root).len(), 1);
     click(&root, "button[data-control='pause']").await;
     assert_eq!(current_row(&root).as_deref(), Some("10"));
+}
+
+// ----- findings, stage diff, reachability, export ----------------------------------------------
+
+async fn open_tab(root: &Element, tab: &str) {
+    click(root, &format!("button.side-tab[data-tab='{tab}']")).await;
+    assert_eq!(
+        count(root, &format!("button.side-tab.active[data-tab='{tab}']")),
+        1
+    );
+}
+
+/// Fires `kind` on the element `selector` names (`mouseenter` does not bubble, `focusin` does).
+async fn fire(root: &Element, selector: &str, kind: &str, bubbles: bool) {
+    let event = if kind.starts_with("mouse") {
+        let init = MouseEventInit::new();
+        init.set_bubbles(bubbles);
+        MouseEvent::new_with_mouse_event_init_dict(kind, &init)
+            .expect("event")
+            .unchecked_into::<Event>()
+    } else {
+        let init = EventInit::new();
+        init.set_bubbles(bubbles);
+        Event::new_with_event_init_dict(kind, &init).expect("event")
+    };
+    find(root, selector)
+        .dispatch_event(&event)
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+fn attributes(root: &Element, selector: &str, name: &str) -> Vec<String> {
+    let list = root.query_selector_all(selector).expect("valid selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .filter_map(|el| el.get_attribute(name))
+        .collect()
+}
+
+/// The ids of the nodes and services marked on the diagram for a finding.
+fn flagged(root: &Element) -> Vec<String> {
+    attributes(root, "svg.diagram .flagged", "data-id")
+}
+
+fn listed_findings(root: &Element) -> Vec<String> {
+    attributes(root, ".findings li.finding", "data-finding")
+}
+
+#[wasm_bindgen_test]
+async fn the_findings_panel_lists_the_stage_1_findings_errors_first() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    open_tab(&root, "findings").await;
+    let expected: Vec<String> = findings::analyze(&presets::topology(1).expect("stage 1"), None)
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(listed_findings(&root), expected);
+    assert_eq!(expected.len(), 12);
+    assert_eq!(
+        texts(&root, ".finding-counts .count"),
+        ["✖ 4 errors", "▲ 8 warnings", "ℹ 0 info"]
+    );
+    assert_eq!(
+        texts(&root, ".finding-group h3"),
+        ["Errors (4)", "Warnings (8)"]
+    );
+    assert_eq!(text(&root, "button[data-tab='findings'] .tab-count"), "12");
+    let spof = "li.finding[data-finding='spof:lb-01']";
+    assert_eq!(
+        text(&root, &format!("{spof} .finding-title")),
+        "lb-01 is a single point of failure"
+    );
+    assert_eq!(text(&root, &format!("{spof} .sev")), "✖ Error");
+    assert!(text(&root, &format!("{spof} .why")).starts_with("Why: If lb-01 goes down"));
+    assert!(text(&root, &format!("{spof} .fix")).contains("virtual IP"));
+}
+
+#[wasm_bindgen_test]
+async fn hovering_or_focusing_a_finding_marks_its_nodes_on_the_diagram() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    open_tab(&root, "findings").await;
+    assert!(flagged(&root).is_empty());
+    let spof = "li.finding[data-finding='spof:lb-01']";
+    fire(&root, spof, "mouseenter", false).await;
+    assert_eq!(flagged(&root), ["lb-01", "lb-01.haproxy"]);
+    assert_eq!(count(&root, "g.node.host.flagged[data-id='lb-01']"), 1);
+    fire(&root, spof, "mouseleave", false).await;
+    assert!(flagged(&root).is_empty());
+    let agent = "li.finding[data-finding='no-agent:server-02']";
+    fire(&root, agent, "focusin", true).await;
+    assert_eq!(flagged(&root), ["server-02"]);
+    fire(&root, agent, "focusout", true).await;
+    assert!(flagged(&root).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn prove_it_takes_the_single_lb_down_and_requests_fail() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    open_tab(&root, "findings").await;
+    let spof = "li.finding[data-finding='spof:lb-01']";
+    assert_eq!(count(&root, &format!("{spof} .proof")), 0);
+    click(&root, "button[data-prove='spof:lb-01']").await;
+    let summary = text(&root, &format!("{spof} .proof.shown .proof-summary"));
+    assert!(summary.starts_with("✔ Shown: before: 4 of 4"), "{summary}");
+    assert!(summary.contains("lb-01 went down"), "{summary}");
+    assert!(summary.ends_with("0 of 4 served"), "{summary}");
+    assert!(count(&root, &format!("{spof} .proof-details li")) > 0);
+    assert_eq!(
+        text(&root, "button[data-prove='spof:lb-01']"),
+        "Prove it again"
+    );
+    assert_eq!(
+        history_after_request_tab(&root).await,
+        0,
+        "a proof is not a request of the page"
+    );
+}
+
+/// Opens the request view and counts the requests sent.
+async fn history_after_request_tab(root: &Element) -> usize {
+    open_tab(root, "request").await;
+    history(root).len()
+}
+
+#[wasm_bindgen_test]
+async fn stage_3_clears_the_lb_spof_and_the_stage_diff_says_so() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    open_tab(&root, "findings").await;
+    assert!(listed_findings(&root).contains(&"spof:lb-01".to_owned()));
+    assert_eq!(text(&root, ".stage-diff h2"), "Stage 1 after stage 0");
+    assert!(
+        texts(&root, ".stage-diff .diff-line.added .finding-id").contains(&"spof:lb-01".to_owned())
+    );
+    pick_stage(&root, 3).await;
+    assert_eq!(
+        count(&root, "button.side-tab.active[data-tab='findings']"),
+        1,
+        "the view stays open"
+    );
+    assert_eq!(
+        listed_findings(&root),
+        ["spof:app-01", "spof:db-01", "plaintext-after-tls"]
+    );
+    assert_eq!(text(&root, ".stage-diff h2"), "Stage 3 after stage 2");
+    let cleared = text(
+        &root,
+        ".stage-diff .diff-line.cleared[data-finding='spof:lb-01']",
+    );
+    assert!(cleared.starts_with("✔ cleared:spof:lb-01"), "{cleared}");
+    assert_eq!(
+        texts(&root, ".stage-diff .diff-line.added .finding-id"),
+        ["spof:app-01", "spof:db-01"]
+    );
+    assert!(
+        texts(&root, ".stage-diff .changes li").contains(&"server-01 removed".to_owned()),
+        "{:?}",
+        texts(&root, ".stage-diff .changes li")
+    );
+    assert_eq!(count(&root, ".story-steps li"), 3);
+    assert_eq!(count(&root, ".story-steps li.current[data-step='3']"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn the_stage_2_reachability_matrix_matches_the_rules() {
+    let root = mount().await;
+    pick_stage(&root, 2).await;
+    open_tab(&root, "reach").await;
+    let cell = |from: &str, to: &str, port: u16| {
+        format!("td.reach-cell[data-from='{from}'][data-to='{to}'][data-port='{port}']")
+    };
+    let https = cell("internet", "lb-01", 443);
+    assert_eq!(count(&root, &format!("{https}.allowed")), 1);
+    assert_eq!(text(&root, &https), "✓");
+    let title = find(&root, &https)
+        .get_attribute("title")
+        .unwrap_or_default();
+    assert!(
+        title.contains("fw-lb-01 rule 1 allow tcp/443 from any"),
+        "{title}"
+    );
+    let http = cell("internet", "lb-01", 80);
+    assert_eq!(count(&root, &format!("{http}.denied")), 1);
+    assert_eq!(text(&root, &http), "✗");
+    let title = find(&root, &http)
+        .get_attribute("title")
+        .unwrap_or_default();
+    assert!(title.contains("fw-lb-01 default deny"), "{title}");
+    let inside = cell("lb-01", "server-01", 80);
+    assert_eq!(count(&root, &format!("{inside}.allowed")), 1);
+    assert_eq!(
+        texts(&root, ".reach-table tbody th"),
+        ["internet", "lb-01", "server-01", "server-02"]
+    );
+    assert_eq!(
+        text(&root, ".reach-open"),
+        "Open to the internet: lb-01:443"
+    );
+    assert_eq!(count(&root, ".reach-detail"), 0);
+    click(&root, &format!("{https} button")).await;
+    assert_eq!(
+        text(&root, ".reach-detail"),
+        "internet → lb-01:443 (lb-01.haproxy): ✓ allowed · fw-lb-01 rule 1 allow tcp/443 from any"
+    );
+    assert_eq!(count(&root, &format!("{https}.picked")), 1);
+}
+
+#[wasm_bindgen_test]
+async fn the_export_panel_lists_stage_3_files_and_colours_haproxy_cfg() {
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    open_tab(&root, "export").await;
+    let paths = attributes(&root, "button.file-pick", "data-path");
+    for path in [
+        "lb-01/haproxy.cfg",
+        "lb-02/keepalived.conf",
+        "web-01/nginx.conf",
+        "dns/db.foobar.com",
+    ] {
+        assert!(paths.contains(&path.to_owned()), "{path} not in {paths:?}");
+    }
+    assert_eq!(
+        texts(&root, ".file-group .file-host"),
+        [
+            "dns", "lb-01", "lb-02", "web-01", "web-02", "app-01", "db-01"
+        ]
+    );
+    click(&root, "button.file-pick[data-path='lb-01/haproxy.cfg']").await;
+    assert_eq!(text(&root, ".file-view .file-path"), "lb-01/haproxy.cfg");
+    let code = text(&root, ".file-view pre.code");
+    assert!(code.contains("    balance roundrobin\n"), "{code}");
+    assert!(code.starts_with("# Generated by Stacksim"), "{code}");
+    let keywords = texts(&root, ".file-view pre.code span.tok-keyword");
+    assert!(keywords.contains(&"balance".to_owned()), "{keywords:?}");
+    assert!(count(&root, ".file-view pre.code span.tok-comment") > 0);
+    assert!(count(&root, ".file-view pre.code span.tok-number") > 0);
+    assert!(text(&root, ".export .note").contains("haproxy -c"));
+    assert!(text(&root, ".file-kind").contains("haproxy -c"));
+    assert_eq!(
+        text(&root, "button[data-action='download-all']"),
+        "Download all (20 files, .zip)"
+    );
+    // Copying answers one way or the other (the clipboard may be refused headless).
+    click(&root, "button[data-action='copy']").await;
+    assert!(!text(&root, ".copy-status").is_empty());
+    click(&root, "button.file-pick[data-path='lb-02/keepalived.conf']").await;
+    assert_eq!(
+        count(&root, ".copy-status"),
+        0,
+        "the status belongs to the other file"
+    );
+    assert!(text(&root, ".file-view pre.code").contains("state BACKUP"));
+}
+
+#[wasm_bindgen_test]
+async fn the_request_view_survives_a_visit_to_another_tab() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    send(&root, "static", "http").await;
+    open_tab(&root, "export").await;
+    assert_eq!(count(&root, ".request-panel"), 0);
+    open_tab(&root, "request").await;
+    assert_eq!(history(&root).len(), 1);
+    assert_eq!(current_row(&root).as_deref(), Some("1"));
+}
+
+/// `(download, href)` of every file the page saved.
+type Downloads = std::rc::Rc<std::cell::RefCell<Vec<(String, String)>>>;
+
+/// Stops every `<a download>` click on the page (so tests save nothing) and records
+/// `(download, href)` of each.
+fn catch_downloads() -> (gloo_events::EventListener, Downloads) {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let options = gloo_events::EventListenerOptions {
+        phase: gloo_events::EventListenerPhase::Capture,
+        passive: false,
+    };
+    let listener = {
+        let seen = seen.clone();
+        gloo_events::EventListener::new_with_options(&document(), "click", options, move |event| {
+            let link = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+            if let Some(link) = link.filter(|l| !l.download().is_empty()) {
+                event.prevent_default();
+                seen.borrow_mut().push((link.download(), link.href()));
+            }
+        })
+    };
+    (listener, seen)
+}
+
+#[wasm_bindgen_test]
+async fn download_and_download_all_save_through_a_blob_link() {
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    open_tab(&root, "export").await;
+    let (_listener, seen) = catch_downloads();
+    click(&root, "button[data-action='download']").await;
+    assert_eq!(
+        text(&root, ".copy-status"),
+        "Saved as scaled-and-split-dns-db.foobar.com."
+    );
+    click(&root, "button[data-action='download-all']").await;
+    assert_eq!(
+        text(&root, ".copy-status"),
+        "Saved all 20 files as scaled-and-split.zip."
+    );
+    let seen = seen.borrow();
+    let names: Vec<&str> = seen.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["scaled-and-split-dns-db.foobar.com", "scaled-and-split.zip"]
+    );
+    assert!(
+        seen.iter().all(|(_, href)| href.starts_with("blob:")),
+        "{seen:?}"
+    );
+    assert_eq!(count(&root, "a[download]"), 0, "the temporary link is gone");
 }

@@ -21,12 +21,14 @@ pub struct NodeViewProps {
     pub on_select: Callback<Selection>,
 }
 
-/// The CSS classes that mark `id` (a node or service) with the page's state.
+/// The CSS classes that mark `id` (a node or service) with the page's state, including the
+/// nodes of the finding under the pointer or the keyboard focus (`flagged`).
 fn mark_classes(marks: &Marks, id: &str) -> Classes {
     classes!(
         marks.down.contains(id).then_some("down"),
         (marks.current.as_deref() == Some(id)).then_some("hop-current"),
         (marks.selected.as_deref() == Some(id)).then_some("selected"),
+        marks.flagged.contains(id).then_some("flagged"),
     )
 }
 
