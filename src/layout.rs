@@ -51,8 +51,10 @@ pub const HOST_HEADER: f64 = 42.0;
 /// Height of one service row inside a host.
 pub const SERVICE_ROW: f64 = 26.0;
 const HOST_PAD: f64 = 8.0;
-const SMALL_W: f64 = 200.0;
-const SMALL_H: f64 = 54.0;
+/// Width of a box that is not a host (client, DNS, VIP, collector).
+pub const SMALL_W: f64 = 224.0;
+/// Height of a box that is not a host.
+pub const SMALL_H: f64 = 54.0;
 const GAP_X: f64 = 48.0;
 const GAP_Y: f64 = 56.0;
 const MARGIN: f64 = 20.0;

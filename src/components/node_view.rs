@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::layout::{Rect, service_rect};
+use crate::layout::{Rect, SMALL_H, SMALL_W, service_rect};
 use crate::sim::topology::{Balance, DbRole, Host, Node, NodeKind, Service, ServiceKind};
 use crate::state::{Marks, Selection};
 
@@ -129,7 +129,7 @@ fn node_title(node: &Node) -> String {
 fn small_body(title: &str, detail: &str, icon: &str) -> Html {
     html! {
         <>
-            <rect class="node-box" width="200" height="54" rx="8" />
+            <rect class="node-box" width={SMALL_W.to_string()} height={SMALL_H.to_string()} rx="8" />
             <g class={classes!("icon", format!("icon-{icon}"))} transform="translate(10 15)">{ icon_shape(icon) }</g>
             <text class="node-name" x="42" y="23">{ title.to_owned() }</text>
             <text class="ip" x="42" y="40">{ detail.to_owned() }</text>

@@ -896,6 +896,25 @@ impl Simulation {
         dst: Option<(Ipv4Addr, u16)>,
         reason: impl FnOnce(&Model) -> String,
     ) {
+        // Only this check and the closure call are generic; the rest is shared by every call
+        // site (one copy in the binary instead of one per closure).
+        if self.traced(slot) {
+            let text = reason(&self.model);
+            self.push_hop(slot, at, place, kind, src, dst, text);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_hop(
+        &mut self,
+        slot: u32,
+        at: SimTime,
+        place: Place,
+        kind: HopKind,
+        src: Option<(Ipv4Addr, u16)>,
+        dst: Option<(Ipv4Addr, u16)>,
+        reason: String,
+    ) {
         let model = &self.model;
         if let Some(req) = self.reqs.get_mut(slot as usize).and_then(Option::as_mut)
             && let Some(trace) = req.trace.as_mut()
@@ -907,7 +926,7 @@ impl Simulation {
                 encrypted: req.encrypted,
                 src,
                 dst,
-                reason: reason(model),
+                reason,
             });
         }
     }
@@ -925,10 +944,25 @@ impl Simulation {
         fate: Fate,
         reason: impl FnOnce(&Model) -> String,
     ) {
-        if self.traced(slot) {
-            let text = reason(&self.model);
+        let text = self.traced(slot).then(|| reason(&self.model));
+        self.fail_with(slot, at, finish_at, place, kind, fate, text);
+    }
+
+    /// The non-generic body of [`Simulation::fail`]; `text` is there for traced requests.
+    #[allow(clippy::too_many_arguments)]
+    fn fail_with(
+        &mut self,
+        slot: u32,
+        at: SimTime,
+        finish_at: SimTime,
+        place: Place,
+        kind: HopKind,
+        fate: Fate,
+        text: Option<String>,
+    ) {
+        if let Some(text) = text {
             let outcome = self.outcome(fate, place, slot, text.clone());
-            self.hop(slot, at, place, kind, None, None, |_| text);
+            self.push_hop(slot, at, place, kind, None, None, text);
             if let Some(trace) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
                 trace.outcome = Some(outcome);
             }
