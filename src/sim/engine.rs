@@ -948,6 +948,19 @@ impl Simulation {
         self.fail_with(slot, at, finish_at, place, kind, fate, text);
     }
 
+    /// Fails the request where it is now; the outcome travels back along its path.
+    fn fail_back(
+        &mut self,
+        slot: u32,
+        place: Place,
+        fate: Fate,
+        reason: impl FnOnce(&Model) -> String,
+    ) {
+        let now = self.now;
+        let back = self.return_latency(slot);
+        self.fail(slot, now, now + back, place, HopKind::Failure, fate, reason);
+    }
+
     /// The non-generic body of [`Simulation::fail`]; `text` is there for traced requests.
     #[allow(clippy::too_many_arguments)]
     fn fail_with(
@@ -1384,16 +1397,9 @@ impl Simulation {
         }
         let host = self.model.svcs[svc].host;
         if !self.host_up[host] || !self.svc_up[svc] {
-            let back = self.return_latency(slot);
-            return self.fail(
-                slot,
-                now,
-                now + back,
-                Place::Svc(svc),
-                HopKind::Failure,
-                Fate::Failed(502),
-                |m| format!("{} went down before the request arrived", m.svc_id(svc)),
-            );
+            return self.fail_back(slot, Place::Svc(svc), Fate::Failed(502), |m| {
+                format!("{} went down before the request arrived", m.svc_id(svc))
+            });
         }
         self.host_counters[host].requests += 1;
         if let Some(req) = self.req_mut(slot) {
@@ -1423,16 +1429,9 @@ impl Simulation {
                 },
             );
         } else {
-            let back = self.return_latency(slot);
-            self.fail(
-                slot,
-                now,
-                now + back,
-                Place::Svc(svc),
-                HopKind::Failure,
-                Fate::Failed(503),
-                |m| format!("{} is overloaded: its queue is full (503)", m.svc_id(svc)),
-            );
+            self.fail_back(slot, Place::Svc(svc), Fate::Failed(503), |m| {
+                format!("{} is overloaded: its queue is full (503)", m.svc_id(svc))
+            });
         }
     }
 
@@ -1448,21 +1447,12 @@ impl Simulation {
                 continue;
             };
             if waited > self.config.queue_timeout {
-                let back = self.return_latency(next);
-                self.fail(
-                    next,
-                    now,
-                    now + back,
-                    Place::Svc(svc),
-                    HopKind::Failure,
-                    Fate::Failed(504),
-                    |m| {
-                        format!(
-                            "waited {waited} in {}'s queue: gateway timeout (504)",
-                            m.svc_id(svc)
-                        )
-                    },
-                );
+                self.fail_back(next, Place::Svc(svc), Fate::Failed(504), |m| {
+                    format!(
+                        "waited {waited} in {}'s queue: gateway timeout (504)",
+                        m.svc_id(svc)
+                    )
+                });
                 continue;
             }
             self.start_service(next, svc);
@@ -1830,22 +1820,13 @@ impl Simulation {
             .find(|&a| self.host_up[self.model.svcs[a].host] && self.svc_up[a])
             .or(next.first().copied());
         let Some(app) = app else {
-            let back = self.return_latency(slot);
-            return self.fail(
-                slot,
-                now,
-                now + back,
-                Place::Svc(svc),
-                HopKind::Failure,
-                Fate::Failed(502),
-                |m| {
-                    format!(
-                        "nginx on {} has no application server to pass {} to: 502",
-                        m.svc_id(svc),
-                        spec.kind.path(spec.key)
-                    )
-                },
-            );
+            return self.fail_back(slot, Place::Svc(svc), Fate::Failed(502), |m| {
+                format!(
+                    "nginx on {} has no application server to pass {} to: 502",
+                    m.svc_id(svc),
+                    spec.kind.path(spec.key)
+                )
+            });
         };
         self.hop(
             slot,
@@ -1999,16 +1980,9 @@ impl Simulation {
                 );
                 return self.respond(slot, svc, 200);
             }
-            let back = self.return_latency(slot);
-            return self.fail(
-                slot,
-                now,
-                now + back,
-                Place::Svc(svc),
-                HopKind::Failure,
-                Fate::Failed(500),
-                |m| format!("{} has no primary database for writes: 500", m.svc_id(svc)),
-            );
+            return self.fail_back(slot, Place::Svc(svc), Fate::Failed(500), |m| {
+                format!("{} has no primary database for writes: 500", m.svc_id(svc))
+            });
         };
         self.hop(
             slot,
