@@ -14,6 +14,7 @@ use crate::components::export_panel::ExportPanel;
 use crate::components::findings_panel::FindingsPanel;
 use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
+use crate::components::load_panel::LoadPanel;
 use crate::components::reach_matrix::ReachMatrix;
 use crate::components::request_dot::RequestDot;
 use crate::components::request_history::RequestHistory;
@@ -76,6 +77,7 @@ pub fn App() -> Html {
             }
         });
     let on_select = dispatch.reform(Action::Select);
+    let hosts = use_memo(state.topology.clone(), crate::load_run::host_ids);
     let view = match state.tab {
         Tab::Request => html! {
             <>
@@ -98,13 +100,17 @@ pub fn App() -> Html {
             <ExportPanel topology={state.topology.clone()} selected={state.export_file.clone()}
                 dispatch={(*dispatch).clone()} />
         },
+        Tab::Load => html! {
+            <LoadPanel hosts={hosts.clone()} result={state.load_run.clone()}
+                dispatch={(*dispatch).clone()} />
+        },
     };
     let errors = state
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let wide = matches!(state.tab, Tab::Reach | Tab::Export);
+    let wide = matches!(state.tab, Tab::Reach | Tab::Export | Tab::Load);
     html! {
         <div class="app">
             <header class="topbar">

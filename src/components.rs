@@ -12,6 +12,8 @@ pub mod findings_panel;
 pub mod hop_details;
 pub mod inspector;
 pub mod legend;
+pub mod line_chart;
+pub mod load_panel;
 pub mod node_view;
 pub mod player;
 pub mod reach_matrix;

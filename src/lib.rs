@@ -7,16 +7,20 @@
 //!   request dot goes (both UI-side and pure);
 //! - [`story`] tells the four stages as one story, [`highlight`] colours the exported files and
 //!   [`archive`] zips them (UI-side and pure too);
+//! - [`load_run`] checks, runs and summarizes a load run, [`charts`] turns its series into SVG
+//!   paths (UI-side and pure);
 //! - [`app`] and [`components`] are the Yew shell that draws state and dispatches actions;
 //! - [`cli`] is the native command line (`stacksim simulate`).
 
 pub mod app;
 pub mod archive;
+pub mod charts;
 pub mod cli;
 pub mod components;
 pub mod flight;
 pub mod highlight;
 pub mod layout;
+pub mod load_run;
 pub mod playback;
 pub mod sim;
 pub mod state;

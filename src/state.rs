@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use crate::layout::{Layout, auto_layout};
+use crate::load_run::{self, LoadResult, LoadSettings};
 use crate::playback::{Run, replay};
 use crate::sim::engine::Input;
 use crate::sim::findings::{self, Finding, ProofResult};
@@ -61,6 +62,9 @@ pub struct AppState {
     pub finding_focus: Option<String>,
     /// The path of the exported file shown; `None` (or a path not in the export): the first.
     pub export_file: Option<String>,
+    /// The last load run on this design (computed at once by [`Action::RunLoad`]); `None`:
+    /// none yet.
+    pub load_run: Option<Rc<LoadResult>>,
 }
 
 /// The views of the side area. The request view keeps its state while another is open.
@@ -75,10 +79,18 @@ pub enum Tab {
     Reach,
     /// The configuration files.
     Export,
+    /// Load runs, their charts and the monitoring dashboard.
+    Load,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Request, Tab::Findings, Tab::Reach, Tab::Export];
+    pub const ALL: [Tab; 5] = [
+        Tab::Request,
+        Tab::Findings,
+        Tab::Reach,
+        Tab::Export,
+        Tab::Load,
+    ];
 
     /// The tab's name in the address fragment (`#tab=findings`) and in `data-tab`.
     pub fn key(self) -> &'static str {
@@ -87,6 +99,7 @@ impl Tab {
             Tab::Findings => "findings",
             Tab::Reach => "reach",
             Tab::Export => "export",
+            Tab::Load => "load",
         }
     }
 
@@ -186,6 +199,9 @@ pub enum Action {
     FocusFinding(Option<String>),
     /// Show the exported file with this path.
     ShowFile(String),
+    /// Run this load on the design, all at once, and keep its series; refused settings keep
+    /// the previous run.
+    RunLoad(LoadSettings),
 }
 
 impl Default for AppState {
@@ -211,6 +227,7 @@ impl Default for AppState {
             finding_hover: None,
             finding_focus: None,
             export_file: None,
+            load_run: None,
         };
         state.replay_log();
         state.analyze();
@@ -249,6 +266,7 @@ impl AppState {
                     self.proofs.clear();
                     self.finding_hover = None;
                     self.finding_focus = None;
+                    self.load_run = None;
                     self.analyze();
                 }
                 None => self.error = Some(format!("there is no stage {n}; stages go from 0 to 3")),
@@ -344,6 +362,13 @@ impl AppState {
             Action::HoverFinding(id) => self.finding_hover = id,
             Action::FocusFinding(id) => self.finding_focus = id,
             Action::ShowFile(path) => self.export_file = Some(path),
+            Action::RunLoad(settings) => match load_run::run(&self.topology, &settings) {
+                Ok(result) => {
+                    self.load_run = Some(Rc::new(result));
+                    self.error = None;
+                }
+                Err(err) => self.error = Some(err),
+            },
         }
     }
 
@@ -1103,5 +1128,45 @@ mod tests {
         for tab in Tab::ALL {
             assert_eq!(Tab::from_key(tab.key()), Some(tab));
         }
+    }
+
+    #[test]
+    fn a_load_run_is_kept_and_bad_settings_keep_the_previous_one() {
+        use crate::load_run::{LoadSettings, Step};
+        let settings = LoadSettings {
+            rps: 100.0,
+            seconds: 5.0,
+            scenario: vec![Step {
+                at_s: 2.0,
+                host: "server-01".into(),
+                up: false,
+            }],
+            ..LoadSettings::default()
+        };
+        let mut state = after(&[Action::SelectStage(1), Action::RunLoad(settings.clone())]);
+        assert_eq!(state.error, None);
+        let first = state.load_run.clone().expect("a run");
+        assert_eq!(first.total_sent, 500);
+        assert_eq!(first.settings.as_ref(), Some(&settings));
+        state.apply(Action::RunLoad(LoadSettings {
+            rps: -1.0,
+            ..settings.clone()
+        }));
+        assert!(state.error.is_some());
+        assert_eq!(state.load_run.as_ref(), Some(&first));
+        state.apply(Action::RunLoad(LoadSettings {
+            rps: 1e9,
+            ..settings
+        }));
+        assert!(
+            state
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("at most 200000")
+        );
+        assert_eq!(state.load_run.as_ref(), Some(&first));
+        state.apply(Action::SelectStage(2));
+        assert_eq!(state.load_run, None, "a run belongs to its design");
     }
 }

@@ -942,3 +942,163 @@ async fn download_and_download_all_save_through_a_blob_link() {
     );
     assert_eq!(count(&root, "a[download]"), 0, "the temporary link is gone");
 }
+
+/// Types `value` into the field or picks it in the select `selector` names, then fires `change`.
+async fn set_field(root: &Element, selector: &str, value: &str) {
+    let element = find(root, selector);
+    if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.set_value(value);
+    } else {
+        panic!("{selector} is not a field");
+    }
+    fire(root, selector, "change", true).await;
+}
+
+async fn check_https(root: &Element) {
+    let input = find(root, "input[data-control='https']")
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .expect("checkbox");
+    input.set_checked(true);
+    fire(root, "input[data-control='https']", "change", true).await;
+}
+
+/// Sets rate and duration on the load tab, then presses Run.
+async fn run_load(root: &Element, rps: &str, seconds: &str) {
+    set_field(root, "input[data-control='rps']", rps).await;
+    set_field(root, "input[data-control='seconds']", seconds).await;
+    click(root, "button[data-action='run-load']").await;
+}
+
+fn number_attr(root: &Element, selector: &str, name: &str) -> f64 {
+    find(root, selector)
+        .get_attribute(name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{selector} has a numeric {name}"))
+}
+
+/// The y of each point of a chart path (`M0.0 100.0 L18.9 100.0 …`).
+fn path_ys(d: &str) -> Vec<f64> {
+    d.split(['M', 'L'])
+        .filter_map(|p| p.split_whitespace().nth(1))
+        .filter_map(|y| y.parse().ok())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_load_run_on_stage_3_charts_the_vip_gap_when_lb_01_dies() {
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    open_tab(&root, "load").await;
+    check_https(&root).await;
+    click(&root, "button[data-action='add-step']").await;
+    set_field(&root, "li.scenario-step input.step-at", "10").await;
+    set_field(&root, "li.scenario-step select.step-host", "lb-01").await;
+    set_field(&root, "li.scenario-step select.step-what", "down").await;
+    run_load(&root, "200", "20").await;
+    assert_eq!(count(&root, "p.error"), 0, "{:?}", texts(&root, "p.error"));
+    assert_eq!(number_attr(&root, ".load-totals", "data-sent"), 4000.0);
+    // A path per series.
+    for (chart, n) in [
+        ("throughput", 2),
+        ("latency", 3),
+        ("replication", 2),
+        ("vip", 1),
+    ] {
+        let selector = format!("figure[data-chart='{chart}'] path.series");
+        assert_eq!(count(&root, &selector), n, "{chart}");
+    }
+    assert!(count(&root, "figure[data-chart='backends'] path.series") >= 2);
+    let backends = attributes(
+        &root,
+        "figure[data-chart='backends'] path.series",
+        "data-total",
+    );
+    assert!(
+        backends
+            .iter()
+            .all(|t| t.parse::<f64>().unwrap_or(0.0) > 0.0),
+        "every web server served: {backends:?}"
+    );
+    // The VIP-loss series is zero before 10 s and non-zero from 10 to 13 s.
+    let d = find(&root, "figure[data-chart='vip'] path.series")
+        .get_attribute("d")
+        .expect("d");
+    let ys = path_ys(&d);
+    assert!(ys.len() >= 20, "{d}");
+    let bottom = 100.0;
+    assert!(ys[..10].iter().all(|&y| y == bottom), "{d}");
+    assert!(ys[10..14].iter().all(|&y| y < bottom), "{d}");
+    let lost = number_attr(&root, "figure[data-chart='vip'] path.series", "data-total");
+    assert!((600.0..=850.0).contains(&lost), "{lost} lost");
+}
+
+#[wasm_bindgen_test]
+async fn the_dashboard_shows_blind_spots_on_stage_1_and_agents_on_stage_2() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    open_tab(&root, "load").await;
+    run_load(&root, "100", "5").await;
+    let hosts: Vec<String> = presets::topology(1)
+        .expect("stage 1")
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, stacksim::sim::topology::NodeKind::Host(_)))
+        .map(|n| n.id.clone())
+        .collect();
+    assert_eq!(attributes(&root, "ul.blind-spots li", "data-host"), hosts);
+    assert_eq!(count(&root, "table.monitoring tr[data-host]"), 0);
+
+    pick_stage(&root, 2).await;
+    check_https(&root).await;
+    run_load(&root, "100", "5").await;
+    assert_eq!(count(&root, "p.error"), 0, "{:?}", texts(&root, "p.error"));
+    assert_eq!(
+        attributes(&root, "table.monitoring tr[data-host]", "data-host"),
+        ["lb-01", "server-01", "server-02"]
+    );
+    let requests = |host: &str| -> f64 {
+        texts(
+            &root,
+            &format!("table.monitoring tr[data-host='{host}'] td[data-col='requests']"),
+        )[0]
+        .parse()
+        .expect("a number")
+    };
+    for host in ["lb-01", "server-01", "server-02"] {
+        assert!(requests(host) > 0.0, "{host}");
+    }
+    let sent = number_attr(&root, ".load-totals", "data-sent");
+    assert_eq!(sent, 500.0);
+    assert_eq!(requests("lb-01"), sent, "the collector agrees with the run");
+}
+
+#[wasm_bindgen_test]
+async fn bad_load_settings_give_a_message_and_keep_the_previous_run() {
+    let root = mount().await;
+    open_tab(&root, "load").await;
+    run_load(&root, "50", "4").await;
+    assert_eq!(number_attr(&root, ".load-totals", "data-sent"), 200.0);
+    for (rps, seconds) in [("", "4"), ("-3", "4"), ("100000", "60")] {
+        run_load(&root, rps, seconds).await;
+        assert_eq!(count(&root, "p.error"), 1, "{rps} × {seconds}");
+        assert_eq!(number_attr(&root, ".load-totals", "data-sent"), 200.0);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_overloaded_stage_0_charts_its_queues_and_errors() {
+    let root = mount().await;
+    open_tab(&root, "load").await;
+    run_load(&root, "3000", "5").await;
+    assert_eq!(count(&root, "p.error"), 0, "{:?}", texts(&root, "p.error"));
+    assert!(count(&root, "figure[data-chart='queues'] path.series") >= 1);
+    assert!(number_attr(&root, ".load-totals", "data-errors") > 0.0);
+    let errors = number_attr(
+        &root,
+        "figure[data-chart='throughput'] path.series[data-series='errors']",
+        "data-total",
+    );
+    assert_eq!(errors, number_attr(&root, ".load-totals", "data-errors"));
+}

@@ -1,5 +1,5 @@
-//! The tabs of the side area: the request view, the findings, the reachability matrix and the
-//! export. Switching keeps every view's state (it lives in `AppState`).
+//! The tabs of the side area: the request view, the findings, the reachability matrix, the
+//! export and the load run. Switching keeps every view's state (it lives in `AppState`).
 
 use yew::prelude::*;
 
@@ -20,6 +20,7 @@ fn label(tab: Tab) -> &'static str {
         Tab::Findings => "Findings",
         Tab::Reach => "Reachability",
         Tab::Export => "Export",
+        Tab::Load => "Load",
     }
 }
 
@@ -29,6 +30,7 @@ fn hint(tab: Tab) -> &'static str {
         Tab::Findings => "What is weak about this design, and what each stage fixes",
         Tab::Reach => "Who can connect to whom, on which port, and the rule that decides",
         Tab::Export => "The configuration files to deploy this design",
+        Tab::Load => "Run a load with failures over time; charts and the monitoring dashboard",
     }
 }
 
