@@ -687,37 +687,21 @@ impl Simulation {
             Input::Send(spec) => return Ok(Some(self.send(spec, true, true))),
             Input::HostDown(id) => {
                 let host = self.host_index(&id)?;
-                let before = self.vrrp_healthy(host);
-                self.host_up[host] = false;
-                if before {
-                    self.vrrp_member_change(host, false, now);
-                }
+                self.change_health(host, now, |sim| sim.host_up[host] = false);
             }
             Input::HostUp(id) => {
                 let host = self.host_index(&id)?;
-                let before = self.vrrp_healthy(host);
-                self.host_up[host] = true;
-                if !before && self.vrrp_healthy(host) {
-                    self.vrrp_member_change(host, true, now);
-                }
+                self.change_health(host, now, |sim| sim.host_up[host] = true);
             }
             Input::ServiceDown(id) => {
                 let svc = self.svc_index(&id)?;
                 let host = self.model.svcs[svc].host;
-                let before = self.vrrp_healthy(host);
-                self.svc_up[svc] = false;
-                if before && !self.vrrp_healthy(host) {
-                    self.vrrp_member_change(host, false, now);
-                }
+                self.change_health(host, now, |sim| sim.svc_up[svc] = false);
             }
             Input::ServiceUp(id) => {
                 let svc = self.svc_index(&id)?;
                 let host = self.model.svcs[svc].host;
-                let before = self.vrrp_healthy(host);
-                self.svc_up[svc] = true;
-                if !before && self.vrrp_healthy(host) {
-                    self.vrrp_member_change(host, true, now);
-                }
+                self.change_health(host, now, |sim| sim.svc_up[svc] = true);
             }
             Input::CutLink { from, to } => {
                 let pair = self.link_hosts(&from, &to)?;
@@ -827,6 +811,17 @@ impl Simulation {
                 .services
                 .iter()
                 .all(|&s| self.svc_up[s] || !matches!(self.model.svcs[s].role, SvcRole::Lb(_)))
+    }
+
+    /// Applies `change` to a host's or service's state; if that changes whether keepalived on
+    /// the host may hold a VIP, the VRRP groups hear of it.
+    fn change_health(&mut self, host: usize, now: SimTime, change: impl FnOnce(&mut Self)) {
+        let before = self.vrrp_healthy(host);
+        change(self);
+        let after = self.vrrp_healthy(host);
+        if before != after {
+            self.vrrp_member_change(host, after, now);
+        }
     }
 
     fn vrrp_member_change(&mut self, host: usize, up: bool, now: SimTime) {
