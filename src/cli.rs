@@ -154,15 +154,9 @@ fn parse_simulate(args: &[String]) -> Result<SimulateArgs, ArgError> {
     };
     let mut design = None;
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| err(format!("{name} needs a value")))
-        };
         match arg.as_str() {
-            "--stage" => set_design(&mut design, stage_arg(&value("--stage")?)?)?,
             "--requests" => {
-                let text = value("--requests")?;
+                let text = value(&mut it, "--requests")?;
                 parsed.requests = text
                     .parse()
                     .ok()
@@ -170,7 +164,7 @@ fn parse_simulate(args: &[String]) -> Result<SimulateArgs, ArgError> {
                     .ok_or_else(|| err(format!("--requests takes 1 to 10000000, not '{text}'")))?;
             }
             "--kind" => {
-                let text = value("--kind")?;
+                let text = value(&mut it, "--kind")?;
                 parsed.kind = match text.as_str() {
                     "static" => Some(RequestKind::Static),
                     "read" => Some(RequestKind::Read),
@@ -186,7 +180,7 @@ fn parse_simulate(args: &[String]) -> Result<SimulateArgs, ArgError> {
             "--https" => parsed.https = true,
             "--trace" => parsed.trace = true,
             "--rps" => {
-                let text = value("--rps")?;
+                let text = value(&mut it, "--rps")?;
                 parsed.rps = text
                     .parse::<f64>()
                     .ok()
@@ -194,14 +188,14 @@ fn parse_simulate(args: &[String]) -> Result<SimulateArgs, ArgError> {
                     .ok_or_else(|| err(format!("--rps takes a number above 0, not '{text}'")))?;
             }
             "--seed" => {
-                let text = value("--seed")?;
+                let text = value(&mut it, "--seed")?;
                 parsed.seed = text
                     .parse()
                     .map_err(|_| err(format!("--seed takes a whole number, not '{text}'")))?;
             }
             "--fail" | "--recover" => {
                 let down = arg == "--fail";
-                let text = value(arg)?;
+                let text = value(&mut it, arg)?;
                 let (id, at) = parse_at(&text).ok_or_else(|| {
                     err(format!(
                         "{arg} takes ID@SECONDS, e.g. web-01@10, not '{text}'"
@@ -209,8 +203,7 @@ fn parse_simulate(args: &[String]) -> Result<SimulateArgs, ArgError> {
                 })?;
                 parsed.events.push((id, at, down));
             }
-            flag if flag.starts_with('-') => return Err(err(format!("unknown option '{flag}'"))),
-            path => set_design(&mut design, DesignSource::File(path.to_owned()))?,
+            other => design_arg(other, &mut it, &mut design)?,
         }
     }
     parsed.design = design.ok_or_else(|| err("give a design file or --stage N"))?;
@@ -230,15 +223,9 @@ fn parse_check(args: &[String]) -> Result<CheckArgs, ArgError> {
     let mut json = false;
     let mut load = None;
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| err(format!("{name} needs a value")))
-        };
         match arg.as_str() {
-            "--stage" => set_design(&mut design, stage_arg(&value("--stage")?)?)?,
             "--fail-on" => {
-                let text = value("--fail-on")?;
+                let text = value(&mut it, "--fail-on")?;
                 fail_on = Some(match text.as_str() {
                     "info" => Severity::Info,
                     "warning" => Severity::Warning,
@@ -252,7 +239,7 @@ fn parse_check(args: &[String]) -> Result<CheckArgs, ArgError> {
             }
             "--json" => json = true,
             "--load" => {
-                let text = value("--load")?;
+                let text = value(&mut it, "--load")?;
                 load = Some(
                     text.parse::<f64>()
                         .ok()
@@ -262,8 +249,7 @@ fn parse_check(args: &[String]) -> Result<CheckArgs, ArgError> {
                         })?,
                 );
             }
-            flag if flag.starts_with('-') => return Err(err(format!("unknown option '{flag}'"))),
-            path => set_design(&mut design, DesignSource::File(path.to_owned()))?,
+            other => design_arg(other, &mut it, &mut design)?,
         }
     }
     Ok(CheckArgs {
@@ -279,14 +265,7 @@ fn parse_reach(args: &[String]) -> Result<ReachArgs, ArgError> {
     let mut it = args.iter();
     let mut design = None;
     while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--stage" => {
-                let text = it.next().ok_or_else(|| err("--stage needs a value"))?;
-                set_design(&mut design, stage_arg(text)?)?;
-            }
-            flag if flag.starts_with('-') => return Err(err(format!("unknown option '{flag}'"))),
-            path => set_design(&mut design, DesignSource::File(path.to_owned()))?,
-        }
+        design_arg(arg, &mut it, &mut design)?;
     }
     Ok(ReachArgs {
         design: design.ok_or_else(|| err("give a design file or --stage N"))?,
@@ -299,22 +278,38 @@ fn parse_export(args: &[String]) -> Result<ExportArgs, ArgError> {
     let mut out = None;
     while let Some(arg) = it.next() {
         match arg.as_str() {
-            "--stage" => {
-                let text = it.next().ok_or_else(|| err("--stage needs a value"))?;
-                set_design(&mut design, stage_arg(text)?)?;
-            }
             "--out" => {
                 let dir = it.next().ok_or_else(|| err("--out needs a folder"))?;
                 out = Some(dir.clone());
             }
-            flag if flag.starts_with('-') => return Err(err(format!("unknown option '{flag}'"))),
-            path => set_design(&mut design, DesignSource::File(path.to_owned()))?,
+            other => design_arg(other, &mut it, &mut design)?,
         }
     }
     Ok(ExportArgs {
         design: design.ok_or_else(|| err("give a design file or --stage N"))?,
         out: out.ok_or_else(|| err("export needs --out DIR"))?,
     })
+}
+
+/// The value following option `name`.
+fn value(it: &mut std::slice::Iter<'_, String>, name: &str) -> Result<String, ArgError> {
+    it.next()
+        .cloned()
+        .ok_or_else(|| err(format!("{name} needs a value")))
+}
+
+/// What every command accepts besides its own options: `--stage N` or a design file; any
+/// other option is unknown.
+fn design_arg(
+    arg: &str,
+    it: &mut std::slice::Iter<'_, String>,
+    design: &mut Option<DesignSource>,
+) -> Result<(), ArgError> {
+    match arg {
+        "--stage" => set_design(design, stage_arg(&value(it, "--stage")?)?),
+        flag if flag.starts_with('-') => Err(err(format!("unknown option '{flag}'"))),
+        path => set_design(design, DesignSource::File(path.to_owned())),
+    }
 }
 
 /// The value of `--stage`: a preset's number.
@@ -446,7 +441,7 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
             "timed_out": c.timed_out, "no_server": c.no_server, "failed": c.failed,
         })
     };
-    let ms = |d: SimDuration| (d.as_micros() as f64 / 1000.0 * 1000.0).round() / 1000.0;
+    let ms = |d: SimDuration| d.as_micros() as f64 / 1000.0;
     let mut transitions = Vec::new();
     while let Some(output) = sim.poll_output() {
         match output {

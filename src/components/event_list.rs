@@ -6,7 +6,7 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use crate::sim::time::SimTime;
-use crate::sim::trace::{HopKind, Outcome, Trace};
+use crate::sim::trace::{HopKind, Trace};
 use crate::state::Action;
 
 #[derive(Properties, PartialEq)]
@@ -38,41 +38,6 @@ pub fn kind_label(kind: HopKind) -> &'static str {
 /// Milliseconds from `sent` to `at`, e.g. `+112.0 ms`.
 pub fn since_text(sent: SimTime, at: SimTime) -> String {
     format!("+{:.1} ms", at.saturating_since(sent).as_millis_f64())
-}
-
-/// How a request ended, in a sentence.
-pub fn outcome_text(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Served {
-            status,
-            backend,
-            stale,
-        } => {
-            let mut text = match status {
-                200 => "200 OK".to_owned(),
-                301 => "301 redirect to HTTPS".to_owned(),
-                other => other.to_string(),
-            };
-            if let Some(backend) = backend {
-                text.push_str(&format!(" from {backend}"));
-            }
-            if *stale {
-                text.push_str(" · stale read: the replica had not applied the last write yet");
-            }
-            text
-        }
-        Outcome::Dropped { host, reason } => format!("Dropped at {host}: {reason}"),
-        Outcome::Refused { place, reason } => format!("Refused at {place}: {reason}"),
-        Outcome::TimedOut { place, reason } => format!("Timed out at {place}: {reason}"),
-        Outcome::NoServer { place } => {
-            format!("503 Service Unavailable: {place} has no server to send it to")
-        }
-        Outcome::Failed {
-            status,
-            place,
-            reason,
-        } => format!("{status} from {place}: {reason}"),
-    }
 }
 
 /// Keeps the current row in view inside the list's own scroll box (not the page's).
@@ -143,7 +108,7 @@ pub fn EventList(props: &EventListProps) -> Html {
         Some(outcome) => html! {
             <tr class={classes!("outcome-row", format!("outcome-{}", outcome.label()), at_end.then_some("reached"))}>
                 <td colspan="4">
-                    <strong>{ "Outcome: " }</strong>{ outcome_text(outcome) }
+                    <strong>{ "Outcome: " }</strong>{ outcome.to_string() }
                     if let Some(latency) = trace.latency() {
                         <span class="latency">{ format!(" · {latency} after sending") }</span>
                     }

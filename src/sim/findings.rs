@@ -1936,26 +1936,11 @@ fn is_page(trace: &Trace) -> bool {
     matches!(trace.outcome, Some(Outcome::Served { status: 200, .. }))
 }
 
-/// How a request ended, in words.
 fn outcome_text(trace: &Trace) -> String {
-    match &trace.outcome {
-        Some(Outcome::Served {
-            status, backend, ..
-        }) => match backend {
-            Some(b) => format!("{status} served by {b}"),
-            None => format!("{status}"),
-        },
-        Some(Outcome::Dropped { host, reason }) => format!("dropped at {host}: {reason}"),
-        Some(Outcome::Refused { place, reason }) => format!("refused at {place}: {reason}"),
-        Some(Outcome::TimedOut { place, reason }) => format!("timed out at {place}: {reason}"),
-        Some(Outcome::NoServer { place }) => format!("503 from {place}: no server available"),
-        Some(Outcome::Failed {
-            status,
-            place,
-            reason,
-        }) => format!("{status} at {place}: {reason}"),
-        None => "no answer within the simulated time".to_owned(),
-    }
+    trace.outcome.as_ref().map_or_else(
+        || "no answer within the simulated time".to_owned(),
+        Outcome::to_string,
+    )
 }
 
 /// Sends [`ROUND`] requests one second apart from `start` and waits for all of them.

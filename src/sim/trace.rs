@@ -4,6 +4,7 @@
 //! Outcomes are data, never errors: a request dropped by a firewall is as valid a result as a
 //! page served.
 
+use std::fmt;
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
@@ -149,6 +150,48 @@ impl Outcome {
             Outcome::TimedOut { .. } => "timed_out",
             Outcome::NoServer { .. } => "no_server",
             Outcome::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// How the request ended, in one sentence (what the event list and the proofs show).
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Served {
+                status,
+                backend,
+                stale,
+            } => {
+                match status {
+                    200 => f.write_str("200 OK")?,
+                    301 => f.write_str("301 redirect to HTTPS")?,
+                    other => write!(f, "{other}")?,
+                }
+                if let Some(backend) = backend {
+                    write!(f, " from {backend}")?;
+                }
+                if *stale {
+                    f.write_str(" · stale read: the replica had not applied the last write yet")?;
+                }
+                Ok(())
+            }
+            Outcome::Dropped { host, reason } => write!(f, "Dropped at {host}: {reason}"),
+            Outcome::Refused { place, reason } => write!(f, "Refused at {place}: {reason}"),
+            Outcome::TimedOut { place, reason } => write!(f, "Timed out at {place}: {reason}"),
+            Outcome::NoServer { place } => {
+                write!(
+                    f,
+                    "503 Service Unavailable: {place} has no server to send it to"
+                )
+            }
+            Outcome::Failed {
+                status,
+                place,
+                reason,
+            } => {
+                write!(f, "{status} from {place}: {reason}")
+            }
         }
     }
 }
