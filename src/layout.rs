@@ -174,6 +174,59 @@ pub fn auto_layout(topology: &Topology) -> Layout {
     }
 }
 
+/// The grid that moved and added nodes snap to, in drawing units.
+pub const GRID: f64 = 8.0;
+
+/// `v` on the nearest grid line.
+pub fn snap(v: f64) -> f64 {
+    (v / GRID).round() * GRID
+}
+
+/// Every node's box at its top-left corner in `positions`; nodes without one take their place
+/// from [`auto_layout`]. The drawing's size covers every box plus a margin.
+pub fn place(topology: &Topology, positions: &BTreeMap<String, Point>) -> Layout {
+    let auto = if topology.nodes.iter().all(|n| positions.contains_key(&n.id)) {
+        Layout::default()
+    } else {
+        auto_layout(topology)
+    };
+    let mut boxes = BTreeMap::new();
+    for node in &topology.nodes {
+        let (w, h) = size(&node.kind);
+        let rect = match positions.get(&node.id) {
+            Some(p) => Rect {
+                x: p.x,
+                y: p.y,
+                w,
+                h,
+            },
+            None => auto.boxes.get(&node.id).copied().unwrap_or(Rect {
+                x: MARGIN,
+                y: MARGIN,
+                w,
+                h,
+            }),
+        };
+        boxes.insert(node.id.clone(), rect);
+    }
+    let width = boxes.values().map(|r| r.right()).fold(SMALL_W, f64::max) + MARGIN;
+    let height = boxes.values().map(|r| r.bottom()).fold(SMALL_H, f64::max) + MARGIN;
+    Layout {
+        boxes,
+        width,
+        height,
+    }
+}
+
+/// The top-left corner of every box.
+pub fn positions(layout: &Layout) -> BTreeMap<String, Point> {
+    layout
+        .boxes
+        .iter()
+        .map(|(id, r)| (id.clone(), Point { x: r.x, y: r.y }))
+        .collect()
+}
+
 /// Where a line between two boxes starts and ends, and the SVG path that joins them.
 ///
 /// Boxes on different rows are joined bottom to top with a vertical S-curve; boxes side by

@@ -15,15 +15,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use crate::layout::{Layout, auto_layout};
+use crate::document::Document;
+use crate::edit::{self, Edit, Part};
+use crate::layout::{self, Layout, Point, auto_layout};
 use crate::load_run::{self, LoadResult, LoadSettings};
 use crate::playback::{Run, replay};
 use crate::sim::engine::Input;
 use crate::sim::findings::{self, Finding, ProofResult};
 use crate::sim::presets;
 use crate::sim::time::{SimDuration, SimTime};
-use crate::sim::topology::{NodeKind, Topology};
+use crate::sim::topology::{Link, Node, NodeKind, Topology};
 use crate::sim::trace::{RequestKind, RequestSpec, Trace};
+use crate::viewport::View;
 
 /// Everything the page shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +34,20 @@ pub struct AppState {
     /// The preset the current design came from, if it is still one.
     pub stage: Option<u8>,
     pub topology: Topology,
+    /// Where each node's box sits (its top-left corner); dragged, saved and shared.
+    pub positions: BTreeMap<String, Point>,
+    /// `positions` with every box's size; derived, recomputed by `apply`.
     pub layout: Layout,
+    /// How the canvas looks at the drawing (pan and zoom); saved with the work.
+    pub view: View,
+    /// Earlier and undone versions of the work.
+    pub history: History,
+    /// A drag is under way: its first move saved the version before it, the others do not.
+    pub moving: bool,
+    /// The nodes picked for moving, deleting and copying together (shift-click, rubber band).
+    pub picked: BTreeSet<String>,
+    /// What Copy took: nodes and the links among their services.
+    pub clipboard: Option<(Vec<Node>, Vec<Link>)>,
     /// The last refused action, shown until the next successful one.
     pub error: Option<String>,
     /// Seeds the simulation's random draws (the health checks' phases).
@@ -202,6 +218,59 @@ pub enum Action {
     /// Run this load on the design, all at once, and keep its series; refused settings keep
     /// the previous run.
     RunLoad(LoadSettings),
+    /// Change the design (refused edits keep it and say why). Undoable.
+    Edit(Edit),
+    /// Add a palette part at this point of the drawing (its box's top-left corner, snapped).
+    Add {
+        part: Part,
+        at: Point,
+    },
+    /// Move these nodes by (dx, dy) during a drag; the whole drag is one undo step.
+    MoveBy {
+        ids: Vec<String>,
+        dx: f64,
+        dy: f64,
+    },
+    /// The drag is over: the moved nodes snap to the grid.
+    EndMove,
+    /// Pick exactly these nodes (rubber band); the inspector shows one if only one.
+    Pick(Vec<String>),
+    /// Add a node to the picked ones, or take it out (shift-click).
+    TogglePick(String),
+    /// Delete the picked nodes, or the selected service or link.
+    DeleteSelected,
+    Copy,
+    Paste,
+    Undo,
+    Redo,
+    /// Start from an empty canvas. Undoable.
+    NewDesign,
+    /// Open a saved file or a bare design (its text); a bad one keeps the work and says why.
+    Open(String),
+    /// Replace the work with a document (a share link, the autosave). Undoable.
+    Load(Document),
+    /// Pan or zoom the canvas.
+    SetView(View),
+    /// Something outside the reducer went wrong (a field's value, a file that cannot be read).
+    Refuse(String),
+}
+
+/// Versions of the work to go back (undo) and forward (redo) to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    pub undo: Vec<Version>,
+    pub redo: Vec<Version>,
+}
+
+/// The most versions kept to undo.
+pub const MAX_UNDO: usize = 200;
+
+/// One version of the work: the design, its drawing and the preset it still is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Version {
+    pub topology: Topology,
+    pub positions: BTreeMap<String, Point>,
+    pub stage: Option<u8>,
 }
 
 impl Default for AppState {
@@ -211,7 +280,13 @@ impl Default for AppState {
         let mut state = AppState {
             stage: Some(0),
             topology,
+            positions: layout::positions(&layout),
             layout,
+            view: View::default(),
+            history: History::default(),
+            moving: false,
+            picked: BTreeSet::new(),
+            clipboard: None,
             error: None,
             seed: 1,
             log: Vec::new(),
@@ -251,23 +326,9 @@ impl AppState {
         match action {
             Action::SelectStage(n) => match presets::topology(n) {
                 Some(topology) => {
-                    self.layout = auto_layout(&topology);
-                    self.topology = topology;
-                    self.stage = Some(n);
-                    self.error = None;
-                    self.log.clear();
-                    self.clock = SimTime::ZERO;
-                    self.selection = None;
-                    self.playback = Playback {
-                        speed: self.playback.speed,
-                        ..Playback::default()
-                    };
-                    self.replay_log();
-                    self.proofs.clear();
-                    self.finding_hover = None;
-                    self.finding_focus = None;
-                    self.load_run = None;
-                    self.analyze();
+                    let positions = layout::positions(&auto_layout(&topology));
+                    self.replace_work(topology, positions, Some(n));
+                    self.view = View::default();
                 }
                 None => self.error = Some(format!("there is no stage {n}; stages go from 0 to 3")),
             },
@@ -282,8 +343,17 @@ impl AppState {
                 self.push_input(input);
             }
             Action::Select(Selection::Node(id)) if self.is_client(&id) => self.send(self.request),
-            Action::Select(selection) => self.selection = Some(selection),
-            Action::ClearSelection => self.selection = None,
+            Action::Select(selection) => {
+                self.picked = match &selection {
+                    Selection::Node(id) => BTreeSet::from([id.clone()]),
+                    _ => BTreeSet::new(),
+                };
+                self.selection = Some(selection);
+            }
+            Action::ClearSelection => {
+                self.selection = None;
+                self.picked.clear();
+            }
             Action::ShowTrace(n) => {
                 if let Some(trace) = self.run.traces.get(n) {
                     self.playback.trace = Some(n);
@@ -369,7 +439,350 @@ impl AppState {
                 }
                 Err(err) => self.error = Some(err),
             },
+            Action::Edit(edit) => {
+                self.edit(&edit);
+            }
+            Action::Add { part, at } => {
+                let id = edit::added_id(&self.topology, part);
+                let at = Point {
+                    x: layout::snap(at.x.max(0.0)),
+                    y: layout::snap(at.y.max(0.0)),
+                };
+                if self.edit(&Edit::Add(part)) {
+                    self.positions.insert(id.clone(), at);
+                    self.relayout();
+                    self.picked = BTreeSet::from([id.clone()]);
+                    self.selection = Some(Selection::Node(id));
+                }
+            }
+            Action::MoveBy { ids, dx, dy } => {
+                if !(dx.is_finite() && dy.is_finite()) {
+                    return;
+                }
+                if !self.moving {
+                    self.save_version();
+                    self.moving = true;
+                }
+                for id in &ids {
+                    if let Some(p) = self.positions.get_mut(id) {
+                        p.x = (p.x + dx).clamp(0.0, crate::document::MAX_COORD);
+                        p.y = (p.y + dy).clamp(0.0, crate::document::MAX_COORD);
+                    }
+                }
+                self.relayout();
+            }
+            Action::EndMove => {
+                if self.moving {
+                    self.moving = false;
+                    for p in self.positions.values_mut() {
+                        p.x = layout::snap(p.x);
+                        p.y = layout::snap(p.y);
+                    }
+                    self.relayout();
+                }
+            }
+            Action::Pick(ids) => {
+                self.picked = ids
+                    .into_iter()
+                    .filter(|id| self.topology.node(id).is_some())
+                    .collect();
+                self.select_single_pick();
+            }
+            Action::TogglePick(id) => {
+                if self.topology.node(&id).is_some() && !self.picked.remove(&id) {
+                    self.picked.insert(id);
+                }
+                self.select_single_pick();
+            }
+            Action::DeleteSelected => {
+                let edit = match &self.selection {
+                    _ if self.picked.len() > 1 => {
+                        Some(Edit::Delete(self.picked.iter().cloned().collect()))
+                    }
+                    Some(Selection::Node(id) | Selection::Service(id)) => {
+                        Some(Edit::Delete(vec![id.clone()]))
+                    }
+                    Some(Selection::Link { from, to }) => Some(Edit::DeleteLink {
+                        from: from.clone(),
+                        to: to.clone(),
+                    }),
+                    None if !self.picked.is_empty() => {
+                        Some(Edit::Delete(self.picked.iter().cloned().collect()))
+                    }
+                    None => None,
+                };
+                match edit {
+                    Some(edit) => {
+                        if self.edit(&edit) {
+                            self.selection = None;
+                            self.picked.clear();
+                        }
+                    }
+                    None => self.error = Some("select something to delete first".to_owned()),
+                }
+            }
+            Action::Copy => {
+                let ids: BTreeSet<String> = if self.picked.is_empty() {
+                    match &self.selection {
+                        Some(Selection::Node(id)) => BTreeSet::from([id.clone()]),
+                        _ => BTreeSet::new(),
+                    }
+                } else {
+                    self.picked.clone()
+                };
+                let nodes: Vec<Node> = self
+                    .topology
+                    .nodes
+                    .iter()
+                    .filter(|n| ids.contains(&n.id))
+                    .cloned()
+                    .collect();
+                if nodes.is_empty() {
+                    self.error = Some("select one or more nodes to copy".to_owned());
+                    return;
+                }
+                let inside = |s: &str| {
+                    self.topology
+                        .service(s)
+                        .is_some_and(|(host, _)| ids.contains(&host.id))
+                };
+                let links = self
+                    .topology
+                    .links
+                    .iter()
+                    .filter(|l| inside(&l.from) && inside(&l.to))
+                    .cloned()
+                    .collect();
+                self.clipboard = Some((nodes, links));
+                self.error = None;
+            }
+            Action::Paste => {
+                let Some((nodes, links)) = self.clipboard.clone() else {
+                    self.error = Some("copy something first".to_owned());
+                    return;
+                };
+                let before = self.topology.nodes.len();
+                if self.edit(&Edit::Paste {
+                    nodes: nodes.clone(),
+                    links,
+                }) {
+                    let added: Vec<String> = self.topology.nodes[before..]
+                        .iter()
+                        .map(|n| n.id.clone())
+                        .collect();
+                    for (old, new) in nodes.iter().zip(&added) {
+                        if let Some(p) = self.positions.get(&old.id).copied() {
+                            let at = Point {
+                                x: p.x + 4.0 * layout::GRID,
+                                y: p.y + 4.0 * layout::GRID,
+                            };
+                            self.positions.insert(new.clone(), at);
+                        }
+                    }
+                    self.relayout();
+                    self.picked = added.into_iter().collect();
+                    self.select_single_pick();
+                }
+            }
+            Action::Undo => self.travel(true),
+            Action::Redo => self.travel(false),
+            Action::NewDesign => {
+                self.replace_work(empty_topology(), BTreeMap::new(), None);
+                self.view = View::default();
+            }
+            Action::Open(text) => match Document::from_json(&text) {
+                Ok(document) => self.apply(Action::Load(document)),
+                Err(err) => self.error = Some(format!("could not open the file: {err}")),
+            },
+            Action::Load(document) => {
+                let positions = if document.positions.is_empty() {
+                    layout::positions(&auto_layout(&document.topology))
+                } else {
+                    document.positions
+                };
+                self.replace_work(document.topology, positions, None);
+                if let Some(view) = document.view {
+                    self.view = view;
+                }
+            }
+            Action::SetView(view) => {
+                if view.x.is_finite() && view.y.is_finite() && view.zoom.is_finite() {
+                    self.view = View {
+                        zoom: view
+                            .zoom
+                            .clamp(crate::viewport::MIN_ZOOM, crate::viewport::MAX_ZOOM),
+                        ..view
+                    };
+                }
+            }
+            Action::Refuse(message) => self.error = Some(message),
         }
+    }
+
+    /// The work as a document (to save, autosave or share).
+    pub fn document(&self) -> Document {
+        Document {
+            topology: self.topology.clone(),
+            positions: self.positions.clone(),
+            view: Some(self.view),
+        }
+    }
+
+    /// Applies an edit to the design; `false` (and `error`) if it was refused.
+    fn edit(&mut self, edit: &Edit) -> bool {
+        match edit::apply(&self.topology, edit) {
+            Ok(topology) => {
+                let mut positions = self.positions.clone();
+                if let Edit::Rename { id, to } = edit
+                    && let Some(p) = positions.remove(id)
+                {
+                    positions.insert(to.clone(), p);
+                }
+                let selection = self.selection.clone();
+                self.replace_work(topology, positions, None);
+                // The inspector stays on what it showed, if that is still there.
+                self.selection = selection.filter(|s| self.exists(s));
+                if let (Edit::Rename { id, to }, Some(Selection::Node(s) | Selection::Service(s))) =
+                    (edit, &mut self.selection)
+                    && s == id
+                {
+                    *s = to.clone();
+                }
+                if let Edit::Rename { id, to } = edit {
+                    let selection = match self.topology.node(to) {
+                        Some(_) => Selection::Node(to.clone()),
+                        None => Selection::Service(to.clone()),
+                    };
+                    if self.selection.is_none() && self.topology.node(id).is_none() {
+                        self.selection = Some(selection);
+                    }
+                }
+                true
+            }
+            Err(err) => {
+                self.error = Some(err.to_string());
+                false
+            }
+        }
+    }
+
+    fn exists(&self, selection: &Selection) -> bool {
+        match selection {
+            Selection::Node(id) => self.topology.node(id).is_some(),
+            Selection::Service(id) => self.topology.service(id).is_some(),
+            Selection::Link { from, to } => self
+                .topology
+                .links
+                .iter()
+                .any(|l| l.from == *from && l.to == *to),
+        }
+    }
+
+    fn select_single_pick(&mut self) {
+        self.selection = match self.picked.len() {
+            1 => self.picked.first().cloned().map(Selection::Node),
+            _ => None,
+        };
+    }
+
+    /// Keeps the current version for undo; a new change forgets what was undone.
+    fn save_version(&mut self) {
+        self.history.undo.push(self.version());
+        if self.history.undo.len() > MAX_UNDO {
+            self.history.undo.remove(0);
+        }
+        self.history.redo.clear();
+    }
+
+    fn version(&self) -> Version {
+        Version {
+            topology: self.topology.clone(),
+            positions: self.positions.clone(),
+            stage: self.stage,
+        }
+    }
+
+    /// Undo (`back`) or redo.
+    fn travel(&mut self, back: bool) {
+        self.moving = false;
+        let (from, to) = if back {
+            (&mut self.history.undo, &mut self.history.redo)
+        } else {
+            (&mut self.history.redo, &mut self.history.undo)
+        };
+        let Some(version) = from.pop() else {
+            self.error = Some(format!("nothing to {}", if back { "undo" } else { "redo" }));
+            return;
+        };
+        to.push(Version {
+            topology: self.topology.clone(),
+            positions: self.positions.clone(),
+            stage: self.stage,
+        });
+        let selection = self.selection.clone();
+        self.set_work(version.topology, version.positions, version.stage);
+        self.selection = selection.filter(|s| self.exists(s));
+    }
+
+    /// A new version of the work (undoable): the design, where its nodes sit, its preset.
+    fn replace_work(
+        &mut self,
+        topology: Topology,
+        positions: BTreeMap<String, Point>,
+        stage: Option<u8>,
+    ) {
+        self.save_version();
+        self.moving = false;
+        self.set_work(topology, positions, stage);
+    }
+
+    /// Shows this version of the work: what was derived from the old design is recomputed,
+    /// the log of inputs is replayed on the new design (or started anew if it no longer
+    /// applies), and the selection is cleared.
+    fn set_work(
+        &mut self,
+        topology: Topology,
+        positions: BTreeMap<String, Point>,
+        stage: Option<u8>,
+    ) {
+        let same_design = topology == self.topology;
+        self.topology = topology;
+        self.positions = positions;
+        self.positions
+            .retain(|id, _| self.topology.node(id).is_some());
+        self.stage = stage;
+        self.relayout();
+        self.positions = layout::positions(&self.layout);
+        self.error = None;
+        self.selection = None;
+        self.picked.clear();
+        self.finding_hover = None;
+        self.finding_focus = None;
+        if same_design {
+            return;
+        }
+        self.proofs.clear();
+        self.load_run = None;
+        self.playback = Playback {
+            speed: self.playback.speed,
+            ..Playback::default()
+        };
+        // The inputs so far happen again to the new design: requests are resent through it.
+        // A preset, or inputs that name what the design no longer has, start a new log.
+        let replayed = stage.is_none()
+            && replay(&self.topology, self.seed, &self.log, self.clock)
+                .map(|done| self.run = Rc::new(Run::of(&done, &self.topology, &self.log)))
+                .is_ok();
+        if !replayed {
+            self.log.clear();
+            self.clock = SimTime::ZERO;
+            self.replay_log();
+        }
+        self.analyze();
+    }
+
+    fn relayout(&mut self) {
+        self.layout = layout::place(&self.topology, &self.positions);
     }
 
     /// Recomputes the findings of the design at the configured load.

@@ -105,6 +105,11 @@ pub fn from_json(text: &str) -> Result<Topology, LoadError> {
         path: format!("line {} column {}", err.line(), err.column()),
         message: strip_position(&err.to_string()),
     })?;
+    from_value(value)
+}
+
+/// Reads and validates a design from parsed JSON (a part of a larger document, say).
+pub fn from_value(value: serde_json::Value) -> Result<Topology, LoadError> {
     let version = value.get("version").and_then(serde_json::Value::as_u64);
     match version {
         Some(v) if v == u64::from(FORMAT_VERSION) => {}

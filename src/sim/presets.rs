@@ -147,7 +147,7 @@ const CLIENT_IP: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 7);
 const COLLECTOR_IP: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 20);
 const DNS_TTL: u32 = 300;
 
-fn node(id: &str, name: &str, kind: NodeKind) -> Node {
+pub fn node(id: &str, name: &str, kind: NodeKind) -> Node {
     Node {
         id: id.to_owned(),
         name: name.to_owned(),
@@ -155,11 +155,11 @@ fn node(id: &str, name: &str, kind: NodeKind) -> Node {
     }
 }
 
-fn client() -> Node {
+pub fn client() -> Node {
     node("client", "Browser", NodeKind::Client { ip: CLIENT_IP })
 }
 
-fn dns() -> Node {
+pub fn dns() -> Node {
     node(
         "dns",
         "foobar.com zone",
@@ -174,7 +174,7 @@ fn dns() -> Node {
     )
 }
 
-fn collector() -> Node {
+pub fn collector() -> Node {
     node(
         "collector",
         "Monitoring",
@@ -185,14 +185,14 @@ fn collector() -> Node {
     )
 }
 
-fn certificate() -> Certificate {
+pub fn certificate() -> Certificate {
     Certificate {
         common_name: "www.foobar.com".to_owned(),
         issuer: "Let's Encrypt".to_owned(),
     }
 }
 
-fn agent() -> Agent {
+pub fn agent() -> Agent {
     Agent {
         product: "Sumo Logic collector".to_owned(),
         collector: "collector".to_owned(),
@@ -200,14 +200,14 @@ fn agent() -> Agent {
     }
 }
 
-fn service(id: &str, kind: ServiceKind) -> Service {
+pub fn service(id: &str, kind: ServiceKind) -> Service {
     Service {
         id: id.to_owned(),
         kind,
     }
 }
 
-fn haproxy(id: &str, certificate: Option<Certificate>) -> Service {
+pub fn haproxy(id: &str, certificate: Option<Certificate>) -> Service {
     let tls = certificate.is_some();
     service(
         id,
@@ -223,7 +223,7 @@ fn haproxy(id: &str, certificate: Option<Certificate>) -> Service {
     )
 }
 
-fn nginx(id: &str) -> Service {
+pub fn nginx(id: &str) -> Service {
     service(
         id,
         ServiceKind::WebServer(Nginx {
@@ -234,7 +234,7 @@ fn nginx(id: &str) -> Service {
     )
 }
 
-fn php(id: &str) -> Service {
+pub fn php(id: &str) -> Service {
     service(
         id,
         ServiceKind::AppServer(AppServer {
@@ -247,7 +247,7 @@ fn php(id: &str) -> Service {
     )
 }
 
-fn code(id: &str) -> Service {
+pub fn code(id: &str) -> Service {
     service(
         id,
         ServiceKind::AppFiles {
@@ -256,7 +256,7 @@ fn code(id: &str) -> Service {
     )
 }
 
-fn mysql(id: &str, server_id: u32, role: DbRole) -> Service {
+pub fn mysql(id: &str, server_id: u32, role: DbRole) -> Service {
     service(
         id,
         ServiceKind::Database(Mysql {
@@ -267,7 +267,7 @@ fn mysql(id: &str, server_id: u32, role: DbRole) -> Service {
     )
 }
 
-fn host(id: &str, name: &str, ip: Ipv4Addr, services: Vec<Service>) -> Node {
+pub fn host(id: &str, name: &str, ip: Ipv4Addr, services: Vec<Service>) -> Node {
     node(
         id,
         name,
