@@ -1,18 +1,179 @@
-//! A load run as the page shows it: the settings a user typed, checked, run through the core
-//! at once, and kept as plain per-second series and a monitoring summary (UI-side and pure).
+//! A load run as the page shows it: the settings a user typed (rate shape, mix, scenario),
+//! checked, run through the core in slices ([`LoadRunner`], so the page can draw between
+//! them) and kept as plain per-second series and a monitoring summary (UI-side and pure).
+//! The settings also travel in the share link ([`LoadSettings::to_fragment`]).
 
-use crate::sim::engine::{Config, Input, Load, Mix, Simulation};
+use crate::sim::engine::{Config, Input, Load, Mix, Shape, Simulation};
 use crate::sim::time::{SimDuration, SimTime};
-use crate::sim::topology::{NodeKind, ServiceKind, Topology};
+use crate::sim::timeline::Bucket;
+use crate::sim::topology::{DbRole, NodeKind, ServiceKind, Topology};
 
 /// The most requests one run may send; larger runs are refused.
 pub const MAX_REQUESTS: u64 = 200_000;
 /// The longest run, in simulated seconds.
 pub const MAX_SECONDS: f64 = 600.0;
+/// The most scenario steps one run may have.
+pub const MAX_STEPS: usize = 64;
+/// The largest slow-down factor of a host.
+pub const MAX_SLOW_FACTOR: f64 = 100.0;
+/// Latency quantiles kept for the histogram (`q = (k + 0.5) / N`).
+pub const LATENCY_SAMPLES: usize = 200;
+
+/// How the rate changes over the run; the base rate is [`LoadSettings::rps`]. Numbers are as
+/// typed, checked by [`LoadSettings::check`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum RateShape {
+    /// `rps` all along.
+    #[default]
+    Constant,
+    /// From `rps` to `to_rps` in a straight line over the whole run.
+    Ramp { to_rps: f64 },
+    /// `rps`, but `spike_rps` from `from_s` until `until_s`.
+    Spike {
+        spike_rps: f64,
+        from_s: f64,
+        until_s: f64,
+    },
+}
+
+/// What a scenario step does to its target.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepKind {
+    /// A host crashes (nothing on it answers) or comes back.
+    HostDown,
+    HostUp,
+    /// A service stops (its host answers with a reset) or starts again.
+    ServiceDown,
+    ServiceUp,
+    /// A replica's replication stops or starts (target: a replica database service).
+    StopReplication,
+    StartReplication,
+    /// The network of a link is cut or repaired (target: `from → to`, see [`link_target`]).
+    CutLink,
+    RestoreLink,
+    /// Every service on a host takes `factor` times longer (1: back to normal speed).
+    SlowHost {
+        factor: f64,
+    },
+}
+
+/// What a step's target is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    Host,
+    Service,
+    Replica,
+    Link,
+}
+
+impl StepKind {
+    /// Every kind, in the order the step editor lists them (`SlowHost` with factor 2).
+    pub fn all() -> [StepKind; 9] {
+        [
+            StepKind::HostDown,
+            StepKind::HostUp,
+            StepKind::ServiceDown,
+            StepKind::ServiceUp,
+            StepKind::StopReplication,
+            StepKind::StartReplication,
+            StepKind::CutLink,
+            StepKind::RestoreLink,
+            StepKind::SlowHost { factor: 2.0 },
+        ]
+    }
+
+    /// A short stable name (the step editor's option value and the share link's word).
+    pub fn key(&self) -> &'static str {
+        match self {
+            StepKind::HostDown => "host-down",
+            StepKind::HostUp => "host-up",
+            StepKind::ServiceDown => "service-down",
+            StepKind::ServiceUp => "service-up",
+            StepKind::StopReplication => "stop-replication",
+            StepKind::StartReplication => "start-replication",
+            StepKind::CutLink => "cut-link",
+            StepKind::RestoreLink => "restore-link",
+            StepKind::SlowHost { .. } => "slow-host",
+        }
+    }
+
+    /// The kind named by [`StepKind::key`] (a slow host gets `factor`).
+    pub fn from_key(key: &str, factor: f64) -> Option<StepKind> {
+        Some(match key {
+            "host-down" => StepKind::HostDown,
+            "host-up" => StepKind::HostUp,
+            "service-down" => StepKind::ServiceDown,
+            "service-up" => StepKind::ServiceUp,
+            "stop-replication" => StepKind::StopReplication,
+            "start-replication" => StepKind::StartReplication,
+            "cut-link" => StepKind::CutLink,
+            "restore-link" => StepKind::RestoreLink,
+            "slow-host" => StepKind::SlowHost { factor },
+            _ => return None,
+        })
+    }
+
+    /// What the step editor says, e.g. "take host down".
+    pub fn label(&self) -> &'static str {
+        match self {
+            StepKind::HostDown => "take host down",
+            StepKind::HostUp => "bring host up",
+            StepKind::ServiceDown => "stop service",
+            StepKind::ServiceUp => "start service",
+            StepKind::StopReplication => "stop replication",
+            StepKind::StartReplication => "start replication",
+            StepKind::CutLink => "cut link",
+            StepKind::RestoreLink => "restore link",
+            StepKind::SlowHost { .. } => "slow host down ×",
+        }
+    }
+
+    pub fn target_kind(&self) -> TargetKind {
+        match self {
+            StepKind::HostDown | StepKind::HostUp | StepKind::SlowHost { .. } => TargetKind::Host,
+            StepKind::ServiceDown | StepKind::ServiceUp => TargetKind::Service,
+            StepKind::StopReplication | StepKind::StartReplication => TargetKind::Replica,
+            StepKind::CutLink | StepKind::RestoreLink => TargetKind::Link,
+        }
+    }
+}
+
+/// One scheduled failure or repair of any kind: at `at_s` seconds, `kind` to `target`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub at_s: f64,
+    pub kind: StepKind,
+    /// A host id, service id, or link `from → to`, as [`StepKind::target_kind`] says.
+    pub target: String,
+}
+
+/// One scheduled host failure or repair: at `at_s` seconds, take `host` down (or bring it
+/// up). The same as an [`Event`] of kind `HostDown`/`HostUp`; kept for older callers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub at_s: f64,
+    pub host: String,
+    pub up: bool,
+}
+
+impl From<&Step> for Event {
+    fn from(step: &Step) -> Event {
+        Event {
+            at_s: step.at_s,
+            kind: if step.up {
+                StepKind::HostUp
+            } else {
+                StepKind::HostDown
+            },
+            target: step.host.clone(),
+        }
+    }
+}
 
 /// What the load panel asks for. Numbers are as typed (not yet checked): see [`LoadSettings::check`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadSettings {
+    /// The rate (the base or starting rate of a shaped load).
     pub rps: f64,
     pub seconds: f64,
     pub static_pct: f64,
@@ -20,7 +181,11 @@ pub struct LoadSettings {
     pub write_pct: f64,
     pub https: bool,
     pub seed: f64,
+    /// Host steps (see [`Step`]); they run before `events` of the same time.
     pub scenario: Vec<Step>,
+    pub shape: RateShape,
+    /// Scheduled failures and repairs of every kind.
+    pub events: Vec<Event>,
 }
 
 impl Default for LoadSettings {
@@ -35,20 +200,14 @@ impl Default for LoadSettings {
             https: false,
             seed: 1.0,
             scenario: Vec::new(),
+            shape: RateShape::Constant,
+            events: Vec::new(),
         }
     }
 }
 
 /// What checked settings run: the load, the seed and the timed inputs.
 pub type Checked = (Load, u64, Vec<(SimTime, Input)>);
-
-/// One scheduled failure or repair: at `at_s` seconds, take `host` down (or bring it up).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    pub at_s: f64,
-    pub host: String,
-    pub up: bool,
-}
 
 /// One agent-carrying host as the collector saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,11 +223,21 @@ pub struct HostMetrics {
     pub lag_s: Option<u64>,
 }
 
-/// A finished load run, as plain values.
+/// Estimated requests per second over one request link (see [`LoadResult::links`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkLoad {
+    pub from: String,
+    pub to: String,
+    pub per_second: Vec<f64>,
+}
+
+/// A load run, finished or (from [`LoadRunner::snapshot`]) so far, as plain values.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadResult {
     /// The settings it ran with.
     pub settings: Option<LoadSettings>,
+    /// Whether the run is complete (a snapshot of a running one is not).
+    pub finished: bool,
     /// Start of each bucket, in seconds.
     pub seconds: Vec<f64>,
     pub sent: Vec<f64>,
@@ -79,10 +248,17 @@ pub struct LoadResult {
     pub p50: Vec<f64>,
     pub p95: Vec<f64>,
     pub p99: Vec<f64>,
+    /// Latency of every served request of the run, as [`LATENCY_SAMPLES`] evenly spaced
+    /// quantiles in milliseconds (the histogram's data: each stands for the same share).
+    pub latency_ms: Vec<f64>,
     /// Requests served per web server, per bucket.
     pub backends: Vec<(String, Vec<f64>)>,
     /// Queue depth per service, for the services whose queue was ever non-empty.
     pub queues: Vec<(String, Vec<f64>)>,
+    /// Hosts down at the end of each second.
+    pub down_hosts: Vec<Vec<String>>,
+    /// Requests per second over each request link, estimated (see [`estimate_links`]).
+    pub links: Vec<LinkLoad>,
     /// The largest replica lag, in milliseconds.
     pub lag_ms: Vec<f64>,
     pub stale_reads: Vec<f64>,
@@ -96,6 +272,19 @@ pub struct LoadResult {
     pub blind_spots: Vec<String>,
 }
 
+impl LoadResult {
+    /// The last second whose bucket is complete (the last one once the run is finished).
+    pub fn last_second(&self) -> Option<usize> {
+        let n = self.seconds.len();
+        match (self.finished, n) {
+            (_, 0) => None,
+            (true, n) => Some(n - 1),
+            (false, 1) => Some(0),
+            (false, n) => Some(n - 2),
+        }
+    }
+}
+
 fn whole_pct(name: &str, value: f64) -> Result<u32, String> {
     if value.is_finite() && (0.0..=100.0).contains(&value) && value.fract() == 0.0 {
         Ok(value as u32)
@@ -104,10 +293,168 @@ fn whole_pct(name: &str, value: f64) -> Result<u32, String> {
     }
 }
 
+fn rate(name: &str, value: f64) -> Result<f64, String> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{name} must be a number of requests per second from 0"
+        ))
+    }
+}
+
+fn seconds_of(s: f64) -> SimDuration {
+    SimDuration::from_micros((s * 1e6).round() as u64)
+}
+
+/// A link target as the step editor lists it.
+pub fn link_target(from: &str, to: &str) -> String {
+    format!("{from} → {to}")
+}
+
+/// Every target a step of `kind` may name in `topology`, in design order.
+pub fn targets(topology: &Topology, kind: TargetKind) -> Vec<String> {
+    let services = || topology.hosts().flat_map(|(_, h)| &h.services);
+    match kind {
+        TargetKind::Host => host_ids(topology),
+        TargetKind::Service => services().map(|s| s.id.clone()).collect(),
+        TargetKind::Replica => services()
+            .filter(|s| {
+                matches!(&s.kind, ServiceKind::Database(db) if matches!(db.role, DbRole::Replica { .. }))
+            })
+            .map(|s| s.id.clone())
+            .collect(),
+        TargetKind::Link => topology
+            .links
+            .iter()
+            .map(|l| link_target(&l.from, &l.to))
+            .collect(),
+    }
+}
+
+impl Event {
+    /// The core's input for this step, or why it is refused (`n`: the step's number from 1;
+    /// `seconds`: the run's duration).
+    pub fn check(
+        &self,
+        n: usize,
+        seconds: f64,
+        topology: &Topology,
+    ) -> Result<(SimTime, Input), String> {
+        if !self.at_s.is_finite() || self.at_s < 0.0 || self.at_s > MAX_SECONDS {
+            return Err(format!(
+                "step {n}: the time must be a number of seconds from 0 to {MAX_SECONDS}"
+            ));
+        }
+        if seconds.is_finite() && self.at_s > seconds {
+            return Err(format!(
+                "step {n}: at {} s is after the run ends ({seconds} s)",
+                self.at_s
+            ));
+        }
+        let target = self.target.trim();
+        let what = self.kind.target_kind();
+        if !targets(topology, what).iter().any(|t| t == target) {
+            let name = match what {
+                TargetKind::Host => "host",
+                TargetKind::Service => "service",
+                TargetKind::Replica => "replica database",
+                TargetKind::Link => "link",
+            };
+            return Err(if target.is_empty() {
+                format!("step {n}: choose a {name}")
+            } else {
+                format!("step {n}: there is no {name} '{target}' in this design")
+            });
+        }
+        let id = target.to_owned();
+        let link = || {
+            let (from, to) = target.split_once(" → ").unwrap_or((target, ""));
+            (from.to_owned(), to.to_owned())
+        };
+        let input = match &self.kind {
+            StepKind::HostDown => Input::HostDown(id),
+            StepKind::HostUp => Input::HostUp(id),
+            StepKind::ServiceDown => Input::ServiceDown(id),
+            StepKind::ServiceUp => Input::ServiceUp(id),
+            StepKind::StopReplication => Input::StopReplication(id),
+            StepKind::StartReplication => Input::StartReplication(id),
+            StepKind::CutLink => {
+                let (from, to) = link();
+                Input::CutLink { from, to }
+            }
+            StepKind::RestoreLink => {
+                let (from, to) = link();
+                Input::RestoreLink { from, to }
+            }
+            StepKind::SlowHost { factor } => {
+                if !factor.is_finite()
+                    || *factor < 1.0
+                    || *factor > MAX_SLOW_FACTOR
+                    || factor.fract() != 0.0
+                {
+                    return Err(format!(
+                        "step {n}: the slow-down factor must be a whole number from 1 to {MAX_SLOW_FACTOR}"
+                    ));
+                }
+                Input::SlowHost {
+                    host: id,
+                    factor: *factor as u32,
+                }
+            }
+        };
+        Ok((SimTime::ZERO + seconds_of(self.at_s), input))
+    }
+}
+
 impl LoadSettings {
+    /// Every step, host steps first, as events.
+    pub fn all_events(&self) -> Vec<Event> {
+        self.scenario
+            .iter()
+            .map(Event::from)
+            .chain(self.events.iter().cloned())
+            .collect()
+    }
+
+    /// The core's rate shape, or why the shape is refused.
+    fn core_shape(&self) -> Result<Shape, String> {
+        Ok(match &self.shape {
+            RateShape::Constant => Shape::Constant,
+            RateShape::Ramp { to_rps } => Shape::Ramp {
+                to_rps: rate("the ramp's final rate", *to_rps)?,
+                over: seconds_of(self.seconds),
+            },
+            RateShape::Spike {
+                spike_rps,
+                from_s,
+                until_s,
+            } => {
+                let spike_rps = rate("the spike's rate", *spike_rps)?;
+                let times_ok = from_s.is_finite()
+                    && until_s.is_finite()
+                    && *from_s >= 0.0
+                    && from_s < until_s
+                    && *until_s <= self.seconds;
+                if !times_ok {
+                    return Err(format!(
+                        "the spike must start at 0 s or later and end after it starts, by the end of the run ({} s)",
+                        self.seconds
+                    ));
+                }
+                Shape::Spike {
+                    rps: spike_rps,
+                    from: seconds_of(*from_s),
+                    until: seconds_of(*until_s),
+                }
+            }
+        })
+    }
+
     /// The load and the timed inputs, or why the settings are refused.
     pub fn check(&self, topology: &Topology) -> Result<Checked, String> {
-        if !self.rps.is_finite() || self.rps <= 0.0 {
+        let constant = self.shape == RateShape::Constant;
+        if !self.rps.is_finite() || self.rps < 0.0 || (constant && self.rps == 0.0) {
             return Err("requests per second must be a number above 0".to_owned());
         }
         if !self.seconds.is_finite() || self.seconds <= 0.0 || self.seconds > MAX_SECONDS {
@@ -115,7 +462,8 @@ impl LoadSettings {
                 "the duration must be a number of seconds above 0 and at most {MAX_SECONDS}"
             ));
         }
-        let count = (self.rps * self.seconds).round();
+        let shape = self.core_shape()?;
+        let count = shape.expected(self.rps, self.seconds).round();
         if count > MAX_REQUESTS as f64 {
             return Err(format!(
                 "{count} requests is too many: a run may send at most {MAX_REQUESTS}"
@@ -136,28 +484,19 @@ impl LoadSettings {
         {
             return Err("the seed must be a whole number from 0".to_owned());
         }
-        let hosts = host_ids(topology);
-        let mut inputs = Vec::new();
-        for step in &self.scenario {
-            if !step.at_s.is_finite() || step.at_s < 0.0 || step.at_s > MAX_SECONDS {
-                return Err(format!(
-                    "a scenario time must be from 0 to {MAX_SECONDS} seconds"
-                ));
-            }
-            if !hosts.contains(&step.host) {
-                return Err(format!("there is no host '{}' in this design", step.host));
-            }
-            let at = SimTime::from_micros((step.at_s * 1e6).round() as u64);
-            let input = if step.up {
-                Input::HostUp(step.host.clone())
-            } else {
-                Input::HostDown(step.host.clone())
-            };
-            inputs.push((at, input));
+        let events = self.all_events();
+        if events.len() > MAX_STEPS {
+            return Err(format!("a scenario may have at most {MAX_STEPS} steps"));
         }
+        let inputs = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| e.check(i + 1, self.seconds, topology))
+            .collect::<Result<Vec<_>, _>>()?;
         let load = Load {
             mix,
             https: self.https,
+            shape,
             ..Load::new(self.rps, count as u64)
         };
         Ok((load, self.seed as u64, inputs))
@@ -174,27 +513,372 @@ pub fn host_ids(topology: &Topology) -> Vec<String> {
         .collect()
 }
 
-/// Runs the load on the design, all at once.
-pub fn run(topology: &Topology, settings: &LoadSettings) -> Result<LoadResult, String> {
-    let (load, seed, inputs) = settings.check(topology)?;
-    let config = Config {
-        seed,
-        ..Config::default()
-    };
-    let mut sim = Simulation::new(topology, config).map_err(|e| e.to_string())?;
-    sim.start_load(load);
-    for (at, input) in inputs {
-        sim.schedule(at, input).map_err(|e| e.to_string())?;
+/// The longest share-link value [`LoadSettings::from_fragment`] reads.
+pub const MAX_FRAGMENT: usize = 8192;
+
+/// Percent-encodes everything but letters, digits and `-._~`, so an id cannot break the
+/// link's syntax.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
     }
-    let end = SimTime::from_micros(((settings.seconds + 120.0) * 1e6) as u64);
-    sim.run_until_quiet(end);
-    // Let the agents send the report of the last interval.
-    let flush = sim.now() + SimDuration::from_secs(61);
-    sim.advance_to(flush);
-    Ok(summarize(topology, &sim, settings))
+    out
 }
 
-fn summarize(topology: &Topology, sim: &Simulation, settings: &LoadSettings) -> LoadResult {
+fn decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("'{text}' has a bad %-escape"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("'{text}' is not UTF-8 once decoded"))
+}
+
+fn parse_number(key: &str, text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("load setting '{key}': '{text}' is not a number")),
+    }
+}
+
+/// `n` numbers separated by `_`.
+fn parse_numbers<const N: usize>(key: &str, text: &str) -> Result<[f64; N], String> {
+    let parts: Vec<&str> = text.split('_').collect();
+    if parts.len() != N {
+        return Err(format!(
+            "load setting '{key}' needs {N} numbers separated by '_', not '{text}'"
+        ));
+    }
+    let mut out = [0.0; N];
+    for (slot, part) in out.iter_mut().zip(parts) {
+        *slot = parse_number(key, part)?;
+    }
+    Ok(out)
+}
+
+impl LoadSettings {
+    /// The settings as one share-link value, e.g.
+    /// `load=rps:200,s:20,mix:30_60_10,https:0,seed:1,spike:1000_5_8,step:10_host-down_lb-01`.
+    /// Host steps are written as events; [`LoadSettings::from_fragment`] reads it back.
+    pub fn to_fragment(&self) -> String {
+        let mut parts = vec![
+            format!("rps:{}", self.rps),
+            format!("s:{}", self.seconds),
+            format!(
+                "mix:{}_{}_{}",
+                self.static_pct, self.read_pct, self.write_pct
+            ),
+            format!("https:{}", u8::from(self.https)),
+            format!("seed:{}", self.seed),
+        ];
+        match &self.shape {
+            RateShape::Constant => {}
+            RateShape::Ramp { to_rps } => parts.push(format!("ramp:{to_rps}")),
+            RateShape::Spike {
+                spike_rps,
+                from_s,
+                until_s,
+            } => parts.push(format!("spike:{spike_rps}_{from_s}_{until_s}")),
+        }
+        for event in self.all_events() {
+            let kind = match event.kind {
+                StepKind::SlowHost { factor } => format!("slow-host{factor}"),
+                other => other.key().to_owned(),
+            };
+            parts.push(format!(
+                "step:{}_{}_{}",
+                event.at_s,
+                kind,
+                encode(&event.target)
+            ));
+        }
+        format!("load={}", parts.join(","))
+    }
+
+    /// Reads what [`LoadSettings::to_fragment`] wrote (with or without `load=`); settings it
+    /// does not name keep their defaults. Only the syntax is checked here: the values are
+    /// checked by [`LoadSettings::check`] when the run starts.
+    pub fn from_fragment(text: &str) -> Result<LoadSettings, String> {
+        if text.len() > MAX_FRAGMENT {
+            return Err(format!(
+                "the load settings are longer than {MAX_FRAGMENT} characters"
+            ));
+        }
+        let body = text.strip_prefix("load=").unwrap_or(text);
+        let mut settings = LoadSettings::default();
+        for part in body.split(',').filter(|p| !p.is_empty()) {
+            let (key, value) = part
+                .split_once(':')
+                .ok_or_else(|| format!("load setting '{part}' has no ':'"))?;
+            match key {
+                "rps" => settings.rps = parse_number(key, value)?,
+                "s" => settings.seconds = parse_number(key, value)?,
+                "mix" => {
+                    let [a, b, c] = parse_numbers(key, value)?;
+                    (settings.static_pct, settings.read_pct, settings.write_pct) = (a, b, c);
+                }
+                "https" => {
+                    settings.https = match value {
+                        "1" => true,
+                        "0" => false,
+                        _ => return Err(format!("load setting 'https' is 0 or 1, not '{value}'")),
+                    }
+                }
+                "seed" => settings.seed = parse_number(key, value)?,
+                "ramp" => {
+                    settings.shape = RateShape::Ramp {
+                        to_rps: parse_number(key, value)?,
+                    }
+                }
+                "spike" => {
+                    let [spike_rps, from_s, until_s] = parse_numbers(key, value)?;
+                    settings.shape = RateShape::Spike {
+                        spike_rps,
+                        from_s,
+                        until_s,
+                    };
+                }
+                "step" => {
+                    if settings.events.len() >= MAX_STEPS {
+                        return Err(format!("a scenario may have at most {MAX_STEPS} steps"));
+                    }
+                    let mut fields = value.splitn(3, '_');
+                    let (Some(at), Some(kind), Some(target)) =
+                        (fields.next(), fields.next(), fields.next())
+                    else {
+                        return Err(format!("load step '{value}' must be seconds_kind_target"));
+                    };
+                    let kind = match kind.strip_prefix("slow-host") {
+                        Some(factor) => StepKind::SlowHost {
+                            factor: parse_number("step", factor)?,
+                        },
+                        None => StepKind::from_key(kind, 1.0)
+                            .ok_or_else(|| format!("load step kind '{kind}' is unknown"))?,
+                    };
+                    settings.events.push(Event {
+                        at_s: parse_number(key, at)?,
+                        kind,
+                        target: decode(target)?,
+                    });
+                }
+                _ => return Err(format!("load setting '{key}' is unknown")),
+            }
+        }
+        Ok(settings)
+    }
+}
+
+/// What the runner saw at the end of one simulated second.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Sample {
+    down_hosts: Vec<String>,
+    /// (vip, holder) per virtual IP.
+    holders: Vec<(String, Option<String>)>,
+}
+
+/// How far a run has got.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Simulated seconds done.
+    pub now_s: f64,
+    /// The run's duration in simulated seconds (the requests still in flight after it, and
+    /// the agents' last report, take a little longer).
+    pub total_s: f64,
+    pub done: bool,
+}
+
+impl Progress {
+    /// From 0 to 1; 1 only when done.
+    pub fn fraction(&self) -> f64 {
+        if self.done {
+            1.0
+        } else if self.total_s > 0.0 {
+            (self.now_s / self.total_s).clamp(0.0, 0.99)
+        } else {
+            0.0
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    /// Requests are being sent or are in flight.
+    Load,
+    /// Letting the agents send the report of the last interval, until this time.
+    Flush(SimTime),
+    Done,
+}
+
+/// The simulated time one slice of a run advances (a fixed grid, so the result does not
+/// depend on how the work is cut into frames).
+const SLICE: SimDuration = SimDuration::from_millis(10);
+/// How long after the last request the run goes on so every agent reports once more.
+const FLUSH: SimDuration = SimDuration::from_secs(61);
+/// How long after the end of the run requests may still be in flight.
+const GRACE_S: f64 = 120.0;
+
+/// A load run computed a slice at a time: [`LoadRunner::step`] does about `budget` events
+/// and returns; the page calls it once per animation frame. The result does not depend on
+/// the budget. It owns its `Simulation`, so it lives in a component, never in `AppState`.
+pub struct LoadRunner {
+    topology: Topology,
+    settings: LoadSettings,
+    sim: Simulation,
+    count: u64,
+    cursor: SimTime,
+    limit: SimTime,
+    phase: Phase,
+    samples: Vec<Sample>,
+    hosts: Vec<String>,
+    vips: Vec<String>,
+}
+
+impl LoadRunner {
+    /// A run of `settings` on `topology`, not started; refused settings give the message.
+    pub fn new(topology: &Topology, settings: &LoadSettings) -> Result<LoadRunner, String> {
+        let (load, seed, inputs) = settings.check(topology)?;
+        let config = Config {
+            seed,
+            ..Config::default()
+        };
+        let mut sim = Simulation::new(topology, config).map_err(|e| e.to_string())?;
+        sim.start_load(load);
+        for (at, input) in inputs {
+            sim.schedule(at, input).map_err(|e| e.to_string())?;
+        }
+        let vips = topology
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Vip(_)))
+            .map(|n| n.id.clone())
+            .collect();
+        Ok(LoadRunner {
+            topology: topology.clone(),
+            settings: settings.clone(),
+            sim,
+            count: load.count,
+            cursor: SimTime::ZERO,
+            limit: SimTime::ZERO + seconds_of(settings.seconds + GRACE_S),
+            phase: Phase::Load,
+            samples: Vec::new(),
+            hosts: host_ids(topology),
+            vips,
+        })
+    }
+
+    /// Runs slices until about `budget` events have been processed or the run is done.
+    pub fn step(&mut self, budget: u64) -> Progress {
+        let start = self.sim.events_processed();
+        while self.phase != Phase::Done && self.sim.events_processed() - start < budget {
+            self.slice();
+        }
+        self.progress()
+    }
+
+    fn slice(&mut self) {
+        match self.phase {
+            Phase::Load => {
+                self.cursor = self.cursor + SLICE;
+                self.sim.advance_to(self.cursor);
+                if self.cursor.as_micros() % 1_000_000 == 0 {
+                    self.sample();
+                }
+                let stats = self.sim.stats();
+                let quiet = stats.sent >= self.count && stats.in_flight() == 0;
+                if quiet || self.cursor >= self.limit {
+                    self.phase = Phase::Flush(self.cursor + FLUSH);
+                }
+            }
+            Phase::Flush(until) => {
+                // Nothing but health checks and reports: whole seconds at a time.
+                self.cursor = (self.cursor + SimDuration::from_secs(1)).min(until);
+                self.sim.advance_to(self.cursor);
+                if self.cursor >= until {
+                    self.phase = Phase::Done;
+                }
+            }
+            Phase::Done => {}
+        }
+    }
+
+    fn sample(&mut self) {
+        let sim = &self.sim;
+        let down_hosts = self
+            .hosts
+            .iter()
+            .filter(|h| sim.host_is_up(h) == Some(false))
+            .cloned()
+            .collect();
+        let holders = self
+            .vips
+            .iter()
+            .map(|v| (v.clone(), sim.vip_holder(v)))
+            .collect();
+        self.samples.push(Sample {
+            down_hosts,
+            holders,
+        });
+    }
+
+    pub fn progress(&self) -> Progress {
+        Progress {
+            now_s: self.cursor.as_micros() as f64 / 1e6,
+            total_s: self.settings.seconds,
+            done: self.phase == Phase::Done,
+        }
+    }
+
+    pub fn settings(&self) -> &LoadSettings {
+        &self.settings
+    }
+
+    /// The run so far as plain values (`finished` once done).
+    pub fn snapshot(&self) -> LoadResult {
+        summarize(
+            &self.topology,
+            &self.sim,
+            &self.settings,
+            &self.samples,
+            self.phase == Phase::Done,
+        )
+    }
+
+    /// The simulation, for benchmarks and tests that read the core's own counters.
+    pub fn simulation(&self) -> &Simulation {
+        &self.sim
+    }
+}
+
+/// Runs the load on the design, all at once.
+pub fn run(topology: &Topology, settings: &LoadSettings) -> Result<LoadResult, String> {
+    let mut runner = LoadRunner::new(topology, settings)?;
+    runner.step(u64::MAX);
+    Ok(runner.snapshot())
+}
+
+fn summarize(
+    topology: &Topology,
+    sim: &Simulation,
+    settings: &LoadSettings,
+    samples: &[Sample],
+    finished: bool,
+) -> LoadResult {
     let timeline = sim.timeline();
     // Only the buckets up to the last one that saw a request.
     let used = timeline
@@ -203,9 +887,7 @@ fn summarize(topology: &Topology, sim: &Simulation, settings: &LoadSettings) -> 
         .rposition(|b| b.sent > 0 || outcome_total(b) > 0)
         .map_or(0, |i| i + 1);
     let buckets = &timeline.buckets[..used];
-    let series = |f: &dyn Fn(&crate::sim::timeline::Bucket) -> f64| -> Vec<f64> {
-        buckets.iter().map(f).collect()
-    };
+    let series = |f: &dyn Fn(&Bucket) -> f64| -> Vec<f64> { buckets.iter().map(f).collect() };
     let ms = |q: f64| {
         series(&|b| {
             if b.latency.count() == 0 {
@@ -216,17 +898,12 @@ fn summarize(topology: &Topology, sim: &Simulation, settings: &LoadSettings) -> 
         })
     };
     let web: Vec<String> = topology
-        .nodes
-        .iter()
-        .filter_map(|n| match &n.kind {
-            NodeKind::Host(h) => Some(h),
-            _ => None,
-        })
-        .flat_map(|h| &h.services)
+        .hosts()
+        .flat_map(|(_, h)| &h.services)
         .filter(|s| matches!(s.kind, ServiceKind::WebServer(_)))
         .map(|s| s.id.clone())
         .collect();
-    let backends = web
+    let backends: Vec<(String, Vec<f64>)> = web
         .into_iter()
         .filter_map(|id| {
             let i = timeline.service_index(&id)?;
@@ -246,8 +923,8 @@ fn summarize(topology: &Topology, sim: &Simulation, settings: &LoadSettings) -> 
         .collect();
     let mut monitoring: Vec<HostMetrics> = Vec::new();
     for report in sim.reports() {
-        let entry = match monitoring.iter().position(|m| m.host == report.host) {
-            Some(i) => &mut monitoring[i],
+        let i = match monitoring.iter().position(|m| m.host == report.host) {
+            Some(i) => i,
             None => {
                 monitoring.push(HostMetrics {
                     host: report.host.clone(),
@@ -257,9 +934,10 @@ fn summarize(topology: &Topology, sim: &Simulation, settings: &LoadSettings) -> 
                     queue_depth: 0,
                     lag_s: None,
                 });
-                monitoring.last_mut().expect("just pushed")
+                monitoring.len() - 1
             }
         };
+        let entry = &mut monitoring[i];
         entry.reports += 1;
         entry.requests += report.requests;
         entry.errors += report.errors;
@@ -276,8 +954,53 @@ fn summarize(topology: &Topology, sim: &Simulation, settings: &LoadSettings) -> 
     let served = series(&|b| b.outcomes.served as f64);
     let errors = series(&|b| (outcome_total(b) - b.outcomes.served) as f64);
     let vip_lost = series(&|b| b.vip_lost as f64);
+    let latency = &sim.stats().latency;
+    let latency_ms = if latency.count() == 0 {
+        Vec::new()
+    } else {
+        (0..LATENCY_SAMPLES)
+            .map(|k| {
+                latency
+                    .quantile((k as f64 + 0.5) / LATENCY_SAMPLES as f64)
+                    .as_millis_f64()
+            })
+            .collect()
+    };
+    let down_hosts: Vec<Vec<String>> = (0..used)
+        .map(|k| {
+            samples
+                .get(k)
+                .map(|s| s.down_hosts.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let dynamic_share = {
+        let total = settings.static_pct + settings.read_pct + settings.write_pct;
+        if total > 0.0 {
+            (settings.read_pct + settings.write_pct) / total
+        } else {
+            1.0
+        }
+    };
+    let holders: Vec<Vec<(String, Option<String>)>> = (0..used)
+        .map(|k| {
+            samples
+                .get(k)
+                .map(|s| s.holders.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let links = estimate_links(
+        topology,
+        &backends,
+        &down_hosts,
+        &holders,
+        dynamic_share,
+        used,
+    );
     LoadResult {
         settings: Some(settings.clone()),
+        finished,
         seconds: series(&|b| b.start.as_micros() as f64 / 1e6),
         sent: series(&|b| b.sent as f64),
         total_sent: buckets.iter().map(|b| b.sent).sum(),
@@ -289,8 +1012,11 @@ fn summarize(topology: &Topology, sim: &Simulation, settings: &LoadSettings) -> 
         p50: ms(0.5),
         p95: ms(0.95),
         p99: ms(0.99),
+        latency_ms,
         backends,
         queues,
+        down_hosts,
+        links,
         lag_ms: series(&|b| {
             b.replica_lag_ms
                 .iter()
@@ -306,9 +1032,133 @@ fn summarize(topology: &Topology, sim: &Simulation, settings: &LoadSettings) -> 
     }
 }
 
-fn outcome_total(b: &crate::sim::timeline::Bucket) -> u64 {
-    let o = &b.outcomes;
-    o.served + o.dropped + o.refused + o.timed_out + o.no_server + o.failed
+/// Requests per second over each request link, estimated for the diagram from what the run
+/// counts exactly (requests served per web server, hosts down, who holds each virtual IP):
+///
+/// - a web server's requests come equally over its incoming links from hosts that are up and,
+///   for members of a virtual IP, hold it that second;
+/// - any other service passes on what came in, equally over its links to hosts that are up;
+///   a web server passes on only the dynamic share of the mix (`dynamic_share`).
+///
+/// The core does not count requests per link; these widths are a picture, not a measurement.
+pub fn estimate_links(
+    topology: &Topology,
+    backends: &[(String, Vec<f64>)],
+    down_hosts: &[Vec<String>],
+    holders: &[Vec<(String, Option<String>)>],
+    dynamic_share: f64,
+    seconds: usize,
+) -> Vec<LinkLoad> {
+    let host_of = |svc: &str| topology.service(svc).map(|(node, _)| node.id.as_str());
+    let is_web = |svc: &str| backends.iter().any(|(id, _)| id == svc);
+    // The virtual IPs each host is a member of.
+    let memberships = |host: &str| -> Vec<&str> {
+        topology
+            .nodes
+            .iter()
+            .filter(
+                |n| matches!(&n.kind, NodeKind::Vip(v) if v.members.iter().any(|m| m.host == host)),
+            )
+            .map(|n| n.id.as_str())
+            .collect()
+    };
+    let mut out: Vec<LinkLoad> = topology
+        .links
+        .iter()
+        .map(|l| LinkLoad {
+            from: l.from.clone(),
+            to: l.to.clone(),
+            per_second: vec![0.0; seconds],
+        })
+        .collect();
+    let n = out.len();
+    for k in 0..seconds {
+        let down = down_hosts.get(k).map_or(&[][..], Vec::as_slice);
+        let up = |svc: &str| host_of(svc).is_some_and(|h| !down.iter().any(|d| d == h));
+        let active = |svc: &str| {
+            up(svc)
+                && host_of(svc).is_some_and(|h| {
+                    memberships(h).iter().all(|vip| {
+                        holders.get(k).is_none_or(|hs| {
+                            hs.iter()
+                                .any(|(v, holder)| v == vip && holder.as_deref() == Some(h))
+                        })
+                    })
+                })
+        };
+        let mut flow = vec![None::<f64>; n];
+        // Links into web servers first: their requests are counted.
+        for (id, values) in backends {
+            let incoming: Vec<usize> = (0..n).filter(|&i| &topology.links[i].to == id).collect();
+            let chosen: Vec<usize> = incoming
+                .iter()
+                .copied()
+                .filter(|&i| active(&topology.links[i].from))
+                .collect();
+            let chosen = if chosen.is_empty() { incoming } else { chosen };
+            let value = values.get(k).copied().unwrap_or(0.0);
+            for &i in &chosen {
+                flow[i] = Some(value / chosen.len() as f64);
+            }
+            for i in (0..n).filter(|&i| &topology.links[i].to == id) {
+                flow[i].get_or_insert(0.0);
+            }
+        }
+        // Then downstream, a tier at a time (a loop in the design stops after n rounds).
+        for _ in 0..n {
+            let mut changed = false;
+            for i in 0..n {
+                if flow[i].is_some() {
+                    continue;
+                }
+                let from = &topology.links[i].from;
+                let into: Vec<usize> = (0..n).filter(|&j| &topology.links[j].to == from).collect();
+                let inflow = if is_web(from) {
+                    let served = backends.iter().find(|(id, _)| id == from);
+                    served.and_then(|(_, v)| v.get(k).copied()).unwrap_or(0.0) * dynamic_share
+                } else if into.is_empty() {
+                    0.0
+                } else if into.iter().all(|&j| flow[j].is_some()) {
+                    into.iter().filter_map(|&j| flow[j]).sum()
+                } else {
+                    continue;
+                };
+                let outgoing: Vec<usize> = (0..n)
+                    .filter(|&j| &topology.links[j].from == from)
+                    .collect();
+                let live: Vec<usize> = outgoing
+                    .iter()
+                    .copied()
+                    .filter(|&j| up(&topology.links[j].to))
+                    .collect();
+                let live = if live.is_empty() {
+                    outgoing.clone()
+                } else {
+                    live
+                };
+                for &j in &outgoing {
+                    let share = if live.contains(&j) {
+                        inflow / live.len() as f64
+                    } else {
+                        0.0
+                    };
+                    flow[j] = Some(share);
+                }
+                changed = true;
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (link, value) in out.iter_mut().zip(flow) {
+            link.per_second[k] = value.unwrap_or(0.0);
+        }
+    }
+    out
+}
+
+fn outcome_total(b: &Bucket) -> u64 {
+    b.outcomes.total()
 }
 
 #[cfg(test)]
@@ -414,5 +1264,366 @@ mod tests {
         for settings in bad {
             assert!(run(&t, &settings).is_err(), "{settings:?}");
         }
+    }
+
+    fn event(at_s: f64, kind: StepKind, target: &str) -> Event {
+        Event {
+            at_s,
+            kind,
+            target: target.into(),
+        }
+    }
+
+    #[test]
+    fn the_result_does_not_depend_on_the_slices() {
+        let settings = LoadSettings {
+            rps: 300.0,
+            seconds: 12.0,
+            events: vec![event(4.0, StepKind::HostDown, "lb-01")],
+            ..LoadSettings::default()
+        };
+        let at_once = run(&stage(3), &settings).expect("runs");
+        assert!(at_once.finished);
+        let mut runner = LoadRunner::new(&stage(3), &settings).expect("valid");
+        let mut last = 0.0;
+        let mut steps = 0;
+        loop {
+            let progress = runner.step(100);
+            assert!(progress.fraction() >= last, "{progress:?}");
+            last = progress.fraction();
+            steps += 1;
+            if progress.done {
+                break;
+            }
+            assert!(progress.fraction() < 1.0);
+            let partial = runner.snapshot();
+            assert!(!partial.finished);
+            assert!(partial.total_sent <= at_once.total_sent);
+        }
+        assert!(steps > 10, "small budgets take many steps: {steps}");
+        assert_eq!(last, 1.0);
+        assert_eq!(runner.snapshot(), at_once);
+    }
+
+    #[test]
+    fn a_ramp_and_a_spike_send_what_they_promise() {
+        let ramp = LoadSettings {
+            rps: 0.0,
+            seconds: 10.0,
+            shape: RateShape::Ramp { to_rps: 400.0 },
+            ..LoadSettings::default()
+        };
+        let (load, _, _) = ramp.check(&stage(1)).expect("valid");
+        assert_eq!(load.count, 2000);
+        let result = run(&stage(1), &ramp).expect("runs");
+        assert_eq!(result.total_sent, 2000);
+        assert!(result.sent[8] > 3.0 * result.sent[1], "{:?}", result.sent);
+        let spike = LoadSettings {
+            rps: 100.0,
+            seconds: 10.0,
+            shape: RateShape::Spike {
+                spike_rps: 1000.0,
+                from_s: 4.0,
+                until_s: 6.0,
+            },
+            ..LoadSettings::default()
+        };
+        let result = run(&stage(1), &spike).expect("runs");
+        assert_eq!(result.total_sent, 100 * 8 + 1000 * 2);
+        assert!(
+            result.sent[4] > 800.0 && result.sent[2] < 200.0,
+            "{:?}",
+            result.sent
+        );
+        for (shape, needle) in [
+            (RateShape::Ramp { to_rps: -1.0 }, "ramp's final rate"),
+            (
+                RateShape::Spike {
+                    spike_rps: 10.0,
+                    from_s: 6.0,
+                    until_s: 4.0,
+                },
+                "the spike must",
+            ),
+            (
+                RateShape::Spike {
+                    spike_rps: 10.0,
+                    from_s: 1.0,
+                    until_s: 40.0,
+                },
+                "by the end of the run",
+            ),
+            (RateShape::Ramp { to_rps: 1e9 }, "too many"),
+        ] {
+            let bad = LoadSettings {
+                shape,
+                ..spike.clone()
+            };
+            let err = bad.check(&stage(1)).expect_err("refused");
+            assert!(err.contains(needle), "{err}");
+        }
+        let nothing = LoadSettings {
+            rps: 0.0,
+            shape: RateShape::Ramp { to_rps: 0.0 },
+            ..LoadSettings::default()
+        };
+        assert!(nothing.check(&stage(1)).is_err());
+    }
+
+    #[test]
+    fn every_step_kind_reaches_the_core() {
+        let t = stage(1);
+        let settings = LoadSettings {
+            rps: 200.0,
+            seconds: 10.0,
+            events: vec![
+                event(1.0, StepKind::ServiceDown, "server-01.nginx"),
+                event(5.0, StepKind::ServiceUp, "server-01.nginx"),
+                event(1.0, StepKind::StopReplication, "server-02.mysql"),
+                event(6.0, StepKind::StartReplication, "server-02.mysql"),
+                event(2.0, StepKind::SlowHost { factor: 3.0 }, "server-02"),
+                event(3.0, StepKind::SlowHost { factor: 1.0 }, "server-02"),
+                event(
+                    7.0,
+                    StepKind::CutLink,
+                    &link_target("lb-01.haproxy", "server-02.nginx"),
+                ),
+                event(
+                    8.0,
+                    StepKind::RestoreLink,
+                    &link_target("lb-01.haproxy", "server-02.nginx"),
+                ),
+            ],
+            ..LoadSettings::default()
+        };
+        let (_, _, inputs) = settings.check(&t).expect("valid");
+        assert_eq!(inputs[0].1, Input::ServiceDown("server-01.nginx".into()));
+        assert_eq!(
+            inputs[2].1,
+            Input::StopReplication("server-02.mysql".into())
+        );
+        assert_eq!(
+            inputs[4],
+            (
+                SimTime::from_secs(2),
+                Input::SlowHost {
+                    host: "server-02".into(),
+                    factor: 3
+                }
+            )
+        );
+        assert_eq!(
+            inputs[6].1,
+            Input::CutLink {
+                from: "lb-01.haproxy".into(),
+                to: "server-02.nginx".into()
+            }
+        );
+        let result = run(&t, &settings).expect("runs");
+        let server_01 = &result.backends[0];
+        assert_eq!(server_01.0, "server-01.nginx");
+        // Stopped from 1 s: once HAProxy's checks mark it DOWN it answers nothing.
+        assert_eq!(server_01.1[3], 0.0, "{:?}", server_01.1);
+        assert!(server_01.1[8] > 0.0, "{:?}", server_01.1);
+    }
+
+    #[test]
+    fn bad_steps_say_which_step_and_why() {
+        let t = stage(1);
+        let cases = [
+            (
+                event(f64::NAN, StepKind::HostDown, "lb-01"),
+                "step 1: the time",
+            ),
+            (
+                event(30.0, StepKind::HostDown, "lb-01"),
+                "step 1: at 30 s is after the run ends (20 s)",
+            ),
+            (
+                event(1.0, StepKind::HostDown, "nope"),
+                "step 1: there is no host 'nope'",
+            ),
+            (
+                event(1.0, StepKind::ServiceDown, "lb-01"),
+                "there is no service 'lb-01'",
+            ),
+            (
+                event(1.0, StepKind::StopReplication, "server-01.mysql"),
+                "no replica database 'server-01.mysql'",
+            ),
+            (event(1.0, StepKind::CutLink, "a → b"), "no link 'a → b'"),
+            (event(1.0, StepKind::HostUp, ""), "step 1: choose a host"),
+            (
+                event(1.0, StepKind::SlowHost { factor: 0.5 }, "lb-01"),
+                "slow-down factor",
+            ),
+            (
+                event(1.0, StepKind::SlowHost { factor: 1e6 }, "lb-01"),
+                "slow-down factor",
+            ),
+        ];
+        for (step, needle) in cases {
+            let settings = LoadSettings {
+                events: vec![step.clone()],
+                ..LoadSettings::default()
+            };
+            let err = settings.check(&t).expect_err("refused");
+            assert!(err.contains(needle), "{step:?}: {err}");
+        }
+        let many = LoadSettings {
+            events: vec![event(1.0, StepKind::HostDown, "lb-01"); MAX_STEPS + 1],
+            ..LoadSettings::default()
+        };
+        assert!(
+            many.check(&t)
+                .expect_err("too many")
+                .contains("at most 64 steps")
+        );
+    }
+
+    #[test]
+    fn targets_follow_the_design() {
+        let t = stage(1);
+        assert_eq!(
+            targets(&t, TargetKind::Host),
+            ["lb-01", "server-01", "server-02"]
+        );
+        assert_eq!(targets(&t, TargetKind::Replica), ["server-02.mysql"]);
+        assert!(targets(&t, TargetKind::Service).contains(&"server-01.app".to_owned()));
+        assert_eq!(
+            targets(&t, TargetKind::Link)[0],
+            "lb-01.haproxy → server-01.nginx"
+        );
+        for kind in StepKind::all() {
+            assert_eq!(StepKind::from_key(kind.key(), 2.0), Some(kind.clone()));
+            assert!(!kind.label().is_empty());
+        }
+    }
+
+    #[test]
+    fn settings_travel_in_the_share_link_and_back() {
+        let settings = LoadSettings {
+            rps: 250.5,
+            seconds: 30.0,
+            static_pct: 10.0,
+            read_pct: 80.0,
+            write_pct: 10.0,
+            https: true,
+            seed: 42.0,
+            scenario: Vec::new(),
+            shape: RateShape::Spike {
+                spike_rps: 900.0,
+                from_s: 5.0,
+                until_s: 7.5,
+            },
+            events: vec![
+                event(10.0, StepKind::HostDown, "lb-01"),
+                event(12.5, StepKind::SlowHost { factor: 4.0 }, "db,01&x=%#"),
+                event(
+                    13.0,
+                    StepKind::CutLink,
+                    &link_target("lb-01.haproxy", "web-01.nginx"),
+                ),
+                event(20.0, StepKind::StartReplication, "db-02.mysql"),
+            ],
+        };
+        let fragment = settings.to_fragment();
+        assert!(fragment.starts_with("load=rps:250.5,s:30,mix:10_80_10,https:1,seed:42,spike:900_5_7.5,step:10_host-down_lb-01,"), "{fragment}");
+        assert!(!fragment[5..].contains(['&', '#', '=', ' ']), "{fragment}");
+        assert_eq!(LoadSettings::from_fragment(&fragment), Ok(settings.clone()));
+        // Without the key, and with a ramp.
+        let ramp = LoadSettings {
+            shape: RateShape::Ramp { to_rps: 800.0 },
+            ..LoadSettings::default()
+        };
+        let text = ramp.to_fragment();
+        assert_eq!(LoadSettings::from_fragment(&text[5..]), Ok(ramp));
+        assert_eq!(
+            LoadSettings::from_fragment("load="),
+            Ok(LoadSettings::default())
+        );
+        // Host steps of older callers travel as events.
+        let legacy = LoadSettings {
+            scenario: vec![Step {
+                at_s: 3.0,
+                host: "lb-01".into(),
+                up: false,
+            }],
+            ..LoadSettings::default()
+        };
+        let back = LoadSettings::from_fragment(&legacy.to_fragment()).expect("reads");
+        assert_eq!(back.all_events(), legacy.all_events());
+    }
+
+    #[test]
+    fn a_bad_share_link_says_what_is_wrong() {
+        let cases = [
+            (
+                "load=rps:fast",
+                "load setting 'rps': 'fast' is not a number",
+            ),
+            ("load=rps:inf", "'inf' is not a number"),
+            ("load=colour:red", "load setting 'colour' is unknown"),
+            ("load=rps", "load setting 'rps' has no ':'"),
+            ("load=mix:1_2", "needs 3 numbers"),
+            ("load=https:yes", "is 0 or 1"),
+            (
+                "load=step:10_explode_lb-01",
+                "load step kind 'explode' is unknown",
+            ),
+            ("load=step:10_host-down", "must be seconds_kind_target"),
+            ("load=step:10_host-down_lb%2", "bad %-escape"),
+            ("load=step:10_host-down_%FF", "not UTF-8"),
+            ("load=step:10_slow-hostx_lb-01", "'x' is not a number"),
+        ];
+        for (text, needle) in cases {
+            let err = LoadSettings::from_fragment(text).expect_err(text);
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+        let long = format!("load={}", "s:1,".repeat(3000));
+        assert!(LoadSettings::from_fragment(&long).is_err());
+        let steps = format!("load={}", "step:1_host-down_a,".repeat(MAX_STEPS + 1));
+        assert!(
+            LoadSettings::from_fragment(&steps)
+                .expect_err("many")
+                .contains("at most")
+        );
+    }
+
+    #[test]
+    fn link_load_follows_the_vip_and_the_mix() {
+        let settings = LoadSettings {
+            rps: 400.0,
+            seconds: 20.0,
+            https: true,
+            events: vec![event(8.0, StepKind::HostDown, "lb-01")],
+            ..LoadSettings::default()
+        };
+        let result = run(&stage(3), &settings).expect("runs");
+        assert_eq!(result.down_hosts[5], Vec::<String>::new());
+        assert_eq!(result.down_hosts[12], ["lb-01"]);
+        let link = |from: &str, to: &str| {
+            &result
+                .links
+                .iter()
+                .find(|l| l.from == from && l.to == to)
+                .expect("link")
+                .per_second
+        };
+        let web1 = &result.backends[0].1;
+        assert!(web1[4] > 100.0, "{web1:?}");
+        assert_eq!(link("lb-01.haproxy", "web-01.nginx")[4], web1[4]);
+        assert_eq!(link("lb-02.haproxy", "web-01.nginx")[4], 0.0);
+        assert_eq!(link("lb-01.haproxy", "web-01.nginx")[15], 0.0);
+        assert_eq!(link("lb-02.haproxy", "web-01.nginx")[15], web1[15]);
+        // 70 % of the mix is dynamic: Nginx passes that share on to the app server.
+        let app = link("web-01.nginx", "app-01.app")[4];
+        assert!((app - 0.7 * web1[4]).abs() < 1e-9, "{app}");
+        let db = link("app-01.app", "db-01.mysql")[4];
+        let apps = app + link("web-02.nginx", "app-01.app")[4];
+        assert!((db - apps).abs() < 1e-9);
+        assert_eq!(result.latency_ms.len(), LATENCY_SAMPLES);
+        assert!(result.latency_ms.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(result.last_second(), Some(result.seconds.len() - 1));
     }
 }

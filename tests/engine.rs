@@ -1,7 +1,7 @@
 //! End-to-end scenarios through the engine: a design, some inputs at given times, and what the
 //! client and the trace must show. They run natively and in Chromium and Firefox.
 
-use stacksim::sim::engine::{Config, Input, Load, Mix, Output, Simulation};
+use stacksim::sim::engine::{Config, Input, Load, Mix, Output, Shape, Simulation};
 use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
@@ -607,4 +607,111 @@ fn every_hop_after_tls_termination_is_plaintext() {
             hop.reason, hop.place
         );
     }
+}
+
+/// Requests sent per one-second bucket of a load shaped `shape`, on stage 3.
+fn sent_per_second(shape: Shape, base: f64, count: u64, seed: u64) -> Vec<u64> {
+    let topology = presets::topology(3).expect("stage exists");
+    let config = Config {
+        seed,
+        ..Config::default()
+    };
+    let mut sim = Simulation::new(&topology, config).expect("preset simulates");
+    sim.start_load(Load {
+        shape,
+        ..Load::new(base, count)
+    });
+    sim.run_until_quiet(secs(600.0));
+    assert_eq!(sim.stats().sent, count, "the whole count is sent");
+    let mut sent: Vec<u64> = sim.timeline().buckets.iter().map(|b| b.sent).collect();
+    // The timeline goes on while the last requests finish: keep the seconds that sent.
+    while sent.last() == Some(&0) {
+        sent.pop();
+    }
+    sent
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_ramp_sends_its_rate_of_each_second() {
+    // 100 → 500 req/s over 20 s: second k expects 100 + 20·k + 10 (the ramp's mean over it).
+    let shape = Shape::Ramp {
+        to_rps: 500.0,
+        over: SimDuration::from_secs(20),
+    };
+    let count = shape.expected(100.0, 20.0).round() as u64;
+    assert_eq!(count, 6000);
+    let sent = sent_per_second(shape, 100.0, count, 3);
+    assert!((20..=21).contains(&sent.len()), "{sent:?}");
+    for (k, &n) in sent.iter().take(19).enumerate() {
+        let expect = 110.0 + 20.0 * k as f64;
+        // Poisson: within four standard deviations.
+        let tolerance = 4.0 * expect.sqrt();
+        assert!(
+            (n as f64 - expect).abs() <= tolerance,
+            "second {k}: {n} sent, expected {expect} ± {tolerance:.0}: {sent:?}"
+        );
+    }
+    // Rising: the last five seconds send more than twice the first five.
+    let first: u64 = sent[..5].iter().sum();
+    let last: u64 = sent[14..19].iter().sum();
+    assert!(last > 2 * first, "{sent:?}");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_ramp_may_start_from_zero() {
+    let shape = Shape::Ramp {
+        to_rps: 400.0,
+        over: SimDuration::from_secs(10),
+    };
+    assert_eq!(shape.rate_at(0.0, 5.0), 200.0);
+    let count = shape.expected(0.0, 10.0).round() as u64;
+    assert_eq!(count, 2000);
+    let sent = sent_per_second(shape, 0.0, count, 1);
+    assert!(sent[0] < 60, "{sent:?}");
+    assert!(sent[9] > 300, "{sent:?}");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_spike_sends_its_rate_only_between_its_times() {
+    let shape = Shape::Spike {
+        rps: 1000.0,
+        from: SimDuration::from_secs(5),
+        until: SimDuration::from_secs(8),
+    };
+    assert_eq!(shape.rate_at(100.0, 4.9), 100.0);
+    assert_eq!(shape.rate_at(100.0, 6.0), 1000.0);
+    assert_eq!(shape.rate_at(100.0, 8.0), 100.0);
+    let count = shape.expected(100.0, 12.0).round() as u64;
+    assert_eq!(count, 100 * 9 + 1000 * 3);
+    let sent = sent_per_second(shape, 100.0, count, 5);
+    for (k, &n) in sent.iter().take(11).enumerate() {
+        let expect = if (5..8).contains(&k) { 1000.0 } else { 100.0 };
+        let tolerance = 4.0 * f64::sqrt(expect);
+        assert!(
+            (n as f64 - expect).abs() <= tolerance,
+            "second {k}: {n}, expected {expect}: {sent:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn shaped_loads_are_seeded() {
+    let shape = Shape::Spike {
+        rps: 800.0,
+        from: SimDuration::from_secs(1),
+        until: SimDuration::from_secs(2),
+    };
+    let a = sent_per_second(shape, 50.0, 1000, 9);
+    assert_eq!(a, sent_per_second(shape, 50.0, 1000, 9));
+    assert_ne!(a, sent_per_second(shape, 50.0, 1000, 10));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_constant_shape_is_the_plain_load() {
+    // The shape's default keeps the arrivals of a plain load, draw for draw.
+    let plain = sent_per_second(Shape::Constant, 300.0, 1500, 4);
+    assert_eq!(plain.iter().sum::<u64>(), 1500);
+    assert!((5..=6).contains(&plain.len()), "{plain:?}");
+    assert_eq!(Shape::Constant.expected(300.0, 5.0), 1500.0);
+    assert_eq!(Shape::default(), Shape::Constant);
 }

@@ -71,6 +71,8 @@ impl Form {
             write_pct: number(&self.write_pct),
             https: self.https,
             seed: number(&self.seed),
+            shape: Default::default(),
+            events: Vec::new(),
             scenario: self
                 .steps
                 .iter()
