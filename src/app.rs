@@ -10,7 +10,9 @@ use yew::prelude::*;
 
 use crate::components::balancer_panel::BalancerPanel;
 use crate::components::diagram::Diagram;
+use crate::components::download::download;
 use crate::components::export_panel::ExportPanel;
+use crate::components::file_menu::FileMenu;
 use crate::components::findings_panel::FindingsPanel;
 use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
@@ -24,9 +26,11 @@ use crate::components::side_tabs::{self, SideTabs};
 use crate::components::stage_diff::StageDiff;
 use crate::components::stage_panel::StagePanel;
 use crate::components::stage_picker::StagePicker;
+use crate::document::Document;
 use crate::flight;
 use crate::sim::findings::Severity;
-use crate::state::{Action, AppState, Fragment, Tab, key_action, parse_fragment};
+use crate::state::{Action, AppState, Tab, key_action};
+use crate::storage::{self, Damaged};
 
 /// The whole page.
 ///
@@ -35,17 +39,33 @@ use crate::state::{Action, AppState, Fragment, Tab, key_action, parse_fragment};
 /// [`parse_fragment`]).
 #[component]
 pub fn App() -> Html {
+    let startup = use_memo((), |_| {
+        let hash = current_hash();
+        let startup = storage::startup(&hash, storage::read().as_deref());
+        if let Some(damaged) = &startup.damaged {
+            storage::keep_damaged(&damaged.raw);
+        }
+        if Document::from_fragment(&hash).is_some() {
+            // The link's design is now the work: a reload opens the autosave, with later edits.
+            set_hash("");
+        }
+        startup
+    });
     let state = use_reducer_eq(|| {
         let mut state = AppState::default();
-        for action in fragment_from_hash().actions() {
-            state.apply(action);
+        for action in &startup.actions {
+            state.apply(action.clone());
         }
+        // Undo starts from the work as opened.
+        state.history = Default::default();
         state
     });
     let dispatch: Rc<Callback<Action>> = {
         let dispatcher = state.dispatcher();
         use_memo((), move |_| dispatcher.to_callback())
     };
+    let damaged = use_state(|| startup.damaged.clone());
+    use_autosave(&state, (*dispatch).clone());
     use_keyboard_shortcuts((*dispatch).clone());
     let on_stage = {
         let dispatch = dispatch.clone();
@@ -76,7 +96,6 @@ pub fn App() -> Html {
                     speed={playback.speed.factor()} {on_done} />
             }
         });
-    let on_select = dispatch.reform(Action::Select);
     let hosts = use_memo(state.topology.clone(), crate::load_run::host_ids);
     let view = match state.tab {
         Tab::Request => html! {
@@ -116,7 +135,13 @@ pub fn App() -> Html {
             <header class="topbar">
                 <h1 class="brand">{ "Stacksim" }</h1>
                 <StagePicker current={state.stage} {on_stage} />
+                <FileMenu document={state.document()} width={state.layout.width}
+                    height={state.layout.height} dispatch={(*dispatch).clone()} />
             </header>
+            if let Some(found) = &*damaged {
+                <DamagedAutosave damaged={found.clone()}
+                    on_dismiss={Callback::from(move |_| damaged.set(None))} />
+            }
             if let Some(error) = &state.error {
                 <p class="error" role="alert">{ error }</p>
             }
@@ -124,7 +149,11 @@ pub fn App() -> Html {
                 <section class="canvas" aria-label="Diagram">
                     <SendBar request={state.request} clock={state.clock} dispatch={(*dispatch).clone()} />
                     <Diagram topology={state.topology.clone()} layout={state.layout.clone()}
-                        marks={Rc::new(state.marks())} {on_select}>
+                        marks={Rc::new(state.marks())} view={state.view}
+                        picked={Rc::new(state.picked.clone())} stage={state.stage}
+                        can_undo={!state.history.undo.is_empty()}
+                        can_redo={!state.history.redo.is_empty()}
+                        dispatch={(*dispatch).clone()}>
                         { for dot }
                     </Diagram>
                     <Legend />
@@ -146,8 +175,8 @@ pub fn App() -> Html {
     }
 }
 
-/// Space plays or pauses, ← and → step; ignored while typing in a field (and Space on a
-/// focused button presses that button).
+/// The page's keyboard shortcuts (see [`shortcut`]); ignored while typing in a field (and
+/// Space on a focused button presses that button).
 #[hook]
 fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
     use_effect_with((), move |_| {
@@ -158,17 +187,67 @@ fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
                 let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                if event.ctrl_key() || event.alt_key() || event.meta_key() || typing(event) {
+                if typing(event) {
                     return;
                 }
-                if let Some(action) = key_action(&event.key()) {
-                    event.prevent_default();
-                    dispatch.emit(action);
+                let keys = Keys {
+                    ctrl: event.ctrl_key() || event.meta_key(),
+                    shift: event.shift_key(),
+                    alt: event.alt_key(),
+                };
+                let Some(action) = shortcut(&event.key(), keys) else {
+                    return;
+                };
+                // Ctrl+C on selected text copies the text, as everywhere else.
+                if action == Action::Copy && text_selected() {
+                    return;
                 }
+                event.prevent_default();
+                dispatch.emit(action);
             })
         });
         move || drop(listener)
     });
+}
+
+/// The modifier keys held with a key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// Ctrl, or ⌘ on a Mac.
+    pub ctrl: bool,
+    pub shift: bool,
+    pub alt: bool,
+}
+
+/// What a key press does: Space plays or pauses, ← and → step, Delete or Backspace deletes
+/// the selection, Escape clears it, Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo, Ctrl+C and
+/// Ctrl+V copy and paste.
+pub fn shortcut(key: &str, keys: Keys) -> Option<Action> {
+    if keys.alt {
+        return None;
+    }
+    if keys.ctrl {
+        return match key.to_ascii_lowercase().as_str() {
+            "z" if keys.shift => Some(Action::Redo),
+            "z" => Some(Action::Undo),
+            "y" => Some(Action::Redo),
+            "c" => Some(Action::Copy),
+            "v" => Some(Action::Paste),
+            _ => None,
+        };
+    }
+    match key {
+        "Delete" | "Del" | "Backspace" => Some(Action::DeleteSelected),
+        "Escape" | "Esc" => Some(Action::ClearSelection),
+        _ => key_action(key),
+    }
+}
+
+/// Whether the page has selected text (which Ctrl+C should copy).
+fn text_selected() -> bool {
+    web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .is_some_and(|s| !s.is_collapsed())
 }
 
 /// Whether the key goes into a text field (where Space and arrows mean something else), or is
@@ -187,17 +266,119 @@ fn typing(event: &KeyboardEvent) -> bool {
         || target.is_content_editable()
 }
 
-/// What the address fragment asks for (`#stage=2&send=https-read`).
-fn fragment_from_hash() -> Fragment {
+/// The page's address fragment (`#stage=2&send=https-read`, `#design=…`).
+fn current_hash() -> String {
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
-        .map(|hash| parse_fragment(&hash))
         .unwrap_or_default()
+}
+
+/// Writes the work to `localStorage` whenever the design, its layout or the view change; a
+/// browser that refuses gets one message, not one per edit.
+#[hook]
+fn use_autosave(state: &AppState, dispatch: Callback<Action>) {
+    let failed = use_mut_ref(|| false);
+    use_effect_with(
+        (state.topology.clone(), state.positions.clone(), state.view),
+        move |(topology, positions, view)| {
+            let document = Document {
+                topology: topology.clone(),
+                positions: positions.clone(),
+                view: Some(*view),
+            };
+            match storage::write(&document) {
+                Ok(()) => *failed.borrow_mut() = false,
+                Err(err) if !*failed.borrow() => {
+                    *failed.borrow_mut() = true;
+                    dispatch.emit(Action::Refuse(format!("not autosaved: {err}")));
+                }
+                Err(_) => {}
+            }
+        },
+    );
+}
+
+#[derive(Properties, PartialEq)]
+struct DamagedProps {
+    damaged: Damaged,
+    on_dismiss: Callback<()>,
+}
+
+/// The autosave could not be opened: say so, and offer its text for download.
+#[component]
+fn DamagedAutosave(props: &DamagedProps) -> Html {
+    let raw = props.damaged.raw.clone();
+    let failure = use_state(|| None::<String>);
+    let on_download = {
+        let failure = failure.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(err) = download(
+                "stacksim-autosave-damaged.json",
+                raw.as_bytes(),
+                "text/plain",
+            ) {
+                failure.set(Some(err));
+            }
+        })
+    };
+    let on_dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
+    html! {
+        <div class="recovery" role="alert" data-control="recovery">
+            <p>{ props.damaged.message.clone() }</p>
+            <button type="button" class="ctl" data-control="download-damaged" onclick={on_download}>
+                { "Download the damaged autosave" }
+            </button>
+            <button type="button" class="ctl" onclick={on_dismiss}>{ "Dismiss" }</button>
+            if let Some(err) = &*failure {
+                <p class="error">{ err }</p>
+            }
+        </div>
+    }
 }
 
 fn set_hash(fragment: &str) {
     if let Some(window) = web_sys::window() {
         // Failing to update the address bar loses nothing; the page keeps working.
         let _ = window.location().set_hash(fragment);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctrl() -> Keys {
+        Keys {
+            ctrl: true,
+            ..Keys::default()
+        }
+    }
+
+    #[test]
+    fn editing_shortcuts() {
+        let none = Keys::default();
+        let ctrl_shift = Keys {
+            shift: true,
+            ..ctrl()
+        };
+        assert_eq!(shortcut("z", ctrl()), Some(Action::Undo));
+        assert_eq!(shortcut("Z", ctrl_shift), Some(Action::Redo));
+        assert_eq!(shortcut("y", ctrl()), Some(Action::Redo));
+        assert_eq!(shortcut("c", ctrl()), Some(Action::Copy));
+        assert_eq!(shortcut("v", ctrl()), Some(Action::Paste));
+        assert_eq!(shortcut("Delete", none), Some(Action::DeleteSelected));
+        assert_eq!(shortcut("Backspace", none), Some(Action::DeleteSelected));
+        assert_eq!(shortcut("Escape", none), Some(Action::ClearSelection));
+        assert_eq!(shortcut(" ", none), Some(Action::TogglePlay));
+        assert_eq!(shortcut("ArrowLeft", none), Some(Action::StepBack));
+        // Ctrl with other keys (Ctrl+R, Ctrl+Space) and anything with Alt stays the browser's.
+        assert_eq!(shortcut("r", ctrl()), None);
+        assert_eq!(shortcut(" ", ctrl()), None);
+        let alt = Keys {
+            alt: true,
+            ..ctrl()
+        };
+        assert_eq!(shortcut("z", alt), None);
+        assert_eq!(shortcut("z", none), None);
     }
 }

@@ -2,25 +2,35 @@
 //! no rule of the simulation lives here.
 
 pub mod balancer_panel;
+pub mod canvas_toolbar;
 pub mod code_view;
 pub mod diagram;
 pub mod download;
 pub mod event_list;
 pub mod export_panel;
+pub mod field;
+pub mod file_menu;
 pub mod finding_item;
 pub mod findings_panel;
+pub mod firewall_table;
+pub mod histogram;
 pub mod hop_details;
 pub mod inspector;
 pub mod legend;
 pub mod line_chart;
+pub mod link_form;
+pub mod load_overlay;
 pub mod load_panel;
+pub mod node_form;
 pub mod node_view;
+pub mod palette;
 pub mod player;
 pub mod reach_matrix;
 pub mod request_dot;
 pub mod request_history;
 pub mod request_panel;
 pub mod send_bar;
+pub mod service_form;
 pub mod side_tabs;
 pub mod stage_diff;
 pub mod stage_panel;

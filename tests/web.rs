@@ -28,6 +28,10 @@ async fn mount() -> Element {
 
 /// Mounts with the page's address fragment set to `hash` first.
 async fn mount_at(hash: &str) -> Element {
+    // Each test starts without the work an earlier test autosaved.
+    if let Ok(Some(storage)) = web_sys::window().expect("window").local_storage() {
+        storage.clear().expect("clear storage");
+    }
     web_sys::window()
         .expect("window")
         .location()
