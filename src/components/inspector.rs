@@ -1,10 +1,15 @@
 //! What is selected on the diagram, and what can happen to it: a host or service taken down
-//! or brought back up, a link cut or restored.
+//! or brought back up, a link cut or restored (simulation inputs); then its settings, edited
+//! by [`NodeForm`], [`ServiceForm`] or [`LinkForm`], and a button deleting it.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::field::{Editor, Generation};
+use crate::components::link_form::LinkForm;
+use crate::components::node_form::NodeForm;
+use crate::components::service_form::ServiceForm;
 use crate::playback::Run;
 use crate::sim::engine::Input;
 use crate::sim::topology::{NodeKind, Topology};
@@ -57,6 +62,19 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         run,
         dispatch,
     } = props;
+    // A new generation whenever the design changes: fields forget what was typed.
+    let generation = {
+        let seen = use_mut_ref(|| (topology.clone(), 0u64));
+        let mut seen = seen.borrow_mut();
+        if seen.0 != *topology {
+            *seen = (topology.clone(), seen.1.wrapping_add(1));
+        }
+        Generation(seen.1)
+    };
+    let editor = Editor {
+        topology: Rc::new(topology.clone()),
+        dispatch: dispatch.clone(),
+    };
     let body = match selection {
         Selection::Node(id) => match topology.node(id).map(|n| &n.kind) {
             Some(NodeKind::Host(host)) => {
@@ -131,11 +149,42 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
         }
     };
+    // Keyed by what is shown: another selection starts with fresh fields.
+    let form = match selection {
+        Selection::Node(id) => topology.node(id).map(|node| {
+            html! { <NodeForm key={format!("node:{id}")} node={node.clone()} editor={editor.clone()} /> }
+        }),
+        Selection::Service(id) => topology.service(id).map(|(_, service)| {
+            html! { <ServiceForm key={format!("service:{id}")} service={service.clone()} editor={editor.clone()} /> }
+        }),
+        Selection::Link { from, to } => topology
+            .links
+            .iter()
+            .find(|l| l.from == *from && l.to == *to)
+            .map(|link| {
+                html! { <LinkForm key={format!("link:{from}>{to}")} link={link.clone()} editor={editor.clone()} /> }
+            }),
+    };
+    let exists = form.is_some();
     html! {
         <section class="panel inspector" aria-label="Selected on the diagram">
             <button type="button" class="close" title="Close" aria-label="Close"
                 onclick={dispatch.reform(|_: MouseEvent| Action::ClearSelection)}>{ "×" }</button>
             { body }
+            if let Some(form) = form {
+                <details class="edit" open=true>
+                    <summary>{ "Settings" }</summary>
+                    <ContextProvider<Generation> context={generation}>
+                        { form }
+                    </ContextProvider<Generation>>
+                </details>
+            }
+            if exists {
+                <button type="button" class="ctl delete" data-control="delete"
+                    onclick={dispatch.reform(|_: MouseEvent| Action::DeleteSelected)}>
+                    { "Delete" }
+                </button>
+            }
         </section>
     }
 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::layout::{Rect, SMALL_H, SMALL_W, service_rect};
+use crate::layout::{HOST_HEADER, Rect, SMALL_H, SMALL_W, service_rect};
 use crate::sim::topology::{Balance, DbRole, Host, Node, NodeKind, Service, ServiceKind};
 use crate::state::{Marks, Selection};
 
@@ -19,6 +19,21 @@ pub struct NodeViewProps {
     /// A click on the node or on one of its services.
     #[prop_or_default]
     pub on_select: Callback<Selection>,
+    /// A shift-click on the node: pick it too, or no longer.
+    #[prop_or_default]
+    pub on_toggle: Callback<String>,
+    /// One of the picked nodes (multi-selection).
+    #[prop_or_default]
+    pub picked: bool,
+}
+
+/// The handle a connection is dragged from, centred on (`x`, `y`) of its element.
+fn port(id: &str, x: f64, y: f64) -> Html {
+    html! {
+        <circle class="port" data-port={id.to_owned()} cx={x.to_string()} cy={y.to_string()} r="6">
+            <title>{ format!("Drag from here to connect {id}") }</title>
+        </circle>
+    }
 }
 
 /// The CSS classes that mark `id` (a node or service) with the page's state, including the
@@ -50,11 +65,25 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
         rect,
         marks,
         on_select,
+        on_toggle,
+        picked,
     } = props;
     let transform = format!("translate({} {})", rect.x, rect.y);
     let onclick = {
         let id = node.id.clone();
-        on_select.reform(move |_: MouseEvent| Selection::Node(id.clone()))
+        let (on_select, on_toggle) = (on_select.clone(), on_toggle.clone());
+        Callback::from(move |event: MouseEvent| {
+            if event.shift_key() {
+                on_toggle.emit(id.clone());
+            } else {
+                on_select.emit(Selection::Node(id.clone()));
+            }
+        })
+    };
+    let port_y = if matches!(node.kind, NodeKind::Host(_)) {
+        HOST_HEADER / 2.0
+    } else {
+        rect.h / 2.0
     };
     let (class, body) = match &node.kind {
         NodeKind::Host(host) => ("host", host_body(node, host, *rect, marks, on_select)),
@@ -88,11 +117,12 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
         ),
     };
     html! {
-        <g class={classes!("node", class, mark_classes(marks, &node.id))} data-id={node.id.clone()}
-            {transform} {onclick} tabindex="0" role="button"
+        <g class={classes!("node", class, mark_classes(marks, &node.id), picked.then_some("picked"))}
+            data-id={node.id.clone()} {transform} {onclick} tabindex="0" role="button"
             onkeydown={on_enter(on_select, Selection::Node(node.id.clone()))}>
             <title>{ node_title(node) }</title>
             { body }
+            { port(&node.id, rect.w, port_y) }
         </g>
     }
 }
@@ -261,6 +291,7 @@ fn service_row(
                 </g>
             }
             { for chip }
+            { port(&service.id, rect.w, rect.h / 2.0) }
         </g>
     }
 }
