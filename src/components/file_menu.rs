@@ -168,19 +168,24 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
     }
 }
 
-/// The page's diagram as a standalone SVG document: the whole drawing, with the page's styles
-/// inlined (an SVG file cannot see the page's stylesheet).
 fn diagram_svg(menu: &NodeRef, width: f64, height: f64) -> Result<String, String> {
-    let fail = |what: &str| format!("could not export the diagram: {what}");
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| fail("no document"))?;
     // The diagram of this menu's app (a page may hold more than one, as the tests do).
     let app = menu
         .cast::<web_sys::Element>()
         .and_then(|m| m.closest(".app").ok().flatten())
-        .ok_or_else(|| fail("the menu is not in the app"))?;
-    let svg = app
+        .ok_or_else(|| "could not export the diagram: the menu is not in the app".to_owned())?;
+    standalone_svg(&app, width, height)
+}
+
+/// The diagram inside `scope` as a standalone SVG document of the whole drawing
+/// (`width` × `height`), with the page's styles inlined: an SVG file cannot see the page's
+/// stylesheet.
+pub fn standalone_svg(scope: &web_sys::Element, width: f64, height: f64) -> Result<String, String> {
+    let fail = |what: &str| format!("could not export the diagram: {what}");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| fail("no document"))?;
+    let svg = scope
         .query_selector("svg.diagram")
         .ok()
         .flatten()

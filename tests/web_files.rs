@@ -1,0 +1,297 @@
+//! The work across reloads, files and links, in a real browser (Chromium and Firefox): the
+//! autosave restores it on re-mount, a damaged autosave is reported and kept, opening a bad
+//! file says why and keeps the diagram, a share link opens the design, the SVG export is a
+//! standalone picture.
+#![cfg(target_arch = "wasm32")]
+
+use stacksim::app::App;
+use stacksim::components::file_menu::standalone_svg;
+use stacksim::document::Document;
+use stacksim::sim::presets;
+use stacksim::storage::{AUTOSAVE_KEY, DAMAGED_KEY};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("window")
+}
+
+fn document() -> web_sys::Document {
+    window().document().expect("document")
+}
+
+fn storage() -> web_sys::Storage {
+    window()
+        .local_storage()
+        .expect("storage allowed")
+        .expect("storage")
+}
+
+/// Mounts an app with this fragment, keeping whatever `localStorage` holds (a reload).
+async fn reload_at(hash: &str) -> Element {
+    window().location().set_hash(hash).expect("set hash");
+    let root = document().create_element("div").expect("div");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    root
+}
+
+/// A first visit: nothing stored.
+async fn fresh() -> Element {
+    storage().clear().expect("clear");
+    reload_at("").await
+}
+
+/// Lets promises and timers run (reading a file is asynchronous), then renders.
+async fn settle() {
+    for _ in 0..5 {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            window()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20)
+                .expect("timer");
+        });
+        wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .expect("timer");
+        yew::scheduler::flush().await;
+    }
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("no {selector}"))
+}
+
+fn ids(root: &Element) -> Vec<String> {
+    let list = root
+        .query_selector_all("g.node[data-id]")
+        .expect("selector");
+    let mut ids: Vec<String> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .filter_map(|e| e.get_attribute("data-id"))
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn preset_ids(stage: u8) -> Vec<String> {
+    let mut ids: Vec<String> = presets::topology(stage)
+        .expect("stage")
+        .nodes
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn click(root: &Element, selector: &str) {
+    find(root, selector)
+        .dyn_into::<HtmlElement>()
+        .expect("an HTML element")
+        .click();
+    yew::scheduler::flush().await;
+}
+
+fn alert(root: &Element) -> String {
+    root.query_selector("p.error[role=alert]")
+        .expect("selector")
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+/// Chooses a file with this text in the Open dialog's input, as the browser does.
+async fn open_file(root: &Element, text: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let file = web_sys::File::new_with_str_sequence(&parts, "design.json").expect("file");
+    let transfer = web_sys::DataTransfer::new().expect("data transfer");
+    transfer.items().add_with_file(&file).expect("add file");
+    let input: HtmlInputElement = find(root, "input[data-control=open-file]")
+        .dyn_into()
+        .expect("input");
+    input.set_files(transfer.files().as_ref());
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&Event::new_with_event_init_dict("change", &init).expect("event"))
+        .expect("dispatched");
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_restores_the_autosaved_work() {
+    let first = fresh().await;
+    click(&first, "button[data-stage='2']").await;
+    assert_eq!(ids(&first), preset_ids(2));
+    settle().await;
+    let saved = storage()
+        .get_item(AUTOSAVE_KEY)
+        .expect("get")
+        .expect("autosaved");
+    assert!(saved.contains("\"stacksim\": 1"), "{saved}");
+    let second = reload_at("").await;
+    assert_eq!(ids(&second), preset_ids(2));
+    // New empties the canvas, and that is autosaved too.
+    click(&second, "button[data-control=new]").await;
+    assert!(ids(&second).is_empty());
+    settle().await;
+    let third = reload_at("").await;
+    assert!(ids(&third).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_autosave_is_reported_kept_and_stage_0_opens() {
+    storage().clear().expect("clear");
+    let raw = "{\"stacksim\": 1, \"topology\": {\"version\": 1, \"name\": <b>";
+    storage().set_item(AUTOSAVE_KEY, raw).expect("set");
+    let root = reload_at("").await;
+    assert_eq!(ids(&root), preset_ids(0));
+    let banner = find(&root, "[data-control=recovery]")
+        .text_content()
+        .unwrap_or_default();
+    assert!(banner.contains("could not be read"), "{banner}");
+    assert!(
+        root.query_selector("[data-control=download-damaged]")
+            .expect("sel")
+            .is_some()
+    );
+    assert_eq!(
+        storage().get_item(DAMAGED_KEY).expect("get").as_deref(),
+        Some(raw)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn opening_a_bad_file_says_why_and_keeps_the_diagram() {
+    let root = fresh().await;
+    click(&root, "button[data-stage='3']").await;
+    let before = ids(&root);
+    for (text, expected) in [
+        (
+            "{\"stacksim\": 1, \"topology\": {\"version\": 1, \"name\": \"x\", \"nodes\": 7}}",
+            "at topology.nodes",
+        ),
+        (
+            "{\"version\": 1, \"name\": \"x\", \"nodes\": [",
+            "line 1 column",
+        ),
+        ("{\"version\": 7}", "format version 7"),
+        (
+            "{\"stacksim\": 1, \"topology\": {\"version\": 1, \"name\": \"x\", \"nodes\": [], \"links\": [{\"from\": \"a\", \"to\": \"b\"}]}}",
+            "names 'a', which does not exist",
+        ),
+    ] {
+        open_file(&root, text).await;
+        let message = alert(&root);
+        assert!(
+            message.starts_with("could not open the file"),
+            "{text}: {message}"
+        );
+        assert!(message.contains(expected), "{text}: {message}");
+        assert_eq!(ids(&root), before, "{text}");
+    }
+    // A good file opens, and Undo gets the previous work back.
+    let stage1 = stacksim::sim::format::to_json(&presets::topology(1).expect("stage 1"));
+    open_file(&root, &stage1).await;
+    assert_eq!(ids(&root), preset_ids(1));
+    assert_eq!(alert(&root), "");
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_opens_its_design_and_markup_stays_text() {
+    let mut topology = presets::topology(3).expect("stage 3");
+    topology.name = "<img src=x onerror=alert(1)>".to_owned();
+    let document = Document {
+        topology,
+        positions: Default::default(),
+        view: None,
+    };
+    storage().clear().expect("clear");
+    let root = reload_at(&format!("#{}", document.to_fragment())).await;
+    assert_eq!(ids(&root), preset_ids(3));
+    assert!(root.query_selector("img").expect("selector").is_none());
+    let label = find(&root, "svg.diagram")
+        .get_attribute("aria-label")
+        .unwrap_or_default();
+    assert!(label.contains("<img src=x"), "{label}");
+    // The link was read once: the address no longer holds it, the autosave does.
+    assert_eq!(window().location().hash().expect("hash"), "");
+    settle().await;
+    let again = reload_at("").await;
+    assert_eq!(ids(&again), preset_ids(3));
+    // A damaged link says so and keeps the work.
+    let broken = reload_at("#design=AAAA").await;
+    assert_eq!(ids(&broken), preset_ids(3));
+    assert!(
+        alert(&broken).starts_with("the share link could not be opened"),
+        "{}",
+        alert(&broken)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_share_button_gives_a_link_that_round_trips() {
+    let root = fresh().await;
+    click(&root, "button[data-stage='1']").await;
+    click(&root, "button[data-control=share]").await;
+    settle().await;
+    // Headless browsers may refuse the clipboard; the link is then shown in the status.
+    let status = find(&root, ".file-status")
+        .text_content()
+        .unwrap_or_default();
+    assert!(
+        status.starts_with("Link copied") || status.contains("#design="),
+        "{status}"
+    );
+    let expected = Document {
+        topology: presets::topology(1).expect("stage 1"),
+        positions: Default::default(),
+        view: None,
+    };
+    if let Some((_, fragment)) = status.split_once('#') {
+        let opened = Document::from_fragment(fragment)
+            .expect("a design link")
+            .expect("readable");
+        assert_eq!(opened.topology, expected.topology);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_svg_export_is_a_standalone_picture_of_the_whole_drawing() {
+    let root = fresh().await;
+    click(&root, "button[data-stage='3']").await;
+    // A stylesheet of the page, as the app's own is.
+    let style = document().create_element("style").expect("style");
+    style.set_text_content(Some(".node-box { stroke-width: 3.25px; }"));
+    document()
+        .head()
+        .expect("head")
+        .append_child(&style)
+        .expect("append");
+    let svg = standalone_svg(&root, 900.0, 700.0).expect("svg");
+    assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
+    assert!(svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.contains("viewBox=\"0 0 900 700\""));
+    assert!(
+        svg.contains("stroke-width: 3.25px"),
+        "the page's styles are inlined"
+    );
+    assert!(svg.contains("data-id=\"lb-01\""));
+    // It parses as an SVG document on its own.
+    let parser = web_sys::DomParser::new().expect("parser");
+    let parsed = parser
+        .parse_from_string(&svg, web_sys::SupportedType::ImageSvgXml)
+        .expect("parsed");
+    assert!(parsed.query_selector("parsererror").expect("sel").is_none());
+}
