@@ -794,9 +794,9 @@ impl LoadRunner {
     fn slice(&mut self) {
         match self.phase {
             Phase::Load => {
-                self.cursor = self.cursor + SLICE;
+                self.cursor += SLICE;
                 self.sim.advance_to(self.cursor);
-                if self.cursor.as_micros() % 1_000_000 == 0 {
+                if self.cursor.as_micros().is_multiple_of(1_000_000) {
                     self.sample();
                 }
                 let stats = self.sim.stats();
