@@ -462,6 +462,7 @@ impl AppState {
                 if !self.moving {
                     self.save_version();
                     self.moving = true;
+                    self.error = None;
                 }
                 for id in &ids {
                     if let Some(p) = self.positions.get_mut(id) {
@@ -474,11 +475,21 @@ impl AppState {
             Action::EndMove => {
                 if self.moving {
                     self.moving = false;
-                    for p in self.positions.values_mut() {
-                        p.x = layout::snap(p.x);
-                        p.y = layout::snap(p.y);
+                    // The moved nodes snap to the grid; the others stay where they are.
+                    let before = self.history.undo.last().map(|v| &v.positions);
+                    for (id, p) in &mut self.positions {
+                        if before.and_then(|b| b.get(id)) != Some(p) {
+                            p.x = layout::snap(p.x);
+                            p.y = layout::snap(p.y);
+                        }
                     }
                     self.relayout();
+                    // A drag that ends where it began is not a step to undo.
+                    if self.history.undo.last().is_some_and(|v| {
+                        v.positions == self.positions && v.topology == self.topology
+                    }) {
+                        self.history.undo.pop();
+                    }
                 }
             }
             Action::Pick(ids) => {

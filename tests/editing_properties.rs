@@ -1,0 +1,172 @@
+//! Invariants of the editing reducer over random action sequences (proptest): starting from any
+//! stage, random adds, connections (sensible or not), renames, moves, deletions, copies,
+//! pastes, requests, undos and redos.
+//!
+//! - nothing panics, and the design is always one the core accepts (`format::validate`);
+//! - every node has a box, and only the design's nodes do;
+//! - a refused action leaves the design, its layout and the undo history as they were;
+//! - undoing every step gets back the design it started from, and redoing them all gets back
+//!   the last one;
+//! - the saved document opens to the same design and layout.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use stacksim::document::Document;
+use stacksim::edit::{Edit, Part};
+use stacksim::layout::Point;
+use stacksim::sim::format;
+use stacksim::sim::trace::{RequestKind, RequestSpec};
+use stacksim::state::{Action, AppState, Selection};
+
+#[derive(Clone, Debug)]
+enum Step {
+    Add(usize, f64, f64),
+    AddTo(usize, usize),
+    Connect(usize, usize),
+    Move(usize, f64, f64),
+    Rename(usize, String),
+    Delete(usize),
+    DeleteSelected(usize),
+    CopyPaste(usize),
+    Send,
+    Undo,
+    Redo,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0..Part::ALL.len(), -50.0..2000.0f64, -50.0..2000.0f64)
+            .prop_map(|(p, x, y)| Step::Add(p, x, y)),
+        2 => (0usize..64, 0..Part::ALL.len()).prop_map(|(h, p)| Step::AddTo(h, p)),
+        4 => (0usize..64, 0usize..64).prop_map(|(a, b)| Step::Connect(a, b)),
+        2 => (0usize..64, -300.0..300.0f64, -300.0..300.0f64)
+            .prop_map(|(n, dx, dy)| Step::Move(n, dx, dy)),
+        1 => (0usize..64, "[a-z0-9.-]{0,8}").prop_map(|(n, s)| Step::Rename(n, s)),
+        1 => (0usize..64).prop_map(Step::Delete),
+        1 => (0usize..64).prop_map(Step::DeleteSelected),
+        1 => (0usize..64).prop_map(Step::CopyPaste),
+        1 => Just(Step::Send),
+        2 => Just(Step::Undo),
+        1 => Just(Step::Redo),
+    ]
+}
+
+/// Every node and service id, in a stable order, for steps to pick from.
+fn things(state: &AppState) -> Vec<String> {
+    let mut out = Vec::new();
+    for node in &state.topology.nodes {
+        out.push(node.id.clone());
+        if let stacksim::sim::topology::NodeKind::Host(host) = &node.kind {
+            out.extend(host.services.iter().map(|s| s.id.clone()));
+        }
+    }
+    out
+}
+
+fn pick(list: &[String], n: usize) -> String {
+    if list.is_empty() {
+        "nothing".to_owned()
+    } else {
+        list[n % list.len()].clone()
+    }
+}
+
+fn actions(state: &AppState, step: &Step) -> Vec<Action> {
+    let all = things(state);
+    let nodes: Vec<String> = state.topology.nodes.iter().map(|n| n.id.clone()).collect();
+    match step {
+        Step::Add(p, x, y) => vec![Action::Add {
+            part: Part::ALL[*p],
+            at: Point { x: *x, y: *y },
+        }],
+        Step::AddTo(h, p) => vec![Action::Edit(Edit::AddTo {
+            host: pick(&nodes, *h),
+            part: Part::ALL[*p],
+        })],
+        Step::Connect(a, b) => vec![Action::Edit(Edit::Connect {
+            from: pick(&all, *a),
+            to: pick(&all, *b),
+        })],
+        Step::Move(n, dx, dy) => vec![
+            Action::MoveBy {
+                ids: vec![pick(&nodes, *n)],
+                dx: *dx,
+                dy: *dy,
+            },
+            Action::EndMove,
+        ],
+        Step::Rename(n, to) => vec![Action::Edit(Edit::Rename {
+            id: pick(&all, *n),
+            to: to.clone(),
+        })],
+        Step::Delete(n) => vec![Action::Edit(Edit::Delete(vec![pick(&all, *n)]))],
+        Step::DeleteSelected(n) => vec![
+            Action::Select(Selection::Node(pick(&nodes, *n))),
+            Action::DeleteSelected,
+        ],
+        Step::CopyPaste(n) => vec![
+            Action::Pick(vec![pick(&nodes, *n), pick(&nodes, n / 2)]),
+            Action::Copy,
+            Action::Paste,
+        ],
+        Step::Send => vec![Action::Send(RequestSpec::new(RequestKind::Read, false))],
+        Step::Undo => vec![Action::Undo],
+        Step::Redo => vec![Action::Redo],
+    }
+}
+
+fn check_invariants(state: &AppState) -> Result<(), TestCaseError> {
+    prop_assert_eq!(format::validate(&state.topology), Ok(()));
+    let mut node_ids: Vec<&String> = state.topology.nodes.iter().map(|n| &n.id).collect();
+    node_ids.sort();
+    let boxes: Vec<&String> = state.layout.boxes.keys().collect();
+    prop_assert_eq!(&node_ids, &boxes);
+    let positions: Vec<&String> = state.positions.keys().collect();
+    prop_assert_eq!(&node_ids, &positions);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_edits_keep_the_design_valid_and_undo_goes_all_the_way_back(
+        stage in 0u8..=3,
+        steps in prop::collection::vec(step(), 1..40),
+    ) {
+        let mut state = AppState::default();
+        state.apply(Action::SelectStage(stage));
+        state.history = Default::default();
+        let start = (state.topology.clone(), state.positions.clone());
+        for step in &steps {
+            for action in actions(&state, step) {
+                let before = (state.topology.clone(), state.positions.clone(), state.history.undo.len());
+                let undoing = matches!(action, Action::Undo | Action::Redo);
+                state.error = None;
+                state.apply(action);
+                check_invariants(&state)?;
+                if state.error.is_some() && !undoing {
+                    // Refused: nothing changed (a Delete of a part already gone is not refused).
+                    prop_assert_eq!(&state.topology, &before.0);
+                    prop_assert_eq!(&state.positions, &before.1);
+                    prop_assert_eq!(state.history.undo.len(), before.2);
+                }
+            }
+        }
+        let end = (state.topology.clone(), state.positions.clone());
+        let mut undone = 0;
+        while !state.history.undo.is_empty() {
+            state.apply(Action::Undo);
+            check_invariants(&state)?;
+            undone += 1;
+        }
+        prop_assert_eq!(&(state.topology.clone(), state.positions.clone()), &start);
+        for _ in 0..undone {
+            state.apply(Action::Redo);
+        }
+        prop_assert_eq!(&(state.topology.clone(), state.positions.clone()), &end);
+        let saved = Document::from_json(&state.document().to_json());
+        let saved = saved.map(|d| (d.topology, d.positions));
+        prop_assert_eq!(saved, Ok(end));
+    }
+}
