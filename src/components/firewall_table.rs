@@ -155,6 +155,7 @@ pub fn FirewallTable(props: &FirewallTableProps) -> Html {
         <div class="form-section firewall">
             <h4>{ "Firewall" }</h4>
             <p class="note">{ "Rules are tried top to bottom; the first that matches decides. Replies and loopback always pass." }</p>
+            <div class="table-scroll">
             <table class="edit-table rules">
                 <thead>
                     <tr>
@@ -164,6 +165,7 @@ pub fn FirewallTable(props: &FirewallTableProps) -> Html {
                 </thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            </div>
             if count < MAX_RULES {
                 { small_button("Add rule", "add-rule", "Add a rule at the bottom".to_owned(), add) }
             }
