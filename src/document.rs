@@ -98,7 +98,7 @@ impl Document {
         let serde_json::Value::Object(mut map) = value else {
             return Err(LoadError::Syntax {
                 path: "the top level".to_owned(),
-                message: "expected a JSON object (a Stacksim document or design)".to_owned(),
+                message: "expected a JSON object: a Stacksim document, or a design with its format version".to_owned(),
             }
             .into());
         };

@@ -2,12 +2,14 @@
 //! and where, nothing panics, and designs that load but are odd (a forwarding loop) still
 //! simulate to an end. Natively and in Chromium and Firefox.
 
+use stacksim::document::Document;
 use stacksim::sim::engine::{Config, Input, Load, Simulation};
 use stacksim::sim::format::{self, MAX_JSON_BYTES};
 use stacksim::sim::presets;
 use stacksim::sim::time::SimTime;
 use stacksim::sim::topology::{Link, NodeKind, ServiceKind, Topology};
 use stacksim::sim::trace::{Outcome, RequestKind, RequestSpec};
+use stacksim::state::{Action, AppState};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[cfg(target_arch = "wasm32")]
@@ -18,8 +20,44 @@ fn stage1_json() -> serde_json::Value {
     serde_json::from_str(&json).expect("valid JSON")
 }
 
+/// The same text refused the same way through every door of the page: opening a file (the
+/// reducer keeps the current work), and a share link.
+#[track_caller]
+fn check_refused_by_the_page(text: &str, expected: &str) {
+    let mut state = AppState::default();
+    state.apply(Action::SelectStage(3));
+    let before = (state.topology.clone(), state.positions.clone());
+    state.apply(Action::Open(text.to_owned()));
+    let message = state.error.clone().unwrap_or_default();
+    assert!(
+        message.starts_with("could not open the file") && message.contains(expected),
+        "expected {expected:?} in {message:?}"
+    );
+    assert_eq!(
+        (state.topology, state.positions),
+        before,
+        "the work is unchanged"
+    );
+    if text.len() < MAX_JSON_BYTES / 4 {
+        use base64::Engine;
+        let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 6);
+        let link = format!(
+            "#design={}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed)
+        );
+        match Document::from_fragment(&link) {
+            Some(Err(err)) => assert!(
+                err.to_string().contains(expected),
+                "expected {expected:?} in the link's {err}"
+            ),
+            other => panic!("a hostile link was not refused: {other:?}"),
+        }
+    }
+}
+
 #[track_caller]
 fn check_refused(text: &str, expected: &str) {
+    check_refused_by_the_page(text, expected);
     match format::from_json(text) {
         Ok(_) => panic!(
             "accepted a hostile document: {}",
