@@ -95,3 +95,84 @@ fn architecture_md_names_every_module() {
         "ARCHITECTURE.md's code map must name these files: {missing:?}"
     );
 }
+
+#[test]
+fn index_html_forbids_inline_script_and_remote_origins() {
+    let html = fs::read_to_string(root().join("index.html")).expect("index.html");
+    let marker = "http-equiv=\"Content-Security-Policy\"";
+    let at = html
+        .find(marker)
+        .expect("index.html must carry a Content-Security-Policy meta tag");
+    let rest = &html[at..];
+    let content = rest
+        .split_once("content=\"")
+        .and_then(|(_, after)| after.split_once('"'))
+        .map(|(policy, _)| policy)
+        .expect("the CSP meta tag has a content attribute");
+    let directives: Vec<(&str, Vec<&str>)> = content
+        .split(';')
+        .filter_map(|directive| {
+            let mut words = directive.split_whitespace();
+            words.next().map(|name| (name, words.collect()))
+        })
+        .collect();
+    let sources = |name: &str| {
+        directives
+            .iter()
+            .find(|(directive, _)| *directive == name)
+            .map(|(_, sources)| sources.clone())
+    };
+    let script = sources("script-src")
+        .or_else(|| sources("default-src"))
+        .expect("the CSP names script-src (or default-src)");
+    for forbidden in [
+        "'unsafe-inline'",
+        "'unsafe-eval'",
+        "'unsafe-hashes'",
+        "data:",
+        "blob:",
+    ] {
+        assert!(
+            !script.contains(&forbidden),
+            "the CSP's script-src must not allow {forbidden}: {content}"
+        );
+    }
+    assert_eq!(
+        sources("object-src").as_deref(),
+        Some(&["'none'"][..]),
+        "the CSP sets object-src 'none': {content}"
+    );
+    // Only keywords ('self', 'none', 'wasm-unsafe-eval', ...) and the local schemes blob: and
+    // data: anywhere: no host, no `https:`, no `*`.
+    let remote: Vec<&str> = directives
+        .iter()
+        .flat_map(|(_, sources)| sources.iter().copied())
+        .filter(|source| {
+            !(source.starts_with('\'') && source.ends_with('\''))
+                && *source != "blob:"
+                && *source != "data:"
+        })
+        .collect();
+    assert!(
+        remote.is_empty(),
+        "the CSP must not allow remote origins, found {remote:?} in {content}"
+    );
+    // The policy is only kept if nothing needs inline script: no inline <script> in index.html,
+    // and Trunk's loader is an external file (Trunk.toml, `pattern_script`).
+    for (n, piece) in html.split("<script").enumerate().skip(1) {
+        let tag = piece.split_once('>').map_or(piece, |(tag, _)| tag);
+        assert!(
+            tag.contains("src="),
+            "index.html has an inline <script> (number {n}); the CSP forbids it"
+        );
+    }
+    let trunk = fs::read_to_string(root().join("Trunk.toml")).expect("Trunk.toml");
+    let pattern = trunk
+        .lines()
+        .find(|line| line.trim_start().starts_with("pattern_script"))
+        .expect("Trunk.toml sets pattern_script, or Trunk injects an inline loader script");
+    assert!(
+        pattern.contains("src=\"{base}loader.js\""),
+        "Trunk's loader must be the external static/loader.js: {pattern}"
+    );
+}
