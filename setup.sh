@@ -7,6 +7,9 @@
 #                      headless Chromium and Firefox, a release build and its size; ends with
 #                      one line "N passed, M failed"
 #   ./setup.sh tools   set up only
+#   ./setup.sh fuzz [seconds]
+#                      fuzz the JSON import with cargo-fuzz on nightly for that long (default 60);
+#                      a crash is saved under tests/fuzz/artifacts/import/
 #
 # Everything comes from the package registries (crates.io, npm, Debian): Trunk runs offline and
 # finds wasm-bindgen and wasm-opt on PATH at the versions Trunk.toml pins.
@@ -128,6 +131,30 @@ run_tests() {
     bash benches/size.sh dist
 }
 
+# The cargo-fuzz target on the JSON import (tests/fuzz), seeded with the four stages and the
+# checked-in regressions; new corpus entries stay in tests/fuzz/corpus (git-ignored).
+run_fuzz() {
+    local seconds=${1:-60}
+    [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: ./setup.sh fuzz [seconds]" >&2; exit 2; }
+    rustup toolchain list | grep -q '^nightly' || {
+        say "installing the nightly toolchain"
+        rustup toolchain install nightly --profile minimal
+    }
+    command -v cargo-fuzz >/dev/null 2>&1 || {
+        say "installing cargo-fuzz (a few minutes, once)"
+        cargo install cargo-fuzz --locked
+    }
+    local dir=tests/fuzz corpus=tests/fuzz/corpus/import host
+    host=$(rustc +nightly -vV | sed -n 's/^host: //p')
+    say "building the fuzz target (a few minutes the first time)"
+    cargo +nightly fuzz build --fuzz-dir "$dir"
+    say "writing the four stages as seeds"
+    "$dir/target/$host/release/seeds" "$corpus"
+    say "fuzzing the JSON import for $seconds s"
+    cargo +nightly fuzz run --fuzz-dir "$dir" import "$corpus" "$dir/regressions" -- \
+        -max_total_time="$seconds" -dict="$dir/import.dict" -print_final_stats=1
+}
+
 case "${1:-}" in
     serve)
         setup_build_tools
@@ -143,8 +170,12 @@ case "${1:-}" in
         setup_build_tools
         setup_browsers
         ;;
+    fuzz)
+        shift
+        run_fuzz "$@"
+        ;;
     *)
-        echo "usage: ./setup.sh serve | test | tools" >&2
+        echo "usage: ./setup.sh serve | test | tools | fuzz [seconds]" >&2
         exit 2
         ;;
 esac
