@@ -998,8 +998,8 @@ async fn a_load_run_on_stage_3_charts_the_vip_gap_when_lb_01_dies() {
     check_https(&root).await;
     click(&root, "button[data-action='add-step']").await;
     set_field(&root, "li.scenario-step input.step-at", "10").await;
-    set_field(&root, "li.scenario-step select.step-host", "lb-01").await;
-    set_field(&root, "li.scenario-step select.step-what", "down").await;
+    set_field(&root, "li.scenario-step select.step-target", "lb-01").await;
+    set_field(&root, "li.scenario-step select.step-what", "host-down").await;
     run_load(&root, "200", "20").await;
     assert_eq!(count(&root, "p.error"), 0, "{:?}", texts(&root, "p.error"));
     assert_eq!(number_attr(&root, ".load-totals", "data-sent"), 4000.0);
