@@ -132,17 +132,6 @@ fn scale(root: &Element) -> f64 {
     svg(root).get_bounding_client_rect().width() / view_box(root)[2]
 }
 
-/// The client point of a drawing point.
-fn screen(root: &Element, x: f64, y: f64) -> At {
-    let r = svg(root).get_bounding_client_rect();
-    let [vx, vy, ..] = view_box(root);
-    let s = scale(root);
-    At {
-        x: r.left() + (x - vx) * s,
-        y: r.top() + (y - vy) * s,
-    }
-}
-
 /// The client point at fractions of the canvas's width and height.
 fn canvas_at(root: &Element, fx: f64, fy: f64) -> At {
     let r = svg(root).get_bounding_client_rect();
