@@ -259,3 +259,48 @@ fn rule_row(editor: &Editor, patch: &Patch<Firewall>, i: usize, count: usize, ru
         </tr>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::presets;
+
+    fn host(stage: u8, id: &str) -> Host {
+        let topology = presets::topology(stage).expect("stage");
+        match topology.node(id).map(|n| n.kind.clone()) {
+            Some(NodeKind::Host(host)) => host,
+            other => panic!("{id} is not a host: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_new_firewall_denies_by_default_and_allows_the_services_ports() {
+        let fw = new_firewall(&host(1, "server-01"));
+        assert_eq!(fw.default_incoming, Action::Deny);
+        let rules: Vec<String> = fw.rules.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rules,
+            [
+                "allow tcp/80 from any",
+                "allow tcp/9000 from any",
+                "allow tcp/3306 from any"
+            ]
+        );
+        // A balancer with a certificate gets 443 too, once.
+        let fw = new_firewall(&host(2, "lb-01"));
+        let ports: Vec<Option<u16>> = fw.rules.iter().map(|r| r.port).collect();
+        assert_eq!(ports, [Some(80), Some(443)]);
+    }
+
+    #[test]
+    fn menu_keys_round_trip() {
+        for action in [Action::Allow, Action::Deny, Action::Reject] {
+            assert_eq!(parse_action(action_key(action)), Ok(action));
+        }
+        for proto in [Proto::Tcp, Proto::Udp, Proto::Any] {
+            assert_eq!(parse_proto(proto_key(proto)), Ok(proto));
+        }
+        assert!(parse_action("drop").is_err());
+        assert!(parse_proto("icmp").is_err());
+    }
+}
