@@ -450,7 +450,7 @@ fn stage_1_built_from_an_empty_canvas_simulates_like_the_preset() {
         built.apply(Action::Send(spec));
         reference.apply(Action::Send(spec));
     }
-    let rename = |s: &str| s.replace("server-", "web-").replace("lb-01", "lb-01");
+    let rename = |s: &str| s.replace("server-", "web-");
     let shape = |state: &AppState, f: &dyn Fn(&str) -> String| -> Vec<(String, Vec<String>)> {
         state
             .run
