@@ -598,6 +598,7 @@ impl AppState {
             Action::Undo => self.travel(true),
             Action::Redo => self.travel(false),
             Action::NewDesign => {
+                self.forget_inputs();
                 self.replace_work(empty_topology(), BTreeMap::new(), None);
                 self.view = View::default();
             }
@@ -606,6 +607,8 @@ impl AppState {
                 Err(err) => self.error = Some(format!("could not open the file: {err}")),
             },
             Action::Load(document) => {
+                // Another design, not an edit of this one: the requests sent so far stay behind.
+                self.forget_inputs();
                 let positions = if document.positions.is_empty() {
                     layout::positions(&auto_layout(&document.topology))
                 } else {
@@ -637,6 +640,17 @@ impl AppState {
             positions: self.positions.clone(),
             view: Some(self.view),
         }
+    }
+
+    /// Starts a new log of inputs (for a new or opened design, not an edited one).
+    fn forget_inputs(&mut self) {
+        self.log.clear();
+        self.clock = SimTime::ZERO;
+        self.playback = Playback {
+            speed: self.playback.speed,
+            ..Playback::default()
+        };
+        self.replay_log();
     }
 
     /// Applies an edit to the design; `false` (and `error`) if it was refused.

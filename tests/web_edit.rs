@@ -505,7 +505,7 @@ async fn shift_click_picks_several_and_they_move_together() {
 #[wasm_bindgen_test]
 async fn palette_parts_drop_onto_the_canvas_and_onto_a_server() {
     let root = mount().await;
-    click(&root, "button[data-tool='new']").await;
+    click(&root, "button[data-control='new']").await;
     assert_eq!(count(&root, "g.node"), 0);
     let at = canvas_at(&root, 0.4, 0.4);
     drop_part(&root, "host", at).await;
@@ -580,7 +580,7 @@ async fn stage_1_built_from_an_empty_canvas_serves_like_the_preset() {
     preset.remove();
 
     let root = mount().await;
-    click(&root, "button[data-tool='new']").await;
+    click(&root, "button[data-control='new']").await;
     click(&root, "button[data-tool='zoom-out']").await;
     click(&root, "button[data-tool='zoom-out']").await;
     drop_part(&root, "client", canvas_at(&root, 0.2, 0.1)).await;

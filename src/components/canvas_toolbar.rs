@@ -1,11 +1,10 @@
-//! The canvas's toolbar: a new empty design, undo and redo, zoom out and in, and fit.
+//! The canvas's toolbar: undo and redo, zoom out and in, and fit. (New is in the file menu.)
 
 use yew::prelude::*;
 
 /// A toolbar button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tool {
-    New,
     Undo,
     Redo,
     ZoomOut,
@@ -17,7 +16,6 @@ impl Tool {
     /// The `data-tool` attribute.
     pub fn key(self) -> &'static str {
         match self {
-            Tool::New => "new",
             Tool::Undo => "undo",
             Tool::Redo => "redo",
             Tool::ZoomOut => "zoom-out",
@@ -46,7 +44,6 @@ pub fn CanvasToolbar(props: &CanvasToolbarProps) -> Html {
     };
     html! {
         <div class="canvas-toolbar" role="toolbar" aria-label="Canvas">
-            { button(Tool::New, "New", "New empty design (undoable)", true) }
             <span class="tool-group">
                 { button(Tool::Undo, "↶ Undo", "Undo (Ctrl+Z)", props.can_undo) }
                 { button(Tool::Redo, "↷ Redo", "Redo (Ctrl+Shift+Z or Ctrl+Y)", props.can_redo) }

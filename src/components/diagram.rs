@@ -738,7 +738,6 @@ impl Canvas {
             let live = self.live.borrow();
             let center = live.size.center();
             match tool {
-                Tool::New => Action::NewDesign,
                 Tool::Undo => Action::Undo,
                 Tool::Redo => Action::Redo,
                 Tool::ZoomIn => {
