@@ -340,5 +340,7 @@ async fn the_overlay_draws_traffic_queues_down_hosts_and_at_most_its_dots() {
         0,
         "nothing reaches a down host"
     );
-    assert_eq!(count(&root, "circle.load-dot"), 40);
+    assert_eq!(number_attr(&root, "path.load-dots", "data-dots"), 40.0);
+    let d = find(&root, "path.load-dots").get_attribute("d").expect("d");
+    assert_eq!(d.matches('M').count(), 40, "one circle per dot");
 }

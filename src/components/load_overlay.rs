@@ -1,9 +1,10 @@
 //! A load run drawn on the diagram, for one second of it: request links thick and warm by
 //! their (estimated) traffic, the entry line by the requests sent, a queue gauge on every
 //! service that queued, down hosts greyed, and at most `max_dots` moving dots sampled from the
-//! traffic. Rendered by the diagram as an overlay child, on top of the design.
+//! traffic (drawn as one path). Rendered by the diagram as an overlay child, on top of the design.
 
 use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use gloo_render::{AnimationFrame, request_animation_frame};
@@ -140,17 +141,25 @@ pub fn LoadOverlay(props: &LoadOverlayProps) -> Html {
             </path>
         }
     });
-    let moving = lanes.iter().zip(&dots).flat_map(|(lane, &n)| {
-        let curve = lane.curve.filter(|_| n > 0);
-        (0..n).filter_map(move |j| {
-            let curve = curve?;
+    // Every dot is a small circle in one path: one attribute changes per frame, however many
+    // dots move.
+    let mut moving = String::new();
+    let mut shown = 0usize;
+    for (lane, &n) in lanes.iter().zip(&dots) {
+        let Some(curve) = lane.curve.filter(|_| n > 0) else {
+            continue;
+        };
+        for j in 0..n {
             let phase = (clock / TRAVEL_MS + j as f64 / n as f64).fract();
             let p = curve.point(phase);
-            Some(html! {
-                <circle class="load-dot" cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r="3" />
-            })
-        })
-    });
+            let _ = write!(
+                moving,
+                "M{:.1} {:.1}m-3 0a3 3 0 1 0 6 0a3 3 0 1 0-6 0",
+                p.x, p.y
+            );
+            shown += 1;
+        }
+    }
     let max_queue = result
         .queues
         .iter()
@@ -203,7 +212,7 @@ pub fn LoadOverlay(props: &LoadOverlayProps) -> Html {
             <g class="load-links">{ for links }</g>
             <g class="load-downs">{ for down }</g>
             <g class="load-gauges">{ for gauges }</g>
-            <g class="load-dots">{ for moving }</g>
+            <path class="load-dots" d={moving} data-dots={shown.to_string()} />
         </g>
     }
 }
