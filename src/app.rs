@@ -16,6 +16,7 @@ use crate::components::file_menu::FileMenu;
 use crate::components::findings_panel::FindingsPanel;
 use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
+use crate::components::load_overlay::LoadOverlay;
 use crate::components::load_panel::LoadPanel;
 use crate::components::reach_matrix::ReachMatrix;
 use crate::components::request_dot::RequestDot;
@@ -97,6 +98,11 @@ pub fn App() -> Html {
             }
         });
     let hosts = use_memo(state.topology.clone(), crate::load_run::host_ids);
+    let shared_topology = use_memo(state.topology.clone(), |t| t.clone());
+    // The load on the diagram: the run being computed, else the last one, on the Load tab.
+    let load_shown = (state.tab == Tab::Load)
+        .then(|| state.load_live.clone().or_else(|| state.load_run.clone()))
+        .flatten();
     let view = match state.tab {
         Tab::Request => html! {
             <>
@@ -121,7 +127,11 @@ pub fn App() -> Html {
         },
         Tab::Load => html! {
             <LoadPanel hosts={hosts.clone()} result={state.load_run.clone()}
-                dispatch={(*dispatch).clone()} />
+                dispatch={(*dispatch).clone()} topology={Some(shared_topology.clone())}
+                on_finished={Some(dispatch.reform(Action::LoadFinished))}
+                on_live={Some(dispatch.reform(Action::LoadLive))}
+                settings={state.load_settings.clone()}
+                on_settings={Some(dispatch.reform(Action::SetLoadSettings))} />
         },
     };
     let errors = state
@@ -136,7 +146,8 @@ pub fn App() -> Html {
                 <h1 class="brand">{ "Stacksim" }</h1>
                 <StagePicker current={state.stage} {on_stage} />
                 <FileMenu document={state.document()} width={state.layout.width}
-                    height={state.layout.height} dispatch={(*dispatch).clone()} />
+                    height={state.layout.height} load={state.load_settings.clone()}
+                    dispatch={(*dispatch).clone()} />
             </header>
             if let Some(found) = &*damaged {
                 <DamagedAutosave damaged={found.clone()}
@@ -155,6 +166,10 @@ pub fn App() -> Html {
                         can_redo={!state.history.redo.is_empty()}
                         dispatch={(*dispatch).clone()}>
                         { for dot }
+                        if let Some(result) = load_shown {
+                            <LoadOverlay topology={shared_topology.clone()}
+                                layout={Rc::new(state.layout.clone())} {result} />
+                        }
                     </Diagram>
                     <Legend />
                 </section>

@@ -147,29 +147,6 @@ pub struct Event {
     pub target: String,
 }
 
-/// One scheduled host failure or repair: at `at_s` seconds, take `host` down (or bring it
-/// up). The same as an [`Event`] of kind `HostDown`/`HostUp`; kept for older callers.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    pub at_s: f64,
-    pub host: String,
-    pub up: bool,
-}
-
-impl From<&Step> for Event {
-    fn from(step: &Step) -> Event {
-        Event {
-            at_s: step.at_s,
-            kind: if step.up {
-                StepKind::HostUp
-            } else {
-                StepKind::HostDown
-            },
-            target: step.host.clone(),
-        }
-    }
-}
-
 /// What the load panel asks for. Numbers are as typed (not yet checked): see [`LoadSettings::check`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadSettings {
@@ -181,8 +158,6 @@ pub struct LoadSettings {
     pub write_pct: f64,
     pub https: bool,
     pub seed: f64,
-    /// Host steps (see [`Step`]); they run before `events` of the same time.
-    pub scenario: Vec<Step>,
     pub shape: RateShape,
     /// Scheduled failures and repairs of every kind.
     pub events: Vec<Event>,
@@ -199,7 +174,6 @@ impl Default for LoadSettings {
             write_pct: f64::from(mix.write_pct),
             https: false,
             seed: 1.0,
-            scenario: Vec::new(),
             shape: RateShape::Constant,
             events: Vec::new(),
         }
@@ -408,15 +382,6 @@ impl Event {
 }
 
 impl LoadSettings {
-    /// Every step, host steps first, as events.
-    pub fn all_events(&self) -> Vec<Event> {
-        self.scenario
-            .iter()
-            .map(Event::from)
-            .chain(self.events.iter().cloned())
-            .collect()
-    }
-
     /// The core's rate shape, or why the shape is refused.
     fn core_shape(&self) -> Result<Shape, String> {
         Ok(match &self.shape {
@@ -484,7 +449,7 @@ impl LoadSettings {
         {
             return Err("the seed must be a whole number from 0".to_owned());
         }
-        let events = self.all_events();
+        let events = &self.events;
         if events.len() > MAX_STEPS {
             return Err(format!("a scenario may have at most {MAX_STEPS} steps"));
         }
@@ -596,8 +561,8 @@ impl LoadSettings {
                 until_s,
             } => parts.push(format!("spike:{spike_rps}_{from_s}_{until_s}")),
         }
-        for event in self.all_events() {
-            let kind = match event.kind {
+        for event in &self.events {
+            let kind = match &event.kind {
                 StepKind::SlowHost { factor } => format!("slow-host{factor}"),
                 other => other.key().to_owned(),
             };
@@ -1173,10 +1138,10 @@ mod tests {
     #[test]
     fn killing_lb_01_on_stage_3_shows_vip_losses_around_10_s() {
         let settings = LoadSettings {
-            scenario: vec![Step {
+            events: vec![Event {
                 at_s: 10.0,
-                host: "lb-01".into(),
-                up: false,
+                kind: StepKind::HostDown,
+                target: "lb-01".into(),
             }],
             ..LoadSettings::default()
         };
@@ -1253,10 +1218,10 @@ mod tests {
                 ..LoadSettings::default()
             },
             LoadSettings {
-                scenario: vec![Step {
+                events: vec![Event {
                     at_s: 1.0,
-                    host: "nope".into(),
-                    up: false,
+                    kind: StepKind::HostDown,
+                    target: "nope".into(),
                 }],
                 ..LoadSettings::default()
             },
@@ -1510,7 +1475,6 @@ mod tests {
             write_pct: 10.0,
             https: true,
             seed: 42.0,
-            scenario: Vec::new(),
             shape: RateShape::Spike {
                 spike_rps: 900.0,
                 from_s: 5.0,
@@ -1542,17 +1506,6 @@ mod tests {
             LoadSettings::from_fragment("load="),
             Ok(LoadSettings::default())
         );
-        // Host steps of older callers travel as events.
-        let legacy = LoadSettings {
-            scenario: vec![Step {
-                at_s: 3.0,
-                host: "lb-01".into(),
-                up: false,
-            }],
-            ..LoadSettings::default()
-        };
-        let back = LoadSettings::from_fragment(&legacy.to_fragment()).expect("reads");
-        assert_eq!(back.all_events(), legacy.all_events());
     }
 
     #[test]

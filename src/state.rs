@@ -81,6 +81,11 @@ pub struct AppState {
     /// The last load run on this design (computed at once by [`Action::RunLoad`]); `None`:
     /// none yet.
     pub load_run: Option<Rc<LoadResult>>,
+    /// The run being computed, as far as it got (drawn on the diagram while it runs).
+    pub load_live: Option<Rc<LoadResult>>,
+    /// The settings of the last run started (or from a share link): the load panel starts from
+    /// them and the share link carries them.
+    pub load_settings: Option<LoadSettings>,
 }
 
 /// The views of the side area. The request view keeps its state while another is open.
@@ -218,6 +223,12 @@ pub enum Action {
     /// Run this load on the design, all at once, and keep its series; refused settings keep
     /// the previous run.
     RunLoad(LoadSettings),
+    /// A run computed a slice per frame (by the load panel) has finished.
+    LoadFinished(Rc<LoadResult>),
+    /// The run being computed, so far (`None`: stopped).
+    LoadLive(Option<Rc<LoadResult>>),
+    /// The settings of a run just started, or opened from a link.
+    SetLoadSettings(LoadSettings),
     /// Change the design (refused edits keep it and say why). Undoable.
     Edit(Edit),
     /// Add a palette part at this point of the drawing (its box's top-left corner, snapped).
@@ -303,6 +314,8 @@ impl Default for AppState {
             finding_focus: None,
             export_file: None,
             load_run: None,
+            load_live: None,
+            load_settings: None,
         };
         state.replay_log();
         state.analyze();
@@ -439,6 +452,13 @@ impl AppState {
                 }
                 Err(err) => self.error = Some(err),
             },
+            Action::LoadFinished(result) => {
+                self.load_run = Some(result);
+                self.load_live = None;
+                self.error = None;
+            }
+            Action::LoadLive(result) => self.load_live = result,
+            Action::SetLoadSettings(settings) => self.load_settings = Some(settings),
             Action::Edit(edit) => {
                 self.edit(&edit);
             }
@@ -788,6 +808,7 @@ impl AppState {
         }
         self.proofs.clear();
         self.load_run = None;
+        self.load_live = None;
         self.playback = Playback {
             speed: self.playback.speed,
             ..Playback::default()
@@ -966,8 +987,11 @@ pub struct Chip {
 }
 
 /// What the page's address fragment asks for: `#stage=3&send=https-read&hop=12`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Fragment {
+    /// Load settings (`load=rps:200,s:20,…`, see [`LoadSettings::to_fragment`]), or why they
+    /// could not be read.
+    pub load: Option<Result<LoadSettings, String>>,
     pub stage: Option<u8>,
     /// A request to send as soon as the page opens.
     pub send: Option<RequestSpec>,
@@ -986,6 +1010,13 @@ impl Fragment {
         }
         if let Some(tab) = self.tab {
             out.push(Action::ShowTab(tab));
+        }
+        match self.load {
+            Some(Ok(settings)) => out.push(Action::SetLoadSettings(settings)),
+            Some(Err(err)) => out.push(Action::Refuse(format!(
+                "the link's load settings were not used: {err}"
+            ))),
+            None => {}
         }
         if let Some(spec) = self.send {
             out.push(Action::Send(spec));
@@ -1014,6 +1045,8 @@ pub fn parse_fragment(fragment: &str) -> Fragment {
             out.hop = value.parse().ok().filter(|n| *n >= 1);
         } else if let Some(value) = part.strip_prefix("tab=") {
             out.tab = Tab::from_key(value);
+        } else if part.starts_with("load=") {
+            out.load = Some(LoadSettings::from_fragment(part));
         }
     }
     out
@@ -1123,6 +1156,28 @@ mod tests {
     }
 
     #[test]
+    fn a_fragment_carries_load_settings_and_bad_ones_are_reported() {
+        let settings = LoadSettings {
+            rps: 900.0,
+            ..LoadSettings::default()
+        };
+        let fragment = format!("#stage=2&{}&tab=load", settings.to_fragment());
+        let state = after(&parse_fragment(&fragment).actions());
+        assert_eq!(state.load_settings, Some(settings));
+        assert_eq!(
+            (state.stage, state.tab, state.error),
+            (Some(2), Tab::Load, None)
+        );
+        let state = after(&parse_fragment("#stage=2&load=rps:lots").actions());
+        assert_eq!(state.load_settings, None);
+        let error = state.error.unwrap_or_default();
+        assert!(
+            error.starts_with("the link's load settings were not used"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn fragment_may_ask_to_send_a_request_on_load() {
         assert_eq!(
             parse_fragment("#stage=3&send=https-read"),
@@ -1131,6 +1186,7 @@ mod tests {
                 send: Some(RequestSpec::new(RequestKind::Read, true)),
                 hop: None,
                 tab: None,
+                load: None,
             }
         );
         assert_eq!(
@@ -1570,14 +1626,14 @@ mod tests {
 
     #[test]
     fn a_load_run_is_kept_and_bad_settings_keep_the_previous_one() {
-        use crate::load_run::{LoadSettings, Step};
+        use crate::load_run::{Event, LoadSettings, StepKind};
         let settings = LoadSettings {
             rps: 100.0,
             seconds: 5.0,
-            scenario: vec![Step {
+            events: vec![Event {
                 at_s: 2.0,
-                host: "server-01".into(),
-                up: false,
+                kind: StepKind::HostDown,
+                target: "server-01".into(),
             }],
             ..LoadSettings::default()
         };

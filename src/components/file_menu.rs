@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use crate::components::download::{copy_text, download};
 use crate::document::Document;
+use crate::load_run::LoadSettings;
 use crate::state::Action;
 
 #[derive(Properties, PartialEq)]
@@ -21,6 +22,9 @@ pub struct FileMenuProps {
     /// The drawing's size, for the exported pictures.
     pub width: f64,
     pub height: f64,
+    /// The last load run's settings: the share link carries them too.
+    #[prop_or_default]
+    pub load: Option<LoadSettings>,
     pub dispatch: Callback<Action>,
 }
 
@@ -51,6 +55,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         document,
         width,
         height,
+        load,
         dispatch,
     } = props;
     let status = use_state(|| None::<String>);
@@ -104,7 +109,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         })
     };
     let on_share = {
-        let (document, status) = (document.clone(), status.clone());
+        let (document, status, load) = (document.clone(), status.clone(), load.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(location) = web_sys::window().map(|w| w.location()) else {
                 return;
@@ -113,7 +118,11 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
             // made after sharing.
             let base = location.href().unwrap_or_default();
             let base = base.split('#').next().unwrap_or_default();
-            let url = format!("{base}#{}", document.to_fragment());
+            let mut url = format!("{base}#{}", document.to_fragment());
+            if let Some(load) = &load {
+                url.push('&');
+                url.push_str(&load.to_fragment());
+            }
             let status = status.clone();
             let shown = url.clone();
             copy_text(

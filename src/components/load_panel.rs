@@ -101,8 +101,8 @@ impl From<&LoadSettings> for Form {
             spike_from: spike.1.to_string(),
             spike_until: spike.2.to_string(),
             steps: s
-                .all_events()
-                .into_iter()
+                .events
+                .iter()
                 .map(|e| StepForm {
                     at: e.at_s.to_string(),
                     kind: e.kind.key().to_owned(),
@@ -110,7 +110,7 @@ impl From<&LoadSettings> for Form {
                         StepKind::SlowHost { factor } => factor.to_string(),
                         _ => "2".to_owned(),
                     },
-                    target: e.target,
+                    target: e.target.clone(),
                 })
                 .collect(),
         }
@@ -154,7 +154,6 @@ impl Form {
             write_pct: number(&self.write_pct),
             https: self.https,
             seed: number(&self.seed),
-            scenario: Vec::new(),
             shape,
             events: self.steps.iter().map(StepForm::event).collect(),
         }
