@@ -247,12 +247,17 @@ pub struct LoadResult {
 }
 
 impl LoadResult {
-    /// The last second whose bucket is complete (the last one once the run is finished).
+    /// The last second whose bucket is complete; once the run is finished, the last second of
+    /// its load (not the grace seconds in which the last requests finish).
     pub fn last_second(&self) -> Option<usize> {
         let n = self.seconds.len();
+        let load_seconds = self
+            .settings
+            .as_ref()
+            .map_or(n, |s| s.seconds.ceil().max(1.0) as usize);
         match (self.finished, n) {
             (_, 0) => None,
-            (true, n) => Some(n - 1),
+            (true, n) => Some(n.min(load_seconds) - 1),
             (false, 1) => Some(0),
             (false, n) => Some(n - 2),
         }
@@ -933,8 +938,10 @@ fn summarize(
     };
     let down_hosts: Vec<Vec<String>> = (0..used)
         .map(|k| {
+            // Seconds after the load (requests still finishing) keep the last state seen.
             samples
                 .get(k)
+                .or(samples.last())
                 .map(|s| s.down_hosts.clone())
                 .unwrap_or_default()
         })
@@ -949,8 +956,10 @@ fn summarize(
     };
     let holders: Vec<Vec<(String, Option<String>)>> = (0..used)
         .map(|k| {
+            // Seconds after the load (requests still finishing) keep the last state seen.
             samples
                 .get(k)
+                .or(samples.last())
                 .map(|s| s.holders.clone())
                 .unwrap_or_default()
         })
@@ -1577,6 +1586,8 @@ mod tests {
         assert!((db - apps).abs() < 1e-9);
         assert_eq!(result.latency_ms.len(), LATENCY_SAMPLES);
         assert!(result.latency_ms.windows(2).all(|w| w[0] <= w[1]));
-        assert_eq!(result.last_second(), Some(result.seconds.len() - 1));
+        // Finished: the last second of the load, not the grace seconds after it.
+        assert!(result.seconds.len() > 20, "{}", result.seconds.len());
+        assert_eq!(result.last_second(), Some(19));
     }
 }

@@ -968,11 +968,33 @@ async fn check_https(root: &Element) {
     fire(root, "input[data-control='https']", "change", true).await;
 }
 
-/// Sets rate and duration on the load tab, then presses Run.
+/// Sets rate and duration on the load tab, presses Run and waits (frame by frame, as the page
+/// computes it) until the run's progress bar is gone.
 async fn run_load(root: &Element, rps: &str, seconds: &str) {
     set_field(root, "input[data-control='rps']", rps).await;
     set_field(root, "input[data-control='seconds']", seconds).await;
     click(root, "button[data-action='run-load']").await;
+    for _ in 0..20_000 {
+        if count(root, ".load-progress") == 0 {
+            return;
+        }
+        next_frame().await;
+    }
+    panic!("the load run did not finish");
+}
+
+/// Waits for the browser's next animation frame.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .request_animation_frame(&resolve)
+            .expect("frame");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("frame resolves");
+    yew::scheduler::flush().await;
 }
 
 fn number_attr(root: &Element, selector: &str, name: &str) -> f64 {
@@ -1036,6 +1058,16 @@ async fn a_load_run_on_stage_3_charts_the_vip_gap_when_lb_01_dies() {
     assert!(ys[10..14].iter().all(|&y| y < bottom), "{d}");
     let lost = number_attr(&root, "figure[data-chart='vip'] path.series", "data-total");
     assert!((600.0..=850.0).contains(&lost), "{lost} lost");
+    // The diagram shows the run's load while the Load tab is open: lb-01 greyed as down, the
+    // links carrying traffic.
+    assert_eq!(count(&root, "svg.diagram g.load-overlay"), 1);
+    assert_eq!(
+        count(&root, "svg.diagram rect.load-down[data-host='lb-01']"),
+        1
+    );
+    assert!(count(&root, "svg.diagram g.load-links path") >= 2);
+    open_tab(&root, "request").await;
+    assert_eq!(count(&root, "svg.diagram g.load-overlay"), 0);
 }
 
 #[wasm_bindgen_test]
@@ -1086,7 +1118,7 @@ async fn bad_load_settings_give_a_message_and_keep_the_previous_run() {
     assert_eq!(number_attr(&root, ".load-totals", "data-sent"), 200.0);
     for (rps, seconds) in [("", "4"), ("-3", "4"), ("100000", "60")] {
         run_load(&root, rps, seconds).await;
-        assert_eq!(count(&root, "p.error"), 1, "{rps} × {seconds}");
+        assert_eq!(count(&root, "p.load-error"), 1, "{rps} × {seconds}");
         assert_eq!(number_attr(&root, ".load-totals", "data-sent"), 200.0);
     }
 }

@@ -563,9 +563,10 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
     let bar = progress.as_ref().filter(|_| running).map(|p| {
         let pct = p.fraction() * 100.0;
         html! {
-            <div class="load-progress" role="progressbar" aria-label="simulated time"
-                aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{pct:.0}")}>
-                <div class="load-progress-fill" style={format!("width: {pct:.1}%")}></div>
+            // A native <progress>: the page's Content-Security-Policy refuses style attributes.
+            <div class="load-progress" aria-valuenow={format!("{pct:.0}")}>
+                <progress class="load-progress-fill" max="100" value={format!("{pct:.1}")}
+                    aria-label="simulated time"></progress>
                 <span class="load-progress-text">
                     { format!("{:.1} s of {} s simulated{}", p.now_s.min(p.total_s), p.total_s,
                         if *status == Status::Paused { " (paused)" } else { "" }) }
