@@ -3,75 +3,17 @@
 //! and keys, never by waiting for animation frames.
 #![cfg(target_arch = "wasm32")]
 
-use stacksim::app::App;
 use stacksim::sim::{findings, presets};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
-    Element, Event, EventInit, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent,
-    MouseEventInit,
+    Element, Event, EventInit, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .expect("window")
-        .document()
-        .expect("document")
-}
-
-/// Mounts a fresh app into its own element and waits for the first render.
-async fn mount() -> Element {
-    mount_at("").await
-}
-
-/// Mounts with the page's address fragment set to `hash` first.
-async fn mount_at(hash: &str) -> Element {
-    // Each test starts without the work an earlier test autosaved.
-    if let Ok(Some(storage)) = web_sys::window().expect("window").local_storage() {
-        storage.clear().expect("clear storage");
-    }
-    web_sys::window()
-        .expect("window")
-        .location()
-        .set_hash(hash)
-        .expect("set hash");
-    let root = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-fn count(root: &Element, selector: &str) -> u32 {
-    root.query_selector_all(selector)
-        .expect("valid selector")
-        .length()
-}
-
-fn texts(root: &Element, selector: &str) -> Vec<String> {
-    let list = root.query_selector_all(selector).expect("valid selector");
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|node| node.text_content())
-        .collect()
-}
-
-async fn pick_stage(root: &Element, n: u8) {
-    let button = root
-        .query_selector(&format!("button[data-stage='{n}']"))
-        .expect("valid selector")
-        .expect("stage button")
-        .dyn_into::<HtmlElement>()
-        .expect("button is an element");
-    button.click();
-    yew::scheduler::flush().await;
-}
+mod support;
+use support::*;
 
 #[wasm_bindgen_test]
 async fn stage_0_draws_one_server_with_four_components() {
@@ -184,37 +126,6 @@ async fn address_fragment_opens_a_stage_and_picking_updates_it() {
         texts(&root, "aside.panel h2"),
         ["Stage 0: Simple web stack"]
     );
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    find(root, selector).text_content().unwrap_or_default()
-}
-
-/// Clicks an HTML element (a button, a table row) like a person would.
-async fn click(root: &Element, selector: &str) {
-    find(root, selector)
-        .dyn_into::<HtmlElement>()
-        .expect("an HTML element")
-        .click();
-    yew::scheduler::flush().await;
-}
-
-/// Clicks an SVG element (SVG has no `click()`): a bubbling mouse event.
-async fn click_svg(root: &Element, selector: &str) {
-    let init = MouseEventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).expect("event");
-    find(root, selector)
-        .dispatch_event(&event)
-        .expect("dispatched");
-    yew::scheduler::flush().await;
 }
 
 /// Presses `key` with the event landing on `target` (it bubbles to the document).
@@ -947,19 +858,6 @@ async fn download_and_download_all_save_through_a_blob_link() {
     assert_eq!(count(&root, "a[download]"), 0, "the temporary link is gone");
 }
 
-/// Types `value` into the field or picks it in the select `selector` names, then fires `change`.
-async fn set_field(root: &Element, selector: &str, value: &str) {
-    let element = find(root, selector);
-    if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
-        input.set_value(value);
-    } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
-        select.set_value(value);
-    } else {
-        panic!("{selector} is not a field");
-    }
-    fire(root, selector, "change", true).await;
-}
-
 async fn check_https(root: &Element) {
     let input = find(root, "input[data-control='https']")
         .dyn_into::<web_sys::HtmlInputElement>()
@@ -981,27 +879,6 @@ async fn run_load(root: &Element, rps: &str, seconds: &str) {
         next_frame().await;
     }
     panic!("the load run did not finish");
-}
-
-/// Waits for the browser's next animation frame.
-async fn next_frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .request_animation_frame(&resolve)
-            .expect("frame");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("frame resolves");
-    yew::scheduler::flush().await;
-}
-
-fn number_attr(root: &Element, selector: &str, name: &str) -> f64 {
-    find(root, selector)
-        .get_attribute(name)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("{selector} has a numeric {name}"))
 }
 
 /// The y of each point of a chart path (`M0.0 100.0 L18.9 100.0 …`).

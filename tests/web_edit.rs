@@ -3,81 +3,20 @@
 //! palette, multi-selection, and stage 1 built from an empty canvas.
 #![cfg(target_arch = "wasm32")]
 
-use stacksim::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
-    Element, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit,
-    PointerEvent, PointerEventInit, WheelEvent, WheelEventInit,
+    Element, HtmlElement, MouseEvent, MouseEventInit, PointerEvent, PointerEventInit, WheelEvent,
+    WheelEventInit,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .expect("window")
-        .document()
-        .expect("document")
-}
-
-/// Mounts a fresh app (without earlier tests' autosaved work) and waits for the first render.
-async fn mount() -> Element {
-    let window = web_sys::window().expect("window");
-    if let Ok(Some(storage)) = window.local_storage() {
-        storage.clear().expect("clear storage");
-    }
-    window.location().set_hash("").expect("set hash");
-    let root = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-}
-
-fn count(root: &Element, selector: &str) -> u32 {
-    root.query_selector_all(selector)
-        .expect("valid selector")
-        .length()
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    find(root, selector).text_content().unwrap_or_default()
-}
-
-fn texts(root: &Element, selector: &str) -> Vec<String> {
-    let list = root.query_selector_all(selector).expect("valid selector");
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|node| node.text_content())
-        .collect()
-}
-
-/// Lets the browser run its pending tasks (the end of a drag forgets its click on the next).
-async fn settle() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let window = web_sys::window().expect("window");
-        window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-            .expect("timer");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("timer fired");
-    yew::scheduler::flush().await;
-}
+mod support;
+use support::*;
 
 async fn click(root: &Element, selector: &str) {
-    settle().await;
+    sleep(0).await;
     find(root, selector)
         .dyn_into::<HtmlElement>()
         .expect("an HTML element")
@@ -231,22 +170,6 @@ fn service_box(root: &Element, id: &str) -> Element {
         root,
         &format!("g.service[data-id='{id}'] > rect.service-box"),
     )
-}
-
-async fn key(key: &str, ctrl: bool, shift: bool) {
-    let init = KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_ctrl_key(ctrl);
-    init.set_shift_key(shift);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    document()
-        .body()
-        .expect("body")
-        .dispatch_event(&event)
-        .expect("dispatched");
-    yew::scheduler::flush().await;
 }
 
 fn history(root: &Element) -> Vec<String> {

@@ -4,7 +4,6 @@
 //! standalone picture.
 #![cfg(target_arch = "wasm32")]
 
-use stacksim::app::App;
 use stacksim::components::file_menu::standalone_svg;
 use stacksim::document::Document;
 use stacksim::sim::presets;
@@ -12,64 +11,23 @@ use stacksim::storage::{AUTOSAVE_KEY, DAMAGED_KEY};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
+use web_sys::{Element, Event, EventInit, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn window() -> web_sys::Window {
-    web_sys::window().expect("window")
-}
-
-fn document() -> web_sys::Document {
-    window().document().expect("document")
-}
-
-fn storage() -> web_sys::Storage {
-    window()
-        .local_storage()
-        .expect("storage allowed")
-        .expect("storage")
-}
-
-/// Mounts an app with this fragment, keeping whatever `localStorage` holds (a reload).
-async fn reload_at(hash: &str) -> Element {
-    window().location().set_hash(hash).expect("set hash");
-    let root = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
+mod support;
+use support::*;
 
 /// A first visit: nothing stored.
 async fn fresh() -> Element {
-    storage().clear().expect("clear");
-    reload_at("").await
+    mount().await
 }
 
 /// Lets promises and timers run (reading a file is asynchronous), then renders.
 async fn settle() {
     for _ in 0..5 {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            window()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20)
-                .expect("timer");
-        });
-        wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .expect("timer");
-        yew::scheduler::flush().await;
+        sleep(20).await;
     }
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("no {selector}"))
 }
 
 fn ids(root: &Element) -> Vec<String> {
@@ -94,14 +52,6 @@ fn preset_ids(stage: u8) -> Vec<String> {
         .collect();
     ids.sort();
     ids
-}
-
-async fn click(root: &Element, selector: &str) {
-    find(root, selector)
-        .dyn_into::<HtmlElement>()
-        .expect("an HTML element")
-        .click();
-    yew::scheduler::flush().await;
 }
 
 fn alert(root: &Element) -> String {

@@ -3,64 +3,17 @@
 //! panel and the forms back. Every wait is `yew::scheduler::flush()`.
 #![cfg(target_arch = "wasm32")]
 
-use stacksim::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
-    Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent,
-    KeyboardEventInit, MouseEvent, MouseEventInit,
+    Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, KeyboardEvent,
+    KeyboardEventInit,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .expect("window")
-        .document()
-        .expect("document")
-}
-
-/// Mounts a fresh app (without earlier tests' autosaved work) and waits for the first render.
-async fn mount() -> Element {
-    let window = web_sys::window().expect("window");
-    if let Ok(Some(storage)) = window.local_storage() {
-        storage.clear().expect("clear storage");
-    }
-    window.location().set_hash("").expect("set hash");
-    let root = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-}
-
-fn count(root: &Element, selector: &str) -> u32 {
-    root.query_selector_all(selector)
-        .expect("valid selector")
-        .length()
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    find(root, selector).text_content().unwrap_or_default()
-}
-
-fn texts(root: &Element, selector: &str) -> Vec<String> {
-    let list = root.query_selector_all(selector).expect("valid selector");
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|node| node.text_content())
-        .collect()
-}
+mod support;
+use support::*;
 
 fn input(root: &Element, selector: &str) -> HtmlInputElement {
     find(root, selector)
@@ -80,30 +33,6 @@ fn values(root: &Element, selector: &str) -> Vec<String> {
         .filter_map(|node| node.dyn_into::<HtmlInputElement>().ok())
         .map(|input| input.value())
         .collect()
-}
-
-async fn click(root: &Element, selector: &str) {
-    find(root, selector)
-        .dyn_into::<HtmlElement>()
-        .expect("an HTML element")
-        .click();
-    yew::scheduler::flush().await;
-}
-
-/// Clicks an SVG element (SVG has no `click()`): a bubbling mouse event.
-async fn click_svg(root: &Element, selector: &str) {
-    let init = MouseEventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).expect("event");
-    find(root, selector)
-        .dispatch_event(&event)
-        .expect("dispatched");
-    yew::scheduler::flush().await;
-}
-
-async fn pick_stage(root: &Element, n: u8) {
-    click(root, &format!("button[data-stage='{n}']")).await;
 }
 
 async fn fire(target: &Element, kind: &str) {
@@ -126,18 +55,7 @@ async fn key(target: &Element, key: &str) {
 
 /// Ctrl+Z on the page.
 async fn undo() {
-    let init = KeyboardEventInit::new();
-    init.set_key("z");
-    init.set_ctrl_key(true);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    document()
-        .body()
-        .expect("body")
-        .dispatch_event(&event)
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    support::key("z", true, false).await;
 }
 
 /// Focuses the field, replaces its text like typing does (an `input` event), and leaves it

@@ -14,89 +14,13 @@ use stacksim::load_run::{self, Event, LoadResult, LoadSettings, StepKind};
 use stacksim::sim::presets;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, EventInit, HtmlElement};
+use web_sys::Element;
 use yew::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .expect("window")
-        .document()
-        .expect("document")
-}
-
-fn new_root() -> Element {
-    let root = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    root
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-}
-
-fn count(root: &Element, selector: &str) -> u32 {
-    root.query_selector_all(selector)
-        .expect("valid selector")
-        .length()
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    find(root, selector).text_content().unwrap_or_default()
-}
-
-fn number_attr(root: &Element, selector: &str, name: &str) -> f64 {
-    find(root, selector)
-        .get_attribute(name)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("{selector} has a numeric {name}"))
-}
-
-async fn click(root: &Element, selector: &str) {
-    find(root, selector)
-        .dyn_into::<HtmlElement>()
-        .expect("an HTML element")
-        .click();
-    yew::scheduler::flush().await;
-}
-
-/// Types `value` into the field or picks it in the select `selector` names, then fires `change`.
-async fn set_field(root: &Element, selector: &str, value: &str) {
-    let element = find(root, selector);
-    if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
-        input.set_value(value);
-    } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
-        select.set_value(value);
-    } else {
-        panic!("{selector} is not a field");
-    }
-    let init = EventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::Event::new_with_event_init_dict("change", &init).expect("event");
-    element.dispatch_event(&event).expect("dispatched");
-    yew::scheduler::flush().await;
-}
-
-/// Waits for the browser's next animation frame.
-async fn next_frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .request_animation_frame(&resolve)
-            .expect("frame");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("frame resolves");
-    yew::scheduler::flush().await;
-}
+mod support;
+use support::*;
 
 type Finished = Rc<RefCell<Vec<Rc<LoadResult>>>>;
 

@@ -8,24 +8,12 @@ use stacksim::storage::AUTOSAVE_KEY;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlAnchorElement, HtmlElement, Storage};
+use web_sys::{Element, HtmlAnchorElement, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .expect("window")
-        .document()
-        .expect("document")
-}
-
-fn storage() -> Storage {
-    web_sys::window()
-        .expect("window")
-        .local_storage()
-        .expect("localStorage allowed")
-        .expect("localStorage")
-}
+mod support;
+use support::*;
 
 /// Removes any banner and the autosave a previous test left.
 fn reset() {

@@ -28,27 +28,6 @@ pub struct FileMenuProps {
     pub dispatch: Callback<Action>,
 }
 
-/// A file name from the design's name: `my-stack.stacksim.json`.
-pub fn file_stem(name: &str) -> String {
-    let mut stem = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            stem.push(c.to_ascii_lowercase());
-        } else if !stem.ends_with('-') && !stem.is_empty() {
-            stem.push('-');
-        }
-        if stem.len() >= 40 {
-            break;
-        }
-    }
-    let stem = stem.trim_end_matches('-');
-    if stem.is_empty() {
-        "design".to_owned()
-    } else {
-        stem.to_owned()
-    }
-}
-
 #[component]
 pub fn FileMenu(props: &FileMenuProps) -> Html {
     let FileMenuProps {
@@ -61,7 +40,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
     let status = use_state(|| None::<String>);
     let input = use_node_ref();
     let root = use_node_ref();
-    let stem = file_stem(&document.topology.name);
+    let stem = crate::archive::slug(&document.topology.name);
     let on_new = dispatch.reform(|_: MouseEvent| Action::NewDesign);
     let on_open = {
         let input = input.clone();
