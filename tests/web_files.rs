@@ -245,3 +245,58 @@ async fn the_svg_export_is_a_standalone_picture_of_the_whole_drawing() {
         .expect("parsed");
     assert!(parsed.query_selector("parsererror").expect("sel").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn save_svg_and_png_download_files_named_after_the_design() {
+    let root = fresh().await;
+    click(&root, "button[data-stage='3']").await;
+    let (_listener, seen) = catch_downloads();
+    click(&root, "button[data-control=save]").await;
+    click(&root, "button[data-control=export-svg]").await;
+    click(&root, "button[data-control=export-png]").await;
+    // The PNG is drawn once the SVG picture has loaded.
+    for _ in 0..50 {
+        if seen.borrow().len() == 3 {
+            break;
+        }
+        sleep(20).await;
+    }
+    let names: Vec<String> = seen.borrow().iter().map(|(name, _)| name.clone()).collect();
+    assert_eq!(
+        names,
+        [
+            "scaled-and-split.stacksim.json",
+            "scaled-and-split.svg",
+            "scaled-and-split.png"
+        ]
+    );
+    assert!(
+        seen.borrow()
+            .iter()
+            .all(|(_, href)| href.starts_with("blob:"))
+    );
+    assert_eq!(alert(&root), "");
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_restores_the_zoom_too() {
+    let root = fresh().await;
+    click(&root, "button[data-stage='2']").await;
+    click(&root, "button[data-tool='zoom-in']").await;
+    let zoom = find(&root, ".zoom-level")
+        .text_content()
+        .unwrap_or_default();
+    settle().await;
+    let again = reload_at("").await;
+    settle().await;
+    assert_eq!(
+        find(&again, ".zoom-level")
+            .text_content()
+            .unwrap_or_default(),
+        zoom
+    );
+    assert_eq!(
+        find(&again, "svg.diagram").get_attribute("viewBox"),
+        find(&root, "svg.diagram").get_attribute("viewBox")
+    );
+}

@@ -166,3 +166,29 @@ pub async fn key(key: &str, ctrl: bool, shift: bool) {
         .expect("dispatched");
     yew::scheduler::flush().await;
 }
+
+/// `(download, href)` of every file the page saved.
+pub type Downloads = std::rc::Rc<std::cell::RefCell<Vec<(String, String)>>>;
+
+/// Stops every `<a download>` click on the page (so tests save nothing) and records
+/// `(download, href)` of each.
+pub fn catch_downloads() -> (gloo_events::EventListener, Downloads) {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let options = gloo_events::EventListenerOptions {
+        phase: gloo_events::EventListenerPhase::Capture,
+        passive: false,
+    };
+    let listener = {
+        let seen = seen.clone();
+        gloo_events::EventListener::new_with_options(&document(), "click", options, move |event| {
+            let link = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+            if let Some(link) = link.filter(|l| !l.download().is_empty()) {
+                event.prevent_default();
+                seen.borrow_mut().push((link.download(), link.href()));
+            }
+        })
+    };
+    (listener, seen)
+}
