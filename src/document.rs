@@ -83,18 +83,7 @@ impl Document {
 
     /// Reads a saved document or a bare design. Errors say where (a path into the JSON).
     pub fn from_json(text: &str) -> Result<Document, OpenError> {
-        if text.len() > MAX_JSON_BYTES {
-            return Err(LoadError::TooLarge(text.len()).into());
-        }
-        let value: serde_json::Value = match serde_json::from_str(text) {
-            Ok(value) => value,
-            // The design reader words syntax errors with their line and column.
-            Err(_) => {
-                return Err(format::from_json(text)
-                    .err()
-                    .map_or_else(unknown, Into::into));
-            }
-        };
+        let value = format::parse_json(text)?;
         let serde_json::Value::Object(mut map) = value else {
             return Err(LoadError::Syntax {
                 path: "the top level".to_owned(),
@@ -195,10 +184,6 @@ pub const MAX_COORD: f64 = 1.0e6;
 
 fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
-}
-
-fn unknown() -> OpenError {
-    OpenError::Link("unreadable".to_owned())
 }
 
 fn decode_link(value: &str) -> Result<Document, OpenError> {

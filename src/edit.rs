@@ -84,12 +84,20 @@ impl Part {
         )
     }
 
-    /// The id prefix of a new service (`web-01.nginx`) or node (`web-01`).
+    /// The id prefix of a new service (`web-01.nginx`) or node (`server-01`).
     fn suffix(self) -> &'static str {
+        match self {
+            Part::Host => "server",
+            other => other.key(),
+        }
+    }
+
+    /// A short name of the part: the palette's `data-part`, and most id prefixes.
+    pub fn key(self) -> &'static str {
         match self {
             Part::Client => "client",
             Part::Dns => "dns",
-            Part::Host => "server",
+            Part::Host => "host",
             Part::Vip => "vip",
             Part::Collector => "collector",
             Part::Haproxy => "haproxy",
@@ -196,8 +204,11 @@ pub fn apply(topology: &Topology, edit: &Edit) -> Result<Topology, EditError> {
         }
         Edit::Rename { id, to } => rename(&mut t, id, to)?,
         Edit::Delete(ids) => {
+            if let Some(id) = ids.iter().find(|id| !taken(topology, id)) {
+                return Err(EditError::Unknown(id.clone()));
+            }
             for id in ids {
-                delete(&mut t, id)?;
+                delete(&mut t, id);
             }
         }
         Edit::DeleteLink { from, to } => {
@@ -886,8 +897,9 @@ fn rename(t: &mut Topology, id: &str, to: &str) -> Result<(), EditError> {
     Ok(())
 }
 
-/// Removes a node or service and everything that refers to it.
-fn delete(t: &mut Topology, id: &str) -> Result<(), EditError> {
+/// Removes a node or service and everything that refers to it; nothing if it is gone already
+/// (a service deleted with its host earlier in the same deletion).
+fn delete(t: &mut Topology, id: &str) {
     let mut gone: Vec<String> = vec![id.to_owned()];
     if let Some(pos) = t.nodes.iter().position(|n| n.id == id) {
         let node = t.nodes.remove(pos);
@@ -901,8 +913,7 @@ fn delete(t: &mut Topology, id: &str) -> Result<(), EditError> {
             }
         }
     } else {
-        // Already removed with its host earlier in the same deletion.
-        return Ok(());
+        return;
     }
     let is_gone = |s: &str| gone.iter().any(|g| g == s);
     t.links.retain(|l| !is_gone(&l.from) && !is_gone(&l.to));
@@ -925,7 +936,6 @@ fn delete(t: &mut Topology, id: &str) -> Result<(), EditError> {
             _ => {}
         }
     }
-    Ok(())
 }
 
 /// Adds `nodes` under fresh ids (`web-01` → `web-01-2`) with the links among them.

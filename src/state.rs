@@ -683,25 +683,21 @@ impl AppState {
                 {
                     positions.insert(to.clone(), p);
                 }
-                let selection = self.selection.clone();
+                // The inspector stays on what it showed (under its new id), if still there.
+                let renamed = |s: &String| match edit {
+                    Edit::Rename { id, to } if s == id => to.clone(),
+                    _ => s.clone(),
+                };
+                let selection = self.selection.as_ref().map(|selection| match selection {
+                    Selection::Node(s) => Selection::Node(renamed(s)),
+                    Selection::Service(s) => Selection::Service(renamed(s)),
+                    Selection::Link { from, to } => Selection::Link {
+                        from: renamed(from),
+                        to: renamed(to),
+                    },
+                });
                 self.replace_work(topology, positions, None);
-                // The inspector stays on what it showed, if that is still there.
                 self.selection = selection.filter(|s| self.exists(s));
-                if let (Edit::Rename { id, to }, Some(Selection::Node(s) | Selection::Service(s))) =
-                    (edit, &mut self.selection)
-                    && s == id
-                {
-                    *s = to.clone();
-                }
-                if let Edit::Rename { id, to } = edit {
-                    let selection = match self.topology.node(to) {
-                        Some(_) => Selection::Node(to.clone()),
-                        None => Selection::Service(to.clone()),
-                    };
-                    if self.selection.is_none() && self.topology.node(id).is_none() {
-                        self.selection = Some(selection);
-                    }
-                }
                 true
             }
             Err(err) => {

@@ -513,35 +513,56 @@ fn documents_and_share_links_restore_the_work() {
 }
 
 #[test]
-fn errors_never_leave_a_half_edit() {
-    let t = stage(3);
+fn impossible_edits_are_refused_whole_with_a_typed_error() {
+    let own = |s: &str| s.to_owned();
     let cases = [
-        Edit::AddTo {
-            host: "dns".to_owned(),
-            part: Part::Nginx,
-        },
-        Edit::AddTo {
-            host: "web-01".to_owned(),
-            part: Part::Client,
-        },
-        Edit::Delete(vec!["ghost".to_owned()]),
-        Edit::DeleteLink {
-            from: "a".to_owned(),
-            to: "b".to_owned(),
-        },
-        Edit::MoveService {
-            service: "web-01.nginx".to_owned(),
-            to_host: "vip".to_owned(),
-        },
+        (
+            Edit::AddTo {
+                host: own("dns"),
+                part: Part::Nginx,
+            },
+            EditError::NotAHost(own("dns")),
+        ),
+        (
+            Edit::AddTo {
+                host: own("web-01"),
+                part: Part::Client,
+            },
+            EditError::Refused(own(
+                "a Client is a node of its own; drop it on empty canvas",
+            )),
+        ),
+        // The first id exists, the second does not: nothing is deleted.
+        (
+            Edit::Delete(vec![own("web-01"), own("ghost")]),
+            EditError::Unknown(own("ghost")),
+        ),
+        (
+            Edit::DeleteLink {
+                from: own("a"),
+                to: own("b"),
+            },
+            EditError::Unknown(own("a → b")),
+        ),
+        (
+            Edit::MoveService {
+                service: own("web-01.nginx"),
+                to_host: own("vip"),
+            },
+            EditError::NotAHost(own("vip")),
+        ),
     ];
-    for edit in cases {
-        let result = edit::apply(&t, &edit);
-        assert!(
-            matches!(
-                result,
-                Err(EditError::NotAHost(_) | EditError::Refused(_) | EditError::Unknown(_))
-            ) || edit == Edit::Delete(vec!["ghost".to_owned()]),
-            "{edit:?}: {result:?}"
+    for (edit, expected) in cases {
+        assert_eq!(edit::apply(&stage(3), &edit), Err(expected), "{edit:?}");
+        let mut state = after([Action::SelectStage(3)]);
+        let before = (
+            state.topology.clone(),
+            state.positions.clone(),
+            state.history.undo.len(),
         );
+        state.apply(Action::Edit(edit.clone()));
+        assert!(state.error.is_some(), "{edit:?}");
+        let now = (state.topology, state.positions, state.history.undo.len());
+        assert_eq!(now, before, "{edit:?} left the work as it was");
     }
 }

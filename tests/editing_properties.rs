@@ -146,7 +146,7 @@ proptest! {
                 state.apply(action);
                 check_invariants(&state)?;
                 if state.error.is_some() && !undoing {
-                    // Refused: nothing changed (a Delete of a part already gone is not refused).
+                    // Refused: nothing changed.
                     prop_assert_eq!(&state.topology, &before.0);
                     prop_assert_eq!(&state.positions, &before.1);
                     prop_assert_eq!(state.history.undo.len(), before.2);

@@ -860,7 +860,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     let size = use_state_eq(|| DEFAULT_SIZE);
     let preview = use_state_eq(Preview::default);
     let svg = use_node_ref();
-    let live = use_mut_ref(|| Live {
+    let current = || Live {
         topology: topology.clone(),
         layout: layout.clone(),
         view: *view,
@@ -868,17 +868,10 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         selected: marks.selected.clone(),
         size: *size,
         dispatch: dispatch.clone(),
-    });
+    };
+    let live = use_mut_ref(current);
     if let Ok(mut live) = live.try_borrow_mut() {
-        *live = Live {
-            topology: topology.clone(),
-            layout: layout.clone(),
-            view: *view,
-            picked: picked.clone(),
-            selected: marks.selected.clone(),
-            size: *size,
-            dispatch: dispatch.clone(),
-        };
+        *live = current();
     }
     let pointers = use_mut_ref(|| Pointers {
         gesture: Gesture::Idle,

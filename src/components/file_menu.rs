@@ -87,8 +87,10 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
             }
         })
     };
+    let link = use_state(|| None::<String>);
     let on_share = {
-        let (document, status, load) = (document.clone(), status.clone(), load.clone());
+        let (document, status, load, link) =
+            (document.clone(), status.clone(), load.clone(), link.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(location) = web_sys::window().map(|w| w.location()) else {
                 return;
@@ -102,14 +104,14 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
                 url.push('&');
                 url.push_str(&load.to_fragment());
             }
+            link.set(Some(url.clone()));
             let status = status.clone();
-            let shown = url.clone();
             copy_text(
                 url,
                 Callback::from(move |done: Result<(), String>| {
                     status.set(Some(match done {
                         Ok(()) => "Link copied: it holds the whole design.".to_owned(),
-                        Err(why) => format!("The address bar holds the link ({why}): {shown}"),
+                        Err(why) => format!("Copy the link by hand ({why})."),
                     }))
                 }),
             );
@@ -149,6 +151,15 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
                 title="The diagram as an SVG picture">{ "SVG" }</button>
             <button type="button" class="ctl" data-control="export-png" onclick={picture(true)}
                 title="The diagram as a PNG picture">{ "PNG" }</button>
+            if let Some(url) = &*link {
+                <input class="share-url" type="text" readonly=true data-control="share-url"
+                    aria-label="Share link" value={url.clone()}
+                    onfocus={Callback::from(|event: FocusEvent| {
+                        if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                            input.select();
+                        }
+                    })} />
+            }
             if let Some(text) = &*status {
                 <span class="file-status" role="status">{ text }</span>
             }

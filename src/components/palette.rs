@@ -13,23 +13,6 @@ pub struct PaletteProps {
     pub on_add: Callback<Part>,
 }
 
-/// The `data-part` attribute of a part's button (what tests and styles select).
-pub fn part_key(part: Part) -> &'static str {
-    match part {
-        Part::Client => "client",
-        Part::Dns => "dns",
-        Part::Host => "host",
-        Part::Vip => "vip",
-        Part::Collector => "collector",
-        Part::Haproxy => "haproxy",
-        Part::Nginx => "nginx",
-        Part::AppServer => "app",
-        Part::AppFiles => "code",
-        Part::Mysql => "mysql",
-        Part::Agent => "agent",
-    }
-}
-
 /// What the button's tooltip says the part is and where it goes.
 fn hint(part: Part) -> String {
     if part == Part::Agent {
@@ -92,7 +75,7 @@ pub fn Palette(props: &PaletteProps) -> Html {
         let onclick = props.on_add.reform(move |_: MouseEvent| part);
         html! {
             <li>
-                <button type="button" class="palette-item" data-part={part_key(part)}
+                <button type="button" class="palette-item" data-part={part.key()}
                     title={hint(part)} {onpointerdown} {onclick}>
                     <svg class="palette-icon" viewBox="-1 -1 22 22" width="20" height="20"
                         aria-hidden="true">{ glyph(part) }</svg>

@@ -98,14 +98,18 @@ pub enum TopologyError {
 
 /// Parses and validates a design.
 pub fn from_json(text: &str) -> Result<Topology, LoadError> {
+    from_value(parse_json(text)?)
+}
+
+/// Any JSON document within [`MAX_JSON_BYTES`]; syntax errors give their line and column.
+pub fn parse_json(text: &str) -> Result<serde_json::Value, LoadError> {
     if text.len() > MAX_JSON_BYTES {
         return Err(LoadError::TooLarge(text.len()));
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|err| LoadError::Syntax {
+    serde_json::from_str(text).map_err(|err| LoadError::Syntax {
         path: format!("line {} column {}", err.line(), err.column()),
         message: strip_position(&err.to_string()),
-    })?;
-    from_value(value)
+    })
 }
 
 /// Reads and validates a design from parsed JSON (a part of a larger document, say).
