@@ -19,6 +19,7 @@ use crate::components::legend::Legend;
 use crate::components::load_overlay::LoadOverlay;
 use crate::components::load_panel::LoadPanel;
 use crate::components::reach_matrix::ReachMatrix;
+use crate::components::recent_menu::RecentMenu;
 use crate::components::request_dot::RequestDot;
 use crate::components::request_history::RequestHistory;
 use crate::components::request_panel::RequestPanel;
@@ -27,38 +28,43 @@ use crate::components::side_tabs::{self, SideTabs};
 use crate::components::stage_diff::StageDiff;
 use crate::components::stage_panel::StagePanel;
 use crate::components::stage_picker::StagePicker;
-use crate::document::Document;
+use crate::components::work_notices::WorkNotices;
 use crate::flight;
+use crate::session::{self, Damaged, Saved};
 use crate::sim::findings::Severity;
 use crate::state::{Action, AppState, Tab, key_action};
-use crate::storage::{self, Damaged};
+use crate::storage::{self, StorageError};
 
 /// The whole page.
 ///
-/// The address fragment opens a stage and may send a request at once:
-/// `#stage=3&send=https-read`, optionally `&hop=12` to play it from its 12th hop (see
-/// [`parse_fragment`]).
+/// It opens the autosaved work; an address fragment other than the one that work showed is a
+/// link, opened over it undoably (see [`session::startup`]): `#stage=3&send=https-read`,
+/// optionally `&hop=12` to play it from its 12th hop (see [`crate::state::parse_fragment`]).
 #[component]
 pub fn App() -> Html {
     let startup = use_memo((), |_| {
-        let hash = current_hash();
-        let startup = storage::startup(&hash, storage::read().as_deref());
+        let startup = session::startup(
+            &current_hash(),
+            storage::read_tab().as_deref(),
+            storage::read_latest().as_deref(),
+        );
         if let Some(damaged) = &startup.damaged {
             storage::keep_damaged(&damaged.raw);
-        }
-        if Document::from_fragment(&hash).is_some() {
-            // The link's design is now the work: a reload opens the autosave, with later edits.
-            set_hash("");
         }
         startup
     });
     let state = use_reducer_eq(|| {
-        let mut state = AppState::default();
-        for action in &startup.actions {
+        // Work ids need only differ between pages: a random nonce, from the shell.
+        let nonce = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let mut state = AppState::new(nonce);
+        for action in &startup.restore {
             state.apply(action.clone());
         }
-        // Undo starts from the work as opened.
+        // Undo starts from the work as it was: a link opened now can be undone.
         state.history = Default::default();
+        for action in &startup.link {
+            state.apply(action.clone());
+        }
         state
     });
     let dispatch: Rc<Callback<Action>> = {
@@ -66,15 +72,11 @@ pub fn App() -> Html {
         use_memo((), move |_| dispatcher.to_callback())
     };
     let damaged = use_state(|| startup.damaged.clone());
-    use_autosave(&state, (*dispatch).clone());
+    let autosave = use_autosave(&state);
+    use_address(state.address(), (*dispatch).clone());
+    use_other_tabs((*dispatch).clone());
     use_keyboard_shortcuts((*dispatch).clone());
-    let on_stage = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |n: u8| {
-            dispatch.emit(Action::SelectStage(n));
-            set_hash(&format!("stage={n}"));
-        })
-    };
+    let on_stage = dispatch.reform(Action::SelectStage);
     let trace = state.shown_trace().cloned();
     let legs = use_memo(
         (state.topology.clone(), state.layout.clone(), trace.clone()),
@@ -148,7 +150,10 @@ pub fn App() -> Html {
                 <FileMenu document={state.document()} width={state.layout.width}
                     height={state.layout.height} load={state.load_settings.clone()}
                     dispatch={(*dispatch).clone()} />
+                <RecentMenu work={state.work.clone()} dispatch={(*dispatch).clone()} />
             </header>
+            <WorkNotices notice={state.notice.clone()} autosave={autosave}
+                document={state.document()} dispatch={(*dispatch).clone()} />
             if let Some(found) = &*damaged {
                 <DamagedAutosave damaged={found.clone()}
                     on_dismiss={Callback::from(move |_| damaged.set(None))} />
@@ -288,29 +293,75 @@ fn current_hash() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the work to `localStorage` whenever the design, its layout or the view change; a
-/// browser that refuses gets one message, not one per edit.
+/// Autosaves the work whenever it or what is on screen changes (not during a drag: its end
+/// is saved). Returns why autosave is off, while it is.
 #[hook]
-fn use_autosave(state: &AppState, dispatch: Callback<Action>) {
-    let failed = use_mut_ref(|| false);
-    use_effect_with(
-        (state.topology.clone(), state.positions.clone(), state.view),
-        move |(topology, positions, view)| {
-            let document = Document {
-                topology: topology.clone(),
-                positions: positions.clone(),
-                view: Some(*view),
-            };
-            match storage::write(&document) {
-                Ok(()) => *failed.borrow_mut() = false,
-                Err(err) if !*failed.borrow() => {
-                    *failed.borrow_mut() = true;
-                    dispatch.emit(Action::Refuse(format!("not autosaved: {err}")));
-                }
-                Err(_) => {}
+fn use_autosave(state: &AppState) -> Option<StorageError> {
+    let failure = use_state_eq(|| None::<StorageError>);
+    {
+        let failure = failure.clone();
+        use_effect_with((Saved::of(state), state.moving), move |(saved, moving)| {
+            if !*moving {
+                let listed = !saved.is_untouched_preset();
+                failure.set(storage::write(saved.clone(), listed, js_sys::Date::now()).err());
             }
-        },
-    );
+        });
+    }
+    (*failure).clone()
+}
+
+/// Keeps the address bar on [`AppState::address`] (replacing the entry: no history step per
+/// change), and opens a fragment the user types or pastes there as a link.
+#[hook]
+fn use_address(address: String, dispatch: Callback<Action>) {
+    let shown = use_mut_ref(String::new);
+    {
+        let shown = shown.clone();
+        use_effect_with(address, move |address| {
+            shown.borrow_mut().clone_from(address);
+            replace_address(address);
+        });
+    }
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|window| {
+            EventListener::new(&window, "hashchange", move |_| {
+                let hash = current_hash();
+                let fragment = session::bare(&hash);
+                if fragment != shown.borrow().as_str() {
+                    dispatch.emit(Action::OpenLink {
+                        fragment: fragment.to_owned(),
+                        notify: true,
+                    });
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Another tab's autosave of a work reaches this tab as a `storage` event; the reducer
+/// decides whether it is this tab's work and changed ([`Action::ChangedElsewhere`]).
+#[hook]
+fn use_other_tabs(dispatch: Callback<Action>) {
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|window| {
+            EventListener::new(&window, "storage", move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::StorageEvent>() else {
+                    return;
+                };
+                let key = event.key().unwrap_or_default();
+                let Some(value) = event.new_value() else {
+                    return;
+                };
+                if key.starts_with(storage::WORK_PREFIX)
+                    && let Ok(saved) = Saved::from_json(&value)
+                {
+                    dispatch.emit(Action::ChangedElsewhere(Box::new(saved)));
+                }
+            })
+        });
+        move || drop(listener)
+    });
 }
 
 #[derive(Properties, PartialEq)]
@@ -351,10 +402,25 @@ fn DamagedAutosave(props: &DamagedProps) -> Html {
     }
 }
 
-fn set_hash(fragment: &str) {
-    if let Some(window) = web_sys::window() {
+/// Shows `fragment` in the address bar without adding a history entry or firing
+/// `hashchange`.
+fn replace_address(fragment: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    if session::bare(&location.hash().unwrap_or_default()) == fragment {
+        return;
+    }
+    let path = location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
+    let url = if fragment.is_empty() {
+        path
+    } else {
+        format!("{path}#{fragment}")
+    };
+    if let Ok(history) = window.history() {
         // Failing to update the address bar loses nothing; the page keeps working.
-        let _ = window.location().set_hash(fragment);
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
 

@@ -21,6 +21,10 @@ use crate::viewport::View;
 /// The document format version this build writes.
 pub const DOCUMENT_VERSION: u32 = 1;
 
+/// The member of an autosave that holds what was on screen besides the design
+/// ([`crate::session::Session`]); a saved file has none.
+pub const SESSION_KEY: &str = "session";
+
 /// The fragment key of a share link: `#design=…`.
 pub const SHARE_KEY: &str = "design=";
 
@@ -66,7 +70,16 @@ pub enum OpenError {
 impl Document {
     /// Pretty JSON, the format of saved files and of the autosave.
     pub fn to_json(&self) -> String {
-        let out = Out {
+        serde_json::to_string_pretty(&self.out()).unwrap_or_default()
+    }
+
+    /// The document as a JSON value (the autosave adds its `session` member to it).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self.out()).unwrap_or_default()
+    }
+
+    fn out(&self) -> Out<'_> {
+        Out {
             stacksim: DOCUMENT_VERSION,
             topology: &self.topology,
             positions: self
@@ -77,13 +90,23 @@ impl Document {
                 .map(|(id, p)| (id.as_str(), [round(p.x), round(p.y)]))
                 .collect(),
             view: self.view,
-        };
-        serde_json::to_string_pretty(&out).unwrap_or_default()
+        }
     }
 
     /// Reads a saved document or a bare design. Errors say where (a path into the JSON).
+    ///
+    /// An autosave's `session` member (see [`crate::session`]) is allowed and ignored here:
+    /// a downloaded autosave opens like a saved file.
     pub fn from_json(text: &str) -> Result<Document, OpenError> {
-        let value = format::parse_json(text)?;
+        let mut value = format::parse_json(text)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            map.remove(SESSION_KEY);
+        }
+        Document::from_value(value)
+    }
+
+    /// [`Document::from_json`] on JSON already parsed (without a `session` member).
+    pub fn from_value(value: serde_json::Value) -> Result<Document, OpenError> {
         let serde_json::Value::Object(mut map) = value else {
             return Err(LoadError::Syntax {
                 path: "the top level".to_owned(),

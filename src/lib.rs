@@ -26,6 +26,7 @@ pub mod layout;
 pub mod load_run;
 pub mod panic;
 pub mod playback;
+pub mod session;
 pub mod sim;
 pub mod state;
 pub mod storage;

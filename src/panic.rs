@@ -11,8 +11,6 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Document, Element, HtmlAnchorElement, HtmlElement};
 
-use crate::storage::AUTOSAVE_KEY;
-
 /// The banner's id; there is never more than one banner.
 pub const BANNER_ID: &str = "stacksim-panic";
 /// The banner's class, styled in `static/style.css`.
@@ -121,12 +119,11 @@ fn reload_button(document: &Document) -> Option<Element> {
     Some(button)
 }
 
-/// The autosaved design as raw text, whatever it contains (it may be the cause of the bug).
+/// The autosaved work as raw text, whatever it contains (it may be the cause of the bug):
+/// this tab's own copy, else the latest of any tab.
 fn autosave() -> Option<String> {
-    let storage = web_sys::window()?.local_storage().ok()??;
-    storage
-        .get_item(AUTOSAVE_KEY)
-        .ok()?
+    crate::storage::read_tab()
+        .or_else(crate::storage::read_latest)
         .filter(|text| !text.is_empty())
 }
 

@@ -20,6 +20,7 @@ use crate::edit::{self, Edit, Part};
 use crate::layout::{self, Layout, Point, auto_layout};
 use crate::load_run::{self, LoadResult, LoadSettings};
 use crate::playback::{Run, replay};
+use crate::session::{Saved, Session, WorkId};
 use crate::sim::engine::Input;
 use crate::sim::findings::{self, Finding, ProofResult};
 use crate::sim::presets;
@@ -86,6 +87,25 @@ pub struct AppState {
     /// The settings of the last run started (or from a share link): the load panel starts from
     /// them and the share link carries them.
     pub load_settings: Option<LoadSettings>,
+    /// Which work is on screen (Recent work keeps one entry per work).
+    pub work: WorkId,
+    /// Random per page (from the shell): work ids started here are `nonce-n`.
+    pub nonce: u64,
+    /// How many works this page started.
+    pub works: u32,
+    /// Something the user should know about their work (a link replaced it, another tab
+    /// changed it), shown until dismissed.
+    pub notice: Option<Notice>,
+}
+
+/// What the page tells about the work itself.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// A link replaced the work named `previous`: one undo brings it back.
+    LinkOpened { previous: String },
+    /// Another tab saved a different version of this work: this tab went on as a work of its
+    /// own (both are in Recent work); the other version can be loaded.
+    ChangedElsewhere(Box<Saved>),
 }
 
 /// The views of the side area. The request view keeps its state while another is open.
@@ -264,6 +284,18 @@ pub enum Action {
     SetView(View),
     /// Something outside the reducer went wrong (a field's value, a file that cannot be read).
     Refuse(String),
+    /// Go back to a saved work with what was on screen (the autosave at start-up, an entry
+    /// of Recent work, another tab's version). Undoable.
+    Restore(Box<Saved>),
+    /// Open an address fragment over the work (`#stage=3&send=https-read`, `#design=…`):
+    /// undoable; with `notify`, a notice says the work is one undo away if it was replaced.
+    OpenLink {
+        fragment: String,
+        notify: bool,
+    },
+    /// Another tab saved this version of a work (see [`Notice::ChangedElsewhere`]).
+    ChangedElsewhere(Box<Saved>),
+    DismissNotice,
 }
 
 /// Versions of the work to go back (undo) and forward (redo) to.
@@ -282,6 +314,7 @@ pub struct Version {
     pub topology: Topology,
     pub positions: BTreeMap<String, Point>,
     pub stage: Option<u8>,
+    pub work: WorkId,
 }
 
 impl Default for AppState {
@@ -316,6 +349,10 @@ impl Default for AppState {
             load_run: None,
             load_live: None,
             load_settings: None,
+            work: WorkId::new(0, 0),
+            nonce: 0,
+            works: 0,
+            notice: None,
         };
         state.replay_log();
         state.analyze();
@@ -333,6 +370,15 @@ fn empty_topology() -> Topology {
 }
 
 impl AppState {
+    /// The first state of a page whose random nonce is `nonce` (work ids start from it).
+    pub fn new(nonce: u64) -> AppState {
+        AppState {
+            nonce,
+            work: WorkId::new(nonce, 0),
+            ..AppState::default()
+        }
+    }
+
     /// Applies one action. A refused action leaves the design and the log untouched and sets
     /// `error`.
     pub fn apply(&mut self, action: Action) {
@@ -342,6 +388,7 @@ impl AppState {
                     let positions = layout::positions(&auto_layout(&topology));
                     self.replace_work(topology, positions, Some(n));
                     self.view = View::default();
+                    self.work = self.new_work();
                 }
                 None => self.error = Some(format!("there is no stage {n}; stages go from 0 to 3")),
             },
@@ -621,6 +668,7 @@ impl AppState {
                 self.forget_inputs();
                 self.replace_work(empty_topology(), BTreeMap::new(), None);
                 self.view = View::default();
+                self.work = self.new_work();
             }
             Action::Open(text) => match Document::from_json(&text) {
                 Ok(document) => self.apply(Action::Load(document)),
@@ -638,6 +686,7 @@ impl AppState {
                 if let Some(view) = document.view {
                     self.view = view;
                 }
+                self.work = self.new_work();
             }
             Action::SetView(view) => {
                 if view.x.is_finite() && view.y.is_finite() && view.zoom.is_finite() {
@@ -650,6 +699,135 @@ impl AppState {
                 }
             }
             Action::Refuse(message) => self.error = Some(message),
+            Action::Restore(saved) => self.restore(*saved),
+            Action::OpenLink { fragment, notify } => self.open_link(&fragment, notify),
+            Action::ChangedElsewhere(saved) => {
+                let differs = saved.document.topology != self.topology
+                    || saved.document.positions != self.positions;
+                if saved.work() == Some(&self.work) && differs {
+                    self.work = self.new_work();
+                    self.notice = Some(Notice::ChangedElsewhere(saved));
+                }
+            }
+            Action::DismissNotice => self.notice = None,
+        }
+    }
+
+    /// The address fragment that describes what is on screen, as far as an address can: the
+    /// preset the design still is, the side tab and the load settings. A reload of it
+    /// restores the work ([`crate::session::startup`]).
+    pub fn address(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(n) = self.stage {
+            parts.push(format!("stage={n}"));
+        }
+        if self.tab != Tab::Request {
+            parts.push(format!("tab={}", self.tab.key()));
+        }
+        if let Some(load) = &self.load_settings {
+            parts.push(load.to_fragment());
+        }
+        parts.join("&")
+    }
+
+    /// What is on screen besides the design, for the autosave.
+    pub fn session(&self) -> Session {
+        Session {
+            work: self.work.clone(),
+            stage: self.stage,
+            tab: self.tab.key().to_owned(),
+            request: Some(self.request),
+            log: self.log.clone(),
+            clock: self.clock,
+            shown: self.playback.trace.map(|t| (t, self.playback.hop)),
+            load: self.load_settings.as_ref().map(LoadSettings::to_fragment),
+            address: self.address(),
+            saved_at: None,
+        }
+    }
+
+    fn new_work(&mut self) -> WorkId {
+        self.works += 1;
+        WorkId::new(self.nonce, self.works)
+    }
+
+    /// [`Action::Restore`]: the design as a new version of the work, then what was on screen.
+    fn restore(&mut self, saved: Saved) {
+        let Saved { document, session } = saved;
+        let session = session.unwrap_or_default();
+        self.forget_inputs();
+        let positions = if document.positions.is_empty() {
+            layout::positions(&auto_layout(&document.topology))
+        } else {
+            document.positions
+        };
+        // The preset it says it still is, if it really is.
+        let stage = session
+            .stage
+            .filter(|n| presets::topology(*n).as_ref() == Some(&document.topology));
+        self.replace_work(document.topology, positions, stage);
+        if let Some(view) = document.view {
+            self.view = view;
+        }
+        self.work = if session.work.0.is_empty() {
+            self.new_work()
+        } else {
+            session.work
+        };
+        if let Some(tab) = Tab::from_key(&session.tab) {
+            self.tab = tab;
+        }
+        if let Some(request) = session.request {
+            self.request = request;
+        }
+        self.load_settings = session
+            .load
+            .and_then(|l| LoadSettings::from_fragment(&l).ok());
+        // The requests sent and failures applied, if they still apply to the design.
+        if let Ok(done) = replay(&self.topology, self.seed, &session.log, session.clock) {
+            self.clock = session.clock.max(done.sim.now());
+            self.run = Rc::new(Run::of(&done, &self.topology, &session.log));
+            self.log = session.log;
+            if let Some((t, hop)) = session.shown
+                && let Some(trace) = self.run.traces.get(t)
+            {
+                self.playback.trace = Some(t);
+                self.playback.hop = hop.filter(|h| *h < trace.hops.len());
+            }
+        }
+        self.notice = None;
+    }
+
+    /// [`Action::OpenLink`].
+    fn open_link(&mut self, fragment: &str, notify: bool) {
+        let (works, previous) = (self.works, self.topology.name.clone());
+        let mut refusal = None;
+        let mut loaded = false;
+        match Document::from_fragment(fragment) {
+            Some(Ok(document)) => {
+                self.apply(Action::Load(document));
+                loaded = true;
+            }
+            Some(Err(err)) => {
+                refusal = Some(format!(
+                    "the share link could not be opened ({err}); your own work is shown instead"
+                ));
+            }
+            None => {}
+        }
+        let mut rest = parse_fragment(fragment);
+        if loaded {
+            rest.stage = None;
+        }
+        for action in rest.actions() {
+            self.apply(action);
+        }
+        // A stage or a design from the link started another work.
+        if notify && self.works != works {
+            self.notice = Some(Notice::LinkOpened { previous });
+        }
+        if let Some(refusal) = refusal {
+            self.error = Some(refusal);
         }
     }
 
@@ -740,12 +918,14 @@ impl AppState {
             topology: self.topology.clone(),
             positions: self.positions.clone(),
             stage: self.stage,
+            work: self.work.clone(),
         }
     }
 
     /// Undo (`back`) or redo.
     fn travel(&mut self, back: bool) {
         self.moving = false;
+        let current = self.version();
         let (from, to) = if back {
             (&mut self.history.undo, &mut self.history.redo)
         } else {
@@ -755,13 +935,13 @@ impl AppState {
             self.error = Some(format!("nothing to {}", if back { "undo" } else { "redo" }));
             return;
         };
-        to.push(Version {
-            topology: self.topology.clone(),
-            positions: self.positions.clone(),
-            stage: self.stage,
-        });
+        to.push(current);
         let selection = self.selection.clone();
         self.set_work(version.topology, version.positions, version.stage);
+        self.work = version.work;
+        if matches!(self.notice, Some(Notice::LinkOpened { .. })) {
+            self.notice = None;
+        }
         self.selection = selection.filter(|s| self.exists(s));
     }
 

@@ -1,204 +1,162 @@
-//! The autosave and how the page starts: from a share link, from the autosaved work, or on
-//! stage 0 when the autosave is damaged (its text is kept and offered for download).
+//! The browser's side of the autosave (what is saved, and how the page starts, is
+//! [`crate::session`], pure).
 //!
-//! [`startup`] is pure and natively tested; [`read`], [`write`] and [`keep_damaged`] are the
-//! thin `localStorage` side.
+//! - `sessionStorage[AUTOSAVE_KEY]`: this tab's own copy. The browser keeps it across
+//!   reloads of the tab and when it restores tabs after a crash, and never shares it with
+//!   another tab.
+//! - `localStorage[AUTOSAVE_KEY]`: the latest copy of any tab, which a new tab opens.
+//! - `localStorage["stacksim.work.<id>"]`: one entry per work for Recent work, at most
+//!   [`MAX_RECENT`]. Another tab's save of the same work reaches this tab as a `storage`
+//!   event (see `app::use_other_tabs`).
+//!
+//! A write that fails leaves what was stored as it was: the browser refuses the whole value.
 
-use crate::document::{Document, OpenError};
-use crate::state::{Action, parse_fragment};
+use wasm_bindgen::JsCast;
+use web_sys::Storage;
 
-/// The `localStorage` key of the autosaved work (a [`Document`] as JSON).
+use crate::session::{RecentEntry, Saved, WorkId, to_prune};
+
+/// The key of the autosaved work (in both storages).
 pub const AUTOSAVE_KEY: &str = "stacksim.autosave";
 /// Where a damaged autosave is moved, so the next autosave does not overwrite it.
 pub const DAMAGED_KEY: &str = "stacksim.autosave.damaged";
+/// The prefix of Recent work's entries (`stacksim.work.<work id>`).
+pub const WORK_PREFIX: &str = "stacksim.work.";
+/// The most entries Recent work keeps.
+pub const MAX_RECENT: usize = 6;
 
-/// How the page starts.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Startup {
-    /// Applied in order to a fresh state.
-    pub actions: Vec<Action>,
-    /// The autosave could not be read: why, and its text (offered for download).
-    pub damaged: Option<Damaged>,
+/// Why the work could not be autosaved.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    #[error(
+        "this browser does not let the page store anything (storage is turned off or \
+         blocked, as in some private windows)"
+    )]
+    Blocked,
+    #[error("the browser's storage for this page is full")]
+    Full,
 }
 
-/// An autosave that could not be opened.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Damaged {
-    pub message: String,
-    pub raw: String,
+fn local() -> Result<Storage, StorageError> {
+    web_sys::window()
+        .ok_or(StorageError::Blocked)?
+        .local_storage()
+        .ok()
+        .flatten()
+        .ok_or(StorageError::Blocked)
 }
 
-/// What the page opens with, given its address fragment and the autosaved text.
-///
-/// A share link (`#design=…`) wins; a damaged link says so and opens the autosave instead.
-/// The autosave comes next, then `#stage=N` and the rest of the fragment (a stage switch can be
-/// undone back to the autosaved work). A damaged autosave starts on stage 0 and is reported.
-pub fn startup(fragment: &str, saved: Option<&str>) -> Startup {
-    let mut actions = Vec::new();
-    let mut damaged = None;
-    let mut link_loaded = false;
-    match Document::from_fragment(fragment) {
-        Some(Ok(document)) => {
-            actions.push(Action::Load(document));
-            link_loaded = true;
+fn tab() -> Result<Storage, StorageError> {
+    web_sys::window()
+        .ok_or(StorageError::Blocked)?
+        .session_storage()
+        .ok()
+        .flatten()
+        .ok_or(StorageError::Blocked)
+}
+
+fn get(storage: Result<Storage, StorageError>, key: &str) -> Option<String> {
+    storage.ok()?.get_item(key).ok().flatten()
+}
+
+fn set(storage: &Storage, key: &str, value: &str) -> Result<(), StorageError> {
+    storage.set_item(key, value).map_err(|err| {
+        let name = err
+            .dyn_ref::<web_sys::DomException>()
+            .map(|e| e.name())
+            .unwrap_or_default();
+        if name.contains("Quota") || name.contains("QUOTA") {
+            StorageError::Full
+        } else {
+            StorageError::Blocked
         }
-        Some(Err(err)) => actions.push(Action::Refuse(format!(
-            "the share link could not be opened ({err}); your own work is shown instead"
-        ))),
-        None => {}
-    }
-    if !link_loaded && let Some(raw) = saved.filter(|s| !s.trim().is_empty()) {
-        match Document::from_json(raw) {
-            Ok(document) => actions.insert(0, Action::Load(document)),
-            Err(err) => {
-                let message = match err {
-                    OpenError::Version(v) => format!(
-                        "the autosaved work was written by a newer Stacksim (document version \
-                         {v}); it is kept for download, and stage 0 is open"
-                    ),
-                    other => format!(
-                        "the autosaved work could not be read ({other}); it is kept for \
-                         download, and stage 0 is open"
-                    ),
-                };
-                actions.push(Action::Refuse(message.clone()));
-                damaged = Some(Damaged {
-                    message,
-                    raw: raw.to_owned(),
-                });
-            }
-        }
-    }
-    let mut rest = parse_fragment(fragment);
-    if link_loaded {
-        rest.stage = None;
-    }
-    // The refusal, if any, must stay the last word: apply the fragment before it.
-    let refusal = actions
-        .iter()
-        .position(|a| matches!(a, Action::Refuse(_)))
-        .map(|i| actions.remove(i));
-    actions.extend(rest.actions());
-    actions.extend(refusal);
-    Startup { actions, damaged }
+    })
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+/// This tab's own autosave, if it has one.
+pub fn read_tab() -> Option<String> {
+    get(tab(), AUTOSAVE_KEY)
 }
 
-/// The autosaved text, if there is any (and the browser allows storage).
-pub fn read() -> Option<String> {
-    storage()?.get_item(AUTOSAVE_KEY).ok().flatten()
+/// The latest autosave of any tab.
+pub fn read_latest() -> Option<String> {
+    get(local(), AUTOSAVE_KEY)
 }
 
-/// Autosaves `document`; `Err` says why not (storage full or disabled).
-pub fn write(document: &Document) -> Result<(), String> {
-    let storage = storage().ok_or("this browser does not allow the page to store anything")?;
-    storage
-        .set_item(AUTOSAVE_KEY, &document.to_json())
-        .map_err(|_| "the browser's storage for this page is full; save the work as a file".into())
+/// The key of a work's entry in Recent work.
+pub fn work_key(work: &WorkId) -> String {
+    format!("{WORK_PREFIX}{}", work.0)
+}
+
+/// Autosaves the work: this tab's copy, the latest copy and, if `listed`, its entry in Recent
+/// work (keeping the newest [`MAX_RECENT`]). `now` is the shell's clock (ms since 1970).
+pub fn write(mut saved: Saved, listed: bool, now: f64) -> Result<(), StorageError> {
+    let work = saved.work().cloned().unwrap_or_default();
+    if let Some(session) = &mut saved.session {
+        session.saved_at = Some(now);
+    }
+    let json = saved.to_json();
+    let in_tab = tab().and_then(|s| set(&s, AUTOSAVE_KEY, &json));
+    let local = local()?;
+    if listed {
+        let key = work_key(&work);
+        set(&local, &key, &json)?;
+        prune(&local, &key);
+    }
+    set(&local, AUTOSAVE_KEY, &json)?;
+    in_tab
+}
+
+/// The keys of Recent work's entries, with when each was saved.
+fn entries(local: &Storage) -> Vec<(String, String)> {
+    let n = local.length().unwrap_or(0);
+    (0..n)
+        .filter_map(|i| local.key(i).ok().flatten())
+        .filter(|k| k.starts_with(WORK_PREFIX))
+        .filter_map(|k| Some((local.get_item(&k).ok().flatten()?, k)))
+        .map(|(v, k)| (k, v))
+        .collect()
+}
+
+fn prune(local: &Storage, current: &str) {
+    let dated: Vec<(String, f64)> = entries(local)
+        .into_iter()
+        .map(|(k, v)| {
+            let at = Saved::from_json(&v)
+                .ok()
+                .and_then(|s| s.session?.saved_at)
+                .unwrap_or(0.0);
+            (k, at)
+        })
+        .collect();
+    for key in to_prune(&dated, current, MAX_RECENT) {
+        // A failure leaves one entry too many; the next save tries again.
+        let _ = local.remove_item(&key);
+    }
+}
+
+/// Recent work, newest first (entries that cannot be read are left out).
+pub fn recent() -> Vec<RecentEntry> {
+    let Ok(local) = local() else {
+        return Vec::new();
+    };
+    let mut out: Vec<RecentEntry> = entries(&local)
+        .into_iter()
+        .filter_map(|(key, value)| {
+            Some(RecentEntry {
+                key,
+                saved: Saved::from_json(&value).ok()?,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.saved_at().total_cmp(&a.saved_at()));
+    out
 }
 
 /// Moves a damaged autosave aside so that autosaving the new work does not destroy it.
 pub fn keep_damaged(raw: &str) {
-    if let Some(storage) = storage() {
+    if let Ok(storage) = local() {
         // If this fails the text is still in memory and offered for download.
-        let _ = storage.set_item(DAMAGED_KEY, raw);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::presets;
-    use crate::state::{AppState, Tab};
-
-    fn run(startup: &Startup) -> AppState {
-        let mut state = AppState::default();
-        for action in &startup.actions {
-            state.apply(action.clone());
-        }
-        state
-    }
-
-    fn saved(stage: u8) -> String {
-        let mut state = AppState::default();
-        state.apply(Action::SelectStage(stage));
-        state.apply(Action::Edit(crate::edit::Edit::SetName(
-            "My work".to_owned(),
-        )));
-        state.document().to_json()
-    }
-
-    #[test]
-    fn the_autosave_is_restored_with_its_name_and_layout() {
-        let raw = saved(2);
-        let s = startup("", Some(&raw));
-        assert_eq!(s.damaged, None);
-        let state = run(&s);
-        assert_eq!(state.topology.name, "My work");
-        assert_eq!(
-            Some(state.topology.nodes.len()),
-            presets::topology(2).map(|t| t.nodes.len())
-        );
-        assert_eq!(state.error, None);
-    }
-
-    #[test]
-    fn a_stage_in_the_address_opens_over_the_autosave_and_undo_gets_it_back() {
-        let raw = saved(2);
-        let mut state = run(&startup("#stage=3&tab=findings", Some(&raw)));
-        assert_eq!(state.stage, Some(3));
-        assert_eq!(state.tab, Tab::Findings);
-        state.apply(Action::Undo);
-        assert_eq!(state.topology.name, "My work");
-    }
-
-    #[test]
-    fn a_share_link_wins_over_the_autosave() {
-        let mut other = AppState::default();
-        other.apply(Action::SelectStage(3));
-        let fragment = format!("#{}&tab=reach", other.document().to_fragment());
-        let state = run(&startup(&fragment, Some(&saved(1))));
-        assert_eq!(Some(state.topology), presets::topology(3));
-        assert_eq!(state.tab, Tab::Reach);
-        assert_eq!(state.stage, None);
-    }
-
-    #[test]
-    fn a_damaged_link_says_so_and_opens_the_autosave() {
-        let state = run(&startup("#design=AAAA", Some(&saved(1))));
-        assert_eq!(state.topology.name, "My work");
-        let error = state.error.unwrap_or_default();
-        assert!(
-            error.starts_with("the share link could not be opened"),
-            "{error}"
-        );
-    }
-
-    #[test]
-    fn a_damaged_autosave_starts_on_stage_0_and_keeps_the_text() {
-        for (raw, expected) in [
-            ("{\"stacksim\": 1, \"topology\": ", "could not be read"),
-            ("{\"stacksim\": 9, \"topology\": {}}", "newer Stacksim"),
-            ("<html>", "could not be read"),
-        ] {
-            let s = startup("", Some(raw));
-            let damaged = s.damaged.clone().unwrap_or_else(|| panic!("{raw}"));
-            assert_eq!(damaged.raw, raw);
-            assert!(damaged.message.contains(expected), "{}", damaged.message);
-            let state = run(&s);
-            assert_eq!(state.stage, Some(0));
-            assert_eq!(state.error, Some(damaged.message));
-        }
-        assert_eq!(startup("", Some("  ")).damaged, None);
-        assert_eq!(
-            startup("", None),
-            Startup {
-                actions: vec![],
-                damaged: None
-            }
-        );
+        let _ = set(&storage, DAMAGED_KEY, raw);
     }
 }

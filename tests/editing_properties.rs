@@ -7,16 +7,21 @@
 //! - a refused action leaves the design, its layout and the undo history as they were;
 //! - undoing every step gets back the design it started from, and redoing them all gets back
 //!   the last one;
-//! - the saved document opens to the same design and layout.
+//! - the saved document opens to the same design and layout;
+//! - start-up restores the same work from its autosave, whether it is this tab's copy or the
+//!   latest of any tab, with every fragment the app itself writes ([`AppState::address`]).
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use stacksim::document::Document;
 use stacksim::edit::{Edit, Part};
 use stacksim::layout::Point;
+use stacksim::load_run::LoadSettings;
+use stacksim::session::{Saved, startup};
 use stacksim::sim::format;
+use stacksim::sim::time::SimDuration;
 use stacksim::sim::trace::{RequestKind, RequestSpec};
-use stacksim::state::{Action, AppState, Selection};
+use stacksim::state::{Action, AppState, Selection, Tab};
 
 #[derive(Clone, Debug)]
 enum Step {
@@ -168,5 +173,68 @@ proptest! {
         let saved = Document::from_json(&state.document().to_json());
         let saved = saved.map(|d| (d.topology, d.positions));
         prop_assert_eq!(saved, Ok(end));
+    }
+
+    #[test]
+    fn start_up_restores_the_work_from_its_autosave_at_the_address_the_app_wrote(
+        stage in 0u8..=3,
+        steps in prop::collection::vec(step(), 0..16),
+        tab in 0..Tab::ALL.len(),
+        load in any::<bool>(),
+        zoom in 0u8..4,
+        shown in any::<Option<u8>>(),
+        wait_ms in 0u64..20_000,
+    ) {
+        let mut state = AppState::new(7);
+        state.apply(Action::SelectStage(stage));
+        for step in &steps {
+            for action in actions(&state, step) {
+                state.apply(action);
+            }
+        }
+        state.apply(Action::Send(RequestSpec::new(RequestKind::Write, true)));
+        state.apply(Action::Wait(SimDuration::from_millis(wait_ms)));
+        state.apply(Action::ShowTab(Tab::ALL[tab]));
+        if load {
+            let settings = LoadSettings { rps: 321.0, ..LoadSettings::default() };
+            state.apply(Action::SetLoadSettings(settings));
+        }
+        for _ in 0..zoom {
+            state.apply(Action::SetView(stacksim::viewport::View {
+                zoom: state.view.zoom * 1.25,
+                ..state.view
+            }));
+        }
+        if let Some(n) = shown {
+            state.apply(Action::ShowTrace(usize::from(n) % state.run.traces.len().max(1)));
+            state.apply(Action::StepBack);
+        }
+        let raw = Saved::of(&state).to_json();
+        let fragment = format!("#{}", state.address());
+        let mut other = AppState::new(9);
+        other.apply(Action::SelectStage((stage + 1) % 4));
+        let other = Saved::of(&other).to_json();
+        for (tab_copy, latest) in [(Some(&raw), None), (None, Some(&raw)), (Some(&raw), Some(&other))] {
+            let start = startup(&fragment, tab_copy.map(String::as_str), latest.map(String::as_str));
+            prop_assert!(start.link.is_empty(), "a reload opened a link: {:?}", start.link);
+            let mut back = AppState::new(8);
+            for action in start.restore {
+                back.apply(action);
+            }
+            prop_assert_eq!(&back.topology, &state.topology);
+            prop_assert_eq!(&back.positions, &state.positions);
+            prop_assert_eq!(back.view, state.view);
+            prop_assert_eq!(back.stage, state.stage);
+            prop_assert_eq!(back.tab, state.tab);
+            prop_assert_eq!(&back.log, &state.log);
+            prop_assert_eq!(back.clock, state.clock);
+            prop_assert_eq!(back.request, state.request);
+            prop_assert_eq!(&back.load_settings, &state.load_settings);
+            prop_assert_eq!(&back.work, &state.work);
+            prop_assert_eq!(back.playback.trace, state.playback.trace);
+            prop_assert_eq!(back.playback.hop, state.playback.hop);
+            prop_assert_eq!(back.address(), state.address());
+            prop_assert_eq!(back.notice, None);
+        }
     }
 }

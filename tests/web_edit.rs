@@ -5,10 +5,7 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{
-    Element, HtmlElement, MouseEvent, MouseEventInit, PointerEvent, PointerEventInit, WheelEvent,
-    WheelEventInit,
-};
+use web_sys::{Element, HtmlElement, MouseEvent, MouseEventInit, WheelEvent, WheelEventInit};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -26,34 +23,6 @@ async fn click(root: &Element, selector: &str) {
 
 async fn pick_stage(root: &Element, n: u8) {
     click(root, &format!("button[data-stage='{n}']")).await;
-}
-
-/// A client point.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct At {
-    x: f64,
-    y: f64,
-}
-
-impl At {
-    fn plus(self, dx: f64, dy: f64) -> At {
-        At {
-            x: self.x + dx,
-            y: self.y + dy,
-        }
-    }
-}
-
-fn center(el: &Element) -> At {
-    let r = el.get_bounding_client_rect();
-    At {
-        x: r.left() + r.width() / 2.0,
-        y: r.top() + r.height() / 2.0,
-    }
-}
-
-fn svg(root: &Element) -> Element {
-    find(root, "svg.diagram")
 }
 
 /// The `viewBox` numbers: x, y, width, height.
@@ -80,56 +49,8 @@ fn canvas_at(root: &Element, fx: f64, fy: f64) -> At {
     }
 }
 
-/// The node's top-left corner from its `transform`.
-fn corner(root: &Element, id: &str) -> (f64, f64) {
-    let transform = find(root, &format!("g.node[data-id='{id}']"))
-        .get_attribute("transform")
-        .expect("a transform");
-    let inner = transform
-        .trim_start_matches("translate(")
-        .trim_end_matches(')');
-    let mut parts = inner
-        .split_whitespace()
-        .map(|n| n.parse::<f64>().expect("number"));
-    (parts.next().expect("x"), parts.next().expect("y"))
-}
-
 fn snap(v: f64) -> f64 {
     (v / 8.0).round() * 8.0
-}
-
-/// Fires a pointer event of `kind` at `at` on `target` (pointer 1, a mouse, first button).
-async fn pointer(target: &Element, kind: &str, at: At, shift: bool) {
-    let init = PointerEventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    init.set_pointer_id(1);
-    init.set_pointer_type("mouse");
-    init.set_is_primary(true);
-    init.set_client_x(at.x.round() as i32);
-    init.set_client_y(at.y.round() as i32);
-    init.set_shift_key(shift);
-    init.set_button(if kind == "pointermove" { -1 } else { 0 });
-    init.set_buttons(if kind == "pointerup" { 0 } else { 1 });
-    let event = PointerEvent::new_with_event_init_dict(kind, &init).expect("event");
-    target.dispatch_event(&event).expect("dispatched");
-    yew::scheduler::flush().await;
-}
-
-/// Presses on `target` at `from`, moves in steps to `to` (events on the canvas, as a captured
-/// pointer's are), and lets go there.
-async fn drag(root: &Element, target: &Element, from: At, to: At, shift: bool) {
-    let canvas = svg(root);
-    pointer(target, "pointerdown", from, shift).await;
-    for step in 1..=4 {
-        let f = f64::from(step) / 4.0;
-        let at = At {
-            x: from.x + (to.x - from.x) * f,
-            y: from.y + (to.y - from.y) * f,
-        };
-        pointer(&canvas, "pointermove", at, shift).await;
-    }
-    pointer(&canvas, "pointerup", to, shift).await;
 }
 
 /// Drags a palette part to `to`.

@@ -84,8 +84,10 @@ impl Default for Config {
     }
 }
 
-/// Something that happens to the simulated world.
-#[derive(Clone, Debug, PartialEq)]
+/// Something that happens to the simulated world. Serialized (snake_case, externally tagged)
+/// where the UI keeps a session's inputs.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Input {
     /// The client sends one request; it is traced hop by hop.
     Send(RequestSpec),

@@ -3,8 +3,13 @@
 #![allow(dead_code)]
 
 use stacksim::app::App;
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, EventInit, HtmlElement, MouseEvent, MouseEventInit};
+
+use web_sys::{
+    Element, Event, EventInit, HtmlElement, MouseEvent, MouseEventInit, PointerEvent,
+    PointerEventInit,
+};
 
 pub fn window() -> web_sys::Window {
     web_sys::window().expect("window")
@@ -32,24 +37,62 @@ pub fn new_root() -> Element {
     root
 }
 
+/// This tab's `sessionStorage` (the tab's own autosave).
+pub fn tab_storage() -> web_sys::Storage {
+    window()
+        .session_storage()
+        .expect("storage allowed")
+        .expect("storage")
+}
+
 /// Mounts a fresh app (without earlier tests' autosaved work) and waits for the first render.
 pub async fn mount() -> Element {
     mount_at("").await
 }
 
-/// Mounts a fresh app with the page's address fragment set to `hash` first.
+/// Mounts a fresh app with the page's address fragment set to `hash` first: a first visit,
+/// nothing stored in this tab or any other.
 pub async fn mount_at(hash: &str) -> Element {
     storage().clear().expect("clear storage");
+    tab_storage().clear().expect("clear tab storage");
     reload_at(hash).await
 }
 
-/// Mounts an app with this fragment, keeping whatever `localStorage` holds (a reload).
+thread_local! {
+    /// The app mounted last: a reload unmounts it, as a real one ends the page.
+    static MOUNTED: RefCell<Option<yew::AppHandle<App>>> = const { RefCell::new(None) };
+}
+
+/// Unmounts the app mounted last (its listeners and effects end with it).
+pub fn unmount() {
+    if let Some(app) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        app.destroy();
+    }
+}
+
+/// A reload of the page at this address fragment, keeping what both storages hold: the last
+/// app is unmounted and a new one mounted.
 pub async fn reload_at(hash: &str) -> Element {
+    unmount();
+    // Let the old app's last effects and timers run out.
+    yew::scheduler::flush().await;
     window().location().set_hash(hash).expect("set hash");
     let root = new_root();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    MOUNTED.with(|m| *m.borrow_mut() = Some(app));
     yew::scheduler::flush().await;
     root
+}
+
+/// The address fragment the page shows now (what the app wrote), with its `#`.
+pub fn address() -> String {
+    window().location().hash().expect("hash")
+}
+
+/// Reloads the page at the address the app itself wrote.
+pub async fn reload() -> Element {
+    let hash = address();
+    reload_at(&hash).await
 }
 
 pub fn find(root: &Element, selector: &str) -> Element {
@@ -191,4 +234,87 @@ pub fn catch_downloads() -> (gloo_events::EventListener, Downloads) {
         })
     };
     (listener, seen)
+}
+
+/// A client point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct At {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl At {
+    pub fn plus(self, dx: f64, dy: f64) -> At {
+        At {
+            x: self.x + dx,
+            y: self.y + dy,
+        }
+    }
+}
+
+pub fn center(el: &Element) -> At {
+    let r = el.get_bounding_client_rect();
+    At {
+        x: r.left() + r.width() / 2.0,
+        y: r.top() + r.height() / 2.0,
+    }
+}
+
+pub fn svg(root: &Element) -> Element {
+    find(root, "svg.diagram")
+}
+
+/// The node's top-left corner from its `transform`.
+pub fn corner(root: &Element, id: &str) -> (f64, f64) {
+    let transform = find(root, &format!("g.node[data-id='{id}']"))
+        .get_attribute("transform")
+        .expect("a transform");
+    let inner = transform
+        .trim_start_matches("translate(")
+        .trim_end_matches(')');
+    let mut parts = inner
+        .split_whitespace()
+        .map(|n| n.parse::<f64>().expect("number"));
+    (parts.next().expect("x"), parts.next().expect("y"))
+}
+
+/// Fires a pointer event of `kind` at `at` on `target` (pointer 1, a mouse, first button).
+pub async fn pointer(target: &Element, kind: &str, at: At, shift: bool) {
+    let init = PointerEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_pointer_id(1);
+    init.set_pointer_type("mouse");
+    init.set_is_primary(true);
+    init.set_client_x(at.x.round() as i32);
+    init.set_client_y(at.y.round() as i32);
+    init.set_shift_key(shift);
+    init.set_button(if kind == "pointermove" { -1 } else { 0 });
+    init.set_buttons(if kind == "pointerup" { 0 } else { 1 });
+    let event = PointerEvent::new_with_event_init_dict(kind, &init).expect("event");
+    target.dispatch_event(&event).expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+/// Presses on `target` at `from`, moves in steps to `to` (events on the canvas, as a captured
+/// pointer's are), and lets go there.
+pub async fn drag(root: &Element, target: &Element, from: At, to: At, shift: bool) {
+    let canvas = svg(root);
+    pointer(target, "pointerdown", from, shift).await;
+    for step in 1..=4 {
+        let f = f64::from(step) / 4.0;
+        let at = At {
+            x: from.x + (to.x - from.x) * f,
+            y: from.y + (to.y - from.y) * f,
+        };
+        pointer(&canvas, "pointermove", at, shift).await;
+    }
+    pointer(&canvas, "pointerup", to, shift).await;
+}
+
+/// Drags the node `id` by its box, `dx`, `dy` screen pixels.
+pub async fn drag_node(root: &Element, id: &str, dx: f64, dy: f64) {
+    let node = find(root, &format!("g.node[data-id='{id}'] > rect.node-box"));
+    let from = center(&node);
+    drag(root, &node, from, from.plus(dx, dy), false).await;
 }

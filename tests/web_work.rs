@@ -1,0 +1,429 @@
+//! Work is never lost, in a real browser (Chromium and Firefox):
+//!
+//! - a reload at the address the app itself wrote brings back what was on screen;
+//! - a link opened over edited work is one undo away, and a notice says so;
+//! - two pages of the same browser never silently overwrite each other's work;
+//! - full or throwing storage turns autosave off with a calm notice, and editing goes on;
+//! - Recent work lists the works autosaved and opens them.
+#![cfg(target_arch = "wasm32")]
+
+use stacksim::session::Saved;
+use stacksim::state::{Action, AppState};
+use stacksim::storage::{AUTOSAVE_KEY, WORK_PREFIX};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+mod support;
+use support::*;
+
+/// Lets effects, timers and storage events run, then renders.
+async fn settle() {
+    for _ in 0..5 {
+        sleep(20).await;
+    }
+}
+
+/// What a reload must bring back, as the page shows it.
+#[derive(Debug, PartialEq)]
+struct Screen {
+    stage: Vec<String>,
+    corners: Vec<(String, (f64, f64))>,
+    zoom: String,
+    view_box: Option<String>,
+    tab: Vec<String>,
+    clock: String,
+    requests: Vec<String>,
+    shown: Vec<String>,
+    hop: Vec<String>,
+    load_rps: Option<String>,
+}
+
+fn attrs(root: &Element, selector: &str, name: &str) -> Vec<String> {
+    let list = root.query_selector_all(selector).expect("valid selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .filter_map(|e| e.get_attribute(name))
+        .collect()
+}
+
+fn screen(root: &Element) -> Screen {
+    let ids = attrs(root, "g.node[data-id]", "data-id");
+    Screen {
+        stage: attrs(root, "button.stage-button.active", "data-stage"),
+        corners: ids
+            .iter()
+            .map(|id| (id.clone(), corner(root, id)))
+            .collect(),
+        zoom: text(root, ".zoom-level"),
+        view_box: svg(root).get_attribute("viewBox"),
+        tab: attrs(root, ".side-tab.active", "data-tab"),
+        clock: text(root, ".clock"),
+        requests: texts(root, ".history-item .what"),
+        shown: texts(root, ".history-item.current .what"),
+        hop: attrs(root, "tr.hop-row.current", "data-hop"),
+        load_rps: root
+            .query_selector("input[data-control='rps']")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|i| i.value()),
+    }
+}
+
+/// Reloads at the address the app wrote, and checks the page shows what it showed.
+async fn reload_keeps(root: &Element, what: &str) -> Element {
+    settle().await;
+    let before = screen(root);
+    let written = address();
+    let again = reload().await;
+    settle().await;
+    assert_eq!(screen(&again), before, "after {what}, reloading {written}");
+    assert_eq!(address(), written, "the address stays");
+    again
+}
+
+#[wasm_bindgen_test]
+async fn a_drag_on_a_picked_stage_survives_reloading_the_address_the_app_wrote() {
+    // The reported loss: pick stage 1, drag lb-01, reload. The address the app wrote named
+    // the stage, and start-up replaced the work with the preset.
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    assert_eq!(address(), "#stage=1");
+    let before = corner(&root, "lb-01");
+    drag_node(&root, "lb-01", 160.0, 96.0).await;
+    let moved = corner(&root, "lb-01");
+    assert_ne!(moved, before, "the drag moved lb-01");
+    settle().await;
+    let again = reload().await;
+    settle().await;
+    assert_eq!(corner(&again, "lb-01"), moved, "the drag is still there");
+    assert_eq!(
+        attrs(&again, "button.stage-button.active", "data-stage"),
+        ["1"]
+    );
+    // And the autosave still holds it: a second reload too.
+    let third = reload().await;
+    assert_eq!(corner(&third, "lb-01"), moved);
+}
+
+#[wasm_bindgen_test]
+async fn every_address_the_app_writes_reloads_to_what_was_on_screen() {
+    let root = mount().await;
+    pick_stage(&root, 2).await;
+    let root = reload_keeps(&root, "a stage pick").await;
+    click(&root, "button[data-tool='zoom-in']").await;
+    drag_node(&root, "server-02", -64.0, 48.0).await;
+    let root = reload_keeps(&root, "a zoom and a drag").await;
+    click(&root, "button[data-tab='findings']").await;
+    let root = reload_keeps(&root, "a tab").await;
+    click(&root, "button[data-tab='request']").await;
+    click(&root, "button[data-action='send']").await;
+    click(&root, "button[data-wait='10']").await;
+    click(&root, "button[data-action='send']").await;
+    // Pause on the first request, two hops before its end.
+    click(&root, "button[data-trace='0']").await;
+    key("ArrowLeft", false, false).await;
+    key("ArrowLeft", false, false).await;
+    assert_eq!(texts(&root, ".history-item .what").len(), 2);
+    let root = reload_keeps(&root, "two requests sent and a hop shown").await;
+    click(&root, "button[data-tab='load']").await;
+    set_field(&root, "input[data-control='rps']", "150").await;
+    set_field(&root, "input[data-control='seconds']", "2").await;
+    click(&root, "button[data-action='run-load']").await;
+    for _ in 0..200 {
+        if count(&root, ".load-progress") == 0 {
+            break;
+        }
+        next_frame().await;
+    }
+    assert!(address().contains("load=rps:150"), "{}", address());
+    reload_keeps(&root, "a load run's settings").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_link_over_edited_work_opens_and_undo_brings_the_work_back() {
+    let root = mount().await;
+    pick_stage(&root, 2).await;
+    drag_node(&root, "server-01", 96.0, 64.0).await;
+    let mine = screen(&root).corners;
+    settle().await;
+    // Someone's link, opened in this tab.
+    let root = reload_at("#stage=3&send=https-read").await;
+    settle().await;
+    assert_eq!(
+        attrs(&root, "button.stage-button.active", "data-stage"),
+        ["3"]
+    );
+    assert_eq!(
+        texts(&root, ".history-item .what").len(),
+        1,
+        "the link's request"
+    );
+    let notice = text(&root, "[data-control='link-notice']");
+    assert!(notice.contains("Undo brings your work back"), "{notice}");
+    click(&root, "[data-control='undo-link']").await;
+    assert_eq!(screen(&root).corners, mine, "the work is back");
+    assert_eq!(count(&root, "[data-control='link-notice']"), 0);
+    assert_eq!(address(), "#stage=2", "and the address says so");
+    // The same with a share link, undone with Ctrl+Z.
+    let mut other = AppState::default();
+    other.apply(Action::SelectStage(3));
+    settle().await;
+    let root = reload_at(&format!("#{}", other.document().to_fragment())).await;
+    settle().await;
+    assert_eq!(
+        count(&root, "g.node[data-id='web-01']"),
+        1,
+        "stage 3's design"
+    );
+    assert_eq!(address(), "", "the link's design is now the work");
+    key("z", true, false).await;
+    assert_eq!(screen(&root).corners, mine);
+    // A fragment typed into the address bar is a link too.
+    window().location().set_hash("stage=0").expect("hash");
+    settle().await;
+    assert_eq!(
+        attrs(&root, "button.stage-button.active", "data-stage"),
+        ["0"]
+    );
+    assert_eq!(count(&root, "[data-control='link-notice']"), 1);
+    key("z", true, false).await;
+    assert_eq!(screen(&root).corners, mine);
+}
+
+/// A second page of the same browser: a same-origin frame, with storage of its own window.
+fn other_page() -> (Element, web_sys::Storage) {
+    let frame = document().create_element("iframe").expect("iframe");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&frame)
+        .expect("append");
+    let window = frame
+        .dyn_ref::<web_sys::HtmlIFrameElement>()
+        .and_then(|f| f.content_window())
+        .expect("the frame's window");
+    let storage = window
+        .local_storage()
+        .expect("storage allowed")
+        .expect("storage");
+    (frame, storage)
+}
+
+#[wasm_bindgen_test]
+async fn two_pages_editing_in_turn_never_overwrite_each_other() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    drag_node(&root, "lb-01", 64.0, 64.0).await;
+    settle().await;
+    let mine_before = screen(&root).corners;
+    let latest = storage()
+        .get_item(AUTOSAVE_KEY)
+        .expect("get")
+        .expect("saved");
+    let saved = Saved::from_json(&latest).expect("an autosave");
+    let work = saved.work().cloned().expect("a work id");
+    let key_of_work = format!("{WORK_PREFIX}{}", work.0);
+    // The other page opened the same work and renames it: it saves the same entry.
+    let (frame, theirs) = other_page();
+    let mut other = saved.clone();
+    other.document.topology.name = "Their version".to_owned();
+    theirs
+        .set_item(&key_of_work, &other.to_json())
+        .expect("their save");
+    settle().await;
+    let notice = text(&root, "[data-control='other-tab-notice']");
+    assert!(
+        notice.contains("Another tab changed this design"),
+        "{notice}"
+    );
+    assert_eq!(
+        screen(&root).corners,
+        mine_before,
+        "nothing changed here by itself"
+    );
+    // This page edits on: its save goes to a work of its own, theirs stays.
+    drag_node(&root, "server-01", 0.0, 80.0).await;
+    settle().await;
+    let kept = storage()
+        .get_item(&key_of_work)
+        .expect("get")
+        .expect("theirs");
+    assert_eq!(
+        Saved::from_json(&kept).map(|s| s.document.topology.name),
+        Ok("Their version".to_owned()),
+        "their save is not overwritten"
+    );
+    let mine = storage()
+        .get_item(AUTOSAVE_KEY)
+        .expect("get")
+        .expect("mine");
+    let mine = Saved::from_json(&mine).expect("mine");
+    assert_ne!(mine.work(), Some(&work), "this page saves as another work");
+    let mine_after = screen(&root).corners;
+    // Loading theirs is undoable.
+    click(&root, "[data-control='load-other']").await;
+    settle().await;
+    let now = storage()
+        .get_item(AUTOSAVE_KEY)
+        .expect("get")
+        .expect("saved");
+    assert_eq!(
+        Saved::from_json(&now).map(|s| (s.work().cloned(), s.document.topology.name)),
+        Ok((Some(work.clone()), "Their version".to_owned())),
+        "their version is on screen, as their work"
+    );
+    key("z", true, false).await;
+    assert_eq!(screen(&root).corners, mine_after);
+    // Their page sees this page's saves as storage events too: it is another work, so it is
+    // never told its own work changed.
+    let entries: Vec<String> = (0..storage().length().expect("length"))
+        .filter_map(|i| storage().key(i).ok().flatten())
+        .filter(|k| k.starts_with(WORK_PREFIX))
+        .collect();
+    assert!(
+        entries.len() >= 2,
+        "both works are in Recent work: {entries:?}"
+    );
+    frame.remove();
+}
+
+/// Fills `localStorage` until the browser refuses more; returns the keys it added.
+fn fill_storage() -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut chunk = "x".repeat(1 << 20);
+    for i in 0..64 {
+        let key = format!("filler.{i}");
+        if storage().set_item(&key, &chunk).is_err() {
+            if chunk.len() <= 64 {
+                break;
+            }
+            chunk.truncate(chunk.len() / 4);
+            continue;
+        }
+        keys.push(key);
+    }
+    keys
+}
+
+#[wasm_bindgen_test]
+async fn full_storage_turns_autosave_off_calmly_and_destroys_nothing_saved() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    settle().await;
+    let saved = storage()
+        .get_item(AUTOSAVE_KEY)
+        .expect("get")
+        .expect("saved");
+    let filler = fill_storage();
+    assert!(!filler.is_empty());
+    drag_node(&root, "lb-01", 96.0, 0.0).await;
+    settle().await;
+    let notice = text(&root, "[data-control='autosave-off']");
+    assert!(notice.contains("Autosave is off"), "{notice}");
+    assert!(notice.contains("full"), "{notice}");
+    assert_eq!(count(&root, "[data-control='save-copy']"), 1);
+    // Editing goes on, and what was saved is still there.
+    drag_node(&root, "server-01", 0.0, 64.0).await;
+    assert_eq!(
+        storage().get_item(AUTOSAVE_KEY).expect("get").as_deref(),
+        Some(saved.as_str())
+    );
+    // Save a copy downloads the work as it is now.
+    let (_listener, downloads) = catch_downloads();
+    click(&root, "[data-control='save-copy']").await;
+    assert_eq!(downloads.borrow().len(), 1);
+    // Room again: the next change is saved and the notice goes.
+    for key in &filler {
+        storage().remove_item(key).expect("remove");
+    }
+    drag_node(&root, "server-01", 0.0, 64.0).await;
+    settle().await;
+    assert_eq!(count(&root, "[data-control='autosave-off']"), 0);
+    let moved = corner(&root, "server-01");
+    let again = reload().await;
+    assert_eq!(corner(&again, "server-01"), moved);
+}
+
+#[wasm_bindgen(inline_js = r#"
+const saved = {};
+export function break_storage() {
+    for (const name of ["setItem", "getItem", "key", "removeItem"]) {
+        saved[name] = Storage.prototype[name];
+        Storage.prototype[name] = function () {
+            throw new DOMException("The operation is insecure.", "SecurityError");
+        };
+    }
+}
+export function mend_storage() {
+    for (const name of Object.keys(saved)) {
+        Storage.prototype[name] = saved[name];
+    }
+}
+"#)]
+extern "C" {
+    fn break_storage();
+    fn mend_storage();
+}
+
+#[wasm_bindgen_test]
+async fn storage_that_throws_never_panics_and_says_autosave_is_off() {
+    storage().clear().expect("clear");
+    tab_storage().clear().expect("clear");
+    break_storage();
+    let root = reload_at("#stage=2").await;
+    settle().await;
+    assert_eq!(
+        attrs(&root, "button.stage-button.active", "data-stage"),
+        ["2"]
+    );
+    drag_node(&root, "lb-01", 64.0, 32.0).await;
+    settle().await;
+    let notice = text(&root, "[data-control='autosave-off']");
+    mend_storage();
+    assert!(notice.contains("does not let the page store"), "{notice}");
+    assert_eq!(count(&root, ".panic-banner"), 0);
+    // Recent work says there is nothing, rather than failing.
+    break_storage();
+    click(&root, "[data-control='recent']").await;
+    let list = text(&root, ".recent-list");
+    mend_storage();
+    assert!(list.contains("Nothing autosaved yet"), "{list}");
+}
+
+#[wasm_bindgen_test]
+async fn recent_work_lists_the_works_and_opens_one_undoably() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    drag_node(&root, "lb-01", 128.0, 0.0).await;
+    settle().await;
+    let stage_1 = screen(&root).corners;
+    pick_stage(&root, 3).await;
+    settle().await;
+    // A reload does not strand the stage 1 work either.
+    let root = reload().await;
+    click(&root, "[data-control='recent']").await;
+    // Untouched presets are one click away and not listed: the dragged stage 1 is.
+    let rows = texts(&root, "[data-control='recent-entry']");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].contains("stage 1") && rows[0].contains("just now"),
+        "{rows:?}"
+    );
+    click(&root, "[data-control='recent-entry']").await;
+    assert_eq!(screen(&root).corners, stage_1);
+    assert_eq!(
+        attrs(&root, "button.stage-button.active", "data-stage"),
+        ["1"]
+    );
+    key("z", true, false).await;
+    assert_eq!(
+        attrs(&root, "button.stage-button.active", "data-stage"),
+        ["3"]
+    );
+}
