@@ -7,9 +7,11 @@
 //! - real-tool tests write the files to a scratch directory and run `haproxy -c`, `nginx -t`,
 //!   `keepalived --config-test`, `nft -c`, `named-checkzone` and `ufw --dry-run` on them. A
 //!   missing tool fails the test with the Debian package to install; nothing is skipped;
-//! - the loopback test runs real HAProxy with the exported stage 1 configuration (addresses
-//!   rewritten to 127.0.0.1) in front of two tiny HTTP backends, sends 400 requests and
-//!   compares the per-backend counts with what the simulator predicts.
+//! - the loopback tests run real HAProxy with the exported stage 1 configuration (addresses
+//!   rewritten to 127.0.0.1) in front of two tiny HTTP backends, send 400 requests and
+//!   compare the per-backend counts with what the simulator predicts; and, with a minimal
+//!   `balance roundrobin` configuration, compare the order of picks for weights 3:1 and 5:1:1
+//!   with the simulator's balancer (B1.6).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
@@ -18,11 +20,12 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use stacksim::sim::balancer::{Balancer, ServerSpec};
 use stacksim::sim::engine::{Config, Load, Mix, Simulation};
 use stacksim::sim::export::{ExportFile, FileKind, export};
 use stacksim::sim::presets;
@@ -1399,6 +1402,11 @@ const BACKEND_MAX_POLLS: u32 = 120_000;
 
 impl Backend {
     fn start() -> Backend {
+        Backend::start_logging(None)
+    }
+
+    /// A backend that appends `index` to the shared `log` for every request it serves.
+    fn start_logging(log: Option<(usize, Arc<Mutex<Vec<usize>>>)>) -> Backend {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a backend");
         listener.set_nonblocking(true).expect("non-blocking accept");
         let port = listener.local_addr().expect("backend address").port();
@@ -1412,7 +1420,7 @@ impl Backend {
                         break;
                     }
                     match listener.accept() {
-                        Ok((stream, _)) => answer(stream, &served),
+                        Ok((stream, _)) => answer(stream, &served, log.as_ref()),
                         Err(e) if e.kind() == ErrorKind::WouldBlock => {
                             thread::sleep(Duration::from_millis(1));
                         }
@@ -1444,7 +1452,11 @@ impl Drop for Backend {
 }
 
 /// Reads one request (headers only, at most 16 KiB, 2 s per read) and answers it.
-fn answer(mut stream: TcpStream, served: &AtomicU64) {
+fn answer(
+    mut stream: TcpStream,
+    served: &AtomicU64,
+    log: Option<&(usize, Arc<Mutex<Vec<usize>>>)>,
+) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
@@ -1463,6 +1475,9 @@ fn answer(mut stream: TcpStream, served: &AtomicU64) {
         return; // a health check's bare connection
     }
     served.fetch_add(1, Ordering::SeqCst);
+    if let Some((index, log)) = log {
+        log.lock().expect("order log").push(*index);
+    }
     let body = "ok\n";
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -1558,21 +1573,12 @@ fn predicted(topology: &Topology, count: u64) -> Vec<(String, u64)> {
     sim.served_by()
 }
 
-const LOOPBACK_REQUESTS: u64 = 400;
-
-/// Runs real HAProxy with stage 1's exported configuration (weights 3:1, `balance`) in
-/// front of two local backends and compares what each served with the simulator.
-fn loopback(balance: Balance) {
-    let topology = stage1_weighted(balance);
-    let files = export(&topology);
-    let exported = &file(&files, "lb-01/haproxy.cfg").contents;
-    let backends = [Backend::start(), Backend::start()];
-    let front = free_port();
-    let ports: Vec<u16> = backends.iter().map(|b| b.port).collect();
-    let (cfg, servers) = loopback_cfg(exported, front, &ports);
-    let scratch = Scratch::new("loopback");
+/// Starts real HAProxy in the foreground with `cfg` (written into `scratch`) and waits until
+/// it accepts on 127.0.0.1:`front`: at most 100 tries, 50 ms apart. Returns the process
+/// (killed when dropped) and the path of its log.
+fn start_haproxy(scratch: &Scratch, cfg: &str, front: u16) -> (ChildGuard, PathBuf) {
     let cfg_path = scratch.path().join("haproxy.cfg");
-    fs::write(&cfg_path, &cfg).expect("write haproxy.cfg");
+    fs::write(&cfg_path, cfg).expect("write haproxy.cfg");
     let log_path = scratch.path().join("haproxy.log");
     let log = fs::File::create(&log_path).expect("haproxy log");
     let err = log.try_clone().expect("haproxy log");
@@ -1587,8 +1593,6 @@ fn loopback(balance: Balance) {
         .expect("start haproxy");
     let mut haproxy = ChildGuard(haproxy);
     let log_text = || fs::read_to_string(&log_path).unwrap_or_default();
-
-    // Wait until it accepts: at most 100 tries, 50 ms apart.
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, front));
     let mut ready = false;
     for _ in 0..100 {
@@ -1605,6 +1609,24 @@ fn loopback(balance: Balance) {
         thread::sleep(Duration::from_millis(50));
     }
     assert!(ready, "haproxy never accepted on {addr}:\n{}", log_text());
+    (haproxy, log_path)
+}
+
+const LOOPBACK_REQUESTS: u64 = 400;
+
+/// Runs real HAProxy with stage 1's exported configuration (weights 3:1, `balance`) in
+/// front of two local backends and compares what each served with the simulator.
+fn loopback(balance: Balance) {
+    let topology = stage1_weighted(balance);
+    let files = export(&topology);
+    let exported = &file(&files, "lb-01/haproxy.cfg").contents;
+    let backends = [Backend::start(), Backend::start()];
+    let front = free_port();
+    let ports: Vec<u16> = backends.iter().map(|b| b.port).collect();
+    let (cfg, servers) = loopback_cfg(exported, front, &ports);
+    let scratch = Scratch::new("loopback");
+    let (haproxy, log_path) = start_haproxy(&scratch, &cfg, front);
+    let log_text = || fs::read_to_string(&log_path).unwrap_or_default();
 
     let mut failures = Vec::new();
     for n in 0..LOOPBACK_REQUESTS {
@@ -1649,4 +1671,77 @@ fn loopback_real_haproxy_roundrobin_3_to_1_matches_the_simulator() {
 #[test]
 fn loopback_real_haproxy_static_rr_3_to_1_matches_the_simulator() {
     loopback(Balance::StaticRr);
+}
+
+/// `balance roundrobin` weights → one cycle of picks from a fresh start: the orders measured
+/// on HAProxy 2.6.12 (domain rule B1.6), which the simulator's fwrr gives too.
+const LOOPBACK_ORDERS: &[(&[u16], &str)] = &[(&[3, 1], "AAAB"), (&[5, 1, 1], "AAABAAC")];
+
+/// How many cycles the order test sends.
+const LOOPBACK_ORDER_CYCLES: usize = 4;
+
+/// Runs real HAProxy with a minimal `balance roundrobin` backend of these weights in front of
+/// local backends, sends whole cycles of requests one after the other and compares the order
+/// the backends saw with the simulator's balancer and with the measured cycle.
+fn loopback_order(weights: &[u16], cycle: &str) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let backends: Vec<Backend> = (0..weights.len())
+        .map(|i| Backend::start_logging(Some((i, Arc::clone(&log)))))
+        .collect();
+    let front = free_port();
+    let mut cfg = format!(
+        "global\n    maxconn 100\n\ndefaults\n    mode http\n    timeout connect 5s\n    \
+         timeout client 5s\n    timeout server 5s\n\nfrontend fe\n    bind 127.0.0.1:{front}\n    \
+         default_backend be\n\nbackend be\n    balance roundrobin\n"
+    );
+    for (i, (backend, weight)) in backends.iter().zip(weights).enumerate() {
+        cfg.push_str(&format!(
+            "    server s{i} 127.0.0.1:{} weight {weight}\n",
+            backend.port
+        ));
+    }
+    let scratch = Scratch::new("loopback-order");
+    let (haproxy, log_path) = start_haproxy(&scratch, &cfg, front);
+    let count = cycle.len() * LOOPBACK_ORDER_CYCLES;
+    let mut failures = Vec::new();
+    for n in 0..count {
+        if let Err(e) = get(front) {
+            failures.push(format!("request {n}: {e}"));
+            break;
+        }
+    }
+    drop(haproxy);
+    drop(backends);
+    let log_text = fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(failures.is_empty(), "{failures:?}\n{log_text}");
+    let letter = |i: usize| char::from(b'A' + u8::try_from(i).expect("few servers"));
+    let real: String = log
+        .lock()
+        .expect("order log")
+        .iter()
+        .map(|&i| letter(i))
+        .collect();
+
+    let specs: Vec<ServerSpec> = weights.iter().map(|&w| ServerSpec::active(w)).collect();
+    let mut balancer = Balancer::new(Balance::RoundRobin, &specs);
+    let up = vec![true; weights.len()];
+    let simulated: String = (0..count)
+        .map(|_| letter(balancer.pick(&up).expect("a server").server))
+        .collect();
+    assert_eq!(
+        real, simulated,
+        "weights {weights:?}: real HAProxy picked {real}, the simulator {simulated}"
+    );
+    assert_eq!(
+        simulated,
+        cycle.repeat(LOOPBACK_ORDER_CYCLES),
+        "measured (B1.6)"
+    );
+}
+
+#[test]
+fn loopback_real_haproxy_roundrobin_orders_match_the_simulator() {
+    for &(weights, cycle) in LOOPBACK_ORDERS {
+        loopback_order(weights, cycle);
+    }
 }

@@ -107,7 +107,7 @@ fn haproxy_fields(editor: &Editor, patch: &Patch<Haproxy>) -> Html {
         })
     };
     let algorithms = options([
-        ("roundrobin", "roundrobin (weighted, smooth)"),
+        ("roundrobin", "roundrobin (weighted, dynamic)"),
         ("static-rr", "static-rr (weighted, fixed)"),
         ("leastconn", "leastconn"),
         ("first", "first"),

@@ -17,15 +17,30 @@
 //!
 //! # Algorithms, and which order each one gives
 //!
-//! * `roundrobin`: nginx's **smooth weighted round robin** (`ngx_http_upstream_get_peer`). Each
-//!   pick adds every usable server's weight to its running score, takes the highest score (ties
-//!   go to the first declared server) and subtracts the total weight from the winner. 3:1 gives
-//!   A,A,B,A and 5:1:1 gives a,a,b,a,c,a,a: every window of Σw picks gives server i exactly wᵢ
-//!   (B1.1, B1.2), spread as evenly as possible. HAProxy's own `lb_fwrr.c` trees give the same
-//!   counts per cycle but not a documented order; the smooth order is exact, simple and
-//!   allocation-free, which is why it was chosen (B1.6 asks to choose one and say so). It is
-//!   dynamic: [`Balancer::set_weight`] applies to the next pick (B1.4). A server that comes back
-//!   is reintegrated at once, in no promised slot (B1.8).
+//! * `roundrobin`: HAProxy's own **fast weighted round robin** (`lb_fwrr.c`), emulated step by
+//!   step. Every server has an effective weight of 16 × its weight (`BE_WEIGHT_SCALE`) and a
+//!   next position `npos` on a window that starts at the total effective weight and advances by
+//!   one per pick (`curr_pos`). Servers wait in three trees: *init* (sorted by weight, heaviest
+//!   first, declaration order on ties), *current* (sorted by `npos`, then by weight) and *next*
+//!   (servers whose position fell beyond the window). A pick takes the first server of
+//!   *current* if its position has come, otherwise the first one of *init* (a server entering
+//!   the rotation); when both are empty the *next* tree becomes *init* for a new window. The
+//!   picked server then moves on by total weight ÷ its weight (`fwrr_update_position`, with
+//!   the remainder carried in `rweight`). From a fresh start this gives **A,A,A,B** for 3:1
+//!   and **A,A,A,B,A,A,C** for 5:1:1, the orders measured on HAProxy 2.6 (B1.6), A,B,C for
+//!   equal weights, and every window of Σw picks gives server i exactly wᵢ (B1.1, B1.2).
+//!   Weights are dynamic: [`Balancer::set_weight`] moves the server as
+//!   `fwrr_update_server_weight` does (B1.4). A server going DOWN leaves the trees and one
+//!   coming back is queued at HAProxy's position for it (`fwrr_set_server_status_up`), so it
+//!   is reintegrated at once but not necessarily in its old slot (B1.8).
+//!
+//!   Where it simplifies: HAProxy applies a state change when the health check decides it;
+//!   this type learns of it at the next pick, through `available`, and applies the changes
+//!   in declaration order then. The backup group's tree is not modelled (only the first usable
+//!   backup is ever used, B1.11), nor are `maxconn` and queueing (so no server is ever
+//!   "saturated"), nor thread groups (HAProxy 2.6 has one). Tree keys are kept in 64 bits
+//!   where HAProxy truncates them to 32, which only differs beyond about 2,000 servers at
+//!   weight 256.
 //! * `static-rr`: an exact emulation of HAProxy's map (`init_server_map` and
 //!   `recalc_server_map` in `lb_map.c`). Weights are divided by their greatest common divisor
 //!   once, at construction; the map holds one slot per unit of weight of the usable servers,
@@ -50,7 +65,8 @@
 //!
 //! # Cost
 //!
-//! [`Balancer::pick`] never allocates and is O(n) in the number of servers. The only
+//! [`Balancer::pick`] never allocates and is O(n) in the number of servers (for `roundrobin`,
+//! a few scans for the first server of a tree instead of HAProxy's O(log n) ebtree lookups). The only
 //! super-linear work is the `static-rr` map rebuild, O(Σw · n) into storage reserved at
 //! construction, and only when the set of usable servers changes.
 
@@ -133,12 +149,85 @@ struct Server {
     backup: bool,
     maxconn: Option<u32>,
     connections: u32,
-    /// Smooth round robin's running score (nginx `current_weight`).
-    current: i64,
+    /// roundrobin's place in HAProxy's fwrr trees.
+    fwrr: FwrrServer,
     /// static-rr map construction's score (HAProxy `wscore`).
     wscore: i64,
     /// Whether the static-rr map was built with this server usable.
     in_map: bool,
+}
+
+/// HAProxy's `BE_WEIGHT_SCALE`: a server's effective weight is its weight times this.
+const WEIGHT_SCALE: i64 = 16;
+
+/// HAProxy's `SRV_EWGHT_MAX`: the largest effective weight (256 × 16).
+const MAX_EWEIGHT: i64 = 256 * WEIGHT_SCALE;
+
+/// HAProxy's `SRV_UWGHT_RANGE`: the factor of `npos` in a *current* tree key.
+const POSITION_FACTOR: i64 = 256;
+
+/// One of the three trees of HAProxy's fwrr group. *Init* and *next* are `T0` and `T1` in
+/// turn ([`Fwrr::init`], [`Fwrr::next`]), swapped when a window ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tree {
+    Current,
+    T0,
+    T1,
+}
+
+/// A server's fwrr state (HAProxy's `npos`, `lpos`, `rweight`, `lb_node` and `lb_tree`).
+#[derive(Clone, Copy, Debug, Default)]
+struct FwrrServer {
+    /// The tree the server belongs to; `None` while it is out of the rotation (down or at
+    /// weight 0). Like HAProxy's `lb_tree`, it is kept while the server is briefly dequeued
+    /// during a pick.
+    tree: Option<Tree>,
+    /// Whether the server is linked in `tree` (HAProxy's node is in the ebtree).
+    queued: bool,
+    /// Sort key in its tree: lower first.
+    key: i64,
+    /// Insertion stamp: among equal keys the earlier inserted comes first, as ebtrees return
+    /// duplicates in insertion order.
+    stamp: u64,
+    /// Next position in the window.
+    npos: i64,
+    /// Last position (where it was picked).
+    lpos: i64,
+    /// Remainder of total weight ÷ its weight carried between picks.
+    rweight: i64,
+}
+
+/// The active servers' fwrr group (HAProxy's `struct fwrr_group` plus `next_weight`).
+#[derive(Clone, Copy, Debug)]
+struct Fwrr {
+    /// Whether the trees have been built (at the first pick, from the servers usable then,
+    /// as HAProxy's `fwrr_init_server_groups` does at start-up).
+    started: bool,
+    /// Which of `T0`/`T1` is the *init* tree; the other one is *next*.
+    init: Tree,
+    next: Tree,
+    /// The position reached in the current window.
+    curr_pos: i64,
+    /// The total effective weight the current window was opened with.
+    curr_weight: i64,
+    /// The total effective weight of the usable active servers now.
+    next_weight: i64,
+    /// The next insertion stamp.
+    stamp: u64,
+}
+
+impl Default for Fwrr {
+    fn default() -> Self {
+        Fwrr {
+            started: false,
+            init: Tree::T0,
+            next: Tree::T1,
+            curr_pos: 0,
+            curr_weight: 0,
+            next_weight: 0,
+            stamp: 0,
+        }
+    }
 }
 
 /// What [`Balancer::explain`] needs to know about the latest pick.
@@ -167,6 +256,8 @@ pub struct Balancer {
     rr_idx: usize,
     /// leastconn: the previous pick; tie searches start after it.
     cursor: usize,
+    /// roundrobin: the fwrr group of the active servers.
+    fwrr: Fwrr,
     last: Option<LastPick>,
 }
 
@@ -203,7 +294,7 @@ impl Balancer {
                     backup: spec.backup,
                     maxconn: spec.maxconn,
                     connections: 0,
-                    current: 0,
+                    fwrr: FwrrServer::default(),
                     wscore: 0,
                     in_map: false,
                 }
@@ -225,6 +316,7 @@ impl Balancer {
             map_built: false,
             rr_idx: 0,
             cursor: usize::MAX,
+            fwrr: Fwrr::default(),
             last: None,
         }
     }
@@ -286,6 +378,9 @@ impl Balancer {
     }
 
     fn pick_inner(&mut self, available: &[bool], avoid: Option<usize>) -> Option<Pick> {
+        if self.algorithm == Balance::RoundRobin {
+            self.fwrr_sync(available);
+        }
         let mut down_active = 0u32;
         let mut any_active = false;
         for (i, s) in self.servers.iter().enumerate() {
@@ -302,10 +397,7 @@ impl Balancer {
             return self.pick_backup(available, down_active);
         }
         let (server, detail) = match self.algorithm {
-            Balance::RoundRobin => (
-                self.smooth_round_robin(available, avoid)?,
-                LastPick::default(),
-            ),
+            Balance::RoundRobin => (self.fwrr_pick(avoid)?, LastPick::default()),
             Balance::StaticRr => self.static_rr(available, avoid)?,
             Balance::LeastConn => (self.least_conn(available, avoid)?, LastPick::default()),
             Balance::First => self.first(available, avoid)?,
@@ -356,24 +448,263 @@ impl Balancer {
             && is_available(available, i)
     }
 
-    fn smooth_round_robin(&mut self, available: &[bool], avoid: Option<usize>) -> Option<usize> {
-        let mut total = 0i64;
-        let mut best: Option<(usize, i64)> = None;
-        for i in 0..self.servers.len() {
-            if !self.candidate(i, available, avoid) {
+    // -----------------------------------------------------------------------------------------
+    // roundrobin: HAProxy's fwrr (`lb_fwrr.c`).
+
+    /// Server `i`'s effective weight in force (HAProxy's `eweight`).
+    fn eweight(&self, i: usize) -> i64 {
+        i64::from(self.servers[i].weight) * WEIGHT_SCALE
+    }
+
+    /// The first server linked in `tree`: lowest key, then earliest inserted.
+    fn fwrr_first(&self, tree: Tree) -> Option<usize> {
+        let mut best: Option<(usize, i64, u64)> = None;
+        for (i, s) in self.servers.iter().enumerate() {
+            let f = &s.fwrr;
+            if !f.queued || f.tree != Some(tree) {
                 continue;
             }
-            let s = &mut self.servers[i];
-            let weight = i64::from(s.weight);
-            s.current += weight;
-            total += weight;
-            if best.is_none_or(|(_, score)| s.current > score) {
-                best = Some((i, s.current));
+            if best.is_none_or(|(_, key, stamp)| (f.key, f.stamp) < (key, stamp)) {
+                best = Some((i, f.key, f.stamp));
             }
         }
-        let (winner, _) = best?;
-        self.servers[winner].current -= total;
-        Some(winner)
+        best.map(|(i, _, _)| i)
+    }
+
+    /// Links server `i` into `tree` with `key` (`eb32_insert`).
+    fn fwrr_insert(&mut self, i: usize, tree: Tree, key: i64) {
+        let stamp = self.fwrr.stamp;
+        self.fwrr.stamp += 1;
+        let f = &mut self.servers[i].fwrr;
+        f.tree = Some(tree);
+        f.queued = true;
+        f.key = key;
+        f.stamp = stamp;
+    }
+
+    /// `fwrr_queue_by_weight`: heavier servers first.
+    fn fwrr_queue_by_weight(&mut self, i: usize, tree: Tree) {
+        let key = MAX_EWEIGHT - self.eweight(i);
+        self.fwrr_insert(i, tree, key);
+    }
+
+    /// `fwrr_queue_srv`: into *current* at its next position, or into *next* if that position
+    /// lies beyond this window and beyond the window the next one would open.
+    fn fwrr_queue_srv(&mut self, i: usize) {
+        let eweight = self.eweight(i);
+        let g = self.fwrr;
+        let f = &mut self.servers[i].fwrr;
+        if eweight <= 0 {
+            f.tree = None;
+            f.queued = false;
+        } else if f.npos >= 2 * g.curr_weight || f.npos >= g.curr_weight + g.next_weight {
+            f.npos -= g.curr_weight;
+            self.fwrr_queue_by_weight(i, g.next);
+        } else {
+            let key = POSITION_FACTOR * f.npos + (MAX_EWEIGHT + f.rweight - eweight) / WEIGHT_SCALE;
+            self.fwrr_insert(i, Tree::Current, key);
+        }
+    }
+
+    /// `fwrr_get_srv_init`: a server leaving *init* starts afresh.
+    fn fwrr_get_srv_init(&mut self, i: usize) {
+        let f = &mut self.servers[i].fwrr;
+        f.npos = 0;
+        f.rweight = 0;
+    }
+
+    /// `fwrr_get_srv`: makes `npos` relative to the current window before a server moves.
+    fn fwrr_get_srv(&mut self, i: usize) {
+        let g = self.fwrr;
+        let f = &mut self.servers[i].fwrr;
+        match f.tree {
+            Some(tree) if tree == g.init => {
+                f.npos = 0;
+                f.rweight = 0;
+            }
+            Some(tree) if tree == g.next => f.npos += g.curr_weight,
+            Some(_) => {}
+            None => f.npos = g.curr_pos,
+        }
+    }
+
+    /// `fwrr_init_server_groups`: one window of the total weight, every usable active server
+    /// in *init* in declaration order.
+    fn fwrr_start(&mut self, available: &[bool]) {
+        let mut total = 0;
+        for i in 0..self.servers.len() {
+            self.servers[i].fwrr = FwrrServer::default();
+            if self.candidate(i, available, None) {
+                total += self.eweight(i);
+            }
+        }
+        self.fwrr = Fwrr {
+            started: true,
+            curr_pos: total,
+            curr_weight: total,
+            next_weight: total,
+            ..Fwrr::default()
+        };
+        for i in 0..self.servers.len() {
+            if self.candidate(i, available, None) {
+                self.fwrr_queue_by_weight(i, self.fwrr.init);
+            }
+        }
+    }
+
+    /// Applies the state changes seen since the previous pick, in declaration order:
+    /// `fwrr_set_server_status_down` for a server no longer usable, `..._up` for one usable
+    /// again.
+    fn fwrr_sync(&mut self, available: &[bool]) {
+        if !self.fwrr.started {
+            self.fwrr_start(available);
+            return;
+        }
+        for i in 0..self.servers.len() {
+            let usable = self.candidate(i, available, None);
+            let in_rotation = self.servers[i].fwrr.tree.is_some();
+            if usable == in_rotation {
+                continue;
+            }
+            let eweight = self.eweight(i);
+            if usable {
+                self.fwrr.next_weight += eweight;
+                self.fwrr_get_srv(i);
+                let g = self.fwrr;
+                self.servers[i].fwrr.npos =
+                    g.curr_pos + (g.next_weight + g.curr_weight - g.curr_pos) / eweight;
+                self.fwrr_queue_srv(i);
+            } else {
+                self.fwrr_leave(i, eweight);
+            }
+        }
+    }
+
+    /// `fwrr_set_server_status_down`: server `i`, whose effective weight in the rotation was
+    /// `eweight`, leaves every tree.
+    fn fwrr_leave(&mut self, i: usize, eweight: i64) {
+        let f = &mut self.servers[i].fwrr;
+        f.tree = None;
+        f.queued = false;
+        self.fwrr.next_weight -= eweight;
+    }
+
+    /// `fwrr_update_server_weight`, after server `i`'s weight changed from `old`.
+    fn fwrr_weight_changed(&mut self, i: usize, old: u16) {
+        let Some(tree) = self.servers[i].fwrr.tree else {
+            // Out of the rotation: the next pick brings it in if it is usable.
+            return;
+        };
+        let old_eweight = i64::from(old) * WEIGHT_SCALE;
+        let eweight = self.eweight(i);
+        if eweight == 0 {
+            self.fwrr_leave(i, old_eweight);
+            return;
+        }
+        self.fwrr.next_weight += eweight - old_eweight;
+        if tree == self.fwrr.init {
+            self.fwrr_queue_by_weight(i, tree);
+            return;
+        }
+        // In *current* or *next*: if it has not used up its places, move its next position.
+        self.fwrr_get_srv(i);
+        let g = self.fwrr;
+        let f = &mut self.servers[i].fwrr;
+        let previous = f.npos;
+        let step = g.next_weight / eweight;
+        f.npos = (f.lpos + step).min(previous);
+        f.rweight = 0;
+        if f.npos < g.curr_pos + 2 {
+            f.npos = g.curr_pos + step;
+        }
+        self.fwrr_queue_srv(i);
+    }
+
+    /// `fwrr_get_server_from_group`: the first server of *current* if its turn has come,
+    /// otherwise the first of *init*, otherwise whatever *current* has.
+    fn fwrr_from_group(&mut self) -> Option<usize> {
+        let first = self.fwrr_first(Tree::Current);
+        if let Some(i) = first
+            && self.servers[i].fwrr.npos <= self.fwrr.curr_pos
+        {
+            return Some(i);
+        }
+        if let Some(i) = self.fwrr_first(self.fwrr.init) {
+            self.fwrr_get_srv_init(i);
+            return Some(i);
+        }
+        first
+    }
+
+    /// `fwrr_update_position`: the picked server's next position, one step of
+    /// total weight ÷ its weight further, the remainder carried in `rweight`.
+    fn fwrr_update_position(&mut self, i: usize) {
+        let eweight = self.eweight(i);
+        if eweight == 0 {
+            return;
+        }
+        let g = self.fwrr;
+        let f = &mut self.servers[i].fwrr;
+        if f.npos == 0 {
+            f.npos = g.curr_pos;
+        }
+        f.lpos = f.npos;
+        f.npos += g.next_weight / eweight;
+        f.rweight += g.next_weight % eweight;
+        if f.rweight >= eweight {
+            f.rweight -= eweight;
+            f.npos += 1;
+        }
+    }
+
+    /// `fwrr_get_next_server` over the active group, after [`Balancer::fwrr_sync`]. With
+    /// `avoid`, the avoided server loses its turn (its position moves on) and the next one is
+    /// taken; if it is the only one, it is taken anyway.
+    fn fwrr_pick(&mut self, avoid: Option<usize>) -> Option<usize> {
+        let mut switched = false;
+        let mut avoided: Option<usize> = None;
+        let chosen = loop {
+            if self.fwrr.curr_weight == 0 {
+                self.fwrr.curr_weight = self.fwrr.next_weight;
+                self.fwrr.curr_pos = self.fwrr.next_weight;
+            }
+            let server = loop {
+                if let Some(i) = self.fwrr_from_group() {
+                    break Some(i);
+                }
+                if switched {
+                    break None;
+                }
+                switched = true;
+                let g = &mut self.fwrr;
+                (g.init, g.next) = (g.next, g.init);
+                g.curr_weight = g.next_weight;
+                g.curr_pos = g.curr_weight;
+            };
+            let Some(i) = server else {
+                break avoided;
+            };
+            self.fwrr_update_position(i);
+            self.servers[i].fwrr.queued = false;
+            self.fwrr.curr_pos += 1;
+            if avoid != Some(i) || avoided.is_some() {
+                break Some(i);
+            }
+            avoided = Some(i);
+        };
+        if let Some(i) = chosen {
+            self.fwrr_queue_srv(i);
+        }
+        if let Some(skipped) = avoided
+            && chosen != Some(skipped)
+        {
+            if switched {
+                self.fwrr_queue_by_weight(skipped, self.fwrr.init);
+            } else {
+                self.fwrr_queue_srv(skipped);
+            }
+        }
+        chosen
     }
 
     /// HAProxy's `recalc_server_map` over the usable active servers.
@@ -493,8 +824,13 @@ impl Balancer {
         if self.algorithm == Balance::StaticRr {
             return;
         }
-        if let Some(s) = self.servers.get_mut(server) {
-            s.weight = clamp_weight(weight);
+        let Some(s) = self.servers.get_mut(server) else {
+            return;
+        };
+        let old = s.weight;
+        s.weight = clamp_weight(weight);
+        if self.algorithm == Balance::RoundRobin && s.weight != old {
+            self.fwrr_weight_changed(server, old);
         }
     }
 

@@ -7,10 +7,20 @@
 //! caller passes the zone as it is *now*, so an edited record reaches clients only once the
 //! cached answer expires (B6.4).
 //!
+//! An answer is cached when it **arrives**, not when the question leaves (B6.6): a query for a
+//! name whose lookup is still in flight joins that lookup, as Unbound and BIND do, and gets the
+//! answer at the same moment as the query that started it, never earlier. Once the answer has
+//! arrived, queries are cache hits until `query time + TTL` of the lookup that fetched it.
+//!
 //! Simplifications: only A records; the design's zone is the only domain that exists (a name
 //! outside it is answered NXDOMAIN by the resolver without going upstream); NXDOMAIN answers are
 //! not cached (the model has no SOA record for RFC 2308 negative caching); no lost or truncated
-//! packets (B6.5); a multi-label suffix such as `co.uk` is treated as if `uk` delegated the
+//! packets (B6.5); queries are compared at the client (a query joins a lookup if a cache hit
+//! would reach the client before that lookup's answer does, which is the same as reaching the
+//! resolver before the answer does); NXDOMAIN lookups are not joined; a referral is used by queries
+//! that reach the resolver after it arrived there (a query for another name that comes earlier
+//! asks upstream again, where a real resolver would wait for the referral in flight: slower,
+//! but never faster than the first lookup); a multi-label suffix such as `co.uk` is treated as if `uk` delegated the
 //! domain directly.
 
 use std::collections::BTreeMap;
@@ -67,15 +77,31 @@ pub struct Resolver {
     pub domain_referral_ttl: SimDuration,
     /// Lower-case name → cached A record.
     answers: BTreeMap<String, CachedAnswer>,
-    /// TLD (`com`) → when the root's referral to its name servers expires.
-    tld_referrals: BTreeMap<String, SimTime>,
-    /// Domain (`foobar.com`) → when the TLD's referral to its name servers expires.
-    domain_referrals: BTreeMap<String, SimTime>,
+    /// TLD (`com`) → the root's referral to its name servers.
+    tld_referrals: BTreeMap<String, Referral>,
+    /// Domain (`foobar.com`) → the TLD's referral to its name servers.
+    domain_referrals: BTreeMap<String, Referral>,
 }
 
+/// A cached referral.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Referral {
+    /// The earliest query time that finds it in the cache: the query that fetched it, plus the
+    /// upstream round trips until it arrived (the client ↔ resolver leg is the same for both).
+    from: SimTime,
+    /// When it expires: the fetching query's time plus the referral TTL.
+    expires: SimTime,
+}
+
+/// An answer in the cache, or on its way there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct CachedAnswer {
     address: Ipv4Addr,
+    /// When the lookup that fetched it ends at the client: until then it is in flight, and
+    /// queries for the name wait for it.
+    arrives: SimTime,
+    /// When it stops being served from the cache (the lookup's query time + TTL). For TTL 0
+    /// it is the query time: the answer is shared by queries that joined the lookup only.
     expires: SimTime,
 }
 
@@ -87,6 +113,9 @@ pub enum DnsHopKind {
     /// The resolver had no fresh answer (or refused the name) and, for names in the zone, asked
     /// upstream.
     ResolverCacheMiss,
+    /// The resolver was already looking the name up for an earlier query and answered this one
+    /// when that answer arrived (B6.6).
+    ResolverInFlight,
     /// A root server referred the resolver to the TLD's name servers.
     Root,
     /// A TLD server referred the resolver to the domain's name servers.
@@ -113,13 +142,15 @@ pub struct DnsHop {
 pub struct Resolution {
     /// The A record's address; `None` is NXDOMAIN (the hops' details say why).
     pub address: Option<Ipv4Addr>,
-    /// Whether the answer came from the resolver's cache.
+    /// Whether the answer came from the resolver's cache (not for a query that waited for a
+    /// lookup in flight).
     pub cached: bool,
     /// How long the client may keep the answer: the time left on a cached answer, the record's
     /// full TTL on a fresh one (zero for TTL 0); `None` for NXDOMAIN.
     pub ttl_left: Option<SimDuration>,
     /// The conversations, in order: the client ↔ resolver round trip first (it wraps the
-    /// upstream ones), then root, TLD and authoritative where they were needed.
+    /// upstream ones), then root, TLD and authoritative where they were needed. A query that
+    /// joined a lookup in flight has one hop, the wait for that lookup's answer.
     pub hops: Vec<DnsHop>,
     /// What the lookup cost the client: the sum of the hops' round trips.
     pub latency: SimDuration,
@@ -147,14 +178,38 @@ impl Resolver {
     /// Resolves `fqdn` (e.g. "www.foobar.com") against the zone as it is *now*; cached answers
     /// are served until they expire even if the zone changed (B6.4).
     ///
-    /// Names are case-insensitive and may end with a dot. A cached answer is fresh while
-    /// `now < cached_at + TTL`; a record with TTL 0 is never cached (RFC 1035 §3.2.1).
+    /// Names are case-insensitive and may end with a dot. While a lookup of the name is in
+    /// flight (its answer reaches the client later than a cache hit made now would), the query
+    /// waits for it and gets its answer at the same time (B6.6). After that, a cached answer is
+    /// fresh while `now < query time of the lookup + TTL`; a record with TTL 0 is never cached
+    /// (RFC 1035 §3.2.1). Calls are expected in time order.
     pub fn resolve(&mut self, zone: &DnsZone, fqdn: &str, now: SimTime) -> Resolution {
         let name = normalize(fqdn);
         let client_resolver = self.latency.client_resolver;
         if name.is_empty() || name.split('.').any(str::is_empty) {
             let detail = format!("'{fqdn}' is not a valid domain name");
             return nxdomain(vec![resolver_hop(false, client_resolver, detail)]);
+        }
+        if let Some(answer) = self.answers.get(&name)
+            && now + client_resolver < answer.arrives
+        {
+            let took = answer.arrives - now;
+            let detail = format!(
+                "waiting for the lookup of {name} already in flight (answer at {})",
+                answer.arrives - SimTime::ZERO
+            );
+            return Resolution {
+                address: Some(answer.address),
+                cached: false,
+                ttl_left: Some(answer.expires - now),
+                hops: vec![DnsHop {
+                    kind: DnsHopKind::ResolverInFlight,
+                    server: "resolver".to_owned(),
+                    took,
+                    detail,
+                }],
+                latency: took,
+            };
         }
         if let Some(answer) = self.answers.get(&name)
             && now < answer.expires
@@ -189,6 +244,7 @@ impl Resolver {
         )];
         let tld = domain.rsplit('.').next().unwrap_or_default();
         if !is_fresh(&self.domain_referrals, &domain, now) {
+            let mut upstream = SimDuration::ZERO;
             if !is_fresh(&self.tld_referrals, tld, now) {
                 hops.push(DnsHop {
                     kind: DnsHopKind::Root,
@@ -196,8 +252,9 @@ impl Resolver {
                     took: self.latency.root,
                     detail: format!("referral to .{tld} name servers"),
                 });
-                self.tld_referrals
-                    .insert(tld.to_owned(), now + self.tld_referral_ttl);
+                upstream += self.latency.root;
+                let expires = now + self.tld_referral_ttl;
+                remember(&mut self.tld_referrals, tld, now + upstream, expires, now);
             }
             hops.push(DnsHop {
                 kind: DnsHopKind::Tld,
@@ -205,8 +262,15 @@ impl Resolver {
                 took: self.latency.tld,
                 detail: format!("referral to {domain} name servers"),
             });
-            self.domain_referrals
-                .insert(domain.clone(), now + self.domain_referral_ttl);
+            upstream += self.latency.tld;
+            let expires = now + self.domain_referral_ttl;
+            remember(
+                &mut self.domain_referrals,
+                &domain,
+                now + upstream,
+                expires,
+                now,
+            );
         }
 
         let record = zone.records.iter().find(|record| {
@@ -236,17 +300,20 @@ impl Resolver {
                 "{name} A {}, TTL {} s",
                 record.address, record.ttl
             )));
-            let answer = CachedAnswer {
-                address: record.address,
-                expires: now + ttl,
-            };
-            self.answers.insert(name, answer);
         }
+        let latency = total(&hops);
+        // In flight until it arrives, then cached until now + TTL (for TTL 0, never).
+        let answer = CachedAnswer {
+            address: record.address,
+            arrives: now + latency,
+            expires: now + ttl,
+        };
+        self.answers.insert(name, answer);
         Resolution {
             address: Some(record.address),
             cached: false,
             ttl_left: Some(ttl),
-            latency: total(&hops),
+            latency,
             hops,
         }
     }
@@ -274,8 +341,27 @@ fn relative_name<'a>(name: &'a str, domain: &str) -> Option<&'a str> {
         .filter(|relative| !relative.is_empty())
 }
 
-fn is_fresh(cache: &BTreeMap<String, SimTime>, key: &str, now: SimTime) -> bool {
-    cache.get(key).is_some_and(|&expires| now < expires)
+/// Whether a query made at `now` finds the referral for `key`: it has arrived and not expired.
+fn is_fresh(cache: &BTreeMap<String, Referral>, key: &str, now: SimTime) -> bool {
+    cache
+        .get(key)
+        .is_some_and(|referral| referral.from <= now && now < referral.expires)
+}
+
+/// Caches a referral fetched by a query at `now`, usable by queries from `from`. If one is
+/// already cached (or on its way) and not expired, the earlier arrival still counts.
+fn remember(
+    cache: &mut BTreeMap<String, Referral>,
+    key: &str,
+    from: SimTime,
+    expires: SimTime,
+    now: SimTime,
+) {
+    let from = match cache.get(key) {
+        Some(old) if now < old.expires => old.from.min(from),
+        _ => from,
+    };
+    cache.insert(key.to_owned(), Referral { from, expires });
 }
 
 fn resolver_hop(hit: bool, took: SimDuration, detail: String) -> DnsHop {

@@ -466,6 +466,9 @@ struct LoadRun {
 #[derive(Clone, Copy)]
 struct DnsMemo {
     address: Ipv4Addr,
+    /// When the lookup's answer reaches the client: a request before that waits for it, as
+    /// the resolver makes it (B6.6).
+    arrives: SimTime,
     valid_until: SimTime,
 }
 
@@ -1377,7 +1380,8 @@ impl Simulation {
             && let Some(memo) = self.dns_memo
             && now < memo.valid_until
         {
-            return Some((memo.address, self.resolver.latency.client_resolver));
+            let hit = self.resolver.latency.client_resolver;
+            return Some((memo.address, hit.max(memo.arrives - now)));
         }
         let Some(zone) = &self.model.zone else {
             self.fail(
@@ -1414,6 +1418,7 @@ impl Simulation {
         };
         self.dns_memo = resolution.ttl_left.map(|left| DnsMemo {
             address,
+            arrives: done,
             valid_until: now + left,
         });
         Some((address, resolution.latency))

@@ -120,14 +120,77 @@ fn equal_weights_go_in_declaration_order() {
 
 // B1.6: exact orders, for the algorithm each one implements.
 
+/// `roundrobin` (HAProxy's fwrr) from a fresh start: weights → one cycle of picks. The 3:1 and
+/// 5:1:1 cycles are the orders measured on HAProxy 2.6.12 (B1.6); the others follow from
+/// `lb_fwrr.c` (heavier servers enter the rotation first, ties in declaration order).
+const FWRR_CYCLES: &[(&[u16], &str)] = &[
+    (&[1, 1, 1], "ABC"),
+    (&[3, 1], "AAAB"),
+    (&[5, 1, 1], "AAABAAC"),
+    (&[2, 1], "AAB"),
+    (&[1, 2], "BBA"),
+    (&[6, 2], "AAABAAAB"),
+];
+
 #[wasm_bindgen_test(unsupported = test)]
-fn smooth_rr_order_3_1_is_a_a_b_a() {
-    check_order(RoundRobin, &[3, 1], "AABAAABA");
+fn roundrobin_orders_are_haproxy_fwrr_cycles() {
+    for &(weights, cycle) in FWRR_CYCLES {
+        check_order(RoundRobin, weights, &cycle.repeat(50));
+    }
 }
 
 #[wasm_bindgen_test(unsupported = test)]
-fn smooth_rr_order_5_1_1() {
-    check_order(RoundRobin, &[5, 1, 1], "AABACAAAABACAA");
+fn roundrobin_3_1_is_a_a_a_b_as_measured() {
+    check_order(RoundRobin, &[3, 1], "AAABAAABAAABAAAB");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn roundrobin_5_1_1_is_a_a_a_b_a_a_c_as_measured() {
+    check_order(RoundRobin, &[5, 1, 1], "AAABAACAAABAACAAABAAC");
+}
+
+/// Weights → roundrobin's counts per server over 10,000 picks: whole cycles of Σw give each
+/// server its weight, the last partial cycle follows the fwrr order (5:1:1: 1,428 cycles and
+/// A,A,A,B; 2:3:7: 833 cycles and C,C,B,C; 256:1: 38 cycles and 234 more A).
+const LONG_RUN_COUNTS: &[(&[u16], &[u32])] = &[
+    (&[1, 1, 1], &[3334, 3333, 3333]),
+    (&[3, 1], &[7500, 2500]),
+    (&[5, 1, 1], &[7143, 1429, 1428]),
+    (&[2, 3, 7], &[1666, 2500, 5834]),
+    (&[256, 1], &[9962, 38]),
+];
+
+#[wasm_bindgen_test(unsupported = test)]
+fn counts_over_10000_picks_follow_the_weights() {
+    for &(weights, expected) in LONG_RUN_COUNTS {
+        for algorithm in [RoundRobin, StaticRr] {
+            let mut balancer = Balancer::new(algorithm, &active(weights));
+            let counts = count(&mut balancer, &vec![UP; weights.len()], 10_000);
+            let total: u32 = weights.iter().map(|&w| u32::from(w)).sum();
+            for (&got, &w) in counts.iter().zip(weights) {
+                let share = 10_000 * u32::from(w) / total;
+                assert!(
+                    got.abs_diff(share) <= 1,
+                    "{algorithm:?} {weights:?}: {counts:?}"
+                );
+            }
+            if algorithm == RoundRobin {
+                assert_eq!(counts, expected, "{weights:?}");
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn roundrobin_server_down_then_up_follows_fwrr_positions() {
+    // 1:1:1 (effective weights 16 each, window 48). After A, B, C, B goes DOWN: the window's
+    // total weight drops to 32, A and C alternate. When B comes back at position 56 it is
+    // queued at 56 + (48 + 48 − 56) / 16 = 58 (`fwrr_set_server_status_up`), after C (57) and
+    // A (57), so the rotation resumes as C, A, B.
+    let mut balancer = Balancer::new(RoundRobin, &active(&[1, 1, 1]));
+    assert_eq!(order(&mut balancer, &[UP; 3], 3), "ABC");
+    assert_eq!(order(&mut balancer, &[UP, DOWN, UP], 5), "ACACA");
+    assert_eq!(order(&mut balancer, &[UP; 3], 6), "CABCAB");
 }
 
 #[wasm_bindgen_test(unsupported = test)]

@@ -5,8 +5,11 @@
 //! otherwise.
 
 use stacksim::sim::dns::{DnsHopKind, DnsLatency, Resolution, Resolver};
+use stacksim::sim::engine::{Config, Input, Simulation};
+use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::{DnsRecord, DnsZone};
+use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const FULL_MISS: &str = "resolver 2 ms, root 20 ms, .com TLD 30 ms, ns1.foobar.com 50 ms";
@@ -192,12 +195,13 @@ fn ttl_0_is_never_cached() {
         secs(0),
         &format!("8.8.8.8 (ttl 0 µs) in 102 ms: {FULL_MISS}"),
     );
+    // A query while that lookup is in flight shares its answer (B6.6); it is not cached.
     check(
         &mut resolver,
         &zone,
         "www.foobar.com",
         secs(0),
-        "8.8.8.8 (ttl 0 µs) in 52 ms: resolver 2 ms, ns1.foobar.com 50 ms",
+        "8.8.8.8 (ttl 0 µs) in 102 ms: resolver 102 ms",
     );
     check_details(
         &mut resolver,
@@ -496,4 +500,170 @@ fn default_latencies_sit_inside_the_table_ranges() {
     assert!(within(ms(authoritative_miss), 30.0, 80.0));
     let full = authoritative_miss + latency.root + latency.tld;
     assert!(within(ms(full), 100.0, 400.0));
+}
+
+// B6.6: an answer is cached when it arrives; a query for a name in flight waits for it.
+
+fn ms(ms: u64) -> SimTime {
+    SimTime::from_millis(ms)
+}
+
+/// Query time (ms) → when the client has the answer (ms) and the resolver's hops, for a cold
+/// resolver queried at 0 ms and then at each time in turn. The first lookup's answer reaches
+/// the client at 102 ms; until then (a hit would reach the client by 102 ms, so queries up to
+/// 100 ms) queries join it and get it at 102 ms; from 100 ms on they are cache hits (2 ms).
+const IN_FLIGHT_TIMELINE: &[(u64, u64, &str)] = &[
+    (0, 102, FULL_MISS),
+    (1, 102, "resolver 101 ms"),
+    (10, 102, "resolver 92 ms"),
+    (50, 102, "resolver 52 ms"),
+    (99, 102, "resolver 3 ms"),
+    (100, 102, "resolver 2 ms"),
+    (101, 103, "resolver 2 ms"),
+    (200, 202, "resolver 2 ms"),
+];
+
+#[wasm_bindgen_test(unsupported = test)]
+fn query_for_a_name_in_flight_gets_the_answer_when_it_arrives() {
+    let (zone, mut resolver) = (foobar(), Resolver::default());
+    for &(at, answered, hops) in IN_FLIGHT_TIMELINE {
+        let resolution = resolver.resolve(&zone, "www.foobar.com", ms(at));
+        assert_eq!(
+            resolution.address,
+            Some("8.8.8.8".parse().expect("address"))
+        );
+        assert_eq!(
+            ms(at) + resolution.latency,
+            ms(answered),
+            "query at {at} ms"
+        );
+        let rendered = render(&resolution);
+        assert!(rendered.ends_with(hops), "query at {at} ms: {rendered}");
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn no_query_gets_the_answer_before_the_first_lookup_does() {
+    let (zone, mut resolver) = (foobar(), Resolver::default());
+    let first = resolver.resolve(&zone, "www.foobar.com", ms(0)).latency;
+    for at in (1..=300).step_by(7) {
+        let resolution = resolver.resolve(&zone, "www.foobar.com", ms(at));
+        assert!(
+            ms(at) + resolution.latency >= ms(0) + first,
+            "query at {at} ms"
+        );
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn waiting_query_says_which_lookup_it_waits_for() {
+    let (zone, mut resolver) = (foobar(), Resolver::default());
+    resolver.resolve(&zone, "www.foobar.com", ms(0));
+    let resolution = resolver.resolve(&zone, "www.foobar.com", ms(10));
+    assert!(!resolution.cached, "not a cache hit");
+    assert_eq!(resolution.ttl_left, Some(SimDuration::from_millis(299_990)));
+    let kinds: Vec<DnsHopKind> = resolution.hops.iter().map(|hop| hop.kind).collect();
+    assert_eq!(kinds, [DnsHopKind::ResolverInFlight]);
+    check_details(
+        &mut resolver,
+        &zone,
+        "www.foobar.com",
+        ms(20),
+        "resolver: waiting for the lookup of www.foobar.com already in flight (answer at 102 ms)",
+    );
+}
+
+/// Query time (ms) of a second name in the same domain, after a cold lookup of www at 0 ms →
+/// its render. The referrals arrive at the resolver 20 ms (root) and 50 ms (TLD) into the
+/// first lookup; a query made earlier asks for them again.
+const REFERRALS_IN_FLIGHT: &[(u64, &str)] = &[
+    (
+        5,
+        "8.8.4.4 (ttl 300 s) in 102 ms: resolver 2 ms, root 20 ms, .com TLD 30 ms, \
+         ns1.foobar.com 50 ms",
+    ),
+    (
+        20,
+        "8.8.4.4 (ttl 300 s) in 82 ms: resolver 2 ms, .com TLD 30 ms, ns1.foobar.com 50 ms",
+    ),
+    (
+        50,
+        "8.8.4.4 (ttl 300 s) in 52 ms: resolver 2 ms, ns1.foobar.com 50 ms",
+    ),
+];
+
+#[wasm_bindgen_test(unsupported = test)]
+fn referrals_are_cached_when_they_arrive() {
+    for &(at, expected) in REFERRALS_IN_FLIGHT {
+        let zone = zone(
+            "foobar.com",
+            &[("www", "8.8.8.8", 300), ("api", "8.8.4.4", 300)],
+        );
+        let mut resolver = Resolver::default();
+        resolver.resolve(&zone, "www.foobar.com", ms(0));
+        check(&mut resolver, &zone, "api.foobar.com", ms(at), expected);
+    }
+}
+
+/// Requests sent (ms) to stage 1 with a cold resolver: request 0 at 0 ms, requests 1–9 every
+/// 10 ms, all traced.
+const BURST_SENT_AT: &[u64] = &[0, 10, 20, 30, 40, 50, 60, 70, 80, 90];
+
+#[wasm_bindgen_test(unsupported = test)]
+fn burst_during_the_first_lookup_reaches_the_lb_in_order() {
+    let topology = presets::topology(1).expect("stage 1");
+    let mut sim = Simulation::new(&topology, Config::default()).expect("stage 1 simulates");
+    let mut ids = Vec::new();
+    for &at in BURST_SENT_AT {
+        let spec = RequestSpec::new(RequestKind::Static, false);
+        let id = sim
+            .handle(ms(at), Input::Send(spec))
+            .expect("send is accepted")
+            .expect("send returns an id");
+        ids.push(id);
+    }
+    sim.run_until_quiet(SimTime::from_secs(120));
+    let mut at_lb = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let trace = sim.trace(*id).expect("traced");
+        let answered = trace
+            .hops
+            .iter()
+            .filter(|hop| hop.kind == HopKind::Dns)
+            .map(|hop| hop.at)
+            .max()
+            .expect("a DNS hop");
+        assert_eq!(answered, ms(102), "request {n} has the answer at 102 ms");
+        if n > 0 {
+            assert!(
+                trace.hops.iter().any(|hop| hop.reason.contains(
+                    "waiting for the lookup of www.foobar.com already in flight (answer at 102 ms)"
+                )),
+                "request {n} says it waits"
+            );
+        }
+        let lb = trace
+            .hops
+            .iter()
+            .find(|hop| hop.place == "lb-01.haproxy")
+            .expect("reaches the load balancer");
+        at_lb.push(lb.at);
+        // Equal weights: the LB alternates, so the server tells the order requests reached it
+        // in, even where their times are equal. Request 0 is first and lands on server-01.
+        let expected = if n % 2 == 0 {
+            "server-01.nginx"
+        } else {
+            "server-02.nginx"
+        };
+        match &trace.outcome {
+            Some(Outcome::Served { backend, .. }) => {
+                assert_eq!(backend.as_deref(), Some(expected), "request {n}");
+            }
+            other => panic!("request {n} not served: {other:?}"),
+        }
+    }
+    assert!(
+        at_lb.windows(2).all(|w| w[0] <= w[1]),
+        "sending order kept at the LB: {at_lb:?}"
+    );
 }
