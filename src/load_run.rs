@@ -1206,37 +1206,55 @@ mod tests {
     }
 
     #[test]
-    fn bad_settings_are_refused() {
+    fn bad_settings_are_refused_with_the_reason() {
         let t = stage(0);
         let bad = [
-            LoadSettings {
-                rps: f64::NAN,
-                ..LoadSettings::default()
-            },
-            LoadSettings {
-                rps: -5.0,
-                ..LoadSettings::default()
-            },
-            LoadSettings {
-                rps: 1e6,
-                seconds: 60.0,
-                ..LoadSettings::default()
-            },
-            LoadSettings {
-                read_pct: 150.0,
-                ..LoadSettings::default()
-            },
-            LoadSettings {
-                events: vec![Event {
-                    at_s: 1.0,
-                    kind: StepKind::HostDown,
-                    target: "nope".into(),
-                }],
-                ..LoadSettings::default()
-            },
+            (
+                LoadSettings {
+                    rps: f64::NAN,
+                    ..LoadSettings::default()
+                },
+                "requests per second must be a number above 0",
+            ),
+            (
+                LoadSettings {
+                    rps: -5.0,
+                    ..LoadSettings::default()
+                },
+                "requests per second must be a number above 0",
+            ),
+            (
+                LoadSettings {
+                    rps: 1e6,
+                    seconds: 60.0,
+                    ..LoadSettings::default()
+                },
+                "60000000 requests is too many",
+            ),
+            (
+                LoadSettings {
+                    read_pct: 150.0,
+                    ..LoadSettings::default()
+                },
+                "read must be a whole percentage from 0 to 100",
+            ),
+            (
+                LoadSettings {
+                    events: vec![Event {
+                        at_s: 1.0,
+                        kind: StepKind::HostDown,
+                        target: "nope".into(),
+                    }],
+                    ..LoadSettings::default()
+                },
+                "step 1: there is no host 'nope' in this design",
+            ),
         ];
-        for settings in bad {
-            assert!(run(&t, &settings).is_err(), "{settings:?}");
+        for (settings, reason) in bad {
+            match run(&t, &settings) {
+                Err(err) => assert!(err.starts_with(reason), "{settings:?}: {err}"),
+                Ok(_) => panic!("{settings:?} was accepted; expected: {reason}"),
+            }
         }
     }
 

@@ -85,10 +85,22 @@ fn stage_0_dynamic_read_goes_nginx_app_mysql() {
     let mut sim = sim(0);
     let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, false);
     check_served(&trace, Some("server-01.nginx"), false);
+    // First Nginx, then the application server, then MySQL.
     let places: Vec<&str> = trace.hops.iter().map(|h| h.place.as_str()).collect();
-    for place in ["server-01.nginx", "server-01.app", "server-01.mysql"] {
-        assert!(places.contains(&place), "{place} missing from {places:?}");
-    }
+    let tiers = ["server-01.nginx", "server-01.app", "server-01.mysql"];
+    let first: Vec<usize> = tiers
+        .iter()
+        .map(|tier| {
+            places
+                .iter()
+                .position(|p| p == tier)
+                .unwrap_or_else(|| panic!("{tier} missing from {places:?}"))
+        })
+        .collect();
+    assert!(
+        first.windows(2).all(|w| w[0] < w[1]),
+        "nginx, then the app, then MySQL: {places:?}"
+    );
 }
 
 #[wasm_bindgen_test(unsupported = test)]
