@@ -71,7 +71,8 @@ pub struct Run {
     pub backends: Vec<BackendState>,
     /// Hosts and services that are down now (by id).
     pub down: BTreeSet<String>,
-    /// Links cut now, as (from, to) service ids.
+    /// Links cut now, as (from, to) service ids, as the engine reports them
+    /// ([`Simulation::cut_links`]: every link between two hosts whose network is cut).
     pub cut: BTreeSet<(String, String)>,
     /// Each virtual IP and the host holding it now, if any.
     pub vips: Vec<(String, Option<String>)>,
@@ -79,7 +80,7 @@ pub struct Run {
 
 impl Run {
     /// Reads what the page shows from a replay of `inputs`.
-    pub fn of(replay: &Replay, topology: &Topology, inputs: &[(SimTime, Input)]) -> Run {
+    pub fn of(replay: &Replay, topology: &Topology) -> Run {
         let sim = &replay.sim;
         let traces = replay
             .sent
@@ -107,7 +108,7 @@ impl Run {
             traces,
             backends: sim.backends(),
             down,
-            cut: cut_links(inputs),
+            cut: sim.cut_links(),
             vips,
         }
     }
@@ -142,28 +143,16 @@ impl Run {
     }
 }
 
-/// The links whose last cut-or-restore input in `inputs` was a cut.
-fn cut_links(inputs: &[(SimTime, Input)]) -> BTreeSet<(String, String)> {
-    let mut cut = BTreeSet::new();
-    for (_, input) in inputs {
-        match input {
-            Input::CutLink { from, to } => {
-                cut.insert((from.clone(), to.clone()));
-            }
-            Input::RestoreLink { from, to } => {
-                cut.remove(&(from.clone(), to.clone()));
-            }
-            _ => {}
-        }
-    }
-    cut
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sim::presets;
+    use crate::sim::topology::Link;
     use crate::sim::trace::{Outcome, RequestKind, RequestSpec};
+
+    fn stage(n: u8) -> Topology {
+        presets::topology(n).expect("stage exists")
+    }
 
     fn send(kind: RequestKind, https: bool) -> Input {
         Input::Send(RequestSpec::new(kind, https))
@@ -172,7 +161,7 @@ mod tests {
     fn run(stage: u8, inputs: &[(SimTime, Input)], until: SimTime) -> Run {
         let topology = presets::topology(stage).expect("stage exists");
         let replay = replay(&topology, 1, inputs, until).expect("replays");
-        Run::of(&replay, &topology, inputs)
+        Run::of(&replay, &topology)
     }
 
     fn backend(trace: &Trace) -> Option<&str> {
@@ -231,7 +220,10 @@ mod tests {
         assert!(run.is_down("server-01"));
         assert!(run.is_down("server-02.app"));
         assert!(!run.is_down("server-02"));
-        assert!(run.is_cut("lb-01.haproxy", "server-02.nginx"));
+        assert_eq!(
+            run.cut,
+            BTreeSet::from([("lb-01.haproxy".to_owned(), "server-02.nginx".to_owned())])
+        );
         let mut restored = inputs.to_vec();
         restored.push((
             SimTime::from_secs(2),
@@ -240,8 +232,35 @@ mod tests {
                 to: "server-02.nginx".into(),
             },
         ));
-        assert!(run.cut.len() == 1);
-        assert!(cut_links(&restored).is_empty());
+        let mended = super::replay(&stage(1), 1, &restored, SimTime::from_secs(3))
+            .map(|done| Run::of(&done, &stage(1)));
+        assert_eq!(mended.map(|r| r.cut), Ok(BTreeSet::new()));
+    }
+
+    #[test]
+    fn a_cut_is_between_hosts_so_every_link_between_them_is_drawn_cut() {
+        // Two links join server-01 and server-02; cutting one cuts the network between them.
+        let mut topology = stage(1);
+        topology
+            .links
+            .push(Link::new("server-01.nginx", "server-02.app"));
+        let inputs = [(
+            SimTime::ZERO,
+            Input::CutLink {
+                from: "server-02.app".into(),
+                to: "server-01.mysql".into(),
+            },
+        )];
+        let run = super::replay(&topology, 1, &inputs, SimTime::from_secs(1))
+            .map(|done| Run::of(&done, &topology).cut);
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(
+            run,
+            Ok(BTreeSet::from([
+                pair("server-01.nginx", "server-02.app"),
+                pair("server-02.app", "server-01.mysql"),
+            ]))
+        );
     }
 
     #[test]

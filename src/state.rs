@@ -786,7 +786,7 @@ impl AppState {
         // The requests sent and failures applied, if they still apply to the design.
         if let Ok(done) = replay(&self.topology, self.seed, &session.log, session.clock) {
             self.clock = session.clock.max(done.sim.now());
-            self.run = Rc::new(Run::of(&done, &self.topology, &session.log));
+            self.run = Rc::new(Run::of(&done, &self.topology));
             self.log = session.log;
             if let Some((t, hop)) = session.shown
                 && let Some(trace) = self.run.traces.get(t)
@@ -993,7 +993,7 @@ impl AppState {
         // A preset, or inputs that name what the design no longer has, start a new log.
         let replayed = stage.is_none()
             && replay(&self.topology, self.seed, &self.log, self.clock)
-                .map(|done| self.run = Rc::new(Run::of(&done, &self.topology, &self.log)))
+                .map(|done| self.run = Rc::new(Run::of(&done, &self.topology)))
                 .is_ok();
         if !replayed {
             self.log.clear();
@@ -1109,7 +1109,7 @@ impl AppState {
         match replay(&self.topology, self.seed, &log, self.clock) {
             Ok(done) => {
                 self.clock = self.clock.max(done.sim.now());
-                self.run = Rc::new(Run::of(&done, &self.topology, &log));
+                self.run = Rc::new(Run::of(&done, &self.topology));
                 self.log = log;
                 self.error = None;
                 true
@@ -1125,7 +1125,7 @@ impl AppState {
         match replay(&self.topology, self.seed, &self.log, self.clock) {
             Ok(done) => {
                 self.clock = self.clock.max(done.sim.now());
-                self.run = Rc::new(Run::of(&done, &self.topology, &self.log));
+                self.run = Rc::new(Run::of(&done, &self.topology));
             }
             Err(err) => {
                 self.run = Rc::default();

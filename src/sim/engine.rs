@@ -15,7 +15,7 @@
 //! back along the same path. Every service is a pool of workers with a bounded FIFO queue, so
 //! overload shows up as queueing, 503s and timeouts.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::net::Ipv4Addr;
 
 use rand::{Rng, SeedableRng};
@@ -745,6 +745,23 @@ impl Simulation {
     /// Whether a service is running (not stopped by an input).
     pub fn service_is_up(&self, service: &str) -> Option<bool> {
         self.svc_index(service).ok().map(|s| self.svc_up[s])
+    }
+
+    /// Every request link (from, to service ids) that is cut now. A cut is between two hosts
+    /// (`Input::CutLink` names one of their links), so every link between them is cut.
+    pub fn cut_links(&self) -> BTreeSet<(String, String)> {
+        self.model
+            .links
+            .iter()
+            .filter(|l| {
+                let (a, b) = (self.model.svcs[l.from].host, self.model.svcs[l.to].host);
+                self.cut.contains(&host_pair(a, b))
+            })
+            .map(|l| {
+                let id = |svc: usize| self.model.svc_id(svc).to_owned();
+                (id(l.from), id(l.to))
+            })
+            .collect()
     }
 
     /// The host holding virtual IP `vip` now, if any.
