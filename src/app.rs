@@ -19,7 +19,6 @@ use crate::components::legend::Legend;
 use crate::components::load_overlay::LoadOverlay;
 use crate::components::load_panel::LoadPanel;
 use crate::components::reach_matrix::ReachMatrix;
-use crate::components::recent_menu::RecentMenu;
 use crate::components::request_dot::RequestDot;
 use crate::components::request_history::RequestHistory;
 use crate::components::request_panel::RequestPanel;
@@ -149,8 +148,7 @@ pub fn App() -> Html {
                 <StagePicker current={state.stage} {on_stage} />
                 <FileMenu document={state.document()} width={state.layout.width}
                     height={state.layout.height} load={state.load_settings.clone()}
-                    dispatch={(*dispatch).clone()} />
-                <RecentMenu work={state.work.clone()} dispatch={(*dispatch).clone()} />
+                    work={state.work.clone()} dispatch={(*dispatch).clone()} />
             </header>
             <WorkNotices notice={state.notice.clone()} autosave={autosave}
                 document={state.document()} dispatch={(*dispatch).clone()} />

@@ -96,12 +96,10 @@ impl Saved {
         Ok(Saved { document, session })
     }
 
-    /// Whether this is a preset as picked, nothing changed or moved: Recent work does not
-    /// list it (the stage picker has it).
+    /// Whether this is a preset as picked ([`untouched_preset`]).
     pub fn is_untouched_preset(&self) -> bool {
-        self.session.as_ref().and_then(|s| s.stage).is_some()
-            && self.document.positions
-                == crate::layout::positions(&crate::layout::auto_layout(&self.document.topology))
+        let stage = self.session.as_ref().and_then(|s| s.stage);
+        untouched_preset(stage, &self.document.topology, &self.document.positions)
     }
 
     /// The work's id, if the save says.
@@ -113,6 +111,17 @@ impl Saved {
     pub fn address(&self) -> &str {
         self.session.as_ref().map_or("", |s| s.address.as_str())
     }
+}
+
+/// Whether a work is a preset as picked: still stage `stage`, nothing moved. Such a work is
+/// one click away on the stage picker, so Recent work does not list it and a link that
+/// replaces it needs no notice.
+pub fn untouched_preset(
+    stage: Option<u8>,
+    topology: &crate::sim::topology::Topology,
+    positions: &std::collections::BTreeMap<String, crate::layout::Point>,
+) -> bool {
+    stage.is_some() && *positions == crate::layout::positions(&crate::layout::auto_layout(topology))
 }
 
 /// How the page starts.
@@ -311,6 +320,18 @@ mod tests {
         state.apply(Action::Undo);
         assert_eq!(state.topology.name, "My work");
         assert_eq!(state.notice, None);
+    }
+
+    #[test]
+    fn a_link_over_a_preset_as_picked_needs_no_notice_but_stays_undoable() {
+        let mut picked = AppState::default();
+        picked.apply(Action::SelectStage(2));
+        let raw = Saved::of(&picked).to_json();
+        let mut state = run(&startup("#stage=3", Some(&raw), None));
+        assert_eq!(state.stage, Some(3));
+        assert_eq!(state.notice, None);
+        state.apply(Action::Undo);
+        assert_eq!(state.stage, Some(2));
     }
 
     #[test]

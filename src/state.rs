@@ -288,7 +288,8 @@ pub enum Action {
     /// of Recent work, another tab's version). Undoable.
     Restore(Box<Saved>),
     /// Open an address fragment over the work (`#stage=3&send=https-read`, `#design=…`):
-    /// undoable; with `notify`, a notice says the work is one undo away if it was replaced.
+    /// undoable; with `notify`, a notice says the work is one undo away if it was replaced
+    /// (and was more than a preset as picked).
     OpenLink {
         fragment: String,
         notify: bool,
@@ -801,6 +802,8 @@ impl AppState {
     /// [`Action::OpenLink`].
     fn open_link(&mut self, fragment: &str, notify: bool) {
         let (works, previous) = (self.works, self.topology.name.clone());
+        let worth_a_notice = notify
+            && !crate::session::untouched_preset(self.stage, &self.topology, &self.positions);
         let mut refusal = None;
         let mut loaded = false;
         match Document::from_fragment(fragment) {
@@ -823,7 +826,7 @@ impl AppState {
             self.apply(action);
         }
         // A stage or a design from the link started another work.
-        if notify && self.works != works {
+        if worth_a_notice && self.works != works {
             self.notice = Some(Notice::LinkOpened { previous });
         }
         if let Some(refusal) = refusal {

@@ -12,8 +12,10 @@ use web_sys::{HtmlCanvasElement, HtmlImageElement, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::components::download::{copy_text, download};
+use crate::components::recent_menu::RecentMenu;
 use crate::document::Document;
 use crate::load_run::LoadSettings;
+use crate::session::WorkId;
 use crate::state::Action;
 
 #[derive(Properties, PartialEq)]
@@ -25,6 +27,9 @@ pub struct FileMenuProps {
     /// The last load run's settings: the share link carries them too.
     #[prop_or_default]
     pub load: Option<LoadSettings>,
+    /// The work on screen (marked in Recent work).
+    #[prop_or_default]
+    pub work: WorkId,
     pub dispatch: Callback<Action>,
 }
 
@@ -35,6 +40,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         width,
         height,
         load,
+        work,
         dispatch,
     } = props;
     let status = use_state(|| None::<String>);
@@ -141,6 +147,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
                 title="Start from an empty canvas (undo gets the work back)">{ "New" }</button>
             <button type="button" class="ctl" data-control="open" onclick={on_open}
                 title="Open a saved design (.json)">{ "Open…" }</button>
+            <RecentMenu work={work.clone()} dispatch={dispatch.clone()} />
             <input ref={input} type="file" accept=".json,application/json" hidden=true
                 data-control="open-file" onchange={on_file} />
             <button type="button" class="ctl" data-control="save" onclick={on_save}

@@ -70,8 +70,8 @@ pub fn RecentMenu(props: &RecentMenuProps) -> Html {
         <div class="recent-menu">
             <button type="button" class="ctl" data-control="recent" onclick={on_toggle}
                 aria-expanded={entries.is_some().to_string()}
-                title="The last few autosaved works: open one to go back to it (undoable)">
-                { "Recent work" }
+                title="Recent work: the last few autosaved works; open one to go back to it (undoable)">
+                { "Recent" }
             </button>
             { for list }
         </div>
