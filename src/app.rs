@@ -55,16 +55,7 @@ pub fn App() -> Html {
     let state = use_reducer_eq(|| {
         // Work ids need only differ between pages: a random nonce, from the shell.
         let nonce = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-        let mut state = AppState::new(nonce);
-        for action in &startup.restore {
-            state.apply(action.clone());
-        }
-        // Undo starts from the work as it was: a link opened now can be undone.
-        state.history = Default::default();
-        for action in &startup.link {
-            state.apply(action.clone());
-        }
-        state
+        startup.open(AppState::new(nonce))
     });
     let dispatch: Rc<Callback<Action>> = {
         let dispatcher = state.dispatcher();

@@ -135,6 +135,21 @@ pub struct Startup {
     pub damaged: Option<Damaged>,
 }
 
+impl Startup {
+    /// The page's first state: `fresh` with the work restored, then the undo history starting
+    /// there, then the link applied (so undo goes back to the work).
+    pub fn open(&self, mut fresh: AppState) -> AppState {
+        for action in &self.restore {
+            fresh.apply(action.clone());
+        }
+        fresh.history = Default::default();
+        for action in &self.link {
+            fresh.apply(action.clone());
+        }
+        fresh
+    }
+}
+
 /// An autosave that could not be opened.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Damaged {
@@ -263,15 +278,7 @@ mod tests {
     use crate::state::{Action, Tab};
 
     fn run(startup: &Startup) -> AppState {
-        let mut state = AppState::default();
-        for action in &startup.restore {
-            state.apply(action.clone());
-        }
-        state.history = Default::default();
-        for action in &startup.link {
-            state.apply(action.clone());
-        }
-        state
+        startup.open(AppState::default())
     }
 
     fn edited(stage: u8) -> AppState {

@@ -38,21 +38,19 @@ pub enum StorageError {
 }
 
 fn local() -> Result<Storage, StorageError> {
-    web_sys::window()
-        .ok_or(StorageError::Blocked)?
-        .local_storage()
-        .ok()
-        .flatten()
-        .ok_or(StorageError::Blocked)
+    storage(web_sys::Window::local_storage)
 }
 
 fn tab() -> Result<Storage, StorageError> {
-    web_sys::window()
-        .ok_or(StorageError::Blocked)?
-        .session_storage()
-        .ok()
-        .flatten()
-        .ok_or(StorageError::Blocked)
+    storage(web_sys::Window::session_storage)
+}
+
+/// A storage of the page's window; a browser that refuses it (or throws) has none.
+fn storage(
+    which: fn(&web_sys::Window) -> Result<Option<Storage>, wasm_bindgen::JsValue>,
+) -> Result<Storage, StorageError> {
+    let window = web_sys::window().ok_or(StorageError::Blocked)?;
+    which(&window).ok().flatten().ok_or(StorageError::Blocked)
 }
 
 fn get(storage: Result<Storage, StorageError>, key: &str) -> Option<String> {

@@ -564,15 +564,6 @@ async fn fire(root: &Element, selector: &str, kind: &str, bubbles: bool) {
     yew::scheduler::flush().await;
 }
 
-fn attributes(root: &Element, selector: &str, name: &str) -> Vec<String> {
-    let list = root.query_selector_all(selector).expect("valid selector");
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .filter_map(|el| el.get_attribute(name))
-        .collect()
-}
-
 /// The ids of the nodes and services marked on the diagram for a finding.
 fn flagged(root: &Element) -> Vec<String> {
     attributes(root, "svg.diagram .flagged", "data-id")

@@ -27,6 +27,14 @@ async fn settle() {
     }
 }
 
+/// What `localStorage` holds under `key` (it must hold something).
+fn stored(key: &str) -> String {
+    storage()
+        .get_item(key)
+        .expect("storage readable")
+        .unwrap_or_else(|| panic!("nothing stored under {key}"))
+}
+
 /// What a reload must bring back, as the page shows it.
 #[derive(Debug, PartialEq)]
 struct Screen {
@@ -42,30 +50,21 @@ struct Screen {
     load_rps: Option<String>,
 }
 
-fn attrs(root: &Element, selector: &str, name: &str) -> Vec<String> {
-    let list = root.query_selector_all(selector).expect("valid selector");
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<Element>().ok())
-        .filter_map(|e| e.get_attribute(name))
-        .collect()
-}
-
 fn screen(root: &Element) -> Screen {
-    let ids = attrs(root, "g.node[data-id]", "data-id");
+    let ids = attributes(root, "g.node[data-id]", "data-id");
     Screen {
-        stage: attrs(root, "button.stage-button.active", "data-stage"),
+        stage: attributes(root, "button.stage-button.active", "data-stage"),
         corners: ids
             .iter()
             .map(|id| (id.clone(), corner(root, id)))
             .collect(),
         zoom: text(root, ".zoom-level"),
         view_box: svg(root).get_attribute("viewBox"),
-        tab: attrs(root, ".side-tab.active", "data-tab"),
+        tab: attributes(root, ".side-tab.active", "data-tab"),
         clock: text(root, ".clock"),
         requests: texts(root, ".history-item .what"),
         shown: texts(root, ".history-item.current .what"),
-        hop: attrs(root, "tr.hop-row.current", "data-hop"),
+        hop: attributes(root, "tr.hop-row.current", "data-hop"),
         load_rps: root
             .query_selector("input[data-control='rps']")
             .ok()
@@ -103,7 +102,7 @@ async fn a_drag_on_a_picked_stage_survives_reloading_the_address_the_app_wrote()
     settle().await;
     assert_eq!(corner(&again, "lb-01"), moved, "the drag is still there");
     assert_eq!(
-        attrs(&again, "button.stage-button.active", "data-stage"),
+        attributes(&again, "button.stage-button.active", "data-stage"),
         ["1"]
     );
     // And the autosave still holds it: a second reload too.
@@ -156,7 +155,7 @@ async fn a_link_over_edited_work_opens_and_undo_brings_the_work_back() {
     let root = reload_at("#stage=3&send=https-read").await;
     settle().await;
     assert_eq!(
-        attrs(&root, "button.stage-button.active", "data-stage"),
+        attributes(&root, "button.stage-button.active", "data-stage"),
         ["3"]
     );
     assert_eq!(
@@ -188,7 +187,7 @@ async fn a_link_over_edited_work_opens_and_undo_brings_the_work_back() {
     window().location().set_hash("stage=0").expect("hash");
     settle().await;
     assert_eq!(
-        attrs(&root, "button.stage-button.active", "data-stage"),
+        attributes(&root, "button.stage-button.active", "data-stage"),
         ["0"]
     );
     assert_eq!(count(&root, "[data-control='link-notice']"), 1);
@@ -222,10 +221,7 @@ async fn two_pages_editing_in_turn_never_overwrite_each_other() {
     drag_node(&root, "lb-01", 64.0, 64.0).await;
     settle().await;
     let mine_before = screen(&root).corners;
-    let latest = storage()
-        .get_item(AUTOSAVE_KEY)
-        .expect("get")
-        .expect("saved");
+    let latest = stored(AUTOSAVE_KEY);
     let saved = Saved::from_json(&latest).expect("an autosave");
     let work = saved.work().cloned().expect("a work id");
     let key_of_work = format!("{WORK_PREFIX}{}", work.0);
@@ -250,29 +246,20 @@ async fn two_pages_editing_in_turn_never_overwrite_each_other() {
     // This page edits on: its save goes to a work of its own, theirs stays.
     drag_node(&root, "server-01", 0.0, 80.0).await;
     settle().await;
-    let kept = storage()
-        .get_item(&key_of_work)
-        .expect("get")
-        .expect("theirs");
+    let kept = stored(&key_of_work);
     assert_eq!(
         Saved::from_json(&kept).map(|s| s.document.topology.name),
         Ok("Their version".to_owned()),
         "their save is not overwritten"
     );
-    let mine = storage()
-        .get_item(AUTOSAVE_KEY)
-        .expect("get")
-        .expect("mine");
+    let mine = stored(AUTOSAVE_KEY);
     let mine = Saved::from_json(&mine).expect("mine");
     assert_ne!(mine.work(), Some(&work), "this page saves as another work");
     let mine_after = screen(&root).corners;
     // Loading theirs is undoable.
     click(&root, "[data-control='load-other']").await;
     settle().await;
-    let now = storage()
-        .get_item(AUTOSAVE_KEY)
-        .expect("get")
-        .expect("saved");
+    let now = stored(AUTOSAVE_KEY);
     assert_eq!(
         Saved::from_json(&now).map(|s| (s.work().cloned(), s.document.topology.name)),
         Ok((Some(work.clone()), "Their version".to_owned())),
@@ -316,10 +303,7 @@ async fn full_storage_turns_autosave_off_calmly_and_destroys_nothing_saved() {
     let root = mount().await;
     pick_stage(&root, 1).await;
     settle().await;
-    let saved = storage()
-        .get_item(AUTOSAVE_KEY)
-        .expect("get")
-        .expect("saved");
+    let saved = stored(AUTOSAVE_KEY);
     let filler = fill_storage();
     assert!(!filler.is_empty());
     drag_node(&root, "lb-01", 96.0, 0.0).await;
@@ -379,7 +363,7 @@ async fn storage_that_throws_never_panics_and_says_autosave_is_off() {
     let root = reload_at("#stage=2").await;
     settle().await;
     assert_eq!(
-        attrs(&root, "button.stage-button.active", "data-stage"),
+        attributes(&root, "button.stage-button.active", "data-stage"),
         ["2"]
     );
     drag_node(&root, "lb-01", 64.0, 32.0).await;
@@ -418,12 +402,12 @@ async fn recent_work_lists_the_works_and_opens_one_undoably() {
     click(&root, "[data-control='recent-entry']").await;
     assert_eq!(screen(&root).corners, stage_1);
     assert_eq!(
-        attrs(&root, "button.stage-button.active", "data-stage"),
+        attributes(&root, "button.stage-button.active", "data-stage"),
         ["1"]
     );
     key("z", true, false).await;
     assert_eq!(
-        attrs(&root, "button.stage-button.active", "data-stage"),
+        attributes(&root, "button.stage-button.active", "data-stage"),
         ["3"]
     );
 }

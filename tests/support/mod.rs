@@ -119,6 +119,16 @@ pub fn texts(root: &Element, selector: &str) -> Vec<String> {
         .collect()
 }
 
+/// The attribute `name` of every element `selector` matches, in document order.
+pub fn attributes(root: &Element, selector: &str, name: &str) -> Vec<String> {
+    let list = root.query_selector_all(selector).expect("valid selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .filter_map(|el| el.get_attribute(name))
+        .collect()
+}
+
 pub fn number_attr(root: &Element, selector: &str, name: &str) -> f64 {
     find(root, selector)
         .get_attribute(name)
