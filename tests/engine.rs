@@ -4,6 +4,7 @@
 use stacksim::sim::engine::{Config, Input, Load, Mix, Output, Shape, Simulation};
 use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
+use stacksim::sim::topology::NodeKind;
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -143,9 +144,74 @@ fn stage_1_round_robin_alternates_between_the_two_servers() {
     );
 }
 
+/// Stages 2 and 3 end TLS at HAProxy and open port 80 for its redirect (as real sites do):
+/// plain HTTP is let in by rule 2 (stage 2) or 3 (stage 3) and answered with a 301 to the same
+/// address over HTTPS; it never reaches a web server.
 #[wasm_bindgen_test(unsupported = test)]
-fn stage_2_plain_http_is_dropped_by_the_lb_firewall() {
-    let mut sim = sim(2);
+fn plain_http_is_redirected_to_https_where_tls_ends_at_haproxy() {
+    let cases = [
+        (
+            2,
+            RequestKind::Static,
+            "fw-lb-01 rule 2 allow tcp/80 from any",
+            "https://www.foobar.com/static/logo.png",
+        ),
+        (
+            2,
+            RequestKind::Read,
+            "fw-lb-01 rule 2 allow tcp/80 from any",
+            "https://www.foobar.com/products/42",
+        ),
+        (
+            3,
+            RequestKind::Write,
+            "fw-lb-01 rule 3 allow tcp/80 from any",
+            "https://www.foobar.com/products/42",
+        ),
+    ];
+    for (stage, kind, rule, url) in cases {
+        let mut sim = sim(stage);
+        let trace = send(&mut sim, SimTime::ZERO, kind, false);
+        match &trace.outcome {
+            Some(Outcome::Served {
+                status: 301,
+                backend: None,
+                stale: false,
+            }) => {}
+            other => panic!("stage {stage} {kind:?}: {other:?}\n{:#?}", reasons(&trace)),
+        }
+        check_reason(&trace, rule);
+        check_reason(
+            &trace,
+            &format!("lb-01.haproxy answers plain HTTP with 301: HTTPS only, redirected to {url}"),
+        );
+        assert!(
+            !trace.hops.iter().any(|h| h.kind == HopKind::Forward),
+            "a redirect reaches no server: {:#?}",
+            reasons(&trace)
+        );
+        assert_eq!(
+            trace.outcome.as_ref().map(ToString::to_string).as_deref(),
+            Some("301 redirect to HTTPS"),
+        );
+        assert_eq!(sim.stats().redirects, 1);
+    }
+}
+
+/// Without the port-80 rule the load balancer's firewall drops plain HTTP (default deny) and
+/// the browser times out.
+#[wasm_bindgen_test(unsupported = test)]
+fn plain_http_is_dropped_where_the_firewall_admits_only_https() {
+    let mut topology = presets::topology(2).expect("stage 2");
+    for node in &mut topology.nodes {
+        if let NodeKind::Host(host) = &mut node.kind
+            && node.id == "lb-01"
+            && let Some(firewall) = &mut host.firewall
+        {
+            firewall.rules.retain(|rule| rule.port != Some(80));
+        }
+    }
+    let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
     let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
     match &trace.outcome {
         Some(Outcome::Dropped { host, reason }) => {

@@ -1631,9 +1631,10 @@ impl Simulation {
     fn balance(&mut self, slot: u32, lb: usize) {
         let now = self.now;
         let lb_svc = self.model.lbs[lb].svc;
-        let Some((https, avoid)) = self.req(slot).map(|r| (r.spec.https, r.avoid)) else {
+        let Some((spec, avoid)) = self.req(slot).map(|r| (r.spec, r.avoid)) else {
             return;
         };
+        let https = spec.https;
         // HAProxy works on the decrypted request once it ended TLS: from here on, plaintext.
         if let Some(req) = self.req_mut(slot)
             && req.tls_at_lb
@@ -1650,8 +1651,10 @@ impl Simulation {
                 None,
                 |m| {
                     format!(
-                        "{} answers plain HTTP with 301 → https://",
-                        m.svc_id(lb_svc)
+                        "{} answers plain HTTP with 301: HTTPS only, redirected to https://{}{}",
+                        m.svc_id(lb_svc),
+                        m.site,
+                        spec.kind.path(spec.key)
                     )
                 },
             );
