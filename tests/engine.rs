@@ -781,3 +781,94 @@ fn a_constant_shape_is_the_plain_load() {
     assert_eq!(Shape::Constant.expected(300.0, 5.0), 1500.0);
     assert_eq!(Shape::default(), Shape::Constant);
 }
+
+/// The internet does not route private addresses (RFC 1918): a `www` record pointing at the
+/// load balancer's 10.0.0.2 leaves the browser at 203.0.113.7 unanswered; a browser on the
+/// private network reaches it.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_private_site_address_is_not_routed_from_the_internet() {
+    let mut topology = presets::topology(1).expect("stage 1");
+    for node in &mut topology.nodes {
+        if let NodeKind::Dns(zone) = &mut node.kind {
+            zone.records[0].address = std::net::Ipv4Addr::new(10, 0, 0, 2);
+        }
+    }
+    let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, false);
+    match &trace.outcome {
+        Some(Outcome::TimedOut { place, reason }) => {
+            assert_eq!(place, "client");
+            assert_eq!(
+                reason,
+                "10.0.0.2 is a private address (RFC 1918): the internet does not route it, so \
+                 the SYN from 203.0.113.7 never arrives"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    for node in &mut topology.nodes {
+        if let NodeKind::Client { ip } = &mut node.kind {
+            *ip = std::net::Ipv4Addr::new(10, 0, 0, 99);
+        }
+    }
+    let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, false);
+    check_served(&trace, Some("server-01.nginx"), false);
+}
+
+/// An application server linked only to a replica: writes fail with 500, and so do reads
+/// when it does not read from replicas (the engine's choice, `Model::pick_database`).
+#[wasm_bindgen_test(unsupported = test)]
+fn an_app_server_with_only_a_replica_has_no_primary() {
+    use stacksim::sim::topology::ServiceKind;
+    let mut topology = presets::topology(1).expect("stage 1");
+    topology
+        .links
+        .retain(|l| !(l.from == "server-02.app" && l.to == "server-01.mysql"));
+    let cases = [
+        (
+            RequestKind::Write,
+            true,
+            Some("server-02.app has no primary database for writes: 500"),
+        ),
+        (RequestKind::Read, true, None),
+        (
+            RequestKind::Read,
+            false,
+            Some(
+                "server-02.app has no primary database to read from and no running replica it \
+                 reads from: 500",
+            ),
+        ),
+    ];
+    for (kind, reads_to_replica, failure) in cases {
+        let mut topology = topology.clone();
+        for node in &mut topology.nodes {
+            if let NodeKind::Host(host) = &mut node.kind {
+                for service in &mut host.services {
+                    if let ServiceKind::AppServer(app) = &mut service.kind {
+                        app.reads_to_replica = reads_to_replica;
+                    }
+                }
+            }
+        }
+        let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+        // The first request goes to server-01, the second to server-02.
+        send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
+        let trace = send(&mut sim, secs(1.0), kind, false);
+        match failure {
+            Some(reason) => match &trace.outcome {
+                Some(Outcome::Failed {
+                    status: 500,
+                    place,
+                    reason: r,
+                }) => {
+                    assert_eq!(place, "server-02.app");
+                    assert_eq!(r, reason);
+                }
+                other => panic!("{kind:?} {reads_to_replica}: {other:?}"),
+            },
+            None => check_served(&trace, Some("server-02.nginx"), false),
+        }
+    }
+}

@@ -755,6 +755,48 @@ fn php_fpm_pools_listen_for_the_linked_web_servers() {
     assert!(!paths(&t).contains(&"app-01/php-fpm.conf".to_owned()));
 }
 
+/// Stage 3 with a second PHP application server, app-02, that both web servers link to after
+/// app-01.
+fn two_app_servers() -> Topology {
+    let mut t = stage(3);
+    let mut app2 = t.node("app-01").expect("app-01").clone();
+    app2.id = "app-02".to_owned();
+    app2.name = "app-02".to_owned();
+    if let NodeKind::Host(host) = &mut app2.kind {
+        host.ip = Ipv4Addr::new(10, 0, 0, 22);
+        for service in &mut host.services {
+            service.id = service.id.replace("app-01", "app-02");
+        }
+    }
+    t.nodes.push(app2);
+    for web in ["web-01.nginx", "web-02.nginx"] {
+        t.links.push(Link::new(web, "app-02.app"));
+    }
+    t.links.push(Link::new("app-02.app", "db-01.mysql"));
+    t
+}
+
+/// Nginx passes to the first application server that runs, as the simulator does: the others
+/// are `backup` servers of the upstream, used only while it is unavailable.
+#[test]
+fn nginx_uses_further_application_servers_as_backups() {
+    let files = export(&two_app_servers());
+    let web = &file(&files, "web-01/nginx.conf").contents;
+    let first = line_index(web, "server 10.0.0.21:9000;");
+    let backup = line_index(web, "server 10.0.0.22:9000 backup;");
+    assert!(first < backup, "{web}");
+    has_line(web, "fastcgi_pass app;");
+    has_line(
+        &file(&files, "app-02/php-fpm.conf").contents,
+        "listen.allowed_clients = 10.0.0.11,10.0.0.12",
+    );
+}
+
+#[test]
+fn real_tools_accept_two_application_servers() {
+    real_tools_accept("two-apps", &two_app_servers());
+}
+
 #[test]
 fn mysql_settings_make_a_primary_and_a_read_only_replica() {
     let files = export(&stage(1));

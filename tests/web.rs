@@ -828,7 +828,7 @@ async fn download_and_download_all_save_through_a_blob_link() {
     click(&root, "button[data-action='download-all']").await;
     assert_eq!(
         text(&root, ".copy-status"),
-        "Saved all 20 files as scaled-and-split.zip."
+        "Saved all 21 files as scaled-and-split.zip."
     );
     let seen = seen.borrow();
     let names: Vec<&str> = seen.iter().map(|(name, _)| name.as_str()).collect();

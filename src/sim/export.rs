@@ -862,9 +862,15 @@ fn nginx_conf(
     }
     if apps.len() > 1 {
         t.line("");
+        t.line("    # The first application server takes every request; the others are backups,");
+        t.line("    # used only while it is unavailable (as Stacksim routes them).");
         t.line("    upstream app {");
-        for app in &apps {
-            t.line(format!("        server {}:{};", app.address, app.port));
+        for (n, app) in apps.iter().enumerate() {
+            let backup = if n > 0 { " backup" } else { "" };
+            t.line(format!(
+                "        server {}:{}{backup};",
+                app.address, app.port
+            ));
         }
         t.line("    }");
     }
