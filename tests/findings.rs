@@ -574,9 +574,21 @@ fn hosts_without_services_and_load_balancer_cycles_do_not_break_the_analysis() {
         .push(Link::new("lb-02.haproxy", "lb-01.haproxy"));
     let found = analyze(&topology, Some(100.0));
     let ids = ids(&found);
-    for id in ["spof:lb-01", "no-firewall:bastion", "no-agent:bastion"] {
+    for id in [
+        "spof:lb-01",
+        "no-firewall:bastion",
+        "no-agent:bastion",
+        "lb-loop:lb-01.haproxy",
+    ] {
         assert!(ids.contains(&id), "{id} missing: {ids:?}");
     }
+    let finding = find(&found, "lb-loop:lb-01.haproxy");
+    assert!(
+        finding
+            .why
+            .starts_with("lb-01.haproxy → lb-02.haproxy → lb-01.haproxy: "),
+        "{finding:#?}"
+    );
     assert!(!ids.contains(&"unused:bastion"), "{ids:?}");
     assert!(!reach::matrix(&topology).iter().any(|c| c.to == "bastion"));
 }

@@ -461,13 +461,24 @@ async fn stage_1_built_from_an_empty_canvas_serves_like_the_preset() {
     assert!(dns.iter().any(|t| t.contains("www A 10.0.0.2")), "{dns:?}");
     // The internet does not route the private 10.0.0.2: give the balancer its public address
     // in the inspector and point the zone at it again.
-    click_svg(&root, "g.node[data-id='lb-01'] > rect.node-box").await;
-    set_field(
-        &root,
-        ".inspector input[data-control='host-public-ip']",
-        "8.8.8.8",
-    )
-    .await;
+    click_on(&node_box(&root, "lb-01"), false).await;
+    assert!(
+        text(&root, ".inspector h3").contains("lb-01"),
+        "{}",
+        text(&root, ".inspector h3")
+    );
+    let public = find(&root, ".inspector input[data-control='host-public-ip']")
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .expect("an input");
+    public.focus().expect("focus");
+    public.set_value("8.8.8.8");
+    for kind in ["input", "change"] {
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict(kind, &init).expect("event");
+        public.dispatch_event(&event).expect("dispatched");
+        yew::scheduler::flush().await;
+    }
     connect(&root, "dns", &row("lb-01.haproxy")).await;
     assert_eq!(count(&root, "p.error"), 0, "{:?}", texts(&root, "p.error"));
     let dns = texts(&root, "g.node.dns text");

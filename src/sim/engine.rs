@@ -513,7 +513,7 @@ const CLIENT_PORT: u16 = 51000;
 /// HAProxy's source port towards servers, for traces.
 const LB_PORT: u16 = 40000;
 /// A request passed on more often than this is in a forwarding loop.
-const MAX_FORWARDS: u8 = 32;
+pub const MAX_FORWARDS: u8 = 32;
 
 impl Simulation {
     /// Builds a simulation of `topology` at time zero.

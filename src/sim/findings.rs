@@ -47,7 +47,7 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sim::engine::{Config, Input, Load, Mix, Output, Simulation};
+use crate::sim::engine::{Config, Input, Load, MAX_FORWARDS, Mix, Output, Simulation};
 use crate::sim::firewall::{self, ConnState, Packet};
 use crate::sim::format;
 use crate::sim::model::{
@@ -1541,6 +1541,30 @@ impl Net<'_> {
                 findings.push(self.lb_cannot_reach(lb, *link, https));
             }
         }
+        for lb in &self.model.lbs {
+            if used.get(lb.svc) == Some(&true)
+                && let Some(cycle) = self.lb_cycle(lb.svc, &down)
+            {
+                let id = self.svc_id(lb.svc).to_owned();
+                findings.push(Finding {
+                    id: format!("lb-loop:{id}"),
+                    severity: Severity::Warning,
+                    category: Category::Availability,
+                    title: format!("{id}'s server lines lead back to it"),
+                    nodes: cycle.clone(),
+                    why: format!(
+                        "{}: a request sent round that way comes back to {id} and pays every \
+                         hop again; one that keeps going round ends in 508 (the engine gives up \
+                         after {MAX_FORWARDS} forwards).",
+                        cycle.join(" → ")
+                    ),
+                    fix: "Remove the server line that points back: a load balancer's servers \
+                          should be web servers (or load balancers further in)."
+                        .to_owned(),
+                    proof: None,
+                });
+            }
+        }
         for (s, svc) in self.model.svcs.iter().enumerate() {
             if used.get(s) != Some(&true) || !matches!(svc.role, SvcRole::Web | SvcRole::App { .. })
             {
@@ -1587,6 +1611,39 @@ impl Net<'_> {
                 }),
             });
         }
+    }
+
+    /// A way from load balancer `start` back to itself through server lines it can use, as
+    /// service ids (`start` first and last); `None` when there is none.
+    fn lb_cycle(&self, start: usize, down: &Down) -> Option<Vec<String>> {
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(start, vec![start])];
+        let mut seen = vec![false; self.model.svcs.len()];
+        while let Some((s, path)) = stack.pop() {
+            let Some(SvcRole::Lb(lb)) = self.role(s) else {
+                continue;
+            };
+            for &l in self.model.lbs.get(lb).map_or(&[][..], |lb| &lb.servers) {
+                let Some(t) = self.model.links.get(l).map(|link| link.to) else {
+                    continue;
+                };
+                if !matches!(self.role(t), Some(SvcRole::Lb(_))) || !self.lb_connects(s, t, down) {
+                    continue;
+                }
+                if t == start {
+                    let mut ids: Vec<String> =
+                        path.iter().map(|&p| self.svc_id(p).to_owned()).collect();
+                    ids.push(self.svc_id(start).to_owned());
+                    return Some(ids);
+                }
+                if seen.get(t) == Some(&false) {
+                    seen[t] = true;
+                    let mut next = path.clone();
+                    next.push(t);
+                    stack.push((t, next));
+                }
+            }
+        }
+        None
     }
 
     fn lb_cannot_reach(&self, lb: &LbM, link: LinkM, https: bool) -> Finding {
