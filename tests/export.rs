@@ -12,7 +12,8 @@
 //!   rewritten to 127.0.0.1) in front of two tiny HTTP backends, send 400 requests and
 //!   compare the per-backend counts with what the simulator predicts; and, with a minimal
 //!   `balance roundrobin` configuration, compare the order of picks for weights 3:1 and 5:1:1
-//!   with the simulator's balancer (B1.6).
+//!   with the simulator's balancer (B1.6); and, with stage 2's configuration, that plain HTTP
+//!   gets the same 301 and Location as in the simulator.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
@@ -464,7 +465,7 @@ fn stage_3_haproxy_terminates_tls_on_the_vip_and_checks_both_servers() {
             "timeout server 30s",
             "bind 8.8.8.8:80",
             "bind 8.8.8.8:443 ssl crt /etc/haproxy/certs/www.foobar.com.pem",
-            "http-request redirect scheme https unless { ssl_fc }",
+            "http-request redirect scheme https code 301 unless { ssl_fc }",
             "http-request set-header X-Forwarded-Proto https if { ssl_fc }",
             "default_backend servers",
             "balance roundrobin",
@@ -1848,6 +1849,97 @@ fn start_haproxy(scratch: &Scratch, cfg: &str, front: u16) -> (ChildGuard, PathB
     }
     assert!(ready, "haproxy never accepted on {addr}:\n{}", log_text());
     (haproxy, log_path)
+}
+
+/// Real HAProxy with stage 2's exported configuration (binds moved to loopback, the test
+/// certificate) answers plain HTTP as the simulator does: 301 to the same URL over HTTPS.
+#[test]
+fn loopback_real_haproxy_redirects_plain_http_as_the_simulator_says() {
+    let scratch = Scratch::new("redirect");
+    let tls = self_signed(scratch.path());
+    let exported = file(&export(&stage(2)), "lb-01/haproxy.cfg")
+        .contents
+        .clone();
+    let (http, https) = (free_port(), free_port());
+    let cfg: Vec<String> = exported
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            if trimmed == "bind 8.8.8.8:80" {
+                format!("    bind 127.0.0.1:{http}")
+            } else if trimmed.starts_with("bind 8.8.8.8:443 ssl") {
+                format!("    bind 127.0.0.1:{https} ssl crt {}", tls.2.display())
+            } else if trimmed.starts_with("server ") {
+                let words: Vec<&str> = trimmed.split_whitespace().collect();
+                format!("    server {} 127.0.0.1:9", words[1])
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    let cfg = cfg.join("\n") + "\n";
+    assert!(
+        cfg.contains(&format!("bind 127.0.0.1:{https} ssl")),
+        "{cfg}"
+    );
+    let (_haproxy, _log) = start_haproxy(&scratch, &cfg, http);
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, http));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    stream
+        .write_all(
+            b"GET /products/42 HTTP/1.1\r\nHost: www.foobar.com\r\nConnection: close\r\n\r\n",
+        )
+        .expect("send");
+    let mut response = Vec::new();
+    stream
+        .take(64 * 1024)
+        .read_to_end(&mut response)
+        .expect("read");
+    let response = String::from_utf8_lossy(&response).into_owned();
+    assert!(response.starts_with("HTTP/1.1 301"), "{response}");
+    let location = response
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("location")
+                .then(|| value.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no Location in {response}"));
+    assert_eq!(location, "https://www.foobar.com/products/42");
+
+    // The simulator: the same status and address.
+    let mut sim = Simulation::new(&stage(2), Config::default()).expect("simulates");
+    let id = sim
+        .handle(
+            SimTime::ZERO,
+            stacksim::sim::engine::Input::Send(stacksim::sim::trace::RequestSpec::new(
+                stacksim::sim::trace::RequestKind::Read,
+                false,
+            )),
+        )
+        .expect("accepted")
+        .expect("an id");
+    sim.run_until_quiet(SimTime::from_micros(60_000_000));
+    let trace = sim.trace(id).expect("traced");
+    assert!(
+        matches!(
+            trace.outcome,
+            Some(stacksim::sim::trace::Outcome::Served { status: 301, .. })
+        ),
+        "{:?}",
+        trace.outcome
+    );
+    assert!(
+        trace
+            .hops
+            .iter()
+            .any(|h| h.reason.ends_with(&format!("redirected to {location}"))),
+        "{:#?}",
+        trace.hops
+    );
 }
 
 const LOOPBACK_REQUESTS: u64 = 400;

@@ -491,7 +491,8 @@ frontend www
     }
     if tls.is_some() {
         if lb.redirect_to_https {
-            t.line("    http-request redirect scheme https unless { ssl_fc }");
+            // HAProxy's default code is 302; the simulator answers 301, as this says.
+            t.line("    http-request redirect scheme https code 301 unless { ssl_fc }");
         }
         t.line("    http-request set-header X-Forwarded-Proto https if { ssl_fc }");
         t.line("    http-request set-header X-Forwarded-Proto http unless { ssl_fc }");
