@@ -810,13 +810,7 @@ impl<'a> Net<'a> {
         let id = self.svc_id(s);
         match self.role(s)? {
             SvcRole::Web => {
-                let svc = self.model.svcs.get(s)?;
-                if kind == RequestKind::Static
-                    && svc
-                        .static_paths
-                        .iter()
-                        .any(|p| kind.path(0).starts_with(p.as_str()))
-                {
+                if self.web_serves_static(s, kind) {
                     return None;
                 }
                 match self.model.pick_app(s, |a| self.up(Place::Svc(a), &down)) {
@@ -2058,10 +2052,9 @@ impl Net<'_> {
                 why: "The entry has a certificate, but a visitor who types the bare name gets \
                       the site over plain HTTP instead of a redirect to HTTPS."
                     .to_owned(),
-                fix:
-                    "Redirect plain HTTP to HTTPS on the load balancer (`redirect scheme https`), \
-                      or close port 80."
-                        .to_owned(),
+                fix: "Redirect plain HTTP to HTTPS on the load balancer (`http-request redirect \
+                     scheme https code 301`); keep port 80 open for the redirect."
+                    .to_owned(),
                 proof: Some(Proof::Request {
                     request: RequestKind::Read,
                     https: false,
