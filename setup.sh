@@ -77,7 +77,7 @@ setup_build_tools() {
 setup_browsers() {
     apt_install chromium chromium-driver firefox-esr brotli
     # The real tools that check the exported configurations (tests/export.rs).
-    apt_install haproxy nginx keepalived nftables bind9-utils ufw openssl
+    apt_install haproxy nginx keepalived nftables bind9-utils ufw openssl php8.2-fpm
     command -v geckodriver >/dev/null 2>&1 || {
         say "installing geckodriver"
         cargo install geckodriver --locked

@@ -51,8 +51,8 @@ every host and every port a service listens on, whether the firewall lets a conn
 and the rule that decides it.
 
 export: writes the configuration files a team would deploy (haproxy.cfg, keepalived.conf,
-nginx.conf, nftables and ufw rules, the DNS zone, MySQL settings) under DIR, one folder per
-host, and lists them.
+nginx.conf, PHP-FPM pools, nftables and ufw rules, the DNS zone, MySQL settings) under
+DIR, one folder per host, and lists them.
   --out DIR             where to write (created if missing)
 
   -h, --help            this text

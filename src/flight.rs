@@ -404,6 +404,10 @@ mod tests {
 
     fn trace(stage: u8, kind: RequestKind, https: bool) -> (Topology, Trace) {
         let topology = presets::topology(stage).expect("stage exists");
+        trace_of(topology, kind, https)
+    }
+
+    fn trace_of(topology: Topology, kind: RequestKind, https: bool) -> (Topology, Trace) {
         let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
         let id = sim
             .handle(SimTime::ZERO, Input::Send(RequestSpec::new(kind, https)))
@@ -551,7 +555,18 @@ mod tests {
 
     #[test]
     fn a_dropped_request_does_not_move_at_its_end() {
-        let (topology, trace) = trace(2, RequestKind::Static, false);
+        // Stage 2 without the load balancer's port-80 rule: plain HTTP is dropped there.
+        let mut topology = presets::topology(2).expect("stage exists");
+        for node in &mut topology.nodes {
+            if let NodeKind::Host(host) = &mut node.kind
+                && let Some(firewall) = &mut host.firewall
+            {
+                firewall
+                    .rules
+                    .retain(|rule| rule.port != Some(80) || node.id != "lb-01");
+            }
+        }
+        let (topology, trace) = trace_of(topology, RequestKind::Static, false);
         let last = trace.hops.len() - 1;
         assert_eq!(trace.hops[last].kind, HopKind::Failure);
         assert!(waypoints(&topology, &trace.hops, last, "client").is_empty());

@@ -178,7 +178,7 @@ fn lang(kind: FileKind) -> &'static Lang {
         FileKind::Nftables => &NFTABLES,
         FileKind::Ufw => &SHELL,
         FileKind::DnsZone => &ZONE,
-        FileKind::Mysql => &INI,
+        FileKind::Mysql | FileKind::PhpFpm => &INI,
     }
 }
 
@@ -472,6 +472,7 @@ mod tests {
             FileKind::Ufw,
             FileKind::DnsZone,
             FileKind::Mysql,
+            FileKind::PhpFpm,
         ];
         let odd = [
             "",

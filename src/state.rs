@@ -1624,19 +1624,26 @@ mod tests {
     }
 
     #[test]
-    fn stage_2_over_http_is_dropped_by_the_firewall() {
+    fn stage_2_over_http_is_redirected_to_https() {
         let state = after(&[Action::SelectStage(2), send(RequestKind::Static, false)]);
         let trace = &state.run.traces[0];
         assert_eq!(
             trace.hops.last().map(|h| h.kind),
-            Some(HopKind::Failure),
+            Some(HopKind::Response),
+            "{trace:?}"
+        );
+        assert!(
+            trace.hops.iter().any(|h| h.reason
+                == "lb-01.haproxy answers plain HTTP with 301: HTTPS only, redirected to \
+                    https://www.foobar.com/static/logo.png"),
             "{trace:?}"
         );
         match &trace.outcome {
-            Some(Outcome::Dropped { host, reason }) => {
-                assert_eq!(host, "lb-01");
-                assert!(reason.contains("fw-lb-01 default deny"), "{reason}");
-            }
+            Some(Outcome::Served {
+                status: 301,
+                backend: None,
+                ..
+            }) => {}
             other => panic!("{other:?}"),
         }
     }

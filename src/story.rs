@@ -205,7 +205,7 @@ mod tests {
         assert_eq!(ids(&step.diff.added), ["plaintext-after-tls"]);
         for change in [
             "certificate on lb-01.haproxy (HTTPS)",
-            "firewall on lb-01 (1 rule, default deny)",
+            "firewall on lb-01 (2 rules, default deny)",
         ] {
             assert!(
                 step.changes.iter().any(|c| c == change),

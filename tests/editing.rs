@@ -4,6 +4,8 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+use std::net::Ipv4Addr;
+
 use stacksim::document::Document;
 use stacksim::edit::{self, Edit, EditError, Part};
 use stacksim::layout::Point;
@@ -434,6 +436,22 @@ fn stage_1_built_from_an_empty_canvas_simulates_like_the_preset() {
         state.apply(action.clone());
         assert_eq!(state.error, None, "{action:?}");
     }
+    // The zone now points at the balancer's private 10.0.0.2, which the internet does not
+    // route (the `private-address` finding says so): give the balancer the public address
+    // 8.8.8.8 and point the zone at it again.
+    assert!(
+        state.findings.iter().any(|f| f.id == "private-address"),
+        "{:?}",
+        state.findings
+    );
+    let mut lb = state.topology.node("lb-01").expect("lb-01").clone();
+    if let NodeKind::Host(host) = &mut lb.kind {
+        host.public_ip = Some(Ipv4Addr::new(8, 8, 8, 8));
+    }
+    state.apply(Action::Edit(Edit::ReplaceNode(lb)));
+    state.apply(connect("dns", "lb-01"));
+    assert_eq!(state.error, None);
+    assert!(!state.findings.iter().any(|f| f.id == "private-address"));
     assert_eq!(state.topology.nodes.len(), preset.nodes.len());
     assert_eq!(state.topology.links.len(), preset.links.len());
     // The same requests, the same way through: round robin alternates over two servers whose

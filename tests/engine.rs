@@ -4,6 +4,7 @@
 use stacksim::sim::engine::{Config, Input, Load, Mix, Output, Shape, Simulation};
 use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
+use stacksim::sim::topology::NodeKind;
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -155,9 +156,74 @@ fn stage_1_round_robin_alternates_between_the_two_servers() {
     );
 }
 
+/// Stages 2 and 3 end TLS at HAProxy and open port 80 for its redirect (as real sites do):
+/// plain HTTP is let in by rule 2 (stage 2) or 3 (stage 3) and answered with a 301 to the same
+/// address over HTTPS; it never reaches a web server.
 #[wasm_bindgen_test(unsupported = test)]
-fn stage_2_plain_http_is_dropped_by_the_lb_firewall() {
-    let mut sim = sim(2);
+fn plain_http_is_redirected_to_https_where_tls_ends_at_haproxy() {
+    let cases = [
+        (
+            2,
+            RequestKind::Static,
+            "fw-lb-01 rule 2 allow tcp/80 from any",
+            "https://www.foobar.com/static/logo.png",
+        ),
+        (
+            2,
+            RequestKind::Read,
+            "fw-lb-01 rule 2 allow tcp/80 from any",
+            "https://www.foobar.com/products/42",
+        ),
+        (
+            3,
+            RequestKind::Write,
+            "fw-lb-01 rule 3 allow tcp/80 from any",
+            "https://www.foobar.com/products/42",
+        ),
+    ];
+    for (stage, kind, rule, url) in cases {
+        let mut sim = sim(stage);
+        let trace = send(&mut sim, SimTime::ZERO, kind, false);
+        match &trace.outcome {
+            Some(Outcome::Served {
+                status: 301,
+                backend: None,
+                stale: false,
+            }) => {}
+            other => panic!("stage {stage} {kind:?}: {other:?}\n{:#?}", reasons(&trace)),
+        }
+        check_reason(&trace, rule);
+        check_reason(
+            &trace,
+            &format!("lb-01.haproxy answers plain HTTP with 301: HTTPS only, redirected to {url}"),
+        );
+        assert!(
+            !trace.hops.iter().any(|h| h.kind == HopKind::Forward),
+            "a redirect reaches no server: {:#?}",
+            reasons(&trace)
+        );
+        assert_eq!(
+            trace.outcome.as_ref().map(ToString::to_string).as_deref(),
+            Some("301 redirect to HTTPS"),
+        );
+        assert_eq!(sim.stats().redirects, 1);
+    }
+}
+
+/// Without the port-80 rule the load balancer's firewall drops plain HTTP (default deny) and
+/// the browser times out.
+#[wasm_bindgen_test(unsupported = test)]
+fn plain_http_is_dropped_where_the_firewall_admits_only_https() {
+    let mut topology = presets::topology(2).expect("stage 2");
+    for node in &mut topology.nodes {
+        if let NodeKind::Host(host) = &mut node.kind
+            && node.id == "lb-01"
+            && let Some(firewall) = &mut host.firewall
+        {
+            firewall.rules.retain(|rule| rule.port != Some(80));
+        }
+    }
+    let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
     let trace = send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
     match &trace.outcome {
         Some(Outcome::Dropped { host, reason }) => {
@@ -726,4 +792,95 @@ fn a_constant_shape_is_the_plain_load() {
     assert!((5..=6).contains(&plain.len()), "{plain:?}");
     assert_eq!(Shape::Constant.expected(300.0, 5.0), 1500.0);
     assert_eq!(Shape::default(), Shape::Constant);
+}
+
+/// The internet does not route private addresses (RFC 1918): a `www` record pointing at the
+/// load balancer's 10.0.0.2 leaves the browser at 203.0.113.7 unanswered; a browser on the
+/// private network reaches it.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_private_site_address_is_not_routed_from_the_internet() {
+    let mut topology = presets::topology(1).expect("stage 1");
+    for node in &mut topology.nodes {
+        if let NodeKind::Dns(zone) = &mut node.kind {
+            zone.records[0].address = std::net::Ipv4Addr::new(10, 0, 0, 2);
+        }
+    }
+    let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, false);
+    match &trace.outcome {
+        Some(Outcome::TimedOut { place, reason }) => {
+            assert_eq!(place, "client");
+            assert_eq!(
+                reason,
+                "10.0.0.2 is a private address (RFC 1918): the internet does not route it, so \
+                 the SYN from 203.0.113.7 never arrives"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    for node in &mut topology.nodes {
+        if let NodeKind::Client { ip } = &mut node.kind {
+            *ip = std::net::Ipv4Addr::new(10, 0, 0, 99);
+        }
+    }
+    let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+    let trace = send(&mut sim, SimTime::ZERO, RequestKind::Read, false);
+    check_served(&trace, Some("server-01.nginx"), false);
+}
+
+/// An application server linked only to a replica: writes fail with 500, and so do reads
+/// when it does not read from replicas (the engine's choice, `Model::pick_database`).
+#[wasm_bindgen_test(unsupported = test)]
+fn an_app_server_with_only_a_replica_has_no_primary() {
+    use stacksim::sim::topology::ServiceKind;
+    let mut topology = presets::topology(1).expect("stage 1");
+    topology
+        .links
+        .retain(|l| !(l.from == "server-02.app" && l.to == "server-01.mysql"));
+    let cases = [
+        (
+            RequestKind::Write,
+            true,
+            Some("server-02.app has no primary database for writes: 500"),
+        ),
+        (RequestKind::Read, true, None),
+        (
+            RequestKind::Read,
+            false,
+            Some(
+                "server-02.app has no primary database to read from and no running replica it \
+                 reads from: 500",
+            ),
+        ),
+    ];
+    for (kind, reads_to_replica, failure) in cases {
+        let mut topology = topology.clone();
+        for node in &mut topology.nodes {
+            if let NodeKind::Host(host) = &mut node.kind {
+                for service in &mut host.services {
+                    if let ServiceKind::AppServer(app) = &mut service.kind {
+                        app.reads_to_replica = reads_to_replica;
+                    }
+                }
+            }
+        }
+        let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+        // The first request goes to server-01, the second to server-02.
+        send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
+        let trace = send(&mut sim, secs(1.0), kind, false);
+        match failure {
+            Some(reason) => match &trace.outcome {
+                Some(Outcome::Failed {
+                    status: 500,
+                    place,
+                    reason: r,
+                }) => {
+                    assert_eq!(place, "server-02.app");
+                    assert_eq!(r, reason);
+                }
+                other => panic!("{kind:?} {reads_to_replica}: {other:?}"),
+            },
+            None => check_served(&trace, Some("server-02.nginx"), false),
+        }
+    }
 }

@@ -5,13 +5,15 @@
 //! - pure tests read the generated text: paths per stage, the lines that carry the design's
 //!   values, edits showing up, hostile names staying on their line;
 //! - real-tool tests write the files to a scratch directory and run `haproxy -c`, `nginx -t`,
-//!   `keepalived --config-test`, `nft -c`, `named-checkzone` and `ufw --dry-run` on them. A
+//!   `keepalived --config-test`, `nft -c`, `named-checkzone`, `ufw --dry-run` and
+//!   `php-fpm8.2 -t` on them. A
 //!   missing tool fails the test with the Debian package to install; nothing is skipped;
 //! - the loopback tests run real HAProxy with the exported stage 1 configuration (addresses
 //!   rewritten to 127.0.0.1) in front of two tiny HTTP backends, send 400 requests and
 //!   compare the per-backend counts with what the simulator predicts; and, with a minimal
 //!   `balance roundrobin` configuration, compare the order of picks for weights 3:1 and 5:1:1
-//!   with the simulator's balancer (B1.6).
+//!   with the simulator's balancer (B1.6); and, with stage 2's configuration, that plain HTTP
+//!   gets the same 301 and Location as in the simulator.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
@@ -27,7 +29,7 @@ use std::time::Duration;
 
 use stacksim::sim::balancer::{Balancer, ServerSpec};
 use stacksim::sim::engine::{Config, Load, Mix, Simulation};
-use stacksim::sim::export::{ExportFile, FileKind, export};
+use stacksim::sim::export::{ExportFile, FileKind, NS1_PLACEHOLDER, export};
 use stacksim::sim::presets;
 use stacksim::sim::time::SimTime;
 use stacksim::sim::topology::{
@@ -347,6 +349,7 @@ fn every_preset_exports_the_files_its_hosts_need() {
         expect(&[
             "dns/db.foobar.com",
             "server-01/nginx.conf",
+            "server-01/php-fpm.conf",
             "server-01/mysql.cnf"
         ])
     );
@@ -356,8 +359,10 @@ fn every_preset_exports_the_files_its_hosts_need() {
             "dns/db.foobar.com",
             "lb-01/haproxy.cfg",
             "server-01/nginx.conf",
+            "server-01/php-fpm.conf",
             "server-01/mysql.cnf",
             "server-02/nginx.conf",
+            "server-02/php-fpm.conf",
             "server-02/mysql.cnf",
         ])
     );
@@ -369,10 +374,12 @@ fn every_preset_exports_the_files_its_hosts_need() {
             "lb-01/nftables.conf",
             "lb-01/ufw.sh",
             "server-01/nginx.conf",
+            "server-01/php-fpm.conf",
             "server-01/mysql.cnf",
             "server-01/nftables.conf",
             "server-01/ufw.sh",
             "server-02/nginx.conf",
+            "server-02/php-fpm.conf",
             "server-02/mysql.cnf",
             "server-02/nftables.conf",
             "server-02/ufw.sh",
@@ -396,6 +403,7 @@ fn every_preset_exports_the_files_its_hosts_need() {
             "web-02/nginx.conf",
             "web-02/nftables.conf",
             "web-02/ufw.sh",
+            "app-01/php-fpm.conf",
             "app-01/nftables.conf",
             "app-01/ufw.sh",
             "db-01/mysql.cnf",
@@ -420,6 +428,7 @@ fn every_preset_exports_the_files_its_hosts_need() {
         FileKind::Ufw,
         FileKind::DnsZone,
         FileKind::Mysql,
+        FileKind::PhpFpm,
     ] {
         assert!(kinds.contains(&kind), "stage 3 has a {} file", kind.label());
     }
@@ -456,7 +465,7 @@ fn stage_3_haproxy_terminates_tls_on_the_vip_and_checks_both_servers() {
             "timeout server 30s",
             "bind 8.8.8.8:80",
             "bind 8.8.8.8:443 ssl crt /etc/haproxy/certs/www.foobar.com.pem",
-            "http-request redirect scheme https unless { ssl_fc }",
+            "http-request redirect scheme https code 301 unless { ssl_fc }",
             "http-request set-header X-Forwarded-Proto https if { ssl_fc }",
             "default_backend servers",
             "balance roundrobin",
@@ -531,6 +540,11 @@ fn stage_2_firewalls_admit_http_from_the_load_balancer_only() {
     assert!(!nft.contains("reject"), "deny drops silently:\n{nft}");
     let lb = &file(&files, "lb-01/nftables.conf").contents;
     has_line(lb, "tcp dport 443 accept comment \"HTTPS from anywhere\"");
+    // Port 80 is open for HAProxy's redirect to HTTPS, as in the simulator.
+    has_line(
+        lb,
+        "tcp dport 80 accept comment \"HTTP from anywhere, redirected to HTTPS\"",
+    );
 
     let ufw = &file(&files, "server-01/ufw.sh").contents;
     let default = line_index(ufw, "ufw default deny incoming");
@@ -543,6 +557,10 @@ fn stage_2_firewalls_admit_http_from_the_load_balancer_only() {
     has_line(
         &file(&files, "lb-01/ufw.sh").contents,
         "ufw allow proto tcp from any to any port 443 comment 'HTTPS from anywhere'",
+    );
+    has_line(
+        &file(&files, "lb-01/ufw.sh").contents,
+        "ufw allow proto tcp from any to any port 80 comment 'HTTP from anywhere, redirected to HTTPS'",
     );
 }
 
@@ -568,9 +586,51 @@ fn the_zone_points_www_at_the_entry_address() {
         has_line(zone, "$ORIGIN foobar.com.");
         has_line(zone, "@ IN SOA ns1.foobar.com. hostmaster.foobar.com. (");
         has_line(zone, "@ IN NS ns1.foobar.com.");
-        has_line(zone, "ns1 IN A 8.8.8.8");
         has_line(zone, "www 300 IN A 8.8.8.8");
     }
+}
+
+/// The design holds no name server (its DNS zone node stands for the authoritative servers),
+/// so `ns1` is a documentation address, said so in the zone, and never the address of a host
+/// or virtual IP of the design (the load balancer admits no DNS queries); a design's own
+/// `ns1` record is kept instead.
+#[test]
+fn the_zone_name_server_is_outside_the_design() {
+    for n in 0..4 {
+        let topology = stage(n);
+        let files = export(&topology);
+        let zone = &file(&files, "dns/db.foobar.com").contents;
+        has_line(zone, &format!("ns1 IN A {NS1_PLACEHOLDER}"));
+        assert_eq!(NS1_PLACEHOLDER, Ipv4Addr::new(192, 0, 2, 53));
+        assert!(
+            zone.contains("; The name server is not part of the design"),
+            "{zone}"
+        );
+        let design_addresses: Vec<Ipv4Addr> = topology
+            .nodes
+            .iter()
+            .flat_map(|node| match &node.kind {
+                NodeKind::Host(host) => host.public_ip.into_iter().chain([host.ip]).collect(),
+                NodeKind::Vip(vip) => vec![vip.ip],
+                _ => Vec::new(),
+            })
+            .collect();
+        assert!(!design_addresses.contains(&NS1_PLACEHOLDER), "stage {n}");
+    }
+    let mut own = stage(1);
+    for node in &mut own.nodes {
+        if let NodeKind::Dns(zone) = &mut node.kind {
+            zone.records.push(DnsRecord {
+                name: "ns1".to_owned(),
+                address: Ipv4Addr::new(198, 51, 100, 53),
+                ttl: 3600,
+            });
+        }
+    }
+    let files = export(&own);
+    let zone = &file(&files, "dns/db.foobar.com").contents;
+    has_line(zone, "ns1 3600 IN A 198.51.100.53");
+    assert!(!zone.contains(&NS1_PLACEHOLDER.to_string()), "{zone}");
 }
 
 #[test]
@@ -580,7 +640,8 @@ fn nginx_serves_static_paths_and_passes_the_rest_to_php_fpm() {
     for wanted in [
         "listen 80;",
         "server_name www.foobar.com;",
-        "root /var/www/foobar.com;",
+        // The application's files (app-01.code), as SCRIPT_FILENAME names them.
+        "root /var/www/foobar;",
         "location /static/ {",
         "location /favicon.ico {",
         "location / {",
@@ -600,6 +661,141 @@ fn nginx_serves_static_paths_and_passes_the_rest_to_php_fpm() {
         &file(&files, "server-01/nginx.conf").contents,
         "fastcgi_pass 127.0.0.1:9000;",
     );
+}
+
+/// Nginx's `root` is where the design keeps the application's files: the code on the web
+/// server's host, else the code of the application server it passes to; `SCRIPT_FILENAME`
+/// names the same directory.
+#[test]
+fn nginx_root_is_the_application_files_path() {
+    let cases = [
+        (0, "server-01/nginx.conf"),
+        (1, "server-02/nginx.conf"),
+        (2, "server-01/nginx.conf"),
+        (3, "web-01/nginx.conf"),
+        (3, "web-02/nginx.conf"),
+    ];
+    for (n, path) in cases {
+        let files = export(&stage(n));
+        let web = &file(&files, path).contents;
+        has_line(web, "root /var/www/foobar;");
+        has_line(
+            web,
+            "fastcgi_param SCRIPT_FILENAME /var/www/foobar/index.php;",
+        );
+    }
+    // The code moved: both follow it.
+    let mut t = stage(3);
+    for service in &mut host_mut(&mut t, "app-01").services {
+        if let ServiceKind::AppFiles { path } = &mut service.kind {
+            *path = "/srv/shop/current/".to_owned();
+        }
+    }
+    let files = export(&t);
+    let web = &file(&files, "web-02/nginx.conf").contents;
+    has_line(web, "root /srv/shop/current;");
+    has_line(
+        web,
+        "fastcgi_param SCRIPT_FILENAME /srv/shop/current/index.php;",
+    );
+    has_line(
+        &file(&files, "app-01/php-fpm.conf").contents,
+        "chdir = /srv/shop/current",
+    );
+}
+
+/// Each PHP application server gets its pool: a TCP listener on its port for exactly the web
+/// servers linked to it, with the design's workers.
+#[test]
+fn php_fpm_pools_listen_for_the_linked_web_servers() {
+    let files = export(&stage(3));
+    let pool = &file(&files, "app-01/php-fpm.conf");
+    assert_eq!(
+        (pool.host.as_deref(), pool.kind),
+        (Some("app-01"), FileKind::PhpFpm)
+    );
+    for wanted in [
+        "[app-01.app]",
+        "user = www-data",
+        "listen = 10.0.0.21:9000",
+        "listen.allowed_clients = 10.0.0.11,10.0.0.12",
+        "pm = static",
+        "pm.max_children = 8",
+        "chdir = /var/www/foobar",
+    ] {
+        has_line(&pool.contents, wanted);
+    }
+    // Stages 0–2: Nginx on the same host connects over loopback.
+    let files = export(&stage(1));
+    let pool = &file(&files, "server-02/php-fpm.conf").contents;
+    has_line(pool, "listen = 127.0.0.1:9000");
+    has_line(pool, "listen.allowed_clients = 127.0.0.1");
+    // A local and a remote web server: every address, both allowed.
+    let mut t = stage(1);
+    t.links.push(Link::new("server-01.nginx", "server-02.app"));
+    let files = export(&t);
+    let pool = &file(&files, "server-02/php-fpm.conf").contents;
+    has_line(pool, "listen = 9000");
+    has_line(pool, "listen.allowed_clients = 127.0.0.1,10.0.0.11");
+    // The workers come from the design; a runtime that does not speak FastCGI gets no pool.
+    let mut t = stage(3);
+    for service in &mut host_mut(&mut t, "app-01").services {
+        if let ServiceKind::AppServer(app) = &mut service.kind {
+            app.workers = 32;
+        }
+    }
+    has_line(
+        &file(&export(&t), "app-01/php-fpm.conf").contents,
+        "pm.max_children = 32",
+    );
+    for service in &mut host_mut(&mut t, "app-01").services {
+        if let ServiceKind::AppServer(app) = &mut service.kind {
+            app.runtime = "gunicorn".to_owned();
+        }
+    }
+    assert!(!paths(&t).contains(&"app-01/php-fpm.conf".to_owned()));
+}
+
+/// Stage 3 with a second PHP application server, app-02, that both web servers link to after
+/// app-01.
+fn two_app_servers() -> Topology {
+    let mut t = stage(3);
+    let mut app2 = t.node("app-01").expect("app-01").clone();
+    app2.id = "app-02".to_owned();
+    app2.name = "app-02".to_owned();
+    if let NodeKind::Host(host) = &mut app2.kind {
+        host.ip = Ipv4Addr::new(10, 0, 0, 22);
+        for service in &mut host.services {
+            service.id = service.id.replace("app-01", "app-02");
+        }
+    }
+    t.nodes.push(app2);
+    for web in ["web-01.nginx", "web-02.nginx"] {
+        t.links.push(Link::new(web, "app-02.app"));
+    }
+    t.links.push(Link::new("app-02.app", "db-01.mysql"));
+    t
+}
+
+/// Nginx passes to the first application server that runs, as the simulator does: the others
+/// are `backup` servers of the upstream, used only while it is unavailable.
+#[test]
+fn nginx_uses_further_application_servers_as_backups() {
+    let files = export(&two_app_servers());
+    let web = &file(&files, "web-01/nginx.conf").contents;
+    let first = line_index(web, "server 10.0.0.21:9000;");
+    let backup = line_index(web, "server 10.0.0.22:9000 backup;");
+    assert!(first < backup, "{web}");
+    has_line(web, "fastcgi_pass app;");
+    has_line(
+        &file(&files, "app-02/php-fpm.conf").contents,
+        "listen.allowed_clients = 10.0.0.11,10.0.0.12",
+    );
+}
+
+#[test]
+fn real_tools_accept_two_application_servers() {
+    real_tools_accept("two-apps", &two_app_servers());
 }
 
 #[test]
@@ -990,6 +1186,10 @@ const OPENSSL: Tool = Tool {
     program: "openssl",
     package: "openssl",
 };
+const PHP_FPM: Tool = Tool {
+    program: "php-fpm8.2",
+    package: "php8.2-fpm",
+};
 const SH: Tool = Tool {
     program: "sh",
     package: "dash",
@@ -1282,6 +1482,44 @@ fn check_with_real_tool(
                 format!("ufw --dry-run (sh {path_text})"),
             )
         }
+        FileKind::PhpFpm => {
+            // The pool as exported, with `chdir` (the application's files) made here, inside
+            // a minimal global configuration whose pid and log live in the scratch directory.
+            let code = dir.join(format!("{name}.code"));
+            fs::create_dir_all(&code).expect("code directory");
+            let pool: Vec<String> = f
+                .contents
+                .lines()
+                .map(|line| {
+                    if line.starts_with("chdir = ") {
+                        format!("chdir = {}", code.display())
+                    } else {
+                        line.to_owned()
+                    }
+                })
+                .collect();
+            fs::write(&path, pool.join("\n") + "\n").expect("write");
+            let global = dir.join(format!("{name}.global"));
+            fs::write(
+                &global,
+                format!(
+                    "[global]\npid = {dir}/{name}.pid\nerror_log = {dir}/{name}.log\ninclude = {path_text}\n",
+                    dir = dir.display()
+                ),
+            )
+            .expect("write");
+            let global_text = global.to_string_lossy().into_owned();
+            let args = ["-t", "-y", &global_text];
+            let (ok, printed) = run(dir, PHP_FPM, &args, Duration::from_secs(30));
+            let clean = printed.contains("test is successful")
+                && !printed.contains("WARNING")
+                && !printed.contains("ERROR");
+            (
+                ok && clean,
+                printed,
+                format!("php-fpm8.2 {}", args.join(" ")),
+            )
+        }
         FileKind::Mysql => return None, // no MySQL server in Debian: checked as text above
     };
     (!ok).then(|| {
@@ -1369,6 +1607,7 @@ fn real_tools_refuse_a_broken_file_of_every_kind() {
                 "ufw --force enable",
                 "ufw allow proto tcp from any to any port 99999\nufw --force enable",
             ),
+            FileKind::PhpFpm => f.contents + "pm.max_childrn = 3\n",
             FileKind::Mysql => continue,
         };
         assert!(
@@ -1380,7 +1619,7 @@ fn real_tools_refuse_a_broken_file_of_every_kind() {
     }
     assert_eq!(
         kinds.len(),
-        6,
+        7,
         "every checked kind was broken once: {kinds:?}"
     );
 }
@@ -1610,6 +1849,97 @@ fn start_haproxy(scratch: &Scratch, cfg: &str, front: u16) -> (ChildGuard, PathB
     }
     assert!(ready, "haproxy never accepted on {addr}:\n{}", log_text());
     (haproxy, log_path)
+}
+
+/// Real HAProxy with stage 2's exported configuration (binds moved to loopback, the test
+/// certificate) answers plain HTTP as the simulator does: 301 to the same URL over HTTPS.
+#[test]
+fn loopback_real_haproxy_redirects_plain_http_as_the_simulator_says() {
+    let scratch = Scratch::new("redirect");
+    let tls = self_signed(scratch.path());
+    let exported = file(&export(&stage(2)), "lb-01/haproxy.cfg")
+        .contents
+        .clone();
+    let (http, https) = (free_port(), free_port());
+    let cfg: Vec<String> = exported
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            if trimmed == "bind 8.8.8.8:80" {
+                format!("    bind 127.0.0.1:{http}")
+            } else if trimmed.starts_with("bind 8.8.8.8:443 ssl") {
+                format!("    bind 127.0.0.1:{https} ssl crt {}", tls.2.display())
+            } else if trimmed.starts_with("server ") {
+                let words: Vec<&str> = trimmed.split_whitespace().collect();
+                format!("    server {} 127.0.0.1:9", words[1])
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    let cfg = cfg.join("\n") + "\n";
+    assert!(
+        cfg.contains(&format!("bind 127.0.0.1:{https} ssl")),
+        "{cfg}"
+    );
+    let (_haproxy, _log) = start_haproxy(&scratch, &cfg, http);
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, http));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    stream
+        .write_all(
+            b"GET /products/42 HTTP/1.1\r\nHost: www.foobar.com\r\nConnection: close\r\n\r\n",
+        )
+        .expect("send");
+    let mut response = Vec::new();
+    stream
+        .take(64 * 1024)
+        .read_to_end(&mut response)
+        .expect("read");
+    let response = String::from_utf8_lossy(&response).into_owned();
+    assert!(response.starts_with("HTTP/1.1 301"), "{response}");
+    let location = response
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("location")
+                .then(|| value.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no Location in {response}"));
+    assert_eq!(location, "https://www.foobar.com/products/42");
+
+    // The simulator: the same status and address.
+    let mut sim = Simulation::new(&stage(2), Config::default()).expect("simulates");
+    let id = sim
+        .handle(
+            SimTime::ZERO,
+            stacksim::sim::engine::Input::Send(stacksim::sim::trace::RequestSpec::new(
+                stacksim::sim::trace::RequestKind::Read,
+                false,
+            )),
+        )
+        .expect("accepted")
+        .expect("an id");
+    sim.run_until_quiet(SimTime::from_micros(60_000_000));
+    let trace = sim.trace(id).expect("traced");
+    assert!(
+        matches!(
+            trace.outcome,
+            Some(stacksim::sim::trace::Outcome::Served { status: 301, .. })
+        ),
+        "{:?}",
+        trace.outcome
+    );
+    assert!(
+        trace
+            .hops
+            .iter()
+            .any(|h| h.reason.ends_with(&format!("redirected to {location}"))),
+        "{:#?}",
+        trace.hops
+    );
 }
 
 const LOOPBACK_REQUESTS: u64 = 400;

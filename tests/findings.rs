@@ -574,9 +574,21 @@ fn hosts_without_services_and_load_balancer_cycles_do_not_break_the_analysis() {
         .push(Link::new("lb-02.haproxy", "lb-01.haproxy"));
     let found = analyze(&topology, Some(100.0));
     let ids = ids(&found);
-    for id in ["spof:lb-01", "no-firewall:bastion", "no-agent:bastion"] {
+    for id in [
+        "spof:lb-01",
+        "no-firewall:bastion",
+        "no-agent:bastion",
+        "lb-loop:lb-01.haproxy",
+    ] {
         assert!(ids.contains(&id), "{id} missing: {ids:?}");
     }
+    let finding = find(&found, "lb-loop:lb-01.haproxy");
+    assert!(
+        finding
+            .why
+            .starts_with("lb-01.haproxy → lb-02.haproxy → lb-01.haproxy: "),
+        "{finding:#?}"
+    );
     assert!(!ids.contains(&"unused:bastion"), "{ids:?}");
     assert!(!reach::matrix(&topology).iter().any(|c| c.to == "bastion"));
 }
@@ -600,7 +612,7 @@ fn ssh_open_to_the_internet_on_the_lb_is_an_error() {
     assert!(
         finding
             .why
-            .contains("22 (nothing listens yet): fw-lb-01 rule 2 allow tcp/22 from any"),
+            .contains("22 (nothing listens yet): fw-lb-01 rule 3 allow tcp/22 from any"),
         "{finding:#?}"
     );
     let summary = check_proof(&topology, &found, "open-ports:lb-01");
@@ -825,9 +837,10 @@ fn stage_2_reachability_matches_the_rules() {
         "internet",
         "lb-01",
         80,
-        false,
-        "fw-lb-01 default deny: 203.0.113.7 tcp/80 matches no rule",
+        true,
+        "fw-lb-01 rule 2 allow tcp/80 from any",
     );
+
     check_reach(
         &cells,
         "lb-01",
@@ -930,4 +943,441 @@ fn the_matrix_has_one_cell_per_source_host_and_listening_port_in_order() {
         "fw-db-01 rule 1 allow tcp/3306 from 10.0.0.21",
     );
     assert_eq!(cells, reach::matrix(&stage(3)));
+}
+
+// ----- designs people build themselves (issue 14, item 9) ------------------------------------
+
+fn dns_mut(topology: &mut Topology) -> &mut Vec<stacksim::sim::topology::DnsRecord> {
+    topology
+        .nodes
+        .iter_mut()
+        .find_map(|node| match &mut node.kind {
+            NodeKind::Dns(zone) => Some(&mut zone.records),
+            _ => None,
+        })
+        .expect("a zone")
+}
+
+/// Stage 1 whose `www` record points at the load balancer's private address, as a design
+/// drawn from an empty canvas does until the balancer gets a public one.
+fn private_www() -> Topology {
+    let mut topology = stage(1);
+    dns_mut(&mut topology)[0].address = Ipv4Addr::new(10, 0, 0, 2);
+    topology
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn www_at_a_private_address_is_unreachable_from_the_internet() {
+    let topology = private_www();
+    let found = analyze(&topology, None);
+    check_finding(
+        &found,
+        "private-address",
+        Severity::Error,
+        Category::Availability,
+        &["dns", "lb-01"],
+    );
+    let finding = find(&found, "private-address");
+    assert_eq!(
+        finding.title,
+        "www.foobar.com points at 10.0.0.2, a private address the internet cannot reach"
+    );
+    assert!(finding.why.contains("RFC 1918"), "{finding:#?}");
+    assert!(!ids(&found).contains(&"unreachable"), "{:?}", ids(&found));
+    let summary = check_proof(&topology, &found, "private-address");
+    assert!(summary.contains("Timed out at client"), "{summary}");
+    assert!(summary.contains("private address"), "{summary}");
+    // A public address is fine, and so is a private one for a browser on the same network.
+    assert!(!ids(&analyze(&stage(1), None)).contains(&"private-address"));
+    let mut inside = private_www();
+    for node in &mut inside.nodes {
+        if let NodeKind::Client { ip } = &mut node.kind {
+            *ip = Ipv4Addr::new(10, 0, 0, 99);
+        }
+    }
+    assert!(!ids(&analyze(&inside, None)).contains(&"private-address"));
+}
+
+/// Stage 1 where server-02's application links only to its own replica: writes that land on
+/// server-02 have no primary.
+fn replica_only_on_server_02() -> Topology {
+    let mut topology = stage(1);
+    topology
+        .links
+        .retain(|l| !(l.from == "server-02.app" && l.to == "server-01.mysql"));
+    topology
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn writes_through_an_app_server_with_only_a_replica_fail_there() {
+    let topology = replica_only_on_server_02();
+    let found = analyze(&topology, None);
+    check_finding(
+        &found,
+        "fails-at:server-02.app",
+        Severity::Error,
+        Category::Availability,
+        &["server-02.app", "server-02"],
+    );
+    let finding = find(&found, "fails-at:server-02.app");
+    assert_eq!(finding.title, "Writes that reach server-02.app fail");
+    assert!(
+        finding.why.contains(
+            "server-02.app links to no primary database, only to server-02.mysql (a replica is \
+             read-only), so it fails with 500"
+        ),
+        "{finding:#?}"
+    );
+    assert_eq!(
+        finding.fix,
+        "Link server-02.app to the primary (server-01.mysql)."
+    );
+    let summary = check_proof(&topology, &found, "fails-at:server-02.app");
+    assert!(summary.contains("failed"), "{summary}");
+
+    // Both application servers with a replica only: no write anywhere, said where.
+    let mut topology = replica_only_on_server_02();
+    topology.links.retain(|l| l.to != "server-01.mysql");
+    topology
+        .links
+        .push(Link::new("server-01.app", "server-02.mysql"));
+    let found = analyze(&topology, None);
+    let finding = find(&found, "no-writes");
+    assert!(
+        finding
+            .why
+            .contains("server-01.app links to no primary database"),
+        "{finding:#?}"
+    );
+    assert!(!ids(&found).iter().any(|id| id.starts_with("fails-at:")));
+    check_proof(&topology, &found, "no-writes");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_server_line_the_load_balancer_cannot_connect_to_is_flagged() {
+    // Stage 2, server-02's firewall no longer admits the load balancer.
+    let mut topology = stage(2);
+    host_mut(&mut topology, "server-02")
+        .firewall
+        .as_mut()
+        .expect("firewall")
+        .rules
+        .clear();
+    let found = analyze(&topology, None);
+    let id = "lb-cannot-reach:lb-01.haproxy:server-02.nginx";
+    check_finding(
+        &found,
+        id,
+        Severity::Warning,
+        Category::Availability,
+        &["lb-01.haproxy", "server-02.nginx", "server-02"],
+    );
+    let finding = find(&found, id);
+    assert!(
+        finding
+            .why
+            .contains("fw-server-02 default deny: 10.0.0.2 tcp/80 matches no rule"),
+        "{finding:#?}"
+    );
+    assert!(finding.why.contains("marks it DOWN"), "{finding:#?}");
+    assert_eq!(
+        finding.fix,
+        "Let server-02's firewall admit tcp/80 from 10.0.0.2, or remove the server line."
+    );
+    // Without `check` HAProxy keeps sending it requests: redispatched late (a warning), or,
+    // without `option redispatch`, 503 (an error, proven by a load run).
+    for link in &mut topology.links {
+        if link.to == "server-02.nginx" {
+            link.check = false;
+        }
+    }
+    let found = analyze(&topology, None);
+    assert_eq!(find(&found, id).severity, Severity::Warning);
+    assert!(find(&found, id).why.contains("redispatched"));
+    for service in &mut host_mut(&mut topology, "lb-01").services {
+        if let ServiceKind::LoadBalancer(lb) = &mut service.kind {
+            lb.redispatch = false;
+        }
+    }
+    let found = analyze(&topology, None);
+    assert_eq!(find(&found, id).severity, Severity::Error);
+    check_proof(&topology, &found, id);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn https_without_port_80_leaves_plain_http_unanswered() {
+    // Stage 2 as it was before port 80 was opened for the redirect.
+    let mut topology = stage(2);
+    host_mut(&mut topology, "lb-01")
+        .firewall
+        .as_mut()
+        .expect("firewall")
+        .rules
+        .retain(|rule| rule.port != Some(80));
+    let found = analyze(&topology, None);
+    check_finding(
+        &found,
+        "http-fails",
+        Severity::Warning,
+        Category::Availability,
+        &["lb-01"],
+    );
+    let finding = find(&found, "http-fails");
+    assert!(
+        finding.why.contains(
+            "port 80 on lb-01 is closed (fw-lb-01 default deny: 203.0.113.7 tcp/80 matches no \
+             rule)"
+        ),
+        "{finding:#?}"
+    );
+    let summary = check_proof(&topology, &found, "http-fails");
+    assert!(summary.contains("Dropped at lb-01"), "{summary}");
+    // The presets answer plain HTTP with the redirect.
+    for n in [2, 3] {
+        assert!(!ids(&analyze(&stage(n), None)).contains(&"http-fails"));
+    }
+}
+
+/// A virtual IP in front of two Nginx hosts (no HAProxy): keepalived tracks HAProxy only, so
+/// a stopped Nginx keeps the address where it is.
+fn vip_over_nginx() -> Topology {
+    let mut topology = stage(0);
+    topology.nodes.retain(|n| n.id != "server-01");
+    topology.links.clear();
+    for (n, id) in ["web-a", "web-b"].into_iter().enumerate() {
+        let ip = Ipv4Addr::new(10, 0, 0, 11 + n as u8);
+        topology.nodes.push(Node {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            kind: NodeKind::Host(Host {
+                ip,
+                public_ip: None,
+                services: vec![presets::nginx(&format!("{id}.nginx"))],
+                firewall: None,
+                agent: None,
+            }),
+        });
+    }
+    topology.nodes.push(Node {
+        id: "vip".to_owned(),
+        name: "vip".to_owned(),
+        kind: NodeKind::Vip(Vip {
+            ip: Ipv4Addr::new(8, 8, 8, 8),
+            advert_int_s: 1,
+            preempt: true,
+            members: vec![
+                VrrpMember {
+                    host: "web-a".to_owned(),
+                    priority: 150,
+                },
+                VrrpMember {
+                    host: "web-b".to_owned(),
+                    priority: 100,
+                },
+            ],
+        }),
+    });
+    topology
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn nginx_behind_a_vip_is_not_tracked_so_its_stop_is_a_spof() {
+    let found = analyze(&vip_over_nginx(), None);
+    // Losing the host moves the VIP; stopping Nginx does not.
+    assert!(!ids(&found).contains(&"spof:web-a"), "{:?}", ids(&found));
+    check_finding(
+        &found,
+        "spof:web-a.nginx",
+        Severity::Error,
+        Category::Availability,
+        &["web-a.nginx", "web-a"],
+    );
+    check_proof(&vip_over_nginx(), &found, "spof:web-a.nginx");
+}
+
+/// A second application server both web servers link to after app-01: Nginx uses it only
+/// when app-01 stops, so it is a standby, not an unused host.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_standby_app_server_is_not_unused() {
+    let found = analyze(&two_app_servers(true), None);
+    assert!(!ids(&found).contains(&"unused:app-02"), "{:?}", ids(&found));
+}
+
+// ----- the findings' walk and the engine agree ---------------------------------------------
+
+/// The services a trace passes, in order of first appearance.
+fn trace_path(topology: &Topology, trace: &stacksim::sim::trace::Trace) -> Vec<String> {
+    let services: Vec<String> = topology
+        .hosts()
+        .flat_map(|(_, host)| host.services.iter().map(|s| s.id.clone()))
+        .collect();
+    let mut path: Vec<String> = Vec::new();
+    for hop in &trace.hops {
+        if services.contains(&hop.place) && !path.contains(&hop.place) {
+            path.push(hop.place.clone());
+        }
+    }
+    path
+}
+
+/// A table of designs with hosts and services taken down: after health checks and VRRP have
+/// settled, the request's path through the engine, who holds the VIP and whether the page is
+/// served are what `findings::predict` says (the same choice functions decide both).
+#[wasm_bindgen_test(unsupported = test)]
+fn findings_predict_the_engines_path() {
+    use stacksim::sim::engine::{Config, Input, Simulation};
+    use stacksim::sim::time::{SimDuration, SimTime};
+    use stacksim::sim::trace::RequestSpec;
+
+    let mut app_blocked = two_app_servers(true);
+    // app-01 no longer admits web-01, which still passes to it first (it runs).
+    host_mut(&mut app_blocked, "app-01")
+        .firewall
+        .as_mut()
+        .expect("firewall")
+        .rules
+        .retain(|rule| rule.from != "10.0.0.11/32".parse::<Cidr>().expect("cidr"));
+    let read = RequestSpec::new(RequestKind::Read, false);
+    let write = RequestSpec::new(RequestKind::Write, false);
+    let https_read = RequestSpec::new(RequestKind::Read, true);
+    /// (what, design, request, taken down, the path, served)
+    type Case<'a> = (
+        &'a str,
+        Topology,
+        RequestSpec,
+        Vec<&'a str>,
+        Vec<&'a str>,
+        bool,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "stage 0",
+            stage(0),
+            read,
+            vec![],
+            vec!["server-01.nginx", "server-01.app", "server-01.mysql"],
+            true,
+        ),
+        (
+            "stage 1, server-01 down: the write finds its primary gone",
+            stage(1),
+            write,
+            vec!["server-01"],
+            vec!["lb-01.haproxy", "server-02.nginx", "server-02.app"],
+            false,
+        ),
+        (
+            "stage 1, server-01.nginx and the replica stopped: the read goes to the primary",
+            stage(1),
+            read,
+            vec!["server-01.nginx", "server-02.mysql"],
+            vec![
+                "lb-01.haproxy",
+                "server-02.nginx",
+                "server-02.app",
+                "server-01.mysql",
+            ],
+            true,
+        ),
+        (
+            "stage 1, replica only on server-02",
+            replica_only_on_server_02(),
+            write,
+            vec!["server-01.nginx"],
+            vec!["lb-01.haproxy", "server-02.nginx", "server-02.app"],
+            false,
+        ),
+        (
+            "stage 3, HAProxy on lb-01 stopped: lb-02 holds the VIP",
+            stage(3),
+            https_read,
+            vec!["lb-01.haproxy"],
+            vec!["lb-02.haproxy", "web-01.nginx", "app-01.app", "db-01.mysql"],
+            true,
+        ),
+        (
+            "stage 3, app-01 stopped: Nginx turns to the standby app-02",
+            two_app_servers(true),
+            https_read,
+            vec!["app-01.app"],
+            vec!["lb-01.haproxy", "web-01.nginx", "app-02.app", "db-01.mysql"],
+            true,
+        ),
+        (
+            "stage 3, app-01 runs but refuses web-01: Nginx still picks it",
+            app_blocked,
+            https_read,
+            vec![],
+            vec!["lb-01.haproxy", "web-01.nginx"],
+            false,
+        ),
+        (
+            "a VIP over Nginx: a stopped Nginx keeps the VIP and refuses",
+            vip_over_nginx(),
+            RequestSpec::new(RequestKind::Static, false),
+            vec!["web-a.nginx"],
+            vec!["web-a.nginx"],
+            false,
+        ),
+        (
+            "a VIP over Nginx: a dead host moves it",
+            vip_over_nginx(),
+            RequestSpec::new(RequestKind::Static, false),
+            vec!["web-a"],
+            vec!["web-b.nginx"],
+            true,
+        ),
+        (
+            "www at a private address",
+            private_www(),
+            read,
+            vec![],
+            vec![],
+            false,
+        ),
+    ];
+    for (label, topology, spec, down, path, served) in cases {
+        let predicted = findings::predict(&topology, spec, &down).expect("valid design");
+        assert_eq!(predicted.path, path, "{label}: findings");
+        assert_eq!(predicted.served, served, "{label}: findings");
+
+        let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+        for id in &down {
+            let input = if topology.node(id).is_some() {
+                Input::HostDown((*id).to_owned())
+            } else {
+                Input::ServiceDown((*id).to_owned())
+            };
+            sim.handle(SimTime::ZERO, input).expect("input accepted");
+        }
+        let at = SimTime::ZERO + SimDuration::from_secs(30);
+        sim.advance_to(at);
+        let request = sim
+            .handle(at, Input::Send(spec))
+            .expect("accepted")
+            .expect("an id");
+        sim.run_until_quiet(at + SimDuration::from_secs(300));
+        let trace = sim.trace(request).expect("traced");
+        assert_eq!(
+            trace_path(&topology, trace),
+            path,
+            "{label}: engine {trace:#?}"
+        );
+        let page = matches!(
+            trace.outcome,
+            Some(stacksim::sim::trace::Outcome::Served { status: 200, .. })
+        );
+        assert_eq!(page, served, "{label}: engine {:?}", trace.outcome);
+        if let Some(vip) = topology
+            .nodes
+            .iter()
+            .find(|n| matches!(n.kind, NodeKind::Vip(_)))
+        {
+            assert_eq!(
+                sim.vip_holder(&vip.id),
+                predicted.vip_holder,
+                "{label}: VIP holder"
+            );
+        }
+    }
 }

@@ -390,28 +390,33 @@ async fn taking_server_01_down_sends_everything_to_server_02_after_the_checks() 
 }
 
 #[wasm_bindgen_test]
-async fn stage_2_over_http_is_dropped_by_the_firewall_with_the_rule_named() {
+async fn stage_2_over_http_is_redirected_to_https_with_the_rule_named() {
     let root = mount().await;
     pick_stage(&root, 2).await;
     send(&root, "static", "http").await;
     let outcome = outcome(&root);
-    assert!(outcome.contains("Dropped at lb-01"), "{outcome}");
-    assert!(outcome.contains("fw-lb-01 default deny"), "{outcome}");
+    assert!(outcome.contains("301 redirect to HTTPS"), "{outcome}");
     let rows = rows(&root);
     assert!(
         rows.iter()
-            .any(|r| r.contains("Firewall") && r.contains("default deny")),
+            .any(|r| r.contains("Firewall") && r.contains("fw-lb-01 rule 2 allow tcp/80 from any")),
         "{rows:?}"
     );
     assert!(
-        rows.last().is_some_and(|r| r.contains("Failure")),
+        rows.iter()
+            .any(|r| r
+                .contains("301: HTTPS only, redirected to https://www.foobar.com/static/logo.png")),
         "{rows:?}"
     );
     assert!(
-        text(&root, ".clock").starts_with("t = 30."),
-        "the browser waited 30 s"
+        rows.last().is_some_and(|r| r.contains("Response")),
+        "{rows:?}"
     );
-    assert_eq!(count(&root, ".history-item.failed"), 1);
+    assert!(
+        text(&root, ".clock").starts_with("t = 0."),
+        "the redirect comes back at once"
+    );
+    assert_eq!(count(&root, ".history-item.failed"), 0);
 }
 
 #[wasm_bindgen_test]
@@ -709,13 +714,19 @@ async fn the_stage_2_reachability_matrix_matches_the_rules() {
         title.contains("fw-lb-01 rule 1 allow tcp/443 from any"),
         "{title}"
     );
+    // Port 80 is open for HAProxy's redirect to HTTPS.
     let http = cell("internet", "lb-01", 80);
-    assert_eq!(count(&root, &format!("{http}.denied")), 1);
-    assert_eq!(text(&root, &http), "✗");
+    assert_eq!(count(&root, &format!("{http}.allowed")), 1);
+    assert_eq!(text(&root, &http), "✓");
     let title = find(&root, &http)
         .get_attribute("title")
         .unwrap_or_default();
-    assert!(title.contains("fw-lb-01 default deny"), "{title}");
+    assert!(
+        title.contains("fw-lb-01 rule 2 allow tcp/80 from any"),
+        "{title}"
+    );
+    let closed = cell("internet", "server-01", 80);
+    assert_eq!(count(&root, &format!("{closed}.denied")), 1);
     let inside = cell("lb-01", "server-01", 80);
     assert_eq!(count(&root, &format!("{inside}.allowed")), 1);
     assert_eq!(
@@ -724,7 +735,7 @@ async fn the_stage_2_reachability_matrix_matches_the_rules() {
     );
     assert_eq!(
         text(&root, ".reach-open"),
-        "Open to the internet: lb-01:443"
+        "Open to the internet: lb-01:80, lb-01:443"
     );
     assert_eq!(count(&root, ".reach-detail"), 0);
     click(&root, &format!("{https} button")).await;
@@ -768,7 +779,7 @@ async fn the_export_panel_lists_stage_3_files_and_colours_haproxy_cfg() {
     assert!(text(&root, ".file-kind").contains("haproxy -c"));
     assert_eq!(
         text(&root, "button[data-action='download-all']"),
-        "Download all (20 files, .zip)"
+        "Download all (21 files, .zip)"
     );
     // Copying answers one way or the other (the clipboard may be refused headless).
     click(&root, "button[data-action='copy']").await;
@@ -808,7 +819,7 @@ async fn download_and_download_all_save_through_a_blob_link() {
     click(&root, "button[data-action='download-all']").await;
     assert_eq!(
         text(&root, ".copy-status"),
-        "Saved all 20 files as scaled-and-split.zip."
+        "Saved all 21 files as scaled-and-split.zip."
     );
     let seen = seen.borrow();
     let names: Vec<&str> = seen.iter().map(|(name, _)| name.as_str()).collect();

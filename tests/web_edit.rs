@@ -395,14 +395,12 @@ async fn a_service_row_dragged_onto_another_server_moves_there() {
     );
 }
 
-/// The rows of the event list with this build's names and addresses made the preset's. The
-/// preset's balancer also has the public address 8.8.8.8 (set in the inspector); the canvas
-/// alone points the zone at its private one.
+/// The rows of the event list with this build's names and addresses made the preset's. Like
+/// the preset's, the built balancer has the public address 8.8.8.8 (set in the inspector).
 fn as_preset(rows: Vec<String>) -> Vec<String> {
     rows.into_iter()
         .map(|r| {
             r.replace("web-0", "server-0")
-                .replace("10.0.0.2", "8.8.8.8")
                 .replace("10.0.0.3", "10.0.0.11")
                 .replace("10.0.0.4", "10.0.0.12")
         })
@@ -461,6 +459,30 @@ async fn stage_1_built_from_an_empty_canvas_serves_like_the_preset() {
     assert_eq!(count(&root, "p.error"), 0, "{:?}", texts(&root, "p.error"));
     let dns = texts(&root, "g.node.dns text");
     assert!(dns.iter().any(|t| t.contains("www A 10.0.0.2")), "{dns:?}");
+    // The internet does not route the private 10.0.0.2: give the balancer its public address
+    // in the inspector and point the zone at it again.
+    click_on(&node_box(&root, "lb-01"), false).await;
+    assert!(
+        text(&root, ".inspector h3").contains("lb-01"),
+        "{}",
+        text(&root, ".inspector h3")
+    );
+    let public = find(&root, ".inspector input[data-control='host-public-ip']")
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .expect("an input");
+    public.focus().expect("focus");
+    public.set_value("8.8.8.8");
+    for kind in ["input", "change"] {
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict(kind, &init).expect("event");
+        public.dispatch_event(&event).expect("dispatched");
+        yew::scheduler::flush().await;
+    }
+    connect(&root, "dns", &row("lb-01.haproxy")).await;
+    assert_eq!(count(&root, "p.error"), 0, "{:?}", texts(&root, "p.error"));
+    let dns = texts(&root, "g.node.dns text");
+    assert!(dns.iter().any(|t| t.contains("www A 8.8.8.8")), "{dns:?}");
 
     click_on(&node_box(&root, "client"), false).await;
     let outcome = text(&root, "tr.outcome-row");

@@ -27,6 +27,7 @@ fn checked_by(kind: FileKind) -> &'static str {
         FileKind::Nftables => "checked by nft -c in the test suite",
         FileKind::Ufw => "checked by ufw --dry-run in the test suite",
         FileKind::DnsZone => "checked by named-checkzone in the test suite",
+        FileKind::PhpFpm => "checked by php-fpm8.2 -t in the test suite",
         FileKind::Mysql => "not checked by a tool (Debian ships MariaDB, not MySQL 8)",
     }
 }
@@ -154,7 +155,7 @@ pub fn ExportPanel(props: &ExportPanelProps) -> Html {
         <section class="panel export" aria-label="Export">
             <h2>{ "Export: the files to deploy" }</h2>
             <p class="note">
-                { "Every value comes from this design. Stacksim's test suite runs the real tools on these files (haproxy -c, nginx -t, keepalived --config-test, nft -c, named-checkzone, ufw --dry-run) and starts real HAProxy on one. The comment at the top of each file says what Stacksim simplifies." }
+                { "Every value comes from this design. Stacksim's test suite runs the real tools on these files (haproxy -c, nginx -t, keepalived --config-test, nft -c, named-checkzone, ufw --dry-run, php-fpm8.2 -t) and starts real HAProxy on one. The comment at the top of each file says what Stacksim simplifies." }
             </p>
             if files.is_empty() {
                 <p class="empty-list">{ "Nothing to export: the design has no hosts and no DNS zone." }</p>

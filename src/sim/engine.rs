@@ -26,7 +26,7 @@ use crate::sim::dns::{DnsLatency, Resolver};
 use crate::sim::firewall::{self, ConnState, Packet};
 use crate::sim::format::{self, TopologyError};
 use crate::sim::health::{CheckResult, CheckTiming, Checker, Transition};
-use crate::sim::model::{Entry, Model, Place, ServiceCosts, SvcRole};
+use crate::sim::model::{self, DbChoice, Entry, Model, Place, ServiceCosts, SvcRole};
 use crate::sim::queue::EventQueue;
 use crate::sim::replication::{LagModel, ReplicatedDb};
 use crate::sim::stats::Stats;
@@ -513,7 +513,7 @@ const CLIENT_PORT: u16 = 51000;
 /// HAProxy's source port towards servers, for traces.
 const LB_PORT: u16 = 40000;
 /// A request passed on more often than this is in a forwarding loop.
-const MAX_FORWARDS: u8 = 32;
+pub const MAX_FORWARDS: u8 = 32;
 
 impl Simulation {
     /// Builds a simulation of `topology` at time zero.
@@ -946,11 +946,19 @@ impl Simulation {
     /// Whether keepalived on `host` may hold a VIP: the host is up and every HAProxy on it
     /// runs (keepalived's `chk_haproxy` track script faults the instance otherwise).
     fn vrrp_healthy(&self, host: usize) -> bool {
-        self.host_up[host]
-            && self.model.hosts[host]
-                .services
-                .iter()
-                .all(|&s| self.svc_up[s] || !matches!(self.model.svcs[s].role, SvcRole::Lb(_)))
+        self.model.vrrp_eligible(host, |place| self.is_up(place))
+    }
+
+    /// Whether a host or service is up now (a service also needs its host).
+    fn is_up(&self, place: Place) -> bool {
+        match place {
+            Place::Host(h) => self.host_up.get(h).copied().unwrap_or(false),
+            Place::Svc(s) => {
+                self.svc_up.get(s).copied().unwrap_or(false)
+                    && self.is_up(Place::Host(self.model.svcs[s].host))
+            }
+            Place::Client | Place::Dns | Place::Vip(_) => true,
+        }
     }
 
     /// Applies `change` to a host's or service's state; if that changes whether keepalived on
@@ -1247,6 +1255,22 @@ impl Simulation {
         let client_ip = self.model.client_ip;
         let client = Some((client_ip, CLIENT_PORT));
         let dst = Some((address, port));
+        if !model::routes(client_ip, address) {
+            return self.fail(
+                slot,
+                syn_at,
+                timeout_at,
+                Place::Client,
+                HopKind::Failure,
+                Fate::TimedOut,
+                |_| {
+                    format!(
+                        "{address} is a private address (RFC 1918): the internet does not route \
+                         it, so the SYN from {client_ip} never arrives"
+                    )
+                },
+            );
+        }
         let host = match self.model.entry_at(address) {
             None => {
                 return self.fail(
@@ -1633,7 +1657,7 @@ impl Simulation {
                 self.release(svc);
                 self.web_done(slot, svc);
             }
-            SvcRole::App { reads_to_replica } => self.app_done(slot, svc, reads_to_replica),
+            SvcRole::App { .. } => self.app_done(slot, svc),
             SvcRole::Db { .. } => {
                 self.release(svc);
                 self.db_done(slot, svc);
@@ -1648,9 +1672,10 @@ impl Simulation {
     fn balance(&mut self, slot: u32, lb: usize) {
         let now = self.now;
         let lb_svc = self.model.lbs[lb].svc;
-        let Some((https, avoid)) = self.req(slot).map(|r| (r.spec.https, r.avoid)) else {
+        let Some((spec, avoid)) = self.req(slot).map(|r| (r.spec, r.avoid)) else {
             return;
         };
+        let https = spec.https;
         // HAProxy works on the decrypted request once it ended TLS: from here on, plaintext.
         if let Some(req) = self.req_mut(slot)
             && req.tls_at_lb
@@ -1667,8 +1692,10 @@ impl Simulation {
                 None,
                 |m| {
                     format!(
-                        "{} answers plain HTTP with 301 → https://",
-                        m.svc_id(lb_svc)
+                        "{} answers plain HTTP with 301: HTTPS only, redirected to https://{}{}",
+                        m.svc_id(lb_svc),
+                        m.site,
+                        spec.kind.path(spec.key)
                     )
                 },
             );
@@ -1950,12 +1977,7 @@ impl Simulation {
             }
         }
         // Dynamic: pass to the first application server whose host is up.
-        let next = &self.model.svcs[svc].next_hops;
-        let app = next
-            .iter()
-            .copied()
-            .find(|&a| self.host_up[self.model.svcs[a].host] && self.svc_up[a])
-            .or(next.first().copied());
+        let app = self.model.pick_app(svc, |a| self.is_up(Place::Svc(a)));
         let Some(app) = app else {
             return self.fail_back(slot, Place::Svc(svc), Fate::Failed(502), |m| {
                 format!(
@@ -2071,7 +2093,7 @@ impl Simulation {
         true
     }
 
-    fn app_done(&mut self, slot: u32, svc: usize, reads_to_replica: bool) {
+    fn app_done(&mut self, slot: u32, svc: usize) {
         let now = self.now;
         let Some(spec) = self.req(slot).map(|r| r.spec) else {
             self.release(svc);
@@ -2081,26 +2103,12 @@ impl Simulation {
             self.release(svc);
             return self.respond(slot, svc, 200);
         }
-        let next = &self.model.svcs[svc].next_hops;
-        let is_primary =
-            |d: usize| matches!(self.model.svcs[d].role, SvcRole::Db { primary: true });
-        let alive = |d: usize| self.host_up[self.model.svcs[d].host] && self.svc_up[d];
-        let primary = next.iter().copied().find(|&d| is_primary(d));
-        let has_replica = next.iter().any(|&d| !is_primary(d));
-        let replica = next.iter().copied().find(|&d| !is_primary(d) && alive(d));
-        let (target, why) = match spec.kind {
-            RequestKind::Write => (primary, "writes always go to the primary"),
-            _ if reads_to_replica && replica.is_some() => (replica, "reads go to a replica"),
-            _ if has_replica && reads_to_replica => (
-                primary,
-                "the replica is unreachable, so the read goes to the primary",
-            ),
-            _ => (primary, "reads go to the primary"),
-        };
-        let no_db = next.is_empty();
-        let Some(db) = target else {
+        let choice = self
+            .model
+            .pick_database(svc, spec.kind, |d| self.is_up(Place::Svc(d)));
+        let DbChoice::Database { db, why } = choice else {
             self.release(svc);
-            if no_db && spec.kind == RequestKind::Read {
+            if choice == DbChoice::NoDatabase && spec.kind == RequestKind::Read {
                 self.hop(
                     slot,
                     now,
@@ -2117,8 +2125,17 @@ impl Simulation {
                 );
                 return self.respond(slot, svc, 200);
             }
+            let write = spec.kind == RequestKind::Write;
             return self.fail_back(slot, Place::Svc(svc), Fate::Failed(500), |m| {
-                format!("{} has no primary database for writes: 500", m.svc_id(svc))
+                if write {
+                    format!("{} has no primary database for writes: 500", m.svc_id(svc))
+                } else {
+                    format!(
+                        "{} has no primary database to read from and no running replica it \
+                         reads from: 500",
+                        m.svc_id(svc)
+                    )
+                }
             });
         };
         self.hop(

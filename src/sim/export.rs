@@ -2,14 +2,14 @@
 //!
 //! This module owns the *generators*. For a [`Topology`] it writes `haproxy.cfg` for every
 //! HAProxy service, `keepalived.conf` for every VRRP member, `nginx.conf` for every Nginx
-//! service, MySQL settings for every database, a host firewall as an nftables ruleset plus the
+//! service, a PHP-FPM pool for every PHP application server, MySQL settings for every database, a host firewall as an nftables ruleset plus the
 //! equivalent `ufw` commands for every host with a firewall, and the DNS zone file. Every value
 //! comes from the design; what the design does not carry (interface name, TLS file paths, the
 //! replication user, SOA timers) is a documented placeholder, and each file's leading comment
 //! says what Stacksim simplifies. It returns strings and never touches a file or a process:
 //! writing the files and running the real tools (`haproxy -c`, `nginx -t`,
-//! `keepalived --config-test`, `nft -c`, `named-checkzone`, `ufw --dry-run`) is the job of
-//! `tests/export.rs` and, later, the command line.
+//! `keepalived --config-test`, `nft -c`, `named-checkzone`, `ufw --dry-run`, `php-fpm8.2 -t`)
+//! is the job of `tests/export.rs` and the command line.
 //!
 //! Names typed into a design (ids, names, comments, domains, paths) cannot break out of their
 //! place in a file: identifiers keep only `[A-Za-z0-9._-]`, DNS labels only `[a-z0-9-]`, URL
@@ -24,15 +24,18 @@
 //!   (`/etc/haproxy/certs/<cn>.pem`, `/etc/ssl/certs/<cn>.crt`, `/etc/ssl/private/<cn>.key`);
 //! - the application is one front controller (`index.php` for PHP-FPM) behind `location /`;
 //! - MySQL replication uses GTIDs and a `repl` user whose password is left to the operator;
-//! - the zone has one name server, `ns1.<domain>`, and serial 1.
+//! - the zone has one name server, `ns1.<domain>`, and serial 1; the name server is not in the
+//!   design (the DNS zone node stands for its authoritative servers), so `ns1` gets the
+//!   documentation address [`NS1_PLACEHOLDER`] unless the design has an `ns1` record;
+//! - a PHP-FPM pool is static (`pm = static`, the design's workers) and runs as `www-data`.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use crate::sim::reach::HTTPS_PORT;
 use crate::sim::topology::{
-    Action, Certificate, DbRole, DnsRecord, DnsZone, Firewall, Haproxy, Host, Mysql, Nginx, Node,
-    NodeKind, Proto, Rule, Service, ServiceKind, Topology, Vip,
+    Action, AppServer, Certificate, DbRole, DnsRecord, DnsZone, Firewall, Haproxy, Host, Mysql,
+    Nginx, Node, NodeKind, Proto, Rule, Service, ServiceKind, Topology, Vip,
 };
 
 /// One generated file.
@@ -67,6 +70,8 @@ pub enum FileKind {
     DnsZone,
     /// MySQL server settings (`[mysqld]`), with the replication statements as comments.
     Mysql,
+    /// A PHP-FPM pool (`pool.d/*.conf`), checked with `php-fpm8.2 -t`.
+    PhpFpm,
 }
 
 impl FileKind {
@@ -80,6 +85,7 @@ impl FileKind {
             FileKind::Ufw => "ufw",
             FileKind::DnsZone => "DNS zone",
             FileKind::Mysql => "MySQL",
+            FileKind::PhpFpm => "PHP-FPM",
         }
     }
 }
@@ -92,8 +98,8 @@ pub const INTERFACE: &str = "eth0";
 pub const FIRST_VIRTUAL_ROUTER_ID: u8 = 51;
 
 /// Every file a design needs, in a fixed order: the DNS zones first (in design order), then
-/// for each host in design order its HAProxy, keepalived, Nginx and MySQL files (services in
-/// declaration order), then its nftables ruleset and `ufw` script.
+/// for each host in design order its HAProxy, keepalived, Nginx, PHP-FPM and MySQL files
+/// (services in declaration order), then its nftables ruleset and `ufw` script.
 ///
 /// Never fails and never panics: a design without hosts gives only its zone, one without DNS
 /// no zone file, a load balancer without links a backend without servers.
@@ -128,6 +134,15 @@ pub fn export(topology: &Topology) -> Vec<ExportFile> {
             if let ServiceKind::WebServer(web) = &service.kind {
                 let text = nginx_conf(topology, node, host, service, web);
                 files.add(id, &dir, "nginx.conf", FileKind::Nginx, text);
+            }
+        }
+        let mut pools = BTreeSet::new();
+        for service in &host.services {
+            if let ServiceKind::AppServer(app) = &service.kind
+                && upstream_kind(&app.runtime) == Upstream::FastCgi
+            {
+                let text = php_fpm_pool(topology, node, host, service, app, &mut pools);
+                files.add(id, &dir, "php-fpm.conf", FileKind::PhpFpm, text);
             }
         }
         for service in &host.services {
@@ -476,7 +491,8 @@ frontend www
     }
     if tls.is_some() {
         if lb.redirect_to_https {
-            t.line("    http-request redirect scheme https unless { ssl_fc }");
+            // HAProxy's default code is 302; the simulator answers 301, as this says.
+            t.line("    http-request redirect scheme https code 301 unless { ssl_fc }");
         }
         t.line("    http-request set-header X-Forwarded-Proto https if { ssl_fc }");
         t.line("    http-request set-header X-Forwarded-Proto http unless { ssl_fc }");
@@ -778,10 +794,7 @@ fn apps_of(topology: &Topology, node: &Node, service: &Service) -> (Vec<App>, Ve
         } else {
             app_host.ip
         };
-        let code = app_host.services.iter().find_map(|s| match &s.kind {
-            ServiceKind::AppFiles { path } => dir_path(path),
-            _ => None,
-        });
+        let code = code_path(app_host);
         apps.push(App {
             address,
             port: app.port,
@@ -790,6 +803,26 @@ fn apps_of(topology: &Topology, node: &Node, service: &Service) -> (Vec<App>, Ve
         });
     }
     (apps, skipped)
+}
+
+/// The application's files as Nginx sees them: the code on this host, else the code of the
+/// application server it passes to (the same release, deployed on both), else
+/// `/var/www/<domain>`. Static files and `SCRIPT_FILENAME` then name the same directory.
+fn web_root(topology: &Topology, host: &Host, apps: &[App]) -> String {
+    code_path(host)
+        .or_else(|| apps.iter().find_map(|app| app.code.clone()))
+        .unwrap_or_else(|| {
+            let site = topology.dns().map(|(_, zone)| domain(&zone.domain));
+            format!("/var/www/{}", site.as_deref().unwrap_or("html"))
+        })
+}
+
+/// The directory of the application files on `host`, if it has any.
+fn code_path(host: &Host) -> Option<String> {
+    host.services.iter().find_map(|s| match &s.kind {
+        ServiceKind::AppFiles { path } => dir_path(path),
+        _ => None,
+    })
 }
 
 fn nginx_conf(
@@ -808,9 +841,8 @@ fn nginx_conf(
 # MIME types and fastcgi_params are inline, so this file needs no other.
 ",
     );
-    let site = topology.dns().map(|(_, zone)| domain(&zone.domain));
-    let root = format!("/var/www/{}", site.as_deref().unwrap_or("html"));
     let (apps, skipped) = apps_of(topology, node, service);
+    let root = web_root(topology, host, &apps);
     let balancers: BTreeSet<Ipv4Addr> = topology
         .links
         .iter()
@@ -831,9 +863,15 @@ fn nginx_conf(
     }
     if apps.len() > 1 {
         t.line("");
+        t.line("    # The first application server takes every request; the others are backups,");
+        t.line("    # used only while it is unavailable (as Stacksim routes them).");
         t.line("    upstream app {");
-        for app in &apps {
-            t.line(format!("        server {}:{};", app.address, app.port));
+        for (n, app) in apps.iter().enumerate() {
+            let backup = if n > 0 { " backup" } else { "" };
+            t.line(format!(
+                "        server {}:{}{backup};",
+                app.address, app.port
+            ));
         }
         t.line("    }");
     }
@@ -900,6 +938,103 @@ fn nginx_conf(
     }
     t.line("    }");
     t.line("}");
+    t
+}
+
+// ---------------------------------------------------------------------------------------------
+// PHP-FPM
+
+/// The PHP-FPM pool of application server `service`: a TCP listener on its port, for the web
+/// servers whose links lead to it (`listen.allowed_clients`), with the design's workers.
+///
+/// Nginx on the same host connects to 127.0.0.1 (see [`apps_of`]) and the others to the
+/// host's address, so the pool listens on loopback when every client is local, on the host's
+/// address when every client is remote, and on every address when both.
+fn php_fpm_pool(
+    topology: &Topology,
+    node: &Node,
+    host: &Host,
+    service: &Service,
+    app: &AppServer,
+    pools: &mut BTreeSet<String>,
+) -> Text {
+    let mut t = Text::default();
+    let pool = {
+        let name = ident(&service.id);
+        // `[global]` is php-fpm's own section, never a pool.
+        let name = if name.eq_ignore_ascii_case("global") {
+            format!("{name}-pool")
+        } else {
+            name
+        };
+        unique(pools, name)
+    };
+    let what = format!(
+        "PHP-FPM {} on host {} ({}): its pool.",
+        service.id, node.id, host.ip
+    );
+    let install = format!(
+        "Install as /etc/php/8.2/fpm/pool.d/{pool}.conf (Debian 12, php8.2-fpm); remove www.conf."
+    );
+    t.header(";", topology, &what, &install);
+    t.block(
+        "; Stacksim simplifies: a static pool of the design's workers (each serves one
+; request at a time and waits for MySQL); only the web servers linked to it may
+; connect; the application is one front controller, index.php.
+",
+    );
+    let mut local = false;
+    let mut remote: Vec<(String, Ipv4Addr)> = Vec::new();
+    for link in topology.links.iter().filter(|link| link.to == service.id) {
+        let Some((client_node, client_host, _)) = service_host(topology, &link.from) else {
+            continue;
+        };
+        if client_node.id == node.id {
+            local = true;
+        } else if !remote.iter().any(|(_, ip)| *ip == client_host.ip) {
+            remote.push((client_node.id.clone(), client_host.ip));
+        }
+    }
+    let port = app.port;
+    let (listen, clients_text) = match (local, remote.is_empty()) {
+        (_, true) => (format!("127.0.0.1:{port}"), None),
+        (false, false) => (format!("{}:{port}", host.ip), None),
+        (true, false) => (port.to_string(), Some("127.0.0.1".to_owned())),
+    };
+    let mut allowed: Vec<String> = clients_text.into_iter().collect();
+    allowed.extend(remote.iter().map(|(_, ip)| ip.to_string()));
+    t.line("");
+    t.line(format!("[{pool}]"));
+    t.line("user = www-data");
+    t.line("group = www-data");
+    if local {
+        t.line("; Nginx on this host connects over loopback.");
+    }
+    if remote.is_empty() && !local {
+        t.line("; No web server is linked to it: it listens on loopback only.");
+    }
+    if !remote.is_empty() {
+        let names: Vec<String> = remote
+            .iter()
+            .map(|(id, ip)| format!("{} ({ip})", comment(id)))
+            .collect();
+        t.line(format!(
+            "; The web servers that pass it requests: {}.",
+            names.join(", ")
+        ));
+    }
+    t.line(format!("listen = {listen}"));
+    if allowed.is_empty() {
+        t.line("listen.allowed_clients = 127.0.0.1");
+    } else {
+        t.line(format!("listen.allowed_clients = {}", allowed.join(",")));
+    }
+    t.line("; The design's workers: requests served at once.");
+    t.line("pm = static");
+    t.line(format!("pm.max_children = {}", app.workers.max(1)));
+    if let Some(code) = code_path(host) {
+        t.line(format!("chdir = {code}"));
+    }
     t
 }
 
@@ -1072,16 +1207,12 @@ ufw --force reset
 /// RFC 2181 §8: a TTL is at most 2³¹ − 1 seconds.
 const MAX_TTL: u32 = 0x7fff_ffff;
 
-/// The address of `ns1`: the first host's public address, else the first record's address
-/// (the entry), else the first host's address, else a documentation address.
-fn ns1_address(topology: &Topology, zone: &DnsZone) -> Ipv4Addr {
-    topology
-        .hosts()
-        .find_map(|(_, host)| host.public_ip)
-        .or_else(|| zone.records.first().map(|r| r.address))
-        .or_else(|| topology.hosts().next().map(|(_, host)| host.ip))
-        .unwrap_or(Ipv4Addr::new(192, 0, 2, 53))
-}
+/// The address written for `ns1` when the design has no `ns1` record: 192.0.2.53, from
+/// TEST-NET-1 (RFC 5737, for documentation). The design holds no name server: its DNS zone
+/// node stands for the zone's authoritative servers, which are somewhere else (a DNS
+/// provider, the registrar). Pointing `ns1` at a host of the design would send DNS queries
+/// (UDP and TCP 53) to a machine that runs no name server and whose firewall drops them.
+pub const NS1_PLACEHOLDER: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 53);
 
 fn zone_file(topology: &Topology, node: &Node, zone: &DnsZone, origin: &str) -> Text {
     let mut t = Text::default();
@@ -1112,7 +1243,15 @@ fn zone_file(topology: &Topology, node: &Node, zone: &DnsZone, origin: &str) -> 
     );
     t.line(format!("@ IN NS ns1.{origin}."));
     if !records.iter().any(|(name, _)| name == "ns1") {
-        t.line(format!("ns1 IN A {}", ns1_address(topology, zone)));
+        t.block(
+            "; The name server is not part of the design: the DNS zone node stands for the
+; zone's authoritative servers, run elsewhere (a DNS provider, the registrar), not
+; by any host here (none runs a name server or admits port 53). Put your name
+; server's address here, or your provider's names in the NS record; 192.0.2.53 is
+; a documentation address (RFC 5737).
+",
+        );
+        t.line(format!("ns1 IN A {NS1_PLACEHOLDER}"));
     }
     for (name, record) in &records {
         let ttl = record.ttl.min(MAX_TTL);

@@ -4,9 +4,14 @@
 //!
 //! This module owns the *analysis* and the proofs' scenarios. It sees the design through
 //! [`Model::compile`] (the same listeners, links and next hops the engine uses), asks
-//! [`firewall::evaluate`] about every packet, and runs proofs in the engine's [`Simulation`].
-//! It never matches firewall rules or routes requests by rules of its own, and it never asks
-//! which stage a design is: the presets get their findings the way any user design does.
+//! [`firewall::evaluate`] about every packet, makes every routing choice with the engine's own
+//! functions ([`Model::vrrp_eligible`] and [`Model::settled_vip_holder`] for the VIP holder,
+//! [`Model::pick_app`] for the application server Nginx uses, [`Model::pick_database`] for
+//! primary or replica, [`model::routes`] for private addresses), and runs proofs in the
+//! engine's [`Simulation`]. It never matches firewall rules or routes requests by rules of its
+//! own, and it never asks which stage a design is: the presets get their findings the way any
+//! user design does. [`predict`] exposes the walk for one request, so tests can hold it
+//! against the engine's trace.
 //!
 //! # Single points of failure
 //!
@@ -15,11 +20,21 @@
 //! (static files), an application server (pages) and a primary database (writes). Each host,
 //! each request-handling service and the network between each pair of linked hosts is removed
 //! in turn; whatever leaves some kind of request with no path at all is a single point of
-//! failure. Paths are optimistic, as a well-configured system behaves: a load balancer uses
-//! any server its health checks find working, Nginx any linked application server that
-//! answers, an application any linked database that can take the query, and a virtual IP moves
-//! to the next member when its holder's host or HTTP front stops (keepalived tracking HAProxy).
-//! So whatever is flagged fails in the engine too. Removal and a walk per element keep it at
+//! failure. A load balancer uses any server its health checks find working (over many
+//! requests each gets some); everything else is decided as the engine decides it once health
+//! checks and VRRP have settled: Nginx passes to the first linked application server that runs
+//! (whether or not its firewall lets Nginx in), the application sends writes to the first
+//! linked primary and reads to a running replica or the primary, and a virtual IP is held by
+//! the highest-priority member whose host is up and whose HAProxy runs (keepalived tracks
+//! HAProxy, never Nginx). So whatever is flagged fails in the engine too.
+//!
+//! # Refusals on the way
+//!
+//! Some requests can fail where others succeed: a server line the load balancer cannot
+//! connect to (`lb-cannot-reach`), a web or application server whose own choice leads nowhere
+//! (`fails-at`: no application server, a firewall in the way, only a replica for writes), a
+//! site address the internet does not route (`private-address`), plain HTTP that neither
+//! serves nor redirects (`http-fails`). Removal and a walk per element keep it at
 //! O(n·(n+m)), instant at the sizes [`format::validate`] accepts.
 //!
 //! Cutting the network between two hosts is never checked on its own: every path the cut
@@ -32,10 +47,12 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sim::engine::{Config, Input, Load, Mix, Output, Simulation};
+use crate::sim::engine::{Config, Input, Load, MAX_FORWARDS, Mix, Output, Simulation};
 use crate::sim::firewall::{self, ConnState, Packet};
 use crate::sim::format;
-use crate::sim::model::{Entry, Model, ServiceCosts, SvcRole};
+use crate::sim::model::{
+    self, DbChoice, Entry, LbM, LinkM, Model, Place, ServiceCosts, SvcRole, is_public,
+};
 use crate::sim::reach::{self, HTTPS_PORT, INTERNET_IP};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::{Action, NodeKind, Proto, Topology};
@@ -221,7 +238,8 @@ pub fn analyze(topology: &Topology, load_rps: Option<f64>) -> Vec<Finding> {
     let used = net.used();
     net.site_findings(&base, &mut findings);
     net.spof_findings(&base, &used, &mut findings);
-    net.layout_findings(&base, &used, &mut findings);
+    net.path_findings(&base, &used, &mut findings);
+    net.layout_findings(&base, &net.used_or_standby(), &mut findings);
     net.security_findings(&base, &used, &mut findings);
     net.monitoring_findings(&mut findings);
     if let Some(rps) = load_rps.filter(|rps| rps.is_finite() && *rps > 0.0) {
@@ -259,6 +277,119 @@ pub fn diff(before: &[Finding], after: &[Finding]) -> FindingsDiff {
             .collect(),
         kept,
     }
+}
+
+// ----- prediction --------------------------------------------------------------------------------
+
+/// What the findings' walk says happens to one request once health checks and VRRP have
+/// settled, with some hosts and services taken away; see [`predict`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Prediction {
+    /// The host holding the virtual IP the site's address is, if it is one.
+    pub vip_holder: Option<String>,
+    /// The services the request passes, in order: the entry's listener, then for a load
+    /// balancer the first server it can use (declaration order, backups last), the application
+    /// server Nginx picks, the database the query goes to. It stops where the request ends.
+    pub path: Vec<String>,
+    /// Whether it gets its page (a 200).
+    pub served: bool,
+}
+
+/// The findings' prediction for one request `spec` with the hosts and services `down` (ids;
+/// unknown ones are ignored) taken away, made with the same choice functions as the engine
+/// ([`Model::settled_vip_holder`], [`Model::vrrp_eligible`], [`Model::pick_app`],
+/// [`Model::pick_database`], [`model::routes`], [`firewall::evaluate`]). `None` for a design
+/// [`format::validate`] refuses.
+pub fn predict(topology: &Topology, spec: RequestSpec, down: &[&str]) -> Option<Prediction> {
+    format::validate(topology).ok()?;
+    let net = Net::new(topology);
+    let mut d = net.nothing_down();
+    for id in down {
+        if let Some(h) = net.model.hosts.iter().position(|h| h.id == *id) {
+            d.hosts[h] = true;
+        }
+        if let Some(s) = net.model.svcs.iter().position(|s| s.id == *id) {
+            d.svcs[s] = true;
+        }
+    }
+    let mut prediction = Prediction {
+        vip_holder: match net.entry {
+            Some(Entry::Vip(v)) => net.master(v, &d).map(|h| net.host_id(h).to_owned()),
+            _ => None,
+        },
+        ..Prediction::default()
+    };
+    let port = spec.port();
+    let Some(h) = net
+        .entry_host(&d)
+        .filter(|&h| net.passes(h, net.model.client_ip, port))
+    else {
+        return Some(prediction);
+    };
+    let Some(mut s) = net.model.listener(h, port) else {
+        return Some(prediction);
+    };
+    if d.svc(s) {
+        // A stopped listener answers the SYN with a reset: refused there.
+        prediction.path.push(net.svc_id(s).to_owned());
+        return Some(prediction);
+    }
+    for _ in 0..=net.model.svcs.len() {
+        prediction.path.push(net.svc_id(s).to_owned());
+        let next = match net.role(s)? {
+            SvcRole::Lb(lb) => {
+                let lb = net.model.lbs.get(lb)?;
+                if !spec.https && lb.redirect_to_https {
+                    return Some(prediction); // 301
+                }
+                let usable = |backup: bool| {
+                    lb.servers.iter().find_map(|&l| {
+                        let link = net.model.links.get(l)?;
+                        (link.backup == backup && net.lb_connects(s, link.to, &d))
+                            .then_some(link.to)
+                    })
+                };
+                usable(false).or_else(|| usable(true))
+            }
+            SvcRole::Web => {
+                if net.web_serves_static(s, spec.kind) {
+                    prediction.served = true;
+                    return Some(prediction);
+                }
+                net.model
+                    .pick_app(s, |a| net.up(Place::Svc(a), &d))
+                    .filter(|&app| net.forwards(s, app, &d))
+            }
+            SvcRole::App { .. } => {
+                if spec.kind == RequestKind::Static {
+                    prediction.served = true;
+                    return Some(prediction);
+                }
+                match net
+                    .model
+                    .pick_database(s, spec.kind, |db| net.up(Place::Svc(db), &d))
+                {
+                    DbChoice::Database { db, .. } if net.forwards(s, db, &d) => {
+                        prediction.path.push(net.svc_id(db).to_owned());
+                        prediction.served = true;
+                    }
+                    DbChoice::NoDatabase => prediction.served = spec.kind == RequestKind::Read,
+                    _ => {}
+                }
+                return Some(prediction);
+            }
+            SvcRole::Files => {
+                prediction.served = true;
+                return Some(prediction);
+            }
+            SvcRole::Db { .. } => None,
+        };
+        match next {
+            Some(n) => s = n,
+            None => return Some(prediction),
+        }
+    }
+    Some(prediction)
 }
 
 // ----- the request graph ---------------------------------------------------------------------
@@ -348,14 +479,6 @@ struct Net<'a> {
     entry: Option<Entry>,
 }
 
-/// What happens to a request at an application server, per the links it has.
-enum AppNext {
-    /// It has no database: reads are answered without data, writes fail.
-    NoDatabase,
-    /// These databases could take the query.
-    Databases(Vec<usize>),
-}
-
 impl<'a> Net<'a> {
     fn new(topology: &'a Topology) -> Net<'a> {
         let model = Model::compile(topology, &ServiceCosts::default());
@@ -419,35 +542,32 @@ impl<'a> Net<'a> {
         })
     }
 
-    fn is_front(&self, s: usize) -> bool {
-        matches!(self.role(s), Some(SvcRole::Lb(_) | SvcRole::Web))
-    }
-
-    /// The member holding virtual IP `vip`: the highest priority (first declared on ties)
-    /// among members whose host is up and whose HTTP front (HAProxy or Nginx) still runs.
-    fn master(&self, vip: usize, down: &Down) -> Option<usize> {
-        let vip = self.model.vips.get(vip)?;
-        let mut best: Option<(usize, u8)> = None;
-        for (i, &h) in vip.members.iter().enumerate() {
-            let priority = vip.priorities.get(i).copied().unwrap_or(0);
-            let fronts: Vec<usize> = self
-                .request_services(h)
-                .into_iter()
-                .filter(|&s| self.is_front(s))
-                .collect();
-            let front_runs = fronts.is_empty() || fronts.iter().any(|&s| !down.svc(s));
-            if down.host(h) || !front_runs {
-                continue;
-            }
-            if best.is_none_or(|(_, p)| priority > p) {
-                best = Some((h, priority));
-            }
+    /// Whether a host or service (and its host) is up under `down`.
+    fn up(&self, place: Place, down: &Down) -> bool {
+        match place {
+            Place::Host(h) => !down.host(h),
+            Place::Svc(s) => !down.svc(s) && self.host_of(s).is_some_and(|h| !down.host(h)),
+            Place::Client | Place::Dns | Place::Vip(_) => true,
         }
-        best.map(|(h, _)| h)
     }
 
-    /// The host a visitor's connection lands on.
+    /// The host holding virtual IP `vip` once VRRP has settled, as the engine elects it
+    /// ([`Model::settled_vip_holder`] among the members [`Model::vrrp_eligible`] allows:
+    /// keepalived tracks HAProxy, never Nginx).
+    fn master(&self, vip: usize, down: &Down) -> Option<usize> {
+        let member = self.model.settled_vip_holder(vip, |h| {
+            self.model.vrrp_eligible(h, |place| self.up(place, down))
+        })?;
+        self.model.vips.get(vip)?.members.get(member).copied()
+    }
+
+    /// The host a visitor's connection lands on: none when the site's address is one the
+    /// internet does not route to the visitor ([`model::routes`], as the engine decides).
     fn entry_host(&self, down: &Down) -> Option<usize> {
+        let address = site_address(&self.model)?;
+        if !model::routes(self.model.client_ip, address) {
+            return None;
+        }
         match self.entry? {
             Entry::Host(h) => (!down.host(h)).then_some(h),
             Entry::Vip(v) => self.master(v, down),
@@ -520,53 +640,41 @@ impl<'a> Net<'a> {
         false
     }
 
-    fn web_serves(&self, web: usize, kind: RequestKind, down: &Down) -> bool {
+    /// Whether Nginx `web` answers a request of `kind` from disk (a static path matches).
+    fn web_serves_static(&self, web: usize, kind: RequestKind) -> bool {
         let Some(svc) = self.model.svcs.get(web) else {
             return false;
         };
-        if kind == RequestKind::Static {
-            let path = kind.path(0);
-            if svc
+        kind == RequestKind::Static
+            && svc
                 .static_paths
                 .iter()
-                .any(|p| path.starts_with(p.as_str()))
-            {
-                return true;
-            }
-        }
-        svc.next_hops
-            .iter()
-            .any(|&app| self.forwards(web, app, down) && self.app_serves(app, kind, down))
+                .any(|p| kind.path(0).starts_with(p.as_str()))
     }
 
-    fn app_next(&self, app: usize, kind: RequestKind) -> AppNext {
-        let Some(svc) = self.model.svcs.get(app) else {
-            return AppNext::Databases(Vec::new());
-        };
-        if svc.next_hops.is_empty() {
-            return AppNext::NoDatabase;
+    fn web_serves(&self, web: usize, kind: RequestKind, down: &Down) -> bool {
+        if self.web_serves_static(web, kind) {
+            return true;
         }
-        let reads_to_replica = matches!(
-            svc.role,
-            SvcRole::App {
-                reads_to_replica: true
-            }
-        );
-        let fits = |d: &usize| match self.role(*d) {
-            Some(SvcRole::Db { primary: true }) => true,
-            Some(SvcRole::Db { primary: false }) => kind != RequestKind::Write && reads_to_replica,
-            _ => false,
-        };
-        AppNext::Databases(svc.next_hops.iter().copied().filter(fits).collect())
+        // The engine's choice: the first linked application server that runs.
+        match self.model.pick_app(web, |a| self.up(Place::Svc(a), down)) {
+            Some(app) => self.forwards(web, app, down) && self.app_serves(app, kind, down),
+            None => false,
+        }
     }
 
     fn app_serves(&self, app: usize, kind: RequestKind, down: &Down) -> bool {
         if kind == RequestKind::Static {
             return true;
         }
-        match self.app_next(app, kind) {
-            AppNext::NoDatabase => kind == RequestKind::Read,
-            AppNext::Databases(dbs) => dbs.iter().any(|&db| self.forwards(app, db, down)),
+        // The engine's choice: primary or replica.
+        match self
+            .model
+            .pick_database(app, kind, |d| self.up(Place::Svc(d), down))
+        {
+            DbChoice::Database { db, .. } => self.forwards(app, db, down),
+            DbChoice::NoDatabase => kind == RequestKind::Read,
+            DbChoice::NoPrimary => false,
         }
     }
 
@@ -602,7 +710,27 @@ impl<'a> Net<'a> {
 
     /// Services some request reaches when nothing is down.
     fn used(&self) -> Vec<bool> {
-        let down = self.nothing_down();
+        self.used_with(&self.nothing_down())
+    }
+
+    /// Services some request reaches when nothing is down or when any one host is: the ones
+    /// the engine uses, and the standbys it turns to (a second application server Nginx
+    /// passes to only when the first stops).
+    fn used_or_standby(&self) -> Vec<bool> {
+        let mut reached = self.used();
+        for h in 0..self.model.hosts.len() {
+            let mut down = self.nothing_down();
+            down.hosts[h] = true;
+            for (slot, used) in reached.iter_mut().zip(self.used_with(&down)) {
+                *slot |= used;
+            }
+        }
+        reached
+    }
+
+    /// Services some request reaches with `down` taken away.
+    fn used_with(&self, down: &Down) -> Vec<bool> {
+        let down = down.clone();
         let mut used = vec![false; self.model.svcs.len()];
         let mut stack = Vec::new();
         for port in [HTTP_PORT, HTTPS_PORT] {
@@ -629,10 +757,23 @@ impl<'a> Net<'a> {
                         }
                     }
                 }
-                SvcRole::Web | SvcRole::App { .. } => {
-                    for &next in &svc.next_hops {
-                        if self.forwards(s, next, &down) {
-                            stack.push(next);
+                // Where the engine sends requests: the application server Nginx picks, the
+                // database each kind of query goes to.
+                SvcRole::Web => {
+                    if let Some(app) = self.model.pick_app(s, |a| self.up(Place::Svc(a), &down))
+                        && self.forwards(s, app, &down)
+                    {
+                        stack.push(app);
+                    }
+                }
+                SvcRole::App { .. } => {
+                    for kind in [RequestKind::Read, RequestKind::Write] {
+                        if let DbChoice::Database { db, .. } =
+                            self.model
+                                .pick_database(s, kind, |d| self.up(Place::Svc(d), &down))
+                            && self.forwards(s, db, &down)
+                        {
+                            stack.push(db);
                         }
                     }
                 }
@@ -640,6 +781,124 @@ impl<'a> Net<'a> {
             }
         }
         used
+    }
+
+    /// Why service `from` cannot pass a request to `to` when nothing is down: the firewall's
+    /// deciding rule, in the engine's words.
+    fn blocked_why(&self, from: usize, to: usize) -> String {
+        let (Some(fh), Some(th)) = (self.host_of(from), self.host_of(to)) else {
+            return String::new();
+        };
+        let (Some(src), Some(host)) = (self.host_ip(fh), self.model.hosts.get(th)) else {
+            return String::new();
+        };
+        let port = self.model.svcs.get(to).map_or(0, |svc| svc.port);
+        let packet = Packet {
+            src,
+            proto: Proto::Tcp,
+            dst_port: port,
+            state: ConnState::New,
+        };
+        let verdict = firewall::evaluate(host.firewall.as_ref(), &packet);
+        verdict.explain(&host.id, host.firewall.as_ref(), &packet)
+    }
+
+    /// Why a request of `kind` that reaches web or application server `s` fails there, by the
+    /// engine's own choices (nothing down); `None` when it gets past `s`.
+    fn fails_at(&self, s: usize, kind: RequestKind) -> Option<(String, String)> {
+        let down = self.nothing_down();
+        let id = self.svc_id(s);
+        match self.role(s)? {
+            SvcRole::Web => {
+                if self.web_serves_static(s, kind) {
+                    return None;
+                }
+                match self.model.pick_app(s, |a| self.up(Place::Svc(a), &down)) {
+                    None => Some((
+                        format!("{id} links to no application server, so it answers 502"),
+                        format!("Link {id} to an application server."),
+                    )),
+                    Some(app) if !self.forwards(s, app, &down) => {
+                        let rule = self.blocked_why(s, app);
+                        let port = self.model.svcs.get(app).map_or(0, |a| a.port);
+                        let (host, ip) = (
+                            self.host_of(app).map_or("", |h| self.host_id(h)),
+                            self.host_of(s).and_then(|h| self.host_ip(h)),
+                        );
+                        Some((
+                            format!(
+                                "{id} passes them to {} (its first linked application server \
+                                 that runs), and {rule}",
+                                self.svc_id(app)
+                            ),
+                            format!(
+                                "Let {host}'s firewall admit tcp/{port} from {}.",
+                                ip.map_or_else(String::new, |ip| ip.to_string())
+                            ),
+                        ))
+                    }
+                    Some(_) => None,
+                }
+            }
+            SvcRole::App { .. } => {
+                if kind == RequestKind::Static {
+                    return None;
+                }
+                let choice = self
+                    .model
+                    .pick_database(s, kind, |d| self.up(Place::Svc(d), &down));
+                let replicas: Vec<&str> = self
+                    .model
+                    .svcs
+                    .get(s)?
+                    .next_hops
+                    .iter()
+                    .map(|&d| self.svc_id(d))
+                    .collect();
+                let primaries: Vec<&str> = self
+                    .model
+                    .svcs
+                    .iter()
+                    .filter(|d| d.role == SvcRole::Db { primary: true })
+                    .map(|d| d.id.as_str())
+                    .collect();
+                let link_primary = if primaries.is_empty() {
+                    format!("Give {id} a primary database to link to.")
+                } else {
+                    format!("Link {id} to the primary ({}).", join_and(&primaries))
+                };
+                match choice {
+                    DbChoice::NoDatabase if kind == RequestKind::Write => Some((
+                        format!("{id} links to no database, so a write fails with 500"),
+                        link_primary,
+                    )),
+                    DbChoice::NoDatabase => None,
+                    DbChoice::NoPrimary => Some((
+                        format!(
+                            "{id} links to no primary database, only to {} (a replica is \
+                             read-only), so it fails with 500",
+                            join_and(&replicas)
+                        ),
+                        link_primary,
+                    )),
+                    DbChoice::Database { db, why } if !self.forwards(s, db, &down) => {
+                        let rule = self.blocked_why(s, db);
+                        let port = self.model.svcs.get(db).map_or(0, |d| d.port);
+                        let host = self.host_of(db).map_or("", |h| self.host_id(h));
+                        let ip = self.host_of(s).and_then(|h| self.host_ip(h));
+                        Some((
+                            format!("{id} queries {} ({why}), and {rule}", self.svc_id(db)),
+                            format!(
+                                "Let {host}'s firewall admit tcp/{port} from {}.",
+                                ip.map_or_else(String::new, |ip| ip.to_string())
+                            ),
+                        ))
+                    }
+                    DbChoice::Database { .. } => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// Hosts DNS sends visitors to: at any record's address, directly or as a VIP member.
@@ -740,12 +999,6 @@ fn site_address(model: &Model) -> Option<Ipv4Addr> {
         .iter()
         .find(|r| r.name.eq_ignore_ascii_case(SITE_LABEL))
         .map(|r| r.address)
-}
-
-/// Not private (RFC 1918), shared (RFC 6598), loopback, link-local or unspecified.
-fn is_public(ip: Ipv4Addr) -> bool {
-    let shared = ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64;
-    !(ip.is_private() || shared || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified())
 }
 
 /// "a", "a and b", "a, b and c".
@@ -863,6 +1116,36 @@ impl Net<'_> {
             return;
         }
         let entry_nodes = self.entry_nodes();
+        let client = self.model.client_ip;
+        if !model::routes(client, address) {
+            let mut nodes = dns_node;
+            nodes.extend(entry_nodes);
+            let entry = match self.entry {
+                Some(Entry::Host(h)) => self.host_id(h).to_owned(),
+                Some(Entry::Vip(v)) => format!("the virtual IP {}", self.model.name(Place::Vip(v))),
+                None => address.to_string(),
+            };
+            findings.push(Finding {
+                id: "private-address".to_owned(),
+                severity: Severity::Error,
+                category: Category::Availability,
+                title: format!(
+                    "www.{} points at {address}, a private address the internet cannot reach",
+                    zone.domain
+                ),
+                nodes,
+                why: format!(
+                    "{address} is a private address (RFC 1918): routers on the internet do not \
+                     forward it, so visitors (the browser at {client}) never reach {entry}. \
+                     It answers only inside your own network."
+                ),
+                fix: "Give the entry a public address (the load balancer's host or its virtual \
+                      IP) and point the www record at that address."
+                    .to_owned(),
+                proof: not_served(RequestKind::Read),
+            });
+            return;
+        }
         if !base.anything() {
             findings.push(Finding {
                 id: "unreachable".to_owned(),
@@ -902,15 +1185,26 @@ impl Net<'_> {
                  admit them on the MySQL port.",
             ),
         ];
+        let used = self.used();
         for (k, id, applies, why, fix) in checks {
             if applies && !base.any(k) {
+                // Where the engine's choices end it, on the services requests reach.
+                let here: Vec<String> = (0..self.model.svcs.len())
+                    .filter(|&s| used.get(s) == Some(&true))
+                    .filter_map(|s| self.fails_at(s, KINDS[k]).map(|(why, _)| why))
+                    .collect();
+                let why = if here.is_empty() {
+                    why.to_owned()
+                } else {
+                    format!("{why} Where they stop: {}.", here.join("; "))
+                };
                 findings.push(Finding {
                     id: id.to_owned(),
                     severity: Severity::Error,
                     category: Category::Availability,
                     title: format!("No {} reach the site", KIND_WORDS[k]),
                     nodes: entry_nodes.clone(),
-                    why: why.to_owned(),
+                    why,
                     fix: fix.to_owned(),
                     proof: Some(Proof::Request {
                         request: KINDS[k],
@@ -971,6 +1265,16 @@ impl Net<'_> {
             down.hosts[h] = true;
             let lost = base.lost(&self.caps(&down));
             if lost.is_empty() {
+                // The host's loss moves the virtual IP, but keepalived tracks HAProxy only:
+                // a stopped Nginx that visitors connect to keeps the address where it is.
+                for s in self.request_services(h) {
+                    let mut down = self.nothing_down();
+                    down.svcs[s] = true;
+                    let lost = base.lost(&self.caps(&down));
+                    if !lost.is_empty() {
+                        findings.push(self.service_spof(s, h, lost, base));
+                    }
+                }
                 continue;
             }
             let services: Vec<(usize, Lost)> = self
@@ -1116,7 +1420,22 @@ impl Net<'_> {
 
     fn service_spof(&self, s: usize, h: usize, lost: Lost, base: &Caps) -> Finding {
         let id = self.svc_id(s).to_owned();
-        let (clause, fix) = self.role_clause(s, lost);
+        let untracked = matches!(self.entry, Some(Entry::Vip(v))
+            if self.model.vips.get(v).is_some_and(|vip| vip.members.contains(&h)))
+            && self.role(s) == Some(SvcRole::Web);
+        let (clause, fix) = if untracked {
+            (
+                format!(
+                    "keepalived tracks HAProxy only, so the virtual IP stays on {} while {id} \
+                     is stopped and every connection there is refused",
+                    self.host_id(h)
+                ),
+                "Put HAProxy in front of the web servers on the virtual IP's hosts (keepalived \
+                 tracks it), or give keepalived a vrrp_script that checks Nginx.",
+            )
+        } else {
+            self.role_clause(s, lost)
+        };
         Finding {
             id: format!("spof:{id}"),
             severity: Severity::Error,
@@ -1189,6 +1508,193 @@ impl Net<'_> {
         }
     }
 }
+
+// ----- refusals on the way -------------------------------------------------------------------
+
+impl Net<'_> {
+    /// What some requests meet although the site serves them elsewhere: a server line the load
+    /// balancer cannot connect to, a web or application server whose own choice (the engine's:
+    /// which application server, primary or replica) leads nowhere.
+    fn path_findings(&self, base: &Caps, used: &[bool], findings: &mut Vec<Finding>) {
+        if !base.anything() {
+            return;
+        }
+        let down = self.nothing_down();
+        let https = base.https.iter().any(|&served| served);
+        for lb in &self.model.lbs {
+            if used.get(lb.svc) != Some(&true) {
+                continue;
+            }
+            for &l in &lb.servers {
+                let Some(link) = self.model.links.get(l) else {
+                    continue;
+                };
+                if self.lb_connects(lb.svc, link.to, &down) {
+                    continue;
+                }
+                findings.push(self.lb_cannot_reach(lb, *link, https));
+            }
+        }
+        for lb in &self.model.lbs {
+            if used.get(lb.svc) == Some(&true)
+                && let Some(cycle) = self.lb_cycle(lb.svc, &down)
+            {
+                let id = self.svc_id(lb.svc).to_owned();
+                findings.push(Finding {
+                    id: format!("lb-loop:{id}"),
+                    severity: Severity::Warning,
+                    category: Category::Availability,
+                    title: format!("{id}'s server lines lead back to it"),
+                    nodes: cycle.clone(),
+                    why: format!(
+                        "{}: a request sent round that way comes back to {id} and pays every \
+                         hop again; one that keeps going round ends in 508 (the engine gives up \
+                         after {MAX_FORWARDS} forwards).",
+                        cycle.join(" → ")
+                    ),
+                    fix: "Remove the server line that points back: a load balancer's servers \
+                          should be web servers (or load balancers further in)."
+                        .to_owned(),
+                    proof: None,
+                });
+            }
+        }
+        for (s, svc) in self.model.svcs.iter().enumerate() {
+            if used.get(s) != Some(&true) || !matches!(svc.role, SvcRole::Web | SvcRole::App { .. })
+            {
+                continue;
+            }
+            let mut lost = Lost::default();
+            let mut reason = None;
+            for (k, &kind) in KINDS.iter().enumerate() {
+                if !base.any(k) {
+                    continue; // the site-wide finding says so
+                }
+                if let Some(why) = self.fails_at(s, kind) {
+                    lost.0[k] = true;
+                    reason.get_or_insert(why);
+                }
+            }
+            let Some((why, fix)) = reason else {
+                continue;
+            };
+            let id = svc.id.clone();
+            let words = lost.text();
+            let mut title = format!("{words} that reach {id} fail");
+            if let Some(first) = title.get(..1) {
+                title = format!("{}{}", first.to_uppercase(), &title[1..]);
+            }
+            let mut nodes = vec![id.clone()];
+            if let Some(h) = self.host_of(s) {
+                nodes.push(self.host_id(h).to_owned());
+            }
+            findings.push(Finding {
+                id: format!("fails-at:{id}"),
+                severity: Severity::Error,
+                category: Category::Availability,
+                title,
+                nodes,
+                why: format!(
+                    "The site serves {words} on other paths, but {why}: visitors whose requests \
+                     the load balancer sends this way get an error, the others do not."
+                ),
+                fix,
+                proof: (lost.0[0] || lost.0[1]).then_some(Proof::Load {
+                    rps: PROOF_RPS,
+                    https,
+                }),
+            });
+        }
+    }
+
+    /// A way from load balancer `start` back to itself through server lines it can use, as
+    /// service ids (`start` first and last); `None` when there is none.
+    fn lb_cycle(&self, start: usize, down: &Down) -> Option<Vec<String>> {
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(start, vec![start])];
+        let mut seen = vec![false; self.model.svcs.len()];
+        while let Some((s, path)) = stack.pop() {
+            let Some(SvcRole::Lb(lb)) = self.role(s) else {
+                continue;
+            };
+            for &l in self.model.lbs.get(lb).map_or(&[][..], |lb| &lb.servers) {
+                let Some(t) = self.model.links.get(l).map(|link| link.to) else {
+                    continue;
+                };
+                if !matches!(self.role(t), Some(SvcRole::Lb(_))) || !self.lb_connects(s, t, down) {
+                    continue;
+                }
+                if t == start {
+                    let mut ids: Vec<String> =
+                        path.iter().map(|&p| self.svc_id(p).to_owned()).collect();
+                    ids.push(self.svc_id(start).to_owned());
+                    return Some(ids);
+                }
+                if seen.get(t) == Some(&false) {
+                    seen[t] = true;
+                    let mut next = path.clone();
+                    next.push(t);
+                    stack.push((t, next));
+                }
+            }
+        }
+        None
+    }
+
+    fn lb_cannot_reach(&self, lb: &LbM, link: LinkM, https: bool) -> Finding {
+        let (lb_id, target) = (
+            self.svc_id(lb.svc).to_owned(),
+            self.svc_id(link.to).to_owned(),
+        );
+        let port = self.model.svcs.get(link.to).map_or(0, |svc| svc.port);
+        let host = self
+            .host_of(link.to)
+            .map_or("", |h| self.host_id(h))
+            .to_owned();
+        let src = self.host_of(lb.svc).and_then(|h| self.host_ip(h));
+        let rule = self.blocked_why(lb.svc, link.to);
+        let (severity, effect) = if link.check {
+            (
+                Severity::Warning,
+                "its health checks fail, so HAProxy marks it DOWN and sends it nothing: the \
+                 capacity and redundancy it seems to add are not there",
+            )
+        } else if lb.redispatch {
+            (
+                Severity::Warning,
+                "HAProxy does not check it and keeps sending it requests, which wait for the \
+                 connection to fail and are then redispatched to another server: served, \
+                 but late",
+            )
+        } else {
+            (
+                Severity::Error,
+                "HAProxy does not check it and keeps sending it requests, which wait for the \
+                 connection to fail, are retried on it and end in 503 (no `option \
+                 redispatch`)",
+            )
+        };
+        Finding {
+            id: format!("lb-cannot-reach:{lb_id}:{target}"),
+            severity,
+            category: Category::Availability,
+            title: format!("{lb_id} cannot connect to {target}"),
+            nodes: vec![lb_id.clone(), target.clone(), host.clone()],
+            why: format!("{target} is a server of {lb_id}, but {rule}; {effect}."),
+            fix: format!(
+                "Let {host}'s firewall admit tcp/{port} from {}, or remove the server line.",
+                src.map_or_else(String::new, |ip| ip.to_string())
+            ),
+            proof: (severity == Severity::Error).then_some(Proof::Load {
+                rps: PROOF_RPS,
+                https,
+            }),
+        }
+    }
+}
+
+/// The request rate of the load proofs of [`Net::path_findings`]: enough requests (200 over
+/// ten seconds) for every server line to get some.
+const PROOF_RPS: f64 = 20.0;
 
 // ----- security --------------------------------------------------------------------------------
 
@@ -1546,10 +2052,9 @@ impl Net<'_> {
                 why: "The entry has a certificate, but a visitor who types the bare name gets \
                       the site over plain HTTP instead of a redirect to HTTPS."
                     .to_owned(),
-                fix:
-                    "Redirect plain HTTP to HTTPS on the load balancer (`redirect scheme https`), \
-                      or close port 80."
-                        .to_owned(),
+                fix: "Redirect plain HTTP to HTTPS on the load balancer (`http-request redirect \
+                     scheme https code 301`); keep port 80 open for the redirect."
+                    .to_owned(),
                 proof: Some(Proof::Request {
                     request: RequestKind::Read,
                     https: false,
@@ -1557,7 +2062,72 @@ impl Net<'_> {
                 }),
             });
         }
+        if without.is_empty() && base.https.iter().any(|&served| served) {
+            self.http_fails(&down, findings);
+        }
         self.plaintext_after_tls(used, findings);
+    }
+
+    /// HTTPS works but plain HTTP gets neither a page nor a redirect: the port is closed or
+    /// nothing listens (the engine drops, refuses or times it out).
+    fn http_fails(&self, down: &Down, findings: &mut Vec<Finding>) {
+        let redirects = |s: usize| match self.role(s) {
+            Some(SvcRole::Lb(lb)) => self
+                .model
+                .lbs
+                .get(lb)
+                .is_some_and(|lb| lb.redirect_to_https),
+            _ => false,
+        };
+        let answered = self.entry_listener(HTTP_PORT, down).is_some_and(|s| {
+            redirects(s) || KINDS.iter().any(|&kind| self.reaches(s, kind, false, down))
+        });
+        let Some(h) = self.entry_host(down).filter(|_| !answered) else {
+            return;
+        };
+        let id = self.host_id(h).to_owned();
+        let Some((_, host)) = self.topology.hosts().find(|(node, _)| node.id == id) else {
+            return;
+        };
+        let (verdict, rule) = reach::decide(&id, host, self.model.client_ip, HTTP_PORT);
+        let (why, wait) = if !verdict.passes() {
+            let wait = if verdict.action == Action::Reject {
+                "an error at once"
+            } else {
+                "nothing until the browser gives up"
+            };
+            (format!("port {HTTP_PORT} on {id} is closed ({rule})"), wait)
+        } else if self.model.listener(h, HTTP_PORT).is_none() {
+            (
+                format!("nothing listens on port {HTTP_PORT} of {id}"),
+                "an error at once",
+            )
+        } else {
+            (
+                format!("port {HTTP_PORT} of {id} leads to no web server that answers"),
+                "an error",
+            )
+        };
+        findings.push(Finding {
+            id: "http-fails".to_owned(),
+            severity: Severity::Warning,
+            category: Category::Availability,
+            title: "Plain HTTP gets no answer".to_owned(),
+            nodes: vec![id],
+            why: format!(
+                "The site serves HTTPS, but {why}: a visitor who types the bare name or follows \
+                 an http:// link gets {wait} instead of a redirect to HTTPS."
+            ),
+            fix: "Let the entry's firewall admit tcp/80 from anywhere and answer it with a \
+                  redirect to HTTPS (HAProxy `http-request redirect scheme https`), as real \
+                  sites do."
+                .to_owned(),
+            proof: Some(Proof::Request {
+                request: RequestKind::Read,
+                https: false,
+                shows: Symptom::NotServed,
+            }),
+        });
     }
 
     fn plaintext_after_tls(&self, used: &[bool], findings: &mut Vec<Finding>) {

@@ -9,6 +9,7 @@ use crate::sim::time::SimDuration;
 use crate::sim::topology::{
     Certificate, DbRole, DnsZone, Firewall, HealthCheck, NodeKind, ServiceKind, Topology,
 };
+use crate::sim::trace::RequestKind;
 
 /// What a compiled service does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -391,6 +392,121 @@ impl Model {
                 .any(|&s| matches!(self.svcs[s].role, SvcRole::Lb(_) | SvcRole::Web))
         })
     }
+
+    // ----- the choices a request meets, owned here so the engine and the findings agree ------
+
+    /// Whether keepalived on `host` may hold a virtual IP: the host is up and every HAProxy on
+    /// it runs (the exported `vrrp_script chk_haproxy` tracks HAProxy, never Nginx). `up`
+    /// says whether a host (`Place::Host`) or service (`Place::Svc`) is up.
+    pub fn vrrp_eligible(&self, host: usize, up: impl Fn(Place) -> bool) -> bool {
+        let Some(h) = self.hosts.get(host) else {
+            return false;
+        };
+        up(Place::Host(host))
+            && h.services.iter().all(|&s| {
+                !matches!(self.svcs.get(s).map(|svc| svc.role), Some(SvcRole::Lb(_)))
+                    || up(Place::Svc(s))
+            })
+    }
+
+    /// The member (index into the group) that holds virtual IP `vip` once VRRP has settled:
+    /// the highest priority among the members `eligible` allows, the first declared on ties
+    /// (as `vrrp::VrrpGroup` elects at the start and after every takeover has run); `None`
+    /// when no member may hold it.
+    pub fn settled_vip_holder(
+        &self,
+        vip: usize,
+        eligible: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let vip = self.vips.get(vip)?;
+        let mut best: Option<(usize, u8)> = None;
+        for (member, &host) in vip.members.iter().enumerate() {
+            let priority = vip.priorities.get(member).copied().unwrap_or(0);
+            if eligible(host) && best.is_none_or(|(_, p)| priority > p) {
+                best = Some((member, priority));
+            }
+        }
+        best.map(|(member, _)| member)
+    }
+
+    /// The application server Nginx `web` passes a dynamic request to: the first linked one
+    /// whose host is up and that runs, else the first linked one (the request then fails
+    /// there); `None` when it links to none. `alive` says whether a service and its host are
+    /// up.
+    pub fn pick_app(&self, web: usize, alive: impl Fn(usize) -> bool) -> Option<usize> {
+        let next = &self.svcs.get(web)?.next_hops;
+        next.iter()
+            .copied()
+            .find(|&app| alive(app))
+            .or(next.first().copied())
+    }
+
+    /// The database application server `app` sends a query of `kind` to, and why. Writes go
+    /// to the first linked primary; reads to the first running replica when the application
+    /// reads from replicas, else to the first linked primary. `alive` says whether a service
+    /// and its host are up.
+    pub fn pick_database(
+        &self,
+        app: usize,
+        kind: RequestKind,
+        alive: impl Fn(usize) -> bool,
+    ) -> DbChoice {
+        let Some(svc) = self.svcs.get(app) else {
+            return DbChoice::NoDatabase;
+        };
+        let reads_to_replica = matches!(
+            svc.role,
+            SvcRole::App {
+                reads_to_replica: true
+            }
+        );
+        let next = &svc.next_hops;
+        if next.is_empty() {
+            return DbChoice::NoDatabase;
+        }
+        let is_primary = |d: usize| matches!(self.svcs[d].role, SvcRole::Db { primary: true });
+        let primary = next.iter().copied().find(|&d| is_primary(d));
+        let has_replica = next.iter().any(|&d| !is_primary(d));
+        let replica = next.iter().copied().find(|&d| !is_primary(d) && alive(d));
+        let (target, why) = match kind {
+            RequestKind::Write => (primary, "writes always go to the primary"),
+            _ if reads_to_replica && replica.is_some() => (replica, "reads go to a replica"),
+            _ if has_replica && reads_to_replica => (
+                primary,
+                "the replica is unreachable, so the read goes to the primary",
+            ),
+            _ => (primary, "reads go to the primary"),
+        };
+        match target {
+            Some(db) => DbChoice::Database { db, why },
+            None => DbChoice::NoPrimary,
+        }
+    }
+}
+
+/// Where an application server sends a query ([`Model::pick_database`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbChoice {
+    /// To this database, for this reason.
+    Database { db: usize, why: &'static str },
+    /// It links to no database: a read is answered without data, a write fails (500).
+    NoDatabase,
+    /// It links to databases but to no primary, and the query needs one (every write; reads
+    /// when it does not read from replicas or none runs): it fails (500).
+    NoPrimary,
+}
+
+/// Not private (RFC 1918), shared (RFC 6598), loopback, link-local or unspecified.
+pub fn is_public(ip: Ipv4Addr) -> bool {
+    let shared = ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64;
+    !(ip.is_private() || shared || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified())
+}
+
+/// Whether a packet from `src` can reach `dst` across the internet: a public address is
+/// reachable from anywhere; a private one only from a private address (the same network:
+/// Stacksim has one private network). The internet does not route RFC 1918 addresses.
+pub fn routes(src: Ipv4Addr, dst: Ipv4Addr) -> bool {
+    is_public(dst) || !is_public(src)
 }
 
 fn compile_service(

@@ -82,7 +82,9 @@ pub const STAGES: [Stage; 4] = [
                   collector.",
         flow: &[
             "DNS answers www.foobar.com with 8.8.8.8, the load balancer.",
-            "The load balancer's firewall lets in TCP port 443 only; plain HTTP is dropped.",
+            "The load balancer's firewall lets in TCP ports 443 and 80. HAProxy answers plain \
+             HTTP on port 80 with a 301 redirect to https://www.foobar.com/…, so pages are \
+             served over HTTPS only.",
             "HAProxy presents the certificate for www.foobar.com and ends TLS there.",
             "Round robin picks a server; from here on the request travels as plain HTTP on the \
              private network.",
@@ -108,7 +110,8 @@ pub const STAGES: [Stage; 4] = [
         flow: &[
             "DNS answers www.foobar.com with the virtual IP 8.8.8.8, held by the active load \
              balancer.",
-            "The firewall in front of the pair admits TCP port 443 only; TLS ends at HAProxy.",
+            "The firewall of each load balancer admits TCP ports 443 and 80; HAProxy answers \
+             plain HTTP with a 301 redirect to HTTPS, and TLS ends at HAProxy.",
             "If the active load balancer dies, the passive one stops hearing VRRP adverts and \
              claims the virtual IP about 3.6 s later.",
             "Round robin spreads requests over the two Nginx servers.",
@@ -295,6 +298,10 @@ fn allow_from(port: u16, ip: Ipv4Addr, comment: &str) -> Rule {
     rule(Action::Allow, port, Cidr::host(ip), comment)
 }
 
+/// The comment of the rule that lets plain HTTP reach a load balancer ending TLS: HAProxy
+/// answers it with a redirect to HTTPS, as real sites keep port 80 open for.
+const HTTP_REDIRECT_RULE: &str = "HTTP from anywhere, redirected to HTTPS";
+
 fn firewall(rules: Vec<Rule>) -> Firewall {
     Firewall {
         default_incoming: Action::Deny,
@@ -401,7 +408,10 @@ fn stage2() -> Topology {
     let mut nodes = stage1_nodes(Some(certificate()));
     for node in &mut nodes {
         let rules = match node.id.as_str() {
-            "lb-01" => vec![rule(Action::Allow, 443, Cidr::ANY, "HTTPS from anywhere")],
+            "lb-01" => vec![
+                rule(Action::Allow, 443, Cidr::ANY, "HTTPS from anywhere"),
+                rule(Action::Allow, 80, Cidr::ANY, HTTP_REDIRECT_RULE),
+            ],
             "server-01" => vec![
                 allow_from(80, LB_IP, "HTTP from the load balancer"),
                 allow_from(
@@ -436,6 +446,7 @@ fn stage3() -> Topology {
                 port: None,
                 comment: "VRRP adverts from the peer load balancer".to_owned(),
             },
+            rule(Action::Allow, 80, Cidr::ANY, HTTP_REDIRECT_RULE),
         ]
     };
     let web_rules = || {

@@ -294,13 +294,30 @@ fn no_firewall_every_port_is_open() {
     check("none", "203.0.113.7 udp/9", "Allow by NoFirewall");
 }
 
-// B4.3 + B4.1 on the presets: stage 2's load balancer admits TCP 443 only
+// B4.3 + B4.1 on the presets: the load balancers that end TLS admit TCP 443, and 80 for
+// HAProxy's redirect to HTTPS (as real sites do); nothing else from the internet.
 #[wasm_bindgen_test(unsupported = test)]
-fn stage_2_lb_admits_https_and_drops_plain_http() {
-    let lb = preset_firewall(2, "lb-01");
-    let verdict = |text| firewall::evaluate(lb.as_ref(), &parse_packet(text));
-    assert!(verdict("203.0.113.7 tcp/443").passes());
-    assert_eq!(verdict("203.0.113.7 tcp/80").action, Action::Deny);
+fn tls_load_balancers_admit_https_and_http_for_the_redirect_only() {
+    for (stage, lb) in [(2, "lb-01"), (3, "lb-01"), (3, "lb-02")] {
+        let fw = preset_firewall(stage, lb);
+        let verdict = |text| firewall::evaluate(fw.as_ref(), &parse_packet(text));
+        assert!(
+            verdict("203.0.113.7 tcp/443").passes(),
+            "stage {stage} {lb}"
+        );
+        assert!(verdict("203.0.113.7 tcp/80").passes(), "stage {stage} {lb}");
+        for closed in [
+            "203.0.113.7 tcp/22",
+            "203.0.113.7 tcp/8080",
+            "203.0.113.7 udp/80",
+        ] {
+            assert_eq!(
+                verdict(closed).action,
+                Action::Deny,
+                "stage {stage} {lb} {closed}"
+            );
+        }
+    }
 }
 
 // B4.1 on the presets: stage 2's servers accept port 80 only from the load balancer
