@@ -289,8 +289,10 @@ fn use_autosave(state: &AppState) -> Option<StorageError> {
     let failure = use_state_eq(|| None::<StorageError>);
     {
         let failure = failure.clone();
-        use_effect_with((Saved::of(state), state.moving), move |(saved, moving)| {
-            if !*moving {
+        // Nothing is built during a drag: pointer moves stay free of copies of the work.
+        let saved = (!state.moving).then(|| Saved::of(state));
+        use_effect_with(saved, move |saved| {
+            if let Some(saved) = saved {
                 let listed = !saved.is_untouched_preset();
                 failure.set(storage::write(saved.clone(), listed, js_sys::Date::now()).err());
             }

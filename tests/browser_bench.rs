@@ -2,7 +2,8 @@
 //! `benches/engine.sh` runs them in headless Chromium (release build) with `--include-ignored`
 //! and prints their figures: the engine against the native figure, a 600 k-request load run
 //! (60 s of stage 3 at 10 k req/s) in wall seconds, and the frame time of the diagram's load
-//! overlay animating 500 dots.
+//! overlay animating 500 dots, and the work per pointer move while dragging a host (12 and 200
+//! nodes).
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -157,5 +158,120 @@ async fn load_overlay_frames_with_500_dots() {
     let interval = intervals.iter().sum::<f64>() / intervals.len().max(1) as f64;
     console_log!(
         "browser overlay: {dots} dots, {FRAMES} frames: work per frame mean {mean:.2} ms, p95 {p95:.2} ms, max {max:.2} ms; frame interval mean {interval:.2} ms (goal: frames < 16 ms)"
+    );
+}
+
+/// Stage 3 with idle extra servers up to `nodes` nodes in all.
+fn design_of(nodes: usize) -> stacksim::sim::topology::Topology {
+    use stacksim::sim::presets;
+    let mut topology = presets::topology(3).unwrap_or_else(|| unreachable!("stage 3"));
+    let mut i = 0u32;
+    while topology.nodes.len() < nodes {
+        let id = format!("extra-{i:03}");
+        let ip = std::net::Ipv4Addr::new(10, 2, (i / 250) as u8, (i % 250 + 1) as u8);
+        let nginx = presets::nginx(&format!("{id}.nginx"));
+        topology
+            .nodes
+            .push(presets::host(&id, &id, ip, vec![nginx]));
+        i += 1;
+    }
+    topology
+}
+
+/// Milliseconds of work per pointer move while dragging a host in a design of `nodes` nodes,
+/// through the whole app (reducer, render, DOM): (mean, p95).
+async fn drag_ms(nodes: usize) -> (f64, f64) {
+    use stacksim::document::Document;
+    use stacksim::layout::{auto_layout, positions};
+    use wasm_bindgen::JsCast;
+    use web_sys::{PointerEvent, PointerEventInit};
+
+    const MOVES: usize = 120;
+    let topology = design_of(nodes);
+    let document = Document {
+        positions: positions(&auto_layout(&topology)),
+        topology,
+        view: None,
+    };
+    let (Some(window), Some(page)) = (
+        web_sys::window(),
+        web_sys::window().and_then(|w| w.document()),
+    ) else {
+        return (0.0, 0.0);
+    };
+    if let Ok(Some(storage)) = window.local_storage() {
+        let _ = storage.clear();
+    }
+    if let Ok(Some(storage)) = window.session_storage() {
+        let _ = storage.clear();
+    }
+    let _ = window
+        .location()
+        .set_hash(&format!("#{}", document.to_fragment()));
+    let (Ok(root), Some(body)) = (page.create_element("div"), page.body()) else {
+        return (0.0, 0.0);
+    };
+    let _ = body.append_child(&root);
+    let app = yew::Renderer::<stacksim::app::App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    let (Ok(Some(target)), Ok(Some(canvas))) = (
+        root.query_selector("g.node[data-id='web-01'] > rect.node-box"),
+        root.query_selector("svg.diagram"),
+    ) else {
+        unreachable!("web-01 is drawn")
+    };
+    let rect = target.get_bounding_client_rect();
+    let (x0, y0) = (rect.left() + 10.0, rect.top() + 10.0);
+    let pointer = |target: &web_sys::Element, kind: &str, x: f64, y: f64| {
+        let init = PointerEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        init.set_pointer_id(1);
+        init.set_pointer_type("mouse");
+        init.set_is_primary(true);
+        init.set_client_x(x as i32);
+        init.set_client_y(y as i32);
+        init.set_button(if kind == "pointermove" { -1 } else { 0 });
+        init.set_buttons(if kind == "pointerup" { 0 } else { 1 });
+        if let Ok(event) = PointerEvent::new_with_event_init_dict(kind, &init) {
+            let _ = target.dispatch_event(event.unchecked_ref());
+        }
+    };
+    pointer(&target, "pointerdown", x0, y0);
+    yew::scheduler::flush().await;
+    let mut work = Vec::with_capacity(MOVES);
+    for step in 1..=MOVES {
+        let start = now_ms();
+        pointer(
+            &canvas,
+            "pointermove",
+            x0 + step as f64,
+            y0 + (step % 7) as f64,
+        );
+        yew::scheduler::flush().await;
+        work.push(now_ms() - start);
+    }
+    pointer(&canvas, "pointerup", x0 + MOVES as f64, y0);
+    yew::scheduler::flush().await;
+    app.destroy();
+    root.remove();
+    let mean = work.iter().sum::<f64>() / work.len() as f64;
+    work.sort_by(f64::total_cmp);
+    (mean, work[work.len() * 95 / 100])
+}
+
+#[wasm_bindgen_test]
+#[ignore = "a benchmark: run by benches/engine.sh"]
+async fn dragging_a_host_in_12_and_200_node_designs() {
+    let mut figures = Vec::new();
+    for nodes in [12, 200] {
+        // Warm up, then measure.
+        drag_ms(nodes).await;
+        let (mean, p95) = drag_ms(nodes).await;
+        figures.push(format!("{nodes} nodes: mean {mean:.2} ms, p95 {p95:.2} ms"));
+    }
+    console_log!(
+        "browser drag: work per pointer move, {} (goal: <= 8 ms with 200 nodes)",
+        figures.join("; ")
     );
 }
