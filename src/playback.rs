@@ -73,6 +73,8 @@ pub struct Run {
     pub down: BTreeSet<String>,
     /// Links cut now, as (from, to) service ids.
     pub cut: BTreeSet<(String, String)>,
+    /// Hosts that are down because they were stopped cleanly (not crashed).
+    pub stopped: BTreeSet<String>,
     /// Each virtual IP and the host holding it now, if any.
     pub vips: Vec<(String, Option<String>)>,
 }
@@ -106,8 +108,12 @@ impl Run {
         Run {
             traces,
             backends: sim.backends(),
-            down,
+            down: down.clone(),
             cut: cut_links(inputs),
+            stopped: stopped_hosts(inputs)
+                .into_iter()
+                .filter(|h| down.contains(h))
+                .collect(),
             vips,
         }
     }
@@ -136,10 +142,32 @@ impl Run {
         self.down.contains(id)
     }
 
+    /// Whether host `id` is down because it was stopped cleanly.
+    pub fn is_stopped(&self, id: &str) -> bool {
+        self.stopped.contains(id)
+    }
+
     /// Whether the link `from → to` is cut now.
     pub fn is_cut(&self, from: &str, to: &str) -> bool {
         self.cut.contains(&(from.to_owned(), to.to_owned()))
     }
+}
+
+/// The hosts whose last host input in `inputs` was a clean stop.
+fn stopped_hosts(inputs: &[(SimTime, Input)]) -> BTreeSet<String> {
+    let mut stopped = BTreeSet::new();
+    for (_, input) in inputs {
+        match input {
+            Input::HostStop(id) => {
+                stopped.insert(id.clone());
+            }
+            Input::HostDown(id) | Input::HostUp(id) => {
+                stopped.remove(id);
+            }
+            _ => {}
+        }
+    }
+    stopped
 }
 
 /// The links whose last cut-or-restore input in `inputs` was a cut.
@@ -263,6 +291,22 @@ mod tests {
     fn the_vip_holder_is_reported() {
         let run = run(3, &[], SimTime::ZERO);
         assert_eq!(run.vips, [("vip".to_owned(), Some("lb-01".to_owned()))]);
+    }
+
+    #[test]
+    fn a_host_stopped_cleanly_is_down_and_says_so() {
+        // B2.10: lb-01 stopped cleanly hands the VIP over after lb-02's skew time (0.609 s).
+        let inputs = [(SimTime::from_secs(2), Input::HostStop("lb-01".into()))];
+        let soon = run(3, &inputs, SimTime::from_millis(2_600));
+        assert!(soon.is_down("lb-01") && soon.is_stopped("lb-01"));
+        assert_eq!(soon.vips, [("vip".to_owned(), None)]);
+        let later = run(3, &inputs, SimTime::from_millis(2_610));
+        assert_eq!(later.vips, [("vip".to_owned(), Some("lb-02".to_owned()))]);
+        let mut crashed = inputs.to_vec();
+        crashed.push((SimTime::from_secs(3), Input::HostUp("lb-01".into())));
+        crashed.push((SimTime::from_secs(4), Input::HostDown("lb-01".into())));
+        let crashed = run(3, &crashed, SimTime::from_secs(5));
+        assert!(crashed.is_down("lb-01") && !crashed.is_stopped("lb-01"));
     }
 
     #[test]
