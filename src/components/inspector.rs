@@ -110,7 +110,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             Some(h) => format!("Held by {h} (VRRP MASTER)"),
                             None => "Nobody holds it right now".to_owned(),
                         } }</p>
-                        <p class="note">{ "Take the holder down, then wait a few seconds: the backup becomes MASTER after the VRRP gap (3.6 s) and the address moves; stop it cleanly and the gap is 0.6 s. Stop its HAProxy and keepalived keeps the address until chk_haproxy has failed twice (2 to 4 s), while connections are refused." }</p>
+                        <p class="note">{ "Take the holder down, then wait a few seconds: the backup becomes MASTER after the VRRP gap (about 3.6 s with keepalived's defaults) and the address moves; stop the holder cleanly and the backup takes over after its skew time (about 0.6 s). Stop its HAProxy and keepalived keeps the address until chk_haproxy has failed twice (2 to 4 s), while connections are refused." }</p>
                     </>
                 }
             }

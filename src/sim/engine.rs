@@ -5,8 +5,9 @@
 //! ([`Simulation::handle`]), moves time forward ([`Simulation::advance_to`]) and polls
 //! [`Output`]s ([`Simulation::poll_output`]). The engine owns no clock and no thread.
 //! Randomness (load arrivals, health-check phases, replication lag draws) comes from a
-//! `Pcg64Mcg` seeded by [`Config::seed`], so the same design, seed and inputs give the same
-//! events, bit for bit, natively and in the browser.
+//! `Pcg64Mcg` seeded by [`Config::seed`] (the phases of keepalived's track scripts from a
+//! second one seeded from it), so the same design, seed and inputs give the same events, bit
+//! for bit, natively and in the browser.
 //!
 //! A request moves through stages, each an event at the time it happens:
 //! DNS and the TCP/TLS handshakes (computed at once: nothing else shares them) → the entry
