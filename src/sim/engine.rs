@@ -1236,24 +1236,41 @@ impl Simulation {
         });
     }
 
-    /// While the MASTER of `vip` has no HAProxy running but its script has not yet failed
-    /// `fall` times, words for the trace: why it still holds the VIP.
-    fn vrrp_hold_note(&self, host: usize) -> Option<String> {
-        let run = self.scripts[host].as_ref()?;
-        if self.track_script_passes(host) || !run.script.is_good() {
-            return None;
+    /// Words for the trace when VIP `vip` is held by `host` for a reason worth telling: its
+    /// HAProxy is not running but its script has not yet failed `fall` times, or a
+    /// higher-priority member is back and waits for its Master_Down_Timer to take over.
+    fn vrrp_hold_note(&self, vip: usize, host: usize) -> Option<String> {
+        let mut note = String::new();
+        if let Some(run) = self.scripts[host].as_ref()
+            && !self.track_script_passes(host)
+            && run.script.is_good()
+        {
+            let spec = run.script.spec();
+            let failed = if run.streak.0 { 0 } else { run.streak.1 };
+            let fault_at = next_run_after(run.origin, spec.interval(), self.now)
+                + spec
+                    .interval()
+                    .times(u64::from(spec.fall.max(1).saturating_sub(1 + failed)));
+            note = format!(
+                "; HAProxy is not running there, but keepalived keeps the VIP until {} has \
+                 failed {} times in a row ({failed} so far, runs every {} s: FAULT at {fault_at})",
+                spec.name, spec.fall, spec.interval_s
+            );
         }
-        let spec = run.script.spec();
-        let failed = if run.streak.0 { 0 } else { run.streak.1 };
-        let fault_at = next_run_after(run.origin, spec.interval(), self.now)
-            + spec
-                .interval()
-                .times(u64::from(spec.fall.max(1).saturating_sub(1 + failed)));
-        Some(format!(
-            "; HAProxy is not running there, but keepalived keeps the VIP until {} has failed \
-             {} times in a row ({failed} so far, runs every {} s: FAULT at {fault_at})",
-            spec.name, spec.fall, spec.interval_s
-        ))
+        let group = &self.vrrp[vip];
+        if let Some(takeover) = group.pending()
+            && group.master().is_some()
+        {
+            let member = self.model.vips[vip].members[takeover.member];
+            note.push_str(&format!(
+                "; {} (priority {}) is back as BACKUP, discards these lower-priority adverts and \
+                 takes over at {} when its own Master_Down_Timer expires",
+                self.model.host_id(member),
+                group.priority(takeover.member).unwrap_or(0),
+                takeover.at
+            ));
+        }
+        (!note.is_empty()).then_some(note)
     }
 
     fn report_vip_change(&mut self, vip_idx: usize, before: Option<usize>, now: SimTime) {
@@ -1534,7 +1551,7 @@ impl Simulation {
                 let host = self.model.vips[vip].members[member];
                 let note = self
                     .traced(slot)
-                    .then(|| self.vrrp_hold_note(host))
+                    .then(|| self.vrrp_hold_note(vip, host))
                     .flatten()
                     .unwrap_or_default();
                 self.hop(

@@ -280,6 +280,24 @@ fn restarted_lb_01_takes_the_vip_back_after_its_master_down_interval() {
         sim.keepalived_state("vip", "lb-01"),
         Some(MemberState::Backup)
     );
+    let served = send(&mut sim, secs(21.0));
+    assert!(
+        matches!(served.outcome, Some(Outcome::Served { .. })),
+        "lb-02 still serves at 21 s: {:?}",
+        served.outcome
+    );
+    assert!(
+        served
+            .hops
+            .iter()
+            .any(|h| h.reason.contains("held by lb-02")
+                && h.reason.contains(
+                    "lb-01 (priority 150) is back as BACKUP, discards these lower-priority adverts \
+                 and takes over at t=23.414 s"
+                )),
+        "{:#?}",
+        served.hops
+    );
     let (moved, _) = holder_changes(&mut sim, secs(30.0));
     assert_eq!(
         moved,
@@ -288,12 +306,6 @@ fn restarted_lb_01_takes_the_vip_back_after_its_master_down_interval() {
             (us(13_609_375), Some("lb-02".into())),
             (us(23_414_062), Some("lb-01".into())),
         ]
-    );
-    let served = send(&mut sim, secs(21.0));
-    assert!(
-        matches!(served.outcome, Some(Outcome::Served { .. })),
-        "lb-02 still serves: {:?}",
-        served.outcome
     );
 }
 
