@@ -35,7 +35,11 @@ simulate: runs requests through a design and prints a JSON summary.
   --https               send HTTPS (port 443) instead of HTTP (port 80)
   --rps R               requests per second of simulated time (default 100)
   --seed S              seed for every random draw (default 1)
-  --fail ID@SECONDS     take a host or service down at that time (repeatable)
+  --fail ID@SECONDS     take a host or service down at that time (repeatable); a host
+                        crashes, a service stops
+  --stop HOST@SECONDS   shut a host down cleanly: keepalived on it sends a priority-0
+                        advert first, so a backup takes its virtual IP after its skew
+                        time (repeatable)
   --recover ID@SECONDS  bring it back (repeatable)
   --trace               print every request's hops (sends them one by one)
 
@@ -101,9 +105,20 @@ pub struct SimulateArgs {
     pub https: bool,
     pub rps: f64,
     pub seed: u64,
-    /// (id, at, down?) in the order given.
-    pub events: Vec<(String, SimTime, bool)>,
+    /// (id, at, what happens) in the order given.
+    pub events: Vec<(String, SimTime, Change)>,
     pub trace: bool,
+}
+
+/// What `--fail`, `--stop` and `--recover` do to their host or service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A host crashes, a service stops.
+    Fail,
+    /// A host shuts down cleanly.
+    Stop,
+    /// The host or service comes back.
+    Recover,
 }
 
 /// Where the design comes from.
@@ -193,15 +208,19 @@ fn parse_simulate(args: &[String]) -> Result<SimulateArgs, ArgError> {
                     .parse()
                     .map_err(|_| err(format!("--seed takes a whole number, not '{text}'")))?;
             }
-            "--fail" | "--recover" => {
-                let down = arg == "--fail";
+            "--fail" | "--stop" | "--recover" => {
+                let change = match arg.as_str() {
+                    "--fail" => Change::Fail,
+                    "--stop" => Change::Stop,
+                    _ => Change::Recover,
+                };
                 let text = value(&mut it, arg)?;
                 let (id, at) = parse_at(&text).ok_or_else(|| {
                     err(format!(
                         "{arg} takes ID@SECONDS, e.g. web-01@10, not '{text}'"
                     ))
                 })?;
-                parsed.events.push((id, at, down));
+                parsed.events.push((id, at, change));
             }
             other => design_arg(other, &mut it, &mut design)?,
         }
@@ -382,8 +401,8 @@ pub fn simulate(args: &SimulateArgs, topology: &Topology) -> Result<Value, ArgEr
     };
     let mut failures = events.into_iter().peekable();
     let mut apply_due = |sim: &mut Simulation, until: SimTime| -> Result<(), ArgError> {
-        while let Some((id, at, down)) = failures.next_if(|(_, at, _)| *at <= until) {
-            sim.handle(at, failure_input(topology, &id, down))
+        while let Some((id, at, change)) = failures.next_if(|(_, at, _)| *at <= until) {
+            sim.handle(at, failure_input(topology, &id, change)?)
                 .map_err(|e| err(e.to_string()))?;
         }
         Ok(())
@@ -424,13 +443,19 @@ pub fn simulate(args: &SimulateArgs, topology: &Topology) -> Result<Value, ArgEr
     Ok(summary(args, topology, &mut sim))
 }
 
-fn failure_input(topology: &Topology, id: &str, down: bool) -> Input {
-    match (topology.service(id).is_some(), down) {
-        (true, true) => Input::ServiceDown(id.to_owned()),
-        (true, false) => Input::ServiceUp(id.to_owned()),
-        (false, true) => Input::HostDown(id.to_owned()),
-        (false, false) => Input::HostUp(id.to_owned()),
-    }
+fn failure_input(topology: &Topology, id: &str, change: Change) -> Result<Input, ArgError> {
+    Ok(match (topology.service(id).is_some(), change) {
+        (true, Change::Fail) => Input::ServiceDown(id.to_owned()),
+        (true, Change::Recover) => Input::ServiceUp(id.to_owned()),
+        (true, Change::Stop) => {
+            return Err(err(format!(
+                "--stop shuts a host down cleanly; '{id}' is a service (use --fail to stop it)"
+            )));
+        }
+        (false, Change::Fail) => Input::HostDown(id.to_owned()),
+        (false, Change::Stop) => Input::HostStop(id.to_owned()),
+        (false, Change::Recover) => Input::HostUp(id.to_owned()),
+    })
 }
 
 fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Value {
@@ -457,6 +482,14 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
             })),
             Output::VipHolder { vip, holder, at } => transitions.push(json!({
                 "at_s": at.as_micros() as f64 / 1e6, "vip": vip, "holder": holder,
+            })),
+            Output::Keepalived {
+                vip,
+                host,
+                at,
+                what,
+            } => transitions.push(json!({
+                "at_s": at.as_micros() as f64 / 1e6, "vip": vip, "host": host, "keepalived": what,
             })),
             Output::RequestDone { .. } | Output::Metrics(_) => {}
         }

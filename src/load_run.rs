@@ -42,6 +42,8 @@ pub enum StepKind {
     /// A host crashes (nothing on it answers) or comes back.
     HostDown,
     HostUp,
+    /// A host is shut down cleanly: keepalived on it sends a priority-0 advert first.
+    HostStop,
     /// A service stops (its host answers with a reset) or starts again.
     ServiceDown,
     ServiceUp,
@@ -68,9 +70,10 @@ pub enum TargetKind {
 
 impl StepKind {
     /// Every kind, in the order the step editor lists them (`SlowHost` with factor 2).
-    pub fn all() -> [StepKind; 9] {
+    pub fn all() -> [StepKind; 10] {
         [
             StepKind::HostDown,
+            StepKind::HostStop,
             StepKind::HostUp,
             StepKind::ServiceDown,
             StepKind::ServiceUp,
@@ -87,6 +90,7 @@ impl StepKind {
         match self {
             StepKind::HostDown => "host-down",
             StepKind::HostUp => "host-up",
+            StepKind::HostStop => "host-stop",
             StepKind::ServiceDown => "service-down",
             StepKind::ServiceUp => "service-up",
             StepKind::StopReplication => "stop-replication",
@@ -102,6 +106,7 @@ impl StepKind {
         Some(match key {
             "host-down" => StepKind::HostDown,
             "host-up" => StepKind::HostUp,
+            "host-stop" => StepKind::HostStop,
             "service-down" => StepKind::ServiceDown,
             "service-up" => StepKind::ServiceUp,
             "stop-replication" => StepKind::StopReplication,
@@ -118,6 +123,7 @@ impl StepKind {
         match self {
             StepKind::HostDown => "take host down",
             StepKind::HostUp => "bring host up",
+            StepKind::HostStop => "stop host cleanly",
             StepKind::ServiceDown => "stop service",
             StepKind::ServiceUp => "start service",
             StepKind::StopReplication => "stop replication",
@@ -130,7 +136,10 @@ impl StepKind {
 
     pub fn target_kind(&self) -> TargetKind {
         match self {
-            StepKind::HostDown | StepKind::HostUp | StepKind::SlowHost { .. } => TargetKind::Host,
+            StepKind::HostDown
+            | StepKind::HostUp
+            | StepKind::HostStop
+            | StepKind::SlowHost { .. } => TargetKind::Host,
             StepKind::ServiceDown | StepKind::ServiceUp => TargetKind::Service,
             StepKind::StopReplication | StepKind::StartReplication => TargetKind::Replica,
             StepKind::CutLink | StepKind::RestoreLink => TargetKind::Link,
@@ -354,6 +363,7 @@ impl Event {
         let input = match &self.kind {
             StepKind::HostDown => Input::HostDown(id),
             StepKind::HostUp => Input::HostUp(id),
+            StepKind::HostStop => Input::HostStop(id),
             StepKind::ServiceDown => Input::ServiceDown(id),
             StepKind::ServiceUp => Input::ServiceUp(id),
             StepKind::StopReplication => Input::StopReplication(id),
@@ -1509,6 +1519,7 @@ mod tests {
             },
             events: vec![
                 event(10.0, StepKind::HostDown, "lb-01"),
+                event(11.0, StepKind::HostStop, "lb-02"),
                 event(12.5, StepKind::SlowHost { factor: 4.0 }, "db,01&x=%#"),
                 event(
                     13.0,
@@ -1519,7 +1530,7 @@ mod tests {
             ],
         };
         let fragment = settings.to_fragment();
-        assert!(fragment.starts_with("load=rps:250.5,s:30,mix:10_80_10,https:1,seed:42,spike:900_5_7.5,step:10_host-down_lb-01,"), "{fragment}");
+        assert!(fragment.starts_with("load=rps:250.5,s:30,mix:10_80_10,https:1,seed:42,spike:900_5_7.5,step:10_host-down_lb-01,step:11_host-stop_lb-02,"), "{fragment}");
         assert!(!fragment[5..].contains(['&', '#', '=', ' ']), "{fragment}");
         assert_eq!(LoadSettings::from_fragment(&fragment), Ok(settings.clone()));
         // Without the key, and with a ramp.
@@ -1567,6 +1578,29 @@ mod tests {
             LoadSettings::from_fragment(&steps)
                 .expect_err("many")
                 .contains("at most")
+        );
+    }
+
+    #[test]
+    fn a_clean_stop_of_the_active_lb_shortens_the_vrrp_gap() {
+        // B2.10: stopped cleanly, lb-01 sends a priority-0 advert and lb-02 holds the VIP after
+        // its skew time (0.609 s) instead of the crash's Master_Down_Interval (3.609 s).
+        let lost = |kind: StepKind| {
+            let settings = LoadSettings {
+                rps: 400.0,
+                seconds: 20.0,
+                https: true,
+                events: vec![event(8.0, kind, "lb-01")],
+                ..LoadSettings::default()
+            };
+            let result = run(&stage(3), &settings).expect("runs");
+            assert_eq!(result.down_hosts[12], ["lb-01"]);
+            result.total_vip_lost
+        };
+        let (stopped, crashed) = (lost(StepKind::HostStop), lost(StepKind::HostDown));
+        assert!(
+            stopped > 0 && stopped * 3 < crashed,
+            "stopped {stopped}, crashed {crashed}"
         );
     }
 

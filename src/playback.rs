@@ -74,6 +74,8 @@ pub struct Run {
     /// Links cut now, as (from, to) service ids, as the engine reports them
     /// ([`Simulation::cut_links`]: every link between two hosts whose network is cut).
     pub cut: BTreeSet<(String, String)>,
+    /// Hosts that are down because they were stopped cleanly (not crashed).
+    pub stopped: BTreeSet<String>,
     /// Each virtual IP and the host holding it now, if any.
     pub vips: Vec<(String, Option<String>)>,
 }
@@ -109,6 +111,11 @@ impl Run {
             backends: sim.backends(),
             down,
             cut: sim.cut_links(),
+            stopped: topology
+                .hosts()
+                .filter(|(node, _)| sim.host_stopped_cleanly(&node.id) == Some(true))
+                .map(|(node, _)| node.id.clone())
+                .collect(),
             vips,
         }
     }
@@ -135,6 +142,11 @@ impl Run {
     /// Whether `id` (a host or a service) is down now.
     pub fn is_down(&self, id: &str) -> bool {
         self.down.contains(id)
+    }
+
+    /// Whether host `id` is down because it was stopped cleanly.
+    pub fn is_stopped(&self, id: &str) -> bool {
+        self.stopped.contains(id)
     }
 
     /// Whether the link `from → to` is cut now.
@@ -282,6 +294,22 @@ mod tests {
     fn the_vip_holder_is_reported() {
         let run = run(3, &[], SimTime::ZERO);
         assert_eq!(run.vips, [("vip".to_owned(), Some("lb-01".to_owned()))]);
+    }
+
+    #[test]
+    fn a_host_stopped_cleanly_is_down_and_says_so() {
+        // B2.10: lb-01 stopped cleanly hands the VIP over after lb-02's skew time (0.609 s).
+        let inputs = [(SimTime::from_secs(2), Input::HostStop("lb-01".into()))];
+        let soon = run(3, &inputs, SimTime::from_millis(2_600));
+        assert!(soon.is_down("lb-01") && soon.is_stopped("lb-01"));
+        assert_eq!(soon.vips, [("vip".to_owned(), None)]);
+        let later = run(3, &inputs, SimTime::from_millis(2_610));
+        assert_eq!(later.vips, [("vip".to_owned(), Some("lb-02".to_owned()))]);
+        let mut crashed = inputs.to_vec();
+        crashed.push((SimTime::from_secs(3), Input::HostUp("lb-01".into())));
+        crashed.push((SimTime::from_secs(4), Input::HostDown("lb-01".into())));
+        let crashed = run(3, &crashed, SimTime::from_secs(5));
+        assert!(crashed.is_down("lb-01") && !crashed.is_stopped("lb-01"));
     }
 
     #[test]

@@ -98,6 +98,29 @@ fn fail_takes_a_host_down_and_reports_the_transition() {
 }
 
 #[test]
+fn stop_shuts_a_host_down_cleanly_and_the_backup_takes_the_vip_after_its_skew() {
+    // B2.10: the priority-0 advert lets lb-02 (priority 100) take over after 0.609 s.
+    let out = check_ok(
+        "simulate --stage 3 --requests 30 --rps 10 --kind static --stop lb-01@1",
+        &no_files,
+    );
+    let transitions = out["transitions"].as_array().expect("array");
+    assert!(
+        transitions
+            .iter()
+            .any(|t| t["vip"] == "vip" && t["holder"] == "lb-02" && t["at_s"] == 1.609375),
+        "{transitions:#?}"
+    );
+    assert!(
+        transitions.iter().any(|t| t["host"] == "lb-01"
+            && t["keepalived"]
+                .as_str()
+                .is_some_and(|w| w.contains("priority-0 advert"))),
+        "{transitions:#?}"
+    );
+}
+
+#[test]
 fn trace_prints_every_hop() {
     let out = check_ok(
         "simulate --stage 2 --requests 2 --https --kind read --trace",
@@ -142,6 +165,10 @@ fn bad_arguments_exit_2_with_a_message() {
     check_usage_error(
         "simulate --stage 1 --fail nobody@3",
         "there is no host 'nobody'",
+    );
+    check_usage_error(
+        "simulate --stage 3 --stop lb-01.haproxy@1",
+        "--stop shuts a host down cleanly; 'lb-01.haproxy' is a service",
     );
     check_usage_error("simulate --stage 1 --bogus", "unknown option '--bogus'");
     check_usage_error("simulate --stage 1 x.json", "give one design");

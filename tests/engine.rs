@@ -529,16 +529,31 @@ fn requests_are_conserved_at_every_moment() {
 }
 
 #[wasm_bindgen_test(unsupported = test)]
-fn stopping_haproxy_on_the_active_lb_moves_the_vip_like_chk_haproxy() {
-    // keepalived's track script faults the instance when HAProxy stops: the passive LB takes
-    // the VIP after its Master_Down_Interval, exactly as if the host had died.
+fn stopping_haproxy_on_the_active_lb_moves_the_vip_after_chk_haproxy_fails_twice() {
+    // keepalived's track script (every 2 s, fall 2, rise 2) faults the instance only after two
+    // failed runs, then lb-01 sends a priority-0 advert and lb-02 takes the VIP after its skew
+    // (B2.11). With seed 1 lb-01's script runs at 10.986 s and 12.986 s. When HAProxy returns,
+    // two passing runs bring lb-01 back as BACKUP and it preempts after its Master_Down_Timer.
     let mut sim = sim(3);
     sim.handle(secs(10.0), Input::ServiceDown("lb-01.haproxy".into()))
         .expect("known");
+    sim.advance_to(secs(12.9));
+    assert_eq!(
+        sim.vip_holder("vip").as_deref(),
+        Some("lb-01"),
+        "kept until the second failure"
+    );
     sim.advance_to(secs(14.0));
     assert_eq!(sim.vip_holder("vip").as_deref(), Some("lb-02"));
     sim.handle(secs(20.0), Input::ServiceUp("lb-01.haproxy".into()))
         .expect("known");
+    sim.advance_to(secs(26.0));
+    assert_eq!(
+        sim.vip_holder("vip").as_deref(),
+        Some("lb-02"),
+        "rise 2, then the Master_Down_Timer"
+    );
+    sim.advance_to(secs(26.5));
     assert_eq!(
         sim.vip_holder("vip").as_deref(),
         Some("lb-01"),

@@ -511,7 +511,8 @@ fn stage_3_keepalived_pair_holds_the_vip_with_priorities_150_and_100() {
         has_line(cfg, "interface eth0");
         has_line(cfg, "8.8.8.8/32 dev eth0");
         has_line(cfg, "vrrp_script chk_haproxy {");
-        has_line(cfg, "script \"/bin/pidof haproxy\"");
+        // Not pidof: keepalived runs the resolved path, and Debian's pidof is killall5.
+        has_line(cfg, "script \"/usr/bin/pgrep -x haproxy\"");
         has_line(cfg, "track_script {");
         has_line(cfg, &format!("unicast_src_ip {me}"));
         has_line(cfg, peer);

@@ -80,6 +80,8 @@ fn run(stage: u8, seed: u64, steps: &[Step], load_rps: f64) -> (Simulation, Down
                 let idx = target % all.len();
                 let (id, is_host) = &all[idx];
                 let input = match (is_host, down) {
+                    // Some hosts are shut down cleanly (keepalived's priority-0 advert).
+                    (true, true) if (target / all.len()) % 2 == 1 => Input::HostStop(id.clone()),
                     (true, true) => Input::HostDown(id.clone()),
                     (true, false) => Input::HostUp(id.clone()),
                     (false, true) => Input::ServiceDown(id.clone()),

@@ -390,6 +390,30 @@ async fn taking_server_01_down_sends_everything_to_server_02_after_the_checks() 
 }
 
 #[wasm_bindgen_test]
+async fn stopping_the_active_lb_cleanly_hands_the_vip_over_within_a_second() {
+    // B2.10: the priority-0 advert lets lb-02 take the VIP after its skew time (0.609 s).
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    click_svg(&root, "g.node[data-id='lb-01'] > rect.node-box").await;
+    click(&root, ".inspector button[data-control='stop-cleanly']").await;
+    assert_eq!(
+        text(&root, ".inspector .state-line"),
+        "Down: stopped cleanly"
+    );
+    assert_eq!(count(&root, "g.node.down[data-id='lb-01']"), 1);
+    assert_eq!(
+        count(&root, ".inspector button[data-control='stop-cleanly']"),
+        0
+    );
+    click(&root, "button[data-wait='1']").await;
+    click_svg(&root, "g.node[data-id='vip'] > rect.node-box").await;
+    assert_eq!(
+        text(&root, ".inspector .state-line"),
+        "Held by lb-02 (VRRP MASTER)"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn stage_2_over_http_is_redirected_to_https_with_the_rule_named() {
     let root = mount().await;
     pick_stage(&root, 2).await;

@@ -120,7 +120,7 @@ async fn pause_holds_the_run_and_stop_abandons_it() {
 async fn the_step_editor_offers_every_kind_and_says_what_is_wrong() {
     let (root, _) = mount_panel(1).await;
     click(&root, "button[data-action='add-step']").await;
-    assert_eq!(count(&root, "select.step-what option"), 9);
+    assert_eq!(count(&root, "select.step-what option"), 10);
     assert_eq!(count(&root, ".step-error"), 0);
     set_field(&root, "select.step-what", "stop-replication").await;
     assert_eq!(

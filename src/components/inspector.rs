@@ -1,5 +1,6 @@
-//! What is selected on the diagram, and what can happen to it: a host or service taken down
-//! or brought back up, a link cut or restored (simulation inputs); then its settings, edited
+//! What is selected on the diagram, and what can happen to it: a host taken down (a crash),
+//! stopped cleanly or brought back up, a service stopped or started, a link cut or restored
+//! (simulation inputs); then its settings, edited
 //! by [`NodeForm`], [`ServiceForm`] or [`LinkForm`], and a button deleting it.
 
 use std::rc::Rc;
@@ -79,12 +80,20 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         Selection::Node(id) => match topology.node(id).map(|n| &n.kind) {
             Some(NodeKind::Host(host)) => {
                 let down = run.is_down(id);
+                let gone = if run.is_stopped(id) {
+                    "Down: stopped cleanly"
+                } else {
+                    "Down: crashed"
+                };
                 html! {
                     <>
                         <h3>{ format!("Host {id} ({})", host.ip) }</h3>
-                        { state_text(down, "Running", "Down: crashed") }
+                        { state_text(down, "Running", gone) }
                         { up_down(dispatch, down, Input::HostUp(id.clone()), Input::HostDown(id.clone())) }
-                        <p class="note">{ "A crashed host answers nothing: connections and health checks to it time out, and a load balancer notices only after its checks fail." }</p>
+                        if !down {
+                            { input_button(dispatch, "stop-cleanly", "Stop cleanly", Input::HostStop(id.clone())) }
+                        }
+                        <p class="note">{ "A crashed host (Take down) answers nothing: connections and health checks to it time out, and a load balancer notices only after its checks fail. Stopped cleanly, it answers nothing either, but keepalived on it first gives up a virtual IP with a priority-0 advert, so the backup takes over after its skew time (0.6 s) instead of the full VRRP gap (3.6 s)." }</p>
                     </>
                 }
             }
@@ -101,7 +110,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             Some(h) => format!("Held by {h} (VRRP MASTER)"),
                             None => "Nobody holds it right now".to_owned(),
                         } }</p>
-                        <p class="note">{ "Take the holder down, then wait a few seconds: the backup becomes MASTER after the VRRP gap and the address moves." }</p>
+                        <p class="note">{ "Take the holder down, then wait a few seconds: the backup becomes MASTER after the VRRP gap (about 3.6 s with keepalived's defaults) and the address moves; stop the holder cleanly and the backup takes over after its skew time (about 0.6 s). Stop its HAProxy and keepalived keeps the address until chk_haproxy has failed twice (2 to 4 s), while connections are refused." }</p>
                     </>
                 }
             }

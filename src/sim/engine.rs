@@ -5,8 +5,9 @@
 //! ([`Simulation::handle`]), moves time forward ([`Simulation::advance_to`]) and polls
 //! [`Output`]s ([`Simulation::poll_output`]). The engine owns no clock and no thread.
 //! Randomness (load arrivals, health-check phases, replication lag draws) comes from a
-//! `Pcg64Mcg` seeded by [`Config::seed`], so the same design, seed and inputs give the same
-//! events, bit for bit, natively and in the browser.
+//! `Pcg64Mcg` seeded by [`Config::seed`] (the phases of keepalived's track scripts from a
+//! second one seeded from it), so the same design, seed and inputs give the same events, bit
+//! for bit, natively and in the browser.
 //!
 //! A request moves through stages, each an event at the time it happens:
 //! DNS and the TCP/TLS handshakes (computed at once: nothing else shares them) → the entry
@@ -32,9 +33,12 @@ use crate::sim::replication::{LagModel, ReplicatedDb};
 use crate::sim::stats::Stats;
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::timeline::Timeline;
-use crate::sim::topology::{Action, Proto, Topology};
+use crate::sim::topology::{Action, NodeKind, Proto, Topology};
 use crate::sim::trace::{Hop, HopKind, Outcome, RequestId, RequestKind, RequestSpec, Trace};
-use crate::sim::vrrp::{VrrpGroup, VrrpVersion, advert_interval_v2};
+use crate::sim::vrrp::{
+    MemberState, ScriptVerdict, TrackScript, VrrpGroup, VrrpVersion, advert_interval_v2,
+    next_run_after, track_script,
+};
 
 /// Timings and sizes the design does not carry. Values marked [est] are estimates from the
 /// latency table of the domain rules; all can be changed.
@@ -94,6 +98,10 @@ pub enum Input {
     /// A host crashes (nothing on it answers) or comes back.
     HostDown(String),
     HostUp(String),
+    /// A host is shut down cleanly: keepalived stops first and a MASTER gives up its virtual
+    /// IPs with a priority-0 advert (B2.10); then nothing on it answers, as after a crash.
+    /// `HostUp` brings it back.
+    HostStop(String),
     /// One service stops (its host answers with a TCP reset) or starts again.
     ServiceDown(String),
     ServiceUp(String),
@@ -158,6 +166,14 @@ pub enum Output {
         vip: String,
         holder: Option<String>,
         at: SimTime,
+    },
+    /// Something keepalived on a host did for a virtual IP (a track script run, a state
+    /// change, a priority-0 advert, a timer expiring), in words, with the group's state after.
+    Keepalived {
+        vip: String,
+        host: String,
+        at: SimTime,
+        what: String,
     },
     /// A monitoring agent's report reached the collector.
     Metrics(MetricsReport),
@@ -446,6 +462,10 @@ enum Ev {
     Takeover {
         vip: u32,
     },
+    /// A host's keepalived runs its track script (stale runs are ignored).
+    Script {
+        host: u32,
+    },
     Report {
         host: u32,
     },
@@ -485,10 +505,14 @@ pub struct Simulation {
     pools: Vec<Pool>,
     lbs: Vec<LbState>,
     vrrp: Vec<VrrpGroup>,
+    /// keepalived's track script per host, for VRRP members whose keepalived tracks one.
+    scripts: Vec<Option<ScriptRun>>,
     dbs: Vec<ReplicatedDb>,
     resolver: Resolver,
     dns_memo: Option<DnsMemo>,
     host_up: Vec<bool>,
+    /// Hosts down because they were shut down cleanly (`Input::HostStop`), not crashed.
+    host_stopped: Vec<bool>,
     host_slow: Vec<u32>,
     svc_up: Vec<bool>,
     cut: Vec<(usize, usize)>,
@@ -505,6 +529,23 @@ pub struct Simulation {
     scheduled: Vec<Option<Input>>,
     timeline: Timeline,
 }
+
+/// One host's keepalived track script as it runs: the counter, when it runs, and the streak
+/// of equal results so far (for the words).
+struct ScriptRun {
+    script: TrackScript,
+    /// keepalived runs it at `origin` + k × interval (it started then, or the system was
+    /// already running with that phase).
+    origin: SimTime,
+    /// The run scheduled next (an `Ev::Script` at that time; any other is stale).
+    next: Option<SimTime>,
+    /// The last result and how many runs in a row gave it.
+    streak: (bool, u8),
+}
+
+/// Salts the seed of the track scripts' phases, drawn from their own generator so that adding
+/// them left every other random draw of a run as it was.
+const SCRIPT_PHASE_SALT: u64 = 0x6b65_6570_616c_6976;
 
 /// The one-way delay between two services: loopback on one host, the LAN otherwise.
 const LOOPBACK: SimDuration = SimDuration::from_micros(20);
@@ -579,6 +620,31 @@ impl Simulation {
                 VrrpGroup::new(&vip.priorities, advert, vip.preempt, VrrpVersion::V2)
             })
             .collect();
+        // keepalived on a VRRP member runs the track script the export writes for it. Each
+        // keepalived started at some moment before t=0, so its runs have a phase of their own,
+        // uniform over one interval (as HAProxy's first checks are spread).
+        let mut phases = Pcg64Mcg::seed_from_u64(config.seed ^ SCRIPT_PHASE_SALT);
+        let scripts = model
+            .hosts
+            .iter()
+            .enumerate()
+            .map(|(idx, host)| {
+                if !model.vips.iter().any(|v| v.members.contains(&idx)) {
+                    return None;
+                }
+                let spec = match topology.node(&host.id).map(|n| &n.kind) {
+                    Some(NodeKind::Host(h)) => track_script(h)?,
+                    _ => return None,
+                };
+                let phase = phases.random_range(1..=spec.interval().as_micros().max(1));
+                Some(ScriptRun {
+                    script: TrackScript::passing(spec),
+                    origin: SimTime::from_micros(phase),
+                    next: None,
+                    streak: (true, 0),
+                })
+            })
+            .collect();
         let dbs = model
             .dbs
             .iter()
@@ -631,8 +697,10 @@ impl Simulation {
             pools: (0..n_svcs).map(|_| Pool::default()).collect(),
             lbs,
             vrrp,
+            scripts,
             dbs,
             host_up: vec![true; n_hosts],
+            host_stopped: vec![false; n_hosts],
             host_slow: vec![1; n_hosts],
             svc_up: vec![true; n_svcs],
             cut: Vec::new(),
@@ -742,6 +810,12 @@ impl Simulation {
         self.host_index(host).ok().map(|h| self.host_up[h])
     }
 
+    /// Whether a host is down because it was shut down cleanly (`Input::HostStop`), not
+    /// crashed; `None` for an unknown host.
+    pub fn host_stopped_cleanly(&self, host: &str) -> Option<bool> {
+        self.host_index(host).ok().map(|h| self.host_stopped[h])
+    }
+
     /// Whether a service is running (not stopped by an input).
     pub fn service_is_up(&self, service: &str) -> Option<bool> {
         self.svc_index(service).ok().map(|s| self.svc_up[s])
@@ -775,6 +849,27 @@ impl Simulation {
         )
     }
 
+    /// When keepalived on `host` runs its track script next after `after` (it runs every
+    /// interval whatever the result; the engine only wakes for runs that can change
+    /// something). None for hosts without one, or while the host is down.
+    pub fn next_track_script_run(&self, host: &str, after: SimTime) -> Option<SimTime> {
+        let h = self.host_index(host).ok()?;
+        let run = self.scripts[h].as_ref().filter(|_| self.host_up[h])?;
+        Some(next_run_after(
+            run.origin,
+            run.script.spec().interval(),
+            after,
+        ))
+    }
+
+    /// keepalived's state on `host` for virtual IP `vip` (MASTER, BACKUP, FAULT or DOWN).
+    pub fn keepalived_state(&self, vip: &str, host: &str) -> Option<MemberState> {
+        let idx = self.model.vips.iter().position(|v| v.id == vip)?;
+        let h = self.host_index(host).ok()?;
+        let member = self.model.vips[idx].members.iter().position(|&m| m == h)?;
+        self.vrrp[idx].state(member)
+    }
+
     /// The next output, if any.
     pub fn poll_output(&mut self) -> Option<Output> {
         self.outputs.pop_front()
@@ -800,7 +895,9 @@ impl Simulation {
     fn validate(&self, input: &Input) -> Result<(), InputError> {
         match input {
             Input::Send(_) => Ok(()),
-            Input::HostDown(id) | Input::HostUp(id) => self.host_index(id).map(drop),
+            Input::HostDown(id) | Input::HostUp(id) | Input::HostStop(id) => {
+                self.host_index(id).map(drop)
+            }
             Input::SlowHost { host, .. } => self.host_index(host).map(drop),
             Input::ServiceDown(id) | Input::ServiceUp(id) => self.svc_index(id).map(drop),
             Input::CutLink { from, to } | Input::RestoreLink { from, to } => {
@@ -819,21 +916,36 @@ impl Simulation {
             Input::Send(spec) => return Ok(Some(self.send(spec, true, true))),
             Input::HostDown(id) => {
                 let host = self.host_index(&id)?;
-                self.change_health(host, now, |sim| sim.host_up[host] = false);
+                if self.host_up[host] {
+                    self.host_up[host] = false;
+                    self.keepalived_stops(host, false, now);
+                }
+            }
+            Input::HostStop(id) => {
+                let host = self.host_index(&id)?;
+                if self.host_up[host] {
+                    self.host_up[host] = false;
+                    self.host_stopped[host] = true;
+                    self.keepalived_stops(host, true, now);
+                }
             }
             Input::HostUp(id) => {
                 let host = self.host_index(&id)?;
-                self.change_health(host, now, |sim| sim.host_up[host] = true);
+                self.host_stopped[host] = false;
+                if !self.host_up[host] {
+                    self.host_up[host] = true;
+                    self.keepalived_starts(host, now);
+                }
             }
             Input::ServiceDown(id) => {
                 let svc = self.svc_index(&id)?;
-                let host = self.model.svcs[svc].host;
-                self.change_health(host, now, |sim| sim.svc_up[svc] = false);
+                self.svc_up[svc] = false;
+                self.wake_track_script(self.model.svcs[svc].host, now);
             }
             Input::ServiceUp(id) => {
                 let svc = self.svc_index(&id)?;
-                let host = self.model.svcs[svc].host;
-                self.change_health(host, now, |sim| sim.svc_up[svc] = true);
+                self.svc_up[svc] = true;
+                self.wake_track_script(self.model.svcs[svc].host, now);
             }
             Input::CutLink { from, to } => {
                 let pair = self.link_hosts(&from, &to)?;
@@ -943,8 +1055,8 @@ impl Simulation {
         }
     }
 
-    /// Whether keepalived on `host` may hold a VIP: the host is up and every HAProxy on it
-    /// runs (keepalived's `chk_haproxy` track script faults the instance otherwise).
+    /// Whether keepalived on `host` may hold a VIP ([`Model::vrrp_eligible`]: the host is up
+    /// and its track script passes).
     fn vrrp_healthy(&self, host: usize) -> bool {
         self.model.vrrp_eligible(host, |place| self.is_up(place))
     }
@@ -961,42 +1073,246 @@ impl Simulation {
         }
     }
 
-    /// Applies `change` to a host's or service's state; if that changes whether keepalived on
-    /// the host may hold a VIP, the VRRP groups hear of it.
-    fn change_health(&mut self, host: usize, now: SimTime, change: impl FnOnce(&mut Self)) {
-        let before = self.vrrp_healthy(host);
-        change(self);
-        let after = self.vrrp_healthy(host);
-        if before != after {
-            self.vrrp_member_change(host, after, now);
+    /// Whether keepalived's track script on `host` succeeds now (`pgrep -x haproxy`): the
+    /// rule of [`Model::vrrp_eligible`].
+    fn track_script_passes(&self, host: usize) -> bool {
+        self.vrrp_healthy(host)
+    }
+
+    /// The VRRP groups `host` is a member of, with its member index in each.
+    fn memberships(&self, host: usize) -> Vec<(usize, usize)> {
+        self.model
+            .vips
+            .iter()
+            .enumerate()
+            .filter_map(|(v, vip)| vip.members.iter().position(|&h| h == host).map(|m| (v, m)))
+            .collect()
+    }
+
+    /// keepalived on `host` ends at `now`: killed with its host (a crash: it falls silent) or
+    /// stopped cleanly (a MASTER sends a priority-0 advert first, B2.10). Its script stops.
+    fn keepalived_stops(&mut self, host: usize, clean: bool, now: SimTime) {
+        if let Some(run) = self.scripts[host].as_mut() {
+            run.next = None;
+        }
+        for (vip, member) in self.memberships(host) {
+            let was_master = self.vrrp[vip].master() == Some(member);
+            self.vrrp_change(vip, now, |group| {
+                if clean {
+                    group.member_stop(member, now);
+                } else {
+                    group.member_down(member, now);
+                }
+            });
+            let name = self.model.host_id(host);
+            let what = match (clean, was_master) {
+                (true, true) => format!(
+                    "{name} shuts down cleanly: keepalived sends a priority-0 advert, so each \
+                     backup waits only its skew time"
+                ),
+                (true, false) => format!("{name} shuts down cleanly (it was not MASTER)"),
+                (false, true) => format!(
+                    "{name} crashed: keepalived falls silent, each backup waits its \
+                     Master_Down_Interval from the last advert (3 × advert_int + skew)"
+                ),
+                (false, false) => format!("{name} crashed (it was not MASTER)"),
+            };
+            self.report_keepalived(vip, host, now, what);
         }
     }
 
-    fn vrrp_member_change(&mut self, host: usize, up: bool, now: SimTime) {
-        for vip_idx in 0..self.model.vips.len() {
-            let Some(member) = self.model.vips[vip_idx]
-                .members
-                .iter()
-                .position(|&h| h == host)
-            else {
-                continue;
-            };
-            let before = self.vrrp[vip_idx].master();
-            let takeover = if up {
-                self.vrrp[vip_idx].member_up(member, now)
+    /// keepalived on `host` starts at `now` (the host came back). It runs its track script at
+    /// once (a script that has just started needs one success); it enters BACKUP with a fresh
+    /// Master_Down_Timer, or FAULT if the script fails (B2.6).
+    fn keepalived_starts(&mut self, host: usize, now: SimTime) {
+        let passes = self.track_script_passes(host);
+        let mut good = true;
+        let mut script_words = String::new();
+        if let Some(run) = self.scripts[host].as_mut() {
+            let spec = run.script.spec();
+            run.script = TrackScript::starting(spec);
+            run.origin = now;
+            run.next = None;
+            run.streak = (passes, 1);
+            run.script.record(passes);
+            good = run.script.is_good();
+            script_words = if passes {
+                format!("; {} succeeds at once", spec.name)
             } else {
-                self.vrrp[vip_idx].member_down(member, now)
+                format!("; {} fails (no haproxy process)", spec.name)
             };
-            if let Some(takeover) = takeover {
-                self.queue.push(
-                    takeover.at,
-                    Ev::Takeover {
-                        vip: vip_idx as u32,
-                    },
-                );
-            }
-            self.report_vip_change(vip_idx, before, now);
         }
+        for (vip, member) in self.memberships(host) {
+            self.vrrp_change(vip, now, |group| {
+                if good {
+                    group.member_up(member, now);
+                } else {
+                    group.member_fault(member, now);
+                }
+            });
+            let name = self.model.host_id(host);
+            let state = if good {
+                "enters BACKUP with a fresh Master_Down_Timer; it discards lower-priority adverts \
+                 and defers to higher ones"
+            } else {
+                "enters FAULT"
+            };
+            let what = format!("keepalived starts on {name}{script_words}: {state}");
+            self.report_keepalived(vip, host, now, what);
+        }
+        self.schedule_track_script(host, now);
+    }
+
+    /// HAProxy on `host` stopped or started: if that can change the track script's verdict,
+    /// wake its next run.
+    fn wake_track_script(&mut self, host: usize, now: SimTime) {
+        if self.host_up[host] {
+            self.schedule_track_script(host, now);
+        }
+    }
+
+    /// Schedules the script's next run after `now` unless one is pending or more runs would
+    /// change nothing.
+    fn schedule_track_script(&mut self, host: usize, now: SimTime) {
+        let passes = self.track_script_passes(host);
+        let Some(run) = self.scripts[host].as_mut() else {
+            return;
+        };
+        if run.next.is_some() || run.script.is_settled(passes) {
+            return;
+        }
+        let at = next_run_after(run.origin, run.script.spec().interval(), now);
+        run.next = Some(at);
+        self.queue.push(at, Ev::Script { host: host as u32 });
+    }
+
+    /// keepalived on `host` runs its track script (B2.11): `fall` failures in a row fault its
+    /// instances (a MASTER sends a priority-0 advert), `rise` successes bring them back as
+    /// BACKUP.
+    fn run_track_script(&mut self, host: usize) {
+        let now = self.now;
+        let passes = self.track_script_passes(host);
+        let Some(run) = self.scripts[host].as_mut().filter(|r| r.next == Some(now)) else {
+            return;
+        };
+        run.next = None;
+        run.streak = if run.streak.0 == passes {
+            (passes, run.streak.1.saturating_add(1))
+        } else {
+            (passes, 1)
+        };
+        let verdict = run.script.record(passes);
+        let spec = run.script.spec();
+        let streak = run.streak.1;
+        let name = self.model.host_id(host).to_owned();
+        for (vip, member) in self.memberships(host) {
+            let was_master = self.vrrp[vip].master() == Some(member);
+            match verdict {
+                Some(ScriptVerdict::Failed) => self.vrrp_change(vip, now, |group| {
+                    group.member_fault(member, now);
+                }),
+                Some(ScriptVerdict::Succeeded) => self.vrrp_change(vip, now, |group| {
+                    group.member_up(member, now);
+                }),
+                None => {}
+            }
+            let what = match verdict {
+                Some(ScriptVerdict::Failed) if was_master => format!(
+                    "{} on {name} failed {streak} times in a row (no haproxy process, fall {}): \
+                     {name} enters FAULT and sends a priority-0 advert, giving up the VIP",
+                    spec.name, spec.fall
+                ),
+                Some(ScriptVerdict::Failed) => format!(
+                    "{} on {name} failed {streak} times in a row (no haproxy process, fall {}): \
+                     {name} enters FAULT",
+                    spec.name, spec.fall
+                ),
+                Some(ScriptVerdict::Succeeded) => format!(
+                    "{} on {name} succeeded {streak} times in a row (rise {}): {name} leaves \
+                     FAULT and enters BACKUP with a fresh Master_Down_Timer",
+                    spec.name, spec.rise
+                ),
+                None if passes => format!(
+                    "{} on {name} succeeded ({streak} of rise {}): {name} stays in FAULT",
+                    spec.name, spec.rise
+                ),
+                None => format!(
+                    "{} on {name} failed ({streak} of fall {}, no haproxy process): keepalived \
+                     changes nothing yet, so a MASTER keeps the VIP and connections are refused",
+                    spec.name, spec.fall
+                ),
+            };
+            self.report_keepalived(vip, host, now, what);
+        }
+        self.schedule_track_script(host, now);
+    }
+
+    /// Applies `change` to VRRP group `vip` at `now`, reports a new holder and schedules a new
+    /// pending takeover.
+    fn vrrp_change(&mut self, vip: usize, now: SimTime, change: impl FnOnce(&mut VrrpGroup)) {
+        let before = self.vrrp[vip].master();
+        let pending = self.vrrp[vip].pending();
+        change(&mut self.vrrp[vip]);
+        if let Some(takeover) = self.vrrp[vip].pending()
+            && Some(takeover) != pending
+        {
+            self.queue
+                .push(takeover.at, Ev::Takeover { vip: vip as u32 });
+        }
+        self.report_vip_change(vip, before, now);
+    }
+
+    /// Reports what keepalived on `host` did, with the group's state after it.
+    fn report_keepalived(&mut self, vip: usize, host: usize, at: SimTime, what: String) {
+        let names: Vec<&str> = self.model.vips[vip]
+            .members
+            .iter()
+            .map(|&h| self.model.host_id(h))
+            .collect();
+        let state = self.vrrp[vip].explain(&names);
+        self.outputs.push_back(Output::Keepalived {
+            vip: self.model.vips[vip].id.clone(),
+            host: self.model.host_id(host).to_owned(),
+            at,
+            what: format!("{what}. Now: {state}"),
+        });
+    }
+
+    /// Words for the trace when VIP `vip` is held by `host` for a reason worth telling: its
+    /// HAProxy is not running but its script has not yet failed `fall` times, or a
+    /// higher-priority member is back and waits for its Master_Down_Timer to take over.
+    fn vrrp_hold_note(&self, vip: usize, host: usize) -> Option<String> {
+        let mut note = String::new();
+        if let Some(run) = self.scripts[host].as_ref()
+            && !self.track_script_passes(host)
+            && run.script.is_good()
+        {
+            let spec = run.script.spec();
+            let failed = if run.streak.0 { 0 } else { run.streak.1 };
+            let fault_at = next_run_after(run.origin, spec.interval(), self.now)
+                + spec
+                    .interval()
+                    .times(u64::from(spec.fall.max(1).saturating_sub(1 + failed)));
+            note = format!(
+                "; HAProxy is not running there, but keepalived keeps the VIP until {} has \
+                 failed {} times in a row ({failed} so far, runs every {} s: FAULT at {fault_at})",
+                spec.name, spec.fall, spec.interval_s
+            );
+        }
+        let group = &self.vrrp[vip];
+        if let Some(takeover) = group.pending()
+            && group.master().is_some()
+        {
+            let member = self.model.vips[vip].members[takeover.member];
+            note.push_str(&format!(
+                "; {} (priority {}) is back as BACKUP, discards these lower-priority adverts and \
+                 takes over at {} when its own Master_Down_Timer expires",
+                self.model.host_id(member),
+                group.priority(takeover.member).unwrap_or(0),
+                takeover.at
+            ));
+        }
+        (!note.is_empty()).then_some(note)
     }
 
     fn report_vip_change(&mut self, vip_idx: usize, before: Option<usize>, now: SimTime) {
@@ -1291,6 +1607,11 @@ impl Simulation {
                     });
                 };
                 let host = self.model.vips[vip].members[member];
+                let note = self
+                    .traced(slot)
+                    .then(|| self.vrrp_hold_note(vip, host))
+                    .flatten()
+                    .unwrap_or_default();
                 self.hop(
                     slot,
                     syn_at,
@@ -1300,7 +1621,7 @@ impl Simulation {
                     dst,
                     |m| {
                         format!(
-                            "VIP {address} is held by {} (VRRP MASTER, priority {})",
+                            "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
                             m.hosts[host].name, m.vips[vip].priorities[member]
                         )
                     },
@@ -2367,15 +2688,8 @@ impl Simulation {
             Ev::Finish { req } => self.complete(req, self.now),
             Ev::Check { lb, slot } => self.health_check(lb as usize, slot as usize),
             Ev::Mark { lb, slot, up } => self.mark(lb as usize, slot as usize, up),
-            Ev::Takeover { vip } => {
-                let vip = vip as usize;
-                let before = self.vrrp[vip].master();
-                if let Some(takeover) = self.vrrp[vip].pending()
-                    && self.vrrp[vip].take_over(&takeover, self.now)
-                {
-                    self.report_vip_change(vip, before, self.now);
-                }
-            }
+            Ev::Takeover { vip } => self.vrrp_timer_expires(vip as usize),
+            Ev::Script { host } => self.run_track_script(host as usize),
             Ev::Report { host } => self.agent_report(host as usize),
             Ev::Input { idx } => {
                 if let Some(input) = self.scheduled.get_mut(idx as usize).and_then(Option::take) {
@@ -2387,6 +2701,33 @@ impl Simulation {
             Ev::Sample => self.sample(),
             Ev::NextArrival { load } => self.next_arrival(load as usize),
         }
+    }
+
+    /// A VRRP group's pending takeover falls due: that BACKUP's Master_Down_Timer expired.
+    fn vrrp_timer_expires(&mut self, vip: usize) {
+        let now = self.now;
+        let Some(takeover) = self.vrrp[vip].pending() else {
+            return;
+        };
+        let old = self.vrrp[vip].master();
+        let mut taken = false;
+        self.vrrp_change(vip, now, |group| taken = group.take_over(&takeover, now));
+        if !taken {
+            return;
+        }
+        let members = &self.model.vips[vip].members;
+        let host = members[takeover.member];
+        let name = self.model.host_id(host);
+        let what = match old {
+            Some(old) => format!(
+                "{name}'s Master_Down_Timer expires while it discards {}'s lower-priority \
+                 adverts: {name} becomes MASTER (preemption) and {} goes BACKUP",
+                self.model.host_id(members[old]),
+                self.model.host_id(members[old])
+            ),
+            None => format!("{name}'s Master_Down_Timer expires: {name} becomes MASTER"),
+        };
+        self.report_keepalived(vip, host, now, what);
     }
 
     /// One HAProxy health check of one server, as the engine sees the server's state now.

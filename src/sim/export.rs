@@ -37,6 +37,7 @@ use crate::sim::topology::{
     Action, AppServer, Certificate, DbRole, DnsRecord, DnsZone, Firewall, Haproxy, Host, Mysql,
     Nginx, Node, NodeKind, Proto, Rule, Service, ServiceKind, Topology, Vip,
 };
+use crate::sim::vrrp::track_script;
 
 /// One generated file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -548,10 +549,9 @@ fn keepalived_conf(topology: &Topology, node: &Node, host: &Host) -> Option<Text
     if vips.is_empty() {
         return None;
     }
-    let runs_haproxy = host
-        .services
-        .iter()
-        .any(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)));
+    // The track script Stacksim simulates for this host: one owner, so the file and the
+    // simulation say the same.
+    let tracked = track_script(host);
     let mut t = Text::default();
     let what = format!("keepalived on host {} ({}).", node.id, host.ip);
     t.header(
@@ -562,11 +562,25 @@ fn keepalived_conf(topology: &Topology, node: &Node, host: &Host) -> Option<Text
     );
     t.block(
         "# Stacksim simplifies: one network interface, eth0 here (put the host's own);
-# VRRPv2 over IPv4, adverts sent unicast to the peers. Stacksim does not model
-# track scripts: here, when HAProxy dies, the instance enters FAULT and gives up
-# the virtual IP.
+# VRRPv2 over IPv4, adverts sent unicast to the peers.
 ",
     );
+    if let Some(script) = tracked {
+        t.line(format!(
+            "# Stacksim simulates {}: when HAProxy dies, the MASTER keeps the virtual IP",
+            script.name
+        ));
+        t.line(format!(
+            "# until the script has failed {} times in a row (one run every {} s), then",
+            script.fall, script.interval_s
+        ));
+        t.line("# enters FAULT and sends a priority-0 advert: the backup takes over after its");
+        t.line(format!(
+            "# skew time. After {} successes it is BACKUP again and preempts when its",
+            script.rise
+        ));
+        t.line("# Master_Down_Timer expires.");
+    }
     t.line("");
     t.line("global_defs {");
     t.line(format!("    router_id {}", ident(&node.id)));
@@ -576,17 +590,14 @@ fn keepalived_conf(topology: &Topology, node: &Node, host: &Host) -> Option<Text
 }
 ",
     );
-    if runs_haproxy {
-        t.block(
-            "
-vrrp_script chk_haproxy {
-    script \"/bin/pidof haproxy\"
-    interval 2
-    fall 2
-    rise 2
-}
-",
-        );
+    if let Some(script) = tracked {
+        t.line("");
+        t.line(format!("vrrp_script {} {{", script.name));
+        t.line(format!("    script \"{}\"", script.script));
+        t.line(format!("    interval {}", script.interval_s));
+        t.line(format!("    fall {}", script.fall));
+        t.line(format!("    rise {}", script.rise));
+        t.line("}");
     }
     for (index, vip_node, vip) in vips {
         let Some(me) = vip.members.iter().find(|m| m.host == node.id) else {
@@ -640,13 +651,10 @@ vrrp_script chk_haproxy {
         t.line("    virtual_ipaddress {");
         t.line(format!("        {}/32 dev {INTERFACE}", vip.ip));
         t.line("    }");
-        if runs_haproxy {
-            t.block(
-                "    track_script {
-        chk_haproxy
-    }
-",
-            );
+        if let Some(script) = tracked {
+            t.line("    track_script {");
+            t.line(format!("        {}", script.name));
+            t.line("    }");
         }
         t.line("}");
     }

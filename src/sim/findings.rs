@@ -2586,7 +2586,7 @@ fn take_down(topology: &Topology, target: &Target, kind: RequestKind, https: boo
                 Some(holder) => format!("{at}: {vip} is now held by {holder}"),
                 None => format!("{at}: nobody holds {vip}"),
             }),
-            Output::RequestDone { .. } | Output::Metrics(_) => {}
+            Output::RequestDone { .. } | Output::Metrics(_) | Output::Keepalived { .. } => {}
         }
     }
     if let Some(failed) = after.iter().find(|t| !is_page(t)) {

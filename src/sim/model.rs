@@ -395,18 +395,21 @@ impl Model {
 
     // ----- the choices a request meets, owned here so the engine and the findings agree ------
 
-    /// Whether keepalived on `host` may hold a virtual IP: the host is up and every HAProxy on
-    /// it runs (the exported `vrrp_script chk_haproxy` tracks HAProxy, never Nginx). `up`
-    /// says whether a host (`Place::Host`) or service (`Place::Svc`) is up.
+    /// Whether keepalived on `host` may hold a virtual IP: the host is up and, if it runs
+    /// HAProxy, its track script passes. The exported `vrrp_script chk_haproxy` is
+    /// `pgrep -x haproxy` (`vrrp::track_script`): it passes while any HAProxy on the host
+    /// runs, and it never looks at Nginx. A host without HAProxy has no track script. `up` says
+    /// whether a host (`Place::Host`) or service (`Place::Svc`) is up.
     pub fn vrrp_eligible(&self, host: usize, up: impl Fn(Place) -> bool) -> bool {
         let Some(h) = self.hosts.get(host) else {
             return false;
         };
-        up(Place::Host(host))
-            && h.services.iter().all(|&s| {
-                !matches!(self.svcs.get(s).map(|svc| svc.role), Some(SvcRole::Lb(_)))
-                    || up(Place::Svc(s))
-            })
+        let mut haproxy = h
+            .services
+            .iter()
+            .filter(|&&s| matches!(self.svcs.get(s).map(|svc| svc.role), Some(SvcRole::Lb(_))))
+            .peekable();
+        up(Place::Host(host)) && (haproxy.peek().is_none() || haproxy.any(|&s| up(Place::Svc(s))))
     }
 
     /// The member (index into the group) that holds virtual IP `vip` once VRRP has settled:

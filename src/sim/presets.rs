@@ -114,6 +114,11 @@ pub const STAGES: [Stage; 4] = [
              plain HTTP with a 301 redirect to HTTPS, and TLS ends at HAProxy.",
             "If the active load balancer dies, the passive one stops hearing VRRP adverts and \
              claims the virtual IP about 3.6 s later.",
+            "If only HAProxy dies there, keepalived's chk_haproxy notices after two failed runs \
+             (2 to 4 s, connections are refused meanwhile) and gives the virtual IP up with a \
+             priority-0 advert, as a clean stop does: the passive one holds it 0.6 s later. \
+             When the active one is back it takes the address again after its own \
+             Master_Down_Interval (3.4 s), not at once.",
             "Round robin spreads requests over the two Nginx servers.",
             "Nginx serves static files and passes dynamic requests to the application server, \
              whose firewall only admits the web servers.",

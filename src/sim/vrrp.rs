@@ -1,31 +1,40 @@
-//! keepalived/VRRP active-passive failover (domain rules B2): who holds a virtual IP, and when a
-//! backup claims it after the MASTER dies.
+//! keepalived/VRRP active-passive failover (domain rules B2): who holds a virtual IP, when a
+//! backup claims it, and keepalived's track script (`vrrp_script`, B2.11).
 //!
-//! This module owns one VRRP group's state machine ([`VrrpGroup`]) and the timer arithmetic of
-//! keepalived's `include/vrrp.h` ([`skew_time`], [`master_down_interval`]). It never schedules
-//! anything itself: when a backup must wait for its Master_Down_Timer, it hands the caller a
-//! [`Takeover`] to schedule, and the caller gives it back through [`VrrpGroup::take_over`] when
-//! it falls due. A takeover that events have since overtaken is stale and ignored.
+//! This module owns one VRRP group's state machine ([`VrrpGroup`]), the timer arithmetic of
+//! keepalived's `include/vrrp.h` ([`skew_time`], [`master_down_interval`]) and the counter of a
+//! track script ([`TrackScript`], [`CHK_HAPROXY`]). It never schedules anything itself: when a
+//! backup's Master_Down_Timer will make it MASTER, the group keeps that [`Takeover`] as
+//! [`VrrpGroup::pending`] for the caller to schedule, and the caller gives it back through
+//! [`VrrpGroup::take_over`] when it falls due. A takeover that events have since overtaken is
+//! stale and ignored.
 //!
-//! The model, stated once:
+//! The model, stated once (keepalived 2.2.7, `vrrp.c` and `vrrp_scheduler.c`, measured on
+//! Debian 12):
 //! * At t=0 the highest-priority member is MASTER (ties: the first declared) and has sent an
 //!   advertisement; it sends one every `advert_int` from the instant it became MASTER.
-//! * When the MASTER dies, nobody holds the VIP. Every alive backup's Master_Down_Timer runs
-//!   from the last advertisement it heard; the one whose timer expires first (the highest
-//!   priority, B2.4) becomes MASTER at `last advert + master_down_interval(its priority)`.
-//! * A member that comes back while nobody is MASTER has heard no advertisement, so its timer
-//!   runs from its return; it takes over only if that expires before the pending takeover.
-//! * A member that comes back while someone is MASTER preempts at once if `preempt` is on and
-//!   its priority is higher (B2.6; keepalived forces a new election on the first lower-priority
-//!   advertisement it hears, which we model as immediate). With `nopreempt` it stays BACKUP.
+//! * A BACKUP's Master_Down_Timer expires `master_down_interval(its priority)` after it was
+//!   last reset. Adverts from a MASTER it defers to reset it (a priority at least its own, or
+//!   any MASTER with `nopreempt`); with preemption on, a lower-priority advert is discarded
+//!   ("received lower priority advert … discarding") and the timer runs on. When it expires,
+//!   that member becomes MASTER, and the old MASTER, hearing a higher priority, goes BACKUP.
+//! * A crashed MASTER ([`VrrpGroup::member_down`]) just falls silent: every backup's timer
+//!   runs from its last advertisement (B2.3/B2.4).
+//! * A MASTER that stops cleanly ([`VrrpGroup::member_stop`], B2.10) or whose track script
+//!   fails ([`VrrpGroup::member_fault`], FAULT state, B2.11) sends a priority-0 advert: every
+//!   backup's timer is set to its Skew_Time only.
+//! * A member that starts ([`VrrpGroup::member_up`]: keepalived restarted, or leaving FAULT)
+//!   enters BACKUP with a fresh timer. So a higher-priority member that returns takes MASTER
+//!   back one Master_Down_Interval later, not at once (B2.6: 3.41 s for priority 150); with
+//!   `nopreempt` it stays BACKUP.
 //! * The address owner (priority 255, B2.7) takes the VIP at once whenever it comes up.
 //! * Ties between equal timers go to the higher priority, then to the first declared member
 //!   (real VRRP compares primary IP addresses, which this module does not know).
-
-use std::fmt::Write as _;
+//! * Adverts travel instantly (a LAN hop is a quarter of a millisecond); keepalived's own
+//!   start-up and scheduling (tens of milliseconds on a real host) are not modelled.
 
 use super::time::{SimDuration, SimTime};
-use super::topology::Vip;
+use super::topology::{Host, ServiceKind, Vip};
 
 /// The VRRP protocol version of a group (keepalived `vrrp_version`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -99,13 +108,39 @@ pub struct Takeover {
     generation: u64,
 }
 
+/// keepalived's state of one member's VRRP instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberState {
+    /// Holds the VIP and advertises.
+    Master,
+    /// Listens for adverts; becomes MASTER when its Master_Down_Timer expires.
+    Backup,
+    /// keepalived runs but a tracked script failed: the instance takes no part (B2.11).
+    Fault,
+    /// keepalived is not running (the host crashed or was stopped).
+    Down,
+}
+
+impl MemberState {
+    /// The word keepalived logs for the state ("MASTER", "BACKUP", "FAULT"), "DOWN" when it
+    /// does not run.
+    pub fn word(self) -> &'static str {
+        match self {
+            MemberState::Master => "MASTER",
+            MemberState::Backup => "BACKUP",
+            MemberState::Fault => "FAULT",
+            MemberState::Down => "DOWN",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Member {
     priority: u8,
-    alive: bool,
-    /// Where this member's Master_Down_Timer runs from while nobody is MASTER: the last
-    /// advertisement it heard, or the instant it came back.
-    timer_from: SimTime,
+    state: MemberState,
+    /// While BACKUP: when its Master_Down_Timer expires; None while the adverts of a MASTER it
+    /// defers to keep resetting it.
+    expires: Option<SimTime>,
 }
 
 /// One VRRP group (a keepalived `vrrp_instance` on each member host) holding one virtual IP.
@@ -126,7 +161,8 @@ pub struct VrrpGroup {
 
 impl VrrpGroup {
     /// A group of members with these priorities (index = member). At t=0 the highest-priority
-    /// member is MASTER (ties: first). Adverts go out every advert_int from t=0.
+    /// member is MASTER (ties: first), the others BACKUP. Adverts go out every advert_int from
+    /// t=0.
     ///
     /// `advert_int` is normalised as keepalived does: VRRPv2 rounds it to the nearest whole
     /// second within 1–255 s (B2.5), VRRPv3 to the nearest centisecond within 0.01–40.95 s.
@@ -136,20 +172,25 @@ impl VrrpGroup {
         preempt: bool,
         version: VrrpVersion,
     ) -> VrrpGroup {
-        let members: Vec<Member> = priorities
-            .iter()
-            .map(|&priority| Member {
-                priority,
-                alive: true,
-                timer_from: SimTime::ZERO,
-            })
-            .collect();
         let mut master: Option<usize> = None;
-        for (index, member) in members.iter().enumerate() {
-            if master.is_none_or(|best| member.priority > members[best].priority) {
+        for (index, &priority) in priorities.iter().enumerate() {
+            if master.is_none_or(|best| priority > priorities[best]) {
                 master = Some(index);
             }
         }
+        let members: Vec<Member> = priorities
+            .iter()
+            .enumerate()
+            .map(|(index, &priority)| Member {
+                priority,
+                state: if Some(index) == master {
+                    MemberState::Master
+                } else {
+                    MemberState::Backup
+                },
+                expires: None,
+            })
+            .collect();
         VrrpGroup {
             members,
             advert_int: normalise_advert_int(advert_int, version),
@@ -175,14 +216,21 @@ impl VrrpGroup {
         )
     }
 
-    /// Who holds the VIP now; None during the gap (B2.8: traffic to the VIP is lost then).
+    /// Who holds the VIP now; None during the gap (B2.8: nobody answers for the VIP then).
     pub fn master(&self) -> Option<usize> {
         self.master
     }
 
-    /// Whether this member is up; false for an unknown index.
+    /// Whether keepalived runs on this member (MASTER, BACKUP or FAULT); false for an unknown
+    /// index.
     pub fn is_alive(&self, member: usize) -> bool {
-        self.members.get(member).is_some_and(|m| m.alive)
+        self.state(member)
+            .is_some_and(|state| state != MemberState::Down)
+    }
+
+    /// This member's state, or None for an unknown index.
+    pub fn state(&self, member: usize) -> Option<MemberState> {
+        self.members.get(member).map(|m| m.state)
     }
 
     /// This member's configured priority, or None for an unknown index.
@@ -200,6 +248,11 @@ impl VrrpGroup {
         self.advert_int
     }
 
+    /// Whether a higher-priority member that comes back takes MASTER (no `nopreempt`).
+    pub fn preempt(&self) -> bool {
+        self.preempt
+    }
+
     /// The takeover the group is waiting for, if any; any other is stale.
     pub fn pending(&self) -> Option<Takeover> {
         self.pending
@@ -212,13 +265,21 @@ impl VrrpGroup {
             .map(|m| master_down_interval(m.priority, self.advert_int, self.version))
     }
 
-    /// A member dies at `now`. If it was MASTER: the VIP is held by nobody, and the alive backup
-    /// with the highest priority takes over at last_advert + its master_down_interval
-    /// (B2.3/B2.4): returns that Takeover for the caller to schedule.
+    /// This member's Skew_Time in this group (B2.2): how long it waits after a priority-0
+    /// advert. None for an unknown index.
+    pub fn skew_time(&self, member: usize) -> Option<SimDuration> {
+        self.members
+            .get(member)
+            .map(|m| skew_time(m.priority, self.advert_int, self.version))
+    }
+
+    /// A member crashes at `now` (host down, keepalived killed): it falls silent. If it was
+    /// MASTER, nobody holds the VIP and every backup's timer runs from the last advertisement
+    /// (B2.3/B2.4); the alive backup with the highest priority takes over first.
     ///
-    /// If the member that was due to take over dies during the gap, the next one's takeover is
-    /// returned instead (the earlier one is now stale). A backup dying while a MASTER holds the
-    /// VIP changes nothing else. Unknown or already-dead members are ignored (None).
+    /// Returns the new pending takeover if it changed (the old one is then stale): the next
+    /// backup's when the one due to take over dies during the gap. A backup dying while a
+    /// MASTER holds the VIP changes nothing else. Unknown or already-down members: None.
     pub fn member_down(&mut self, member: usize, now: SimTime) -> Option<Takeover> {
         if !self.is_alive(member) {
             return None;
@@ -227,77 +288,103 @@ impl VrrpGroup {
             let last_advert = self.last_advert_at_or_before(now);
             self.last_advert = last_advert;
             self.master = None;
+            let (advert_int, version) = (self.advert_int, self.version);
             for m in &mut self.members {
-                m.timer_from = last_advert;
+                if m.state == MemberState::Backup && m.expires.is_none() {
+                    m.expires =
+                        Some(last_advert + master_down_interval(m.priority, advert_int, version));
+                }
             }
         }
-        if let Some(m) = self.members.get_mut(member) {
-            m.alive = false;
+        self.set_state(member, MemberState::Down);
+        self.plan_takeover(now)
+    }
+
+    /// A member's keepalived stops cleanly at `now` (`systemctl stop keepalived`, a host shut
+    /// down cleanly, B2.10): a MASTER first sends a priority-0 advert, so every backup takes
+    /// over after its Skew_Time only (0.609 s for priority 100). Then the member is down.
+    ///
+    /// Returns the new pending takeover if it changed. Unknown or already-down members: None.
+    pub fn member_stop(&mut self, member: usize, now: SimTime) -> Option<Takeover> {
+        if !self.is_alive(member) {
+            return None;
         }
-        if self.master.is_none() {
-            self.plan_takeover(now)
-        } else {
-            None
+        if self.master == Some(member) {
+            self.priority_zero_advert(now);
         }
+        self.set_state(member, MemberState::Down);
+        self.plan_takeover(now)
+    }
+
+    /// A member's tracked script failed `fall` times at `now` (B2.11): its instance enters
+    /// FAULT. A MASTER sends a priority-0 advert as it leaves (keepalived's
+    /// `vrrp_state_leave_master`), so the backups take over after their Skew_Time. A member
+    /// that was down (keepalived starting with a failing script) enters FAULT silently.
+    ///
+    /// Returns the new pending takeover if it changed. Unknown members or members already in
+    /// FAULT: None.
+    pub fn member_fault(&mut self, member: usize, now: SimTime) -> Option<Takeover> {
+        if self.state(member).is_none_or(|s| s == MemberState::Fault) {
+            return None;
+        }
+        if self.master == Some(member) {
+            self.priority_zero_advert(now);
+        }
+        self.set_state(member, MemberState::Fault);
+        self.plan_takeover(now)
     }
 
     /// Called by the engine when a Takeover falls due; ignores stale ones (returns false).
     ///
     /// A takeover is refused (false) when it is not the pending one or when `now` is before its
     /// `at` (it then stays pending). On success its member becomes MASTER at `now` and starts
-    /// advertising. With `preempt`, if a higher-priority member came back during the gap, that
-    /// member preempts on the first advertisement, at once (B2.6), so it ends up MASTER.
+    /// advertising; a MASTER it replaces (a lower priority, preempted) goes BACKUP. A
+    /// higher-priority BACKUP whose own timer is running (it came back, and discards the new
+    /// MASTER's adverts) then becomes the pending takeover.
     pub fn take_over(&mut self, takeover: &Takeover, now: SimTime) -> bool {
-        if self.pending != Some(*takeover) || now < takeover.at || !self.is_alive(takeover.member) {
+        if self.pending != Some(*takeover)
+            || now < takeover.at
+            || self.state(takeover.member) != Some(MemberState::Backup)
+        {
             return false;
         }
         self.become_master(takeover.member, now);
-        if self.preempt
-            && let Some(best) = self.highest_alive()
-            && self.members[best].priority > self.members[takeover.member].priority
-        {
-            self.become_master(best, now);
-        }
         true
     }
 
-    /// A member comes back at `now`. Exactly:
+    /// A member's VRRP instance starts at `now`: keepalived (re)started, or its track script
+    /// succeeded `rise` times and it leaves FAULT. Exactly:
     /// * priority 255 (the address owner, B2.7) takes MASTER at once, from anyone;
-    /// * otherwise, while a MASTER holds the VIP: with preempt and a higher priority than the
-    ///   MASTER it takes MASTER at once (B2.6); with nopreempt, or a priority not higher, it
-    ///   stays BACKUP. Nothing to schedule either way (None);
-    /// * while nobody is MASTER: it has heard no advertisement, so its Master_Down_Timer runs
-    ///   from `now`. If that expires before the pending takeover (or none is pending), its
-    ///   Takeover at `now + its master down interval` is returned and the old one goes stale;
-    ///   otherwise None and the pending one stands (with preempt, a higher-priority returner
-    ///   then preempts when that takeover happens, see [`VrrpGroup::take_over`]).
+    /// * otherwise it enters BACKUP with a fresh Master_Down_Timer (`now` + its
+    ///   master_down_interval). While a MASTER it defers to holds the VIP (a priority at least
+    ///   its own, or `nopreempt`), that MASTER's adverts keep resetting it: it stays BACKUP.
+    ///   Else it discards the adverts and takes over when the timer expires (B2.6: measured
+    ///   3.50 s after a restart for priority 150, 3.41 s of timer and keepalived's start-up).
     ///
-    /// Unknown or already-alive members are ignored (None).
+    /// Returns the new pending takeover if it changed. Unknown members, or members already
+    /// MASTER or BACKUP: None.
     pub fn member_up(&mut self, member: usize, now: SimTime) -> Option<Takeover> {
-        let priority = {
-            let m = self.members.get_mut(member).filter(|m| !m.alive)?;
-            m.alive = true;
-            m.timer_from = now;
-            m.priority
-        };
-        match self.master {
-            Some(current) => {
-                let higher = priority > self.members[current].priority;
-                if higher && (self.preempt || priority == OWNER_PRIORITY) {
-                    self.become_master(member, now);
-                }
-                None
-            }
-            None if priority == OWNER_PRIORITY => {
-                self.become_master(member, now);
-                None
-            }
-            None => self.plan_takeover(now),
+        let state = self.state(member)?;
+        if matches!(state, MemberState::Master | MemberState::Backup) {
+            return None;
         }
+        let interval = self.master_down_interval(member)?;
+        let priority = self.members[member].priority;
+        let held = self.master.is_some_and(|m| self.defers(member, m));
+        if let Some(m) = self.members.get_mut(member) {
+            m.state = MemberState::Backup;
+            m.expires = if held { None } else { Some(now + interval) };
+        }
+        if priority == OWNER_PRIORITY {
+            let before = self.pending;
+            self.become_master(member, now);
+            return self.pending.filter(|p| Some(*p) != before);
+        }
+        self.plan_takeover(now)
     }
 
     /// The last advertisement sent at or before `now`: the MASTER's latest (one every
-    /// advert_int since it took over), or, while nobody is MASTER, the dead MASTER's last one.
+    /// advert_int since it took over), or, while nobody is MASTER, the last one sent.
     /// Instants before the current MASTER took over count as its takeover instant.
     pub fn last_advert_at_or_before(&self, now: SimTime) -> SimTime {
         if self.master.is_none() {
@@ -310,8 +397,10 @@ impl VrrpGroup {
     }
 
     /// One line for the trace, e.g. "lb-01 is MASTER (priority 150); lb-02 BACKUP (100)".
-    /// The MASTER comes first, then the others in order; during the gap it reads
-    /// "nobody holds the VIP; lb-02 takes over at t=3.609 s; lb-01 DOWN (150); lb-02 BACKUP (100)".
+    /// The MASTER (or the gap) comes first, then the pending takeover, then the others in
+    /// order. During the gap it reads "nobody holds the VIP; lb-02 takes over at t=3.609 s;
+    /// lb-01 DOWN (150); lb-02 BACKUP (100)"; while a returned primary waits for its timer,
+    /// "lb-02 is MASTER (priority 100); lb-01 takes over at t=13.414 s; lb-01 BACKUP (150)".
     /// Members without a name are called `member N`.
     pub fn explain(&self, names: &[&str]) -> String {
         let name = |index: usize| -> String {
@@ -319,63 +408,110 @@ impl VrrpGroup {
                 .get(index)
                 .map_or_else(|| format!("member {index}"), |n| (*n).to_owned())
         };
-        let mut parts: Vec<String> = Vec::with_capacity(self.members.len() + 1);
+        let mut parts: Vec<String> = Vec::with_capacity(self.members.len() + 2);
         match self.master {
             Some(master) => parts.push(format!(
                 "{} is MASTER (priority {})",
                 name(master),
                 self.members[master].priority
             )),
-            None => {
-                let mut gap = String::from("nobody holds the VIP");
-                if let Some(takeover) = self.pending {
-                    let _ = write!(
-                        gap,
-                        "; {} takes over at {}",
-                        name(takeover.member),
-                        takeover.at
-                    );
-                }
-                parts.push(gap);
-            }
+            None => parts.push(String::from("nobody holds the VIP")),
+        }
+        if let Some(takeover) = self.pending {
+            parts.push(format!(
+                "{} takes over at {}",
+                name(takeover.member),
+                takeover.at
+            ));
         }
         for (index, member) in self.members.iter().enumerate() {
             if Some(index) == self.master {
                 continue;
             }
-            let state = if member.alive { "BACKUP" } else { "DOWN" };
-            parts.push(format!("{} {state} ({})", name(index), member.priority));
+            parts.push(format!(
+                "{} {} ({})",
+                name(index),
+                member.state.word(),
+                member.priority
+            ));
         }
         parts.join("; ")
     }
 
+    /// Whether BACKUP `backup` resets its timer on `master`'s adverts: with `nopreempt`
+    /// always, otherwise when the advert's priority is at least its own.
+    fn defers(&self, backup: usize, master: usize) -> bool {
+        !self.preempt || self.members[master].priority >= self.members[backup].priority
+    }
+
+    fn set_state(&mut self, member: usize, state: MemberState) {
+        if let Some(m) = self.members.get_mut(member) {
+            m.state = state;
+            m.expires = None;
+        }
+        if self.master == Some(member) && state != MemberState::Master {
+            self.master = None;
+        }
+    }
+
+    /// The MASTER leaves with a priority-0 advert at `now`: nobody holds the VIP, and every
+    /// backup's timer is set to its Skew_Time.
+    fn priority_zero_advert(&mut self, now: SimTime) {
+        self.master = None;
+        self.last_advert = now;
+        let (advert_int, version) = (self.advert_int, self.version);
+        for m in &mut self.members {
+            if m.state == MemberState::Backup {
+                m.expires = Some(now + skew_time(m.priority, advert_int, version));
+            }
+        }
+    }
+
+    /// `member` becomes MASTER at `now` and sends its first advert: a MASTER it replaces goes
+    /// BACKUP, and every backup that defers to it stops its timer. A backup that does not (a
+    /// higher priority, with preemption) keeps its timer running.
     fn become_master(&mut self, member: usize, now: SimTime) {
+        if let Some(old) = self.master.filter(|&old| old != member)
+            && let Some(m) = self.members.get_mut(old)
+        {
+            m.state = MemberState::Backup;
+        }
         self.master = Some(member);
         self.master_since = now;
         self.pending = None;
-    }
-
-    /// The alive member with the highest priority (ties: first).
-    fn highest_alive(&self) -> Option<usize> {
-        let mut best: Option<usize> = None;
-        for (index, member) in self.members.iter().enumerate() {
-            if member.alive && best.is_none_or(|b| member.priority > self.members[b].priority) {
-                best = Some(index);
+        if let Some(m) = self.members.get_mut(member) {
+            m.state = MemberState::Master;
+            m.expires = None;
+        }
+        for index in 0..self.members.len() {
+            if self.members[index].state != MemberState::Backup {
+                continue;
+            }
+            if self.defers(index, member) {
+                self.members[index].expires = None;
+            } else if self.members[index].expires.is_none() {
+                let interval = master_down_interval(
+                    self.members[index].priority,
+                    self.advert_int,
+                    self.version,
+                );
+                self.members[index].expires = Some(now + interval);
             }
         }
-        best
+        self.plan_takeover(now);
     }
 
-    /// While nobody is MASTER: the alive member whose Master_Down_Timer expires first becomes
-    /// the pending takeover. Returns it if it changed (the old one is then stale).
+    /// The BACKUP whose Master_Down_Timer runs out first becomes the pending takeover.
+    /// Returns it if it changed (the old one is then stale).
     fn plan_takeover(&mut self, now: SimTime) -> Option<Takeover> {
         let mut best: Option<(SimTime, usize)> = None;
         for (index, member) in self.members.iter().enumerate() {
-            if !member.alive {
+            let Some(expires) = member.expires else {
+                continue;
+            };
+            if member.state != MemberState::Backup {
                 continue;
             }
-            let expires = member.timer_from
-                + master_down_interval(member.priority, self.advert_int, self.version);
             let better = best.is_none_or(|(at, b)| {
                 expires < at || (expires == at && member.priority > self.members[b].priority)
             });
@@ -387,12 +523,15 @@ impl VrrpGroup {
             self.pending = None;
             return None;
         };
-        // The same member's timer has not moved (it only restarts when the member comes back,
-        // and then it was not pending): keep its takeover, even if the caller is late with it.
-        if self.pending.is_some_and(|p| p.member == member) {
+        let at = expires.max(now);
+        // The same member's timer has not moved: keep its takeover, even if the caller is
+        // late with it.
+        if self
+            .pending
+            .is_some_and(|p| p.member == member && (p.at == at || (expires <= p.at && p.at <= now)))
+        {
             return None;
         }
-        let at = expires.max(now);
         self.generations += 1;
         let takeover = Takeover {
             member,
@@ -402,6 +541,163 @@ impl VrrpGroup {
         self.pending = Some(takeover);
         Some(takeover)
     }
+}
+
+/// A keepalived `vrrp_script` as Stacksim writes it into `keepalived.conf` and runs it in the
+/// engine: one owner of the numbers, so the export and the simulation cannot disagree.
+/// Without `weight`, a script that fails `fall` times puts the instance in FAULT and one that
+/// then succeeds `rise` times brings it back (keepalived.conf(5)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrackScriptSpec {
+    /// The `vrrp_script` block's name.
+    pub name: &'static str,
+    /// The program and arguments keepalived runs.
+    pub script: &'static str,
+    /// `interval`: seconds from one run's start to the next.
+    pub interval_s: u8,
+    /// `fall`: consecutive failures that fault the instance.
+    pub fall: u8,
+    /// `rise`: consecutive successes that bring it back.
+    pub rise: u8,
+}
+
+impl TrackScriptSpec {
+    /// `interval` as a duration (at least 1 s, as keepalived requires).
+    pub fn interval(&self) -> SimDuration {
+        SimDuration::from_secs(u64::from(self.interval_s.max(1)))
+    }
+}
+
+/// The track script of a load balancer's keepalived: succeeds while an `haproxy` process runs.
+/// `pgrep -x` rather than `pidof`: with `enable_script_security` keepalived executes the
+/// resolved path, and Debian's `/bin/pidof` is a link to `killall5`, which then fails every
+/// time (measured with keepalived 2.2.7).
+pub const CHK_HAPROXY: TrackScriptSpec = TrackScriptSpec {
+    name: "chk_haproxy",
+    script: "/usr/bin/pgrep -x haproxy",
+    interval_s: 2,
+    fall: 2,
+    rise: 2,
+};
+
+/// The track script keepalived on this host runs, if any: [`CHK_HAPROXY`] when the host runs
+/// HAProxy. The export writes it and the engine runs it.
+pub fn track_script(host: &Host) -> Option<TrackScriptSpec> {
+    host.services
+        .iter()
+        .any(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)))
+        .then_some(CHK_HAPROXY)
+}
+
+/// A change of a track script's verdict, reported by [`TrackScript::record`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptVerdict {
+    /// keepalived logs "VRRP_Script(…) succeeded": the instance may leave FAULT.
+    Succeeded,
+    /// keepalived logs "VRRP_Script(…) failed": the instance enters FAULT.
+    Failed,
+}
+
+/// keepalived's counter of one track script (`vrrp_script_child_thread`): `result` runs from 0
+/// to rise+fall−1 and the script is good iff result ≥ rise. A success counts up (and jumps to
+/// the top once it reaches `rise`), a failure counts down (and drops to 0 below `rise`), so
+/// only consecutive results change the verdict. A script that has just started (INIT) sits at
+/// rise−1 and its first result decides at once ("one success is enough").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrackScript {
+    spec: TrackScriptSpec,
+    result: u8,
+    init: bool,
+}
+
+impl TrackScript {
+    /// A script that has been passing for a while (a running system): result = rise+fall−1, so
+    /// `fall` consecutive failures fault the instance.
+    pub fn passing(spec: TrackScriptSpec) -> TrackScript {
+        let (rise, fall) = (spec.rise.max(1), spec.fall.max(1));
+        TrackScript {
+            spec,
+            result: rise.saturating_add(fall - 1),
+            init: false,
+        }
+    }
+
+    /// A script as keepalived starts it (INIT): result = rise−1.
+    pub fn starting(spec: TrackScriptSpec) -> TrackScript {
+        TrackScript {
+            spec,
+            result: spec.rise.max(1) - 1,
+            init: true,
+        }
+    }
+
+    /// What it runs.
+    pub fn spec(&self) -> TrackScriptSpec {
+        self.spec
+    }
+
+    /// Whether the script counts as passing: result ≥ rise.
+    pub fn is_good(&self) -> bool {
+        self.result >= self.spec.rise.max(1)
+    }
+
+    /// Whether more runs with the same outcome would change nothing: at the top while the
+    /// check passes, at 0 while it fails.
+    pub fn is_settled(&self, success: bool) -> bool {
+        if success {
+            self.result == self.top()
+        } else {
+            self.result == 0 && !self.init
+        }
+    }
+
+    /// The counter, 0..=rise+fall−1.
+    pub fn result(&self) -> u8 {
+        self.result
+    }
+
+    /// Counts one run's result and says whether the verdict changed.
+    pub fn record(&mut self, success: bool) -> Option<ScriptVerdict> {
+        let rise = self.spec.rise.max(1);
+        let mut verdict = None;
+        if success {
+            if self.result < rise - 1 {
+                self.result += 1;
+            } else if self.result != self.top() {
+                if self.result < rise {
+                    verdict = Some(ScriptVerdict::Succeeded);
+                }
+                self.result = self.top();
+            }
+        } else if self.result > rise {
+            self.result -= 1;
+        } else {
+            if self.result == rise || self.init {
+                verdict = Some(ScriptVerdict::Failed);
+            }
+            self.result = 0;
+        }
+        self.init = false;
+        verdict
+    }
+
+    fn top(&self) -> u8 {
+        self.spec
+            .rise
+            .max(1)
+            .saturating_add(self.spec.fall.max(1) - 1)
+    }
+}
+
+/// The first run of a script started at `origin` (runs at origin, origin + interval, …) that
+/// comes strictly after `t`.
+pub fn next_run_after(origin: SimTime, interval: SimDuration, t: SimTime) -> SimTime {
+    if t < origin {
+        return origin;
+    }
+    let step = interval.as_micros().max(1);
+    let done = (t - origin).as_micros() / step + 1;
+    origin + SimDuration::from_micros(done.saturating_mul(step))
 }
 
 /// keepalived's normalisation of `advert_int` (B2.5): whole seconds 1–255 for VRRPv2 (rounded
