@@ -519,6 +519,8 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
             "mean": ms(stats.latency.mean()),
         },
         "stale_reads": stats.stale_reads,
+        "syn_resent": stats.syn_resent,
+        "served_after_syn_resend": stats.served_after_resend,
         "replica_reads_up_to_date": stats.fresh_replica_reads,
         "simulated_seconds": sim.now().as_millis_f64() / 1000.0,
         "events": sim.events_processed(),

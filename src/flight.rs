@@ -248,7 +248,8 @@ fn is_host(topology: &Topology, place: &str) -> bool {
 ///
 /// Mostly the previous hop's place then this one. After DNS the answer goes back to the
 /// client, which then connects. The final response retraces the request's path backwards
-/// (loops from retries removed). A failure is the client giving up: nothing moves.
+/// (loops from retries removed). A SYN the client resends goes back to the client and out
+/// again. A failure is the client giving up: nothing moves.
 pub fn waypoints<'a>(
     topology: &Topology,
     hops: &'a [Hop],
@@ -260,6 +261,13 @@ pub fn waypoints<'a>(
     };
     let prev = idx.checked_sub(1).and_then(|i| hops.get(i));
     let from = prev.map_or(client, |p| p.place.as_str());
+    if let Some(prev) = prev
+        && resends(topology, client, prev, hop)
+    {
+        // The client's SYN went unanswered and this is the one it sent again: back to the
+        // client, then out again.
+        return vec![from, client, hop.place.as_str()];
+    }
     match hop.kind {
         HopKind::Failure => Vec::new(),
         HopKind::Response if hop.place == client => {
@@ -277,6 +285,28 @@ pub fn waypoints<'a>(
         }
         _ => vec![from, hop.place.as_str()],
     }
+}
+
+/// Whether `hop` is a SYN the client sent again after `prev` (one of its SYNs) got no answer:
+/// both come from the client's address and `hop` is later (the browser's retransmission
+/// timer, B6a). The hops of one SYN getting through (virtual IP, firewall, handshake) share
+/// its time, and the TLS handshake that follows is no SYN.
+fn resends(topology: &Topology, client: &str, prev: &Hop, hop: &Hop) -> bool {
+    let Some(NodeKind::Client { ip }) = topology.node(client).map(|n| &n.kind) else {
+        return false;
+    };
+    let from_client = |h: &Hop| h.src.is_some_and(|(src, _)| src == *ip);
+    from_client(prev)
+        && from_client(hop)
+        && hop.at > prev.at
+        && matches!(
+            prev.kind,
+            HopKind::Vrrp | HopKind::Firewall | HopKind::Failure
+        )
+        && matches!(
+            hop.kind,
+            HopKind::Vrrp | HopKind::Firewall | HopKind::Failure | HopKind::Connect
+        )
 }
 
 /// The services and virtual IPs the request went through, nearest first.
@@ -413,7 +443,7 @@ mod tests {
             .handle(SimTime::ZERO, Input::Send(RequestSpec::new(kind, https)))
             .expect("accepted")
             .expect("an id");
-        sim.run_until_quiet(SimTime::ZERO + SimDuration::from_secs(60));
+        sim.run_until_quiet(SimTime::ZERO + SimDuration::from_secs(600));
         let trace = sim.trace(id).expect("traced").clone();
         (topology, trace)
     }
@@ -553,9 +583,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_dropped_request_does_not_move_at_its_end() {
-        // Stage 2 without the load balancer's port-80 rule: plain HTTP is dropped there.
+    /// Stage 2 without the load balancer's port-80 rule: plain HTTP is dropped there.
+    fn stage_2_dropping_http() -> Topology {
         let mut topology = presets::topology(2).expect("stage exists");
         for node in &mut topology.nodes {
             if let NodeKind::Host(host) = &mut node.kind
@@ -566,13 +595,40 @@ mod tests {
                     .retain(|rule| rule.port != Some(80) || node.id != "lb-01");
             }
         }
-        let (topology, trace) = trace_of(topology, RequestKind::Static, false);
+        topology
+    }
+
+    #[test]
+    fn a_dropped_request_does_not_move_at_its_end() {
+        let (topology, trace) = trace_of(stage_2_dropping_http(), RequestKind::Static, false);
         let last = trace.hops.len() - 1;
         assert_eq!(trace.hops[last].kind, HopKind::Failure);
         assert!(waypoints(&topology, &trace.hops, last, "client").is_empty());
         let legs = legs(&topology, &auto_layout(&topology), &trace);
         assert!(legs[last].curves.is_empty());
         assert_eq!(legs[last].rest, legs[last - 1].rest);
+    }
+
+    #[test]
+    fn each_resent_syn_goes_back_to_the_client_and_out_again() {
+        // Plain HTTP dropped by the firewall: the browser sends its SYN 7 times (B6a).
+        let (topology, dropped) = trace_of(stage_2_dropping_http(), RequestKind::Static, false);
+        let resends: Vec<Vec<&str>> = (0..dropped.hops.len())
+            .map(|i| waypoints(&topology, &dropped.hops, i, "client"))
+            .filter(|w| w.len() == 3 && w[1] == "client" && w[0] == "lb-01")
+            .collect();
+        assert_eq!(resends.len(), 6, "{:#?}", dropped.hops);
+        assert!(resends.iter().all(|w| w[2] == "lb-01"), "{resends:?}");
+        // A request that gets through at once has no such leg.
+        let (topology, served) = trace(2, RequestKind::Static, true);
+        assert!(
+            (0..served.hops.len()).all(|i| waypoints(&topology, &served.hops, i, "client").get(1)
+                != Some(&"client")
+                || served.hops[i - 1].kind == HopKind::Dns
+                || served.hops[i].place == "client"),
+            "{:#?}",
+            served.hops
+        );
     }
 
     #[test]

@@ -12,9 +12,10 @@ use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::{NodeKind, Topology};
 use crate::sim::trace::{HopKind, RequestId, Trace};
 
-/// How long the replay waits for a sent request to finish. The browser gives up after 30 s,
-/// so every traced request ends well before this.
-pub const SEND_LIMIT: SimDuration = SimDuration::from_secs(120);
+/// How long the replay waits for a sent request to finish. The browser gives up connecting
+/// 90 s after its first SYN (B6a) and HAProxy's retries take at most `retries + 1` connect
+/// timeouts, so every traced request ends well before this.
+pub const SEND_LIMIT: SimDuration = SimDuration::from_secs(300);
 
 /// A replayed simulation and the ids of the requests it sent, in the order they were sent.
 pub struct Replay {

@@ -11,8 +11,8 @@
 //!
 //! Each real system's behaviour lives in its own module, as small state machines and pure
 //! functions that the engine drives: [`firewall`] (ufw), [`dns`] (resolver cache), [`balancer`]
-//! (HAProxy `balance`), [`health`] (HAProxy checks), [`vrrp`] (keepalived) and [`replication`]
-//! (MySQL). Their tests pin the statements of the domain rules.
+//! (HAProxy `balance` and retries), [`health`] (HAProxy checks), [`vrrp`] (keepalived),
+//! [`replication`] (MySQL) and [`tcp`] (a client's SYN retransmissions). Their tests pin the statements of the domain rules.
 //!
 //! Nothing here touches the browser, a clock or an OS random source: time ([`time::SimTime`])
 //! and randomness (a seed) are arguments. That is what makes the core testable natively and
@@ -32,6 +32,7 @@ pub mod queue;
 pub mod reach;
 pub mod replication;
 pub mod stats;
+pub mod tcp;
 pub mod time;
 pub mod timeline;
 pub mod topology;

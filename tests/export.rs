@@ -12,8 +12,11 @@
 //!   rewritten to 127.0.0.1) in front of two tiny HTTP backends, send 400 requests and
 //!   compare the per-backend counts with what the simulator predicts; and, with a minimal
 //!   `balance roundrobin` configuration, compare the order of picks for weights 3:1 and 5:1:1
-//!   with the simulator's balancer (B1.6); and, with stage 2's configuration, that plain HTTP
-//!   gets the same 301 and Location as in the simulator.
+//!   with the simulator's balancer (B1.6); with stage 2's configuration, that plain HTTP gets
+//!   the same 301 and Location as in the simulator; and with `retries 3` and one server failing
+//!   (refusing on a closed port, or dead: its SYNs dropped by an nftables rule on a dedicated
+//!   127.0.0.0/8 address, in a table the test creates and deletes), compare each request's
+//!   status and timing with the simulator's, `option redispatch` on and off (B1.19).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
@@ -28,14 +31,15 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use stacksim::sim::balancer::{Balancer, ServerSpec};
-use stacksim::sim::engine::{Config, Load, Mix, Simulation};
+use stacksim::sim::engine::{Config, Input, Load, Mix, Simulation};
 use stacksim::sim::export::{ExportFile, FileKind, NS1_PLACEHOLDER, export};
 use stacksim::sim::presets;
-use stacksim::sim::time::SimTime;
+use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::{
     Action, AppServer, Balance, Certificate, Cidr, DbRole, DnsRecord, Host, Link, Mysql, Nginx,
     Node, NodeKind, Proto, Rule, Service, ServiceKind, Topology,
 };
+use stacksim::sim::trace::{Outcome, RequestKind, RequestSpec};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -2075,4 +2079,289 @@ fn loopback_real_haproxy_roundrobin_orders_match_the_simulator() {
     for &(weights, cycle) in LOOPBACK_ORDERS {
         loopback_order(weights, cycle);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loopback: HAProxy's retries and redispatch against a failing server (B1.19)
+
+/// How the failing server of the retry test fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Broken {
+    /// Nothing listens on its port on 127.0.0.1: the SYN gets a reset at once.
+    Refuses,
+    /// Its SYNs are dropped (an nftables rule): the connect times out.
+    Dead,
+}
+
+/// A dedicated loopback address for this test process's dead server: 127.128–191.x.y from the
+/// process id (below 2²², Linux's largest), so two test runs on one machine never share it.
+fn dead_address() -> Ipv4Addr {
+    let pid = std::process::id();
+    Ipv4Addr::new(
+        127,
+        128 + ((pid >> 16) & 63) as u8,
+        (pid >> 8) as u8,
+        pid as u8,
+    )
+}
+
+/// An nftables table of this process that drops every TCP packet to `address:port` on the
+/// output hook (loopback traffic passes there), so a connect to it times out like one to a
+/// dead host. The table is deleted when the guard goes, on every path; tables left by a test
+/// process that no longer exists (killed before its guard ran) are deleted first.
+struct DropSyns {
+    table: String,
+    scratch: Scratch,
+}
+
+const DROP_TABLE_PREFIX: &str = "stacksim_test_drop_";
+
+impl DropSyns {
+    fn new(address: Ipv4Addr, port: u16) -> DropSyns {
+        assert!(
+            address.is_loopback(),
+            "only 127.0.0.0/8 addresses: {address}"
+        );
+        let scratch = Scratch::new("nft-drop");
+        let limit = Duration::from_secs(10);
+        let (ok, listed) = run(scratch.path(), NFT, &["list", "tables"], limit);
+        assert!(ok, "nft list tables (the test runs as root):\n{listed}");
+        for line in listed.lines() {
+            let Some(name) = line.trim().strip_prefix("table inet ") else {
+                continue;
+            };
+            let Some(pid) = name.strip_prefix(DROP_TABLE_PREFIX) else {
+                continue;
+            };
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = run(
+                    scratch.path(),
+                    NFT,
+                    &["delete", "table", "inet", name],
+                    limit,
+                );
+            }
+        }
+        let table = format!("{DROP_TABLE_PREFIX}{}", std::process::id());
+        let ruleset = format!(
+            "table inet {table} {{\n    chain output {{\n        type filter hook output \
+             priority filter; policy accept;\n        ip daddr {address} tcp dport {port} drop\n    \
+             }}\n}}\n"
+        );
+        let path = scratch.path().join("drop.nft");
+        fs::write(&path, ruleset).expect("write the nft ruleset");
+        let path = path.to_string_lossy().into_owned();
+        let (ok, printed) = run(scratch.path(), NFT, &["-f", &path], limit);
+        assert!(ok, "nft -f {path}:\n{printed}");
+        let guard = DropSyns { table, scratch };
+        // The rule works: a connect neither succeeds nor is refused, it times out.
+        let addr = SocketAddr::from((address, port));
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+            Err(e) if e.kind() == ErrorKind::TimedOut || e.kind() == ErrorKind::WouldBlock => {}
+            other => panic!("the SYNs to {addr} are not dropped: {other:?}"),
+        }
+        guard
+    }
+}
+
+impl Drop for DropSyns {
+    fn drop(&mut self) {
+        let _ = run(
+            self.scratch.path(),
+            NFT,
+            &["delete", "table", "inet", &self.table],
+            Duration::from_secs(10),
+        );
+    }
+}
+
+/// One `GET /` over a fresh connection: the status line's code (0 if none) and how long the
+/// answer took.
+fn timed_get(port: u16) -> (u16, Duration) {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the test times real HAProxy on this machine, natively"
+    )]
+    let started = std::time::Instant::now();
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let status = (|| -> Option<u16> {
+        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(40)))
+            .ok()?;
+        stream
+            .set_write_timeout(Some(Duration::from_secs(5)))
+            .ok()?;
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: www.foobar.com\r\nConnection: close\r\n\r\n")
+            .ok()?;
+        let mut response = Vec::new();
+        stream.take(64 * 1024).read_to_end(&mut response).ok()?;
+        let text = String::from_utf8_lossy(&response);
+        text.split_whitespace().nth(1)?.parse().ok()
+    })();
+    (status.unwrap_or(0), started.elapsed())
+}
+
+/// Requests sent one after the other in each retry case (the dead server without redispatch
+/// costs 20 s for every other one).
+const RETRY_REQUESTS: usize = 2;
+
+/// Real HAProxy 2.6 with `retries 3`, `timeout connect 5s`, `balance roundrobin`, two servers
+/// without `check`, the first failing as `broken` (at `dead` when its SYNs are dropped): the
+/// status and duration of each of `RETRY_REQUESTS` requests.
+fn real_retries(broken: Broken, redispatch: bool, dead: SocketAddr) -> Vec<(u16, Duration)> {
+    let good = Backend::start();
+    let failing = match broken {
+        Broken::Refuses => SocketAddr::from((Ipv4Addr::LOCALHOST, free_port())),
+        Broken::Dead => dead,
+    };
+    let front = free_port();
+    let cfg = format!(
+        "global\n    maxconn 100\n\ndefaults\n    mode http\n    retries 3\n{}    timeout connect \
+         5s\n    timeout client 60s\n    timeout server 60s\n\nfrontend fe\n    bind \
+         127.0.0.1:{front}\n    default_backend be\n\nbackend be\n    balance roundrobin\n    \
+         server s0 {failing}\n    server s1 127.0.0.1:{}\n",
+        if redispatch {
+            "    option redispatch\n"
+        } else {
+            ""
+        },
+        good.port
+    );
+    let scratch = Scratch::new("loopback-retries");
+    let (haproxy, _log) = start_haproxy(&scratch, &cfg, front);
+    let results = (0..RETRY_REQUESTS).map(|_| timed_get(front)).collect();
+    drop(haproxy);
+    results
+}
+
+/// Stage 1 as the real test runs it: lb-01.haproxy in front of server-01.nginx (the failing
+/// one) and server-02.nginx, roundrobin 1:1, `check` off, `retries 3`, redispatch on or off.
+fn retry_design(redispatch: bool) -> Topology {
+    let mut t = stage(1);
+    for link in &mut t.links {
+        link.check = false;
+    }
+    for node in &mut t.nodes {
+        if let NodeKind::Host(host) = &mut node.kind {
+            for service in &mut host.services {
+                if let ServiceKind::LoadBalancer(lb) = &mut service.kind {
+                    lb.retries = 3;
+                    lb.redispatch = redispatch;
+                }
+            }
+        }
+    }
+    t
+}
+
+/// The simulator's answer to the same requests: the status of each and the time the failing
+/// server added to it (its latency minus the same request's when nothing fails).
+fn simulated_retries(broken: Option<Broken>, redispatch: bool) -> Vec<(u16, Duration)> {
+    let run = |broken: Option<Broken>| {
+        let mut sim = Simulation::new(&retry_design(redispatch), Config::default())
+            .expect("the design simulates");
+        let failure = match broken {
+            Some(Broken::Refuses) => Some(Input::ServiceDown("server-01.nginx".into())),
+            Some(Broken::Dead) => Some(Input::HostDown("server-01".into())),
+            None => None,
+        };
+        if let Some(failure) = failure {
+            sim.handle(SimTime::ZERO, failure).expect("known");
+        }
+        let mut out = Vec::new();
+        for _ in 0..RETRY_REQUESTS {
+            let at = sim.now() + SimDuration::from_secs(1);
+            let id = sim
+                .handle(
+                    at,
+                    Input::Send(RequestSpec::new(RequestKind::Static, false)),
+                )
+                .expect("accepted")
+                .expect("an id");
+            sim.run_until_quiet(at + SimDuration::from_secs(600));
+            let trace = sim.trace(id).expect("traced");
+            let status = match trace.outcome.as_ref().expect("finished") {
+                Outcome::Served { status, .. } => *status,
+                Outcome::Failed { status, .. } => *status,
+                Outcome::NoServer { .. } => 503,
+                _ => 0,
+            };
+            let latency = trace.latency().expect("finished");
+            out.push((status, Duration::from_micros(latency.as_micros())));
+        }
+        out
+    };
+    let normal = run(None);
+    run(broken)
+        .into_iter()
+        .zip(normal)
+        .map(|((status, latency), (_, usual))| (status, latency.saturating_sub(usual)))
+        .collect()
+}
+
+/// How far real HAProxy's timings may be from the simulator's: loopback hops, HAProxy's
+/// millisecond timers and a busy test machine.
+const RETRY_TIMING_SLACK: Duration = Duration::from_millis(150);
+
+#[test]
+fn loopback_real_haproxy_retries_and_redispatch_match_the_simulator() {
+    let dead = SocketAddr::from((dead_address(), free_port()));
+    let dropping = DropSyns::new(dead.ip().to_string().parse().expect("v4"), dead.port());
+    let cases = [
+        (Broken::Refuses, true),
+        (Broken::Refuses, false),
+        (Broken::Dead, true),
+        (Broken::Dead, false),
+    ];
+    // The four cases at once: the slowest (a dead server, no redispatch) takes about 20 s.
+    let real: Vec<Vec<(u16, Duration)>> = thread::scope(|scope| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|&(broken, redispatch)| {
+                scope.spawn(move || real_retries(broken, redispatch, dead))
+            })
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().expect("the case ran"))
+            .collect()
+    });
+    drop(dropping);
+    let mut report = Vec::new();
+    let mut wrong = Vec::new();
+    for (&(broken, redispatch), real) in cases.iter().zip(&real) {
+        let simulated = simulated_retries(Some(broken), redispatch);
+        for (n, (&(real_status, real_time), &(sim_status, sim_extra))) in
+            real.iter().zip(&simulated).enumerate()
+        {
+            let line = format!(
+                "{broken:?}, redispatch {redispatch}, request {n}: real {real_status} after \
+                 {real_time:?}, simulated {sim_status} with {sim_extra:?} added"
+            );
+            let close = real_time.abs_diff(sim_extra) <= RETRY_TIMING_SLACK;
+            if real_status != sim_status || !close {
+                wrong.push(line.clone());
+            }
+            report.push(line);
+        }
+    }
+    eprintln!("{}", report.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{}\n\nall:\n{}",
+        wrong.join("\n"),
+        report.join("\n")
+    );
+    // The measured figures (B1.19): the first request meets the failing server first.
+    let first = |i: usize| real[i][0];
+    let secs = |d: Duration| d.as_secs_f64();
+    assert_eq!(first(0).0, 200, "refused, redispatch on: served");
+    assert!(secs(first(0).1) < 0.1, "at once: {:?}", first(0).1);
+    assert_eq!(first(1).0, 503, "refused, redispatch off: 503");
+    assert!((2.9..3.2).contains(&secs(first(1).1)), "{:?}", first(1).1);
+    assert_eq!(first(2).0, 200, "dead, redispatch on: served");
+    assert!((4.9..5.2).contains(&secs(first(2).1)), "{:?}", first(2).1);
+    assert_eq!(first(3).0, 503, "dead, redispatch off: 503");
+    assert!((19.9..20.3).contains(&secs(first(3).1)), "{:?}", first(3).1);
 }

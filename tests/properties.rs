@@ -9,12 +9,14 @@
 //! - the same inputs and seed give the same run.
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::net::Ipv4Addr;
+
 use proptest::prelude::*;
 use stacksim::sim::engine::{Config, Input, Load, Mix, Simulation};
 use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::{NodeKind, Topology};
-use stacksim::sim::trace::{HopKind, RequestKind, RequestSpec, Trace};
+use stacksim::sim::trace::{Hop, HopKind, RequestKind, RequestSpec, Trace};
 
 #[derive(Clone, Debug)]
 enum Step {
@@ -134,13 +136,25 @@ fn check_trace(trace: &Trace, downtime: &Downtime) {
             );
         }
     }
-    // A refused packet is the end of the road: only the client's own closing hop follows.
-    if let Some(idx) = trace.hops.iter().position(|h| {
+    // A refused packet is the end of its road: nothing passes the firewall that refused it.
+    // What follows is the client's own closing hop, or a SYN the browser sent again later
+    // (B6a.1: from the client's address, after its retransmission timer).
+    let refused = |h: &Hop| {
         h.kind == HopKind::Firewall && (h.reason.contains(" deny") || h.reason.contains(" reject"))
-    }) {
-        assert_eq!(
-            idx + 2,
-            trace.hops.len(),
+    };
+    let client = Ipv4Addr::new(203, 0, 113, 7);
+    for (i, hop) in trace.hops.iter().enumerate() {
+        if !refused(hop) {
+            continue;
+        }
+        let next = trace
+            .hops
+            .get(i + 1)
+            .expect("the client's closing hop follows");
+        let closing = i + 2 == trace.hops.len() && next.place == "client";
+        let resent = next.at > hop.at && next.src.is_some_and(|(ip, _)| ip == client);
+        assert!(
+            closing || resent,
             "hops after a refused packet: {:#?}",
             trace.hops
         );

@@ -890,7 +890,7 @@ fn path_ys(d: &str) -> Vec<f64> {
 }
 
 #[wasm_bindgen_test]
-async fn a_load_run_on_stage_3_charts_the_vip_gap_when_lb_01_dies() {
+async fn a_load_run_on_stage_3_charts_the_resent_syns_of_the_vip_gap_when_lb_01_dies() {
     let root = mount().await;
     pick_stage(&root, 3).await;
     open_tab(&root, "load").await;
@@ -907,7 +907,7 @@ async fn a_load_run_on_stage_3_charts_the_vip_gap_when_lb_01_dies() {
         ("throughput", 2),
         ("latency", 3),
         ("replication", 2),
-        ("vip", 1),
+        ("syn", 1),
     ] {
         let selector = format!("figure[data-chart='{chart}'] path.series");
         assert_eq!(count(&root, &selector), n, "{chart}");
@@ -924,8 +924,8 @@ async fn a_load_run_on_stage_3_charts_the_vip_gap_when_lb_01_dies() {
             .all(|t| t.parse::<f64>().unwrap_or(0.0) > 0.0),
         "every web server served: {backends:?}"
     );
-    // The VIP-loss series is zero before 10 s and non-zero from 10 to 13 s.
-    let d = find(&root, "figure[data-chart='vip'] path.series")
+    // The resent-SYN series is zero before 10 s and non-zero from 10 to 13 s: the VRRP gap.
+    let d = find(&root, "figure[data-chart='syn'] path.series")
         .get_attribute("d")
         .expect("d");
     let ys = path_ys(&d);
@@ -933,8 +933,17 @@ async fn a_load_run_on_stage_3_charts_the_vip_gap_when_lb_01_dies() {
     let bottom = 100.0;
     assert!(ys[..10].iter().all(|&y| y == bottom), "{d}");
     assert!(ys[10..14].iter().all(|&y| y < bottom), "{d}");
-    let lost = number_attr(&root, "figure[data-chart='vip'] path.series", "data-total");
-    assert!((600.0..=850.0).contains(&lost), "{lost} lost");
+    let resent = number_attr(&root, "figure[data-chart='syn'] path.series", "data-total");
+    assert!((600.0..=850.0).contains(&resent), "{resent} resent");
+    // Served late, not lost (B2.9): every one of them.
+    assert_eq!(
+        number_attr(&root, ".load-totals", "data-served-late"),
+        resent
+    );
+    assert_eq!(
+        number_attr(&root, ".load-totals", "data-syn-resent"),
+        resent
+    );
     // The diagram shows the run's load while the Load tab is open: lb-01 greyed as down, the
     // links carrying traffic.
     assert_eq!(count(&root, "svg.diagram g.load-overlay"), 1);

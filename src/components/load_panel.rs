@@ -661,10 +661,12 @@ fn results(r: &LoadResult) -> Html {
         <section class="load-results" aria-label="Load run results">
             <p class="load-totals" data-finished={r.finished.to_string()} data-sent={r.total_sent.to_string()}
                 data-served={r.total_served.to_string()} data-errors={r.total_errors.to_string()}
-                data-vip-lost={r.total_vip_lost.to_string()}>
-                { format!("{}{} sent, {} served, {} errors, {} lost in VIP failover",
+                data-syn-resent={r.total_syn_resent.to_string()}
+                data-served-late={r.total_served_late.to_string()}>
+                { format!("{}{} sent, {} served, {} errors; {} resent their SYN ({} of them served late)",
                     if r.finished { "" } else { "So far: " },
-                    r.total_sent, r.total_served, r.total_errors, r.total_vip_lost) }
+                    r.total_sent, r.total_served, r.total_errors, r.total_syn_resent,
+                    r.total_served_late) }
             </p>
             { chart("throughput", "Throughput and errors", "req/s",
                 vec![("served", &r.served), ("errors", &r.errors)]) }
@@ -678,8 +680,8 @@ fn results(r: &LoadResult) -> Html {
                 unit="waiting" series={queues} {seconds} />
             { chart("replication", "Replica lag and stale reads", "ms or reads/s",
                 vec![("lag (ms)", &r.lag_ms), ("stale reads", &r.stale_reads)]) }
-            { chart("vip", "Requests lost during VIP failover", "req/s",
-                vec![("vip lost", &r.vip_lost)]) }
+            { chart("syn", "Requests whose SYN went unanswered and was resent (VRRP gap, dead host, dropping firewall)", "req/s",
+                vec![("SYN resent", &r.syn_resent)]) }
             { dashboard(r) }
         </section>
     }

@@ -21,7 +21,7 @@ const SIMPLIFICATIONS: [&str; 6] = [
     "Each request opens its own connection: it always pays the TCP and TLS handshakes.",
     "Service times are fixed per request; network delays are fixed (LAN 0.25 ms, internet 10 ms one way).",
     "The response comes back along the request's path with network delay only.",
-    "A crashed host does not answer (timeouts); a stopped service refuses at once (TCP reset).",
+    "A crashed host does not answer: the browser resends its SYN after 1, 2, 4 … s and gives up after 90 s; a stopped service refuses at once (TCP reset).",
     "Health checks are TCP connects; the VIP moves when the backup becomes VRRP MASTER (gratuitous ARP and keepalived's own start-up are not modelled).",
     "Replication lag is fixed per replica.",
 ];

@@ -167,7 +167,7 @@ fn haproxy_fields(editor: &Editor, patch: &Patch<Haproxy>) -> Html {
                     inputmode="numeric" commit={fall} />
                 <TextField label="Retries" value={lb.retries.to_string()} control="retries"
                     inputmode="numeric" commit={retries} />
-                <CheckField label="Redispatch (the last retry may go to another server)" checked={lb.redispatch}
+                <CheckField label="Redispatch (a retry goes to another server)" checked={lb.redispatch}
                     control="redispatch" commit={redispatch} />
             </div>
             { certificate }

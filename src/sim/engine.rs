@@ -22,15 +22,16 @@ use std::net::Ipv4Addr;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
-use crate::sim::balancer::{Balancer, RetryPolicy, ServerSpec};
+use crate::sim::balancer::{Balancer, ConnectError, RetryPolicy, ServerSpec};
 use crate::sim::dns::{DnsLatency, Resolver};
-use crate::sim::firewall::{self, ConnState, Packet};
+use crate::sim::firewall::{self, ConnState, Packet, Verdict};
 use crate::sim::format::{self, TopologyError};
 use crate::sim::health::{CheckResult, CheckTiming, Checker, Transition};
 use crate::sim::model::{self, DbChoice, Entry, Model, Place, ServiceCosts, SvcRole};
 use crate::sim::queue::EventQueue;
 use crate::sim::replication::{LagModel, ReplicatedDb};
 use crate::sim::stats::Stats;
+use crate::sim::tcp::SynSchedule;
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::timeline::Timeline;
 use crate::sim::topology::{Action, NodeKind, Proto, Topology};
@@ -50,8 +51,13 @@ pub struct Config {
     pub lan_latency: SimDuration,
     /// One way, client to site: 10 ms [est].
     pub wan_latency: SimDuration,
-    /// How long a browser waits for an unanswered connection before giving up: 30 s [est].
+    /// How long a browser waits for the answer on a connection that was established, when the
+    /// node that took it dies before answering: 30 s [est].
     pub client_timeout: SimDuration,
+    /// How long a browser keeps resending an unanswered SYN before it gives up (B6a.1): 90 s,
+    /// Firefox's `network.http.connection-timeout` ([`crate::sim::tcp::BROWSER_CONNECT_TIMEOUT`]).
+    /// The SYNs leave at 0, 1, 3, 7, 15, 31 and 63 s (Linux's retransmission timer).
+    pub client_connect_timeout: SimDuration,
     /// HAProxy `timeout connect`: 5 s [est, the usual setting].
     pub connect_timeout: SimDuration,
     /// How long a request may wait in a service's queue before it fails: 5 s [est].
@@ -76,6 +82,7 @@ impl Default for Config {
             lan_latency: SimDuration::from_micros(250),
             wan_latency: SimDuration::from_millis(10),
             client_timeout: SimDuration::from_secs(30),
+            client_connect_timeout: crate::sim::tcp::BROWSER_CONNECT_TIMEOUT,
             connect_timeout: SimDuration::from_secs(5),
             queue_timeout: SimDuration::from_secs(5),
             queue_per_worker: 64,
@@ -402,6 +409,37 @@ struct Req {
     forwards: u8,
     /// Set once the outcome is decided; the request ends when it reaches the client.
     fate: Option<Fate>,
+    /// The address the client connects to (the DNS answer).
+    entry: Ipv4Addr,
+    /// The client's connection to `entry`: its first SYN and how many were resent (B6a).
+    client_syn: Connecting,
+    /// HAProxy's current connection to a server, within `timeout connect`.
+    backend_syn: Connecting,
+    /// How HAProxy's last connection attempt failed, for the retry that follows (B1.19).
+    connect_error: Option<ConnectError>,
+}
+
+/// A TCP connection being opened: when its first SYN left and how many times it was resent.
+#[derive(Clone, Copy, Default)]
+struct Connecting {
+    first: SimTime,
+    resent: u8,
+}
+
+/// Why nobody answers the client's SYN (it is resent, B6a.1).
+#[derive(Clone, Copy)]
+enum Unanswered {
+    /// No node has the address.
+    Nobody,
+    /// The address is private (RFC 1918) and the client is on the internet: the SYN is never
+    /// routed there.
+    Unrouted,
+    /// The virtual IP has no MASTER: a VRRP failover is in progress (B2.9).
+    NoMaster,
+    /// The host is down.
+    HostDown(usize),
+    /// The host's firewall drops it (`deny`).
+    Firewall(usize, Verdict, Packet),
 }
 
 #[derive(Default)]
@@ -444,6 +482,18 @@ enum Ev {
         req: u32,
     },
     Retry {
+        req: u32,
+    },
+    /// The client's resent SYN reaches the site's address (B6a).
+    ClientSyn {
+        req: u32,
+    },
+    /// The kernel resends HAProxy's unanswered SYN to its server, within `timeout connect`.
+    BackendSyn {
+        req: u32,
+    },
+    /// HAProxy's connection to its server failed (a reset, or `timeout connect`).
+    ConnectFailed {
         req: u32,
     },
     Finish {
@@ -1540,6 +1590,10 @@ impl Simulation {
             new_session,
             forwards: 0,
             fate: None,
+            entry: Ipv4Addr::UNSPECIFIED,
+            client_syn: Connecting::default(),
+            backend_syn: Connecting::default(),
+            connect_error: None,
         };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -1553,58 +1607,74 @@ impl Simulation {
         };
         self.stats.sent += 1;
         self.timeline.bucket_mut(now).sent += 1;
-        self.client_connect(slot, spec);
+        self.client_connect(slot);
         id
     }
 
-    /// DNS, then where the address leads, then the TCP and TLS handshakes.
-    fn client_connect(&mut self, slot: u32, spec: RequestSpec) {
+    /// DNS, then the TCP connection to the address it gave (the first SYN leaves when the
+    /// answer arrives).
+    fn client_connect(&mut self, slot: u32) {
         let now = self.now;
         let Some((address, dns_time)) = self.resolve(slot) else {
             return;
         };
-        let t = now + dns_time;
+        if let Some(req) = self.req_mut(slot) {
+            req.entry = address;
+            req.client_syn = Connecting {
+                first: now + dns_time,
+                resent: 0,
+            };
+        }
+        self.client_syn(slot);
+    }
+
+    /// The client's SYN (the first, decided when the request is sent, or a resent one, decided
+    /// when it arrives) reaches the site's address: where it leads, then the TCP and TLS
+    /// handshakes. A SYN nobody answers is resent until the browser gives up (B6a.1, B2.9); a
+    /// reset or a rejecting firewall ends the request at once (B6a.2).
+    fn client_syn(&mut self, slot: u32) {
+        let Some((spec, address, conn)) = self
+            .req(slot)
+            .filter(|r| r.fate.is_none())
+            .map(|r| (r.spec, r.entry, r.client_syn))
+        else {
+            return;
+        };
+        let schedule = self.client_schedule();
+        let sent = conn.first + schedule.send_at(conn.resent).unwrap_or_default();
         let wan = self.config.wan_latency;
         let port = spec.port();
-        let syn_at = t + wan;
-        let timeout_at = t + self.config.client_timeout;
+        let syn_at = sent + wan;
         let client_ip = self.model.client_ip;
         let client = Some((client_ip, CLIENT_PORT));
         let dst = Some((address, port));
         if !model::routes(client_ip, address) {
-            return self.fail(
+            return self.syn_unanswered(
                 slot,
-                syn_at,
-                timeout_at,
                 Place::Client,
                 HopKind::Failure,
-                Fate::TimedOut,
-                |_| {
-                    format!(
-                        "{address} is a private address (RFC 1918): the internet does not route \
-                         it, so the SYN from {client_ip} never arrives"
-                    )
-                },
+                Unanswered::Unrouted,
             );
         }
+        // On a resent SYN, which resend got through (the event list says so).
+        let resend = (conn.resent > 0).then(|| (conn.resent, sent - conn.first));
         let host = match self.model.entry_at(address) {
             None => {
-                return self.fail(
+                return self.syn_unanswered(
                     slot,
-                    syn_at,
-                    timeout_at,
                     Place::Client,
                     HopKind::Failure,
-                    Fate::TimedOut,
-                    |_| format!("nothing answers at {address}: the SYN goes unanswered"),
+                    Unanswered::Nobody,
                 );
             }
             Some(Entry::Vip(vip)) => {
                 let Some(member) = self.vrrp[vip].master() else {
-                    self.timeline.bucket_mut(syn_at).vip_lost += 1;
-                    return self.fail(slot, syn_at, timeout_at, Place::Vip(vip), HopKind::Vrrp, Fate::TimedOut, |_| {
-                        format!("VIP {address} has no MASTER (VRRP failover in progress): the packet is lost")
-                    });
+                    return self.syn_unanswered(
+                        slot,
+                        Place::Vip(vip),
+                        HopKind::Vrrp,
+                        Unanswered::NoMaster,
+                    );
                 };
                 let host = self.model.vips[vip].members[member];
                 let note = self
@@ -1620,10 +1690,17 @@ impl Simulation {
                     client,
                     dst,
                     |m| {
-                        format!(
+                        let held = format!(
                             "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
                             m.hosts[host].name, m.vips[vip].priorities[member]
-                        )
+                        );
+                        match resend {
+                            Some((n, after)) => format!(
+                                "the SYN resent {after} after the first (resend {n}) reaches {}: {held}",
+                                m.hosts[host].name
+                            ),
+                            None => held,
+                        }
                     },
                 );
                 host
@@ -1631,19 +1708,11 @@ impl Simulation {
             Some(Entry::Host(host)) => host,
         };
         if !self.host_up[host] {
-            return self.fail(
+            return self.syn_unanswered(
                 slot,
-                syn_at,
-                timeout_at,
                 Place::Host(host),
                 HopKind::Failure,
-                Fate::TimedOut,
-                |m| {
-                    format!(
-                        "{} is down: the SYN to {address}:{port} goes unanswered",
-                        m.host_id(host)
-                    )
-                },
+                Unanswered::HostDown(host),
             );
         }
         let packet = Packet {
@@ -1652,7 +1721,17 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        if !self.firewall_passes(slot, host, &packet, syn_at, timeout_at, syn_at + wan) {
+        let firewall = self.model.hosts[host].firewall.as_ref();
+        let verdict = firewall::evaluate(firewall, &packet);
+        if !verdict.passes() && verdict.action != Action::Reject {
+            return self.syn_unanswered(
+                slot,
+                Place::Host(host),
+                HopKind::Firewall,
+                Unanswered::Firewall(host, verdict, packet),
+            );
+        }
+        if !self.firewall_passes(slot, host, &packet, syn_at, syn_at, syn_at + wan) {
             return;
         }
         let Some(svc) = self.model.listener(host, port) else {
@@ -1691,10 +1770,21 @@ impl Simulation {
             HopKind::Connect,
             client,
             dst,
-            |m| format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc)),
+            |m| {
+                let handshake = format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc));
+                match resend {
+                    Some((n, after)) => {
+                        format!(
+                            "{handshake}, on the SYN resent {after} after the first (resend {n})"
+                        )
+                    }
+                    None => handshake,
+                }
+            },
         );
         // TCP: SYN, SYN-ACK, then the request (1 RTT); TLS 1.3 adds 1 RTT (B5.6). A kept-alive
         // connection pays neither.
+        let t = sent;
         let new_session = self.req(slot).is_some_and(|r| r.new_session);
         let mut arrive = if new_session {
             t + wan.times(3)
@@ -1733,6 +1823,103 @@ impl Simulation {
                 svc: svc as u32,
             },
         );
+    }
+
+    /// When the client's SYNs leave and when it gives up (B6a.1).
+    fn client_schedule(&self) -> SynSchedule {
+        SynSchedule::with_timeout(self.config.client_connect_timeout)
+    }
+
+    /// Nobody answers the client's SYN: the browser resends it after the retransmission
+    /// timeout (1 s, 2 s, 4 s …), or gives up when its connect timeout comes first. A request
+    /// that would have reused a kept-alive connection opens a new one (that connection went
+    /// through the node that no longer answers).
+    fn syn_unanswered(&mut self, slot: u32, place: Place, kind: HopKind, why: Unanswered) {
+        let Some(conn) = self.req(slot).map(|r| r.client_syn) else {
+            return;
+        };
+        let Some((address, port)) = self.req(slot).map(|r| (r.entry, r.spec.port())) else {
+            return;
+        };
+        // The SYN's addresses, so the event list and the dot show where it went.
+        let src = Some((self.model.client_ip, CLIENT_PORT));
+        let dst = Some((address, port));
+        let schedule = self.client_schedule();
+        let wan = self.config.wan_latency;
+        let sent = conn.first + schedule.send_at(conn.resent).unwrap_or_default();
+        let syn_at = sent + wan;
+        let next = conn.resent.checked_add(1);
+        let next_at = next.and_then(|n| schedule.send_at(n));
+        let resent = conn.resent;
+        // What the event list says about this SYN: why it got no answer.
+        let this_syn = move |m: &Model| {
+            let why = match (why, resent) {
+                (Unanswered::Nobody, 0) => format!("nothing answers at {address}"),
+                (Unanswered::Nobody, _) => format!("still nothing answers at {address}"),
+                (Unanswered::Unrouted, _) => format!(
+                    "{address} is a private address (RFC 1918): the internet does not route it, \
+                     so the SYN from {} never arrives",
+                    m.client_ip
+                ),
+                (Unanswered::NoMaster, 0) => {
+                    format!("VIP {address} has no MASTER (VRRP failover in progress)")
+                }
+                (Unanswered::NoMaster, _) => format!("nobody holds {address} yet"),
+                (Unanswered::HostDown(host), 0) => format!("{} is down", m.host_id(host)),
+                (Unanswered::HostDown(host), _) => format!("{} is still down", m.host_id(host)),
+                (Unanswered::Firewall(host, verdict, packet), _) => {
+                    let h = &m.hosts[host];
+                    verdict.explain(&h.id, h.firewall.as_ref(), &packet)
+                }
+            };
+            if resent == 0 {
+                format!("{why}: the SYN goes unanswered")
+            } else {
+                format!(
+                    "SYN resent after {} ({} after the first): {why}",
+                    schedule.wait_before(resent),
+                    sent - conn.first
+                )
+            }
+        };
+        let Some((next, next_at)) = next.zip(next_at) else {
+            // No more resends before the browser's connect timeout: it gives up.
+            let gives_up = schedule.gives_up_at();
+            let fate = match why {
+                Unanswered::Firewall(..) => Fate::Dropped,
+                _ => Fate::TimedOut,
+            };
+            let syns = resent + 1;
+            self.fail(slot, syn_at, conn.first + gives_up, place, kind, fate, |m| {
+                format!(
+                    "{}; no answer to {syns} SYNs: the browser gives up {gives_up} after the first (connect timeout)",
+                    this_syn(m)
+                )
+            });
+            // That hop is a SYN too: it carries its addresses like the others.
+            if let Some(hop) = self
+                .req_mut(slot)
+                .and_then(|r| r.trace.as_mut())
+                .and_then(|t| t.hops.last_mut())
+            {
+                (hop.src, hop.dst) = (src, dst);
+            }
+            return;
+        };
+        if resent == 0 {
+            self.stats.syn_resent += 1;
+            self.timeline.bucket_mut(syn_at).syn_resent += 1;
+        }
+        let wait = schedule.wait_before(next);
+        self.hop(slot, syn_at, place, kind, src, dst, |m| {
+            format!("{}; the browser resends it after {wait}", this_syn(m))
+        });
+        if let Some(req) = self.req_mut(slot) {
+            req.client_syn.resent = next;
+            req.new_session = true;
+        }
+        self.queue
+            .push(conn.first + next_at + wan, Ev::ClientSyn { req: slot });
     }
 
     /// The site's address and how long the lookup took, or `None` if the request ended.
@@ -1878,7 +2065,26 @@ impl Simulation {
             });
         }
         let host = self.model.svcs[svc].host;
-        if !self.host_up[host] || !self.svc_up[svc] {
+        if !self.host_up[host] {
+            // A connection already established through a host that died: what travels on it
+            // is lost, nobody answers, and the browser gives up (B2.9).
+            let at = now + self.config.client_timeout;
+            return self.fail(
+                slot,
+                now,
+                at,
+                Place::Svc(svc),
+                HopKind::Failure,
+                Fate::TimedOut,
+                |m| {
+                    format!(
+                        "{} died after the connection was established: the request is lost",
+                        m.host_id(host)
+                    )
+                },
+            );
+        }
+        if !self.svc_up[svc] {
             return self.fail_back(slot, Place::Svc(svc), Fate::Failed(502), |m| {
                 format!("{} went down before the request arrived", m.svc_id(svc))
             });
@@ -2074,9 +2280,34 @@ impl Simulation {
         self.connect_backend(slot, lb, pick.server);
     }
 
-    /// HAProxy opens a connection to a server; on failure it retries, then redispatches.
+    /// HAProxy opens a connection to a server (its first SYN leaves now); see
+    /// [`Simulation::backend_syn`] for what answers it.
     fn connect_backend(&mut self, slot: u32, lb: usize, server_slot: usize) {
         let now = self.now;
+        if let Some(req) = self.req_mut(slot) {
+            req.lb = Some((lb as u32, server_slot as u32));
+            req.backend_syn = Connecting {
+                first: now,
+                resent: 0,
+            };
+            req.connect_error = None;
+        }
+        self.backend_syn(slot);
+    }
+
+    /// HAProxy's SYN to its server (the first, or one the kernel resent) meets the server's
+    /// host now: the connection opens, is refused at once (a reset, a `reject` rule), or gets
+    /// no answer (a dead host, a cut network, a `deny` rule) and is resent until HAProxy's
+    /// `timeout connect`. A failure leads to [`Simulation::connect_failed`] (B1.19).
+    fn backend_syn(&mut self, slot: u32) {
+        let now = self.now;
+        let Some((lb, server_slot, conn)) = self
+            .req(slot)
+            .filter(|r| r.fate.is_none())
+            .and_then(|r| r.lb.map(|(lb, s)| (lb as usize, s as usize, r.backend_syn)))
+        else {
+            return;
+        };
         let lan = self.config.lan_latency;
         let from = self.model.lbs[lb].svc;
         let target = self.model.links[self.model.lbs[lb].servers[server_slot]].to;
@@ -2085,6 +2316,8 @@ impl Simulation {
         let port = self.model.svcs[target].port;
         let src_ip = self.model.hosts[from_host].ip;
         let to_ip = self.model.hosts[to_host].ip;
+        let src = Some((src_ip, LB_PORT));
+        let dst = Some((to_ip, port));
         let packet = Packet {
             src: src_ip,
             proto: Proto::Tcp,
@@ -2104,31 +2337,30 @@ impl Simulation {
             Firewall,
             Stopped,
         }
+        // (what went wrong, whether it answers at once with a reset)
         let failure = if !self.host_up[to_host] {
-            Some((self.config.connect_timeout, Failure::HostDown))
+            Some((Failure::HostDown, false))
         } else if self.cut.contains(&host_pair(from_host, to_host)) {
-            Some((self.config.connect_timeout, Failure::Cut))
+            Some((Failure::Cut, false))
         } else if !verdict.passes() {
-            let wait = if verdict.action == Action::Reject {
-                lan.times(2)
-            } else {
-                self.config.connect_timeout
-            };
-            Some((wait, Failure::Firewall))
+            Some((Failure::Firewall, verdict.action == Action::Reject))
         } else if !self.svc_up[target] {
-            Some((lan.times(2), Failure::Stopped))
+            Some((Failure::Stopped, true))
         } else {
             None
         };
-        let Some((wait, failure)) = failure else {
+        let resent = conn.resent;
+        let policy = self.lbs[lb].retry;
+        let schedule = SynSchedule::with_timeout(policy.timeout_connect);
+        let Some((failure, refused)) = failure else {
             if firewall.is_some() {
                 self.hop(
                     slot,
                     now + lan,
                     Place::Host(to_host),
                     HopKind::Firewall,
-                    Some((src_ip, LB_PORT)),
-                    Some((to_ip, port)),
+                    src,
+                    dst,
                     explain,
                 );
             }
@@ -2142,15 +2374,22 @@ impl Simulation {
                 now + lan,
                 Place::Svc(target),
                 HopKind::Forward,
-                Some((src_ip, LB_PORT)),
-                Some((to_ip, port)),
+                src,
+                dst,
                 |m| {
                     let (lb_id, target_id) = (m.svc_id(from), m.svc_id(target));
-                    if tls_at_lb {
+                    let mut text = if tls_at_lb {
                         format!("TLS ended at {lb_id}; {lb_id} → {target_id} is plaintext HTTP")
                     } else {
                         format!("{lb_id} → {target_id} over HTTP")
+                    };
+                    if resent > 0 {
+                        text.push_str(&format!(
+                            " (connected on the SYN the kernel resent {} after the first)",
+                            now - conn.first
+                        ));
                     }
+                    text
                 },
             );
             self.queue.push(
@@ -2162,70 +2401,117 @@ impl Simulation {
             );
             return;
         };
+        let why = move |m: &Model| match failure {
+            Failure::HostDown => format!("{} is down", m.host_id(to_host)),
+            Failure::Cut => format!("the network to {} is cut", m.host_id(to_host)),
+            Failure::Firewall => explain(m),
+            Failure::Stopped => format!("{} is stopped", m.svc_id(target)),
+        };
+        let place = match failure {
+            Failure::Firewall => Place::Host(to_host),
+            _ => Place::Svc(from),
+        };
+        let kind = match failure {
+            Failure::Firewall => HopKind::Firewall,
+            _ => HopKind::Failure,
+        };
+        if refused {
+            // The reset (or the rejecting firewall's answer) is back after one round trip.
+            let at = now + lan.times(2);
+            self.hop(slot, at, place, kind, src, dst, |m| {
+                format!(
+                    "{}: connection to {} refused (RST)",
+                    why(m),
+                    m.svc_id(target)
+                )
+            });
+            if let Some(req) = self.req_mut(slot) {
+                req.connect_error = Some(ConnectError::Immediate);
+            }
+            self.queue.push(at, Ev::ConnectFailed { req: slot });
+            return;
+        }
+        let next = resent.saturating_add(1);
+        let since = now - conn.first;
+        let this_syn = move || {
+            if resent == 0 {
+                "the SYN goes unanswered".to_owned()
+            } else {
+                format!("the SYN the kernel resent {since} after the first goes unanswered")
+            }
+        };
+        if let Some(next_at) = schedule.send_at(next) {
+            let wait = schedule.wait_before(next);
+            self.hop(slot, now + lan, place, kind, src, dst, |m| {
+                format!(
+                    "{}: {}; the kernel resends it after {wait}",
+                    why(m),
+                    this_syn()
+                )
+            });
+            if let Some(req) = self.req_mut(slot) {
+                req.backend_syn.resent = next;
+            }
+            self.queue
+                .push(conn.first + next_at, Ev::BackendSyn { req: slot });
+            return;
+        }
+        let gives_up = conn.first + schedule.gives_up_at();
+        let timeout = schedule.gives_up_at();
+        let syns = resent + 1;
+        self.hop(slot, now + lan, place, kind, src, dst, |m| {
+            format!(
+                "{}: {}; no resend before timeout connect",
+                why(m),
+                this_syn()
+            )
+        });
+        self.hop(
+            slot,
+            gives_up,
+            Place::Svc(from),
+            HopKind::Failure,
+            src,
+            dst,
+            |m| {
+                format!(
+                    "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
+                    m.svc_id(target)
+                )
+            },
+        );
+        if let Some(req) = self.req_mut(slot) {
+            req.connect_error = Some(ConnectError::Timeout);
+        }
+        self.queue.push(gives_up, Ev::ConnectFailed { req: slot });
+    }
+
+    /// HAProxy's connection to its server failed: it retries (on the same server, or
+    /// redispatched to another, after the turn-around wait or at once), or after `retries`
+    /// retries answers 503 (B1.19).
+    fn connect_failed(&mut self, slot: u32) {
+        let now = self.now;
+        let Some((lb, server_slot, attempts, error)) =
+            self.req(slot).filter(|r| r.fate.is_none()).and_then(|r| {
+                r.lb.map(|(lb, s)| (lb as usize, s as usize, r.attempts, r.connect_error))
+            })
+        else {
+            return;
+        };
+        let error = error.unwrap_or(ConnectError::Timeout);
         self.lbs[lb].balancer.connection_finished(server_slot);
         if let Some(req) = self.req_mut(slot) {
             req.lb = None;
         }
-        self.hop(
-            slot,
-            now + wait,
-            Place::Svc(from),
-            HopKind::Failure,
-            Some((src_ip, LB_PORT)),
-            Some((to_ip, port)),
-            |m| match failure {
-                Failure::HostDown => format!(
-                    "{} is down: connect to {} timed out",
-                    m.host_id(to_host),
-                    m.svc_id(target)
-                ),
-                Failure::Cut => format!(
-                    "the network to {} is cut: connect timed out",
-                    m.host_id(to_host)
-                ),
-                Failure::Firewall => explain(m),
-                Failure::Stopped => {
-                    format!("{} is stopped: connection refused (RST)", m.svc_id(target))
-                }
-            },
-        );
+        let from = self.model.lbs[lb].svc;
+        let target = self.model.links[self.model.lbs[lb].servers[server_slot]].to;
         let policy = self.lbs[lb].retry;
-        let attempts = self.req(slot).map_or(0, |r| r.attempts);
-        if attempts < policy.retries {
-            let next = attempts + 1;
-            let redispatch = policy.redispatch_on(next);
-            if let Some(req) = self.req_mut(slot) {
-                req.attempts = next;
-                req.avoid = redispatch.then_some(server_slot as u32);
-                req.lb = Some((lb as u32, server_slot as u32));
-            }
-            // HAProxy waits before retrying the same server, not before redispatching.
-            let delay = wait + policy.delay_before(next);
-            self.hop(
-                slot,
-                now + delay,
-                Place::Svc(from),
-                HopKind::Balance,
-                None,
-                None,
-                |m| {
-                    if redispatch {
-                        format!(
-                            "retry {next} of {}: option redispatch sends it to another server",
-                            policy.retries
-                        )
-                    } else {
-                        format!("retry {next} of {} on {}", policy.retries, m.svc_id(target))
-                    }
-                },
-            );
-            self.queue.push(now + delay, Ev::Retry { req: slot });
-        } else {
+        if attempts >= policy.retries {
             let back = self.return_latency(slot);
-            self.fail(
+            return self.fail(
                 slot,
-                now + wait,
-                now + wait + back,
+                now,
+                now + back,
                 Place::Svc(from),
                 HopKind::Failure,
                 Fate::Failed(503),
@@ -2239,6 +2525,54 @@ impl Simulation {
                 },
             );
         }
+        let next = attempts + 1;
+        let state = &self.lbs[lb];
+        let usable = state.balancer.usable_active(&state.available);
+        let running = state.available.get(server_slot).copied().unwrap_or(false);
+        let redispatch = policy.redispatch_on(next, usable, running);
+        let delay = policy.delay_before(error, redispatch, usable);
+        if let Some(req) = self.req_mut(slot) {
+            req.attempts = next;
+            req.avoid = redispatch.then_some(server_slot as u32);
+            req.lb = Some((lb as u32, server_slot as u32));
+        }
+        self.hop(
+            slot,
+            now,
+            Place::Svc(from),
+            HopKind::Balance,
+            None,
+            None,
+            |m| {
+                let retries = policy.retries;
+                let when = match (error, delay > SimDuration::ZERO) {
+                    (_, true) => format!(
+                        "after {delay} (HAProxy waits min(timeout connect, 1 s) after a refused connection)"
+                    ),
+                    (ConnectError::Timeout, false) => {
+                        "at once (the connect timeout was the wait)".to_owned()
+                    }
+                    (ConnectError::Immediate, false) => "at once".to_owned(),
+                };
+                if redispatch {
+                    let why = if !running {
+                        format!("{} is marked DOWN", m.svc_id(target))
+                    } else if usable > 1 {
+                        format!(
+                            "{usable} servers are usable, so HAProxy 2.6 redispatches every retry"
+                        )
+                    } else {
+                        "the last retry is redispatched".to_owned()
+                    };
+                    format!(
+                        "retry {next} of {retries}: option redispatch sends it to another server {when} ({why})"
+                    )
+                } else {
+                    format!("retry {next} of {retries} on {} {when}", m.svc_id(target))
+                }
+            },
+        );
+        self.queue.push(now + delay, Ev::Retry { req: slot });
     }
 
     fn retry(&mut self, slot: u32) {
@@ -2618,6 +2952,7 @@ impl Simulation {
         let kind = Stats::kind_index(self.req(slot).map_or(RequestKind::Static, |r| r.spec.kind));
         let latency = self.req(slot).map(|r| now - r.sent_at);
         let web = self.req(slot).and_then(|r| r.web);
+        let resent = self.req(slot).is_some_and(|r| r.client_syn.resent > 0);
         let bucket = self.timeline.bucket_mut(now);
         for counts in [&mut self.stats.by_kind[kind], &mut bucket.outcomes] {
             match fate {
@@ -2628,6 +2963,9 @@ impl Simulation {
                 Fate::NoServer => counts.no_server += 1,
                 Fate::Failed(_) => counts.failed += 1,
             }
+        }
+        if matches!(fate, Fate::Served { .. }) && resent {
+            self.stats.served_after_resend += 1;
         }
         if let (Fate::Served { .. }, Some(latency)) = (fate, latency) {
             self.stats.latency.record(latency);
@@ -2685,6 +3023,9 @@ impl Simulation {
             Ev::Done { req, svc } => self.done(req, svc as usize),
             Ev::DbReply { req } => self.db_reply(req),
             Ev::Retry { req } => self.retry(req),
+            Ev::ClientSyn { req } => self.client_syn(req),
+            Ev::BackendSyn { req } => self.backend_syn(req),
+            Ev::ConnectFailed { req } => self.connect_failed(req),
             Ev::Finish { req } => self.complete(req, self.now),
             Ev::Check { lb, slot } => self.health_check(lb as usize, slot as usize),
             Ev::Mark { lb, slot, up } => self.mark(lb as usize, slot as usize, up),

@@ -129,7 +129,10 @@ pub const STAGES: [Stage; 4] = [
         issues: &[
             "One application server and one database server remain single points of failure.",
             "Plaintext after the load balancer, as in stage 2.",
-            "A failover drops the requests sent to the virtual IP during the VRRP gap.",
+            "A failover is not free: for about 3.6 s nobody holds the virtual IP. Browsers \
+             resend their unanswered SYN after 1 s, 2 s, 4 s …, so requests sent in that gap \
+             are served late (1 to 7 s) by the passive load balancer; requests already inside \
+             the dead one are lost.",
         ],
     },
 ];

@@ -129,6 +129,10 @@ pub struct Stats {
     pub stale_reads: u64,
     pub fresh_replica_reads: u64,
     pub redirects: u64,
+    /// Requests whose first SYN got no answer, so the client resent it (B6a).
+    pub syn_resent: u64,
+    /// Of those, the ones served in the end (late, after one or more resends).
+    pub served_after_resend: u64,
 }
 
 impl Stats {

@@ -1,7 +1,7 @@
 //! What a run looks like over time: one [`Bucket`] per interval of simulated time (1 s by
 //! default), the data behind the load charts: throughput and errors, latency percentiles,
 //! requests per server, queue depth per service, replication lag and stale reads, requests
-//! lost while a virtual IP had no holder.
+//! whose first SYN went unanswered (a VRRP failover gap, a dead host, a dropping firewall).
 //!
 //! Outcomes are counted in the bucket of the moment they were decided; queue depths and lags
 //! are sampled at the end of each bucket.
@@ -92,8 +92,10 @@ pub struct Bucket {
     /// or its replication is stopped).
     pub replica_lag_ms: Vec<Option<u64>>,
     pub stale_reads: u64,
-    /// Requests lost because a virtual IP had no MASTER (the VRRP gap).
-    pub vip_lost: u64,
+    /// Requests whose first SYN got no answer (a virtual IP nobody held during a VRRP failover,
+    /// a dead host, a firewall `deny`), counted when that SYN arrived. The client resent it
+    /// (B6a): such a request is served late if an answer came before its connect timeout.
+    pub syn_resent: u64,
 }
 
 /// Buckets of equal width from time zero.
@@ -135,7 +137,7 @@ impl Timeline {
                 queue_depth: vec![0; n],
                 replica_lag_ms: vec![None; n],
                 stale_reads: 0,
-                vip_lost: 0,
+                syn_resent: 0,
             });
         }
         &mut self.buckets[idx]

@@ -136,7 +136,8 @@ pub struct Haproxy {
     /// Connection retries before giving up on a server (`retries`, HAProxy default 3).
     #[serde(default = "default_retries")]
     pub retries: u8,
-    /// `option redispatch`: the last retry may go to another server.
+    /// `option redispatch`: a failed connection's retry may go to another server (HAProxy
+    /// 2.6: every retry while another server is usable, the last one otherwise; B1.19).
     #[serde(default)]
     pub redispatch: bool,
 }

@@ -1,11 +1,16 @@
-//! B1.1–B1.11 and B1.19: HAProxy `balance` and connection retries.
+//! B1.1–B1.11 and B1.19: HAProxy `balance` and connection retries (the retries also through
+//! the engine, against the figures measured on HAProxy 2.6.12).
 //!
 //! Servers are letters: A is index 0, B index 1, and so on. B1.13 (a server without `check`
 //! always counts as available) is the engine's job and is not tested here.
 
-use stacksim::sim::balancer::{Balancer, Pick, RetryPolicy, ServerSpec};
-use stacksim::sim::time::SimDuration;
+use stacksim::sim::balancer::{Balancer, ConnectError, Pick, RetryPolicy, ServerSpec};
+use stacksim::sim::engine::{Config, Input, Simulation};
+use stacksim::sim::presets;
+use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::Balance::{self, First, LeastConn, RoundRobin, StaticRr};
+use stacksim::sim::topology::{NodeKind, ServiceKind, Topology};
+use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const UP: bool = true;
@@ -475,11 +480,11 @@ fn retry_defaults_are_3_retries_without_redispatch() {
     assert!(!policy.redispatch);
     assert!((1..=3).all(|attempt| policy.allows(attempt)));
     assert!(!policy.allows(0) && !policy.allows(4));
-    assert!((0..=4).all(|attempt| !policy.redispatch_on(attempt)));
+    assert!((0..=4).all(|attempt| !policy.redispatch_on(attempt, 2, true)));
 }
 
 #[wasm_bindgen_test(unsupported = test)]
-fn retry_waits_min_timeout_connect_1s() {
+fn retry_waits_min_timeout_connect_1s_after_an_immediate_error_only() {
     let with_connect = |ms| RetryPolicy {
         timeout_connect: SimDuration::from_millis(ms),
         ..RetryPolicy::default()
@@ -490,36 +495,72 @@ fn retry_waits_min_timeout_connect_1s() {
         SimDuration::from_millis(300)
     );
     assert_eq!(with_connect(0).retry_delay(), SimDuration::from_secs(1));
-    assert_eq!(with_connect(300).delay_before(0), SimDuration::ZERO);
-    assert_eq!(
-        with_connect(300).delay_before(1),
-        SimDuration::from_millis(300)
-    );
+    let policy = with_connect(5000);
+    // (error, redispatched, usable active servers) → wait
+    let cases = [
+        (ConnectError::Immediate, false, 2, SimDuration::from_secs(1)),
+        (ConnectError::Immediate, false, 1, SimDuration::from_secs(1)),
+        (ConnectError::Immediate, true, 2, SimDuration::ZERO),
+        (ConnectError::Immediate, true, 1, SimDuration::from_secs(1)),
+        (ConnectError::Timeout, false, 2, SimDuration::ZERO),
+        (ConnectError::Timeout, true, 1, SimDuration::ZERO),
+    ];
+    for (error, redispatched, usable, wait) in cases {
+        assert_eq!(
+            policy.delay_before(error, redispatched, usable),
+            wait,
+            "{error:?}, redispatched {redispatched}, {usable} usable"
+        );
+    }
 }
 
 #[wasm_bindgen_test(unsupported = test)]
-fn redispatch_last_retry_goes_elsewhere() {
+fn redispatch_goes_elsewhere_on_the_first_retry_when_another_server_is_usable() {
     let policy = RetryPolicy {
         redispatch: true,
         ..RetryPolicy::default()
     };
+    // Two usable active servers: every retry (HAProxy 2.6 `stream_choose_redispatch`).
     assert_eq!(
-        (1..=3).map(|a| policy.redispatch_on(a)).collect::<Vec<_>>(),
+        (1..=3)
+            .map(|a| policy.redispatch_on(a, 2, true))
+            .collect::<Vec<_>>(),
+        [true, true, true]
+    );
+    // One usable active server: the last retry only (`redispatch -1`) ...
+    assert_eq!(
+        (1..=3)
+            .map(|a| policy.redispatch_on(a, 1, true))
+            .collect::<Vec<_>>(),
         [false, false, true]
     );
-    assert_eq!(
-        policy.delay_before(3),
-        SimDuration::ZERO,
-        "no wait elsewhere"
-    );
+    // ... or any retry once the failed server is marked DOWN.
+    assert!(policy.redispatch_on(1, 1, false));
 
-    // A request to A, which just died but is not marked DOWN yet.
+    // A request to A, which just died but is not marked DOWN yet: fwrr passes over it.
     let mut balancer = Balancer::new(RoundRobin, &active(&[1, 1]));
     let available = [UP, UP];
+    assert_eq!(balancer.usable_active(&available), 2);
     let dead = balancer.pick(&available).expect("a server").server;
     assert_eq!(dead, 0);
     let retry = balancer.pick_avoiding(&available, dead).expect("a server");
     assert_eq!(retry.server, 1);
+    // The next request meets A first again (each request tries it, then goes to B).
+    assert_eq!(balancer.pick(&available).expect("a server").server, 0);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn usable_active_servers_leave_out_down_weight_0_and_backup_ones() {
+    let specs = [
+        ServerSpec::active(1),
+        ServerSpec::active(0),
+        ServerSpec::active(2),
+        ServerSpec::backup(1),
+    ];
+    let balancer = Balancer::new(RoundRobin, &specs);
+    assert_eq!(balancer.usable_active(&[UP, UP, UP, UP]), 2);
+    assert_eq!(balancer.usable_active(&[DOWN, UP, UP, UP]), 1);
+    assert_eq!(balancer.usable_active(&[DOWN, UP, DOWN, UP]), 0);
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -548,13 +589,214 @@ fn without_redispatch_no_retry_goes_elsewhere() {
         retries: 5,
         ..RetryPolicy::default()
     };
-    assert!((0..=6).all(|attempt| !policy.redispatch_on(attempt)));
+    assert!((0..=6).all(|attempt| !policy.redispatch_on(attempt, 2, false)));
     let none = RetryPolicy {
         retries: 0,
         redispatch: true,
         ..RetryPolicy::default()
     };
-    assert!(!none.redispatch_on(0), "no retries, nothing to redispatch");
+    assert!(
+        !none.redispatch_on(0, 2, true),
+        "no retries, nothing to redispatch"
+    );
+}
+
+// B1.19 through the engine: the four cases measured on HAProxy 2.6.12 (`retries 3`,
+// `timeout connect 5s`, two servers, one failing, `check` off).
+
+/// How the failing server fails.
+#[derive(Clone, Copy, Debug)]
+enum Failing {
+    /// Nginx stopped: its host answers the SYN with a reset.
+    Refuses,
+    /// The host is dead: nothing answers the SYNs.
+    Dead,
+}
+
+/// Stage 1 (lb-01.haproxy → server-01.nginx, server-02.nginx, roundrobin 1:1) with `check`
+/// off, `retries 3` and `option redispatch` on or off.
+fn two_servers(redispatch: bool) -> Topology {
+    let mut t = presets::topology(1).expect("stage 1");
+    for link in &mut t.links {
+        if link.from == "lb-01.haproxy" {
+            link.check = false;
+        }
+    }
+    for node in &mut t.nodes {
+        if let NodeKind::Host(host) = &mut node.kind {
+            for service in &mut host.services {
+                if let ServiceKind::LoadBalancer(lb) = &mut service.kind {
+                    lb.retries = 3;
+                    lb.redispatch = redispatch;
+                }
+            }
+        }
+    }
+    t
+}
+
+/// Sends `n` static requests one after the other (each a second after the previous one
+/// ended), server-01 failing as `failing`; returns their traces.
+fn requests_with_a_failing_server(redispatch: bool, failing: Failing, n: usize) -> Vec<Trace> {
+    let mut sim = Simulation::new(&two_servers(redispatch), Config::default()).expect("valid");
+    let send = |sim: &mut Simulation, at: SimTime| {
+        let id = sim
+            .handle(
+                at,
+                Input::Send(RequestSpec::new(RequestKind::Static, false)),
+            )
+            .expect("accepted")
+            .expect("an id");
+        sim.run_until_quiet(at + SimDuration::from_secs(600));
+        sim.trace(id).expect("traced").clone()
+    };
+    // Two requests before the failure: the DNS cache is warm and fwrr starts a new cycle
+    // (server-01 first).
+    for at in [SimTime::ZERO, SimTime::from_secs(1)] {
+        let warm = send(&mut sim, at);
+        assert!(warm.outcome.as_ref().is_some_and(Outcome::is_served));
+    }
+    let failure = match failing {
+        Failing::Refuses => Input::ServiceDown("server-01.nginx".into()),
+        Failing::Dead => Input::HostDown("server-01".into()),
+    };
+    let mut at = sim.now() + SimDuration::from_secs(1);
+    sim.handle(at, failure).expect("known");
+    (0..n)
+        .map(|_| {
+            at = sim.now() + SimDuration::from_secs(1);
+            send(&mut sim, at)
+        })
+        .collect()
+}
+
+/// A request's latency when nothing fails (resolver warm).
+fn normal_latency() -> SimDuration {
+    let mut sim = Simulation::new(&two_servers(false), Config::default()).expect("valid");
+    let mut last = None;
+    for at in [SimTime::ZERO, SimTime::from_secs(5)] {
+        let id = sim
+            .handle(
+                at,
+                Input::Send(RequestSpec::new(RequestKind::Static, false)),
+            )
+            .expect("accepted")
+            .expect("an id");
+        sim.run_until_quiet(at + SimDuration::from_secs(60));
+        last = sim.trace(id).and_then(Trace::latency);
+    }
+    last.expect("served")
+}
+
+/// Whether the load balancer's first pick for this request was server-01 (the failing one).
+fn first_pick_is_server_01(trace: &Trace) -> bool {
+    trace
+        .hops
+        .iter()
+        .find(|h| h.kind == HopKind::Balance)
+        .is_some_and(|h| h.reason.contains("server-01.nginx"))
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn retries_and_redispatch_give_the_measured_haproxy_figures() {
+    let ms = SimDuration::from_millis;
+    // (failing, redispatch, served or 503, time added by the failing server, as measured)
+    let cases = [
+        (Failing::Refuses, true, true, ms(1)),
+        (Failing::Refuses, false, false, ms(3_006)),
+        (Failing::Dead, true, true, ms(5_000)),
+        (Failing::Dead, false, false, ms(20_000)),
+    ];
+    // Network hops and HAProxy's millisecond timers: a few ms either way.
+    let tolerance = ms(6);
+    let normal = normal_latency();
+    for (failing, redispatch, served, measured) in cases {
+        let label = format!("{failing:?}, redispatch {redispatch}");
+        let traces = requests_with_a_failing_server(redispatch, failing, 6);
+        let mut hit = 0;
+        for trace in &traces {
+            let reasons: Vec<&str> = trace.hops.iter().map(|h| h.reason.as_str()).collect();
+            let outcome = trace.outcome.as_ref().expect("finished");
+            let extra = trace.latency().expect("finished") - normal;
+            if !first_pick_is_server_01(trace) {
+                // Sent to server-02 first: served as usual.
+                assert!(outcome.is_served(), "{label}: {outcome}\n{reasons:#?}");
+                assert!(extra <= tolerance, "{label}: {extra}\n{reasons:#?}");
+                continue;
+            }
+            hit += 1;
+            if served {
+                match outcome {
+                    Outcome::Served { backend, .. } => {
+                        assert_eq!(backend.as_deref(), Some("server-02.nginx"), "{label}");
+                    }
+                    other => panic!("{label}: {other}\n{reasons:#?}"),
+                }
+            } else {
+                assert!(
+                    matches!(outcome, Outcome::Failed { status: 503, .. }),
+                    "{label}: {outcome}\n{reasons:#?}"
+                );
+            }
+            let (low, high) = (measured - tolerance, measured + tolerance);
+            assert!(
+                extra >= low && extra <= high,
+                "{label}: the failing server added {extra}, measured {measured}\n{reasons:#?}"
+            );
+        }
+        if redispatch {
+            // fwrr meets server-01 first for every request; the redispatch passes over it.
+            assert_eq!(
+                hit,
+                traces.len(),
+                "{label}: every request tries server-01 first"
+            );
+        } else {
+            // Without redispatch, round robin alternates: every other request fails.
+            assert_eq!(hit, traces.len() / 2, "{label}");
+        }
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_event_list_explains_each_retry() {
+    let said = |traces: &[Trace], needle: &str| {
+        traces
+            .iter()
+            .flat_map(|t| &t.hops)
+            .any(|h| h.reason.contains(needle))
+    };
+    let refused_on = requests_with_a_failing_server(true, Failing::Refuses, 1);
+    assert!(said(
+        &refused_on,
+        "server-01.nginx is stopped: connection to server-01.nginx refused (RST)"
+    ));
+    assert!(said(
+        &refused_on,
+        "retry 1 of 3: option redispatch sends it to another server at once (2 servers are usable, so HAProxy 2.6 redispatches every retry)"
+    ));
+    let refused_off = requests_with_a_failing_server(false, Failing::Refuses, 1);
+    assert!(said(
+        &refused_off,
+        "retry 1 of 3 on server-01.nginx after 1 s (HAProxy waits min(timeout connect, 1 s) after a refused connection)"
+    ));
+    assert!(said(
+        &refused_off,
+        "lb-01.haproxy: server-01.nginx unreachable after 3 retries: 503"
+    ));
+    let dead_off = requests_with_a_failing_server(false, Failing::Dead, 1);
+    assert!(said(
+        &dead_off,
+        "server-01 is down: the SYN goes unanswered; the kernel resends it after 1 s"
+    ));
+    assert!(said(
+        &dead_off,
+        "connect to server-01.nginx timed out after 5 s (timeout connect): no answer to 3 SYNs"
+    ));
+    assert!(said(
+        &dead_off,
+        "retry 1 of 3 on server-01.nginx at once (the connect timeout was the wait)"
+    ));
 }
 
 // The explanations the UI shows.

@@ -10,4 +10,5 @@ mod dns;
 mod firewall;
 mod health;
 mod replication;
+mod tcp;
 mod vrrp;
