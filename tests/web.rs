@@ -414,6 +414,41 @@ async fn stopping_the_active_lb_cleanly_hands_the_vip_over_within_a_second() {
 }
 
 #[wasm_bindgen_test]
+async fn a_request_sent_in_the_failover_gap_is_served_late_by_the_passive_lb() {
+    // B2.9, B6a: nobody holds the VIP for 3.6 s after lb-01 crashes; the browser resends its SYN
+    // after 1 s and 2 s, and the resend at 3 s reaches lb-02, which holds the VIP by then.
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    click_svg(&root, "g.node[data-id='lb-01'] > rect.node-box").await;
+    click(&root, ".inspector button[data-control='take-down']").await;
+    send(&root, "read", "https").await;
+    let outcome = outcome(&root);
+    assert!(outcome.contains("200 OK"), "served, not lost: {outcome}");
+    let rows = rows(&root);
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("has no MASTER (VRRP failover in progress)")),
+        "{rows:?}"
+    );
+    for resent in [
+        "SYN resent after 1 s (1 s after the first): nobody holds 8.8.8.8 yet",
+        "SYN resent after 2 s (3 s after the first): nobody holds 8.8.8.8 yet",
+        "the SYN resent 7 s after the first (resend 3) reaches lb-02",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.contains(resent)),
+            "{resent}: {rows:?}"
+        );
+    }
+    let sent = history(&root);
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].ends_with("200 web-01.nginx") || sent[0].ends_with("200 web-02.nginx"),
+        "{sent:?}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn stage_2_over_http_is_redirected_to_https_with_the_rule_named() {
     let root = mount().await;
     pick_stage(&root, 2).await;

@@ -17,12 +17,13 @@ pub struct RequestPanelProps {
 }
 
 /// What the simulation simplifies, as listed under "Simplifications" in ARCHITECTURE.md.
-const SIMPLIFICATIONS: [&str; 6] = [
+const SIMPLIFICATIONS: [&str; 7] = [
     "Each request opens its own connection: it always pays the TCP and TLS handshakes.",
     "Service times are fixed per request; network delays are fixed (LAN 0.25 ms, internet 10 ms one way).",
     "The response comes back along the request's path with network delay only.",
     "A crashed host does not answer: the browser resends its SYN after 1, 2, 4 … s and gives up after 90 s; a stopped service refuses at once (TCP reset).",
     "Health checks are TCP connects; the VIP moves when the backup becomes VRRP MASTER (gratuitous ARP and keepalived's own start-up are not modelled).",
+    "VRRP adverts go out at whole seconds from the start, so a crash at a whole second gets the longest gap (3.6 s): a request sent right then is served after its 7 s SYN resend; real crashes fall anywhere between adverts (gaps of 2.6–3.6 s).",
     "Replication lag is fixed per replica.",
 ];
 
