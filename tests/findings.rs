@@ -63,13 +63,17 @@ fn allow(port: Option<u16>, from: &str) -> Rule {
     }
 }
 
-fn add_rule(topology: &mut Topology, host: &str, rule: Rule) {
-    host_mut(topology, host)
+/// The rules of `host`'s firewall (it must have one).
+fn rules_mut<'a>(topology: &'a mut Topology, host: &str) -> &'a mut Vec<Rule> {
+    &mut host_mut(topology, host)
         .firewall
         .as_mut()
         .expect("host has a firewall")
         .rules
-        .push(rule);
+}
+
+fn add_rule(topology: &mut Topology, host: &str, rule: Rule) {
+    rules_mut(topology, host).push(rule);
 }
 
 fn ids(findings: &[Finding]) -> Vec<&str> {
@@ -513,12 +517,7 @@ fn a_record_pointing_at_nothing_is_a_dead_address() {
 #[wasm_bindgen_test(unsupported = test)]
 fn a_firewall_that_shuts_out_visitors_makes_the_site_unreachable() {
     let mut topology = stage(2);
-    host_mut(&mut topology, "lb-01")
-        .firewall
-        .as_mut()
-        .expect("firewall")
-        .rules
-        .clear();
+    rules_mut(&mut topology, "lb-01").clear();
     let found = analyze(&topology, None);
     let unreachable = find(&found, "unreachable");
     assert!(
@@ -1057,12 +1056,7 @@ fn writes_through_an_app_server_with_only_a_replica_fail_there() {
 fn a_server_line_the_load_balancer_cannot_connect_to_is_flagged() {
     // Stage 2, server-02's firewall no longer admits the load balancer.
     let mut topology = stage(2);
-    host_mut(&mut topology, "server-02")
-        .firewall
-        .as_mut()
-        .expect("firewall")
-        .rules
-        .clear();
+    rules_mut(&mut topology, "server-02").clear();
     let found = analyze(&topology, None);
     let id = "lb-cannot-reach:lb-01.haproxy:server-02.nginx";
     check_finding(
@@ -1108,12 +1102,7 @@ fn a_server_line_the_load_balancer_cannot_connect_to_is_flagged() {
 fn https_without_port_80_leaves_plain_http_unanswered() {
     // Stage 2 as it was before port 80 was opened for the redirect.
     let mut topology = stage(2);
-    host_mut(&mut topology, "lb-01")
-        .firewall
-        .as_mut()
-        .expect("firewall")
-        .rules
-        .retain(|rule| rule.port != Some(80));
+    rules_mut(&mut topology, "lb-01").retain(|rule| rule.port != Some(80));
     let found = analyze(&topology, None);
     check_finding(
         &found,
@@ -1231,11 +1220,7 @@ fn findings_predict_the_engines_path() {
 
     let mut app_blocked = two_app_servers(true);
     // app-01 no longer admits web-01, which still passes to it first (it runs).
-    host_mut(&mut app_blocked, "app-01")
-        .firewall
-        .as_mut()
-        .expect("firewall")
-        .rules
+    rules_mut(&mut app_blocked, "app-01")
         .retain(|rule| rule.from != "10.0.0.11/32".parse::<Cidr>().expect("cidr"));
     let read = RequestSpec::new(RequestKind::Read, false);
     let write = RequestSpec::new(RequestKind::Write, false);
