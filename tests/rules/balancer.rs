@@ -767,36 +767,51 @@ fn the_event_list_explains_each_retry() {
             .any(|h| h.reason.contains(needle))
     };
     let refused_on = requests_with_a_failing_server(true, Failing::Refuses, 1);
-    assert!(said(
-        &refused_on,
-        "server-01.nginx is stopped: connection to server-01.nginx refused (RST)"
-    ));
-    assert!(said(
-        &refused_on,
-        "retry 1 of 3: option redispatch sends it to another server at once (2 servers are usable, so HAProxy 2.6 redispatches every retry)"
-    ));
     let refused_off = requests_with_a_failing_server(false, Failing::Refuses, 1);
-    assert!(said(
-        &refused_off,
-        "retry 1 of 3 on server-01.nginx after 1 s (HAProxy waits min(timeout connect, 1 s) after a refused connection)"
-    ));
-    assert!(said(
-        &refused_off,
-        "lb-01.haproxy: server-01.nginx unreachable after 3 retries: 503"
-    ));
     let dead_off = requests_with_a_failing_server(false, Failing::Dead, 1);
-    assert!(said(
-        &dead_off,
-        "server-01 is down: the SYN goes unanswered; the kernel resends it after 1 s"
-    ));
-    assert!(said(
-        &dead_off,
-        "connect to server-01.nginx timed out after 5 s (timeout connect): no answer to 3 SYNs"
-    ));
-    assert!(said(
-        &dead_off,
-        "retry 1 of 3 on server-01.nginx at once (the connect timeout was the wait)"
-    ));
+    let cases: [(&str, &[Trace], &str); 7] = [
+        (
+            "refused, redispatch on",
+            &refused_on,
+            "server-01.nginx is stopped: connection to server-01.nginx refused (RST)",
+        ),
+        (
+            "refused, redispatch on",
+            &refused_on,
+            "retry 1 of 3: option redispatch sends it to another server at once (2 servers are usable, so HAProxy 2.6 redispatches every retry)",
+        ),
+        (
+            "refused, redispatch off",
+            &refused_off,
+            "retry 1 of 3 on server-01.nginx after 1 s (HAProxy waits min(timeout connect, 1 s) after a refused connection)",
+        ),
+        (
+            "refused, redispatch off",
+            &refused_off,
+            "lb-01.haproxy: server-01.nginx unreachable after 3 retries: 503",
+        ),
+        (
+            "dead, redispatch off",
+            &dead_off,
+            "server-01 is down: the SYN goes unanswered; the kernel resends it after 1 s",
+        ),
+        (
+            "dead, redispatch off",
+            &dead_off,
+            "connect to server-01.nginx timed out after 5 s (timeout connect): no answer to 3 SYNs",
+        ),
+        (
+            "dead, redispatch off",
+            &dead_off,
+            "retry 1 of 3 on server-01.nginx at once (the connect timeout was the wait)",
+        ),
+    ];
+    for (case, traces, needle) in cases {
+        assert!(
+            said(traces, needle),
+            "{case}: the event list never says: {needle}"
+        );
+    }
 }
 
 // The explanations the UI shows.
