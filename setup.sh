@@ -118,11 +118,11 @@ run_tests() {
     say "cargo fmt --check"
     cargo fmt --all -- --check
     say "clippy, native"
-    cargo clippy --all-targets -- -D warnings
+    cargo clippy --workspace --all-targets -- -D warnings
     say "clippy, wasm32"
-    cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+    cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
     say "native tests"
-    count_tests cargo test
+    count_tests cargo test --workspace
     say "browser tests in headless Chromium"
     count_tests env -u GECKODRIVER CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
     say "browser tests in headless Firefox"

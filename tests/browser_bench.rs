@@ -89,9 +89,9 @@ async fn next_frame() -> f64 {
 async fn load_overlay_frames_with_500_dots() {
     use std::rc::Rc;
 
-    use stacksim::components::load_overlay::{LoadOverlay, LoadOverlayProps};
-    use stacksim::layout::auto_layout;
-    use stacksim::load_run::{self, LoadSettings};
+    use stacksim::ui::layout::auto_layout;
+    use stacksim::ui::load_run::{self, LoadSettings};
+    use stacksim::web::components::load_overlay::{LoadOverlay, LoadOverlayProps};
 
     const FRAMES: usize = 240;
     let topology = workload::topology();
@@ -181,8 +181,8 @@ fn design_of(nodes: usize) -> stacksim::sim::topology::Topology {
 /// Milliseconds of work per pointer move while dragging a host in a design of `nodes` nodes,
 /// through the whole app (reducer, render, DOM): (mean, p95).
 async fn drag_ms(nodes: usize) -> (f64, f64) {
-    use stacksim::document::Document;
-    use stacksim::layout::{auto_layout, positions};
+    use stacksim::ui::document::Document;
+    use stacksim::ui::layout::{auto_layout, positions};
     use wasm_bindgen::JsCast;
     use web_sys::{PointerEvent, PointerEventInit};
 
@@ -212,7 +212,7 @@ async fn drag_ms(nodes: usize) -> (f64, f64) {
         return (0.0, 0.0);
     };
     let _ = body.append_child(&root);
-    let app = yew::Renderer::<stacksim::app::App>::with_root(root.clone()).render();
+    let app = yew::Renderer::<stacksim::web::app::App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     let (Ok(Some(target)), Ok(Some(canvas))) = (
         root.query_selector("g.node[data-id='web-01'] > rect.node-box"),

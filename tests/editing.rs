@@ -6,14 +6,14 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::net::Ipv4Addr;
 
-use stacksim::document::Document;
-use stacksim::edit::{self, Edit, EditError, Part};
-use stacksim::layout::Point;
 use stacksim::sim::engine::Input;
 use stacksim::sim::presets;
 use stacksim::sim::topology::{DbRole, NodeKind, ServiceKind, Topology};
 use stacksim::sim::trace::{Outcome, RequestKind, RequestSpec};
-use stacksim::state::{Action, AppState, Selection};
+use stacksim::ui::document::Document;
+use stacksim::ui::edit::{self, Edit, EditError, Part};
+use stacksim::ui::layout::Point;
+use stacksim::ui::state::{Action, AppState, Selection};
 
 fn stage(n: u8) -> Topology {
     presets::topology(n).unwrap_or_else(|| panic!("stage {n}"))

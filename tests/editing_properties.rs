@@ -13,15 +13,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use stacksim::document::Document;
-use stacksim::edit::{Edit, Part};
-use stacksim::layout::Point;
-use stacksim::load_run::LoadSettings;
-use stacksim::session::{Saved, startup};
 use stacksim::sim::format;
 use stacksim::sim::time::SimDuration;
 use stacksim::sim::trace::{RequestKind, RequestSpec};
-use stacksim::state::{Action, AppState, Selection, Tab};
+use stacksim::ui::document::Document;
+use stacksim::ui::edit::{Edit, Part};
+use stacksim::ui::layout::Point;
+use stacksim::ui::load_run::LoadSettings;
+use stacksim::ui::session::{Saved, startup};
+use stacksim::ui::state::{Action, AppState, Selection, Tab};
 
 #[derive(Clone, Debug)]
 enum Step {
@@ -200,7 +200,7 @@ proptest! {
             state.apply(Action::SetLoadSettings(settings));
         }
         for _ in 0..zoom {
-            state.apply(Action::SetView(stacksim::viewport::View {
+            state.apply(Action::SetView(stacksim::ui::viewport::View {
                 zoom: state.view.zoom * 1.25,
                 ..state.view
             }));

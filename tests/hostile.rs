@@ -2,14 +2,14 @@
 //! and where, nothing panics, and designs that load but are odd (a forwarding loop) still
 //! simulate to an end. Natively and in Chromium and Firefox.
 
-use stacksim::document::Document;
 use stacksim::sim::engine::{Config, Input, Load, Simulation};
 use stacksim::sim::format::{self, MAX_JSON_BYTES};
 use stacksim::sim::presets;
 use stacksim::sim::time::SimTime;
 use stacksim::sim::topology::{Link, NodeKind, ServiceKind, Topology};
 use stacksim::sim::trace::{Outcome, RequestKind, RequestSpec};
-use stacksim::state::{Action, AppState};
+use stacksim::ui::document::Document;
+use stacksim::ui::state::{Action, AppState};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[cfg(target_arch = "wasm32")]

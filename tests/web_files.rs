@@ -4,10 +4,10 @@
 //! standalone picture.
 #![cfg(target_arch = "wasm32")]
 
-use stacksim::components::file_menu::standalone_svg;
-use stacksim::document::Document;
 use stacksim::sim::presets;
-use stacksim::storage::{AUTOSAVE_KEY, DAMAGED_KEY};
+use stacksim::ui::document::Document;
+use stacksim::web::components::file_menu::standalone_svg;
+use stacksim::web::storage::{AUTOSAVE_KEY, DAMAGED_KEY};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -90,7 +90,7 @@ async fn a_reload_restores_the_autosaved_work() {
         .expect("get")
         .expect("autosaved");
     assert!(
-        stacksim::document::Document::from_json(&saved).is_ok(),
+        stacksim::ui::document::Document::from_json(&saved).is_ok(),
         "{saved}"
     );
     let second = reload().await;

@@ -7,11 +7,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use stacksim::components::load_overlay::{LoadOverlay, LoadOverlayProps};
-use stacksim::components::load_panel::{LoadPanel, LoadPanelProps};
-use stacksim::layout::auto_layout;
-use stacksim::load_run::{self, Event, LoadResult, LoadSettings, StepKind};
 use stacksim::sim::presets;
+use stacksim::ui::layout::auto_layout;
+use stacksim::ui::load_run::{self, Event, LoadResult, LoadSettings, StepKind};
+use stacksim::web::components::load_overlay::{LoadOverlay, LoadOverlayProps};
+use stacksim::web::components::load_panel::{LoadPanel, LoadPanelProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;

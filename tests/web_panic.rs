@@ -3,8 +3,8 @@
 //! does after logging.
 #![cfg(target_arch = "wasm32")]
 
-use stacksim::panic::{BANNER_CLASS, BANNER_ID, show_banner};
-use stacksim::storage::AUTOSAVE_KEY;
+use stacksim::web::panic::{BANNER_CLASS, BANNER_ID, show_banner};
+use stacksim::web::storage::AUTOSAVE_KEY;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};

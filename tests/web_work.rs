@@ -7,9 +7,9 @@
 //! - Recent work lists the works autosaved and opens them.
 #![cfg(target_arch = "wasm32")]
 
-use stacksim::session::Saved;
-use stacksim::state::{Action, AppState};
-use stacksim::storage::{AUTOSAVE_KEY, WORK_PREFIX};
+use stacksim::ui::session::Saved;
+use stacksim::ui::state::{Action, AppState};
+use stacksim::web::storage::{AUTOSAVE_KEY, WORK_PREFIX};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};

@@ -2,7 +2,7 @@
 //! typing into fields and waiting for the browser. Each test file uses part of it.
 #![allow(dead_code)]
 
-use stacksim::app::App;
+use stacksim::web::app::App;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 

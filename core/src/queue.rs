@@ -1,0 +1,500 @@
+//! The engine's event queue: a hierarchical timing wheel on the time in microseconds, first-in
+//! first-out among events scheduled for the same instant (the order nexosim's `PriorityQueue`
+//! gives, and the binary heap this replaced).
+//!
+//! The time is read as eight digits of eight bits. Level 0 has a slot per microsecond of the
+//! current 256 µs window; level `k` has a slot per value of digit `k`. An event waits at the
+//! level of the highest digit in which its time differs from `last` (the time the queue has
+//! reached), in the slot of its own digit there, so every event of a level comes before every
+//! event of a higher one, and slots of a level are in time order. When level 0 is empty, the
+//! first slot of the lowest non-empty level is spread over the levels below it: an event moves
+//! down at most seven times, and one scheduled less than 65 ms ahead (most of the engine's
+//! delays) at most once.
+//!
+//! This relies on the queue being monotone: nothing is scheduled before `last`. The engine only
+//! schedules at or after its clock, and `last` never passes the time of the event just popped
+//! or the `until` the clock is being moved to; an event scheduled earlier all the same is kept
+//! in a small fallback binary heap and still comes out first.
+//!
+//! FIFO among equal times needs no sequence numbers: an event's slot depends only on its time
+//! and `last`, so events of the same time always share a slot; each is appended when scheduled
+//! and a slot moves down in order, so events of the same time stay in scheduling order.
+//! That tie-break is what makes runs reproducible: two events at the same `SimTime` always come
+//! out in the order they were scheduled, whatever the queue's internal layout.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::time::SimTime;
+
+/// Bits per digit of the time.
+const BITS: u32 = 8;
+/// Slots per level.
+const SLOTS: usize = 1 << BITS;
+/// Levels above level 0: 7 more digits make 64 bits.
+const UPPER: usize = 7;
+
+/// An event waiting above level 0, with its time in microseconds.
+struct Item<E> {
+    at: u64,
+    event: E,
+}
+
+/// An event scheduled before `last` (the fallback), with its key: the time in the high 64 bits
+/// and a scheduling sequence number in the low 64, so that one integer comparison orders by
+/// time, then FIFO.
+struct Early<E> {
+    key: u128,
+    event: E,
+}
+
+impl<E> PartialEq for Early<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl<E> Eq for Early<E> {}
+
+impl<E> PartialOrd for Early<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<E> Ord for Early<E> {
+    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest, then the first scheduled.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key.cmp(&self.key)
+    }
+}
+
+/// Which slots of a level hold events: a bit per slot, and a bit per word of those.
+#[derive(Clone, Copy, Default)]
+struct Occupied {
+    words: [u64; SLOTS / 64],
+    nonzero: u8,
+}
+
+impl Occupied {
+    #[inline(always)]
+    fn set(&mut self, slot: usize) {
+        let word = slot / 64 % (SLOTS / 64);
+        self.words[word] |= 1 << (slot % 64);
+        self.nonzero |= 1 << word;
+    }
+
+    #[inline(always)]
+    fn clear(&mut self, slot: usize) {
+        let word = slot / 64 % (SLOTS / 64);
+        self.words[word] &= !(1 << (slot % 64));
+        if self.words[word] == 0 {
+            self.nonzero &= !(1 << word);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.nonzero == 0
+    }
+
+    /// The first slot holding events.
+    #[inline(always)]
+    fn first(&self) -> Option<usize> {
+        let word = self.nonzero.trailing_zeros() as usize;
+        let bits = *self.words.get(word)?;
+        Some(word * 64 + bits.trailing_zeros() as usize)
+    }
+}
+
+/// Events waiting for their time.
+pub struct EventQueue<E> {
+    /// The time the queue has reached: every event on the wheel is at or after it.
+    last: u64,
+    /// Level 0: the events of each microsecond of `last`'s 256 µs window, in scheduling order.
+    level0: Box<[VecDeque<E>; SLOTS]>,
+    occupied0: Occupied,
+    /// Levels 1 to 7: `upper[k - 1][d]` holds the events whose time differs from `last` first
+    /// in digit `k`, and has `d` there.
+    upper: [Box<[Vec<Item<E>>; SLOTS]>; UPPER],
+    occupied: [Occupied; UPPER],
+    /// Bit `k - 1` is set when level `k` holds events.
+    levels: u8,
+    /// Events scheduled before `last`, which all come before the others. The engine never
+    /// schedules any; this keeps the order right if it ever does.
+    early: BinaryHeap<Early<E>>,
+    len: usize,
+    /// Sequence numbers for `early`.
+    next_seq: u64,
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        EventQueue {
+            last: 0,
+            level0: Box::new(std::array::from_fn(|_| VecDeque::new())),
+            occupied0: Occupied::default(),
+            upper: std::array::from_fn(|_| Box::new(std::array::from_fn(|_| Vec::new()))),
+            occupied: [Occupied::default(); UPPER],
+            levels: 0,
+            early: BinaryHeap::new(),
+            len: 0,
+            next_seq: 0,
+        }
+    }
+}
+
+/// Digit `level` of `at`.
+#[inline(always)]
+fn digit(at: u64, level: usize) -> usize {
+    ((at >> (level as u32 * BITS)) as usize) % SLOTS
+}
+
+impl<E> EventQueue<E> {
+    /// Schedules `event` at `at`.
+    pub fn push(&mut self, at: SimTime, event: E) {
+        self.len += 1;
+        let at = at.as_micros();
+        if at >= self.last {
+            self.place(at, event);
+        } else {
+            let key = (u128::from(at) << 64) | u128::from(self.next_seq);
+            self.next_seq += 1;
+            self.early.push(Early { key, event });
+        }
+    }
+
+    /// Puts an event at or after `last` on the wheel.
+    #[inline(always)]
+    fn place(&mut self, at: u64, event: E) {
+        let differ = at ^ self.last;
+        if differ < SLOTS as u64 {
+            let slot = digit(at, 0);
+            self.level0[slot].push_back(event);
+            self.occupied0.set(slot);
+        } else {
+            let level = ((63 - differ.leading_zeros()) / BITS) as usize;
+            let slot = digit(at, level);
+            self.upper[level - 1][slot].push(Item { at, event });
+            self.occupied[level - 1].set(slot);
+            self.levels |= 1 << (level - 1);
+        }
+    }
+
+    /// The time of the next event, if any.
+    pub fn peek_time(&self) -> Option<SimTime> {
+        if let Some(early) = self.early.peek() {
+            return Some(SimTime::from_micros((early.key >> 64) as u64));
+        }
+        if let Some(slot) = self.occupied0.first() {
+            return Some(SimTime::from_micros(
+                self.last & !(SLOTS as u64 - 1) | slot as u64,
+            ));
+        }
+        let index = self.levels.trailing_zeros() as usize;
+        let slot = self.occupied.get(index)?.first()?;
+        self.upper[index][slot]
+            .iter()
+            .map(|item| item.at)
+            .min()
+            .map(SimTime::from_micros)
+    }
+
+    /// Removes and returns the next event if it is due at or before `until`.
+    pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
+        let until = until.as_micros();
+        if let Some(early) = self.early.peek() {
+            let at = (early.key >> 64) as u64;
+            if at > until {
+                return None;
+            }
+            let early = self.early.pop()?;
+            self.len -= 1;
+            return Some((SimTime::from_micros(at), early.event));
+        }
+        loop {
+            if let Some(slot) = self.occupied0.first() {
+                let at = self.last & !(SLOTS as u64 - 1) | slot as u64;
+                if at > until {
+                    return None;
+                }
+                self.last = at;
+                let events = &mut self.level0[slot];
+                let event = events.pop_front()?;
+                if events.is_empty() {
+                    self.occupied0.clear(slot);
+                }
+                self.len -= 1;
+                return Some((SimTime::from_micros(at), event));
+            }
+            // Level 0 is empty: move the first slot of the lowest non-empty level down, unless
+            // even its start is not due (`last` must not pass a time the caller may still
+            // schedule at: its clock stops at `until`).
+            let index = self.levels.trailing_zeros() as usize;
+            let slot = self.occupied.get(index)?.first()?;
+            // Level `index + 1`: `last` with digits up to that one replaced by the slot's.
+            let digits = (index as u32 + 2) * BITS;
+            let below = u64::MAX >> (u64::BITS - digits);
+            let start = self.last & !below | (slot as u64) << (digits - BITS);
+            if start > until {
+                return None;
+            }
+            self.last = start;
+            self.occupied[index].clear(slot);
+            if self.occupied[index].is_empty() {
+                self.levels &= !(1 << index);
+            }
+            let mut items = std::mem::take(&mut self.upper[index][slot]);
+            for item in items.drain(..) {
+                self.place(item.at, item.event);
+            }
+            // Give the emptied slot its allocation back.
+            self.upper[index][slot] = items;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earliest_first_and_fifo_among_equal_times() {
+        let mut queue = EventQueue::default();
+        queue.push(SimTime::from_millis(5), "c");
+        queue.push(SimTime::from_millis(1), "a");
+        queue.push(SimTime::from_millis(5), "d");
+        queue.push(SimTime::from_millis(1), "b");
+        queue.push(SimTime::from_millis(5), "e");
+        let mut out = Vec::new();
+        while let Some((_, event)) = queue.pop_until(SimTime::from_secs(1)) {
+            out.push(event);
+        }
+        assert_eq!(out, ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn events_after_the_horizon_stay_queued() {
+        let mut queue = EventQueue::default();
+        queue.push(SimTime::from_millis(10), 1);
+        assert_eq!(queue.pop_until(SimTime::from_millis(9)), None);
+        assert_eq!(queue.len(), 1);
+        assert_eq!(
+            queue.pop_until(SimTime::from_millis(10)),
+            Some((SimTime::from_millis(10), 1))
+        );
+        assert!(queue.is_empty());
+    }
+
+    #[test]
+    fn equal_times_scheduled_before_and_after_moving_down_stay_in_order() {
+        // The first 700 waits on level 1 while `last` is 0, then again after 400 has moved
+        // down and come out; the others join it there, and all move down together.
+        let mut queue = EventQueue::default();
+        queue.push(SimTime::from_micros(700), "first 700");
+        queue.push(SimTime::from_micros(400), "400");
+        assert_eq!(
+            queue.pop_until(SimTime::from_micros(400)),
+            Some((SimTime::from_micros(400), "400"))
+        );
+        queue.push(SimTime::from_micros(700), "second 700");
+        queue.push(SimTime::from_micros(600), "600");
+        queue.push(SimTime::from_micros(700), "third 700");
+        queue.push(SimTime::from_micros(400), "400 again");
+        assert_eq!(queue.peek_time(), Some(SimTime::from_micros(400)));
+        let mut out = Vec::new();
+        while let Some((_, event)) = queue.pop_until(SimTime::from_secs(1)) {
+            out.push(event);
+        }
+        assert_eq!(
+            out,
+            ["400 again", "600", "first 700", "second 700", "third 700"]
+        );
+    }
+
+    #[test]
+    fn far_times_come_out_in_order() {
+        let mut queue = EventQueue::default();
+        let times = [u64::MAX, 1 << 40, 70_000, u64::MAX, 300, 1 << 40, 65_536];
+        for (i, &at) in times.iter().enumerate() {
+            queue.push(SimTime::from_micros(at), i);
+        }
+        let mut out = Vec::new();
+        while let Some((at, i)) = queue.pop_until(SimTime::from_micros(u64::MAX)) {
+            out.push((at.as_micros(), i));
+        }
+        assert_eq!(
+            out,
+            [
+                (300, 4),
+                (65_536, 6),
+                (70_000, 2),
+                (1 << 40, 1),
+                (1 << 40, 5),
+                (u64::MAX, 0),
+                (u64::MAX, 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_event_scheduled_in_the_past_still_comes_first() {
+        let mut queue = EventQueue::default();
+        queue.push(SimTime::from_micros(10), "10");
+        queue.push(SimTime::from_micros(20), "20");
+        assert_eq!(
+            queue.pop_until(SimTime::from_micros(10)),
+            Some((SimTime::from_micros(10), "10"))
+        );
+        queue.push(SimTime::from_micros(3), "3");
+        queue.push(SimTime::from_micros(10), "10 again");
+        assert_eq!(queue.peek_time(), Some(SimTime::from_micros(3)));
+        let mut out = Vec::new();
+        while let Some((_, event)) = queue.pop_until(SimTime::from_secs(1)) {
+            out.push(event);
+        }
+        assert_eq!(out, ["3", "10 again", "20"]);
+    }
+}
+
+/// The timing wheel against the binary heap it replaced, on random schedules.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The previous queue: a binary heap on the packed `(time, seq)` key.
+    #[derive(Default)]
+    struct Reference {
+        heap: BinaryHeap<Early<u32>>,
+        next_seq: u64,
+    }
+
+    impl Reference {
+        fn push(&mut self, at: u64, event: u32) {
+            let key = (u128::from(at) << 64) | u128::from(self.next_seq);
+            self.next_seq += 1;
+            self.heap.push(Early { key, event });
+        }
+
+        fn peek_time(&self) -> Option<u64> {
+            self.heap.peek().map(|e| (e.key >> 64) as u64)
+        }
+
+        fn pop_until(&mut self, until: u64) -> Option<(u64, u32)> {
+            if self.peek_time()? > until {
+                return None;
+            }
+            self.heap.pop().map(|e| ((e.key >> 64) as u64, e.event))
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Schedule at the clock plus this delay (0 is frequent, to make many equal times).
+        Push { delay: u64 },
+        /// Schedule before the clock (the fallback), by this much.
+        PushEarly { back: u64 },
+        /// Take out every event due by the clock plus this much, then move the clock there,
+        /// as `Simulation::advance_to` does.
+        Advance { by: u64 },
+        /// Take out one event, whenever it is due, as `Simulation::run_until_quiet` does.
+        PopOne,
+    }
+
+    fn delay() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            3 => Just(0u64),
+            3 => 0u64..4,
+            3 => prop::sample::select(vec![250u64, 500, 750, 1_000, 5_000, 10_000]),
+            2 => 0u64..100_000,
+            1 => 0u64..40_000_000,
+            1 => Just(1u64 << 40),
+            1 => Just(u64::MAX),
+        ]
+    }
+
+    fn op(early: bool) -> impl Strategy<Value = Op> {
+        let early_weight = if early { 1 } else { 0 };
+        prop_oneof![
+            8 => delay().prop_map(|delay| Op::Push { delay }),
+            early_weight => (1u64..1_000).prop_map(|back| Op::PushEarly { back }),
+            2 => delay().prop_map(|by| Op::Advance { by }),
+            6 => Just(Op::PopOne),
+        ]
+    }
+
+    /// Runs `ops` on both queues and checks that every answer is the same.
+    fn same_as_reference(ops: &[Op]) -> Result<(), TestCaseError> {
+        let mut queue = EventQueue::default();
+        let mut reference = Reference::default();
+        let mut clock = 0u64;
+        let mut next = 0u32;
+        let check_pop = |queue: &mut EventQueue<u32>, reference: &mut Reference, until: u64| {
+            let got = queue
+                .pop_until(SimTime::from_micros(until))
+                .map(|(at, e)| (at.as_micros(), e));
+            let want = reference.pop_until(until);
+            prop_assert_eq!(got, want);
+            Ok(got)
+        };
+        for op in ops {
+            match *op {
+                Op::Push { delay } => {
+                    let at = clock.saturating_add(delay);
+                    queue.push(SimTime::from_micros(at), next);
+                    reference.push(at, next);
+                    next += 1;
+                }
+                Op::PushEarly { back } => {
+                    let at = clock.saturating_sub(back);
+                    queue.push(SimTime::from_micros(at), next);
+                    reference.push(at, next);
+                    next += 1;
+                }
+                Op::Advance { by } => {
+                    let until = clock.saturating_add(by);
+                    while let Some((at, _)) = check_pop(&mut queue, &mut reference, until)? {
+                        clock = clock.max(at);
+                    }
+                    clock = until;
+                }
+                Op::PopOne => {
+                    if let Some((at, _)) = check_pop(&mut queue, &mut reference, u64::MAX)? {
+                        clock = clock.max(at);
+                    }
+                }
+            }
+            prop_assert_eq!(
+                queue.peek_time().map(SimTime::as_micros),
+                reference.peek_time()
+            );
+            prop_assert_eq!(queue.len(), reference.heap.len());
+        }
+        while check_pop(&mut queue, &mut reference, u64::MAX)?.is_some() {}
+        prop_assert!(queue.is_empty());
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn pops_the_same_sequence_as_a_binary_heap(ops in prop::collection::vec(op(false), 0..400)) {
+            same_as_reference(&ops)?;
+        }
+
+        #[test]
+        fn events_scheduled_in_the_past_keep_the_order(ops in prop::collection::vec(op(true), 0..400)) {
+            same_as_reference(&ops)?;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! What a run looks like over time: one [`Bucket`] per interval of simulated time (1 s by
+//! default), the data behind the load charts: throughput and errors, latency percentiles,
+//! requests per server, queue depth per service, replication lag and stale reads, requests
+//! whose first SYN went unanswered (a VRRP failover gap, a dead host, a dropping firewall).
+//!
+//! Outcomes are counted in the bucket of the moment they were decided; queue depths and lags
+//! are sampled at the end of each bucket.
+
+use crate::stats::OutcomeCounts;
+use crate::time::{SimDuration, SimTime};
+
+const SUB: usize = 4;
+const N: usize = 64 * SUB;
+
+/// A coarse latency histogram (4 sub-buckets per power of two, about 19 % precision) small
+/// enough to keep one per second of a long run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoarseHistogram {
+    counts: Box<[u32; N]>,
+    n: u64,
+}
+
+impl Default for CoarseHistogram {
+    fn default() -> Self {
+        CoarseHistogram {
+            counts: Box::new([0; N]),
+            n: 0,
+        }
+    }
+}
+
+fn index(us: u64) -> usize {
+    if us < SUB as u64 {
+        return us as usize;
+    }
+    let exp = 63 - us.leading_zeros() as usize; // >= 2
+    let mantissa = ((us >> (exp - 2)) & 0b11) as usize;
+    ((exp - 1) * SUB + mantissa).min(N - 1)
+}
+
+fn floor(idx: usize) -> u64 {
+    if idx < SUB {
+        return idx as u64;
+    }
+    let exp = idx / SUB + 1;
+    ((SUB + idx % SUB) as u64) << (exp - 2)
+}
+
+impl CoarseHistogram {
+    pub fn record(&mut self, latency: SimDuration) {
+        let slot = &mut self.counts[index(latency.as_micros())];
+        *slot = slot.saturating_add(1);
+        self.n += 1;
+    }
+
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// The latency below which `q` (0–1) of the samples fall, to the histogram's precision.
+    pub fn quantile(&self, q: f64) -> SimDuration {
+        if self.n == 0 {
+            return SimDuration::ZERO;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.n as f64).ceil() as u64).max(1);
+        let mut seen = 0u64;
+        for (idx, count) in self.counts.iter().enumerate() {
+            seen += u64::from(*count);
+            if seen >= rank {
+                return SimDuration::from_micros(floor(idx));
+            }
+        }
+        SimDuration::ZERO
+    }
+}
+
+/// One interval of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bucket {
+    pub start: SimTime,
+    /// Requests sent during the interval.
+    pub sent: u64,
+    /// Outcomes decided during the interval.
+    pub outcomes: OutcomeCounts,
+    /// Latency of the requests served.
+    pub latency: CoarseHistogram,
+    /// Requests answered per service (indexed like [`Timeline::services`]).
+    pub served_by: Vec<u64>,
+    /// Requests waiting in each service's queue at the end of the interval.
+    pub queue_depth: Vec<u32>,
+    /// Each replica's apply delay at the end of the interval, in ms (`None`: not a replica,
+    /// or its replication is stopped).
+    pub replica_lag_ms: Vec<Option<u64>>,
+    pub stale_reads: u64,
+    /// Requests whose first SYN got no answer (a virtual IP nobody held during a VRRP failover,
+    /// a dead host, a firewall `deny`), counted when that SYN arrived. The client resent it
+    /// (B6a): such a request is served late if an answer came before its connect timeout.
+    pub syn_resent: u64,
+}
+
+/// Buckets of equal width from time zero.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeline {
+    pub width: SimDuration,
+    /// Service ids, the index of the per-service vectors.
+    pub services: Vec<String>,
+    pub buckets: Vec<Bucket>,
+}
+
+impl Timeline {
+    /// An empty timeline over `services`.
+    pub fn new(width: SimDuration, services: Vec<String>) -> Timeline {
+        let width = if width == SimDuration::ZERO {
+            SimDuration::from_secs(1)
+        } else {
+            width
+        };
+        Timeline {
+            width,
+            services,
+            buckets: Vec::new(),
+        }
+    }
+
+    /// The bucket holding `at`, created (with any before it) if needed.
+    pub fn bucket_mut(&mut self, at: SimTime) -> &mut Bucket {
+        let idx = (at.as_micros() / self.width.as_micros()) as usize;
+        while self.buckets.len() <= idx {
+            let start = SimTime::ZERO + self.width.times(self.buckets.len() as u64);
+            let n = self.services.len();
+            self.buckets.push(Bucket {
+                start,
+                sent: 0,
+                outcomes: OutcomeCounts::default(),
+                latency: CoarseHistogram::default(),
+                served_by: vec![0; n],
+                queue_depth: vec![0; n],
+                replica_lag_ms: vec![None; n],
+                stale_reads: 0,
+                syn_resent: 0,
+            });
+        }
+        &mut self.buckets[idx]
+    }
+
+    /// The index of a service id in the per-service vectors.
+    pub fn service_index(&self, id: &str) -> Option<usize> {
+        self.services.iter().position(|s| s == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coarse_quantiles_are_within_a_fifth() {
+        let mut h = CoarseHistogram::default();
+        for ms in 1..=100 {
+            h.record(SimDuration::from_millis(ms));
+        }
+        let p50 = h.quantile(0.5).as_millis_f64();
+        let p99 = h.quantile(0.99).as_millis_f64();
+        assert!((40.0..=50.0).contains(&p50), "{p50}");
+        assert!((80.0..=99.0).contains(&p99), "{p99}");
+        for us in [0, 1, 3, 4, 5, 100, 1 << 30] {
+            assert!(floor(index(us)) <= us, "{us}");
+        }
+    }
+
+    #[test]
+    fn buckets_are_created_up_to_the_time_asked() {
+        let mut timeline = Timeline::new(SimDuration::from_secs(1), vec!["a".into()]);
+        timeline.bucket_mut(SimTime::from_millis(2_500)).sent += 1;
+        assert_eq!(timeline.buckets.len(), 3);
+        assert_eq!(timeline.buckets[2].start, SimTime::from_secs(2));
+        assert_eq!(timeline.buckets[2].sent, 1);
+        assert_eq!(timeline.buckets[0].served_by, [0]);
+    }
+}

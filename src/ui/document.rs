@@ -1,0 +1,363 @@
+//! What a user saves, opens, autosaves and shares: a design with where its nodes sit and how
+//! the canvas looks at it (UI-side and pure, natively tested).
+//!
+//! A saved file is a [`Document`]:
+//! `{"stacksim": 1, "topology": {…}, "positions": {"web-01": [x, y]}, "view": {…}}`.
+//! Opening also accepts a bare design (what `stacksim export`, the CLI and older saves write):
+//! its nodes are then placed automatically. A share link carries the same document, deflated
+//! and base64url-encoded, in the address fragment (`#design=…`).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::sim::format::{self, LoadError, MAX_JSON_BYTES};
+use crate::sim::topology::Topology;
+use crate::ui::layout::Point;
+use crate::ui::viewport::View;
+
+/// The document format version this build writes.
+pub const DOCUMENT_VERSION: u32 = 1;
+
+/// The member of an autosave that holds what was on screen besides the design
+/// ([`crate::ui::session::Session`]); a saved file has none.
+pub const SESSION_KEY: &str = "session";
+
+/// The fragment key of a share link: `#design=…`.
+pub const SHARE_KEY: &str = "design=";
+
+/// A design with its drawing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    pub topology: Topology,
+    /// The top-left corner of each node's box; nodes without one are placed automatically.
+    pub positions: BTreeMap<String, Point>,
+    /// How the canvas looked; `None`: fit the drawing.
+    pub view: Option<View>,
+}
+
+#[derive(Serialize)]
+struct Out<'a> {
+    stacksim: u32,
+    topology: &'a Topology,
+    positions: BTreeMap<&'a str, [f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    view: Option<View>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Drawing {
+    #[serde(default)]
+    positions: BTreeMap<String, [f64; 2]>,
+    #[serde(default)]
+    view: Option<View>,
+}
+
+/// Why a file or link could not be opened.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Design(#[from] LoadError),
+    #[error("document version {0} is not supported (this build reads 1 to {DOCUMENT_VERSION})")]
+    Version(u64),
+    #[error("the share link is damaged: {0}")]
+    Link(String),
+}
+
+impl Document {
+    /// Pretty JSON, the format of saved files and of the autosave.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.out()).unwrap_or_default()
+    }
+
+    /// The document as a JSON value (the autosave adds its `session` member to it).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self.out()).unwrap_or_default()
+    }
+
+    fn out(&self) -> Out<'_> {
+        Out {
+            stacksim: DOCUMENT_VERSION,
+            topology: &self.topology,
+            positions: self
+                .positions
+                .iter()
+                // Only the nodes of the design: a stale position is not saved.
+                .filter(|(id, _)| self.topology.node(id).is_some())
+                .map(|(id, p)| (id.as_str(), [round(p.x), round(p.y)]))
+                .collect(),
+            view: self.view,
+        }
+    }
+
+    /// Reads a saved document or a bare design. Errors say where (a path into the JSON).
+    ///
+    /// An autosave's `session` member (see [`crate::ui::session`]) is allowed and ignored here:
+    /// a downloaded autosave opens like a saved file.
+    pub fn from_json(text: &str) -> Result<Document, OpenError> {
+        let mut value = format::parse_json(text)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            map.remove(SESSION_KEY);
+        }
+        Document::from_value(value)
+    }
+
+    /// [`Document::from_json`] on JSON already parsed (without a `session` member).
+    pub fn from_value(value: serde_json::Value) -> Result<Document, OpenError> {
+        let serde_json::Value::Object(mut map) = value else {
+            return Err(LoadError::Syntax {
+                path: "the top level".to_owned(),
+                message: "expected a JSON object: a Stacksim document, or a design with its format version".to_owned(),
+            }
+            .into());
+        };
+        let Some(version) = map.remove("stacksim") else {
+            // A bare design.
+            let topology = format::from_value(serde_json::Value::Object(map))?;
+            return Ok(Document {
+                topology,
+                positions: BTreeMap::new(),
+                view: None,
+            });
+        };
+        match version.as_u64() {
+            Some(v) if v == u64::from(DOCUMENT_VERSION) => {}
+            Some(v) => return Err(OpenError::Version(v)),
+            None => {
+                return Err(LoadError::Syntax {
+                    path: "stacksim".to_owned(),
+                    message: "the document version must be a whole number".to_owned(),
+                }
+                .into());
+            }
+        }
+        let topology = map.remove("topology").ok_or_else(|| LoadError::Syntax {
+            path: "topology".to_owned(),
+            message: "missing: a document holds one design".to_owned(),
+        })?;
+        let topology = format::from_value(topology).map_err(|err| match err {
+            LoadError::Syntax { path, message } => LoadError::Syntax {
+                path: format!("topology.{path}"),
+                message,
+            },
+            other => other,
+        })?;
+        let drawing: Drawing = serde_path_to_error::deserialize(serde_json::Value::Object(map))
+            .map_err(|err| LoadError::Syntax {
+                path: err.path().to_string(),
+                message: err.into_inner().to_string(),
+            })?;
+        let mut positions = BTreeMap::new();
+        for (id, [x, y]) in drawing.positions {
+            if !(x.is_finite() && y.is_finite() && x.abs() <= MAX_COORD && y.abs() <= MAX_COORD) {
+                return Err(LoadError::Syntax {
+                    path: format!("positions.{id}"),
+                    message: format!("coordinates must be within ±{MAX_COORD}"),
+                }
+                .into());
+            }
+            // Positions of nodes the design does not have are dropped.
+            if topology.node(&id).is_some() {
+                positions.insert(id, Point { x, y });
+            }
+        }
+        let view = drawing.view.filter(|v| {
+            v.x.is_finite()
+                && v.y.is_finite()
+                && v.x.abs() <= MAX_COORD
+                && v.y.abs() <= MAX_COORD
+                && (crate::ui::viewport::MIN_ZOOM..=crate::ui::viewport::MAX_ZOOM).contains(&v.zoom)
+        });
+        Ok(Document {
+            topology,
+            positions,
+            view,
+        })
+    }
+
+    /// The share link's fragment: `design=` and the deflated document, base64url.
+    pub fn to_fragment(&self) -> String {
+        let json = Document {
+            view: None,
+            ..self.clone()
+        }
+        .to_json();
+        let compact = serde_json::from_str::<serde_json::Value>(&json)
+            .map(|v| v.to_string())
+            .unwrap_or(json);
+        let packed = miniz_oxide::deflate::compress_to_vec(compact.as_bytes(), 9);
+        format!("{SHARE_KEY}{}", URL_SAFE_NO_PAD.encode(packed))
+    }
+
+    /// Reads the `design=` part of an address fragment; `None` if it has none.
+    pub fn from_fragment(fragment: &str) -> Option<Result<Document, OpenError>> {
+        let value = fragment
+            .trim_start_matches('#')
+            .split('&')
+            .find_map(|part| part.strip_prefix(SHARE_KEY))?;
+        Some(decode_link(value))
+    }
+}
+
+/// The largest coordinate a saved drawing may hold.
+pub const MAX_COORD: f64 = 1.0e6;
+
+fn round(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+fn decode_link(value: &str) -> Result<Document, OpenError> {
+    // Base64 of the largest allowed compressed document is far below this.
+    if value.len() > MAX_JSON_BYTES {
+        return Err(OpenError::Link(format!(
+            "it is {} characters long; links are limited to {MAX_JSON_BYTES}",
+            value.len()
+        )));
+    }
+    let packed = URL_SAFE_NO_PAD
+        .decode(value.trim())
+        .map_err(|err| OpenError::Link(format!("not base64url ({err})")))?;
+    let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES)
+        .map_err(|err| {
+            OpenError::Link(match err.status {
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                    format!("it unpacks to more than {MAX_JSON_BYTES} bytes")
+                }
+                _ => "the compressed data is cut short or corrupt".to_owned(),
+            })
+        })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| OpenError::Link("the design is not UTF-8 text".to_owned()))?;
+    Document::from_json(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::presets;
+
+    fn doc(stage: u8) -> Document {
+        let topology = presets::topology(stage).unwrap_or_else(|| panic!("stage {stage}"));
+        let positions = crate::ui::layout::auto_layout(&topology)
+            .boxes
+            .iter()
+            .map(|(id, r)| (id.clone(), Point { x: r.x, y: r.y }))
+            .collect();
+        Document {
+            topology,
+            positions,
+            view: Some(View {
+                x: 10.0,
+                y: -20.0,
+                zoom: 1.5,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_document_round_trips_through_json() {
+        for stage in 0..=3 {
+            let d = doc(stage);
+            assert_eq!(Document::from_json(&d.to_json()), Ok(d));
+        }
+    }
+
+    #[test]
+    fn a_bare_design_opens_without_positions() {
+        let topology = presets::topology(2).unwrap_or_else(|| panic!("stage 2"));
+        let d = Document::from_json(&format::to_json(&topology)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(d.topology, topology);
+        assert!(d.positions.is_empty());
+        assert_eq!(d.view, None);
+    }
+
+    #[test]
+    fn a_share_link_round_trips_without_the_view_and_is_short() {
+        for stage in 0..=3 {
+            let d = doc(stage);
+            let fragment = d.to_fragment();
+            assert!(fragment.starts_with(SHARE_KEY));
+            assert!(
+                fragment.len() < 4000,
+                "stage {stage}: {} chars",
+                fragment.len()
+            );
+            let back = Document::from_fragment(&format!("#{fragment}&tab=findings"));
+            assert_eq!(back, Some(Ok(Document { view: None, ..d })));
+        }
+        assert_eq!(Document::from_fragment("#stage=3"), None);
+    }
+
+    #[test]
+    fn bad_documents_say_what_and_where() {
+        let cases: &[(&str, &str)] = &[
+            ("{", "line 1 column 1"),
+            ("[]", "expected a JSON object"),
+            (r#"{"stacksim": 2, "topology": {}}"#, "document version 2"),
+            (r#"{"stacksim": "x"}"#, "at stacksim"),
+            (r#"{"stacksim": 1}"#, "at topology: missing"),
+            (
+                r#"{"stacksim": 1, "topology": {"version": 1, "name": "x", "nodes": 3}}"#,
+                "at topology.nodes",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = Document::from_json(text)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+        let mut json: serde_json::Value =
+            serde_json::from_str(&doc(0).to_json()).unwrap_or_default();
+        json["positions"]["web-01"] = serde_json::json!([1e300, 0]);
+        json["positions"]["server-01"] = serde_json::json!([1e300, 0]);
+        let err = Document::from_json(&json.to_string())
+            .map(|_| ())
+            .unwrap_err();
+        assert!(err.to_string().contains("positions.server-01"), "{err}");
+        json["positions"] = serde_json::json!({"ghost": [1, 2]});
+        json["extra"] = serde_json::json!(1);
+        let err = Document::from_json(&json.to_string())
+            .map(|_| ())
+            .unwrap_err();
+        assert!(err.to_string().contains("extra"), "{err}");
+    }
+
+    #[test]
+    fn damaged_links_are_refused_with_a_reason() {
+        let cases: &[(&str, &str)] = &[
+            ("#design=%%%", "not base64url"),
+            ("#design=AAAA", "cut short or corrupt"),
+        ];
+        for (fragment, expected) in cases {
+            let err = Document::from_fragment(fragment)
+                .unwrap_or_else(|| panic!("{fragment}"))
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{fragment}: {err}");
+        }
+        // A bomb: 3 MB of zeros deflates to a few kilobytes.
+        let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 3 << 20], 9);
+        let fragment = format!("design={}", URL_SAFE_NO_PAD.encode(bomb));
+        let err = Document::from_fragment(&fragment).map(|r| r.map(|_| ()));
+        assert!(
+            matches!(&err, Some(Err(OpenError::Link(m))) if m.contains("more than")),
+            "{err:?}"
+        );
+        // Markup in a link's design stays data: it is parsed as JSON and refused or kept as
+        // text, never executed (the browser tests check the text rendering).
+        let text = r#"{"version":1,"name":"<script>alert(1)</script>","nodes":[]}"#;
+        let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
+        let fragment = format!("design={}", URL_SAFE_NO_PAD.encode(packed));
+        let d = Document::from_fragment(&fragment).and_then(Result::ok);
+        assert_eq!(
+            d.map(|d| d.topology.name),
+            Some("<script>alert(1)</script>".to_owned())
+        );
+    }
+}

@@ -1,0 +1,466 @@
+//! The root component: one reducer, the layout of the page, the callbacks, and the keyboard
+//! shortcuts.
+
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::sim::findings::Severity;
+use crate::ui::flight;
+use crate::ui::session::{self, Damaged, Saved};
+use crate::ui::state::{Action, AppState, Tab, key_action};
+use crate::web::components::balancer_panel::BalancerPanel;
+use crate::web::components::diagram::Diagram;
+use crate::web::components::download::download;
+use crate::web::components::export_panel::ExportPanel;
+use crate::web::components::file_menu::FileMenu;
+use crate::web::components::findings_panel::FindingsPanel;
+use crate::web::components::inspector::Inspector;
+use crate::web::components::legend::Legend;
+use crate::web::components::load_overlay::LoadOverlay;
+use crate::web::components::load_panel::LoadPanel;
+use crate::web::components::reach_matrix::ReachMatrix;
+use crate::web::components::request_dot::RequestDot;
+use crate::web::components::request_history::RequestHistory;
+use crate::web::components::request_panel::RequestPanel;
+use crate::web::components::send_bar::SendBar;
+use crate::web::components::side_tabs::{self, SideTabs};
+use crate::web::components::stage_diff::StageDiff;
+use crate::web::components::stage_panel::StagePanel;
+use crate::web::components::stage_picker::StagePicker;
+use crate::web::components::work_notices::WorkNotices;
+use crate::web::storage::{self, StorageError};
+
+/// The whole page.
+///
+/// It opens the autosaved work; an address fragment other than the one that work showed is a
+/// link, opened over it undoably (see [`session::startup`]): `#stage=3&send=https-read`,
+/// optionally `&hop=12` to play it from its 12th hop (see [`crate::ui::state::parse_fragment`]).
+#[component]
+pub fn App() -> Html {
+    let startup = use_memo((), |_| {
+        let startup = session::startup(
+            &current_hash(),
+            storage::read_tab().as_deref(),
+            storage::read_latest().as_deref(),
+        );
+        if let Some(damaged) = &startup.damaged {
+            storage::keep_damaged(&damaged.raw);
+        }
+        startup
+    });
+    let state = use_reducer_eq(|| {
+        // Work ids need only differ between pages: a random nonce, from the shell.
+        let nonce = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        startup.open(AppState::new(nonce))
+    });
+    let dispatch: Rc<Callback<Action>> = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |_| dispatcher.to_callback())
+    };
+    let damaged = use_state(|| startup.damaged.clone());
+    let autosave = use_autosave(&state);
+    use_address(state.address(), (*dispatch).clone());
+    use_other_tabs((*dispatch).clone());
+    use_keyboard_shortcuts((*dispatch).clone());
+    let on_stage = dispatch.reform(Action::SelectStage);
+    let trace = state.shown_trace().cloned();
+    let legs = use_memo(
+        (state.topology.clone(), state.layout.clone(), trace.clone()),
+        |(topology, layout, trace)| {
+            trace
+                .as_ref()
+                .map(|t| flight::legs(topology, layout, t))
+                .unwrap_or_default()
+        },
+    );
+    let playback = state.playback;
+    let dot = playback
+        .trace
+        .zip(playback.hop)
+        .and_then(|(t, h)| Some(((t, h), legs.get(h)?.clone())))
+        .map(|(cursor, leg)| {
+            let on_done = dispatch.reform(|(trace, hop)| Action::Advance { trace, hop });
+            html! {
+                <RequestDot {leg} {cursor} playing={playback.playing}
+                    speed={playback.speed.factor()} {on_done} />
+            }
+        });
+    let hosts = use_memo(state.topology.clone(), crate::ui::load_run::host_ids);
+    let shared_topology = use_memo(state.topology.clone(), |t| t.clone());
+    // The load on the diagram: the run being computed, else the last one, on the Load tab.
+    let load_shown = (state.tab == Tab::Load)
+        .then(|| state.load_live.clone().or_else(|| state.load_run.clone()))
+        .flatten();
+    let view = match state.tab {
+        Tab::Request => html! {
+            <>
+                <RequestPanel trace={trace.clone()} {playback} dispatch={(*dispatch).clone()} />
+                <BalancerPanel topology={state.topology.clone()} run={state.run.clone()} />
+                <RequestHistory run={state.run.clone()} shown={playback.trace}
+                    dispatch={(*dispatch).clone()} />
+                <StagePanel stage={state.stage} title={state.topology.name.clone()} />
+            </>
+        },
+        Tab::Findings => html! {
+            <>
+                <StageDiff stage={state.stage} />
+                <FindingsPanel findings={state.findings.clone()} proofs={state.proofs.clone()}
+                    load_rps={state.load_rps} dispatch={(*dispatch).clone()} />
+            </>
+        },
+        Tab::Reach => html! { <ReachMatrix topology={state.topology.clone()} /> },
+        Tab::Export => html! {
+            <ExportPanel topology={state.topology.clone()} selected={state.export_file.clone()}
+                dispatch={(*dispatch).clone()} />
+        },
+        Tab::Load => html! {
+            <LoadPanel hosts={hosts.clone()} result={state.load_run.clone()}
+                dispatch={(*dispatch).clone()} topology={Some(shared_topology.clone())}
+                on_finished={Some(dispatch.reform(Action::LoadFinished))}
+                on_live={Some(dispatch.reform(Action::LoadLive))}
+                settings={state.load_settings.clone()}
+                on_settings={Some(dispatch.reform(Action::SetLoadSettings))} />
+        },
+    };
+    let errors = state
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let wide = matches!(state.tab, Tab::Reach | Tab::Export | Tab::Load);
+    html! {
+        <div class="app">
+            <header class="topbar">
+                <h1 class="brand">{ "Stacksim" }</h1>
+                <StagePicker current={state.stage} {on_stage} />
+                <FileMenu document={state.document()} width={state.layout.width}
+                    height={state.layout.height} load={state.load_settings.clone()}
+                    work={state.work.clone()} dispatch={(*dispatch).clone()} />
+            </header>
+            <WorkNotices notice={state.notice.clone()} autosave={autosave}
+                document={state.document()} dispatch={(*dispatch).clone()} />
+            if let Some(found) = &*damaged {
+                <DamagedAutosave damaged={found.clone()}
+                    on_dismiss={Callback::from(move |_| damaged.set(None))} />
+            }
+            if let Some(error) = &state.error {
+                <p class="error" role="alert">{ error }</p>
+            }
+            <main class="workspace">
+                <section class="canvas" aria-label="Diagram">
+                    <SendBar request={state.request} clock={state.clock} dispatch={(*dispatch).clone()} />
+                    <Diagram topology={state.topology.clone()} layout={state.layout.clone()}
+                        marks={Rc::new(state.marks())} view={state.view}
+                        picked={Rc::new(state.picked.clone())} stage={state.stage}
+                        can_undo={!state.history.undo.is_empty()}
+                        can_redo={!state.history.redo.is_empty()}
+                        dispatch={(*dispatch).clone()}>
+                        { for dot }
+                        if let Some(result) = load_shown {
+                            <LoadOverlay topology={shared_topology.clone()}
+                                layout={Rc::new(state.layout.clone())} {result} />
+                        }
+                    </Diagram>
+                    <Legend />
+                </section>
+                <div class={classes!("side", wide.then_some("wide"))}>
+                    if let Some(selection) = &state.selection {
+                        <Inspector selection={selection.clone()} topology={state.topology.clone()}
+                            run={state.run.clone()} dispatch={(*dispatch).clone()} />
+                    }
+                    <SideTabs current={state.tab} findings={state.findings.len()} {errors}
+                        dispatch={(*dispatch).clone()} />
+                    <div class="side-view" id={side_tabs::PANEL_ID} role="tabpanel"
+                        aria-labelledby={format!("tab-{}", state.tab.key())}>
+                        { view }
+                    </div>
+                </div>
+            </main>
+        </div>
+    }
+}
+
+/// The page's keyboard shortcuts (see [`shortcut`]); ignored while typing in a field (and
+/// Space on a focused button presses that button).
+#[hook]
+fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
+    use_effect_with((), move |_| {
+        let document = web_sys::window().and_then(|w| w.document());
+        let listener = document.map(|document| {
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&document, "keydown", options, move |event| {
+                let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if typing(event) {
+                    return;
+                }
+                let keys = Keys {
+                    ctrl: event.ctrl_key() || event.meta_key(),
+                    shift: event.shift_key(),
+                    alt: event.alt_key(),
+                };
+                let Some(action) = shortcut(&event.key(), keys) else {
+                    return;
+                };
+                // Ctrl+C on selected text copies the text, as everywhere else.
+                if action == Action::Copy && text_selected() {
+                    return;
+                }
+                event.prevent_default();
+                dispatch.emit(action);
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// The modifier keys held with a key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// Ctrl, or ⌘ on a Mac.
+    pub ctrl: bool,
+    pub shift: bool,
+    pub alt: bool,
+}
+
+/// What a key press does: Space plays or pauses, ← and → step, Delete or Backspace deletes
+/// the selection, Escape clears it, Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo, Ctrl+C and
+/// Ctrl+V copy and paste.
+pub fn shortcut(key: &str, keys: Keys) -> Option<Action> {
+    if keys.alt {
+        return None;
+    }
+    if keys.ctrl {
+        return match key.to_ascii_lowercase().as_str() {
+            "z" if keys.shift => Some(Action::Redo),
+            "z" => Some(Action::Undo),
+            "y" => Some(Action::Redo),
+            "c" => Some(Action::Copy),
+            "v" => Some(Action::Paste),
+            _ => None,
+        };
+    }
+    match key {
+        "Delete" | "Del" | "Backspace" => Some(Action::DeleteSelected),
+        "Escape" | "Esc" => Some(Action::ClearSelection),
+        _ => key_action(key),
+    }
+}
+
+/// Whether the page has selected text (which Ctrl+C should copy).
+fn text_selected() -> bool {
+    web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .is_some_and(|s| !s.is_collapsed())
+}
+
+/// Whether the key goes into a text field (where Space and arrows mean something else), or is
+/// Space on a focused button or summary (which the browser presses, as keyboard users expect).
+fn typing(event: &KeyboardEvent) -> bool {
+    let Some(target) = event
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+    else {
+        return false;
+    };
+    let tag = target.tag_name().to_ascii_uppercase();
+    let space = matches!(event.key().as_str(), " " | "Spacebar");
+    matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        || (space && matches!(tag.as_str(), "BUTTON" | "SUMMARY" | "A"))
+        || target.is_content_editable()
+}
+
+/// The page's address fragment (`#stage=2&send=https-read`, `#design=…`).
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Autosaves the work whenever it or what is on screen changes (not during a drag: its end
+/// is saved). Returns why autosave is off, while it is.
+#[hook]
+fn use_autosave(state: &AppState) -> Option<StorageError> {
+    let failure = use_state_eq(|| None::<StorageError>);
+    {
+        let failure = failure.clone();
+        // Nothing is built during a drag: pointer moves stay free of copies of the work.
+        let saved = (!state.moving).then(|| Saved::of(state));
+        use_effect_with(saved, move |saved| {
+            if let Some(saved) = saved {
+                let listed = !saved.is_untouched_preset();
+                failure.set(storage::write(saved.clone(), listed, js_sys::Date::now()).err());
+            }
+        });
+    }
+    (*failure).clone()
+}
+
+/// Keeps the address bar on [`AppState::address`] (replacing the entry: no history step per
+/// change), and opens a fragment the user types or pastes there as a link.
+#[hook]
+fn use_address(address: String, dispatch: Callback<Action>) {
+    let shown = use_mut_ref(String::new);
+    {
+        let shown = shown.clone();
+        use_effect_with(address, move |address| {
+            shown.borrow_mut().clone_from(address);
+            replace_address(address);
+        });
+    }
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|window| {
+            EventListener::new(&window, "hashchange", move |_| {
+                let hash = current_hash();
+                let fragment = session::bare(&hash);
+                if fragment != shown.borrow().as_str() {
+                    dispatch.emit(Action::OpenLink {
+                        fragment: fragment.to_owned(),
+                        notify: true,
+                    });
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Another tab's autosave of a work reaches this tab as a `storage` event; the reducer
+/// decides whether it is this tab's work and changed ([`Action::ChangedElsewhere`]).
+#[hook]
+fn use_other_tabs(dispatch: Callback<Action>) {
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|window| {
+            EventListener::new(&window, "storage", move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::StorageEvent>() else {
+                    return;
+                };
+                let key = event.key().unwrap_or_default();
+                let Some(value) = event.new_value() else {
+                    return;
+                };
+                if key.starts_with(storage::WORK_PREFIX)
+                    && let Ok(saved) = Saved::from_json(&value)
+                {
+                    dispatch.emit(Action::ChangedElsewhere(Box::new(saved)));
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+#[derive(Properties, PartialEq)]
+struct DamagedProps {
+    damaged: Damaged,
+    on_dismiss: Callback<()>,
+}
+
+/// The autosave could not be opened: say so, and offer its text for download.
+#[component]
+fn DamagedAutosave(props: &DamagedProps) -> Html {
+    let raw = props.damaged.raw.clone();
+    let failure = use_state(|| None::<String>);
+    let on_download = {
+        let failure = failure.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(err) = download(
+                "stacksim-autosave-damaged.json",
+                raw.as_bytes(),
+                "text/plain",
+            ) {
+                failure.set(Some(err));
+            }
+        })
+    };
+    let on_dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
+    html! {
+        <div class="recovery" role="alert" data-control="recovery">
+            <p>{ props.damaged.message.clone() }</p>
+            <button type="button" class="ctl" data-control="download-damaged" onclick={on_download}>
+                { "Download the damaged autosave" }
+            </button>
+            <button type="button" class="ctl" onclick={on_dismiss}>{ "Dismiss" }</button>
+            if let Some(err) = &*failure {
+                <p class="error">{ err }</p>
+            }
+        </div>
+    }
+}
+
+/// Shows `fragment` in the address bar without adding a history entry or firing
+/// `hashchange`.
+fn replace_address(fragment: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    if session::bare(&location.hash().unwrap_or_default()) == fragment {
+        return;
+    }
+    let path = location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
+    let url = if fragment.is_empty() {
+        path
+    } else {
+        format!("{path}#{fragment}")
+    };
+    if let Ok(history) = window.history() {
+        // Failing to update the address bar loses nothing; the page keeps working.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Yew's reducer hook drives the plain [`AppState::apply`].
+impl yew::Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(mut self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<Self> {
+        std::rc::Rc::make_mut(&mut self).apply(action);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctrl() -> Keys {
+        Keys {
+            ctrl: true,
+            ..Keys::default()
+        }
+    }
+
+    #[test]
+    fn editing_shortcuts() {
+        let none = Keys::default();
+        let ctrl_shift = Keys {
+            shift: true,
+            ..ctrl()
+        };
+        assert_eq!(shortcut("z", ctrl()), Some(Action::Undo));
+        assert_eq!(shortcut("Z", ctrl_shift), Some(Action::Redo));
+        assert_eq!(shortcut("y", ctrl()), Some(Action::Redo));
+        assert_eq!(shortcut("c", ctrl()), Some(Action::Copy));
+        assert_eq!(shortcut("v", ctrl()), Some(Action::Paste));
+        assert_eq!(shortcut("Delete", none), Some(Action::DeleteSelected));
+        assert_eq!(shortcut("Backspace", none), Some(Action::DeleteSelected));
+        assert_eq!(shortcut("Escape", none), Some(Action::ClearSelection));
+        assert_eq!(shortcut(" ", none), Some(Action::TogglePlay));
+        assert_eq!(shortcut("ArrowLeft", none), Some(Action::StepBack));
+        // Ctrl with other keys (Ctrl+R, Ctrl+Space) and anything with Alt stays the browser's.
+        assert_eq!(shortcut("r", ctrl()), None);
+        assert_eq!(shortcut(" ", ctrl()), None);
+        let alt = Keys {
+            alt: true,
+            ..ctrl()
+        };
+        assert_eq!(shortcut("z", alt), None);
+        assert_eq!(shortcut("z", none), None);
+    }
+}

@@ -1,0 +1,67 @@
+//! Each load balancer's view of its servers: UP or DOWN per its health checks, how many
+//! requests each answered, and where the last request went.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::sim::topology::Topology;
+use crate::ui::playback::Run;
+
+#[derive(Properties, PartialEq)]
+pub struct BalancerPanelProps {
+    pub topology: Topology,
+    pub run: Rc<Run>,
+}
+
+#[component]
+pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
+    let run = &props.run;
+    let mut lbs: Vec<&str> = run.backends.iter().map(|b| b.lb.as_str()).collect();
+    lbs.dedup();
+    if lbs.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="panel balancers" aria-label="Load balancers">
+            <h3>{ "Load balancers" }</h3>
+            { for lbs.into_iter().map(|lb| {
+                let last = run.last_pick(lb);
+                let host = props.topology.service(lb).map(|(node, _)| node.id.as_str());
+                let down = run.is_down(lb) || host.is_some_and(|h| run.is_down(h));
+                html! {
+                    <div class={classes!("balancer", down.then_some("down"))} data-lb={lb.to_owned()}>
+                        <p class="balancer-head">
+                            <strong>{ lb.to_owned() }</strong>
+                            <span class="last-pick">{ match last {
+                                Some(server) => format!("last pick → {server}"),
+                                None => "no request yet".to_owned(),
+                            } }</span>
+                        </p>
+                        <table class="backends">
+                            <thead><tr><th>{ "Server" }</th><th>{ "State" }</th><th>{ "Answered" }</th></tr></thead>
+                            <tbody>
+                                { for run.backends.iter().filter(|b| b.lb == lb).map(|b| {
+                                    let state = match (b.available, b.checked) {
+                                        (true, true) => "UP",
+                                        (true, false) => "UP (no check)",
+                                        (false, _) => "DOWN",
+                                    };
+                                    let picked = last == Some(b.server.as_str());
+                                    html! {
+                                        <tr class={classes!(if b.available { "up" } else { "down" }, picked.then_some("picked"))}
+                                            data-server={b.server.clone()}>
+                                            <td>{ b.server.clone() }</td>
+                                            <td class="state">{ state }</td>
+                                            <td class="served">{ b.served }</td>
+                                        </tr>
+                                    }
+                                }) }
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}

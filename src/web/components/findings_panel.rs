@@ -1,0 +1,104 @@
+//! The design's findings, errors first, with counts; the load the capacity finding is checked
+//! against.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::sim::findings::{Finding, ProofResult, Severity};
+use crate::ui::state::Action;
+use crate::web::components::finding_item::{FindingItem, severity_badge};
+
+#[derive(Properties, PartialEq)]
+pub struct FindingsPanelProps {
+    pub findings: Rc<Vec<Finding>>,
+    pub proofs: BTreeMap<String, ProofResult>,
+    pub load_rps: Option<u32>,
+    pub dispatch: Callback<Action>,
+}
+
+/// The loads a user can check capacity against, in requests per second.
+const LOADS: [u32; 4] = [100, 1_000, 5_000, 20_000];
+
+const SEVERITIES: [(Severity, &str); 3] = [
+    (Severity::Error, "Errors"),
+    (Severity::Warning, "Warnings"),
+    (Severity::Info, "Info"),
+];
+
+fn load_picker(load_rps: Option<u32>, dispatch: &Callback<Action>) -> Html {
+    let onchange = dispatch.reform(|event: Event| {
+        let value = event
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            .map(|select| select.value())
+            .unwrap_or_default();
+        Action::SetLoad(value.parse().ok())
+    });
+    html! {
+        <label class="load-pick">
+            { "Check capacity at " }
+            <select {onchange} data-control="load">
+                <option value="" selected={load_rps.is_none()}>{ "no load (skip)" }</option>
+                { for LOADS.iter().map(|&rps| html! {
+                    <option value={rps.to_string()} selected={load_rps == Some(rps)}>
+                        { format!("{rps} req/s") }
+                    </option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
+    let FindingsPanelProps {
+        findings,
+        proofs,
+        load_rps,
+        dispatch,
+    } = props;
+    let count = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
+    let groups = SEVERITIES.iter().filter_map(|&(severity, heading)| {
+        let items: Vec<&Finding> = findings.iter().filter(|f| f.severity == severity).collect();
+        if items.is_empty() {
+            return None;
+        }
+        let (class, ..) = severity_badge(severity);
+        Some(html! {
+            <div class={classes!("finding-group", class)}>
+                <h3>{ format!("{heading} ({})", items.len()) }</h3>
+                <ul class="finding-list">
+                    { for items.into_iter().map(|f| html! {
+                        <FindingItem key={f.id.clone()} finding={f.clone()}
+                            result={proofs.get(&f.id).cloned()} dispatch={dispatch.clone()} />
+                    }) }
+                </ul>
+            </div>
+        })
+    });
+    html! {
+        <section class="panel findings" aria-label="Findings">
+            <h2>{ "Findings" }</h2>
+            <p class="finding-counts">
+                { for SEVERITIES.iter().map(|&(severity, heading)| {
+                    let (class, symbol, _) = severity_badge(severity);
+                    html! {
+                        <span class={classes!("count", class)} data-severity={heading.to_lowercase()}>
+                            { format!("{symbol} {} {}", count(severity), heading.to_lowercase()) }
+                        </span>
+                    }
+                }) }
+            </p>
+            { load_picker(*load_rps, dispatch) }
+            <p class="note">{ "Computed from the design itself, for any design. Point at a finding (or focus it) to mark its nodes on the diagram; “Prove it” runs the failing scenario in the simulator." }</p>
+            if findings.is_empty() {
+                <p class="empty-list">{ "No findings: nothing Stacksim checks is wrong with this design." }</p>
+            }
+            { for groups }
+        </section>
+    }
+}

@@ -1,0 +1,71 @@
+//! The playback controls of the event list: reset, step back, play or pause, step forward,
+//! and the speed.
+
+use yew::prelude::*;
+
+use crate::ui::state::{Action, Speed};
+
+#[derive(Properties, PartialEq)]
+pub struct PlayerProps {
+    pub playing: bool,
+    pub speed: Speed,
+    /// Whether there is a request to play.
+    pub enabled: bool,
+    pub dispatch: Callback<Action>,
+}
+
+fn speed_label(speed: Speed) -> &'static str {
+    match speed {
+        Speed::Half => "0.5×",
+        Speed::Normal => "1×",
+        Speed::Double => "2×",
+        Speed::Quadruple => "4×",
+    }
+}
+
+#[component]
+pub fn Player(props: &PlayerProps) -> Html {
+    let PlayerProps {
+        playing,
+        speed,
+        enabled,
+        dispatch,
+    } = props;
+    let disabled = !enabled;
+    let button = |control: &'static str,
+                  label: &'static str,
+                  title: &'static str,
+                  action: Action| {
+        html! {
+            <button type="button" class="ctl" data-control={control} {title} aria-label={title} {disabled}
+                onclick={dispatch.reform(move |_: MouseEvent| action.clone())}>
+                { label }
+            </button>
+        }
+    };
+    let (play_control, play_label, play_title) = if *playing {
+        ("pause", "❚❚ Pause", "Pause (Space)")
+    } else {
+        ("play", "▶ Play", "Play (Space)")
+    };
+    html! {
+        <div class="player" role="toolbar" aria-label="Playback">
+            { button("reset", "↺", "Reset: back to before the first hop", Action::Reset) }
+            { button("back", "◀ Back", "Step back (←)", Action::StepBack) }
+            { button(play_control, play_label, play_title, Action::TogglePlay) }
+            { button("forward", "Next ▶", "Step forward (→)", Action::StepForward) }
+            <div class="speed" role="group" aria-label="Speed">
+                { for Speed::ALL.iter().map(|&s| {
+                    let pressed = s == *speed;
+                    html! {
+                        <button type="button" class={classes!("seg", pressed.then_some("active"))}
+                            aria-pressed={pressed.to_string()} data-speed={speed_label(s)}
+                            onclick={dispatch.reform(move |_: MouseEvent| Action::SetSpeed(s))}>
+                            { speed_label(s) }
+                        </button>
+                    }
+                }) }
+            </div>
+        </div>
+    }
+}

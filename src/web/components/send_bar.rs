@@ -1,0 +1,103 @@
+//! The request controls above the diagram: what to send, over which protocol, the Send
+//! button, the Wait buttons and the simulated clock.
+
+use yew::prelude::*;
+
+use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::trace::{RequestKind, RequestSpec};
+use crate::ui::state::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct SendBarProps {
+    /// What the Send button sends.
+    pub request: RequestSpec,
+    pub clock: SimTime,
+    pub dispatch: Callback<Action>,
+}
+
+const KINDS: [(RequestKind, &str, &str, &str); 3] = [
+    (
+        RequestKind::Static,
+        "static",
+        "Static page",
+        "GET /static/logo.png: a file Nginx serves from disk",
+    ),
+    (
+        RequestKind::Read,
+        "read",
+        "Dynamic read",
+        "GET /products/42: a page the application builds from a database read",
+    ),
+    (
+        RequestKind::Write,
+        "write",
+        "Write (POST)",
+        "POST /products/42: a database write on the primary",
+    ),
+];
+
+const WAITS: [u64; 2] = [1, 10];
+
+/// The clock as the page shows it, e.g. `t = 12.345 s`.
+pub fn clock_text(clock: SimTime) -> String {
+    format!("t = {:.3} s", clock.as_micros() as f64 / 1_000_000.0)
+}
+
+#[component]
+pub fn SendBar(props: &SendBarProps) -> Html {
+    let SendBarProps {
+        request,
+        clock,
+        dispatch,
+    } = props;
+    let send = {
+        let request = *request;
+        dispatch.reform(move |_: MouseEvent| Action::Send(request))
+    };
+    let toggle = |https: bool, label: &'static str| {
+        let pressed = request.https == https;
+        html! {
+            <button type="button" class={classes!("seg", pressed.then_some("active"))}
+                aria-pressed={pressed.to_string()} data-proto={label.to_lowercase()}
+                onclick={dispatch.reform(move |_: MouseEvent| Action::SetHttps(https))}>
+                { label }
+            </button>
+        }
+    };
+    html! {
+        <div class="send-bar" role="toolbar" aria-label="Send a request">
+            <div class="segmented" role="group" aria-label="Request kind">
+                { for KINDS.iter().map(|&(kind, key, label, title)| {
+                    let pressed = request.kind == kind;
+                    html! {
+                        <button type="button" class={classes!("seg", pressed.then_some("active"))}
+                            aria-pressed={pressed.to_string()} data-kind={key} {title}
+                            onclick={dispatch.reform(move |_: MouseEvent| Action::SetRequestKind(kind))}>
+                            { label }
+                        </button>
+                    }
+                }) }
+            </div>
+            <div class="segmented" role="group" aria-label="Protocol">
+                { toggle(false, "HTTP") }
+                { toggle(true, "HTTPS") }
+            </div>
+            <button type="button" class="primary" data-action="send" onclick={send}
+                title="Send one request now (or click the browser on the diagram)">
+                { "Send request" }
+            </button>
+            <div class="time-controls">
+            <div class="wait" role="group" aria-label="Let time pass">
+                { for WAITS.iter().map(|&s| html! {
+                    <button type="button" class="seg" data-wait={s.to_string()}
+                        title="Let simulated time pass: health checks, VRRP adverts and replication go on"
+                        onclick={dispatch.reform(move |_: MouseEvent| Action::Wait(SimDuration::from_secs(s)))}>
+                        { format!("Wait {s} s") }
+                    </button>
+                }) }
+            </div>
+            <span class="clock" title="Simulated time since the stage was opened">{ clock_text(*clock) }</span>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,79 @@
+//! What the page tells about the work itself: a link replaced it (Undo), another tab changed
+//! it (load that version), or autosave is off (Save a copy).
+
+use yew::prelude::*;
+
+use crate::ui::archive;
+use crate::ui::document::Document;
+use crate::ui::state::{Action, Notice};
+use crate::web::components::download::download;
+use crate::web::storage::StorageError;
+
+#[derive(Properties, PartialEq)]
+pub struct WorkNoticesProps {
+    pub notice: Option<Notice>,
+    /// Why autosave is off, while it is.
+    pub autosave: Option<StorageError>,
+    /// The work, for Save a copy.
+    pub document: Document,
+    pub dispatch: Callback<Action>,
+}
+
+#[component]
+pub fn WorkNotices(props: &WorkNoticesProps) -> Html {
+    let dispatch = &props.dispatch;
+    let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotice);
+    let notice = match &props.notice {
+        Some(Notice::LinkOpened { previous }) => html! {
+            <div class="notice" role="status" data-control="link-notice">
+                <p>{ format!(
+                    "The link opened something new in place of your work \u{201c}{previous}\u{201d}. \
+                     Undo brings your work back; it is also kept in Recent work."
+                ) }</p>
+                <button type="button" class="ctl" data-control="undo-link"
+                    onclick={dispatch.reform(|_: MouseEvent| Action::Undo)}>{ "Undo" }</button>
+                <button type="button" class="ctl" onclick={dismiss.clone()}>{ "Dismiss" }</button>
+            </div>
+        },
+        Some(Notice::ChangedElsewhere(saved)) => {
+            let saved = saved.clone();
+            let on_load = dispatch.reform(move |_: MouseEvent| Action::Restore(saved.clone()));
+            html! {
+                <div class="notice" role="status" data-control="other-tab-notice">
+                    <p>{ "Another tab changed this design. This tab goes on with its own \
+                          version, saved separately: both are in Recent work." }</p>
+                    <button type="button" class="ctl" data-control="load-other"
+                        onclick={on_load}>{ "Load the other tab's version" }</button>
+                    <button type="button" class="ctl" onclick={dismiss}>{ "Keep mine" }</button>
+                </div>
+            }
+        }
+        None => html! {},
+    };
+    let failure = use_state(|| None::<String>);
+    let off = props.autosave.as_ref().map(|err| {
+        let on_save = {
+            let (document, failure) = (props.document.clone(), failure.clone());
+            Callback::from(move |_: MouseEvent| {
+                let name = format!("{}.stacksim.json", archive::slug(&document.topology.name));
+                failure
+                    .set(download(&name, document.to_json().as_bytes(), "application/json").err());
+            })
+        };
+        html! {
+            <div class="notice warn" role="alert" data-control="autosave-off">
+                <p>{ format!(
+                    "Autosave is off: {err}. Your work stays on this page while it is open, and \
+                     nothing saved before is lost; save a copy as a file to keep this version."
+                ) }</p>
+                <button type="button" class="ctl" data-control="save-copy" onclick={on_save}>
+                    { "Save a copy" }
+                </button>
+                if let Some(err) = &*failure {
+                    <p class="error">{ err }</p>
+                }
+            </div>
+        }
+    });
+    html! { <>{ notice }{ for off }</> }
+}
