@@ -12,6 +12,13 @@
 //! answer at the same moment as the query that started it, never earlier. Once the answer has
 //! arrived, queries are cache hits until `query time + TTL` of the lookup that fetched it.
 //!
+//! A name with several A records (an RRset) is answered with all of them, and the resolver hands
+//! them out **in turn**: each answer starts with the next address, so successive visitors start
+//! with different ones. Unbound does this by default (`rrset-roundrobin: yes`, rotating by the
+//! query id) and BIND's authoritative servers shuffle the set (`rrset-order` random); the browser
+//! connects to the first address of its answer. Simplified: the rotation is a strict turn, not
+//! pseudo-random, so two addresses split visitors exactly 50/50.
+//!
 //! Simplifications: only A records; the design's zone is the only domain that exists (a name
 //! outside it is answered NXDOMAIN by the resolver without going upstream); NXDOMAIN answers are
 //! not cached (the model has no SOA record for RFC 2308 negative caching); no lost or truncated
@@ -27,7 +34,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::time::{SimDuration, SimTime};
-use super::topology::DnsZone;
+use super::topology::{DnsRecord, DnsZone};
 
 /// How long the resolver keeps the root's referral to a TLD's name servers: 2 days, the TTL of
 /// TLD NS records in the root zone (B6.3).
@@ -75,8 +82,10 @@ pub struct Resolver {
     pub tld_referral_ttl: SimDuration,
     /// How long a TLD referral to a domain is kept; [`DOMAIN_REFERRAL_TTL`] by default.
     pub domain_referral_ttl: SimDuration,
-    /// Lower-case name → cached A record.
+    /// Lower-case name → cached A records.
     answers: BTreeMap<String, CachedAnswer>,
+    /// Answers handed out so far: the rotation of an RRset (see [`Resolver::take_turn`]).
+    turns: u64,
     /// TLD (`com`) → the root's referral to its name servers.
     tld_referrals: BTreeMap<String, Referral>,
     /// Domain (`foobar.com`) → the TLD's referral to its name servers.
@@ -94,9 +103,10 @@ struct Referral {
 }
 
 /// An answer in the cache, or on its way there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct CachedAnswer {
-    address: Ipv4Addr,
+    /// The RRset in the zone's order.
+    addresses: Vec<Ipv4Addr>,
     /// When the lookup that fetched it ends at the client: until then it is in flight, and
     /// queries for the name wait for it.
     arrives: SimTime,
@@ -140,8 +150,12 @@ pub struct DnsHop {
 /// The outcome of one lookup.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolution {
-    /// The A record's address; `None` is NXDOMAIN (the hops' details say why).
+    /// The address the browser connects to: the first of [`Resolution::addresses`]; `None` is
+    /// NXDOMAIN (the hops' details say why).
     pub address: Option<Ipv4Addr>,
+    /// Every A record of the name, in the order of this answer (rotated in turn, see the module
+    /// documentation); empty for NXDOMAIN.
+    pub addresses: Vec<Ipv4Addr>,
     /// Whether the answer came from the resolver's cache (not for a query that waited for a
     /// lookup in flight).
     pub cached: bool,
@@ -170,6 +184,7 @@ impl Resolver {
             tld_referral_ttl: TLD_REFERRAL_TTL,
             domain_referral_ttl: DOMAIN_REFERRAL_TTL,
             answers: BTreeMap::new(),
+            turns: 0,
             tld_referrals: BTreeMap::new(),
             domain_referrals: BTreeMap::new(),
         }
@@ -198,10 +213,13 @@ impl Resolver {
                 "waiting for the lookup of {name} already in flight (answer at {})",
                 answer.arrives - SimTime::ZERO
             );
+            let expires = answer.expires;
+            let addresses = self.rotated(&name);
             return Resolution {
-                address: Some(answer.address),
+                address: addresses.first().copied(),
+                addresses,
                 cached: false,
-                ttl_left: Some(answer.expires - now),
+                ttl_left: Some(expires - now),
                 hops: vec![DnsHop {
                     kind: DnsHopKind::ResolverInFlight,
                     server: "resolver".to_owned(),
@@ -215,12 +233,14 @@ impl Resolver {
             && now < answer.expires
         {
             let ttl_left = answer.expires - now;
+            let addresses = self.rotated(&name);
             let detail = format!(
                 "cache hit: {name} A {} (ttl {ttl_left} left)",
-                answer.address
+                list(&addresses)
             );
             return Resolution {
-                address: Some(answer.address),
+                address: addresses.first().copied(),
+                addresses,
                 cached: true,
                 ttl_left: Some(ttl_left),
                 hops: vec![resolver_hop(true, client_resolver, detail)],
@@ -273,49 +293,85 @@ impl Resolver {
             );
         }
 
-        let record = zone.records.iter().find(|record| {
-            record.name.eq_ignore_ascii_case(relative)
-                || (relative == "@" && record.name.is_empty())
-        });
+        let rrset: Vec<&DnsRecord> = zone
+            .records
+            .iter()
+            .filter(|record| {
+                record.name.eq_ignore_ascii_case(relative)
+                    || (relative == "@" && record.name.is_empty())
+            })
+            .collect();
         let authoritative = |detail: String| DnsHop {
             kind: DnsHopKind::Authoritative,
             server: format!("ns1.{domain}"),
             took: self.latency.authoritative,
             detail,
         };
-        let Some(record) = record else {
+        let Some(record) = rrset.iter().min_by_key(|record| record.ttl) else {
             hops.push(authoritative(format!(
                 "NXDOMAIN: {domain} has no record named {relative}"
             )));
             return nxdomain(hops);
         };
-        let ttl = SimDuration::from_secs(u64::from(record.ttl));
-        if record.ttl == 0 {
-            hops.push(authoritative(format!(
-                "{name} A {}, TTL 0 s (not cached)",
-                record.address
-            )));
+        // RFC 2181 §5.2: the records of one RRset share a TTL; where they differ, the lowest.
+        let ttl_s = record.ttl;
+        let ttl = SimDuration::from_secs(u64::from(ttl_s));
+        let zone_order: Vec<Ipv4Addr> = rrset.iter().map(|record| record.address).collect();
+        let all = list(&zone_order);
+        if ttl_s == 0 {
+            hops.push(authoritative(format!("{name} A {all}, TTL 0 s (not cached)")));
         } else {
-            hops.push(authoritative(format!(
-                "{name} A {}, TTL {} s",
-                record.address, record.ttl
-            )));
+            hops.push(authoritative(format!("{name} A {all}, TTL {ttl_s} s")));
         }
         let latency = total(&hops);
         // In flight until it arrives, then cached until now + TTL (for TTL 0, never).
         let answer = CachedAnswer {
-            address: record.address,
+            addresses: zone_order,
             arrives: now + latency,
             expires: now + ttl,
         };
-        self.answers.insert(name, answer);
+        self.answers.insert(name.clone(), answer);
+        let addresses = self.rotated(&name);
+        if addresses.len() > 1 {
+            let last = hops.len() - 1;
+            hops[last].detail.push_str(&format!(
+                "; the resolver hands the addresses out in turn, this answer starts with {}",
+                addresses[0]
+            ));
+        }
         Resolution {
-            address: Some(record.address),
+            address: addresses.first().copied(),
+            addresses,
             cached: false,
             ttl_left: Some(ttl),
             latency,
             hops,
         }
+    }
+
+    /// The cached RRset of `name` in this answer's order, and one turn taken: each answer starts
+    /// one address further than the one before (Unbound's `rrset-roundrobin`).
+    fn rotated(&mut self, name: &str) -> Vec<Ipv4Addr> {
+        let turn = self.take_turn();
+        let Some(answer) = self.answers.get(name) else {
+            return Vec::new();
+        };
+        let mut addresses = answer.addresses.clone();
+        if !addresses.is_empty() {
+            let len = addresses.len() as u64;
+            addresses.rotate_left(usize::try_from(turn % len).unwrap_or(0));
+        }
+        addresses
+    }
+
+    /// Counts one more answer handed out and returns the count before it. A caller that reuses
+    /// a multi-address answer without asking again (the engine's fast path for requests nobody
+    /// traces) takes a turn per reuse, so it rotates exactly as asking would: the address is
+    /// `addresses[turn % len]` of the zone's order.
+    pub fn take_turn(&mut self) -> u64 {
+        let turn = self.turns;
+        self.turns = self.turns.wrapping_add(1);
+        turn
     }
 
     /// Forgets every cached answer and referral, as after a resolver restart.
@@ -382,9 +438,19 @@ fn total(hops: &[DnsHop]) -> SimDuration {
         .fold(SimDuration::ZERO, |sum, hop| sum + hop.took)
 }
 
+/// "8.8.8.8" or "8.8.8.8, 8.8.8.9".
+fn list(addresses: &[Ipv4Addr]) -> String {
+    addresses
+        .iter()
+        .map(Ipv4Addr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn nxdomain(hops: Vec<DnsHop>) -> Resolution {
     Resolution {
         address: None,
+        addresses: Vec::new(),
         cached: false,
         ttl_left: None,
         latency: total(&hops),

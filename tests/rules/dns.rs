@@ -667,3 +667,62 @@ fn burst_during_the_first_lookup_reaches_the_lb_in_order() {
         "sending order kept at the LB: {at_lb:?}"
     );
 }
+
+// An RRset: a name with two A records, as an active-active load-balancer pair publishes it.
+fn two_addresses(ttl_a: u32, ttl_b: u32) -> DnsZone {
+    zone(
+        "foobar.com",
+        &[("www", "8.8.8.8", ttl_a), ("www", "8.8.8.9", ttl_b)],
+    )
+}
+
+/// Every answer carries the whole RRset; the resolver hands the addresses out in turn, so each
+/// answer (miss, hit or joined lookup) starts one address further, and the browser uses the
+/// first: successive visitors alternate between the two.
+#[wasm_bindgen_test(unsupported = test)]
+fn an_rrset_is_answered_whole_and_rotated_for_each_answer() {
+    let zone = two_addresses(300, 300);
+    let mut resolver = Resolver::default();
+    let cases: [(SimTime, &str, bool); 5] = [
+        (secs(0), "8.8.8.8, 8.8.8.9", false),
+        // joins the lookup in flight: the same set, its own turn
+        (ms(50), "8.8.8.9, 8.8.8.8", false),
+        (secs(1), "8.8.8.8, 8.8.8.9", true),
+        (secs(2), "8.8.8.9, 8.8.8.8", true),
+        // expired: asked again, still in turn
+        (secs(301), "8.8.8.8, 8.8.8.9", false),
+    ];
+    for (at, order, cached) in cases {
+        let resolution = resolver.resolve(&zone, "www.foobar.com", at);
+        let got: Vec<String> = resolution.addresses.iter().map(|a| a.to_string()).collect();
+        assert_eq!(got.join(", "), order, "answer at {at}");
+        assert_eq!(resolution.address, resolution.addresses.first().copied());
+        assert_eq!(resolution.cached, cached, "answer at {at}");
+    }
+}
+
+/// RFC 2181 §5.2: the records of an RRset share one TTL; where a zone gives them different
+/// TTLs, the set is cached for the lowest.
+#[wasm_bindgen_test(unsupported = test)]
+fn an_rrset_with_unequal_ttls_is_cached_for_the_lowest() {
+    let zone = two_addresses(300, 60);
+    let mut resolver = Resolver::default();
+    let first = resolver.resolve(&zone, "www.foobar.com", secs(0));
+    assert_eq!(first.ttl_left, Some(SimDuration::from_secs(60)));
+    assert!(resolver.resolve(&zone, "www.foobar.com", secs(59)).cached);
+    assert!(!resolver.resolve(&zone, "www.foobar.com", secs(60)).cached);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_authoritative_answer_lists_the_set_and_who_goes_first() {
+    let mut resolver = Resolver::default();
+    let resolution = resolver.resolve(&two_addresses(300, 300), "www.foobar.com", secs(0));
+    let last = resolution.hops.last().map(|hop| hop.detail.as_str());
+    assert_eq!(
+        last,
+        Some(
+            "www.foobar.com A 8.8.8.8, 8.8.8.9, TTL 300 s; the resolver hands the addresses \
+             out in turn, this answer starts with 8.8.8.8"
+        )
+    );
+}
