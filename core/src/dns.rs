@@ -156,6 +156,8 @@ pub struct Resolution {
     /// Every A record of the name, in the order of this answer (rotated in turn, see the module
     /// documentation); empty for NXDOMAIN.
     pub addresses: Vec<Ipv4Addr>,
+    /// The same RRset in the zone's order, as the cache keeps it (see [`Resolver::next_of`]).
+    pub rrset: Vec<Ipv4Addr>,
     /// Whether the answer came from the resolver's cache (not for a query that waited for a
     /// lookup in flight).
     pub cached: bool,
@@ -214,10 +216,11 @@ impl Resolver {
                 answer.arrives - SimTime::ZERO
             );
             let expires = answer.expires;
-            let addresses = self.rotated(&name);
+            let (addresses, rrset) = self.rotated(&name);
             return Resolution {
                 address: addresses.first().copied(),
                 addresses,
+                rrset,
                 cached: false,
                 ttl_left: Some(expires - now),
                 hops: vec![DnsHop {
@@ -233,7 +236,7 @@ impl Resolver {
             && now < answer.expires
         {
             let ttl_left = answer.expires - now;
-            let addresses = self.rotated(&name);
+            let (addresses, rrset) = self.rotated(&name);
             let detail = format!(
                 "cache hit: {name} A {} (ttl {ttl_left} left)",
                 list(&addresses)
@@ -241,6 +244,7 @@ impl Resolver {
             return Resolution {
                 address: addresses.first().copied(),
                 addresses,
+                rrset,
                 cached: true,
                 ttl_left: Some(ttl_left),
                 hops: vec![resolver_hop(true, client_resolver, detail)],
@@ -319,7 +323,9 @@ impl Resolver {
         let zone_order: Vec<Ipv4Addr> = rrset.iter().map(|record| record.address).collect();
         let all = list(&zone_order);
         if ttl_s == 0 {
-            hops.push(authoritative(format!("{name} A {all}, TTL 0 s (not cached)")));
+            hops.push(authoritative(format!(
+                "{name} A {all}, TTL 0 s (not cached)"
+            )));
         } else {
             hops.push(authoritative(format!("{name} A {all}, TTL {ttl_s} s")));
         }
@@ -331,7 +337,7 @@ impl Resolver {
             expires: now + ttl,
         };
         self.answers.insert(name.clone(), answer);
-        let addresses = self.rotated(&name);
+        let (addresses, rrset) = self.rotated(&name);
         if addresses.len() > 1 {
             let last = hops.len() - 1;
             hops[last].detail.push_str(&format!(
@@ -342,6 +348,7 @@ impl Resolver {
         Resolution {
             address: addresses.first().copied(),
             addresses,
+            rrset,
             cached: false,
             ttl_left: Some(ttl),
             latency,
@@ -351,24 +358,26 @@ impl Resolver {
 
     /// The cached RRset of `name` in this answer's order, and one turn taken: each answer starts
     /// one address further than the one before (Unbound's `rrset-roundrobin`).
-    fn rotated(&mut self, name: &str) -> Vec<Ipv4Addr> {
+    fn rotated(&mut self, name: &str) -> (Vec<Ipv4Addr>, Vec<Ipv4Addr>) {
         let turn = self.take_turn();
         let Some(answer) = self.answers.get(name) else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let mut addresses = answer.addresses.clone();
-        if !addresses.is_empty() {
-            let len = addresses.len() as u64;
-            addresses.rotate_left(usize::try_from(turn % len).unwrap_or(0));
-        }
-        addresses
+        let start = turn_index(turn, addresses.len());
+        addresses.rotate_left(start);
+        (addresses, answer.addresses.clone())
     }
 
-    /// Counts one more answer handed out and returns the count before it. A caller that reuses
-    /// a multi-address answer without asking again (the engine's fast path for requests nobody
-    /// traces) takes a turn per reuse, so it rotates exactly as asking would: the address is
-    /// `addresses[turn % len]` of the zone's order.
-    pub fn take_turn(&mut self) -> u64 {
+    /// The address the next answer starts with, for a caller that reuses an answer it was given
+    /// (`rrset`, in the zone's order) instead of asking again — the engine's fast path for
+    /// requests nobody traces. It takes a turn, so it rotates exactly as asking would.
+    pub fn next_of(&mut self, rrset: &[Ipv4Addr]) -> Option<Ipv4Addr> {
+        let turn = self.take_turn();
+        rrset.get(turn_index(turn, rrset.len())).copied()
+    }
+
+    fn take_turn(&mut self) -> u64 {
         let turn = self.turns;
         self.turns = self.turns.wrapping_add(1);
         turn
@@ -438,6 +447,14 @@ fn total(hops: &[DnsHop]) -> SimDuration {
         .fold(SimDuration::ZERO, |sum, hop| sum + hop.took)
 }
 
+/// Where turn `turn` starts in a set of `len` addresses.
+fn turn_index(turn: u64, len: usize) -> usize {
+    match u64::try_from(len) {
+        Ok(len) if len > 0 => usize::try_from(turn % len).unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// "8.8.8.8" or "8.8.8.8, 8.8.8.9".
 fn list(addresses: &[Ipv4Addr]) -> String {
     addresses
@@ -451,6 +468,7 @@ fn nxdomain(hops: Vec<DnsHop>) -> Resolution {
     Resolution {
         address: None,
         addresses: Vec::new(),
+        rrset: Vec::new(),
         cached: false,
         ttl_left: None,
         latency: total(&hops),

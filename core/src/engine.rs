@@ -533,9 +533,10 @@ struct LoadRun {
 
 /// The resolver's last answer, remembered so untraced requests skip building hop texts while
 /// it is cached (the resolver's own cache decides; this only memoises its verdict).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct DnsMemo {
-    address: Ipv4Addr,
+    /// The answer's RRset in the zone's order: one address, or several handed out in turn.
+    addresses: Vec<Ipv4Addr>,
     /// When the lookup's answer reaches the client: a request before that waits for it, as
     /// the resolver makes it (B6.6).
     arrives: SimTime,
@@ -568,6 +569,9 @@ pub struct Simulation {
     cut: Vec<(usize, usize)>,
     host_counters: Vec<HostCounters>,
     served_by: Vec<u64>,
+    /// Requests each load balancer (by `Model::lbs` index) took in and balanced, retries not
+    /// counted again.
+    balanced: Vec<u64>,
     outputs: VecDeque<Output>,
     traces: Vec<Trace>,
     reports: Vec<MetricsReport>,
@@ -756,6 +760,7 @@ impl Simulation {
             cut: Vec::new(),
             host_counters: vec![HostCounters::default(); n_hosts],
             served_by: vec![0; n_svcs],
+            balanced: vec![0; model.lbs.len()],
             outputs: VecDeque::new(),
             traces: Vec::new(),
             reports: Vec::new(),
@@ -793,6 +798,17 @@ impl Simulation {
             .zip(&self.served_by)
             .filter(|(_, n)| **n > 0)
             .map(|(svc, n)| (svc.id.clone(), *n))
+            .collect()
+    }
+
+    /// Requests each load balancer (HAProxy service id) took in, in design order: where the
+    /// traffic went in an active-active or active-passive pair.
+    pub fn balanced_by(&self) -> Vec<(String, u64)> {
+        self.model
+            .lbs
+            .iter()
+            .zip(&self.balanced)
+            .map(|(lb, n)| (self.model.svc_id(lb.svc).to_owned(), *n))
             .collect()
     }
 
@@ -1926,11 +1942,17 @@ impl Simulation {
     fn resolve(&mut self, slot: u32) -> Option<(Ipv4Addr, SimDuration)> {
         let now = self.now;
         if !self.traced(slot)
-            && let Some(memo) = self.dns_memo
+            && let Some(memo) = &self.dns_memo
             && now < memo.valid_until
         {
             let hit = self.resolver.latency.client_resolver;
-            return Some((memo.address, hit.max(memo.arrives - now)));
+            let wait = hit.max(memo.arrives - now);
+            let address = match memo.addresses.as_slice() {
+                [one] => *one,
+                // A new visitor's answer starts one address further (dns.rs).
+                set => self.resolver.next_of(set)?,
+            };
+            return Some((address, wait));
         }
         let Some(zone) = &self.model.zone else {
             self.fail(
@@ -1966,7 +1988,7 @@ impl Simulation {
             return None;
         };
         self.dns_memo = resolution.ttl_left.map(|left| DnsMemo {
-            address,
+            addresses: resolution.rrset.clone(),
             arrives: done,
             valid_until: now + left,
         });
@@ -2228,6 +2250,11 @@ impl Simulation {
             );
             self.stats.redirects += 1;
             return self.respond(slot, lb_svc, 301);
+        }
+        if avoid.is_none()
+            && let Some(n) = self.balanced.get_mut(lb)
+        {
+            *n += 1;
         }
         let state = &mut self.lbs[lb];
         let pick = match avoid {

@@ -30,6 +30,7 @@ pub mod model;
 pub mod presets;
 pub mod queue;
 pub mod reach;
+pub mod redundancy;
 pub mod replication;
 pub mod stats;
 pub mod tcp;

@@ -9,6 +9,7 @@ mod balancer;
 mod dns;
 mod firewall;
 mod health;
+mod pairs;
 mod replication;
 mod tcp;
 mod vrrp;
