@@ -299,7 +299,7 @@ fn add_mirrored_vips(topology: &mut Topology, vips: &[String]) -> Result<(), Swi
     let mut by_priority: Vec<u8> = first.members.iter().map(|m| m.priority).collect();
     by_priority.sort_unstable_by(|a, b| b.cmp(a));
     let mut masters: Vec<&VrrpMember> = first.members.iter().collect();
-    masters.sort_by(|a, b| b.priority.cmp(&a.priority));
+    masters.sort_by_key(|m| std::cmp::Reverse(m.priority));
     let mut new_nodes = Vec::new();
     let mut new_ips = Vec::new();
     for k in 1..first.members.len() {
