@@ -2365,3 +2365,152 @@ fn loopback_real_haproxy_retries_and_redispatch_match_the_simulator() {
     assert_eq!(first(3).0, 503, "dead, redispatch off: 503");
     assert!((19.9..20.3).contains(&secs(first(3).1)), "{:?}", first(3).1);
 }
+
+/// Stage 1 switched to active-passive (server-02 a `backup` server): real HAProxy with the
+/// exported configuration sends every request to server-01 and none to the backup, then, once
+/// its health checks mark server-01 DOWN, every request to the backup, as the simulator says.
+#[test]
+fn loopback_real_haproxy_keeps_a_backup_server_idle_until_the_active_one_is_down() {
+    use stacksim::sim::redundancy::{Sharing, switch};
+    let topology = switch(&stage(1), "pool:lb-01.haproxy", Sharing::ActivePassive)
+        .expect("stage 1's pool switches");
+    let files = export(&topology);
+    let exported = &file(&files, "lb-01/haproxy.cfg").contents;
+    assert!(
+        exported.contains(" backup"),
+        "the backup server is marked:\n{exported}"
+    );
+    let (active, standby) = (Backend::start(), Backend::start());
+    let front = free_port();
+    let (cfg, servers) = loopback_cfg(exported, front, &[active.port, standby.port]);
+    assert_eq!(servers, ["server-01.nginx", "server-02.nginx"]);
+    let scratch = Scratch::new("loopback-backup");
+    let (haproxy, log_path) = start_haproxy(&scratch, &cfg, front);
+    let log_text = || fs::read_to_string(&log_path).unwrap_or_default();
+    for n in 0..100 {
+        get(front).unwrap_or_else(|e| panic!("request {n}: {e}\n{}", log_text()));
+    }
+    assert_eq!(
+        (active.served(), standby.served()),
+        (100, 0),
+        "real HAProxy"
+    );
+    assert_eq!(
+        predicted(&topology, 100),
+        [("server-01.nginx".to_owned(), 100)],
+        "the simulator"
+    );
+
+    // server-01 stops; HAProxy's checks (inter 2 s, fall 3) mark it DOWN within about 6 s.
+    drop(active);
+    let mut down = false;
+    for _ in 0..300 {
+        if log_text().contains("is DOWN") {
+            down = true;
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    assert!(down, "HAProxy never marked server-01 DOWN:\n{}", log_text());
+    for n in 0..100 {
+        get(front).unwrap_or_else(|e| panic!("request {n} after DOWN: {e}\n{}", log_text()));
+    }
+    assert_eq!(standby.served(), 100, "the backup takes over");
+    drop(haproxy);
+
+    let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+    sim.handle(SimTime::ZERO, Input::HostDown("server-01".into()))
+        .expect("known host");
+    sim.advance_to(SimTime::from_secs(20));
+    sim.start_load(Load {
+        mix: Mix {
+            static_pct: 100,
+            read_pct: 0,
+            write_pct: 0,
+        },
+        ..Load::new(100.0, 100)
+    });
+    sim.run_until_quiet(SimTime::from_secs(3600));
+    assert_eq!(
+        sim.served_by(),
+        [("server-02.nginx".to_owned(), 100)],
+        "the simulator: the backup serves once server-01 is DOWN"
+    );
+}
+
+/// Stage 3 switched to active-active: each load balancer's keepalived.conf has both VRRP
+/// instances with mirrored priorities (MASTER of one, BACKUP of the other), each HAProxy binds
+/// both addresses, and the zone answers www with both.
+#[test]
+fn active_active_exports_two_instances_with_mirrored_priorities_and_two_a_records() {
+    use stacksim::sim::redundancy::{Sharing, switch};
+    let topology =
+        switch(&stage(3), "vrrp:vip", Sharing::ActiveActive).expect("stage 3's pair switches");
+    let files = export(&topology);
+    let instances = |host: &str| -> Vec<String> {
+        let conf = &file(&files, &format!("{host}/keepalived.conf")).contents;
+        let mut found = Vec::new();
+        let mut current = String::new();
+        for line in conf.lines().map(str::trim) {
+            if let Some(name) = line.strip_prefix("vrrp_instance ") {
+                current = name.trim_end_matches(" {").to_owned();
+            } else if let Some(state) = line.strip_prefix("state ") {
+                current.push_str(&format!(" {state}"));
+            } else if let Some(id) = line.strip_prefix("virtual_router_id ") {
+                current.push_str(&format!(" id {id}"));
+            } else if let Some(priority) = line.strip_prefix("priority ") {
+                current.push_str(&format!(" priority {priority}"));
+            } else if line.ends_with("dev eth0") {
+                current.push_str(&format!(" {}", line.trim_end_matches(" dev eth0")));
+                found.push(current.clone());
+            }
+        }
+        found
+    };
+    assert_eq!(
+        instances("lb-01"),
+        [
+            "VI_vip MASTER id 51 priority 150 8.8.8.8/32",
+            "VI_vip-2 BACKUP id 52 priority 100 8.8.8.9/32"
+        ]
+    );
+    assert_eq!(
+        instances("lb-02"),
+        [
+            "VI_vip BACKUP id 51 priority 100 8.8.8.8/32",
+            "VI_vip-2 MASTER id 52 priority 150 8.8.8.9/32"
+        ]
+    );
+    for lb in ["lb-01", "lb-02"] {
+        let cfg = &file(&files, &format!("{lb}/haproxy.cfg")).contents;
+        for address in ["8.8.8.8", "8.8.8.9"] {
+            assert!(
+                cfg.contains(&format!("bind {address}:443 ssl")),
+                "{lb} binds {address}:\n{cfg}"
+            );
+        }
+    }
+    let zone = &file(&files, "dns/db.foobar.com").contents;
+    let www: Vec<&str> = zone
+        .lines()
+        .filter(|line| line.starts_with("www "))
+        .collect();
+    assert_eq!(www, ["www 300 IN A 8.8.8.8", "www 300 IN A 8.8.8.9"]);
+}
+
+#[test]
+fn real_tools_accept_an_active_active_load_balancer_pair() {
+    use stacksim::sim::redundancy::{Sharing, switch};
+    let topology = switch(&stage(3), "vrrp:vip", Sharing::ActiveActive).expect("switches");
+    real_tools_accept("active-active", &topology);
+}
+
+#[test]
+fn real_tools_accept_pools_with_backup_servers() {
+    use stacksim::sim::redundancy::{Sharing, switch};
+    for n in [1, 3] {
+        let topology =
+            switch(&stage(n), "pool:lb-01.haproxy", Sharing::ActivePassive).expect("switches");
+        real_tools_accept(&format!("backup-pool-{n}"), &topology);
+    }
+}
