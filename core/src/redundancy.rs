@@ -406,3 +406,208 @@ fn unique_id(topology: &Topology, pending: &[super::topology::Node], wanted: &st
         .find(|id| !used(id))
         .unwrap_or_else(|| wanted.to_owned())
 }
+
+/// What a pair's variant means for this design, in words with its own numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// "web-01 and web-02 are active-active".
+    pub headline: String,
+    /// How the work is shared, what a failure costs and for how long, what capacity it adds.
+    pub body: String,
+}
+
+/// Explains `pair` as it is in `topology`: who serves, who waits, and the failure's cost with
+/// the design's own timers (HAProxy's `inter × fall`, keepalived's Master_Down_Interval).
+pub fn explain(topology: &Topology, pair: &Pair) -> Explanation {
+    let hosts = |ids: &[String]| -> Vec<String> {
+        ids.iter()
+            .map(|id| match topology.service(id) {
+                Some((node, _)) => node.id.clone(),
+                None => id.clone(),
+            })
+            .collect()
+    };
+    match &pair.kind {
+        PairKind::Pool {
+            balancers,
+            servers,
+            backups,
+        } => {
+            let names = hosts(servers);
+            let by = hosts(balancers).join(" and ");
+            let check = balancers
+                .first()
+                .and_then(|id| topology.service(id))
+                .and_then(|(_, service)| match &service.kind {
+                    ServiceKind::LoadBalancer(lb) => Some(lb.health_check),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let detect = crate::time::SimDuration::from_millis(
+                u64::from(check.inter_ms) * u64::from(check.fall),
+            );
+            if backups.is_empty() {
+                Explanation {
+                    headline: format!("{} are active-active", and_list(&names)),
+                    body: format!(
+                        "{by} sends each request to the next server in turn, so all {} serve \
+                         at once and each one added adds its capacity. If one dies, the others \
+                         take its share once the health checks mark it DOWN, about inter × fall \
+                         = {detect} later; until then requests sent to it are retried elsewhere \
+                         or fail.",
+                        names.len()
+                    ),
+                }
+            } else {
+                let standby = hosts(backups);
+                let active: Vec<String> = names
+                    .iter()
+                    .filter(|n| !standby.contains(n))
+                    .cloned()
+                    .collect();
+                Explanation {
+                    headline: format!(
+                        "{} active, {} passive (HAProxy backup)",
+                        and_list(&active),
+                        and_list(&standby)
+                    ),
+                    body: format!(
+                        "{by} sends every request to {} and nothing to {}, a backup server, \
+                         until every active server is DOWN (health checks, about inter × fall \
+                         = {detect}). The backup adds no capacity, only a standby that sits \
+                         idle.",
+                        and_list(&active),
+                        and_list(&standby)
+                    ),
+                }
+            }
+        }
+        PairKind::Balancers { hosts, vips } => {
+            let groups: Vec<(String, Vip)> = vips
+                .iter()
+                .filter_map(|id| match topology.node(id).map(|n| &n.kind) {
+                    Some(NodeKind::Vip(vip)) => Some((id.clone(), vip.clone())),
+                    _ => None,
+                })
+                .collect();
+            let takeover = |vip: &Vip| {
+                let second = vip
+                    .members
+                    .iter()
+                    .map(|m| m.priority)
+                    .filter(|p| Some(*p) != vip.members.iter().map(|m| m.priority).max())
+                    .max()
+                    .unwrap_or(100);
+                crate::vrrp::master_down_interval(
+                    second,
+                    crate::vrrp::advert_interval_v2(vip.advert_int_s),
+                    crate::vrrp::VrrpVersion::V2,
+                )
+            };
+            let held: Vec<String> = groups
+                .iter()
+                .map(|(_, vip)| {
+                    format!(
+                        "{} by {}",
+                        vip.ip,
+                        designated_master(vip).unwrap_or("nobody")
+                    )
+                })
+                .collect();
+            let gap = groups
+                .first()
+                .map(|(_, vip)| takeover(vip))
+                .unwrap_or_default();
+            if pair.sharing == Sharing::ActivePassive {
+                let (master, others) = match groups.first() {
+                    Some((_, vip)) => {
+                        let master = designated_master(vip).unwrap_or_default().to_owned();
+                        let others: Vec<String> =
+                            hosts.iter().filter(|h| **h != master).cloned().collect();
+                        (master, others)
+                    }
+                    None => (String::new(), hosts.clone()),
+                };
+                Explanation {
+                    headline: format!("{} are active-passive", and_list(hosts)),
+                    body: format!(
+                        "{master} holds the virtual IP {} and takes every request; {} \
+                         stand{} by, idle. If {master} dies, the adverts stop and {} claims \
+                         the address {gap} later (Master_Down_Interval: 3 adverts + skew); \
+                         browsers that connect in that gap resend their SYN and are served \
+                         late. The pair has one load balancer's capacity: the second is \
+                         only a spare.",
+                        groups
+                            .first()
+                            .map(|(_, vip)| vip.ip.to_string())
+                            .unwrap_or_default(),
+                        and_list(&others),
+                        if others.len() == 1 { "s" } else { "" },
+                        and_list(&others),
+                    ),
+                }
+            } else {
+                Explanation {
+                    headline: format!("{} are active-active", and_list(hosts)),
+                    body: format!(
+                        "Each is MASTER of one virtual IP ({}) and BACKUP of the other{}, and \
+                         DNS answers www with every address, handed out in turn, so each load \
+                         balancer takes about 1/{} of the visitors. If one dies, the other \
+                         claims its address about {gap} later: only the visitors given that \
+                         address wait, the rest notice nothing. The pair has every member's \
+                         capacity, but each must carry all the traffic alone after a failure.",
+                        held.join(", "),
+                        if groups.len() > 2 { "s" } else { "" },
+                        groups.len().max(1)
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// One row of the comparison: what differs between the two variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Contrast {
+    pub aspect: &'static str,
+    pub active_active: &'static str,
+    pub active_passive: &'static str,
+}
+
+/// Active-active against active-passive, in general (reachable from every stage).
+pub const COMPARISON: [Contrast; 4] = [
+    Contrast {
+        aspect: "Capacity",
+        active_active: "Every member serves: adding one adds its capacity.",
+        active_passive: "Only the active member serves: a standby adds none.",
+    },
+    Contrast {
+        aspect: "A failure costs",
+        active_active: "Only the failed member's share of the traffic, until the others take it \
+                        over (health checks or the VRRP takeover); the survivors must then carry \
+                        everything.",
+        active_passive: "All the traffic, until the standby takes over (health checks or the VRRP \
+                         takeover, seconds); the standby was sized for everything anyway.",
+    },
+    Contrast {
+        aspect: "What sits idle",
+        active_active: "Nothing, until a failure; then the spare headroom each member kept.",
+        active_passive: "The whole standby, all the time.",
+    },
+    Contrast {
+        aspect: "What it costs to run",
+        active_active: "More to set up (one virtual IP per member, DNS with every address, every \
+                        member kept below half its capacity for the other's share).",
+        active_passive: "Simpler (one virtual IP, one address in DNS), but you pay for a machine \
+                         that mostly waits.",
+    },
+];
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}

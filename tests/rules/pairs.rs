@@ -249,3 +249,60 @@ fn the_same_load_and_crash_on_both_variants_differ_as_the_sharing_says() {
     // After the crash lb-02 serves alone in both.
     assert!(share(&crash_active, "lb-02.haproxy") > 0.7);
 }
+
+/// Each stage says what its pairs are and why, with the design's own timers.
+#[wasm_bindgen_test(unsupported = test)]
+fn each_variant_is_explained_with_the_designs_own_numbers() {
+    use stacksim::sim::redundancy::explain;
+    let stage1 = stage(1);
+    let stage3 = stage(3);
+    let passive_pool =
+        switch(&stage1, "pool:lb-01.haproxy", Sharing::ActivePassive).expect("switches");
+    let active_pair = switch(&stage3, "vrrp:vip", Sharing::ActiveActive).expect("switches");
+    let cases: [(&Topology, usize, &str, &[&str]); 4] = [
+        (
+            &stage1,
+            0,
+            "server-01 and server-02 are active-active",
+            &["so all 2 serve at once", "inter × fall = 6 s"],
+        ),
+        (
+            &passive_pool,
+            0,
+            "server-01 active, server-02 passive (HAProxy backup)",
+            &["nothing to server-02", "adds no capacity"],
+        ),
+        (
+            &stage3,
+            1,
+            "lb-01 and lb-02 are active-passive",
+            &[
+                "lb-01 holds the virtual IP 8.8.8.8 and takes every request; lb-02 stands by",
+                "lb-02 claims the address 3.609 s later",
+                "one load balancer's capacity",
+            ],
+        ),
+        (
+            &active_pair,
+            1,
+            "lb-01 and lb-02 are active-active",
+            &[
+                "(8.8.8.8 by lb-01, 8.8.8.9 by lb-02)",
+                "about 1/2 of the visitors",
+                "about 3.609 s later",
+            ],
+        ),
+    ];
+    for (topology, index, headline, phrases) in cases {
+        let pair = &pairs(topology)[index];
+        let explanation = explain(topology, pair);
+        assert_eq!(explanation.headline, headline);
+        for phrase in phrases {
+            assert!(
+                explanation.body.contains(phrase),
+                "{headline}: missing {phrase:?} in {:?}",
+                explanation.body
+            );
+        }
+    }
+}
