@@ -918,3 +918,66 @@ fn an_app_server_with_only_a_replica_has_no_primary() {
         }
     }
 }
+
+/// The requests the timeline counted over each link, as (from, to, count), links that carried
+/// none left out.
+fn link_counts(sim: &Simulation) -> Vec<(String, String, u64)> {
+    let timeline = sim.timeline();
+    timeline
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, (from, to))| {
+            let n = timeline.buckets.iter().map(|b| b.link_requests[i]).sum();
+            (from.clone(), to.clone(), n)
+        })
+        .filter(|(_, _, n)| *n > 0)
+        .collect()
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_timeline_counts_the_requests_each_link_carried() {
+    let count = |from: &str, to: &str, n: u64| (from.to_owned(), to.to_owned(), n);
+    // Stage 1, round robin: server-01, server-02, server-01, server-02. server-02's app
+    // server reads from its own replica and writes to the primary on server-01.
+    let mut stage1 = sim(1);
+    for (k, kind) in [
+        RequestKind::Read,
+        RequestKind::Read,
+        RequestKind::Write,
+        RequestKind::Write,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        send(&mut stage1, secs(k as f64), kind, false);
+    }
+    assert_eq!(
+        link_counts(&stage1),
+        [
+            count("lb-01.haproxy", "server-01.nginx", 2),
+            count("lb-01.haproxy", "server-02.nginx", 2),
+            count("server-01.nginx", "server-01.app", 2),
+            count("server-01.app", "server-01.mysql", 2),
+            count("server-02.nginx", "server-02.app", 2),
+            count("server-02.app", "server-02.mysql", 1),
+            count("server-02.app", "server-01.mysql", 1),
+        ]
+    );
+    // A static file stops at Nginx; a connection HAProxy could not open carried nothing: the
+    // request redispatched to server-02 is counted once, on its link.
+    let mut stage0 = sim(0);
+    send(&mut stage0, SimTime::ZERO, RequestKind::Static, false);
+    assert_eq!(link_counts(&stage0), []);
+    let mut stage1 = sim(1);
+    stage1
+        .handle(SimTime::ZERO, Input::ServiceDown("server-01.nginx".into()))
+        .expect("known service");
+    let trace = send(&mut stage1, secs(0.5), RequestKind::Static, false);
+    check_served(&trace, Some("server-02.nginx"), false);
+    check_reason(&trace, "refused");
+    assert_eq!(
+        link_counts(&stage1),
+        [count("lb-01.haproxy", "server-02.nginx", 1)]
+    );
+}

@@ -613,6 +613,16 @@ impl Simulation {
         let timeline = Timeline::new(
             config.bucket,
             model.svcs.iter().map(|s| s.id.clone()).collect(),
+            model
+                .links
+                .iter()
+                .map(|l| {
+                    (
+                        model.svc_id(l.from).to_owned(),
+                        model.svc_id(l.to).to_owned(),
+                    )
+                })
+                .collect(),
         );
         queue.push(SimTime::ZERO + timeline.width, Ev::Sample);
         Ok(Simulation {

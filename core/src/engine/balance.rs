@@ -171,6 +171,8 @@ impl Simulation {
                 req.return_latency += lan;
                 req.web = Some(target as u32);
             }
+            let link = self.model.lbs[lb].servers[server_slot];
+            self.timeline.bucket_mut(now).link_requests[link] += 1;
             self.hop(
                 slot,
                 Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),

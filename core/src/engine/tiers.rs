@@ -293,6 +293,14 @@ impl Simulation {
         if let Some(req) = self.req_mut(slot) {
             req.return_latency += one_way;
         }
+        let model = &self.model;
+        if let Some(&link) = model.svcs[from]
+            .out_links
+            .iter()
+            .find(|&&l| model.links[l].to == to)
+        {
+            self.timeline.bucket_mut(now).link_requests[link] += 1;
+        }
         let delay = if same_host { LOOPBACK } else { lan.times(3) };
         self.queue.push(
             now + delay,
