@@ -981,3 +981,56 @@ fn the_timeline_counts_the_requests_each_link_carried() {
         [count("lb-01.haproxy", "server-02.nginx", 1)]
     );
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_trace_names_the_way_the_response_goes_back() {
+    let stop = |svc: &str| Input::ServiceDown(svc.into());
+    let crash = |host: &str| Input::HostDown(host.into());
+    // (stage, inputs at 0 s, request kind, HTTPS, the places the response goes back through)
+    type Case = (u8, Vec<Input>, RequestKind, bool, &'static [&'static str]);
+    let cases: [Case; 6] = [
+        (0, vec![], RequestKind::Static, false, &["server-01.nginx"]),
+        // Refused by the stopped server-01, redispatched to server-02: only the server that
+        // took the request is on the way back.
+        (
+            1,
+            vec![stop("server-01.nginx")],
+            RequestKind::Static,
+            false,
+            &["server-02.nginx", "lb-01.haproxy"],
+        ),
+        // The write went on to the primary on server-01; the application server answers.
+        (
+            1,
+            vec![stop("server-01.nginx")],
+            RequestKind::Write,
+            false,
+            &["server-02.app", "server-02.nginx", "lb-01.haproxy"],
+        ),
+        // HAProxy redirects plain HTTP itself.
+        (2, vec![], RequestKind::Read, false, &["lb-01.haproxy"]),
+        // lb-01 crashed: the client's SYNs are resent until lb-02 holds the VIP.
+        (
+            3,
+            vec![crash("lb-01")],
+            RequestKind::Read,
+            true,
+            &["app-01.app", "web-01.nginx", "lb-02.haproxy", "vip"],
+        ),
+        // Not served: no response goes back.
+        (0, vec![crash("server-01")], RequestKind::Read, false, &[]),
+    ];
+    for (stage, inputs, kind, https, expected) in cases {
+        let mut sim = sim(stage);
+        for input in &inputs {
+            sim.handle(SimTime::ZERO, input.clone()).expect("known ids");
+        }
+        let trace = send(&mut sim, secs(1.0), kind, https);
+        assert_eq!(
+            trace.return_path,
+            expected,
+            "stage {stage} {inputs:?} {kind:?}: {:#?}",
+            reasons(&trace)
+        );
+    }
+}

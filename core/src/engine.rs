@@ -239,7 +239,7 @@ enum Fate {
 struct Req {
     spec: RequestSpec,
     sent_at: SimTime,
-    trace: Option<Box<Trace>>,
+    trace: Option<Box<Traced>>,
     encrypted: bool,
     /// The load balancer (index into `lbs`) and server slot it is using.
     lb: Option<(u32, u32)>,
@@ -298,6 +298,13 @@ impl Spot {
     fn ends(self, src: Option<(Ipv4Addr, u16)>, dst: Option<(Ipv4Addr, u16)>) -> Spot {
         Spot { src, dst, ..self }
     }
+}
+
+/// What the engine keeps for a traced request: its trace, and the places the request came in
+/// through so far (the way its response goes back).
+struct Traced {
+    trace: Trace,
+    way_in: Vec<Place>,
 }
 
 /// A TCP connection being opened: when its first SYN left and how many times it was resent.

@@ -173,6 +173,7 @@ impl Simulation {
             }
             let link = self.model.lbs[lb].servers[server_slot];
             self.timeline.bucket_mut(now).link_requests[link] += 1;
+            self.came_through(slot, Place::Svc(target));
             self.hop(
                 slot,
                 Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),

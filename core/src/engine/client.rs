@@ -155,6 +155,12 @@ impl Simulation {
                 },
             );
         }
+        if self.traced(slot) {
+            if let Some(Entry::Vip(vip)) = self.model.entry_at(address) {
+                self.came_through(slot, Place::Vip(vip));
+            }
+            self.came_through(slot, Place::Svc(svc));
+        }
         self.hop(
             slot,
             Spot::new(syn_at, Place::Svc(svc), HopKind::Connect).ends(client, dst),

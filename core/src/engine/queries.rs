@@ -51,7 +51,7 @@ impl Simulation {
         self.reqs
             .iter()
             .flatten()
-            .filter_map(|r| r.trace.as_deref())
+            .filter_map(|r| r.trace.as_deref().map(|t| &t.trace))
             .find(|t| t.id == id)
     }
 

@@ -301,6 +301,7 @@ impl Simulation {
         {
             self.timeline.bucket_mut(now).link_requests[link] += 1;
         }
+        self.came_through(slot, Place::Svc(to));
         let delay = if same_host { LOOPBACK } else { lan.times(3) };
         self.queue.push(
             now + delay,
@@ -484,6 +485,7 @@ impl Simulation {
                 )
             },
         );
+        self.record_return_path(slot, svc);
         self.finish(slot, now + back, Fate::Served { status });
     }
 }
