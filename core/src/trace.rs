@@ -206,6 +206,12 @@ pub struct Trace {
     pub outcome: Option<Outcome>,
     /// When the outcome reached the client.
     pub finished_at: Option<SimTime>,
+    /// The places the response travels back through to the client, nearest first: the
+    /// service that answered, then each service and virtual IP the request came in through,
+    /// in reverse (hosts, the client and places it only tried are not named). Empty until a
+    /// response leaves, and for a request that was not served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub return_path: Vec<String>,
 }
 
 impl Trace {
