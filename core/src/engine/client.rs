@@ -1,0 +1,402 @@
+//! The client's side: DNS, the SYN to the site's address (resent while nobody answers), the
+//! entry firewall and the TCP and TLS handshakes.
+
+use std::net::Ipv4Addr;
+
+use crate::firewall::{self, ConnState, Packet};
+use crate::model::{self, Entry, Model, Place, SvcRole};
+use crate::tcp::SynSchedule;
+use crate::time::{SimDuration, SimTime};
+use crate::topology::{Action, Proto};
+use crate::trace::HopKind;
+
+use super::{CLIENT_PORT, Connecting, DnsMemo, Ev, Fate, Simulation, Spot, Unanswered};
+
+impl Simulation {
+    /// DNS, then the TCP connection to the address it gave (the first SYN leaves when the
+    /// answer arrives).
+    pub(super) fn client_connect(&mut self, slot: u32) {
+        let now = self.now;
+        let Some((address, dns_time)) = self.resolve(slot) else {
+            return;
+        };
+        if let Some(req) = self.req_mut(slot) {
+            req.entry = address;
+            req.client_syn = Connecting {
+                first: now + dns_time,
+                resent: 0,
+            };
+        }
+        self.client_syn(slot);
+    }
+
+    /// The client's SYN (the first, decided when the request is sent, or a resent one, decided
+    /// when it arrives) reaches the site's address: where it leads, then the TCP and TLS
+    /// handshakes. A SYN nobody answers is resent until the browser gives up (B6a.1, B2.9); a
+    /// reset or a rejecting firewall ends the request at once (B6a.2).
+    pub(super) fn client_syn(&mut self, slot: u32) {
+        let Some((spec, address, conn)) = self
+            .req(slot)
+            .filter(|r| r.fate.is_none())
+            .map(|r| (r.spec, r.entry, r.client_syn))
+        else {
+            return;
+        };
+        let schedule = self.client_schedule();
+        let sent = conn.first + schedule.send_at(conn.resent).unwrap_or_default();
+        let wan = self.config.wan_latency;
+        let port = spec.port();
+        let syn_at = sent + wan;
+        let client_ip = self.model.client_ip;
+        let client = Some((client_ip, CLIENT_PORT));
+        let dst = Some((address, port));
+        if !model::routes(client_ip, address) {
+            return self.syn_unanswered(
+                slot,
+                Place::Client,
+                HopKind::Failure,
+                Unanswered::Unrouted,
+            );
+        }
+        // On a resent SYN, which resend got through (the event list says so).
+        let resend = (conn.resent > 0).then(|| (conn.resent, sent - conn.first));
+        let host = match self.model.entry_at(address) {
+            None => {
+                return self.syn_unanswered(
+                    slot,
+                    Place::Client,
+                    HopKind::Failure,
+                    Unanswered::Nobody,
+                );
+            }
+            Some(Entry::Vip(vip)) => {
+                let Some(member) = self.vrrp[vip].master() else {
+                    return self.syn_unanswered(
+                        slot,
+                        Place::Vip(vip),
+                        HopKind::Vrrp,
+                        Unanswered::NoMaster,
+                    );
+                };
+                let host = self.model.vips[vip].members[member];
+                let note = self
+                    .traced(slot)
+                    .then(|| self.vrrp_hold_note(vip, host))
+                    .flatten()
+                    .unwrap_or_default();
+                self.hop(slot, Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp).ends(client, dst), |m| {
+                        let held = format!(
+                            "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
+                            m.hosts[host].name, m.vips[vip].priorities[member]
+                        );
+                        match resend {
+                            Some((n, after)) => format!(
+                                "the SYN resent {after} after the first (resend {n}) reaches {}: {held}",
+                                m.hosts[host].name
+                            ),
+                            None => held,
+                        }
+                    });
+                host
+            }
+            Some(Entry::Host(host)) => host,
+        };
+        if !self.host_up[host] {
+            return self.syn_unanswered(
+                slot,
+                Place::Host(host),
+                HopKind::Failure,
+                Unanswered::HostDown(host),
+            );
+        }
+        let packet = Packet {
+            src: client_ip,
+            proto: Proto::Tcp,
+            dst_port: port,
+            state: ConnState::New,
+        };
+        let firewall = self.model.hosts[host].firewall.as_ref();
+        let verdict = firewall::evaluate(firewall, &packet);
+        if !verdict.passes() && verdict.action != Action::Reject {
+            return self.syn_unanswered(
+                slot,
+                Place::Host(host),
+                HopKind::Firewall,
+                Unanswered::Firewall(host, verdict, packet),
+            );
+        }
+        if !self.firewall_passes(slot, host, &packet, syn_at, syn_at, syn_at + wan) {
+            return;
+        }
+        let Some(svc) = self.model.listener(host, port) else {
+            return self.fail(slot, Spot::new(syn_at, Place::Host(host), HopKind::Failure), syn_at + wan, Fate::Refused, |m| {
+                if port == 443 && m.has_http_front(host) {
+                    format!(
+                        "nothing listens on {address}:443: no certificate is installed on {}, so HTTPS fails",
+                        m.host_id(host)
+                    )
+                } else {
+                    format!("nothing listens on {address}:{port}: connection refused")
+                }
+            });
+        };
+        if !self.svc_up[svc] {
+            return self.fail(
+                slot,
+                Spot::new(syn_at, Place::Svc(svc), HopKind::Failure),
+                syn_at + wan,
+                Fate::Refused,
+                |m| {
+                    format!(
+                        "{} is stopped: {} answers the SYN with a reset",
+                        m.svc_id(svc),
+                        m.host_id(host)
+                    )
+                },
+            );
+        }
+        self.hop(
+            slot,
+            Spot::new(syn_at, Place::Svc(svc), HopKind::Connect).ends(client, dst),
+            |m| {
+                let handshake = format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc));
+                match resend {
+                    Some((n, after)) => {
+                        format!(
+                            "{handshake}, on the SYN resent {after} after the first (resend {n})"
+                        )
+                    }
+                    None => handshake,
+                }
+            },
+        );
+        // TCP: SYN, SYN-ACK, then the request (1 RTT); TLS 1.3 adds 1 RTT (B5.6). A kept-alive
+        // connection pays neither.
+        let t = sent;
+        let new_session = self.req(slot).is_some_and(|r| r.new_session);
+        let mut arrive = if new_session {
+            t + wan.times(3)
+        } else {
+            t + wan
+        };
+        if spec.https && !new_session {
+            let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
+            if let Some(req) = self.req_mut(slot) {
+                req.encrypted = true;
+                req.tls_at_lb = is_lb;
+            }
+        } else if spec.https {
+            let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
+            if let Some(req) = self.req_mut(slot) {
+                req.encrypted = true;
+                req.tls_at_lb = is_lb;
+            }
+            arrive += wan.times(2);
+            self.hop(slot, Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls).ends(client, dst), |m| {
+                match &m.svcs[svc].certificate {
+                    Some(c) => format!(
+                        "TLS 1.3 handshake: {} presents the certificate for {} ({}); HTTPS ends here",
+                        m.svc_id(svc),
+                        c.common_name,
+                        c.issuer
+                    ),
+                    None => format!("TLS handshake at {}", m.svc_id(svc)),
+                }
+            });
+        }
+        self.queue.push(
+            arrive,
+            Ev::Arrive {
+                req: slot,
+                svc: svc as u32,
+            },
+        );
+    }
+
+    /// When the client's SYNs leave and when it gives up (B6a.1).
+    pub(super) fn client_schedule(&self) -> SynSchedule {
+        SynSchedule::with_timeout(self.config.client_connect_timeout)
+    }
+
+    /// Nobody answers the client's SYN: the browser resends it after the retransmission
+    /// timeout (1 s, 2 s, 4 s …), or gives up when its connect timeout comes first. A request
+    /// that would have reused a kept-alive connection opens a new one (that connection went
+    /// through the node that no longer answers).
+    pub(super) fn syn_unanswered(
+        &mut self,
+        slot: u32,
+        place: Place,
+        kind: HopKind,
+        why: Unanswered,
+    ) {
+        let Some(conn) = self.req(slot).map(|r| r.client_syn) else {
+            return;
+        };
+        let Some((address, port)) = self.req(slot).map(|r| (r.entry, r.spec.port())) else {
+            return;
+        };
+        // The SYN's addresses, so the event list and the dot show where it went.
+        let src = Some((self.model.client_ip, CLIENT_PORT));
+        let dst = Some((address, port));
+        let schedule = self.client_schedule();
+        let wan = self.config.wan_latency;
+        let sent = conn.first + schedule.send_at(conn.resent).unwrap_or_default();
+        let syn_at = sent + wan;
+        let next = conn.resent.checked_add(1);
+        let next_at = next.and_then(|n| schedule.send_at(n));
+        let resent = conn.resent;
+        // What the event list says about this SYN: why it got no answer.
+        let this_syn = move |m: &Model| {
+            let why = match (why, resent) {
+                (Unanswered::Nobody, 0) => format!("nothing answers at {address}"),
+                (Unanswered::Nobody, _) => format!("still nothing answers at {address}"),
+                (Unanswered::Unrouted, _) => format!(
+                    "{address} is a private address (RFC 1918): the internet does not route it, \
+                     so the SYN from {} never arrives",
+                    m.client_ip
+                ),
+                (Unanswered::NoMaster, 0) => {
+                    format!("VIP {address} has no MASTER (VRRP failover in progress)")
+                }
+                (Unanswered::NoMaster, _) => format!("nobody holds {address} yet"),
+                (Unanswered::HostDown(host), 0) => format!("{} is down", m.host_id(host)),
+                (Unanswered::HostDown(host), _) => format!("{} is still down", m.host_id(host)),
+                (Unanswered::Firewall(host, verdict, packet), _) => {
+                    let h = &m.hosts[host];
+                    verdict.explain(&h.id, h.firewall.as_ref(), &packet)
+                }
+            };
+            if resent == 0 {
+                format!("{why}: the SYN goes unanswered")
+            } else {
+                format!(
+                    "SYN resent after {} ({} after the first): {why}",
+                    schedule.wait_before(resent),
+                    sent - conn.first
+                )
+            }
+        };
+        let Some((next, next_at)) = next.zip(next_at) else {
+            // No more resends before the browser's connect timeout: it gives up.
+            let gives_up = schedule.gives_up_at();
+            let fate = match why {
+                Unanswered::Firewall(..) => Fate::Dropped,
+                _ => Fate::TimedOut,
+            };
+            let syns = resent + 1;
+            // That hop is a SYN too: it carries its addresses like the others.
+            let spot = Spot::new(syn_at, place, kind).ends(src, dst);
+            self.fail(slot, spot, conn.first + gives_up, fate, |m| {
+                format!(
+                    "{}; no answer to {syns} SYNs: the browser gives up {gives_up} after the first (connect timeout)",
+                    this_syn(m)
+                )
+            });
+            return;
+        };
+        if resent == 0 {
+            self.stats.syn_resent += 1;
+            self.timeline.bucket_mut(syn_at).syn_resent += 1;
+        }
+        let wait = schedule.wait_before(next);
+        self.hop(slot, Spot::new(syn_at, place, kind).ends(src, dst), |m| {
+            format!("{}; the browser resends it after {wait}", this_syn(m))
+        });
+        if let Some(req) = self.req_mut(slot) {
+            req.client_syn.resent = next;
+            req.new_session = true;
+        }
+        self.queue
+            .push(conn.first + next_at + wan, Ev::ClientSyn { req: slot });
+    }
+
+    /// The site's address and how long the lookup took, or `None` if the request ended.
+    pub(super) fn resolve(&mut self, slot: u32) -> Option<(Ipv4Addr, SimDuration)> {
+        let now = self.now;
+        if !self.traced(slot)
+            && let Some(memo) = self.dns_memo
+            && now < memo.valid_until
+        {
+            let hit = self.resolver.latency.client_resolver;
+            return Some((memo.address, hit.max(memo.arrives - now)));
+        }
+        let Some(zone) = &self.model.zone else {
+            self.fail(
+                slot,
+                Spot::new(now, Place::Client, HopKind::Failure),
+                now,
+                Fate::Failed(0),
+                |_| "the design has no DNS zone, so the browser cannot find the site".to_owned(),
+            );
+            return None;
+        };
+        let resolution = self.resolver.resolve(zone, &self.model.site, now);
+        let mut t = now;
+        for hop in &resolution.hops {
+            t += hop.took;
+            self.hop(slot, Spot::new(t, Place::Dns, HopKind::Dns), |_| {
+                format!("{}: {}", hop.server, hop.detail)
+            });
+        }
+        let done = now + resolution.latency;
+        let Some(address) = resolution.address else {
+            self.fail(
+                slot,
+                Spot::new(done, Place::Dns, HopKind::Failure),
+                done,
+                Fate::Failed(0),
+                |m| format!("{} does not resolve (NXDOMAIN)", m.site),
+            );
+            return None;
+        };
+        self.dns_memo = resolution.ttl_left.map(|left| DnsMemo {
+            address,
+            arrives: done,
+            valid_until: now + left,
+        });
+        Some((address, resolution.latency))
+    }
+
+    /// Checks `packet` against `host`'s firewall at `at`. On a drop or reject the request ends
+    /// (a timeout at `timeout_at`, a refusal at `refused_at`) and this returns false.
+    pub(super) fn firewall_passes(
+        &mut self,
+        slot: u32,
+        host: usize,
+        packet: &Packet,
+        at: SimTime,
+        timeout_at: SimTime,
+        refused_at: SimTime,
+    ) -> bool {
+        let firewall = self.model.hosts[host].firewall.as_ref();
+        let verdict = firewall::evaluate(firewall, packet);
+        let explain = |m: &Model| {
+            let h = &m.hosts[host];
+            verdict.explain(&h.id, h.firewall.as_ref(), packet)
+        };
+        let dst = Some((self.model.hosts[host].ip, packet.dst_port));
+        if verdict.passes() {
+            if firewall.is_some() {
+                self.hop(
+                    slot,
+                    Spot::new(at, Place::Host(host), HopKind::Firewall)
+                        .ends(Some((packet.src, 0)), dst),
+                    explain,
+                );
+            }
+            return true;
+        }
+        let (fate, finish_at) = match verdict.action {
+            Action::Reject => (Fate::Refused, refused_at),
+            _ => (Fate::Dropped, timeout_at),
+        };
+        self.fail(
+            slot,
+            Spot::new(at, Place::Host(host), HopKind::Firewall),
+            finish_at,
+            fate,
+            explain,
+        );
+        false
+    }
+}

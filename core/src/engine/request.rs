@@ -1,0 +1,298 @@
+//! A request's bookkeeping: sending it, recording its hops, failing it and delivering its
+//! outcome to the client.
+
+use std::net::Ipv4Addr;
+
+use crate::model::{Model, Place};
+use crate::stats::Stats;
+use crate::time::{SimDuration, SimTime};
+use crate::trace::{Hop, HopKind, Outcome, RequestId, RequestKind, RequestSpec, Trace};
+
+use super::words::outcome_reason;
+use super::{Connecting, Ev, Fate, Output, Req, Simulation, Spot};
+
+impl Simulation {
+    pub(super) fn req(&self, slot: u32) -> Option<&Req> {
+        self.reqs.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    pub(super) fn req_mut(&mut self, slot: u32) -> Option<&mut Req> {
+        self.reqs.get_mut(slot as usize).and_then(Option::as_mut)
+    }
+
+    pub(super) fn traced(&self, slot: u32) -> bool {
+        self.req(slot).is_some_and(|r| r.trace.is_some())
+    }
+
+    /// Appends a hop to a traced request. `reason` runs only for traced requests, so untraced
+    /// load never formats a string.
+    pub(super) fn hop(&mut self, slot: u32, spot: Spot, reason: impl FnOnce(&Model) -> String) {
+        // Only this check and the closure call are generic; the rest is shared by every call
+        // site (one copy in the binary instead of one per closure).
+        if self.traced(slot) {
+            let text = reason(&self.model);
+            self.push_hop(slot, spot, text);
+        }
+    }
+
+    pub(super) fn push_hop(&mut self, slot: u32, spot: Spot, reason: String) {
+        let model = &self.model;
+        if let Some(req) = self.reqs.get_mut(slot as usize).and_then(Option::as_mut)
+            && let Some(trace) = req.trace.as_mut()
+        {
+            trace.hops.push(Hop {
+                at: spot.at,
+                place: model.name(spot.place).to_owned(),
+                kind: spot.kind,
+                encrypted: req.encrypted,
+                src: spot.src,
+                dst: spot.dst,
+                reason,
+            });
+        }
+    }
+
+    /// Records a failing hop at `spot` and ends the request with `fate`, the outcome reaching
+    /// the client at `finish_at`.
+    pub(super) fn fail(
+        &mut self,
+        slot: u32,
+        spot: Spot,
+        finish_at: SimTime,
+        fate: Fate,
+        reason: impl FnOnce(&Model) -> String,
+    ) {
+        let text = self.traced(slot).then(|| reason(&self.model));
+        self.fail_with(slot, spot, finish_at, fate, text);
+    }
+
+    /// Fails the request where it is now; the outcome travels back along its path.
+    pub(super) fn fail_back(
+        &mut self,
+        slot: u32,
+        place: Place,
+        fate: Fate,
+        reason: impl FnOnce(&Model) -> String,
+    ) {
+        let now = self.now;
+        let back = self.return_latency(slot);
+        let spot = Spot::new(now, place, HopKind::Failure);
+        self.fail(slot, spot, now + back, fate, reason);
+    }
+
+    /// The non-generic body of [`Simulation::fail`]; `text` is there for traced requests.
+    pub(super) fn fail_with(
+        &mut self,
+        slot: u32,
+        spot: Spot,
+        finish_at: SimTime,
+        fate: Fate,
+        text: Option<String>,
+    ) {
+        let place = spot.place;
+        if let Some(text) = text {
+            let outcome = self.outcome(fate, place, slot, text.clone());
+            self.push_hop(slot, spot, text);
+            if let Some(trace) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
+                trace.outcome = Some(outcome);
+            }
+        }
+        let host = match place {
+            Place::Host(h) => Some(h),
+            Place::Svc(s) => Some(self.model.svcs[s].host),
+            _ => None,
+        };
+        if let Some(host) = host {
+            self.host_counters[host].errors += 1;
+        }
+        if let Some(app) = self.req_mut(slot).and_then(|r| r.holding.take()) {
+            self.release(app as usize);
+        }
+        self.finish(slot, finish_at, fate);
+    }
+
+    pub(super) fn outcome(&self, fate: Fate, place: Place, slot: u32, reason: String) -> Outcome {
+        let place = self.model.name(place).to_owned();
+        match fate {
+            Fate::Served { status } => {
+                let req = self.req(slot);
+                Outcome::Served {
+                    status,
+                    backend: req
+                        .and_then(|r| r.web)
+                        .map(|w| self.model.svc_id(w as usize).to_owned()),
+                    stale: req.is_some_and(|r| r.stale),
+                }
+            }
+            Fate::Dropped => Outcome::Dropped {
+                host: place,
+                reason,
+            },
+            Fate::Refused => Outcome::Refused { place, reason },
+            Fate::TimedOut => Outcome::TimedOut { place, reason },
+            Fate::NoServer => Outcome::NoServer { place },
+            Fate::Failed(status) => Outcome::Failed {
+                status,
+                place,
+                reason,
+            },
+        }
+    }
+
+    /// Decides the request's fate now and delivers it to the client at `at`.
+    pub(super) fn finish(&mut self, slot: u32, at: SimTime, fate: Fate) {
+        let now = self.now;
+        let Some(req) = self.req_mut(slot) else {
+            return;
+        };
+        if req.fate.is_some() {
+            return;
+        }
+        req.fate = Some(fate);
+        if let Some((lb, server)) = req.lb.take() {
+            self.lbs[lb as usize]
+                .balancer
+                .connection_finished(server as usize);
+        }
+        if self.traced(slot) {
+            // A traced request's last hop is the client receiving the outcome, at `at`.
+            self.queue.push(at.max(now), Ev::Finish { req: slot });
+        } else {
+            // Load requests are counted at once (with the latency the client will see), which
+            // saves an event per request; nothing else is pending for them.
+            self.complete(slot, at.max(now));
+        }
+    }
+
+    /// Starts a request. `new_session`: it opens a new connection (TCP and, for HTTPS, a full
+    /// TLS handshake); otherwise it reuses a kept-alive one.
+    pub(super) fn send(&mut self, spec: RequestSpec, traced: bool, new_session: bool) -> RequestId {
+        let now = self.now;
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        let trace = traced.then(|| {
+            Box::new(Trace {
+                id,
+                spec,
+                sent_at: now,
+                hops: Vec::new(),
+                outcome: None,
+                finished_at: None,
+            })
+        });
+        let req = Req {
+            spec,
+            sent_at: now,
+            trace,
+            encrypted: false,
+            lb: None,
+            attempts: 0,
+            avoid: None,
+            web: None,
+            app: None,
+            return_latency: self.config.wan_latency,
+            enqueued_at: now,
+            stale: false,
+            tls_at_lb: false,
+            holding: None,
+            new_session,
+            forwards: 0,
+            fate: None,
+            entry: Ipv4Addr::UNSPECIFIED,
+            client_syn: Connecting::default(),
+            backend_syn: Connecting::default(),
+            connect_error: None,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.reqs[slot as usize] = Some(req);
+                slot
+            }
+            None => {
+                self.reqs.push(Some(req));
+                (self.reqs.len() - 1) as u32
+            }
+        };
+        self.stats.sent += 1;
+        self.timeline.bucket_mut(now).sent += 1;
+        self.client_connect(slot);
+        id
+    }
+
+    pub(super) fn return_latency(&self, slot: u32) -> SimDuration {
+        self.req(slot)
+            .map_or(SimDuration::ZERO, |r| r.return_latency)
+    }
+
+    /// The outcome reaches the client: count it, close the trace, free the slot.
+    pub(super) fn complete(&mut self, slot: u32, now: SimTime) {
+        let Some(fate) = self.req(slot).and_then(|r| r.fate) else {
+            return;
+        };
+        self.finished += 1;
+        let kind = Stats::kind_index(self.req(slot).map_or(RequestKind::Static, |r| r.spec.kind));
+        let latency = self.req(slot).map(|r| now - r.sent_at);
+        let web = self.req(slot).and_then(|r| r.web);
+        let resent = self.req(slot).is_some_and(|r| r.client_syn.resent > 0);
+        let bucket = self.timeline.bucket_mut(now);
+        for counts in [&mut self.stats.by_kind[kind], &mut bucket.outcomes] {
+            match fate {
+                Fate::Served { .. } => counts.served += 1,
+                Fate::Dropped => counts.dropped += 1,
+                Fate::Refused => counts.refused += 1,
+                Fate::TimedOut => counts.timed_out += 1,
+                Fate::NoServer => counts.no_server += 1,
+                Fate::Failed(_) => counts.failed += 1,
+            }
+        }
+        if matches!(fate, Fate::Served { .. }) && resent {
+            self.stats.served_after_resend += 1;
+        }
+        if let (Fate::Served { .. }, Some(latency)) = (fate, latency) {
+            self.stats.latency.record(latency);
+            bucket.latency.record(latency);
+            if let Some(w) = web {
+                bucket.served_by[w as usize] += 1;
+            }
+        }
+        if self.traced(slot) {
+            let outcome = match self
+                .req(slot)
+                .and_then(|r| r.trace.as_ref())
+                .and_then(|t| t.outcome.clone())
+            {
+                Some(outcome) => outcome,
+                None => self.outcome(fate, Place::Client, slot, String::new()),
+            };
+            let encrypted = self.req(slot).is_some_and(|r| r.spec.https);
+            let client = self.model.client_id.clone();
+            if let Some(mut trace) = self.req_mut(slot).and_then(|r| r.trace.take()) {
+                trace.hops.push(Hop {
+                    at: now,
+                    place: client,
+                    kind: if outcome.is_served() {
+                        HopKind::Response
+                    } else {
+                        HopKind::Failure
+                    },
+                    encrypted,
+                    src: None,
+                    dst: None,
+                    reason: outcome_reason(&outcome),
+                });
+                trace.outcome = Some(outcome.clone());
+                trace.finished_at = Some(now);
+                self.outputs.push_back(Output::RequestDone {
+                    id: trace.id,
+                    outcome,
+                    at: now,
+                });
+                self.traces.push(*trace);
+            }
+        }
+        if let Some(entry) = self.reqs.get_mut(slot as usize) {
+            *entry = None;
+        }
+        self.free.push(slot);
+    }
+}
