@@ -11,7 +11,7 @@ use stacksim::sim::findings::{
 use stacksim::sim::presets;
 use stacksim::sim::reach::{self, ReachCell};
 use stacksim::sim::topology::{
-    Action, Cidr, FORMAT_VERSION, Host, Link, Node, NodeKind, Proto, Rule, ServiceKind, Topology,
+    Cidr, FORMAT_VERSION, Host, Link, Node, NodeKind, Proto, Rule, ServiceKind, Topology, Verdict,
     Vip, VrrpMember,
 };
 use stacksim::sim::trace::RequestKind;
@@ -55,7 +55,7 @@ fn clone_host(topology: &Topology, from: &str, to: &str, ip: Ipv4Addr) -> Node {
 
 fn allow(port: Option<u16>, from: &str) -> Rule {
     Rule {
-        action: Action::Allow,
+        action: Verdict::Allow,
         proto: Proto::Tcp,
         from: from.parse::<Cidr>().expect("cidr"),
         port,

@@ -24,7 +24,7 @@ use rand_pcg::Pcg64Mcg;
 
 use crate::balancer::{Balancer, ConnectError, RetryPolicy, ServerSpec};
 use crate::dns::{DnsLatency, Resolver};
-use crate::firewall::{Packet, Verdict};
+use crate::firewall::{Decision, Packet};
 use crate::format::{self, TopologyError};
 use crate::health::{CheckTiming, Checker};
 use crate::model::{Model, Place, ServiceCosts};
@@ -320,7 +320,7 @@ enum Unanswered {
     /// The host is down.
     HostDown(usize),
     /// The host's firewall drops it (`deny`).
-    Firewall(usize, Verdict, Packet),
+    Firewall(usize, Decision, Packet),
 }
 
 #[derive(Default)]

@@ -221,8 +221,8 @@ impl Net<'_> {
         let reasons: Vec<String> = [HTTP_PORT, HTTPS_PORT]
             .into_iter()
             .map(|port| {
-                let (verdict, rule) = reach::decide(id, host, client, port);
-                if !verdict.passes() {
+                let (decision, rule) = reach::decide(id, host, client, port);
+                if !decision.passes() {
                     format!("port {port} is closed ({rule})")
                 } else if self.model.listener(h, port).is_none() {
                     format!("nothing listens on port {port}")

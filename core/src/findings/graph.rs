@@ -422,8 +422,8 @@ impl<'a> Net<'a> {
             dst_port: port,
             state: ConnState::New,
         };
-        let verdict = firewall::evaluate(host.firewall.as_ref(), &packet);
-        verdict.explain(&host.id, host.firewall.as_ref(), &packet)
+        let decision = firewall::evaluate(host.firewall.as_ref(), &packet);
+        decision.explain(&host.id, host.firewall.as_ref(), &packet)
     }
 
     /// Why a request of `kind` that reaches web or application server `s` fails there, by the

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use crate::engine::{Config, Input, Load, Mix, Output, Simulation};
 use crate::reach;
 use crate::time::{SimDuration, SimTime};
-use crate::topology::{Action, Topology};
+use crate::topology::{Topology, Verdict};
 use crate::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 
 use super::graph::{join_and, plural, rate_text};
@@ -224,24 +224,24 @@ fn probe(topology: &Topology, from_ip: Ipv4Addr, to_host: &str, port: u16) -> Pr
     let Some((node, host)) = topology.hosts().find(|(node, _)| node.id == to_host) else {
         return not_shown(format!("there is no host '{to_host}'"));
     };
-    let (verdict, rule) = reach::decide(&node.id, host, from_ip, port);
+    let (decision, rule) = reach::decide(&node.id, host, from_ip, port);
     let listening = reach::listening_ports(host);
     let listener = match listening.get(&port) {
         Some(service) => format!("{service} listens on {port} and answers"),
-        None if verdict.passes() => {
+        None if decision.passes() => {
             format!("nothing listens on {port} yet, but whatever starts there is exposed")
         }
         None => format!("nothing listens on {port}"),
     };
-    let decision = match verdict.action {
-        Action::Allow => "let in",
-        Action::Deny => "dropped",
-        Action::Reject => "rejected",
+    let fate = match decision.verdict {
+        Verdict::Allow => "let in",
+        Verdict::Deny => "dropped",
+        Verdict::Reject => "rejected",
     };
     ProofResult {
-        shown: verdict.passes(),
+        shown: decision.passes(),
         summary: format!(
-            "{from_ip} → {}:{port} (new TCP connection): {decision}",
+            "{from_ip} → {}:{port} (new TCP connection): {fate}",
             node.id
         ),
         details: vec![rule, listener],

@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use crate::model::{Entry, SvcRole, is_public};
 use crate::reach::{self, HTTPS_PORT, INTERNET_IP};
-use crate::topology::Action;
+use crate::topology::Verdict;
 use crate::trace::RequestKind;
 
 use super::graph::{Caps, Down, HTTP_PORT, KINDS, Net, join_and};
@@ -162,8 +162,8 @@ impl Net<'_> {
             if needed.contains(&port) || db_ports.contains(&port) {
                 continue;
             }
-            let (verdict, rule) = reach::decide(&id, host, INTERNET_IP, port);
-            if verdict.passes() {
+            let (decision, rule) = reach::decide(&id, host, INTERNET_IP, port);
+            if decision.passes() {
                 let what = listening
                     .get(&port)
                     .map_or("nothing listens yet".to_owned(), |s| format!("{s} listens"));
@@ -248,8 +248,8 @@ impl Net<'_> {
                 .map(|(o, other)| (other.id.clone(), other.ip, Some(o))),
         );
         for (name, ip, _) in sources {
-            let (verdict, rule) = reach::decide(&host_id, host, ip, svc.port);
-            if verdict.passes() {
+            let (decision, rule) = reach::decide(&host_id, host, ip, svc.port);
+            if decision.passes() {
                 from_internet |= name == reach::INTERNET;
                 lines.push(format!("{name} ({ip}): {rule}"));
                 offenders.push((name, ip));
@@ -408,9 +408,9 @@ impl Net<'_> {
         let Some((_, host)) = self.topology.hosts().find(|(node, _)| node.id == id) else {
             return;
         };
-        let (verdict, rule) = reach::decide(&id, host, self.model.client_ip, HTTP_PORT);
-        let (why, wait) = if !verdict.passes() {
-            let wait = if verdict.action == Action::Reject {
+        let (decision, rule) = reach::decide(&id, host, self.model.client_ip, HTTP_PORT);
+        let (why, wait) = if !decision.passes() {
+            let wait = if decision.verdict == Verdict::Reject {
                 "an error at once"
             } else {
                 "nothing until the browser gives up"
