@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::time::{SimDuration, SimTime};
-use super::topology::DnsZone;
+use super::topology::{DnsRecord, DnsZone};
 
 /// How long the resolver keeps the root's referral to a TLD's name servers: 2 days, the TTL of
 /// TLD NS records in the root zone (B6.3).
@@ -186,7 +186,7 @@ impl Resolver {
     pub fn resolve(&mut self, zone: &DnsZone, fqdn: &str, now: SimTime) -> Resolution {
         let name = normalize(fqdn);
         let client_resolver = self.latency.client_resolver;
-        if name.is_empty() || name.split('.').any(str::is_empty) {
+        if !is_valid_name(&name) {
             let detail = format!("'{fqdn}' is not a valid domain name");
             return nxdomain(vec![resolver_hop(false, client_resolver, detail)]);
         }
@@ -273,10 +273,7 @@ impl Resolver {
             );
         }
 
-        let record = zone.records.iter().find(|record| {
-            record.name.eq_ignore_ascii_case(relative)
-                || (relative == "@" && record.name.is_empty())
-        });
+        let record = find_record(zone, relative);
         let authoritative = |detail: String| DnsHop {
             kind: DnsHopKind::Authoritative,
             server: format!("ns1.{domain}"),
@@ -324,6 +321,29 @@ impl Resolver {
         self.tld_referrals.clear();
         self.domain_referrals.clear();
     }
+}
+
+/// The record a query for `fqdn` finds in `zone` once it reaches the authoritative server, by
+/// the resolver's own rules (a valid name, inside the zone's domain, the record of that name),
+/// caches aside: `None` is NXDOMAIN. What the analysis asks instead of matching names itself.
+pub fn lookup<'a>(zone: &'a DnsZone, fqdn: &str) -> Option<&'a DnsRecord> {
+    let name = normalize(fqdn);
+    if !is_valid_name(&name) {
+        return None;
+    }
+    find_record(zone, relative_name(&name, &normalize(&zone.domain))?)
+}
+
+/// Whether a normalised name has labels only (none empty).
+fn is_valid_name(name: &str) -> bool {
+    !name.is_empty() && !name.split('.').any(str::is_empty)
+}
+
+/// The zone's record named `relative` (case-insensitive; `@` is the apex, an empty name).
+fn find_record<'a>(zone: &'a DnsZone, relative: &str) -> Option<&'a DnsRecord> {
+    zone.records.iter().find(|record| {
+        record.name.eq_ignore_ascii_case(relative) || (relative == "@" && record.name.is_empty())
+    })
 }
 
 /// Lower case, without one trailing dot.

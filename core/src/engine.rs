@@ -859,9 +859,6 @@ impl Simulation {
     }
 }
 
-/// The path of the static file a static request asks for.
-const STATIC_PATH: &str = "/static/logo.png";
-
 fn host_pair(a: usize, b: usize) -> (usize, usize) {
     if a <= b { (a, b) } else { (b, a) }
 }

@@ -363,7 +363,7 @@ pub fn predict(topology: &Topology, spec: RequestSpec, down: &[&str]) -> Option<
                 usable(false).or_else(|| usable(true))
             }
             SvcRole::Web => {
-                if net.web_serves_static(s, spec.kind) {
+                if net.model.serves_static(s, spec.kind) {
                     prediction.served = true;
                     return Some(prediction);
                 }

@@ -5,7 +5,7 @@ use crate::model::{self, Entry, LbM, LinkM, Place, SvcRole};
 use crate::reach::{self, HTTPS_PORT};
 use crate::trace::RequestKind;
 
-use super::graph::{Caps, Down, HTTP_PORT, KIND_WORDS, KINDS, Lost, Net, site_address};
+use super::graph::{Caps, Down, HTTP_PORT, KIND_WORDS, KINDS, Lost, Net};
 use super::{Category, Finding, Proof, Severity, Symptom, Target};
 
 const LB_FIX: &str = "Add a second load balancer on another host and share the site's address \
@@ -54,7 +54,32 @@ impl Net<'_> {
             .map(|(node, _)| node.id.clone())
             .into_iter()
             .collect::<Vec<_>>();
-        let Some(address) = site_address(&self.model) else {
+        let Some(address) = self.model.site_address() else {
+            let has_www = zone
+                .records
+                .iter()
+                .any(|record| record.name.eq_ignore_ascii_case("www"));
+            if has_www {
+                // The record is there, but no query reaches it (the resolver's rule).
+                findings.push(Finding {
+                    id: "bad-domain".to_owned(),
+                    severity: Severity::Error,
+                    category: Category::Availability,
+                    title: format!(
+                        "The zone's domain '{}' is not a name DNS can serve",
+                        zone.domain
+                    ),
+                    nodes: dns_node,
+                    why: format!(
+                        "Browsers ask for {}; a name with an empty label is not valid, so the \
+                         resolver answers NXDOMAIN and no visitor reaches the site.",
+                        self.model.site
+                    ),
+                    fix: "Name the zone after the site's domain, e.g. foobar.com.".to_owned(),
+                    proof: not_served(RequestKind::Read),
+                });
+                return;
+            }
             findings.push(Finding {
                 id: "no-site-record".to_owned(),
                 severity: Severity::Error,
@@ -349,7 +374,7 @@ impl Net<'_> {
         let mut fixes: Vec<&str> = Vec::new();
         if let Some(Entry::Host(e)) = self.entry
             && e == h
-            && let Some(address) = site_address(&self.model)
+            && let Some(address) = self.model.site_address()
         {
             clauses.push(format!(
                 "DNS sends every visitor to {address}, which is {host}"

@@ -15,8 +15,6 @@ pub(super) const KINDS: [RequestKind; 3] =
     [RequestKind::Read, RequestKind::Write, RequestKind::Static];
 pub(super) const KIND_WORDS: [&str; 3] = ["pages", "writes", "static files"];
 pub(super) const HTTP_PORT: u16 = 80;
-/// The DNS label visitors ask for (`www.<domain>`), as the engine resolves it.
-pub(super) const SITE_LABEL: &str = "www";
 
 /// Whether each kind of request (in [`KINDS`] order) gets a 200, over HTTP and over HTTPS.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -99,7 +97,7 @@ pub(super) struct Net<'a> {
 impl<'a> Net<'a> {
     pub(super) fn new(topology: &'a Topology) -> Net<'a> {
         let model = Model::compile(topology, &ServiceCosts::default());
-        let entry = site_address(&model).and_then(|ip| model.entry_at(ip));
+        let entry = model.site_address().and_then(|ip| model.entry_at(ip));
         Net {
             topology,
             model,
@@ -181,7 +179,7 @@ impl<'a> Net<'a> {
     /// The host a visitor's connection lands on: none when the site's address is one the
     /// internet does not route to the visitor ([`model::routes`], as the engine decides).
     pub(super) fn entry_host(&self, down: &Down) -> Option<usize> {
-        let address = site_address(&self.model)?;
+        let address = self.model.site_address()?;
         if !model::routes(self.model.client_ip, address) {
             return None;
         }
@@ -263,20 +261,8 @@ impl<'a> Net<'a> {
         false
     }
 
-    /// Whether Nginx `web` answers a request of `kind` from disk (a static path matches).
-    pub(super) fn web_serves_static(&self, web: usize, kind: RequestKind) -> bool {
-        let Some(svc) = self.model.svcs.get(web) else {
-            return false;
-        };
-        kind == RequestKind::Static
-            && svc
-                .static_paths
-                .iter()
-                .any(|p| kind.path(0).starts_with(p.as_str()))
-    }
-
     pub(super) fn web_serves(&self, web: usize, kind: RequestKind, down: &Down) -> bool {
-        if self.web_serves_static(web, kind) {
+        if self.model.serves_static(web, kind) {
             return true;
         }
         // The engine's choice: the first linked application server that runs.
@@ -433,7 +419,7 @@ impl<'a> Net<'a> {
         let id = self.svc_id(s);
         match self.role(s)? {
             SvcRole::Web => {
-                if self.web_serves_static(s, kind) {
+                if self.model.serves_static(s, kind) {
                     return None;
                 }
                 match self.model.pick_app(s, |a| self.up(Place::Svc(a), &down)) {
@@ -611,17 +597,6 @@ impl<'a> Net<'a> {
         }
         rules
     }
-}
-
-/// The address of the `www` record in the design's (first) zone, as the engine resolves it.
-pub(super) fn site_address(model: &Model) -> Option<Ipv4Addr> {
-    model
-        .zone
-        .as_ref()?
-        .records
-        .iter()
-        .find(|r| r.name.eq_ignore_ascii_case(SITE_LABEL))
-        .map(|r| r.address)
 }
 
 /// "a", "a and b", "a, b and c".
