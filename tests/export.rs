@@ -36,8 +36,8 @@ use stacksim::sim::export::{ExportFile, FileKind, NS1_PLACEHOLDER, export};
 use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::{
-    Action, AppServer, Balance, Certificate, Cidr, DbRole, DnsRecord, Host, Link, Mysql, Nginx,
-    Node, NodeKind, Proto, Rule, Service, ServiceKind, Topology,
+    AppServer, Balance, Certificate, Cidr, DbRole, DnsRecord, Host, Link, Mysql, Nginx, Node,
+    NodeKind, Proto, Rule, Service, ServiceKind, Topology, Verdict,
 };
 use stacksim::sim::trace::{Outcome, RequestKind, RequestSpec};
 
@@ -104,7 +104,7 @@ fn set_balance(topology: &mut Topology, lb: &str, balance: Balance) {
     }
 }
 
-fn tcp_rule(action: Action, port: u16, from: &str, comment: &str) -> Rule {
+fn tcp_rule(action: Verdict, port: u16, from: &str, comment: &str) -> Rule {
     Rule {
         action,
         proto: Proto::Tcp,
@@ -204,23 +204,23 @@ fn edited() -> Topology {
         .expect("stage 3 web-01 has a firewall");
     firewall.rules.insert(
         0,
-        tcp_rule(Action::Deny, 80, "10.0.0.0/24", "no HTTP from the LAN"),
+        tcp_rule(Verdict::Deny, 80, "10.0.0.0/24", "no HTTP from the LAN"),
     );
     firewall.rules.push(Rule {
-        action: Action::Reject,
+        action: Verdict::Reject,
         proto: Proto::Udp,
         from: Cidr::ANY,
         port: Some(53),
         comment: String::new(),
     });
     firewall.rules.push(Rule {
-        action: Action::Allow,
+        action: Verdict::Allow,
         proto: Proto::Any,
         from: "192.168.0.0/16".parse().expect("cidr"),
         port: Some(9100),
         comment: "node exporter".to_owned(),
     });
-    firewall.default_incoming = Action::Reject;
+    firewall.default_incoming = Verdict::Reject;
     for service in &mut web01.services {
         if let ServiceKind::WebServer(nginx) = &mut service.kind {
             nginx.certificate = Some(Certificate {

@@ -11,7 +11,7 @@ use stacksim::sim::findings::{
 use stacksim::sim::presets;
 use stacksim::sim::reach::{self, ReachCell};
 use stacksim::sim::topology::{
-    Action, Cidr, FORMAT_VERSION, Host, Link, Node, NodeKind, Proto, Rule, ServiceKind, Topology,
+    Cidr, FORMAT_VERSION, Host, Link, Node, NodeKind, Proto, Rule, ServiceKind, Topology, Verdict,
     Vip, VrrpMember,
 };
 use stacksim::sim::trace::RequestKind;
@@ -55,7 +55,7 @@ fn clone_host(topology: &Topology, from: &str, to: &str, ip: Ipv4Addr) -> Node {
 
 fn allow(port: Option<u16>, from: &str) -> Rule {
     Rule {
-        action: Action::Allow,
+        action: Verdict::Allow,
         proto: Proto::Tcp,
         from: from.parse::<Cidr>().expect("cidr"),
         port,
@@ -965,6 +965,37 @@ fn private_www() -> Topology {
     topology
 }
 
+/// Stage 1 whose zone is named `domain`: a domain the resolver cannot put `www` under (empty,
+/// or with an empty label) resolves nothing, whatever records the zone holds.
+fn stage_1_domain(domain: &str) -> Topology {
+    let mut topology = stage(1);
+    for node in &mut topology.nodes {
+        if let NodeKind::Dns(zone) = &mut node.kind {
+            zone.domain = domain.to_owned();
+        }
+    }
+    topology
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_domain_www_cannot_resolve_under_leaves_the_site_unreachable() {
+    for domain in ["", "shop..example"] {
+        let found = analyze(&stage_1_domain(domain), None);
+        assert!(
+            ids(&found).contains(&"bad-domain"),
+            "domain {domain:?}: {:?}",
+            ids(&found)
+        );
+        assert!(!ids(&found).iter().any(|id| id.starts_with("spof:")));
+        let summary = check_proof(&stage_1_domain(domain), &found, "bad-domain");
+        assert!(summary.contains("NXDOMAIN"), "{summary}");
+    }
+    // A trailing dot and capitals are the same domain.
+    let found = analyze(&stage_1_domain("FooBar.com."), None);
+    assert!(!ids(&found).contains(&"bad-domain"), "{:?}", ids(&found));
+    assert!(!ids(&found).contains(&"unreachable"), "{:?}", ids(&found));
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn www_at_a_private_address_is_unreachable_from_the_internet() {
     let topology = private_www();
@@ -1319,6 +1350,35 @@ fn findings_predict_the_engines_path() {
             vec![],
             vec![],
             false,
+        ),
+        (
+            "a zone with an empty domain: www does not resolve",
+            stage_1_domain(""),
+            read,
+            vec![],
+            vec![],
+            false,
+        ),
+        (
+            "a domain with an empty label: www does not resolve",
+            stage_1_domain("shop..example"),
+            read,
+            vec![],
+            vec![],
+            false,
+        ),
+        (
+            "a domain with a trailing dot and capitals resolves",
+            stage_1_domain("FooBar.com."),
+            read,
+            vec![],
+            vec![
+                "lb-01.haproxy",
+                "server-01.nginx",
+                "server-01.app",
+                "server-01.mysql",
+            ],
+            true,
         ),
     ];
     for (label, topology, spec, down, path, served) in cases {

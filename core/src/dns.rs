@@ -203,7 +203,7 @@ impl Resolver {
     pub fn resolve(&mut self, zone: &DnsZone, fqdn: &str, now: SimTime) -> Resolution {
         let name = normalize(fqdn);
         let client_resolver = self.latency.client_resolver;
-        if name.is_empty() || name.split('.').any(str::is_empty) {
+        if !is_valid_name(&name) {
             let detail = format!("'{fqdn}' is not a valid domain name");
             return nxdomain(vec![resolver_hop(false, client_resolver, detail)]);
         }
@@ -297,14 +297,7 @@ impl Resolver {
             );
         }
 
-        let rrset: Vec<&DnsRecord> = zone
-            .records
-            .iter()
-            .filter(|record| {
-                record.name.eq_ignore_ascii_case(relative)
-                    || (relative == "@" && record.name.is_empty())
-            })
-            .collect();
+        let rrset = find_rrset(zone, relative);
         let authoritative = |detail: String| DnsHop {
             kind: DnsHopKind::Authoritative,
             server: format!("ns1.{domain}"),
@@ -389,6 +382,38 @@ impl Resolver {
         self.tld_referrals.clear();
         self.domain_referrals.clear();
     }
+}
+
+/// The records a query for `fqdn` finds in `zone` once it reaches the authoritative server, by
+/// the resolver's own rules (a valid name, inside the zone's domain, the records of that name),
+/// caches aside, in the zone's order: empty is NXDOMAIN. What the analysis asks instead of
+/// matching names itself.
+pub fn lookup<'a>(zone: &'a DnsZone, fqdn: &str) -> Vec<&'a DnsRecord> {
+    let name = normalize(fqdn);
+    if !is_valid_name(&name) {
+        return Vec::new();
+    }
+    match relative_name(&name, &normalize(&zone.domain)) {
+        Some(relative) => find_rrset(zone, relative),
+        None => Vec::new(),
+    }
+}
+
+/// Whether a normalised name has labels only (none empty).
+fn is_valid_name(name: &str) -> bool {
+    !name.is_empty() && !name.split('.').any(str::is_empty)
+}
+
+/// The zone's records named `relative` (case-insensitive; `@` is the apex, an empty name), in
+/// the zone's order: the RRset.
+fn find_rrset<'a>(zone: &'a DnsZone, relative: &str) -> Vec<&'a DnsRecord> {
+    zone.records
+        .iter()
+        .filter(|record| {
+            record.name.eq_ignore_ascii_case(relative)
+                || (relative == "@" && record.name.is_empty())
+        })
+        .collect()
 }
 
 /// Lower case, without one trailing dot.

@@ -24,7 +24,7 @@ use rand_pcg::Pcg64Mcg;
 
 use crate::balancer::{Balancer, ConnectError, RetryPolicy, ServerSpec};
 use crate::dns::{DnsLatency, Resolver};
-use crate::firewall::{Packet, Verdict};
+use crate::firewall::{Decision, Packet};
 use crate::format::{self, TopologyError};
 use crate::health::{CheckTiming, Checker};
 use crate::model::{Model, Place, ServiceCosts};
@@ -327,7 +327,7 @@ enum Unanswered {
     /// The host is down.
     HostDown(usize),
     /// The host's firewall drops it (`deny`).
-    Firewall(usize, Verdict, Packet),
+    Firewall(usize, Decision, Packet),
 }
 
 #[derive(Default)]
@@ -880,9 +880,6 @@ impl Simulation {
         }
     }
 }
-
-/// The path of the static file a static request asks for.
-const STATIC_PATH: &str = "/static/logo.png";
 
 fn host_pair(a: usize, b: usize) -> (usize, usize) {
     if a <= b { (a, b) } else { (b, a) }

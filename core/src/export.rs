@@ -34,8 +34,8 @@ use std::net::Ipv4Addr;
 
 use crate::reach::HTTPS_PORT;
 use crate::topology::{
-    Action, AppServer, Certificate, DbRole, DnsRecord, DnsZone, Firewall, Haproxy, Host, Mysql,
-    Nginx, Node, NodeKind, Proto, Rule, Service, ServiceKind, Topology, Vip,
+    AppServer, Certificate, DbRole, DnsRecord, DnsZone, Firewall, Haproxy, Host, Mysql, Nginx,
+    Node, NodeKind, Proto, Rule, Service, ServiceKind, Topology, Verdict, Vip,
 };
 use crate::vrrp::track_script;
 
@@ -1087,10 +1087,10 @@ fn nft_rule(rule: &Rule) -> String {
         (Proto::Any, None) => {}
     }
     let verdict = match (rule.action, rule.proto) {
-        (Action::Allow, _) => "accept",
-        (Action::Deny, _) => "drop",
-        (Action::Reject, Proto::Tcp) => "reject with tcp reset",
-        (Action::Reject, _) => "reject",
+        (Verdict::Allow, _) => "accept",
+        (Verdict::Deny, _) => "drop",
+        (Verdict::Reject, Proto::Tcp) => "reject with tcp reset",
+        (Verdict::Reject, _) => "reject",
     };
     parts.push(verdict.to_owned());
     let note = quoted(&rule.comment, 120);
@@ -1118,8 +1118,8 @@ table inet filter {
 ",
     );
     let policy = match firewall.default_incoming {
-        Action::Allow => "accept",
-        Action::Deny | Action::Reject => "drop",
+        Verdict::Allow => "accept",
+        Verdict::Deny | Verdict::Reject => "drop",
     };
     t.line(format!(
         "        type filter hook input priority filter; policy {policy};"
@@ -1139,7 +1139,7 @@ table inet filter {
         ));
         t.line(format!("        {}", nft_rule(rule)));
     }
-    if firewall.default_incoming == Action::Reject {
+    if firewall.default_incoming == Verdict::Reject {
         t.block(
             "        # default: reject
         meta l4proto tcp reject with tcp reset
@@ -1151,11 +1151,11 @@ table inet filter {
     t
 }
 
-fn ufw_verb(action: Action) -> &'static str {
+fn ufw_verb(action: Verdict) -> &'static str {
     match action {
-        Action::Allow => "allow",
-        Action::Deny => "deny",
-        Action::Reject => "reject",
+        Verdict::Allow => "allow",
+        Verdict::Deny => "deny",
+        Verdict::Reject => "reject",
     }
 }
 

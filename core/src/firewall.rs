@@ -16,7 +16,7 @@
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use super::topology::{Action, Firewall, Proto, Rule};
+use super::topology::{Firewall, Proto, Rule, Verdict};
 
 /// A packet arriving at a host, as a host firewall sees it (L3/L4 only: it never sees URLs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub enum ConnState {
     Established,
 }
 
-/// What decided a [`Verdict`].
+/// What decided a [`Decision`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decider {
     /// The host has no firewall: every port is open.
@@ -58,9 +58,9 @@ pub enum Decider {
 
 /// A firewall's decision about one packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Verdict {
+pub struct Decision {
     /// Allow, deny (silent drop) or reject (immediate refusal).
-    pub action: Action,
+    pub verdict: Verdict,
     /// What decided it.
     pub by: Decider,
 }
@@ -70,35 +70,35 @@ pub struct Verdict {
 /// No firewall allows everything. Otherwise loopback and established packets pass before any
 /// rule; then the first rule whose protocol, port and source network all match decides; when
 /// none matches, the default incoming policy does. Never allocates.
-pub fn evaluate(firewall: Option<&Firewall>, packet: &Packet) -> Verdict {
+pub fn evaluate(firewall: Option<&Firewall>, packet: &Packet) -> Decision {
     let Some(firewall) = firewall else {
-        return Verdict {
-            action: Action::Allow,
+        return Decision {
+            verdict: Verdict::Allow,
             by: Decider::NoFirewall,
         };
     };
     if packet.src.is_loopback() {
-        return Verdict {
-            action: Action::Allow,
+        return Decision {
+            verdict: Verdict::Allow,
             by: Decider::Loopback,
         };
     }
     if packet.state == ConnState::Established {
-        return Verdict {
-            action: Action::Allow,
+        return Decision {
+            verdict: Verdict::Allow,
             by: Decider::Established,
         };
     }
     for (index, rule) in firewall.rules.iter().enumerate() {
         if rule_matches(rule, packet) {
-            return Verdict {
-                action: rule.action,
+            return Decision {
+                verdict: rule.action,
                 by: Decider::Rule(index),
             };
         }
     }
-    Verdict {
-        action: firewall.default_incoming,
+    Decision {
+        verdict: firewall.default_incoming,
         by: Decider::Default,
     }
 }
@@ -111,10 +111,10 @@ pub fn rule_matches(rule: &Rule, packet: &Packet) -> bool {
     proto && port && rule.from.contains(packet.src)
 }
 
-impl Verdict {
-    /// Whether the packet goes through (the action is allow).
+impl Decision {
+    /// Whether the packet goes through (the verdict is allow).
     pub fn passes(&self) -> bool {
-        self.action == Action::Allow
+        self.verdict == Verdict::Allow
     }
 
     /// One-line reason for traces, e.g. "fw-lb-01 rule 1 allow tcp/443 from any",
@@ -137,26 +137,26 @@ impl Verdict {
                     Some(rule) => format!("fw-{host_name} rule {number} {rule}"),
                     None => format!(
                         "fw-{host_name} rule {number} {}: {} (the rule is gone)",
-                        action_name(self.action),
+                        action_name(self.verdict),
                         PacketText(packet),
                     ),
                 }
             }
             Decider::Default => format!(
                 "fw-{host_name} default {}: {} matches no rule",
-                action_name(self.action),
+                action_name(self.verdict),
                 PacketText(packet),
             ),
         }
     }
 }
 
-/// The ufw keyword for an action.
-fn action_name(action: Action) -> &'static str {
-    match action {
-        Action::Allow => "allow",
-        Action::Deny => "deny",
-        Action::Reject => "reject",
+/// The ufw keyword for a verdict.
+fn action_name(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Allow => "allow",
+        Verdict::Deny => "deny",
+        Verdict::Reject => "reject",
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::dns;
 use crate::time::SimDuration;
 use crate::topology::{
     Certificate, DbRole, DnsZone, Firewall, HealthCheck, NodeKind, ServiceKind, Topology,
@@ -349,6 +350,35 @@ impl Model {
             client_ip,
             client_id,
         }
+    }
+
+    /// Whether Nginx `web` answers a request of `kind` from disk: a static request whose path
+    /// ([`RequestKind::STATIC_PATH`]) one of its static locations prefixes.
+    pub fn serves_static(&self, web: usize, kind: RequestKind) -> bool {
+        kind == RequestKind::Static
+            && self.svcs.get(web).is_some_and(|svc| {
+                svc.static_paths
+                    .iter()
+                    .any(|p| RequestKind::STATIC_PATH.starts_with(p.as_str()))
+            })
+    }
+
+    /// The first address DNS gives visitors for the site (`www.<domain>`), as the engine's
+    /// resolver answers it ([`dns::lookup`]); `None` without a zone or when the name does not
+    /// resolve. See [`Model::site_addresses`] for all of them.
+    pub fn site_address(&self) -> Option<Ipv4Addr> {
+        self.site_addresses().first().copied()
+    }
+
+    /// Every address DNS gives visitors for the site, in the zone's order (the resolver hands
+    /// them out in turn, so visitors are spread over all of them).
+    pub fn site_addresses(&self) -> Vec<Ipv4Addr> {
+        self.zone.as_ref().map_or_else(Vec::new, |zone| {
+            dns::lookup(zone, &self.site)
+                .into_iter()
+                .map(|record| record.address)
+                .collect()
+        })
     }
 
     /// The host or virtual IP that answers at `ip`.

@@ -4,9 +4,9 @@
 use std::net::Ipv4Addr;
 
 use crate::topology::{
-    Action, Agent, AppServer, Balance, Certificate, Cidr, DbRole, DnsRecord, DnsZone,
-    FORMAT_VERSION, Firewall, Haproxy, HealthCheck, Host, Link, Mysql, Nginx, Node, NodeKind,
-    Proto, Rule, Service, ServiceKind, Topology, Vip, VrrpMember,
+    Agent, AppServer, Balance, Certificate, Cidr, DbRole, DnsRecord, DnsZone, FORMAT_VERSION,
+    Firewall, Haproxy, HealthCheck, Host, Link, Mysql, Nginx, Node, NodeKind, Proto, Rule, Service,
+    ServiceKind, Topology, Verdict, Vip, VrrpMember,
 };
 
 /// A stage: its topology and the explanation shown beside it.
@@ -292,7 +292,7 @@ pub fn host(id: &str, name: &str, ip: Ipv4Addr, services: Vec<Service>) -> Node 
     )
 }
 
-fn rule(action: Action, port: u16, from: Cidr, comment: &str) -> Rule {
+fn rule(action: Verdict, port: u16, from: Cidr, comment: &str) -> Rule {
     Rule {
         action,
         proto: Proto::Tcp,
@@ -303,7 +303,7 @@ fn rule(action: Action, port: u16, from: Cidr, comment: &str) -> Rule {
 }
 
 fn allow_from(port: u16, ip: Ipv4Addr, comment: &str) -> Rule {
-    rule(Action::Allow, port, Cidr::host(ip), comment)
+    rule(Verdict::Allow, port, Cidr::host(ip), comment)
 }
 
 /// The comment of the rule that lets plain HTTP reach a load balancer ending TLS: HAProxy
@@ -312,7 +312,7 @@ const HTTP_REDIRECT_RULE: &str = "HTTP from anywhere, redirected to HTTPS";
 
 fn firewall(rules: Vec<Rule>) -> Firewall {
     Firewall {
-        default_incoming: Action::Deny,
+        default_incoming: Verdict::Deny,
         rules,
     }
 }
@@ -417,8 +417,8 @@ fn stage2() -> Topology {
     for node in &mut nodes {
         let rules = match node.id.as_str() {
             "lb-01" => vec![
-                rule(Action::Allow, 443, Cidr::ANY, "HTTPS from anywhere"),
-                rule(Action::Allow, 80, Cidr::ANY, HTTP_REDIRECT_RULE),
+                rule(Verdict::Allow, 443, Cidr::ANY, "HTTPS from anywhere"),
+                rule(Verdict::Allow, 80, Cidr::ANY, HTTP_REDIRECT_RULE),
             ],
             "server-01" => vec![
                 allow_from(80, LB_IP, "HTTP from the load balancer"),
@@ -446,15 +446,15 @@ const DB_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 31);
 fn stage3() -> Topology {
     let lb_rules = |peer: Ipv4Addr| {
         vec![
-            rule(Action::Allow, 443, Cidr::ANY, "HTTPS from anywhere"),
+            rule(Verdict::Allow, 443, Cidr::ANY, "HTTPS from anywhere"),
             Rule {
-                action: Action::Allow,
+                action: Verdict::Allow,
                 proto: Proto::Any,
                 from: Cidr::host(peer),
                 port: None,
                 comment: "VRRP adverts from the peer load balancer".to_owned(),
             },
-            rule(Action::Allow, 80, Cidr::ANY, HTTP_REDIRECT_RULE),
+            rule(Verdict::Allow, 80, Cidr::ANY, HTTP_REDIRECT_RULE),
         ]
     };
     let web_rules = || {

@@ -3,7 +3,7 @@
 //!
 //! This module owns the *matrix* and the one-packet question it is made of ([`decide`]). Every
 //! decision is [`firewall::evaluate`] on a new TCP connection, worded by
-//! [`Verdict::explain`](firewall::Verdict::explain); nothing here matches rules itself.
+//! [`Decision::explain`](firewall::Decision::explain); nothing here matches rules itself.
 //!
 //! Sources are the internet (a visitor at [`INTERNET_IP`]) and every host, from its own address
 //! (`ip`). Destinations are every host and every port a service on it listens on. A host
@@ -15,7 +15,7 @@ use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
-use crate::firewall::{self, ConnState, Packet, Verdict};
+use crate::firewall::{self, ConnState, Decision, Packet};
 use crate::topology::{Host, Proto, ServiceKind, Topology};
 
 /// The address that stands for "anyone on the internet" (TEST-NET-3, the presets' browser).
@@ -61,13 +61,13 @@ pub fn matrix(topology: &Topology) -> Vec<ReachCell> {
             // A host talking to itself uses loopback (`-i lo -j ACCEPT`).
             let src = if from == to { Ipv4Addr::LOCALHOST } else { src };
             for (port, service) in listening_ports(host) {
-                let (verdict, rule) = decide(to, host, src, port);
+                let (decision, rule) = decide(to, host, src, port);
                 cells.push(ReachCell {
                     from: from.to_owned(),
                     to: to.to_owned(),
                     port,
                     service: Some(service.to_owned()),
-                    allowed: verdict.passes(),
+                    allowed: decision.passes(),
                     rule,
                 });
             }
@@ -108,8 +108,8 @@ pub fn listening_ports(host: &Host) -> BTreeMap<u16, &str> {
 }
 
 /// What `host`'s firewall does with a new TCP connection from `src` to `port`, and the
-/// deciding rule in words (from [`Verdict::explain`](firewall::Verdict::explain)).
-pub fn decide(host_id: &str, host: &Host, src: Ipv4Addr, port: u16) -> (Verdict, String) {
+/// deciding rule in words (from [`Decision::explain`](firewall::Decision::explain)).
+pub fn decide(host_id: &str, host: &Host, src: Ipv4Addr, port: u16) -> (Decision, String) {
     let packet = Packet {
         src,
         proto: Proto::Tcp,
@@ -117,7 +117,7 @@ pub fn decide(host_id: &str, host: &Host, src: Ipv4Addr, port: u16) -> (Verdict,
         state: ConnState::New,
     };
     let firewall = host.firewall.as_ref();
-    let verdict = firewall::evaluate(firewall, &packet);
-    let rule = verdict.explain(host_id, firewall, &packet);
-    (verdict, rule)
+    let decision = firewall::evaluate(firewall, &packet);
+    let rule = decision.explain(host_id, firewall, &packet);
+    (decision, rule)
 }

@@ -289,7 +289,7 @@ pub struct VrrpMember {
 #[serde(deny_unknown_fields)]
 pub struct Firewall {
     /// What happens to an incoming packet no rule matches (ufw default: deny).
-    pub default_incoming: Action,
+    pub default_incoming: Verdict,
     /// Tried top to bottom; the first match decides.
     pub rules: Vec<Rule>,
 }
@@ -298,7 +298,7 @@ pub struct Firewall {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    pub action: Action,
+    pub action: Verdict,
     pub proto: Proto,
     /// Source network; `0.0.0.0/0` is "any".
     pub from: Cidr,
@@ -312,7 +312,7 @@ pub struct Rule {
 /// What a firewall does with a packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Action {
+pub enum Verdict {
     Allow,
     /// Silent drop: the sender times out.
     Deny,
@@ -499,9 +499,9 @@ impl<'de> Deserialize<'de> for Cidr {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let action = match self.action {
-            Action::Allow => "allow",
-            Action::Deny => "deny",
-            Action::Reject => "reject",
+            Verdict::Allow => "allow",
+            Verdict::Deny => "deny",
+            Verdict::Reject => "reject",
         };
         let proto = match self.proto {
             Proto::Tcp => "tcp",

@@ -24,6 +24,9 @@ pub enum RequestKind {
 }
 
 impl RequestKind {
+    /// The path of the static file a static request asks for.
+    pub const STATIC_PATH: &'static str = "/static/logo.png";
+
     pub fn method(self) -> &'static str {
         match self {
             RequestKind::Static | RequestKind::Read => "GET",
@@ -34,7 +37,7 @@ impl RequestKind {
     /// The URL path requested for `key`.
     pub fn path(self, key: u64) -> String {
         match self {
-            RequestKind::Static => "/static/logo.png".to_owned(),
+            RequestKind::Static => RequestKind::STATIC_PATH.to_owned(),
             RequestKind::Read | RequestKind::Write => format!("/products/{key}"),
         }
     }

@@ -5,9 +5,9 @@
 
 use std::net::Ipv4Addr;
 
-use stacksim::sim::firewall::{self, ConnState, Decider, Packet, Verdict};
+use stacksim::sim::firewall::{self, ConnState, Decider, Decision, Packet};
 use stacksim::sim::presets;
-use stacksim::sim::topology::{Action, Cidr, Firewall, NodeKind, Proto, Rule};
+use stacksim::sim::topology::{Cidr, Firewall, NodeKind, Proto, Rule, Verdict};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// `"none"` is no firewall; otherwise a `default allow|deny|reject` line, then one rule a line
@@ -46,11 +46,11 @@ fn parse_firewall(text: &str) -> Option<Firewall> {
     })
 }
 
-fn parse_action(text: &str) -> Action {
+fn parse_action(text: &str) -> Verdict {
     match text {
-        "allow" => Action::Allow,
-        "deny" => Action::Deny,
-        "reject" => Action::Reject,
+        "allow" => Verdict::Allow,
+        "deny" => Verdict::Deny,
+        "reject" => Verdict::Reject,
         _ => panic!("not an action: {text}"),
     }
 }
@@ -84,19 +84,19 @@ fn parse_packet(text: &str) -> Packet {
 #[track_caller]
 fn check(firewall: &str, packet: &str, expected: &str) {
     let firewall = parse_firewall(firewall);
-    let verdict = firewall::evaluate(firewall.as_ref(), &parse_packet(packet));
-    let actual = format!("{:?} by {:?}", verdict.action, verdict.by);
+    let decision = firewall::evaluate(firewall.as_ref(), &parse_packet(packet));
+    let actual = format!("{:?} by {:?}", decision.verdict, decision.by);
     assert_eq!(actual, expected, "packet {packet}");
-    assert_eq!(verdict.passes(), verdict.action == Action::Allow);
+    assert_eq!(decision.passes(), decision.verdict == Verdict::Allow);
 }
 
 #[track_caller]
 fn check_explain(firewall: &str, host_name: &str, packet: &str, expected: &str) {
     let firewall = parse_firewall(firewall);
     let packet = parse_packet(packet);
-    let verdict = firewall::evaluate(firewall.as_ref(), &packet);
+    let decision = firewall::evaluate(firewall.as_ref(), &packet);
     assert_eq!(
-        verdict.explain(host_name, firewall.as_ref(), &packet),
+        decision.explain(host_name, firewall.as_ref(), &packet),
         expected
     );
 }
@@ -257,7 +257,7 @@ fn loopback_is_all_of_127_0_0_0_8() {
     check("default deny", "128.0.0.1 tcp/80", "Deny by Default");
 }
 
-// B4.5: the Action tells the engine whether the client times out or is refused at once
+// B4.5: the Verdict tells the engine whether the client times out or is refused at once
 #[wasm_bindgen_test(unsupported = test)]
 fn deny_is_silent_drop_reject_is_immediate() {
     let firewall = parse_firewall(
@@ -265,26 +265,26 @@ fn deny_is_silent_drop_reject_is_immediate() {
          deny tcp/22 from any
          reject tcp/23 from any",
     );
-    let verdict = |port| {
+    let decision = |port| {
         let packet = parse_packet(&format!("203.0.113.7 tcp/{port}"));
         firewall::evaluate(firewall.as_ref(), &packet)
     };
     assert_eq!(
-        verdict(22),
-        Verdict {
-            action: Action::Deny,
+        decision(22),
+        Decision {
+            verdict: Verdict::Deny,
             by: Decider::Rule(0)
         }
     );
     assert_eq!(
-        verdict(23),
-        Verdict {
-            action: Action::Reject,
+        decision(23),
+        Decision {
+            verdict: Verdict::Reject,
             by: Decider::Rule(1)
         }
     );
-    assert!(!verdict(22).passes());
-    assert!(!verdict(23).passes());
+    assert!(!decision(22).passes());
+    assert!(!decision(23).passes());
 }
 
 // B4 (the model: `Host.firewall == None` means every port is open)
@@ -300,20 +300,23 @@ fn no_firewall_every_port_is_open() {
 fn tls_load_balancers_admit_https_and_http_for_the_redirect_only() {
     for (stage, lb) in [(2, "lb-01"), (3, "lb-01"), (3, "lb-02")] {
         let fw = preset_firewall(stage, lb);
-        let verdict = |text| firewall::evaluate(fw.as_ref(), &parse_packet(text));
+        let decision = |text| firewall::evaluate(fw.as_ref(), &parse_packet(text));
         assert!(
-            verdict("203.0.113.7 tcp/443").passes(),
+            decision("203.0.113.7 tcp/443").passes(),
             "stage {stage} {lb}"
         );
-        assert!(verdict("203.0.113.7 tcp/80").passes(), "stage {stage} {lb}");
+        assert!(
+            decision("203.0.113.7 tcp/80").passes(),
+            "stage {stage} {lb}"
+        );
         for closed in [
             "203.0.113.7 tcp/22",
             "203.0.113.7 tcp/8080",
             "203.0.113.7 udp/80",
         ] {
             assert_eq!(
-                verdict(closed).action,
-                Action::Deny,
+                decision(closed).verdict,
+                Verdict::Deny,
                 "stage {stage} {lb} {closed}"
             );
         }
@@ -421,18 +424,18 @@ fn explain_established_no_firewall_and_loopback() {
 #[wasm_bindgen_test(unsupported = test)]
 fn explain_of_a_verdict_from_another_firewall_does_not_panic() {
     let packet = parse_packet("203.0.113.7 tcp/80");
-    let verdict = Verdict {
-        action: Action::Deny,
+    let decision = Decision {
+        verdict: Verdict::Deny,
         by: Decider::Rule(7),
     };
     let firewall = parse_firewall("default deny");
     assert_eq!(
-        verdict.explain("web-01", firewall.as_ref(), &packet),
+        decision.explain("web-01", firewall.as_ref(), &packet),
         "fw-web-01 rule 8 deny: 203.0.113.7 tcp/80 (the rule is gone)"
     );
-    let verdict = Verdict {
-        action: Action::Deny,
+    let decision = Decision {
+        verdict: Verdict::Deny,
         by: Decider::Rule(usize::MAX),
     };
-    assert!(verdict.explain("web-01", None, &packet).contains("rule"));
+    assert!(decision.explain("web-01", None, &packet).contains("rule"));
 }

@@ -7,7 +7,7 @@ use stacksim::sim::engine::{Config, Input, Load, Mix, Simulation};
 use stacksim::sim::presets;
 use stacksim::sim::tcp::{BROWSER_CONNECT_TIMEOUT, INITIAL_RTO, LINUX_SYN_RETRIES, SynSchedule};
 use stacksim::sim::time::{SimDuration, SimTime};
-use stacksim::sim::topology::{Action, NodeKind, Topology};
+use stacksim::sim::topology::{NodeKind, Topology, Verdict};
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -104,7 +104,7 @@ fn stage_2_rejecting_http() -> Topology {
             && let Some(fw) = &mut h.firewall
         {
             let mut reject = fw.rules[0].clone();
-            reject.action = Action::Reject;
+            reject.action = Verdict::Reject;
             reject.port = Some(80);
             reject.comment = "refuse plain HTTP".to_owned();
             fw.rules.push(reject);

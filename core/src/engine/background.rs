@@ -3,7 +3,7 @@
 use crate::firewall::{self, ConnState, Packet};
 use crate::health::{CheckResult, Transition};
 use crate::time::{SimDuration, SimTime};
-use crate::topology::{Action, Proto};
+use crate::topology::{Proto, Verdict};
 
 use super::{Ev, MetricsReport, Output, Simulation, host_pair};
 
@@ -22,9 +22,9 @@ impl Simulation {
                 dst_port: self.model.svcs[target].port,
                 state: ConnState::New,
             };
-            let verdict = firewall::evaluate(self.model.hosts[to_host].firewall.as_ref(), &packet);
-            if !verdict.passes() {
-                if verdict.action == Action::Reject {
+            let decision = firewall::evaluate(self.model.hosts[to_host].firewall.as_ref(), &packet);
+            if !decision.passes() {
+                if decision.verdict == Verdict::Reject {
                     CheckResult::Refused
                 } else {
                     CheckResult::Hung

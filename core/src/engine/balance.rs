@@ -6,7 +6,7 @@ use crate::firewall::{self, ConnState, Packet};
 use crate::model::{Model, Place};
 use crate::tcp::SynSchedule;
 use crate::time::SimDuration;
-use crate::topology::{Action, Proto};
+use crate::topology::{Proto, Verdict};
 use crate::trace::HopKind;
 
 use super::{Connecting, Ev, Fate, LB_PORT, Simulation, Spot, host_pair};
@@ -136,10 +136,10 @@ impl Simulation {
             state: ConnState::New,
         };
         let firewall = self.model.hosts[to_host].firewall.as_ref();
-        let verdict = firewall::evaluate(firewall, &packet);
+        let decision = firewall::evaluate(firewall, &packet);
         let explain = move |m: &Model| {
             let h = &m.hosts[to_host];
-            verdict.explain(&h.id, h.firewall.as_ref(), &packet)
+            decision.explain(&h.id, h.firewall.as_ref(), &packet)
         };
         #[derive(Clone, Copy)]
         enum Failure {
@@ -153,8 +153,8 @@ impl Simulation {
             Some((Failure::HostDown, false))
         } else if self.cut.contains(&host_pair(from_host, to_host)) {
             Some((Failure::Cut, false))
-        } else if !verdict.passes() {
-            Some((Failure::Firewall, verdict.action == Action::Reject))
+        } else if !decision.passes() {
+            Some((Failure::Firewall, decision.verdict == Verdict::Reject))
         } else if !self.svc_up[target] {
             Some((Failure::Stopped, true))
         } else {

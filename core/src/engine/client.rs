@@ -7,7 +7,7 @@ use crate::firewall::{self, ConnState, Packet};
 use crate::model::{self, Entry, Model, Place, SvcRole};
 use crate::tcp::SynSchedule;
 use crate::time::{SimDuration, SimTime};
-use crate::topology::{Action, Proto};
+use crate::topology::{Proto, Verdict};
 use crate::trace::HopKind;
 
 use super::{CLIENT_PORT, Connecting, DnsMemo, Ev, Fate, Simulation, Spot, Unanswered};
@@ -116,13 +116,13 @@ impl Simulation {
             state: ConnState::New,
         };
         let firewall = self.model.hosts[host].firewall.as_ref();
-        let verdict = firewall::evaluate(firewall, &packet);
-        if !verdict.passes() && verdict.action != Action::Reject {
+        let decision = firewall::evaluate(firewall, &packet);
+        if !decision.passes() && decision.verdict != Verdict::Reject {
             return self.syn_unanswered(
                 slot,
                 Place::Host(host),
                 HopKind::Firewall,
-                Unanswered::Firewall(host, verdict, packet),
+                Unanswered::Firewall(host, decision, packet),
             );
         }
         if !self.firewall_passes(slot, host, &packet, syn_at, syn_at, syn_at + wan) {
@@ -267,9 +267,9 @@ impl Simulation {
                 (Unanswered::NoMaster, _) => format!("nobody holds {address} yet"),
                 (Unanswered::HostDown(host), 0) => format!("{} is down", m.host_id(host)),
                 (Unanswered::HostDown(host), _) => format!("{} is still down", m.host_id(host)),
-                (Unanswered::Firewall(host, verdict, packet), _) => {
+                (Unanswered::Firewall(host, decision, packet), _) => {
                     let h = &m.hosts[host];
-                    verdict.explain(&h.id, h.firewall.as_ref(), &packet)
+                    decision.explain(&h.id, h.firewall.as_ref(), &packet)
                 }
             };
             if resent == 0 {
@@ -381,13 +381,13 @@ impl Simulation {
         refused_at: SimTime,
     ) -> bool {
         let firewall = self.model.hosts[host].firewall.as_ref();
-        let verdict = firewall::evaluate(firewall, packet);
+        let decision = firewall::evaluate(firewall, packet);
         let explain = |m: &Model| {
             let h = &m.hosts[host];
-            verdict.explain(&h.id, h.firewall.as_ref(), packet)
+            decision.explain(&h.id, h.firewall.as_ref(), packet)
         };
         let dst = Some((self.model.hosts[host].ip, packet.dst_port));
-        if verdict.passes() {
+        if decision.passes() {
             if firewall.is_some() {
                 self.hop(
                     slot,
@@ -398,8 +398,8 @@ impl Simulation {
             }
             return true;
         }
-        let (fate, finish_at) = match verdict.action {
-            Action::Reject => (Fate::Refused, refused_at),
+        let (fate, finish_at) = match decision.verdict {
+            Verdict::Reject => (Fate::Refused, refused_at),
             _ => (Fate::Dropped, timeout_at),
         };
         self.fail(

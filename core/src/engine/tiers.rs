@@ -8,7 +8,7 @@ use crate::topology::Proto;
 use crate::trace::{HopKind, RequestKind};
 
 use super::words::value_text;
-use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, STATIC_PATH, Simulation, Spot, host_pair};
+use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot, host_pair};
 
 impl Simulation {
     pub(super) fn service_time(&self, svc: usize, slot: u32) -> SimDuration {
@@ -182,20 +182,14 @@ impl Simulation {
                 req.encrypted = false;
             }
         }
-        if spec.kind == RequestKind::Static {
-            let path = STATIC_PATH;
-            if self.model.svcs[svc]
-                .static_paths
-                .iter()
-                .any(|p| path.starts_with(p.as_str()))
-            {
-                self.hop(
-                    slot,
-                    Spot::new(now, Place::Svc(svc), HopKind::Serve),
-                    |_| format!("nginx: {path} is static, served from disk"),
-                );
-                return self.respond(slot, svc, 200);
-            }
+        if self.model.serves_static(svc, spec.kind) {
+            let path = RequestKind::STATIC_PATH;
+            self.hop(
+                slot,
+                Spot::new(now, Place::Svc(svc), HopKind::Serve),
+                |_| format!("nginx: {path} is static, served from disk"),
+            );
+            return self.respond(slot, svc, 200);
         }
         // Dynamic: pass to the first application server whose host is up.
         let app = self.model.pick_app(svc, |a| self.is_up(Place::Svc(a)));

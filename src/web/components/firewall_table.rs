@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::sim::format::MAX_RULES;
 use crate::sim::topology::{
-    Action, Cidr, Firewall, Host, Node, NodeKind, Proto, Rule, ServiceKind,
+    Cidr, Firewall, Host, Node, NodeKind, Proto, Rule, ServiceKind, Verdict,
 };
 use crate::ui::edit::Edit;
 use crate::ui::fields;
@@ -20,19 +20,19 @@ pub struct FirewallTableProps {
     pub editor: Editor,
 }
 
-fn action_key(action: Action) -> &'static str {
+fn action_key(action: Verdict) -> &'static str {
     match action {
-        Action::Allow => "allow",
-        Action::Deny => "deny",
-        Action::Reject => "reject",
+        Verdict::Allow => "allow",
+        Verdict::Deny => "deny",
+        Verdict::Reject => "reject",
     }
 }
 
-fn parse_action(key: &str) -> Result<Action, String> {
+fn parse_action(key: &str) -> Result<Verdict, String> {
     match key {
-        "allow" => Ok(Action::Allow),
-        "deny" => Ok(Action::Deny),
-        "reject" => Ok(Action::Reject),
+        "allow" => Ok(Verdict::Allow),
+        "deny" => Ok(Verdict::Deny),
+        "reject" => Ok(Verdict::Reject),
         other => Err(format!("'{other}' is not allow, deny or reject")),
     }
 }
@@ -61,7 +61,7 @@ pub fn new_firewall(host: &Host) -> Firewall {
     let mut allow = |port: u16, comment: &str| {
         if !rules.iter().any(|r| r.port == Some(port)) {
             rules.push(Rule {
-                action: Action::Allow,
+                action: Verdict::Allow,
                 proto: Proto::Tcp,
                 from: Cidr::ANY,
                 port: Some(port),
@@ -89,7 +89,7 @@ pub fn new_firewall(host: &Host) -> Firewall {
         }
     }
     Firewall {
-        default_incoming: Action::Deny,
+        default_incoming: Verdict::Deny,
         rules,
     }
 }
@@ -138,7 +138,7 @@ pub fn FirewallTable(props: &FirewallTableProps) -> Html {
         .map(|(i, rule)| rule_row(editor, &patch, i, count, rule));
     let add = editor.button(patch.edit(|fw| {
         fw.rules.push(Rule {
-            action: Action::Allow,
+            action: Verdict::Allow,
             proto: Proto::Tcp,
             from: Cidr::ANY,
             port: Some(80),
@@ -276,7 +276,7 @@ mod tests {
     #[test]
     fn a_new_firewall_denies_by_default_and_allows_the_services_ports() {
         let fw = new_firewall(&host(1, "server-01"));
-        assert_eq!(fw.default_incoming, Action::Deny);
+        assert_eq!(fw.default_incoming, Verdict::Deny);
         let rules: Vec<String> = fw.rules.iter().map(ToString::to_string).collect();
         assert_eq!(
             rules,
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn menu_keys_round_trip() {
-        for action in [Action::Allow, Action::Deny, Action::Reject] {
+        for action in [Verdict::Allow, Verdict::Deny, Verdict::Reject] {
             assert_eq!(parse_action(action_key(action)), Ok(action));
         }
         for proto in [Proto::Tcp, Proto::Udp, Proto::Any] {
