@@ -1426,3 +1426,62 @@ fn findings_predict_the_engines_path() {
         }
     }
 }
+
+/// The findings name each pair's variant and the capacity it gives: stage 3's active-passive
+/// load balancers have one HAProxy's, the active-active copy both; the pool behind them two web
+/// servers' either way, one once web-02 is a backup.
+#[wasm_bindgen_test(unsupported = test)]
+fn pairs_are_named_with_their_variant_and_capacity() {
+    use stacksim::sim::findings::pairs;
+    use stacksim::sim::redundancy::{Sharing, switch};
+    let stage3 = stage(3);
+    let active = switch(&stage3, "vrrp:vip", Sharing::ActiveActive).expect("switches");
+    let backup = switch(&stage3, "pool:lb-01.haproxy", Sharing::ActivePassive).expect("switches");
+    let capacity = |why: &str| -> String {
+        why.split(" Capacity as ")
+            .nth(1)
+            .and_then(|rest| rest.split(" req/s").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let cases: [(&Topology, &str, &str, &[&str], &str); 4] = [
+        (
+            &stage3,
+            "pair:vrrp:vip",
+            "lb-01 and lb-02 are active-passive",
+            &["lb-01", "lb-02"],
+            "active-passive: about 24691",
+        ),
+        (
+            &active,
+            "pair:vrrp:vip",
+            "lb-01 and lb-02 are active-active",
+            &["lb-01", "lb-02"],
+            "active-active: about 49383",
+        ),
+        (
+            &stage3,
+            "pair:pool:lb-01.haproxy",
+            "web-01 and web-02 are active-active",
+            &["web-01", "web-02"],
+            "active-active: about 80000",
+        ),
+        (
+            &backup,
+            "pair:pool:lb-01.haproxy",
+            "web-01 active, web-02 passive (HAProxy backup)",
+            &["web-01", "web-02"],
+            "active-passive: about 40000",
+        ),
+    ];
+    for (topology, id, title, nodes, rate) in cases {
+        let notes = pairs(topology);
+        let note = find(&notes, id);
+        assert_eq!(note.title, title);
+        assert_eq!(note.nodes, nodes);
+        assert_eq!(note.severity, Severity::Info);
+        assert_eq!(capacity(&note.why), rate, "{}", note.why);
+    }
+    // Not weaknesses: the analysis lists the same findings either way.
+    assert_eq!(ids(&analyze(&stage3, None)), ids(&analyze(&active, None)));
+}

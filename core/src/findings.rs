@@ -52,6 +52,7 @@ mod availability;
 mod capacity;
 mod graph;
 mod monitoring;
+mod pairs;
 mod proofs;
 mod security;
 
@@ -207,6 +208,18 @@ pub struct ProofResult {
     /// Supporting lines: health-check and VRRP transitions, the hop that decided a failure,
     /// the firewall rule that let a packet in.
     pub details: Vec<String>,
+}
+
+/// What the design's redundant pairs are ([`crate::redundancy`]): one note per pair saying
+/// whether it is active-active or active-passive, what that means with the design's own timers,
+/// and the capacity it gives. Not weaknesses, so not part of [`analyze`]; the findings panel
+/// lists them under their own heading.
+pub fn pairs(topology: &Topology) -> Vec<Finding> {
+    let mut notes = Vec::new();
+    if format::validate(topology).is_ok() {
+        Net::new(topology).pair_findings(&mut notes);
+    }
+    notes
 }
 
 /// Every finding for `topology`, sorted by severity (errors first), then id.

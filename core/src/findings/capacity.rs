@@ -47,7 +47,7 @@ const TIERS: [Tier; 4] = [
 impl Net<'_> {
     /// Requests per second service `s` can take: workers / time per request. HAProxy with a
     /// certificate also pays the share of full TLS handshakes of a load run.
-    fn service_rate(&self, s: usize) -> Option<(f64, String)> {
+    pub(super) fn service_rate(&self, s: usize) -> Option<(f64, String)> {
         let svc = self.model.svcs.get(s)?;
         let mut time = svc.service_time;
         let mut note = String::new();

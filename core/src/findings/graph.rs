@@ -189,6 +189,32 @@ impl<'a> Net<'a> {
         }
     }
 
+    /// The services that take visitors' connections on `port` at every address DNS hands out
+    /// (one per address: an active-active pair has two), where the firewall lets them in.
+    pub(super) fn entry_listeners(&self, port: u16, down: &Down) -> Vec<usize> {
+        let mut listeners = Vec::new();
+        for address in self.model.site_addresses() {
+            if !model::routes(self.model.client_ip, address) {
+                continue;
+            }
+            let host = match self.model.entry_at(address) {
+                Some(Entry::Host(h)) => (!down.host(h)).then_some(h),
+                Some(Entry::Vip(v)) => self.master(v, down),
+                None => None,
+            };
+            let listener = host
+                .filter(|&h| self.passes(h, self.model.client_ip, port))
+                .and_then(|h| self.model.listener(h, port))
+                .filter(|&s| !down.svc(s));
+            if let Some(s) = listener
+                && !listeners.contains(&s)
+            {
+                listeners.push(s);
+            }
+        }
+        listeners
+    }
+
     /// The service that takes a visitor's connection on `port`, if the firewall lets it in.
     pub(super) fn entry_listener(&self, port: u16, down: &Down) -> Option<usize> {
         let h = self.entry_host(down)?;
@@ -343,9 +369,7 @@ impl<'a> Net<'a> {
         let mut used = vec![false; self.model.svcs.len()];
         let mut stack = Vec::new();
         for port in [HTTP_PORT, HTTPS_PORT] {
-            if let Some(s) = self.entry_listener(port, &down) {
-                stack.push(s);
-            }
+            stack.extend(self.entry_listeners(port, &down));
         }
         while let Some(s) = stack.pop() {
             match used.get_mut(s) {
