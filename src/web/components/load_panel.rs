@@ -3,7 +3,7 @@
 //! monitoring dashboard. The form is local until Run. Given the design (`topology`), the run
 //! is computed here a slice per animation frame by a [`LoadRunner`] kept in a `use_mut_ref`
 //! (never in `AppState`); the finished result goes to `on_finished`. Without the design, Run
-//! dispatches `Action::RunLoad`, which computes it at once.
+//! dispatches `Action::LoadTest(LoadTestAction::Run)`, which computes it at once.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -18,7 +18,7 @@ use crate::ui::load_run::{
     Event, LATENCY_SAMPLES, LoadResult, LoadRunner, LoadSettings, MAX_REQUESTS, MAX_SECONDS,
     Progress, RateShape, StepKind, TargetKind, targets,
 };
-use crate::ui::state::Action;
+use crate::ui::state::{Action, LoadTestAction};
 use crate::web::components::histogram::Histogram;
 use crate::web::components::line_chart::LineChart;
 
@@ -413,7 +413,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let settings = form.settings();
             let Some(topology) = &topology else {
-                dispatch.emit(Action::RunLoad(settings));
+                dispatch.emit(Action::LoadTest(LoadTestAction::Run(settings)));
                 return;
             };
             match LoadRunner::new(topology, &settings) {
