@@ -6,7 +6,7 @@
 
 use crate::sim::presets;
 use crate::sim::trace::{RequestKind, RequestSpec};
-use crate::ui::load_run::LoadSettings;
+use crate::ui::load_run::{LinkSettingsError, LoadSettings};
 use crate::ui::state::{Action, PlaybackAction, Refusal, Tab, ViewAction, WorkAction, WorldAction};
 
 /// What the page's address fragment asks for: `#stage=3&send=https-read&hop=12`.
@@ -14,7 +14,7 @@ use crate::ui::state::{Action, PlaybackAction, Refusal, Tab, ViewAction, WorkAct
 pub struct Fragment {
     /// Load test settings (`load=rps:200,s:20,…`, see [`LoadSettings::to_fragment`]), or why
     /// they could not be read.
-    pub load: Option<Result<LoadSettings, String>>,
+    pub load: Option<Result<LoadSettings, LinkSettingsError>>,
     pub stage: Option<u8>,
     /// A request to send as soon as the page opens.
     pub send: Option<RequestSpec>,

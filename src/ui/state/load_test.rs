@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::{AppState, Done, Outcome, Refusal};
+use super::{AppState, Done, Outcome};
 use crate::ui::load_run::{self, LoadResult, LoadSettings};
 
 /// The load tests of the design on screen.
@@ -38,8 +38,7 @@ impl AppState {
         let load_test = &mut self.load_test;
         match action {
             LoadTestAction::Run(settings) => {
-                let result =
-                    load_run::run(&self.work.topology, &settings).map_err(Refusal::LoadTest)?;
+                let result = load_run::run(&self.work.topology, &settings)?;
                 load_test.last = Some(Rc::new(result));
                 Ok(Done::Clears)
             }

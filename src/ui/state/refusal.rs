@@ -2,6 +2,7 @@
 
 use crate::ui::document::OpenError;
 use crate::ui::edit::EditError;
+use crate::ui::load_run::{LinkSettingsError, SettingsError};
 use crate::ui::playback::ReplayError;
 
 /// Why the last action was refused. Its `Display` is the sentence the page shows.
@@ -20,11 +21,11 @@ pub enum Refusal {
     #[error("there is no finding '{0}' in this design")]
     NoFinding(String),
     /// A load test's settings do not hold.
-    #[error("{0}")]
-    LoadTest(String),
+    #[error(transparent)]
+    LoadTest(#[from] SettingsError),
     /// A link's load test settings could not be read.
     #[error("the link's load settings were not used: {0}")]
-    LinkLoadSettings(String),
+    LinkLoadSettings(LinkSettingsError),
     #[error("select something to delete first")]
     NothingToDelete,
     #[error("select one or more nodes to copy")]

@@ -570,11 +570,11 @@ fn tabs_and_files_are_remembered_across_stages() {
 
 #[test]
 fn a_load_run_is_kept_and_bad_settings_keep_the_previous_one() {
-    use crate::ui::load_run::{Event, LoadSettings, StepKind};
+    use crate::ui::load_run::{LoadSettings, Step, StepKind};
     let settings = LoadSettings {
         rps: 100.0,
         seconds: 5.0,
-        events: vec![Event {
+        steps: vec![Step {
             at_s: 2.0,
             kind: StepKind::HostDown,
             target: "server-01".into(),
