@@ -2,8 +2,9 @@
 //! function. It asks the core ([`crate::sim`]) for every rule and never names yew, web-sys or any
 //! other browser crate (a tidy test checks), so it is tested natively.
 //!
-//! - [`state`] is the one reducer ([`state::AppState::apply`]); [`session`] is what a tab keeps
-//!   across reloads; [`document`] is the design file with its drawing;
+//! - [`state`] is the one reducer ([`state::AppState::apply`]), split by concern; [`session`] is
+//!   what a tab keeps across reloads; [`document`] is the design file with its drawing;
+//!   [`address`] reads and writes the address fragment, [`keys`] is the keyboard map;
 //! - [`edit`] changes a design, [`fields`] checks typed values, [`layout`] and [`viewport`] are
 //!   the drawing's geometry;
 //! - [`playback`] replays the log of timed inputs through the engine, [`flight`] is where the
@@ -13,6 +14,7 @@
 //! - [`story`] tells the four stages as one story, [`highlight`] colours the exported files and
 //!   [`archive`] zips them.
 
+pub mod address;
 pub mod archive;
 pub mod charts;
 pub mod document;
@@ -20,6 +22,7 @@ pub mod edit;
 pub mod fields;
 pub mod flight;
 pub mod highlight;
+pub mod keys;
 pub mod layout;
 pub mod load_run;
 pub mod playback;

@@ -13,7 +13,9 @@ use stacksim::sim::trace::{Outcome, RequestKind, RequestSpec};
 use stacksim::ui::document::Document;
 use stacksim::ui::edit::{self, Edit, EditError, Part};
 use stacksim::ui::layout::Point;
-use stacksim::ui::state::{Action, AppState, Selection};
+use stacksim::ui::state::{
+    Action, AppState, EditAction, Selection, ViewAction, WorkAction, WorldAction,
+};
 
 fn stage(n: u8) -> Topology {
     presets::topology(n).unwrap_or_else(|| panic!("stage {n}"))
@@ -32,10 +34,10 @@ fn at(x: f64, y: f64) -> Point {
 }
 
 fn connect(from: &str, to: &str) -> Action {
-    Action::Edit(Edit::Connect {
+    Action::Edit(EditAction::Change(Edit::Connect {
         from: from.to_owned(),
         to: to.to_owned(),
-    })
+    }))
 }
 
 #[track_caller]
@@ -249,139 +251,168 @@ fn a_duplicate_address_is_refused_and_the_old_value_kept() {
     if let NodeKind::Host(h) = &mut node.kind {
         h.ip = other;
     }
-    let mut state = after([Action::SelectStage(1)]);
-    state.apply(Action::Edit(Edit::ReplaceNode(node)));
+    let mut state = after([Action::Work(WorkAction::SelectStage(1))]);
+    state.apply(Action::Edit(EditAction::Change(Edit::ReplaceNode(node))));
     assert!(
         state
-            .error
+            .error()
             .as_deref()
             .is_some_and(|e| e.contains("is already the address of server-02")),
         "{:?}",
-        state.error
+        state.error()
     );
-    assert_eq!(state.topology, t);
-    assert_eq!(state.stage, Some(1));
+    assert_eq!(*state.work.topology, t);
+    assert_eq!(state.work.stage, Some(1));
 }
 
 #[test]
 fn every_edit_is_one_undo_step_and_redo_replays_it() {
-    let mut state = after([Action::SelectStage(1)]);
-    let original = state.topology.clone();
-    state.apply(Action::Add {
+    let mut state = after([Action::Work(WorkAction::SelectStage(1))]);
+    let original = state.work.topology.clone();
+    state.apply(Action::Edit(EditAction::Add {
         part: Part::Host,
         at: at(403.0, 41.0),
-    });
-    assert_eq!(state.error, None);
-    assert_eq!(state.stage, None);
-    assert_eq!(state.positions.get("server-03"), Some(&at(400.0, 40.0)));
+    }));
+    assert_eq!(state.error(), None);
+    assert_eq!(state.work.stage, None);
     assert_eq!(
-        state.selection,
+        state.work.positions.get("server-03"),
+        Some(&at(400.0, 40.0))
+    );
+    assert_eq!(
+        state.view.selection,
         Some(Selection::Node("server-03".to_owned()))
     );
-    let with_host = state.topology.clone();
+    let with_host = state.work.topology.clone();
     // A drag of three moves is one step.
     for _ in 0..3 {
-        state.apply(Action::MoveBy {
+        state.apply(Action::Edit(EditAction::MoveBy {
             ids: vec!["server-03".to_owned()],
             dx: 10.0,
             dy: 3.0,
-        });
+        }));
     }
-    state.apply(Action::EndMove);
-    assert_eq!(state.positions.get("server-03"), Some(&at(432.0, 48.0)));
-    state.apply(Action::Undo);
-    assert_eq!(state.positions.get("server-03"), Some(&at(400.0, 40.0)));
-    state.apply(Action::Undo);
-    assert_eq!(state.topology, original);
-    assert_eq!(state.stage, Some(1));
-    state.apply(Action::Undo);
-    assert_eq!(state.stage, Some(0), "the stage switch is undoable too");
-    state.apply(Action::Redo);
-    state.apply(Action::Redo);
-    assert_eq!(state.topology, with_host);
-    state.apply(Action::Redo);
-    assert_eq!(state.positions.get("server-03"), Some(&at(432.0, 48.0)));
-    state.apply(Action::Redo);
-    assert_eq!(state.error.as_deref(), Some("nothing to redo"));
+    state.apply(Action::Edit(EditAction::EndMove));
+    assert_eq!(
+        state.work.positions.get("server-03"),
+        Some(&at(432.0, 48.0))
+    );
+    state.apply(Action::Edit(EditAction::Undo));
+    assert_eq!(
+        state.work.positions.get("server-03"),
+        Some(&at(400.0, 40.0))
+    );
+    state.apply(Action::Edit(EditAction::Undo));
+    assert_eq!(state.work.topology, original);
+    assert_eq!(state.work.stage, Some(1));
+    state.apply(Action::Edit(EditAction::Undo));
+    assert_eq!(
+        state.work.stage,
+        Some(0),
+        "the stage switch is undoable too"
+    );
+    state.apply(Action::Edit(EditAction::Redo));
+    state.apply(Action::Edit(EditAction::Redo));
+    assert_eq!(state.work.topology, with_host);
+    state.apply(Action::Edit(EditAction::Redo));
+    assert_eq!(
+        state.work.positions.get("server-03"),
+        Some(&at(432.0, 48.0))
+    );
+    state.apply(Action::Edit(EditAction::Redo));
+    assert_eq!(state.error().as_deref(), Some("nothing to redo"));
     // A new edit forgets what was undone.
-    state.apply(Action::Undo);
-    state.apply(Action::Edit(Edit::SetName("Mine".to_owned())));
-    assert!(state.history.redo.is_empty());
+    state.apply(Action::Edit(EditAction::Undo));
+    state.apply(Action::Edit(EditAction::Change(Edit::SetName(
+        "Mine".to_owned(),
+    ))));
+    assert!(state.work.history.redo.is_empty());
 }
 
 #[test]
 fn a_refused_edit_is_not_an_undo_step() {
-    let mut state = after([Action::SelectStage(3)]);
-    let steps = state.history.undo.len();
+    let mut state = after([Action::Work(WorkAction::SelectStage(3))]);
+    let steps = state.work.history.undo.len();
     state.apply(connect("db-01.mysql", "lb-01.haproxy"));
-    assert!(state.error.is_some());
-    assert_eq!(state.history.undo.len(), steps);
-    assert_eq!(state.stage, Some(3));
+    assert!(state.error().is_some());
+    assert_eq!(state.work.history.undo.len(), steps);
+    assert_eq!(state.work.stage, Some(3));
 }
 
 #[test]
 fn delete_copy_and_paste_the_picked_nodes() {
-    let mut state = after([Action::SelectStage(3)]);
-    state.apply(Action::Pick(vec!["web-01".to_owned(), "web-02".to_owned()]));
+    let mut state = after([Action::Work(WorkAction::SelectStage(3))]);
+    state.apply(Action::View(ViewAction::Pick(vec![
+        "web-01".to_owned(),
+        "web-02".to_owned(),
+    ])));
     assert_eq!(
-        state.selection, None,
+        state.view.selection, None,
         "two picked: the inspector shows none"
     );
-    state.apply(Action::Copy);
-    state.apply(Action::Paste);
-    assert!(state.topology.node("web-01-2").is_some());
-    assert!(state.topology.node("web-02-2").is_some());
-    let (p, q) = (state.positions["web-01"], state.positions["web-01-2"]);
+    state.apply(Action::Edit(EditAction::Copy));
+    state.apply(Action::Edit(EditAction::Paste));
+    assert!(state.work.topology.node("web-01-2").is_some());
+    assert!(state.work.topology.node("web-02-2").is_some());
+    let (p, q) = (
+        state.work.positions["web-01"],
+        state.work.positions["web-01-2"],
+    );
     assert_eq!((q.x - p.x, q.y - p.y), (32.0, 32.0));
     assert_eq!(
-        state.picked.iter().cloned().collect::<Vec<_>>(),
+        state.view.picked.iter().cloned().collect::<Vec<_>>(),
         vec!["web-01-2".to_owned(), "web-02-2".to_owned()]
     );
-    state.apply(Action::DeleteSelected);
-    assert!(state.topology.node("web-01-2").is_none());
-    assert_eq!(state.topology, stage(3));
+    state.apply(Action::Edit(EditAction::DeleteSelected));
+    assert!(state.work.topology.node("web-01-2").is_none());
+    assert_eq!(*state.work.topology, stage(3));
     // A selected link is deleted on its own.
-    state.apply(Action::Select(Selection::Link {
+    state.apply(Action::View(ViewAction::Select(Selection::Link {
         from: "web-01.nginx".to_owned(),
         to: "app-01.app".to_owned(),
-    }));
-    state.apply(Action::DeleteSelected);
-    assert_eq!(state.topology.links.len(), stage(3).links.len() - 1);
-    state.apply(Action::DeleteSelected);
+    })));
+    state.apply(Action::Edit(EditAction::DeleteSelected));
+    assert_eq!(state.work.topology.links.len(), stage(3).links.len() - 1);
+    state.apply(Action::Edit(EditAction::DeleteSelected));
     assert_eq!(
-        state.error.as_deref(),
+        state.error().as_deref(),
         Some("select something to delete first")
     );
 }
 
 #[test]
 fn shift_click_adds_and_removes_picks() {
-    let mut state = after([Action::SelectStage(3)]);
-    state.apply(Action::Select(Selection::Node("web-01".to_owned())));
-    state.apply(Action::TogglePick("web-02".to_owned()));
-    assert_eq!(state.picked.len(), 2);
-    state.apply(Action::TogglePick("web-01".to_owned()));
-    assert_eq!(state.selection, Some(Selection::Node("web-02".to_owned())));
-    state.apply(Action::TogglePick("ghost".to_owned()));
-    assert_eq!(state.picked.len(), 1);
+    let mut state = after([Action::Work(WorkAction::SelectStage(3))]);
+    state.apply(Action::View(ViewAction::Select(Selection::Node(
+        "web-01".to_owned(),
+    ))));
+    state.apply(Action::View(ViewAction::TogglePick("web-02".to_owned())));
+    assert_eq!(state.view.picked.len(), 2);
+    state.apply(Action::View(ViewAction::TogglePick("web-01".to_owned())));
+    assert_eq!(
+        state.view.selection,
+        Some(Selection::Node("web-02".to_owned()))
+    );
+    state.apply(Action::View(ViewAction::TogglePick("ghost".to_owned())));
+    assert_eq!(state.view.picked.len(), 1);
 }
 
 #[test]
 fn editing_keeps_the_requests_sent_and_replays_them_on_the_new_design() {
     let read = RequestSpec::new(RequestKind::Read, false);
     let mut state = after([
-        Action::SelectStage(1),
-        Action::Send(read),
-        Action::Send(read),
+        Action::Work(WorkAction::SelectStage(1)),
+        Action::World(WorldAction::Send(read)),
+        Action::World(WorldAction::Send(read)),
     ]);
-    assert_eq!(state.run.traces.len(), 2);
+    assert_eq!(state.world.run.traces.len(), 2);
     // Cutting server-02 out of the pool: both requests now go to server-01.
-    state.apply(Action::Edit(Edit::DeleteLink {
+    state.apply(Action::Edit(EditAction::Change(Edit::DeleteLink {
         from: "lb-01.haproxy".to_owned(),
         to: "server-02.nginx".to_owned(),
-    }));
-    assert_eq!(state.run.traces.len(), 2);
-    for trace in &state.run.traces {
+    })));
+    assert_eq!(state.world.run.traces.len(), 2);
+    for trace in &state.world.run.traces {
         assert!(
             matches!(&trace.outcome, Some(Outcome::Served { backend: Some(b), .. }) if b == "server-01.nginx"),
             "{:?}",
@@ -389,19 +420,25 @@ fn editing_keeps_the_requests_sent_and_replays_them_on_the_new_design() {
         );
     }
     // An input naming what the design no longer has starts a new log.
-    state.apply(Action::Apply(Input::HostDown("server-02".to_owned())));
-    state.apply(Action::Edit(Edit::Delete(vec!["server-02".to_owned()])));
-    assert!(state.log.is_empty());
-    assert_eq!(state.error, None);
+    state.apply(Action::World(WorldAction::Apply(Input::HostDown(
+        "server-02".to_owned(),
+    ))));
+    state.apply(Action::Edit(EditAction::Change(Edit::Delete(vec![
+        "server-02".to_owned(),
+    ]))));
+    assert!(state.world.log.is_empty());
+    assert_eq!(state.error(), None);
 }
 
 #[test]
 fn stage_1_built_from_an_empty_canvas_simulates_like_the_preset() {
-    let mut state = after([Action::NewDesign]);
-    assert!(state.topology.nodes.is_empty());
-    let add = |part| Action::Add {
-        part,
-        at: at(0.0, 0.0),
+    let mut state = after([Action::Work(WorkAction::NewDesign)]);
+    assert!(state.work.topology.nodes.is_empty());
+    let add = |part| {
+        Action::Edit(EditAction::Add {
+            part,
+            at: at(0.0, 0.0),
+        })
     };
     let preset = stage(1);
     for action in [
@@ -412,14 +449,14 @@ fn stage_1_built_from_an_empty_canvas_simulates_like_the_preset() {
         add(Part::Nginx),
     ] {
         state.apply(action);
-        assert_eq!(state.error, None);
+        assert_eq!(state.error(), None);
     }
     for web in ["web-01", "web-02"] {
         for part in [Part::AppServer, Part::AppFiles, Part::Mysql] {
-            state.apply(Action::Edit(Edit::AddTo {
+            state.apply(Action::Edit(EditAction::Change(Edit::AddTo {
                 host: web.to_owned(),
                 part,
-            }));
+            })));
         }
     }
     for action in [
@@ -434,26 +471,36 @@ fn stage_1_built_from_an_empty_canvas_simulates_like_the_preset() {
         connect("web-02.app", "web-01.mysql"),
     ] {
         state.apply(action.clone());
-        assert_eq!(state.error, None, "{action:?}");
+        assert_eq!(state.error(), None, "{action:?}");
     }
     // The zone now points at the balancer's private 10.0.0.2, which the internet does not
     // route (the `private-address` finding says so): give the balancer the public address
     // 8.8.8.8 and point the zone at it again.
     assert!(
-        state.findings.iter().any(|f| f.id == "private-address"),
+        state
+            .analysis
+            .findings
+            .iter()
+            .any(|f| f.id == "private-address"),
         "{:?}",
-        state.findings
+        state.analysis.findings
     );
-    let mut lb = state.topology.node("lb-01").expect("lb-01").clone();
+    let mut lb = state.work.topology.node("lb-01").expect("lb-01").clone();
     if let NodeKind::Host(host) = &mut lb.kind {
         host.public_ip = Some(Ipv4Addr::new(8, 8, 8, 8));
     }
-    state.apply(Action::Edit(Edit::ReplaceNode(lb)));
+    state.apply(Action::Edit(EditAction::Change(Edit::ReplaceNode(lb))));
     state.apply(connect("dns", "lb-01"));
-    assert_eq!(state.error, None);
-    assert!(!state.findings.iter().any(|f| f.id == "private-address"));
-    assert_eq!(state.topology.nodes.len(), preset.nodes.len());
-    assert_eq!(state.topology.links.len(), preset.links.len());
+    assert_eq!(state.error(), None);
+    assert!(
+        !state
+            .analysis
+            .findings
+            .iter()
+            .any(|f| f.id == "private-address")
+    );
+    assert_eq!(state.work.topology.nodes.len(), preset.nodes.len());
+    assert_eq!(state.work.topology.links.len(), preset.links.len());
     // The same requests, the same way through: round robin alternates over two servers whose
     // reads go to their own database and writes to the primary.
     let specs = [
@@ -463,14 +510,15 @@ fn stage_1_built_from_an_empty_canvas_simulates_like_the_preset() {
         RequestSpec::new(RequestKind::Static, false),
     ];
     let mut built = state;
-    let mut reference = after([Action::SelectStage(1)]);
+    let mut reference = after([Action::Work(WorkAction::SelectStage(1))]);
     for spec in specs {
-        built.apply(Action::Send(spec));
-        reference.apply(Action::Send(spec));
+        built.apply(Action::World(WorldAction::Send(spec)));
+        reference.apply(Action::World(WorldAction::Send(spec)));
     }
     let rename = |s: &str| s.replace("server-", "web-");
     let shape = |state: &AppState, f: &dyn Fn(&str) -> String| -> Vec<(String, Vec<String>)> {
         state
+            .world
             .run
             .traces
             .iter()
@@ -489,45 +537,47 @@ fn stage_1_built_from_an_empty_canvas_simulates_like_the_preset() {
 #[test]
 fn documents_and_share_links_restore_the_work() {
     let mut state = after([
-        Action::SelectStage(2),
-        Action::MoveBy {
+        Action::Work(WorkAction::SelectStage(2)),
+        Action::Edit(EditAction::MoveBy {
             ids: vec!["lb-01".to_owned()],
             dx: 80.0,
             dy: 16.0,
-        },
-        Action::EndMove,
+        }),
+        Action::Edit(EditAction::EndMove),
     ]);
     let doc = state.document();
-    let fresh = after([Action::Load(
+    let fresh = after([Action::Work(WorkAction::OpenDocument(
         Document::from_json(&doc.to_json()).unwrap_or_else(|e| panic!("{e}")),
-    )]);
-    assert_eq!(fresh.topology, state.topology);
-    assert_eq!(fresh.positions, state.positions);
+    ))]);
+    assert_eq!(fresh.work.topology, state.work.topology);
+    assert_eq!(fresh.work.positions, state.work.positions);
     let shared = Document::from_fragment(&format!("#{}", doc.to_fragment()))
         .and_then(Result::ok)
         .unwrap_or_else(|| panic!("link"));
-    assert_eq!(shared.topology, state.topology);
-    assert_eq!(shared.positions, state.positions);
+    assert_eq!(shared.topology, *state.work.topology);
+    assert_eq!(shared.positions, *state.work.positions);
     // A bad file keeps the work and says why.
-    let before = state.topology.clone();
-    state.apply(Action::Open(
+    let before = state.work.topology.clone();
+    state.apply(Action::Work(WorkAction::Open(
         "{\"stacksim\": 1, \"topology\": {\"version\": 1}}".to_owned(),
-    ));
+    )));
     assert!(
         state
-            .error
+            .error()
             .as_deref()
             .is_some_and(|e| e.starts_with("could not open the file: at topology")),
         "{:?}",
-        state.error
+        state.error()
     );
-    assert_eq!(state.topology, before);
+    assert_eq!(state.work.topology, before);
     // A bare design opens with an automatic layout.
-    state.apply(Action::Open(stacksim::sim::format::to_json(&stage(3))));
-    assert_eq!(state.topology, stage(3));
-    assert_eq!(state.positions.len(), stage(3).nodes.len());
-    state.apply(Action::Undo);
-    assert_eq!(state.topology, before);
+    state.apply(Action::Work(WorkAction::Open(
+        stacksim::sim::format::to_json(&stage(3)),
+    )));
+    assert_eq!(*state.work.topology, stage(3));
+    assert_eq!(state.work.positions.len(), stage(3).nodes.len());
+    state.apply(Action::Edit(EditAction::Undo));
+    assert_eq!(state.work.topology, before);
 }
 
 #[test]
@@ -572,15 +622,19 @@ fn impossible_edits_are_refused_whole_with_a_typed_error() {
     ];
     for (edit, expected) in cases {
         assert_eq!(edit::apply(&stage(3), &edit), Err(expected), "{edit:?}");
-        let mut state = after([Action::SelectStage(3)]);
+        let mut state = after([Action::Work(WorkAction::SelectStage(3))]);
         let before = (
-            state.topology.clone(),
-            state.positions.clone(),
-            state.history.undo.len(),
+            state.work.topology.clone(),
+            state.work.positions.clone(),
+            state.work.history.undo.len(),
         );
-        state.apply(Action::Edit(edit.clone()));
-        assert!(state.error.is_some(), "{edit:?}");
-        let now = (state.topology, state.positions, state.history.undo.len());
+        state.apply(Action::Edit(EditAction::Change(edit.clone())));
+        assert!(state.error().is_some(), "{edit:?}");
+        let now = (
+            state.work.topology,
+            state.work.positions,
+            state.work.history.undo.len(),
+        );
         assert_eq!(now, before, "{edit:?} left the work as it was");
     }
 }

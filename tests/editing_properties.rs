@@ -21,7 +21,10 @@ use stacksim::ui::edit::{Edit, Part};
 use stacksim::ui::layout::Point;
 use stacksim::ui::load_run::LoadSettings;
 use stacksim::ui::session::{Saved, startup};
-use stacksim::ui::state::{Action, AppState, Selection, Tab};
+use stacksim::ui::state::{
+    Action, AppState, EditAction, LoadTestAction, PlaybackAction, Selection, Tab, ViewAction,
+    WorkAction, WorldAction,
+};
 
 #[derive(Clone, Debug)]
 enum Step {
@@ -59,7 +62,7 @@ fn step() -> impl Strategy<Value = Step> {
 /// Every node and service id, in a stable order, for steps to pick from.
 fn things(state: &AppState) -> Vec<String> {
     let mut out = Vec::new();
-    for node in &state.topology.nodes {
+    for node in &state.work.topology.nodes {
         out.push(node.id.clone());
         if let stacksim::sim::topology::NodeKind::Host(host) = &node.kind {
             out.extend(host.services.iter().map(|s| s.id.clone()));
@@ -78,55 +81,69 @@ fn pick(list: &[String], n: usize) -> String {
 
 fn actions(state: &AppState, step: &Step) -> Vec<Action> {
     let all = things(state);
-    let nodes: Vec<String> = state.topology.nodes.iter().map(|n| n.id.clone()).collect();
+    let nodes: Vec<String> = state
+        .work
+        .topology
+        .nodes
+        .iter()
+        .map(|n| n.id.clone())
+        .collect();
     match step {
-        Step::Add(p, x, y) => vec![Action::Add {
+        Step::Add(p, x, y) => vec![Action::Edit(EditAction::Add {
             part: Part::ALL[*p],
             at: Point { x: *x, y: *y },
-        }],
-        Step::AddTo(h, p) => vec![Action::Edit(Edit::AddTo {
+        })],
+        Step::AddTo(h, p) => vec![Action::Edit(EditAction::Change(Edit::AddTo {
             host: pick(&nodes, *h),
             part: Part::ALL[*p],
-        })],
-        Step::Connect(a, b) => vec![Action::Edit(Edit::Connect {
+        }))],
+        Step::Connect(a, b) => vec![Action::Edit(EditAction::Change(Edit::Connect {
             from: pick(&all, *a),
             to: pick(&all, *b),
-        })],
+        }))],
         Step::Move(n, dx, dy) => vec![
-            Action::MoveBy {
+            Action::Edit(EditAction::MoveBy {
                 ids: vec![pick(&nodes, *n)],
                 dx: *dx,
                 dy: *dy,
-            },
-            Action::EndMove,
+            }),
+            Action::Edit(EditAction::EndMove),
         ],
-        Step::Rename(n, to) => vec![Action::Edit(Edit::Rename {
+        Step::Rename(n, to) => vec![Action::Edit(EditAction::Change(Edit::Rename {
             id: pick(&all, *n),
             to: to.clone(),
-        })],
-        Step::Delete(n) => vec![Action::Edit(Edit::Delete(vec![pick(&all, *n)]))],
+        }))],
+        Step::Delete(n) => vec![Action::Edit(EditAction::Change(Edit::Delete(vec![pick(
+            &all, *n,
+        )])))],
         Step::DeleteSelected(n) => vec![
-            Action::Select(Selection::Node(pick(&nodes, *n))),
-            Action::DeleteSelected,
+            Action::View(ViewAction::Select(Selection::Node(pick(&nodes, *n)))),
+            Action::Edit(EditAction::DeleteSelected),
         ],
         Step::CopyPaste(n) => vec![
-            Action::Pick(vec![pick(&nodes, *n), pick(&nodes, n / 2)]),
-            Action::Copy,
-            Action::Paste,
+            Action::View(ViewAction::Pick(vec![
+                pick(&nodes, *n),
+                pick(&nodes, n / 2),
+            ])),
+            Action::Edit(EditAction::Copy),
+            Action::Edit(EditAction::Paste),
         ],
-        Step::Send => vec![Action::Send(RequestSpec::new(RequestKind::Read, false))],
-        Step::Undo => vec![Action::Undo],
-        Step::Redo => vec![Action::Redo],
+        Step::Send => vec![Action::World(WorldAction::Send(RequestSpec::new(
+            RequestKind::Read,
+            false,
+        )))],
+        Step::Undo => vec![Action::Edit(EditAction::Undo)],
+        Step::Redo => vec![Action::Edit(EditAction::Redo)],
     }
 }
 
 fn check_invariants(state: &AppState) -> Result<(), TestCaseError> {
-    prop_assert_eq!(format::validate(&state.topology), Ok(()));
-    let mut node_ids: Vec<&String> = state.topology.nodes.iter().map(|n| &n.id).collect();
+    prop_assert_eq!(format::validate(&state.work.topology), Ok(()));
+    let mut node_ids: Vec<&String> = state.work.topology.nodes.iter().map(|n| &n.id).collect();
     node_ids.sort();
-    let boxes: Vec<&String> = state.layout.boxes.keys().collect();
+    let boxes: Vec<&String> = state.work.layout.boxes.keys().collect();
     prop_assert_eq!(&node_ids, &boxes);
-    let positions: Vec<&String> = state.positions.keys().collect();
+    let positions: Vec<&String> = state.work.positions.keys().collect();
     prop_assert_eq!(&node_ids, &positions);
     Ok(())
 }
@@ -140,39 +157,39 @@ proptest! {
         steps in prop::collection::vec(step(), 1..40),
     ) {
         let mut state = AppState::default();
-        state.apply(Action::SelectStage(stage));
-        state.history = Default::default();
-        let start = (state.topology.clone(), state.positions.clone());
+        state.apply(Action::Work(WorkAction::SelectStage(stage)));
+        state.work.history = Default::default();
+        let start = (state.work.topology.clone(), state.work.positions.clone());
         for step in &steps {
             for action in actions(&state, step) {
-                let before = (state.topology.clone(), state.positions.clone(), state.history.undo.len());
-                let undoing = matches!(action, Action::Undo | Action::Redo);
-                state.error = None;
+                let before = (state.work.topology.clone(), state.work.positions.clone(), state.work.history.undo.len());
+                let undoing = matches!(action, Action::Edit(EditAction::Undo) | Action::Edit(EditAction::Redo));
+                state.refusal = None;
                 state.apply(action);
                 check_invariants(&state)?;
-                if state.error.is_some() && !undoing {
+                if state.error().is_some() && !undoing {
                     // Refused: nothing changed.
-                    prop_assert_eq!(&state.topology, &before.0);
-                    prop_assert_eq!(&state.positions, &before.1);
-                    prop_assert_eq!(state.history.undo.len(), before.2);
+                    prop_assert_eq!(&state.work.topology, &before.0);
+                    prop_assert_eq!(&state.work.positions, &before.1);
+                    prop_assert_eq!(state.work.history.undo.len(), before.2);
                 }
             }
         }
-        let end = (state.topology.clone(), state.positions.clone());
+        let end = (state.work.topology.clone(), state.work.positions.clone());
         let mut undone = 0;
-        while !state.history.undo.is_empty() {
-            state.apply(Action::Undo);
+        while !state.work.history.undo.is_empty() {
+            state.apply(Action::Edit(EditAction::Undo));
             check_invariants(&state)?;
             undone += 1;
         }
-        prop_assert_eq!(&(state.topology.clone(), state.positions.clone()), &start);
+        prop_assert_eq!(&(state.work.topology.clone(), state.work.positions.clone()), &start);
         for _ in 0..undone {
-            state.apply(Action::Redo);
+            state.apply(Action::Edit(EditAction::Redo));
         }
-        prop_assert_eq!(&(state.topology.clone(), state.positions.clone()), &end);
+        prop_assert_eq!(&(state.work.topology.clone(), state.work.positions.clone()), &end);
         let saved = Document::from_json(&state.document().to_json());
         let saved = saved.map(|d| (d.topology, d.positions));
-        prop_assert_eq!(saved, Ok(end));
+        prop_assert_eq!(saved, Ok(((*end.0).clone(), (*end.1).clone())));
     }
 
     #[test]
@@ -186,33 +203,33 @@ proptest! {
         wait_ms in 0u64..20_000,
     ) {
         let mut state = AppState::new(7);
-        state.apply(Action::SelectStage(stage));
+        state.apply(Action::Work(WorkAction::SelectStage(stage)));
         for step in &steps {
             for action in actions(&state, step) {
                 state.apply(action);
             }
         }
-        state.apply(Action::Send(RequestSpec::new(RequestKind::Write, true)));
-        state.apply(Action::Wait(SimDuration::from_millis(wait_ms)));
-        state.apply(Action::ShowTab(Tab::ALL[tab]));
+        state.apply(Action::World(WorldAction::Send(RequestSpec::new(RequestKind::Write, true))));
+        state.apply(Action::World(WorldAction::Wait(SimDuration::from_millis(wait_ms))));
+        state.apply(Action::View(ViewAction::ShowTab(Tab::ALL[tab])));
         if load {
             let settings = LoadSettings { rps: 321.0, ..LoadSettings::default() };
-            state.apply(Action::SetLoadSettings(settings));
+            state.apply(Action::LoadTest(LoadTestAction::SetSettings(settings)));
         }
         for _ in 0..zoom {
-            state.apply(Action::SetView(stacksim::ui::viewport::View {
-                zoom: state.view.zoom * 1.25,
-                ..state.view
-            }));
+            state.apply(Action::View(ViewAction::SetViewport(stacksim::ui::viewport::View {
+                zoom: state.view.viewport.zoom * 1.25,
+                ..state.view.viewport
+            })));
         }
         if let Some(n) = shown {
-            state.apply(Action::ShowTrace(usize::from(n) % state.run.traces.len().max(1)));
-            state.apply(Action::StepBack);
+            state.apply(Action::Playback(PlaybackAction::ShowTrace(usize::from(n) % state.world.run.traces.len().max(1))));
+            state.apply(Action::Playback(PlaybackAction::StepBack));
         }
         let raw = Saved::of(&state).to_json();
         let fragment = format!("#{}", state.address());
         let mut other = AppState::new(9);
-        other.apply(Action::SelectStage((stage + 1) % 4));
+        other.apply(Action::Work(WorkAction::SelectStage((stage + 1) % 4)));
         let other = Saved::of(&other).to_json();
         for (tab_copy, latest) in [(Some(&raw), None), (None, Some(&raw)), (Some(&raw), Some(&other))] {
             let start = startup(&fragment, tab_copy.map(String::as_str), latest.map(String::as_str));
@@ -221,20 +238,20 @@ proptest! {
             for action in start.restore {
                 back.apply(action);
             }
-            prop_assert_eq!(&back.topology, &state.topology);
-            prop_assert_eq!(&back.positions, &state.positions);
-            prop_assert_eq!(back.view, state.view);
-            prop_assert_eq!(back.stage, state.stage);
-            prop_assert_eq!(back.tab, state.tab);
-            prop_assert_eq!(&back.log, &state.log);
-            prop_assert_eq!(back.clock, state.clock);
-            prop_assert_eq!(back.request, state.request);
-            prop_assert_eq!(&back.load_settings, &state.load_settings);
-            prop_assert_eq!(&back.work, &state.work);
+            prop_assert_eq!(&back.work.topology, &state.work.topology);
+            prop_assert_eq!(&back.work.positions, &state.work.positions);
+            prop_assert_eq!(back.view.viewport, state.view.viewport);
+            prop_assert_eq!(back.work.stage, state.work.stage);
+            prop_assert_eq!(back.view.tab, state.view.tab);
+            prop_assert_eq!(&back.world.log, &state.world.log);
+            prop_assert_eq!(back.world.clock, state.world.clock);
+            prop_assert_eq!(back.world.request, state.world.request);
+            prop_assert_eq!(&back.load_test.settings, &state.load_test.settings);
+            prop_assert_eq!(&back.work.id, &state.work.id);
             prop_assert_eq!(back.playback.trace, state.playback.trace);
             prop_assert_eq!(back.playback.hop, state.playback.hop);
             prop_assert_eq!(back.address(), state.address());
-            prop_assert_eq!(back.notice, None);
+            prop_assert_eq!(back.work.notice, None);
         }
     }
 }

@@ -9,7 +9,7 @@ use stacksim::sim::time::SimTime;
 use stacksim::sim::topology::{Link, NodeKind, ServiceKind, Topology};
 use stacksim::sim::trace::{Outcome, RequestKind, RequestSpec};
 use stacksim::ui::document::Document;
-use stacksim::ui::state::{Action, AppState};
+use stacksim::ui::state::{Action, AppState, WorkAction};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[cfg(target_arch = "wasm32")]
@@ -25,16 +25,16 @@ fn stage1_json() -> serde_json::Value {
 #[track_caller]
 fn check_refused_by_the_page(text: &str, expected: &str) {
     let mut state = AppState::default();
-    state.apply(Action::SelectStage(3));
-    let before = (state.topology.clone(), state.positions.clone());
-    state.apply(Action::Open(text.to_owned()));
-    let message = state.error.clone().unwrap_or_default();
+    state.apply(Action::Work(WorkAction::SelectStage(3)));
+    let before = (state.work.topology.clone(), state.work.positions.clone());
+    state.apply(Action::Work(WorkAction::Open(text.to_owned())));
+    let message = state.error().clone().unwrap_or_default();
     assert!(
         message.starts_with("could not open the file") && message.contains(expected),
         "expected {expected:?} in {message:?}"
     );
     assert_eq!(
-        (state.topology, state.positions),
+        (state.work.topology, state.work.positions),
         before,
         "the work is unchanged"
     );

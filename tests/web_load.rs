@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use stacksim::sim::presets;
 use stacksim::ui::layout::auto_layout;
-use stacksim::ui::load_run::{self, Event, LoadResult, LoadSettings, StepKind};
+use stacksim::ui::load_run::{self, LoadResult, LoadSettings, Step, StepKind};
 use stacksim::web::components::load_overlay::{LoadOverlay, LoadOverlayProps};
 use stacksim::web::components::load_panel::{LoadPanel, LoadPanelProps};
 use wasm_bindgen::JsCast;
@@ -223,7 +223,7 @@ async fn the_overlay_draws_traffic_queues_down_hosts_and_at_most_its_dots() {
         rps: 1000.0,
         seconds: 20.0,
         https: true,
-        events: vec![Event {
+        steps: vec![Step {
             at_s: 8.0,
             kind: StepKind::HostDown,
             target: "web-02".into(),

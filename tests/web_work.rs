@@ -8,7 +8,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use stacksim::ui::session::Saved;
-use stacksim::ui::state::{Action, AppState};
+use stacksim::ui::state::{Action, AppState, WorkAction};
 use stacksim::web::storage::{AUTOSAVE_KEY, WORK_PREFIX};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -171,7 +171,7 @@ async fn a_link_over_edited_work_opens_and_undo_brings_the_work_back() {
     assert_eq!(address(), "#stage=2", "and the address says so");
     // The same with a share link, undone with Ctrl+Z.
     let mut other = AppState::default();
-    other.apply(Action::SelectStage(3));
+    other.apply(Action::Work(WorkAction::SelectStage(3)));
     settle().await;
     let root = reload_at(&format!("#{}", other.document().to_fragment())).await;
     settle().await;

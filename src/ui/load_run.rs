@@ -3,7 +3,7 @@
 //! them) and kept as plain per-second series and a monitoring summary (UI-side and pure).
 //! The settings also travel in the share link ([`LoadSettings::to_fragment`]).
 
-use crate::sim::engine::{Config, Input, Load, Mix, Shape, Simulation};
+use crate::sim::engine::{BuildError, Config, Input, InputError, Load, Mix, Shape, Simulation};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::timeline::Bucket;
 use crate::sim::topology::{DbRole, NodeKind, ServiceKind, Topology};
@@ -18,6 +18,87 @@ pub const MAX_STEPS: usize = 64;
 pub const MAX_SLOW_FACTOR: f64 = 100.0;
 /// Latency quantiles kept for the histogram (`q = (k + 0.5) / N`).
 pub const LATENCY_SAMPLES: usize = 200;
+
+/// Why load test settings are refused. Its `Display` is the sentence the page shows.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("requests per second must be a number above 0")]
+    Rate,
+    #[error("the duration must be a number of seconds above 0 and at most {MAX_SECONDS}")]
+    Duration,
+    /// A shape's rate (`what`: "the ramp's final rate", "the spike's rate").
+    #[error("{0} must be a number of requests per second from 0")]
+    ShapeRate(&'static str),
+    #[error(
+        "the spike must start at 0 s or later and end after it starts, by the end of the run ({seconds} s)"
+    )]
+    SpikeTimes { seconds: f64 },
+    #[error("{count} requests is too many: a run may send at most {MAX_REQUESTS}")]
+    TooMany { count: f64 },
+    #[error("the run would send no request")]
+    NoRequest,
+    /// A share of the mix (`what`: "static", "read", "write").
+    #[error("{0} must be a whole percentage from 0 to 100")]
+    Percentage(&'static str),
+    #[error("the mix needs at least one kind of request")]
+    EmptyMix,
+    #[error("the seed must be a whole number from 0")]
+    Seed,
+    #[error("a scenario may have at most {MAX_STEPS} steps")]
+    TooManySteps,
+    /// Step `n` (from 1) of the scenario.
+    #[error("step {n}: {error}")]
+    Step { n: usize, error: StepError },
+    /// The engine cannot build the design.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// The engine refused a step's input.
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+/// Why a scenario step is refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum StepError {
+    #[error("the time must be a number of seconds from 0 to {MAX_SECONDS}")]
+    Time,
+    #[error("at {at_s} s is after the run ends ({seconds} s)")]
+    AfterTheEnd { at_s: f64, seconds: f64 },
+    /// No target chosen (`what`: "host", "service", "replica database", "link").
+    #[error("choose a {0}")]
+    NoTarget(&'static str),
+    #[error("there is no {what} '{target}' in this design")]
+    UnknownTarget { what: &'static str, target: String },
+    #[error("the slow-down factor must be a whole number from 1 to {MAX_SLOW_FACTOR}")]
+    SlowFactor,
+}
+
+/// Why load test settings in a share link cannot be read.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LinkSettingsError {
+    #[error("the load settings are longer than {MAX_FRAGMENT} characters")]
+    TooLong,
+    #[error("load setting '{0}' has no ':'")]
+    NoColon(String),
+    #[error("load setting '{key}': '{text}' is not a number")]
+    NotANumber { key: String, text: String },
+    #[error("load setting '{key}' needs {n} numbers separated by '_', not '{text}'")]
+    Numbers { key: String, n: usize, text: String },
+    #[error("load setting 'https' is 0 or 1, not '{0}'")]
+    Https(String),
+    #[error("a scenario may have at most {MAX_STEPS} steps")]
+    TooManySteps,
+    #[error("load step '{0}' must be seconds_kind_target")]
+    StepShape(String),
+    #[error("load step kind '{0}' is unknown")]
+    StepKind(String),
+    #[error("'{0}' has a bad %-escape")]
+    Escape(String),
+    #[error("'{0}' is not UTF-8 once decoded")]
+    Utf8(String),
+    #[error("load setting '{0}' is unknown")]
+    Unknown(String),
+}
 
 /// How the rate changes over the run; the base rate is [`LoadSettings::rps`]. Numbers are as
 /// typed, checked by [`LoadSettings::check`].
@@ -149,7 +230,7 @@ impl StepKind {
 
 /// One scheduled failure or repair of any kind: at `at_s` seconds, `kind` to `target`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Event {
+pub struct Step {
     pub at_s: f64,
     pub kind: StepKind,
     /// A host id, service id, or link `from → to`, as [`StepKind::target_kind`] says.
@@ -169,7 +250,7 @@ pub struct LoadSettings {
     pub seed: f64,
     pub shape: RateShape,
     /// Scheduled failures and repairs of every kind.
-    pub events: Vec<Event>,
+    pub steps: Vec<Step>,
 }
 
 impl Default for LoadSettings {
@@ -184,7 +265,7 @@ impl Default for LoadSettings {
             https: false,
             seed: 1.0,
             shape: RateShape::Constant,
-            events: Vec::new(),
+            steps: Vec::new(),
         }
     }
 }
@@ -279,21 +360,19 @@ impl LoadResult {
     }
 }
 
-fn whole_pct(name: &str, value: f64) -> Result<u32, String> {
+fn whole_pct(name: &'static str, value: f64) -> Result<u32, SettingsError> {
     if value.is_finite() && (0.0..=100.0).contains(&value) && value.fract() == 0.0 {
         Ok(value as u32)
     } else {
-        Err(format!("{name} must be a whole percentage from 0 to 100"))
+        Err(SettingsError::Percentage(name))
     }
 }
 
-fn rate(name: &str, value: f64) -> Result<f64, String> {
+fn rate(name: &'static str, value: f64) -> Result<f64, SettingsError> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(format!(
-            "{name} must be a number of requests per second from 0"
-        ))
+        Err(SettingsError::ShapeRate(name))
     }
 }
 
@@ -326,7 +405,7 @@ pub fn targets(topology: &Topology, kind: TargetKind) -> Vec<String> {
     }
 }
 
-impl Event {
+impl Step {
     /// The core's input for this step, or why it is refused (`n`: the step's number from 1;
     /// `seconds`: the run's duration).
     pub fn check(
@@ -334,17 +413,16 @@ impl Event {
         n: usize,
         seconds: f64,
         topology: &Topology,
-    ) -> Result<(SimTime, Input), String> {
+    ) -> Result<(SimTime, Input), SettingsError> {
+        let refuse = |error| SettingsError::Step { n, error };
         if !self.at_s.is_finite() || self.at_s < 0.0 || self.at_s > MAX_SECONDS {
-            return Err(format!(
-                "step {n}: the time must be a number of seconds from 0 to {MAX_SECONDS}"
-            ));
+            return Err(refuse(StepError::Time));
         }
         if seconds.is_finite() && self.at_s > seconds {
-            return Err(format!(
-                "step {n}: at {} s is after the run ends ({seconds} s)",
-                self.at_s
-            ));
+            return Err(refuse(StepError::AfterTheEnd {
+                at_s: self.at_s,
+                seconds,
+            }));
         }
         let target = self.target.trim();
         let what = self.kind.target_kind();
@@ -355,11 +433,14 @@ impl Event {
                 TargetKind::Replica => "replica database",
                 TargetKind::Link => "link",
             };
-            return Err(if target.is_empty() {
-                format!("step {n}: choose a {name}")
+            return Err(refuse(if target.is_empty() {
+                StepError::NoTarget(name)
             } else {
-                format!("step {n}: there is no {name} '{target}' in this design")
-            });
+                StepError::UnknownTarget {
+                    what: name,
+                    target: target.to_owned(),
+                }
+            }));
         }
         let id = target.to_owned();
         let link = || {
@@ -388,9 +469,7 @@ impl Event {
                     || *factor > MAX_SLOW_FACTOR
                     || factor.fract() != 0.0
                 {
-                    return Err(format!(
-                        "step {n}: the slow-down factor must be a whole number from 1 to {MAX_SLOW_FACTOR}"
-                    ));
+                    return Err(refuse(StepError::SlowFactor));
                 }
                 Input::SlowHost {
                     host: id,
@@ -404,7 +483,7 @@ impl Event {
 
 impl LoadSettings {
     /// The core's rate shape, or why the shape is refused.
-    fn core_shape(&self) -> Result<Shape, String> {
+    fn core_shape(&self) -> Result<Shape, SettingsError> {
         Ok(match &self.shape {
             RateShape::Constant => Shape::Constant,
             RateShape::Ramp { to_rps } => Shape::Ramp {
@@ -423,10 +502,9 @@ impl LoadSettings {
                     && from_s < until_s
                     && *until_s <= self.seconds;
                 if !times_ok {
-                    return Err(format!(
-                        "the spike must start at 0 s or later and end after it starts, by the end of the run ({} s)",
-                        self.seconds
-                    ));
+                    return Err(SettingsError::SpikeTimes {
+                        seconds: self.seconds,
+                    });
                 }
                 Shape::Spike {
                     rps: spike_rps,
@@ -438,25 +516,21 @@ impl LoadSettings {
     }
 
     /// The load and the timed inputs, or why the settings are refused.
-    pub fn check(&self, topology: &Topology) -> Result<Checked, String> {
+    pub fn check(&self, topology: &Topology) -> Result<Checked, SettingsError> {
         let constant = self.shape == RateShape::Constant;
         if !self.rps.is_finite() || self.rps < 0.0 || (constant && self.rps == 0.0) {
-            return Err("requests per second must be a number above 0".to_owned());
+            return Err(SettingsError::Rate);
         }
         if !self.seconds.is_finite() || self.seconds <= 0.0 || self.seconds > MAX_SECONDS {
-            return Err(format!(
-                "the duration must be a number of seconds above 0 and at most {MAX_SECONDS}"
-            ));
+            return Err(SettingsError::Duration);
         }
         let shape = self.core_shape()?;
         let count = shape.expected(self.rps, self.seconds).round();
         if count > MAX_REQUESTS as f64 {
-            return Err(format!(
-                "{count} requests is too many: a run may send at most {MAX_REQUESTS}"
-            ));
+            return Err(SettingsError::TooMany { count });
         }
         if count < 1.0 {
-            return Err("the run would send no request".to_owned());
+            return Err(SettingsError::NoRequest);
         }
         let mix = Mix {
             static_pct: whole_pct("static", self.static_pct)?,
@@ -464,17 +538,17 @@ impl LoadSettings {
             write_pct: whole_pct("write", self.write_pct)?,
         };
         if mix.static_pct + mix.read_pct + mix.write_pct == 0 {
-            return Err("the mix needs at least one kind of request".to_owned());
+            return Err(SettingsError::EmptyMix);
         }
         if !self.seed.is_finite() || self.seed < 0.0 || self.seed.fract() != 0.0 || self.seed > 1e15
         {
-            return Err("the seed must be a whole number from 0".to_owned());
+            return Err(SettingsError::Seed);
         }
-        let events = &self.events;
-        if events.len() > MAX_STEPS {
-            return Err(format!("a scenario may have at most {MAX_STEPS} steps"));
+        let steps = &self.steps;
+        if steps.len() > MAX_STEPS {
+            return Err(SettingsError::TooManySteps);
         }
-        let inputs = events
+        let inputs = steps
             .iter()
             .enumerate()
             .map(|(i, e)| e.check(i + 1, self.seconds, topology))
@@ -516,7 +590,7 @@ fn encode(text: &str) -> String {
     out
 }
 
-fn decode(text: &str) -> Result<String, String> {
+fn decode(text: &str) -> Result<String, LinkSettingsError> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -525,7 +599,7 @@ fn decode(text: &str) -> Result<String, String> {
             let hex = text
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("'{text}' has a bad %-escape"))?;
+                .ok_or_else(|| LinkSettingsError::Escape(text.to_owned()))?;
             out.push(hex);
             i += 3;
         } else {
@@ -533,23 +607,28 @@ fn decode(text: &str) -> Result<String, String> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| format!("'{text}' is not UTF-8 once decoded"))
+    String::from_utf8(out).map_err(|_| LinkSettingsError::Utf8(text.to_owned()))
 }
 
-fn parse_number(key: &str, text: &str) -> Result<f64, String> {
+fn parse_number(key: &str, text: &str) -> Result<f64, LinkSettingsError> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("load setting '{key}': '{text}' is not a number")),
+        _ => Err(LinkSettingsError::NotANumber {
+            key: key.to_owned(),
+            text: text.to_owned(),
+        }),
     }
 }
 
 /// `n` numbers separated by `_`.
-fn parse_numbers<const N: usize>(key: &str, text: &str) -> Result<[f64; N], String> {
+fn parse_numbers<const N: usize>(key: &str, text: &str) -> Result<[f64; N], LinkSettingsError> {
     let parts: Vec<&str> = text.split('_').collect();
     if parts.len() != N {
-        return Err(format!(
-            "load setting '{key}' needs {N} numbers separated by '_', not '{text}'"
-        ));
+        return Err(LinkSettingsError::Numbers {
+            key: key.to_owned(),
+            n: N,
+            text: text.to_owned(),
+        });
     }
     let mut out = [0.0; N];
     for (slot, part) in out.iter_mut().zip(parts) {
@@ -561,7 +640,7 @@ fn parse_numbers<const N: usize>(key: &str, text: &str) -> Result<[f64; N], Stri
 impl LoadSettings {
     /// The settings as one share-link value, e.g.
     /// `load=rps:200,s:20,mix:30_60_10,https:0,seed:1,spike:1000_5_8,step:10_host-down_lb-01`.
-    /// Host steps are written as events; [`LoadSettings::from_fragment`] reads it back.
+    /// Host steps are written as steps; [`LoadSettings::from_fragment`] reads it back.
     pub fn to_fragment(&self) -> String {
         let mut parts = vec![
             format!("rps:{}", self.rps),
@@ -582,16 +661,16 @@ impl LoadSettings {
                 until_s,
             } => parts.push(format!("spike:{spike_rps}_{from_s}_{until_s}")),
         }
-        for event in &self.events {
-            let kind = match &event.kind {
+        for step in &self.steps {
+            let kind = match &step.kind {
                 StepKind::SlowHost { factor } => format!("slow-host{factor}"),
                 other => other.key().to_owned(),
             };
             parts.push(format!(
                 "step:{}_{}_{}",
-                event.at_s,
+                step.at_s,
                 kind,
-                encode(&event.target)
+                encode(&step.target)
             ));
         }
         format!("load={}", parts.join(","))
@@ -600,18 +679,16 @@ impl LoadSettings {
     /// Reads what [`LoadSettings::to_fragment`] wrote (with or without `load=`); settings it
     /// does not name keep their defaults. Only the syntax is checked here: the values are
     /// checked by [`LoadSettings::check`] when the run starts.
-    pub fn from_fragment(text: &str) -> Result<LoadSettings, String> {
+    pub fn from_fragment(text: &str) -> Result<LoadSettings, LinkSettingsError> {
         if text.len() > MAX_FRAGMENT {
-            return Err(format!(
-                "the load settings are longer than {MAX_FRAGMENT} characters"
-            ));
+            return Err(LinkSettingsError::TooLong);
         }
         let body = text.strip_prefix("load=").unwrap_or(text);
         let mut settings = LoadSettings::default();
         for part in body.split(',').filter(|p| !p.is_empty()) {
             let (key, value) = part
                 .split_once(':')
-                .ok_or_else(|| format!("load setting '{part}' has no ':'"))?;
+                .ok_or_else(|| LinkSettingsError::NoColon(part.to_owned()))?;
             match key {
                 "rps" => settings.rps = parse_number(key, value)?,
                 "s" => settings.seconds = parse_number(key, value)?,
@@ -623,7 +700,7 @@ impl LoadSettings {
                     settings.https = match value {
                         "1" => true,
                         "0" => false,
-                        _ => return Err(format!("load setting 'https' is 0 or 1, not '{value}'")),
+                        _ => return Err(LinkSettingsError::Https(value.to_owned())),
                     }
                 }
                 "seed" => settings.seed = parse_number(key, value)?,
@@ -641,29 +718,29 @@ impl LoadSettings {
                     };
                 }
                 "step" => {
-                    if settings.events.len() >= MAX_STEPS {
-                        return Err(format!("a scenario may have at most {MAX_STEPS} steps"));
+                    if settings.steps.len() >= MAX_STEPS {
+                        return Err(LinkSettingsError::TooManySteps);
                     }
                     let mut fields = value.splitn(3, '_');
                     let (Some(at), Some(kind), Some(target)) =
                         (fields.next(), fields.next(), fields.next())
                     else {
-                        return Err(format!("load step '{value}' must be seconds_kind_target"));
+                        return Err(LinkSettingsError::StepShape(value.to_owned()));
                     };
                     let kind = match kind.strip_prefix("slow-host") {
                         Some(factor) => StepKind::SlowHost {
                             factor: parse_number("step", factor)?,
                         },
                         None => StepKind::from_key(kind, 1.0)
-                            .ok_or_else(|| format!("load step kind '{kind}' is unknown"))?,
+                            .ok_or_else(|| LinkSettingsError::StepKind(kind.to_owned()))?,
                     };
-                    settings.events.push(Event {
+                    settings.steps.push(Step {
                         at_s: parse_number(key, at)?,
                         kind,
                         target: decode(target)?,
                     });
                 }
-                _ => return Err(format!("load setting '{key}' is unknown")),
+                _ => return Err(LinkSettingsError::Unknown(key.to_owned())),
             }
         }
         Ok(settings)
@@ -734,16 +811,16 @@ pub struct LoadRunner {
 
 impl LoadRunner {
     /// A run of `settings` on `topology`, not started; refused settings give the message.
-    pub fn new(topology: &Topology, settings: &LoadSettings) -> Result<LoadRunner, String> {
+    pub fn new(topology: &Topology, settings: &LoadSettings) -> Result<LoadRunner, SettingsError> {
         let (load, seed, inputs) = settings.check(topology)?;
         let config = Config {
             seed,
             ..Config::default()
         };
-        let mut sim = Simulation::new(topology, config).map_err(|e| e.to_string())?;
+        let mut sim = Simulation::new(topology, config)?;
         sim.start_load(load);
         for (at, input) in inputs {
-            sim.schedule(at, input).map_err(|e| e.to_string())?;
+            sim.schedule(at, input)?;
         }
         Ok(LoadRunner {
             topology: topology.clone(),
@@ -834,7 +911,7 @@ impl LoadRunner {
 }
 
 /// Runs the load on the design, all at once.
-pub fn run(topology: &Topology, settings: &LoadSettings) -> Result<LoadResult, String> {
+pub fn run(topology: &Topology, settings: &LoadSettings) -> Result<LoadResult, SettingsError> {
     let mut runner = LoadRunner::new(topology, settings)?;
     runner.step(u64::MAX);
     Ok(runner.snapshot())
@@ -1007,7 +1084,7 @@ mod tests {
     fn killing_lb_01_on_stage_3_delays_the_requests_of_the_vrrp_gap_without_losing_them() {
         let settings = LoadSettings {
             https: true,
-            events: vec![Event {
+            steps: vec![Step {
                 at_s: 10.0,
                 kind: StepKind::HostDown,
                 target: "lb-01".into(),
@@ -1084,6 +1161,7 @@ mod tests {
                     rps: f64::NAN,
                     ..LoadSettings::default()
                 },
+                SettingsError::Rate,
                 "requests per second must be a number above 0",
             ),
             (
@@ -1091,7 +1169,16 @@ mod tests {
                     rps: -5.0,
                     ..LoadSettings::default()
                 },
+                SettingsError::Rate,
                 "requests per second must be a number above 0",
+            ),
+            (
+                LoadSettings {
+                    seconds: 0.0,
+                    ..LoadSettings::default()
+                },
+                SettingsError::Duration,
+                "the duration must be a number of seconds above 0 and at most 600",
             ),
             (
                 LoadSettings {
@@ -1099,37 +1186,76 @@ mod tests {
                     seconds: 60.0,
                     ..LoadSettings::default()
                 },
+                SettingsError::TooMany { count: 6e7 },
                 "60000000 requests is too many",
+            ),
+            (
+                LoadSettings {
+                    rps: 0.01,
+                    seconds: 1.0,
+                    ..LoadSettings::default()
+                },
+                SettingsError::NoRequest,
+                "the run would send no request",
             ),
             (
                 LoadSettings {
                     read_pct: 150.0,
                     ..LoadSettings::default()
                 },
+                SettingsError::Percentage("read"),
                 "read must be a whole percentage from 0 to 100",
             ),
             (
                 LoadSettings {
-                    events: vec![Event {
+                    static_pct: 0.0,
+                    read_pct: 0.0,
+                    write_pct: 0.0,
+                    ..LoadSettings::default()
+                },
+                SettingsError::EmptyMix,
+                "the mix needs at least one kind of request",
+            ),
+            (
+                LoadSettings {
+                    seed: 1.5,
+                    ..LoadSettings::default()
+                },
+                SettingsError::Seed,
+                "the seed must be a whole number from 0",
+            ),
+            (
+                LoadSettings {
+                    steps: vec![Step {
                         at_s: 1.0,
                         kind: StepKind::HostDown,
                         target: "nope".into(),
                     }],
                     ..LoadSettings::default()
                 },
+                SettingsError::Step {
+                    n: 1,
+                    error: StepError::UnknownTarget {
+                        what: "host",
+                        target: "nope".into(),
+                    },
+                },
                 "step 1: there is no host 'nope' in this design",
             ),
         ];
-        for (settings, reason) in bad {
+        for (settings, expected, reason) in bad {
             match run(&t, &settings) {
-                Err(err) => assert!(err.starts_with(reason), "{settings:?}: {err}"),
+                Err(err) => {
+                    assert_eq!(err, expected, "{settings:?}");
+                    assert!(err.to_string().starts_with(reason), "{settings:?}: {err}");
+                }
                 Ok(_) => panic!("{settings:?} was accepted; expected: {reason}"),
             }
         }
     }
 
-    fn event(at_s: f64, kind: StepKind, target: &str) -> Event {
-        Event {
+    fn step(at_s: f64, kind: StepKind, target: &str) -> Step {
+        Step {
             at_s,
             kind,
             target: target.into(),
@@ -1141,7 +1267,7 @@ mod tests {
         let settings = LoadSettings {
             rps: 300.0,
             seconds: 12.0,
-            events: vec![event(4.0, StepKind::HostDown, "lb-01")],
+            steps: vec![step(4.0, StepKind::HostDown, "lb-01")],
             ..LoadSettings::default()
         };
         let at_once = run(&stage(3), &settings).expect("runs");
@@ -1197,14 +1323,29 @@ mod tests {
             "{:?}",
             result.sent
         );
-        for (shape, needle) in [
-            (RateShape::Ramp { to_rps: -1.0 }, "ramp's final rate"),
+        let spike_times = SettingsError::SpikeTimes { seconds: 10.0 };
+        for (shape, expected, needle) in [
+            (
+                RateShape::Ramp { to_rps: -1.0 },
+                SettingsError::ShapeRate("the ramp's final rate"),
+                "the ramp's final rate must be a number of requests per second from 0",
+            ),
+            (
+                RateShape::Spike {
+                    spike_rps: -1.0,
+                    from_s: 4.0,
+                    until_s: 6.0,
+                },
+                SettingsError::ShapeRate("the spike's rate"),
+                "the spike's rate must",
+            ),
             (
                 RateShape::Spike {
                     spike_rps: 10.0,
                     from_s: 6.0,
                     until_s: 4.0,
                 },
+                spike_times.clone(),
                 "the spike must",
             ),
             (
@@ -1213,23 +1354,31 @@ mod tests {
                     from_s: 1.0,
                     until_s: 40.0,
                 },
-                "by the end of the run",
+                spike_times,
+                "by the end of the run (10 s)",
             ),
-            (RateShape::Ramp { to_rps: 1e9 }, "too many"),
+            (
+                RateShape::Ramp { to_rps: 1e9 },
+                SettingsError::TooMany {
+                    count: 5000000500.0,
+                },
+                "too many",
+            ),
         ] {
             let bad = LoadSettings {
                 shape,
                 ..spike.clone()
             };
             let err = bad.check(&stage(1)).expect_err("refused");
-            assert!(err.contains(needle), "{err}");
+            assert_eq!(err, expected);
+            assert!(err.to_string().contains(needle), "{err}");
         }
         let nothing = LoadSettings {
             rps: 0.0,
             shape: RateShape::Ramp { to_rps: 0.0 },
             ..LoadSettings::default()
         };
-        assert!(nothing.check(&stage(1)).is_err());
+        assert_eq!(nothing.check(&stage(1)), Err(SettingsError::NoRequest));
     }
 
     #[test]
@@ -1238,19 +1387,19 @@ mod tests {
         let settings = LoadSettings {
             rps: 200.0,
             seconds: 10.0,
-            events: vec![
-                event(1.0, StepKind::ServiceDown, "server-01.nginx"),
-                event(5.0, StepKind::ServiceUp, "server-01.nginx"),
-                event(1.0, StepKind::StopReplication, "server-02.mysql"),
-                event(6.0, StepKind::StartReplication, "server-02.mysql"),
-                event(2.0, StepKind::SlowHost { factor: 3.0 }, "server-02"),
-                event(3.0, StepKind::SlowHost { factor: 1.0 }, "server-02"),
-                event(
+            steps: vec![
+                step(1.0, StepKind::ServiceDown, "server-01.nginx"),
+                step(5.0, StepKind::ServiceUp, "server-01.nginx"),
+                step(1.0, StepKind::StopReplication, "server-02.mysql"),
+                step(6.0, StepKind::StartReplication, "server-02.mysql"),
+                step(2.0, StepKind::SlowHost { factor: 3.0 }, "server-02"),
+                step(3.0, StepKind::SlowHost { factor: 1.0 }, "server-02"),
+                step(
                     7.0,
                     StepKind::CutLink,
                     &link_target("lb-01.haproxy", "server-02.nginx"),
                 ),
-                event(
+                step(
                     8.0,
                     StepKind::RestoreLink,
                     &link_target("lb-01.haproxy", "server-02.nginx"),
@@ -1292,53 +1441,77 @@ mod tests {
     #[test]
     fn bad_steps_say_which_step_and_why() {
         let t = stage(1);
+        let unknown = |what, target: &str| StepError::UnknownTarget {
+            what,
+            target: target.to_owned(),
+        };
         let cases = [
             (
-                event(f64::NAN, StepKind::HostDown, "lb-01"),
+                step(f64::NAN, StepKind::HostDown, "lb-01"),
+                StepError::Time,
                 "step 1: the time",
             ),
             (
-                event(30.0, StepKind::HostDown, "lb-01"),
+                step(30.0, StepKind::HostDown, "lb-01"),
+                StepError::AfterTheEnd {
+                    at_s: 30.0,
+                    seconds: 20.0,
+                },
                 "step 1: at 30 s is after the run ends (20 s)",
             ),
             (
-                event(1.0, StepKind::HostDown, "nope"),
+                step(1.0, StepKind::HostDown, "nope"),
+                unknown("host", "nope"),
                 "step 1: there is no host 'nope'",
             ),
             (
-                event(1.0, StepKind::ServiceDown, "lb-01"),
+                step(1.0, StepKind::ServiceDown, "lb-01"),
+                unknown("service", "lb-01"),
                 "there is no service 'lb-01'",
             ),
             (
-                event(1.0, StepKind::StopReplication, "server-01.mysql"),
+                step(1.0, StepKind::StopReplication, "server-01.mysql"),
+                unknown("replica database", "server-01.mysql"),
                 "no replica database 'server-01.mysql'",
             ),
-            (event(1.0, StepKind::CutLink, "a → b"), "no link 'a → b'"),
-            (event(1.0, StepKind::HostUp, ""), "step 1: choose a host"),
             (
-                event(1.0, StepKind::SlowHost { factor: 0.5 }, "lb-01"),
+                step(1.0, StepKind::CutLink, "a → b"),
+                unknown("link", "a → b"),
+                "no link 'a → b'",
+            ),
+            (
+                step(1.0, StepKind::HostUp, ""),
+                StepError::NoTarget("host"),
+                "step 1: choose a host",
+            ),
+            (
+                step(1.0, StepKind::SlowHost { factor: 0.5 }, "lb-01"),
+                StepError::SlowFactor,
                 "slow-down factor",
             ),
             (
-                event(1.0, StepKind::SlowHost { factor: 1e6 }, "lb-01"),
+                step(1.0, StepKind::SlowHost { factor: 1e6 }, "lb-01"),
+                StepError::SlowFactor,
                 "slow-down factor",
             ),
         ];
-        for (step, needle) in cases {
+        for (step, error, needle) in cases {
             let settings = LoadSettings {
-                events: vec![step.clone()],
+                steps: vec![step.clone()],
                 ..LoadSettings::default()
             };
             let err = settings.check(&t).expect_err("refused");
-            assert!(err.contains(needle), "{step:?}: {err}");
+            assert_eq!(err, SettingsError::Step { n: 1, error }, "{step:?}");
+            assert!(err.to_string().contains(needle), "{step:?}: {err}");
         }
         let many = LoadSettings {
-            events: vec![event(1.0, StepKind::HostDown, "lb-01"); MAX_STEPS + 1],
+            steps: vec![step(1.0, StepKind::HostDown, "lb-01"); MAX_STEPS + 1],
             ..LoadSettings::default()
         };
+        assert_eq!(many.check(&t), Err(SettingsError::TooManySteps));
         assert!(
-            many.check(&t)
-                .expect_err("too many")
+            SettingsError::TooManySteps
+                .to_string()
                 .contains("at most 64 steps")
         );
     }
@@ -1377,16 +1550,16 @@ mod tests {
                 from_s: 5.0,
                 until_s: 7.5,
             },
-            events: vec![
-                event(10.0, StepKind::HostDown, "lb-01"),
-                event(11.0, StepKind::HostStop, "lb-02"),
-                event(12.5, StepKind::SlowHost { factor: 4.0 }, "db,01&x=%#"),
-                event(
+            steps: vec![
+                step(10.0, StepKind::HostDown, "lb-01"),
+                step(11.0, StepKind::HostStop, "lb-02"),
+                step(12.5, StepKind::SlowHost { factor: 4.0 }, "db,01&x=%#"),
+                step(
                     13.0,
                     StepKind::CutLink,
                     &link_target("lb-01.haproxy", "web-01.nginx"),
                 ),
-                event(20.0, StepKind::StartReplication, "db-02.mysql"),
+                step(20.0, StepKind::StartReplication, "db-02.mysql"),
             ],
         };
         let fragment = settings.to_fragment();
@@ -1408,37 +1581,74 @@ mod tests {
 
     #[test]
     fn a_bad_share_link_says_what_is_wrong() {
+        use LinkSettingsError as E;
+        let nan = |key: &str, text: &str| E::NotANumber {
+            key: key.to_owned(),
+            text: text.to_owned(),
+        };
         let cases = [
             (
                 "load=rps:fast",
+                nan("rps", "fast"),
                 "load setting 'rps': 'fast' is not a number",
             ),
-            ("load=rps:inf", "'inf' is not a number"),
-            ("load=colour:red", "load setting 'colour' is unknown"),
-            ("load=rps", "load setting 'rps' has no ':'"),
-            ("load=mix:1_2", "needs 3 numbers"),
-            ("load=https:yes", "is 0 or 1"),
+            ("load=rps:inf", nan("rps", "inf"), "'inf' is not a number"),
+            (
+                "load=colour:red",
+                E::Unknown("colour".into()),
+                "load setting 'colour' is unknown",
+            ),
+            (
+                "load=rps",
+                E::NoColon("rps".into()),
+                "load setting 'rps' has no ':'",
+            ),
+            (
+                "load=mix:1_2",
+                E::Numbers {
+                    key: "mix".into(),
+                    n: 3,
+                    text: "1_2".into(),
+                },
+                "needs 3 numbers",
+            ),
+            ("load=https:yes", E::Https("yes".into()), "is 0 or 1"),
             (
                 "load=step:10_explode_lb-01",
+                E::StepKind("explode".into()),
                 "load step kind 'explode' is unknown",
             ),
-            ("load=step:10_host-down", "must be seconds_kind_target"),
-            ("load=step:10_host-down_lb%2", "bad %-escape"),
-            ("load=step:10_host-down_%FF", "not UTF-8"),
-            ("load=step:10_slow-hostx_lb-01", "'x' is not a number"),
+            (
+                "load=step:10_host-down",
+                E::StepShape("10_host-down".into()),
+                "must be seconds_kind_target",
+            ),
+            (
+                "load=step:10_host-down_lb%2",
+                E::Escape("lb%2".into()),
+                "bad %-escape",
+            ),
+            (
+                "load=step:10_host-down_%FF",
+                E::Utf8("%FF".into()),
+                "not UTF-8",
+            ),
+            (
+                "load=step:10_slow-hostx_lb-01",
+                nan("step", "x"),
+                "'x' is not a number",
+            ),
         ];
-        for (text, needle) in cases {
+        for (text, expected, needle) in cases {
             let err = LoadSettings::from_fragment(text).expect_err(text);
-            assert!(err.contains(needle), "{text}: {err}");
+            assert_eq!(err, expected, "{text}");
+            assert!(err.to_string().contains(needle), "{text}: {err}");
         }
         let long = format!("load={}", "s:1,".repeat(3000));
-        assert!(LoadSettings::from_fragment(&long).is_err());
+        assert_eq!(LoadSettings::from_fragment(&long), Err(E::TooLong));
         let steps = format!("load={}", "step:1_host-down_a,".repeat(MAX_STEPS + 1));
-        assert!(
-            LoadSettings::from_fragment(&steps)
-                .expect_err("many")
-                .contains("at most")
-        );
+        assert_eq!(LoadSettings::from_fragment(&steps), Err(E::TooManySteps));
+        assert!(E::TooManySteps.to_string().contains("at most"));
     }
 
     #[test]
@@ -1451,7 +1661,7 @@ mod tests {
                 rps: 400.0,
                 seconds: 20.0,
                 https: true,
-                events: vec![event(8.0, kind, "lb-01")],
+                steps: vec![step(8.0, kind, "lb-01")],
                 ..LoadSettings::default()
             };
             let result = run(&stage(3), &settings).expect("runs");
@@ -1501,7 +1711,7 @@ mod tests {
             rps: 400.0,
             seconds: 20.0,
             https: true,
-            events: vec![event(8.0, StepKind::HostDown, "lb-01")],
+            steps: vec![step(8.0, StepKind::HostDown, "lb-01")],
             ..LoadSettings::default()
         };
         let result = run(&stage(3), &settings).expect("runs");

@@ -9,7 +9,7 @@
 //! [`startup`] decides how the page opens. The rule that keeps work from vanishing: **an
 //! address equal to the one the saved work showed is a reload**, and restores that work
 //! exactly. Any other address is a link someone made. It is applied *after* the work is
-//! restored, through [`Action::OpenLink`], so undo goes back to the work and a notice says so.
+//! restored, through [`Action::Work(WorkAction::OpenLink)`], so undo goes back to the work and a notice says so.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ use crate::sim::format;
 use crate::sim::time::SimTime;
 use crate::sim::trace::RequestSpec;
 use crate::ui::document::{Document, OpenError, SESSION_KEY};
-use crate::ui::state::{Action, AppState};
+use crate::ui::state::{Action, AppState, Refusal, WorkAction};
 
 /// Which work a saved design is: one per design the user started (a stage picked, New, a
 /// file or link opened), kept while it is edited. Recent work holds one entry per id.
@@ -143,7 +143,7 @@ impl Startup {
         for action in &self.restore {
             fresh.apply(action.clone());
         }
-        fresh.history = Default::default();
+        fresh.work.history = Default::default();
         for action in &self.link {
             fresh.apply(action.clone());
         }
@@ -169,7 +169,7 @@ pub fn bare(fragment: &str) -> &str {
 /// - The work restored is this tab's, else the latest; a damaged latest one is reported,
 ///   kept for download, and stage 0 opens.
 /// - The fragment that work's page showed (or none) is a reload: nothing more happens.
-/// - Any other fragment is a link: [`Action::OpenLink`] applies it over the work, undoably,
+/// - Any other fragment is a link: [`Action::Work(WorkAction::OpenLink)`] applies it over the work, undoably,
 ///   with a notice when there was saved work to replace.
 pub fn startup(fragment: &str, tab: Option<&str>, latest: Option<&str>) -> Startup {
     let fragment = bare(fragment);
@@ -203,17 +203,19 @@ pub fn startup(fragment: &str, tab: Option<&str>, latest: Option<&str>) -> Start
     let reload = saved.as_ref().map_or("", Saved::address) == fragment;
     let had_work = saved.is_some();
     if let Some(saved) = saved {
-        out.restore.push(Action::Restore(Box::new(saved)));
+        out.restore
+            .push(Action::Work(WorkAction::Restore(Box::new(saved))));
     }
     if !reload {
-        out.link.push(Action::OpenLink {
+        out.link.push(Action::Work(WorkAction::OpenLink {
             fragment: fragment.to_owned(),
             notify: had_work,
-        });
+        }));
     }
     if let Some(damaged) = &out.damaged {
         // The refusal stays the last word.
-        out.link.push(Action::Refuse(damaged.message.clone()));
+        out.link
+            .push(Action::Refuse(Refusal::Autosave(damaged.message.clone())));
     }
     out
 }
@@ -276,7 +278,7 @@ pub fn ago(now: f64, then: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::state::{Action, Tab};
+    use crate::ui::state::{Action, EditAction, Tab};
 
     fn run(startup: &Startup) -> AppState {
         startup.open(AppState::default())
@@ -284,9 +286,9 @@ mod tests {
 
     fn edited(stage: u8) -> AppState {
         let mut state = AppState::default();
-        state.apply(Action::SelectStage(stage));
-        state.apply(Action::Edit(crate::ui::edit::Edit::SetName(
-            "My work".to_owned(),
+        state.apply(Action::Work(WorkAction::SelectStage(stage)));
+        state.apply(Action::Edit(EditAction::Change(
+            crate::ui::edit::Edit::SetName("My work".to_owned()),
         )));
         state
     }
@@ -294,14 +296,14 @@ mod tests {
     #[test]
     fn the_address_the_work_showed_is_a_reload() {
         let mut state = AppState::default();
-        state.apply(Action::SelectStage(1));
+        state.apply(Action::Work(WorkAction::SelectStage(1)));
         let ids = vec!["lb-01".to_owned()];
-        state.apply(Action::MoveBy {
+        state.apply(Action::Edit(EditAction::MoveBy {
             ids,
             dx: 120.0,
             dy: 40.0,
-        });
-        state.apply(Action::EndMove);
+        }));
+        state.apply(Action::Edit(EditAction::EndMove));
         assert_eq!(state.address(), "stage=1");
         let raw = Saved::of(&state).to_json();
         for tab in [Some(raw.as_str()), None] {
@@ -313,8 +315,8 @@ mod tests {
             let s = startup("#stage=1", tab, latest);
             assert!(s.link.is_empty(), "{s:?}");
             let back = run(&s);
-            assert_eq!(back.positions, state.positions);
-            assert_eq!(back.stage, Some(1));
+            assert_eq!(back.work.positions, state.work.positions);
+            assert_eq!(back.work.stage, Some(1));
         }
     }
 
@@ -322,57 +324,57 @@ mod tests {
     fn another_address_is_a_link_applied_after_the_work_so_undo_gets_it_back() {
         let raw = Saved::of(&edited(2)).to_json();
         let mut state = run(&startup("#stage=3&tab=findings", Some(&raw), None));
-        assert_eq!(state.stage, Some(3));
-        assert_eq!(state.tab, Tab::Findings);
-        assert!(state.notice.is_some());
-        state.apply(Action::Undo);
-        assert_eq!(state.topology.name, "My work");
-        assert_eq!(state.notice, None);
+        assert_eq!(state.work.stage, Some(3));
+        assert_eq!(state.view.tab, Tab::Findings);
+        assert!(state.work.notice.is_some());
+        state.apply(Action::Edit(EditAction::Undo));
+        assert_eq!(state.work.topology.name, "My work");
+        assert_eq!(state.work.notice, None);
     }
 
     #[test]
     fn a_link_over_a_preset_as_picked_needs_no_notice_but_stays_undoable() {
         let mut picked = AppState::default();
-        picked.apply(Action::SelectStage(2));
+        picked.apply(Action::Work(WorkAction::SelectStage(2)));
         let raw = Saved::of(&picked).to_json();
         let mut state = run(&startup("#stage=3", Some(&raw), None));
-        assert_eq!(state.stage, Some(3));
-        assert_eq!(state.notice, None);
-        state.apply(Action::Undo);
-        assert_eq!(state.stage, Some(2));
+        assert_eq!(state.work.stage, Some(3));
+        assert_eq!(state.work.notice, None);
+        state.apply(Action::Edit(EditAction::Undo));
+        assert_eq!(state.work.stage, Some(2));
     }
 
     #[test]
     fn a_first_visit_opens_the_link_without_a_notice() {
         let state = run(&startup("#stage=3", None, None));
-        assert_eq!(state.stage, Some(3));
-        assert_eq!(state.notice, None);
-        assert_eq!(run(&startup("", None, None)).stage, Some(0));
+        assert_eq!(state.work.stage, Some(3));
+        assert_eq!(state.work.notice, None);
+        assert_eq!(run(&startup("", None, None)).work.stage, Some(0));
     }
 
     #[test]
     fn a_share_link_opens_over_the_autosave_and_undo_gets_it_back() {
         let mut other = AppState::default();
-        other.apply(Action::SelectStage(3));
+        other.apply(Action::Work(WorkAction::SelectStage(3)));
         let fragment = format!("#{}&tab=reach", other.document().to_fragment());
         let raw = Saved::of(&edited(1)).to_json();
         let mut state = run(&startup(&fragment, None, Some(&raw)));
         assert_eq!(
-            Some(&state.topology),
+            Some(&*state.work.topology),
             crate::sim::presets::topology(3).as_ref()
         );
-        assert_eq!(state.tab, Tab::Reach);
-        assert_eq!(state.stage, None);
-        state.apply(Action::Undo);
-        assert_eq!(state.topology.name, "My work");
+        assert_eq!(state.view.tab, Tab::Reach);
+        assert_eq!(state.work.stage, None);
+        state.apply(Action::Edit(EditAction::Undo));
+        assert_eq!(state.work.topology.name, "My work");
     }
 
     #[test]
     fn a_damaged_link_says_so_and_keeps_the_autosave() {
         let raw = Saved::of(&edited(1)).to_json();
         let state = run(&startup("#design=AAAA", Some(&raw), None));
-        assert_eq!(state.topology.name, "My work");
-        let error = state.error.unwrap_or_default();
+        assert_eq!(state.work.topology.name, "My work");
+        let error = state.error().unwrap_or_default();
         assert!(
             error.starts_with("the share link could not be opened"),
             "{error}"
@@ -391,8 +393,8 @@ mod tests {
             assert_eq!(damaged.raw, raw);
             assert!(damaged.message.contains(expected), "{}", damaged.message);
             let state = run(&s);
-            assert_eq!(state.stage, Some(0));
-            assert_eq!(state.error, Some(damaged.message));
+            assert_eq!(state.work.stage, Some(0));
+            assert_eq!(state.error(), Some(damaged.message));
         }
         assert_eq!(startup("", None, Some("  ")), Startup::default());
         assert_eq!(startup("", None, None), Startup::default());
@@ -403,10 +405,16 @@ mod tests {
         let mine = Saved::of(&edited(1)).to_json();
         let theirs = Saved::of(&edited(3)).to_json();
         let state = run(&startup("", Some(&mine), Some(&theirs)));
-        assert_eq!(state.topology.nodes.len(), edited(1).topology.nodes.len());
+        assert_eq!(
+            state.work.topology.nodes.len(),
+            edited(1).work.topology.nodes.len()
+        );
         // A damaged tab copy falls back to the latest.
         let state = run(&startup("", Some("{"), Some(&theirs)));
-        assert_eq!(state.topology.nodes.len(), edited(3).topology.nodes.len());
+        assert_eq!(
+            state.work.topology.nodes.len(),
+            edited(3).work.topology.nodes.len()
+        );
     }
 
     #[test]

@@ -10,8 +10,11 @@ use yew::prelude::*;
 
 use crate::sim::findings::Severity;
 use crate::ui::flight;
+use crate::ui::keys::{self, Keys, shortcut};
 use crate::ui::session::{self, Damaged, Saved};
-use crate::ui::state::{Action, AppState, Tab, key_action};
+use crate::ui::state::{
+    Action, AppState, EditAction, LoadTestAction, PlaybackAction, Tab, WorkAction,
+};
 use crate::web::components::balancer_panel::BalancerPanel;
 use crate::web::components::diagram::Diagram;
 use crate::web::components::download::download;
@@ -38,7 +41,7 @@ use crate::web::storage::{self, StorageError};
 ///
 /// It opens the autosaved work; an address fragment other than the one that work showed is a
 /// link, opened over it undoably (see [`session::startup`]): `#stage=3&send=https-read`,
-/// optionally `&hop=12` to play it from its 12th hop (see [`crate::ui::state::parse_fragment`]).
+/// optionally `&hop=12` to play it from its 12th hop (see [`crate::ui::address::parse_fragment`]).
 #[component]
 pub fn App() -> Html {
     let startup = use_memo((), |_| {
@@ -66,10 +69,14 @@ pub fn App() -> Html {
     use_address(state.address(), (*dispatch).clone());
     use_other_tabs((*dispatch).clone());
     use_keyboard_shortcuts((*dispatch).clone());
-    let on_stage = dispatch.reform(Action::SelectStage);
+    let on_stage = dispatch.reform(|n| WorkAction::SelectStage(n).into());
     let trace = state.shown_trace().cloned();
     let legs = use_memo(
-        (state.topology.clone(), state.layout.clone(), trace.clone()),
+        (
+            state.work.topology.clone(),
+            state.work.layout.clone(),
+            trace.clone(),
+        ),
         |(topology, layout, trace)| {
             trace
                 .as_ref()
@@ -83,99 +90,109 @@ pub fn App() -> Html {
         .zip(playback.hop)
         .and_then(|(t, h)| Some(((t, h), legs.get(h)?.clone())))
         .map(|(cursor, leg)| {
-            let on_done = dispatch.reform(|(trace, hop)| Action::Advance { trace, hop });
+            let on_done = dispatch
+                .reform(|(trace, hop)| Action::Playback(PlaybackAction::Advance { trace, hop }));
             html! {
                 <RequestDot {leg} {cursor} playing={playback.playing}
                     speed={playback.speed.factor()} {on_done} />
             }
         });
-    let hosts = use_memo(state.topology.clone(), crate::ui::load_run::host_ids);
-    let shared_topology = use_memo(state.topology.clone(), |t| t.clone());
+    let hosts = use_memo(state.work.topology.clone(), |t| {
+        crate::ui::load_run::host_ids(t)
+    });
+    let shared_topology = state.work.topology.rc();
     // The load on the diagram: the run being computed, else the last one, on the Load tab.
-    let load_shown = (state.tab == Tab::Load)
-        .then(|| state.load_live.clone().or_else(|| state.load_run.clone()))
+    let load_shown = (state.view.tab == Tab::Load)
+        .then(|| {
+            state
+                .load_test
+                .live
+                .clone()
+                .or_else(|| state.load_test.last.clone())
+        })
         .flatten();
-    let view = match state.tab {
+    let view = match state.view.tab {
         Tab::Request => html! {
             <>
                 <RequestPanel trace={trace.clone()} {playback} dispatch={(*dispatch).clone()} />
-                <BalancerPanel topology={state.topology.clone()} run={state.run.clone()} />
-                <RequestHistory run={state.run.clone()} shown={playback.trace}
+                <BalancerPanel topology={shared_topology.clone()} run={state.world.run.rc()} />
+                <RequestHistory run={state.world.run.rc()} shown={playback.trace}
                     dispatch={(*dispatch).clone()} />
-                <StagePanel stage={state.stage} title={state.topology.name.clone()} />
+                <StagePanel stage={state.work.stage} title={state.work.topology.name.clone()} />
             </>
         },
         Tab::Findings => html! {
             <>
-                <StageDiff stage={state.stage} />
-                <FindingsPanel findings={state.findings.clone()} proofs={state.proofs.clone()}
-                    load_rps={state.load_rps} dispatch={(*dispatch).clone()} />
+                <StageDiff stage={state.work.stage} />
+                <FindingsPanel findings={state.analysis.findings.rc()} proofs={state.analysis.proofs.rc()}
+                    load_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()} />
             </>
         },
-        Tab::Reach => html! { <ReachMatrix topology={state.topology.clone()} /> },
+        Tab::Reach => html! { <ReachMatrix topology={shared_topology.clone()} /> },
         Tab::Export => html! {
-            <ExportPanel topology={state.topology.clone()} selected={state.export_file.clone()}
+            <ExportPanel topology={shared_topology.clone()} selected={state.view.export_file.clone()}
                 dispatch={(*dispatch).clone()} />
         },
         Tab::Load => html! {
-            <LoadPanel hosts={hosts.clone()} result={state.load_run.clone()}
+            <LoadPanel hosts={hosts.clone()} result={state.load_test.last.clone()}
                 dispatch={(*dispatch).clone()} topology={Some(shared_topology.clone())}
-                on_finished={Some(dispatch.reform(Action::LoadFinished))}
-                on_live={Some(dispatch.reform(Action::LoadLive))}
-                settings={state.load_settings.clone()}
-                on_settings={Some(dispatch.reform(Action::SetLoadSettings))} />
+                on_finished={Some(dispatch.reform(|r| LoadTestAction::Finished(r).into()))}
+                on_live={Some(dispatch.reform(|r| LoadTestAction::Live(r).into()))}
+                settings={state.load_test.settings.clone()}
+                on_settings={Some(dispatch.reform(|s| LoadTestAction::SetSettings(s).into()))} />
         },
     };
     let errors = state
+        .analysis
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let wide = matches!(state.tab, Tab::Reach | Tab::Export | Tab::Load);
+    let wide = matches!(state.view.tab, Tab::Reach | Tab::Export | Tab::Load);
     html! {
         <div class="app">
             <header class="topbar">
                 <h1 class="brand">{ "Stacksim" }</h1>
-                <StagePicker current={state.stage} {on_stage} />
-                <FileMenu document={state.document()} width={state.layout.width}
-                    height={state.layout.height} load={state.load_settings.clone()}
-                    work={state.work.clone()} dispatch={(*dispatch).clone()} />
+                <StagePicker current={state.work.stage} {on_stage} />
+                <FileMenu document={state.document()} width={state.work.layout.width}
+                    height={state.work.layout.height} load={state.load_test.settings.clone()}
+                    work={state.work.id.clone()} dispatch={(*dispatch).clone()} />
             </header>
-            <WorkNotices notice={state.notice.clone()} autosave={autosave}
+            <WorkNotices notice={state.work.notice.clone()} autosave={autosave}
                 document={state.document()} dispatch={(*dispatch).clone()} />
             if let Some(found) = &*damaged {
                 <DamagedAutosave damaged={found.clone()}
                     on_dismiss={Callback::from(move |_| damaged.set(None))} />
             }
-            if let Some(error) = &state.error {
-                <p class="error" role="alert">{ error }</p>
+            if let Some(refusal) = &state.refusal {
+                <p class="error" role="alert">{ refusal.to_string() }</p>
             }
             <main class="workspace">
                 <section class="canvas" aria-label="Diagram">
-                    <SendBar request={state.request} clock={state.clock} dispatch={(*dispatch).clone()} />
-                    <Diagram topology={state.topology.clone()} layout={state.layout.clone()}
-                        marks={Rc::new(state.marks())} view={state.view}
-                        picked={Rc::new(state.picked.clone())} stage={state.stage}
-                        can_undo={!state.history.undo.is_empty()}
-                        can_redo={!state.history.redo.is_empty()}
+                    <SendBar request={state.world.request} clock={state.world.clock} dispatch={(*dispatch).clone()} />
+                    <Diagram topology={shared_topology.clone()} layout={state.work.layout.rc()}
+                        marks={state.shared_marks()} view={state.view.viewport}
+                        picked={state.view.picked.rc()} stage={state.work.stage}
+                        can_undo={!state.work.history.undo.is_empty()}
+                        can_redo={!state.work.history.redo.is_empty()}
                         dispatch={(*dispatch).clone()}>
                         { for dot }
                         if let Some(result) = load_shown {
                             <LoadOverlay topology={shared_topology.clone()}
-                                layout={Rc::new(state.layout.clone())} {result} />
+                                layout={state.work.layout.rc()} {result} />
                         }
                     </Diagram>
                     <Legend />
                 </section>
                 <div class={classes!("side", wide.then_some("wide"))}>
-                    if let Some(selection) = &state.selection {
-                        <Inspector selection={selection.clone()} topology={state.topology.clone()}
-                            run={state.run.clone()} dispatch={(*dispatch).clone()} />
+                    if let Some(selection) = &state.view.selection {
+                        <Inspector selection={selection.clone()} topology={shared_topology.clone()}
+                            run={state.world.run.rc()} dispatch={(*dispatch).clone()} />
                     }
-                    <SideTabs current={state.tab} findings={state.findings.len()} {errors}
+                    <SideTabs current={state.view.tab} findings={state.analysis.findings.len()} {errors}
                         dispatch={(*dispatch).clone()} />
                     <div class="side-view" id={side_tabs::PANEL_ID} role="tabpanel"
-                        aria-labelledby={format!("tab-{}", state.tab.key())}>
+                        aria-labelledby={format!("tab-{}", state.view.tab.key())}>
                         { view }
                     </div>
                 </div>
@@ -208,7 +225,7 @@ fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
                     return;
                 };
                 // Ctrl+C on selected text copies the text, as everywhere else.
-                if action == Action::Copy && text_selected() {
+                if action == Action::Edit(EditAction::Copy) && text_selected() {
                     return;
                 }
                 event.prevent_default();
@@ -219,39 +236,6 @@ fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
     });
 }
 
-/// The modifier keys held with a key.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Keys {
-    /// Ctrl, or ⌘ on a Mac.
-    pub ctrl: bool,
-    pub shift: bool,
-    pub alt: bool,
-}
-
-/// What a key press does: Space plays or pauses, ← and → step, Delete or Backspace deletes
-/// the selection, Escape clears it, Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo, Ctrl+C and
-/// Ctrl+V copy and paste.
-pub fn shortcut(key: &str, keys: Keys) -> Option<Action> {
-    if keys.alt {
-        return None;
-    }
-    if keys.ctrl {
-        return match key.to_ascii_lowercase().as_str() {
-            "z" if keys.shift => Some(Action::Redo),
-            "z" => Some(Action::Undo),
-            "y" => Some(Action::Redo),
-            "c" => Some(Action::Copy),
-            "v" => Some(Action::Paste),
-            _ => None,
-        };
-    }
-    match key {
-        "Delete" | "Del" | "Backspace" => Some(Action::DeleteSelected),
-        "Escape" | "Esc" => Some(Action::ClearSelection),
-        _ => key_action(key),
-    }
-}
-
 /// Whether the page has selected text (which Ctrl+C should copy).
 fn text_selected() -> bool {
     web_sys::window()
@@ -259,20 +243,18 @@ fn text_selected() -> bool {
         .is_some_and(|s| !s.is_collapsed())
 }
 
-/// Whether the key goes into a text field (where Space and arrows mean something else), or is
-/// Space on a focused button or summary (which the browser presses, as keyboard users expect).
+/// Whether the key goes into a text field or presses the focused element ([`keys::typing`]).
 fn typing(event: &KeyboardEvent) -> bool {
-    let Some(target) = event
+    event
         .target()
         .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-    else {
-        return false;
-    };
-    let tag = target.tag_name().to_ascii_uppercase();
-    let space = matches!(event.key().as_str(), " " | "Spacebar");
-    matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-        || (space && matches!(tag.as_str(), "BUTTON" | "SUMMARY" | "A"))
-        || target.is_content_editable()
+        .is_some_and(|target| {
+            keys::typing(
+                &target.tag_name(),
+                &event.key(),
+                target.is_content_editable(),
+            )
+        })
 }
 
 /// The page's address fragment (`#stage=2&send=https-read`, `#design=…`).
@@ -290,7 +272,7 @@ fn use_autosave(state: &AppState) -> Option<StorageError> {
     {
         let failure = failure.clone();
         // Nothing is built during a drag: pointer moves stay free of copies of the work.
-        let saved = (!state.moving).then(|| Saved::of(state));
+        let saved = (!state.work.moving).then(|| Saved::of(state));
         use_effect_with(saved, move |saved| {
             if let Some(saved) = saved {
                 let listed = !saved.is_untouched_preset();
@@ -319,10 +301,10 @@ fn use_address(address: String, dispatch: Callback<Action>) {
                 let hash = current_hash();
                 let fragment = session::bare(&hash);
                 if fragment != shown.borrow().as_str() {
-                    dispatch.emit(Action::OpenLink {
+                    dispatch.emit(Action::Work(WorkAction::OpenLink {
                         fragment: fragment.to_owned(),
                         notify: true,
-                    });
+                    }));
                 }
             })
         });
@@ -331,7 +313,7 @@ fn use_address(address: String, dispatch: Callback<Action>) {
 }
 
 /// Another tab's autosave of a work reaches this tab as a `storage` event; the reducer
-/// decides whether it is this tab's work and changed ([`Action::ChangedElsewhere`]).
+/// decides whether it is this tab's work and changed ([`WorkAction::ChangedElsewhere`]).
 #[hook]
 fn use_other_tabs(dispatch: Callback<Action>) {
     use_effect_with((), move |_| {
@@ -347,7 +329,7 @@ fn use_other_tabs(dispatch: Callback<Action>) {
                 if key.starts_with(storage::WORK_PREFIX)
                     && let Ok(saved) = Saved::from_json(&value)
                 {
-                    dispatch.emit(Action::ChangedElsewhere(Box::new(saved)));
+                    dispatch.emit(Action::Work(WorkAction::ChangedElsewhere(Box::new(saved))));
                 }
             })
         });
@@ -422,45 +404,5 @@ impl yew::Reducible for AppState {
     fn reduce(mut self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<Self> {
         std::rc::Rc::make_mut(&mut self).apply(action);
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ctrl() -> Keys {
-        Keys {
-            ctrl: true,
-            ..Keys::default()
-        }
-    }
-
-    #[test]
-    fn editing_shortcuts() {
-        let none = Keys::default();
-        let ctrl_shift = Keys {
-            shift: true,
-            ..ctrl()
-        };
-        assert_eq!(shortcut("z", ctrl()), Some(Action::Undo));
-        assert_eq!(shortcut("Z", ctrl_shift), Some(Action::Redo));
-        assert_eq!(shortcut("y", ctrl()), Some(Action::Redo));
-        assert_eq!(shortcut("c", ctrl()), Some(Action::Copy));
-        assert_eq!(shortcut("v", ctrl()), Some(Action::Paste));
-        assert_eq!(shortcut("Delete", none), Some(Action::DeleteSelected));
-        assert_eq!(shortcut("Backspace", none), Some(Action::DeleteSelected));
-        assert_eq!(shortcut("Escape", none), Some(Action::ClearSelection));
-        assert_eq!(shortcut(" ", none), Some(Action::TogglePlay));
-        assert_eq!(shortcut("ArrowLeft", none), Some(Action::StepBack));
-        // Ctrl with other keys (Ctrl+R, Ctrl+Space) and anything with Alt stays the browser's.
-        assert_eq!(shortcut("r", ctrl()), None);
-        assert_eq!(shortcut(" ", ctrl()), None);
-        let alt = Keys {
-            alt: true,
-            ..ctrl()
-        };
-        assert_eq!(shortcut("z", alt), None);
-        assert_eq!(shortcut("z", none), None);
     }
 }

@@ -10,7 +10,7 @@ use crate::ui::playback::Run;
 
 #[derive(Properties, PartialEq)]
 pub struct BalancerPanelProps {
-    pub topology: Topology,
+    pub topology: Rc<Topology>,
     pub run: Rc<Run>,
 }
 

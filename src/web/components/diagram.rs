@@ -22,7 +22,7 @@ use yew::prelude::*;
 use crate::sim::topology::{NodeKind, Topology};
 use crate::ui::edit::{Edit, Part};
 use crate::ui::layout::{Layout, Point, Rect, Wire, WireKind, wires};
-use crate::ui::state::{Action, Marks, Selection};
+use crate::ui::state::{Action, EditAction, Marks, Refusal, Selection, ViewAction};
 use crate::ui::viewport::{self, DEFAULT_SIZE, Hit, Size, View};
 use crate::web::components::canvas_toolbar::{CanvasToolbar, Tool};
 use crate::web::components::node_view::NodeView;
@@ -36,8 +36,8 @@ pub const HINT: &str = "Drag empty space to pan, Shift+drag to select an area ·
 
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
-    pub topology: Topology,
-    pub layout: Layout,
+    pub topology: Rc<Topology>,
+    pub layout: Rc<Layout>,
     #[prop_or_default]
     pub marks: Rc<Marks>,
     /// The part of the drawing shown.
@@ -190,8 +190,8 @@ enum Preview {
 
 /// The latest props and size, for listeners that outlive a render.
 struct Live {
-    topology: Topology,
-    layout: Layout,
+    topology: Rc<Topology>,
+    layout: Rc<Layout>,
     view: View,
     picked: Rc<BTreeSet<String>>,
     selected: Option<String>,
@@ -417,11 +417,11 @@ impl Canvas {
                 let delta = viewport::drag_delta(&starts, total);
                 let (dx, dy) = (delta.x - sent.x, delta.y - sent.y);
                 if dx != 0.0 || dy != 0.0 {
-                    actions.push(Action::MoveBy {
+                    actions.push(Action::Edit(EditAction::MoveBy {
                         ids: ids.clone(),
                         dx,
                         dy,
-                    });
+                    }));
                     next = Some(Gesture::Nodes {
                         pointer,
                         start,
@@ -437,7 +437,7 @@ impl Canvas {
                 view,
             } if pointer == id => {
                 let moved = viewport::pan(view, client.x - start.x, client.y - start.y);
-                actions.push(Action::SetView(moved));
+                actions.push(Action::View(ViewAction::SetViewport(moved)));
             }
             Gesture::Band { pointer, start } if pointer == id => {
                 let (at, _) = self.drawing(client);
@@ -527,7 +527,9 @@ impl Canvas {
                 };
                 if let (Some(a), Some(b)) = (a, b) {
                     let to = (self.local(a), self.local(b));
-                    actions.push(Action::SetView(viewport::pinch(view, from, to)));
+                    actions.push(Action::View(ViewAction::SetViewport(viewport::pinch(
+                        view, from, to,
+                    ))));
                 }
             }
             _ => {}
@@ -621,32 +623,32 @@ impl Canvas {
                 on: Pressed::Empty,
                 shift: false,
                 ..
-            } if !cancelled => actions.push(Action::ClearSelection),
-            Gesture::Nodes { .. } => actions.push(Action::EndMove),
+            } if !cancelled => actions.push(Action::View(ViewAction::ClearSelection)),
+            Gesture::Nodes { .. } => actions.push(Action::Edit(EditAction::EndMove)),
             Gesture::Service { id, host, .. } if !cancelled => {
                 let live = self.live.borrow();
                 if let Some(to_host) =
                     viewport::host_at(&live.topology, &live.layout, at).filter(|h| *h != host)
                 {
-                    actions.push(Action::Edit(Edit::MoveService {
+                    actions.push(Action::Edit(EditAction::Change(Edit::MoveService {
                         service: id,
                         to_host,
-                    }));
+                    })));
                 }
             }
             Gesture::Connect { from, .. } if !cancelled => {
                 let live = self.live.borrow();
                 if let Some(to) = viewport::hit(&live.topology, &live.layout, at) {
-                    actions.push(Action::Edit(Edit::Connect {
+                    actions.push(Action::Edit(EditAction::Change(Edit::Connect {
                         from,
                         to: to.id().to_owned(),
-                    }));
+                    })));
                 }
             }
             Gesture::Band { start, .. } if !cancelled => {
                 let band = viewport::rect_between(start, at);
                 let ids = viewport::in_band(&self.live.borrow().layout, band);
-                actions.push(Action::Pick(ids));
+                actions.push(Action::View(ViewAction::Pick(ids)));
             }
             Gesture::Palette {
                 part, moved: true, ..
@@ -661,14 +663,12 @@ impl Canvas {
         let live = self.live.borrow();
         let host = viewport::host_at(&live.topology, &live.layout, at);
         match (part.goes_on_host(), host) {
-            (true, Some(host)) => Action::Edit(Edit::AddTo { host, part }),
-            _ if part == Part::Agent => {
-                Action::Refuse("drop the monitoring agent onto a server".to_owned())
-            }
-            _ => Action::Add {
+            (true, Some(host)) => Action::Edit(EditAction::Change(Edit::AddTo { host, part })),
+            _ if part == Part::Agent => Action::Refuse(Refusal::AgentOffServer),
+            _ => Action::Edit(EditAction::Add {
                 part,
                 at: viewport::drop_corner(part, at),
-            },
+            }),
         }
     }
 
@@ -688,14 +688,12 @@ impl Canvas {
                 }
             });
             match (part.goes_on_host(), host) {
-                (true, Some(host)) => Action::Edit(Edit::AddTo { host, part }),
-                _ if part == Part::Agent => Action::Refuse(
-                    "select a server first, or drag the monitoring agent onto one".to_owned(),
-                ),
+                (true, Some(host)) => Action::Edit(EditAction::Change(Edit::AddTo { host, part })),
+                _ if part == Part::Agent => Action::Refuse(Refusal::AgentWithoutServer),
                 _ => {
                     let (w, h) = viewport::part_size(part);
                     let at = viewport::free_spot(&live.layout, live.view, live.size, w, h);
-                    Action::Add { part, at }
+                    Action::Edit(EditAction::Add { part, at })
                 }
             }
         };
@@ -728,8 +726,8 @@ impl Canvas {
         let factor = viewport::wheel_factor(event.delta_y(), event.delta_mode());
         let anchor = self.local(client_point(event));
         let view = self.live.borrow().view;
-        self.emit(vec![Action::SetView(viewport::zoom_at(
-            view, anchor, factor,
+        self.emit(vec![Action::View(ViewAction::SetViewport(
+            viewport::zoom_at(view, anchor, factor),
         ))]);
     }
 
@@ -738,17 +736,22 @@ impl Canvas {
             let live = self.live.borrow();
             let center = live.size.center();
             match tool {
-                Tool::Undo => Action::Undo,
-                Tool::Redo => Action::Redo,
-                Tool::ZoomIn => {
-                    Action::SetView(viewport::zoom_at(live.view, center, viewport::ZOOM_STEP))
-                }
-                Tool::ZoomOut => Action::SetView(viewport::zoom_at(
+                Tool::Undo => Action::Edit(EditAction::Undo),
+                Tool::Redo => Action::Edit(EditAction::Redo),
+                Tool::ZoomIn => Action::View(ViewAction::SetViewport(viewport::zoom_at(
+                    live.view,
+                    center,
+                    viewport::ZOOM_STEP,
+                ))),
+                Tool::ZoomOut => Action::View(ViewAction::SetViewport(viewport::zoom_at(
                     live.view,
                     center,
                     1.0 / viewport::ZOOM_STEP,
-                )),
-                Tool::Fit => Action::SetView(viewport::fit(&live.layout, live.size)),
+                ))),
+                Tool::Fit => Action::View(ViewAction::SetViewport(viewport::fit(
+                    &live.layout,
+                    live.size,
+                ))),
             }
         };
         self.emit(vec![action]);
@@ -901,7 +904,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let (canvas, dispatch) = (canvas.clone(), dispatch.clone());
         Callback::from(move |selection: Selection| {
             if !canvas.take_swallow() {
-                dispatch.emit(Action::Select(selection));
+                dispatch.emit(Action::View(ViewAction::Select(selection)));
             }
         })
     };
@@ -909,7 +912,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let (canvas, dispatch) = (canvas.clone(), dispatch.clone());
         Callback::from(move |id: String| {
             if !canvas.take_swallow() {
-                dispatch.emit(Action::TogglePick(id));
+                dispatch.emit(Action::View(ViewAction::TogglePick(id)));
             }
         })
     };

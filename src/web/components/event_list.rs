@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::sim::time::SimTime;
 use crate::sim::trace::{HopKind, Trace};
-use crate::ui::state::Action;
+use crate::ui::state::{Action, PlaybackAction};
 
 #[derive(Properties, PartialEq)]
 pub struct EventListProps {
@@ -89,7 +89,7 @@ pub fn EventList(props: &EventListProps) -> Html {
         };
         html! {
             <tr class={classes!("hop-row", state)} data-hop={i.to_string()}
-                onclick={dispatch.reform(move |_: MouseEvent| Action::ShowHop(i))}>
+                onclick={dispatch.reform(move |_: MouseEvent| Action::Playback(PlaybackAction::ShowHop(i)))}>
                 <td class="n">{ i + 1 }</td>
                 <td class="time">{ since_text(trace.sent_at, h.at) }</td>
                 <td class="what">

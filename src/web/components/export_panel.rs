@@ -1,18 +1,20 @@
 //! The export: the files a team would deploy for this design, listed by host; the selected one
 //! with syntax colouring, Copy and Download; and every file as one zip archive.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::sim::export::{self, ExportFile, FileKind};
 use crate::sim::topology::Topology;
 use crate::ui::archive;
-use crate::ui::state::Action;
+use crate::ui::state::{Action, ViewAction};
 use crate::web::components::code_view::CodeView;
 use crate::web::components::download;
 
 #[derive(Properties, PartialEq)]
 pub struct ExportPanelProps {
-    pub topology: Topology,
+    pub topology: Rc<Topology>,
     /// The path of the file shown; the first file when it is `None` or not in the export.
     pub selected: Option<String>,
     pub dispatch: Callback<Action>,
@@ -64,7 +66,7 @@ pub fn ExportPanel(props: &ExportPanelProps) -> Html {
         selected,
         dispatch,
     } = props;
-    let files = use_memo(topology.clone(), export::export);
+    let files = use_memo(topology.clone(), |t| export::export(t));
     let status = use_state_eq(|| None::<Status>);
     let code = use_node_ref();
     let shown = selected
@@ -171,7 +173,7 @@ pub fn ExportPanel(props: &ExportPanelProps) -> Html {
                                 <button type="button" class={classes!("seg", "file-pick", active.then_some("active"))}
                                     data-path={file.path.clone()} aria-pressed={active.to_string()}
                                     title={format!("{} · {}", file.kind.label(), checked_by(file.kind))}
-                                    onclick={dispatch.reform(move |_: MouseEvent| Action::ShowFile(path.clone()))}>
+                                    onclick={dispatch.reform(move |_: MouseEvent| Action::View(ViewAction::ShowFile(path.clone())))}>
                                     { file_name(&file.path).to_owned() }
                                 </button>
                             }

@@ -3,7 +3,7 @@
 //!
 //! A field never changes the design itself: its `commit` callback parses the text, builds an
 //! [`Edit`] and applies it through an [`Editor`], which checks the edit on the current design
-//! first ([`edit::apply`]) and only then dispatches [`Action::Edit`]. A refusal (text that does
+//! first ([`edit::apply`]) and only then dispatches [`Action::Edit(EditAction::Change)`]. A refusal (text that does
 //! not parse, or an edit the design refuses) keeps the typed text and shows the sentence with
 //! `role="alert"`; the design is untouched. When the design's value changes (an edit, undo,
 //! another selection) the field shows it again.
@@ -18,7 +18,7 @@ use yew::prelude::*;
 use crate::sim::topology::Topology;
 use crate::ui::edit::{self, Edit};
 use crate::ui::fields::FieldError;
-use crate::ui::state::Action;
+use crate::ui::state::{Action, EditAction, Refusal as Refused};
 
 /// What a field reports when its value is refused: the sentence to show.
 pub type Refusal = Result<(), String>;
@@ -34,7 +34,7 @@ impl Editor {
     /// Dispatches `edit` if the design accepts it; otherwise says why and dispatches nothing.
     pub fn apply(&self, edit: Edit) -> Refusal {
         edit::apply(&self.topology, &edit).map_err(|err| err.to_string())?;
-        self.dispatch.emit(Action::Edit(edit));
+        self.dispatch.emit(Action::Edit(EditAction::Change(edit)));
         Ok(())
     }
 
@@ -65,7 +65,9 @@ impl Editor {
         let editor = self.clone();
         Callback::from(move |_: MouseEvent| {
             if let Err(message) = editor.apply(edit.clone()) {
-                editor.dispatch.emit(Action::Refuse(message));
+                editor
+                    .dispatch
+                    .emit(Action::Refuse(Refused::Field(message)));
             }
         })
     }

@@ -1,6 +1,6 @@
 //! The work as files and links: New, Open, Save, Share link, and the diagram as SVG or PNG.
 //!
-//! Opening reads the file's text and hands it to the reducer ([`Action::Open`]), which keeps
+//! Opening reads the file's text and hands it to the reducer ([`Action::Work(WorkAction::Open)`]), which keeps
 //! the work untouched and says why when the file is not a design. Saving and sharing write the
 //! reducer's [`Document`]; nothing here knows the format.
 
@@ -14,7 +14,7 @@ use yew::prelude::*;
 use crate::ui::document::Document;
 use crate::ui::load_run::LoadSettings;
 use crate::ui::session::WorkId;
-use crate::ui::state::Action;
+use crate::ui::state::{Action, Refusal, WorkAction};
 use crate::web::components::download::{copy_text, download};
 use crate::web::components::recent_menu::RecentMenu;
 
@@ -47,7 +47,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
     let input = use_node_ref();
     let root = use_node_ref();
     let stem = crate::ui::archive::slug(&document.topology.name);
-    let on_new = dispatch.reform(|_: MouseEvent| Action::NewDesign);
+    let on_new = dispatch.reform(|_: MouseEvent| Action::Work(WorkAction::NewDesign));
     let on_open = {
         let input = input.clone();
         Callback::from(move |_: MouseEvent| {
@@ -76,10 +76,8 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
                     .ok()
                     .and_then(|t| t.as_string())
                 {
-                    Some(text) => dispatch.emit(Action::Open(text)),
-                    None => dispatch.emit(Action::Refuse(format!(
-                        "could not open the file: {name} could not be read as text"
-                    ))),
+                    Some(text) => dispatch.emit(Action::Work(WorkAction::Open(text))),
+                    None => dispatch.emit(Action::Refuse(Refusal::Unreadable(name))),
                 }
             });
         })
@@ -89,7 +87,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let name = format!("{stem}.stacksim.json");
             if let Err(err) = download(&name, document.to_json().as_bytes(), "application/json") {
-                dispatch.emit(Action::Refuse(err));
+                dispatch.emit(Action::Refuse(Refusal::File(err)));
             }
         })
     };
@@ -137,7 +135,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
             });
             match result {
                 Ok(()) => status.set(None),
-                Err(err) => dispatch.emit(Action::Refuse(err)),
+                Err(err) => dispatch.emit(Action::Refuse(Refusal::File(err))),
             }
         })
     };
@@ -299,7 +297,7 @@ fn save_png(
             download(&name, &bytes, "image/png")
         })();
         if let Err(err) = result {
-            dispatch.emit(Action::Refuse(err));
+            dispatch.emit(Action::Refuse(Refusal::File(err)));
         }
     });
     image.set_onload(Some(onload.unchecked_ref()));

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::sim::findings::{Category, Finding, Proof, ProofResult, Severity, Target};
 use crate::sim::trace::RequestKind;
-use crate::ui::state::Action;
+use crate::ui::state::{Action, AnalysisAction};
 
 #[derive(Properties, PartialEq)]
 pub struct FindingItemProps {
@@ -77,17 +77,21 @@ pub fn FindingItem(props: &FindingItemProps) -> Html {
     let (class, symbol, word) = severity_badge(finding.severity);
     let hover = |on: bool| {
         let id = id.clone();
-        dispatch.reform(move |_: MouseEvent| Action::HoverFinding(on.then(|| id.clone())))
+        dispatch.reform(move |_: MouseEvent| {
+            Action::Analysis(AnalysisAction::HoverFinding(on.then(|| id.clone())))
+        })
     };
     let focus = |on: bool| {
         let id = id.clone();
-        dispatch.reform(move |_: FocusEvent| Action::FocusFinding(on.then(|| id.clone())))
+        dispatch.reform(move |_: FocusEvent| {
+            Action::Analysis(AnalysisAction::FocusFinding(on.then(|| id.clone())))
+        })
     };
     let prove = finding.proof.as_ref().map(|proof| {
         let id = id.clone();
         html! {
             <button type="button" class="ctl prove" data-prove={id.clone()} title={proof_words(proof)}
-                onclick={dispatch.reform(move |_: MouseEvent| Action::Prove(id.clone()))}>
+                onclick={dispatch.reform(move |_: MouseEvent| Action::Analysis(AnalysisAction::Prove(id.clone())))}>
                 { if result.is_some() { "Prove it again" } else { "Prove it" } }
             </button>
         }

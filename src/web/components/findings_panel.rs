@@ -9,13 +9,13 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::sim::findings::{Finding, ProofResult, Severity};
-use crate::ui::state::Action;
+use crate::ui::state::{Action, AnalysisAction};
 use crate::web::components::finding_item::{FindingItem, severity_badge};
 
 #[derive(Properties, PartialEq)]
 pub struct FindingsPanelProps {
     pub findings: Rc<Vec<Finding>>,
-    pub proofs: BTreeMap<String, ProofResult>,
+    pub proofs: Rc<BTreeMap<String, ProofResult>>,
     pub load_rps: Option<u32>,
     pub dispatch: Callback<Action>,
 }
@@ -36,7 +36,7 @@ fn load_picker(load_rps: Option<u32>, dispatch: &Callback<Action>) -> Html {
             .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
             .map(|select| select.value())
             .unwrap_or_default();
-        Action::SetLoad(value.parse().ok())
+        Action::Analysis(AnalysisAction::SetCapacityRps(value.parse().ok()))
     });
     html! {
         <label class="load-pick">

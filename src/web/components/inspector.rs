@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::sim::engine::Input;
 use crate::sim::topology::{NodeKind, Topology};
 use crate::ui::playback::Run;
-use crate::ui::state::{Action, Selection};
+use crate::ui::state::{Action, EditAction, Selection, ViewAction, WorldAction};
 use crate::web::components::field::{Editor, Generation};
 use crate::web::components::link_form::LinkForm;
 use crate::web::components::node_form::NodeForm;
@@ -19,7 +19,7 @@ use crate::web::components::service_form::ServiceForm;
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     pub selection: Selection,
-    pub topology: Topology,
+    pub topology: Rc<Topology>,
     pub run: Rc<Run>,
     pub dispatch: Callback<Action>,
 }
@@ -33,7 +33,7 @@ fn input_button(
 ) -> Html {
     html! {
         <button type="button" class="ctl danger-toggle" data-control={control}
-            onclick={dispatch.reform(move |_: MouseEvent| Action::Apply(input.clone()))}>
+            onclick={dispatch.reform(move |_: MouseEvent| Action::World(WorldAction::Apply(input.clone())))}>
             { label.to_owned() }
         </button>
     }
@@ -67,13 +67,13 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     let generation = {
         let seen = use_mut_ref(|| (topology.clone(), 0u64));
         let mut seen = seen.borrow_mut();
-        if seen.0 != *topology {
+        if !Rc::ptr_eq(&seen.0, topology) && *seen.0 != **topology {
             *seen = (topology.clone(), seen.1.wrapping_add(1));
         }
         Generation(seen.1)
     };
     let editor = Editor {
-        topology: Rc::new(topology.clone()),
+        topology: topology.clone(),
         dispatch: dispatch.clone(),
     };
     let body = match selection {
@@ -178,7 +178,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     html! {
         <section class="panel inspector" aria-label="Selected on the diagram">
             <button type="button" class="close" title="Close" aria-label="Close"
-                onclick={dispatch.reform(|_: MouseEvent| Action::ClearSelection)}>{ "×" }</button>
+                onclick={dispatch.reform(|_: MouseEvent| Action::View(ViewAction::ClearSelection))}>{ "×" }</button>
             { body }
             if let Some(form) = form {
                 <details class="edit" open=true>
@@ -190,7 +190,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
             if exists {
                 <button type="button" class="ctl delete" data-control="delete"
-                    onclick={dispatch.reform(|_: MouseEvent| Action::DeleteSelected)}>
+                    onclick={dispatch.reform(|_: MouseEvent| Action::Edit(EditAction::DeleteSelected))}>
                     { "Delete" }
                 </button>
             }

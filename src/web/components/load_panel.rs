@@ -3,7 +3,7 @@
 //! monitoring dashboard. The form is local until Run. Given the design (`topology`), the run
 //! is computed here a slice per animation frame by a [`LoadRunner`] kept in a `use_mut_ref`
 //! (never in `AppState`); the finished result goes to `on_finished`. Without the design, Run
-//! dispatches `Action::RunLoad`, which computes it at once.
+//! dispatches `Action::LoadTest(LoadTestAction::Run)`, which computes it at once.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -15,10 +15,10 @@ use yew::prelude::*;
 use crate::sim::topology::Topology;
 use crate::ui::charts::histogram;
 use crate::ui::load_run::{
-    Event, LATENCY_SAMPLES, LoadResult, LoadRunner, LoadSettings, MAX_REQUESTS, MAX_SECONDS,
-    Progress, RateShape, StepKind, TargetKind, targets,
+    LATENCY_SAMPLES, LoadResult, LoadRunner, LoadSettings, MAX_REQUESTS, MAX_SECONDS, Progress,
+    RateShape, Step, StepKind, TargetKind, targets,
 };
-use crate::ui::state::Action;
+use crate::ui::state::{Action, LoadTestAction};
 use crate::web::components::histogram::Histogram;
 use crate::web::components::line_chart::LineChart;
 
@@ -101,7 +101,7 @@ impl From<&LoadSettings> for Form {
             spike_from: spike.1.to_string(),
             spike_until: spike.2.to_string(),
             steps: s
-                .events
+                .steps
                 .iter()
                 .map(|e| StepForm {
                     at: e.at_s.to_string(),
@@ -123,8 +123,8 @@ fn number(text: &str) -> f64 {
 }
 
 impl StepForm {
-    fn event(&self) -> Event {
-        Event {
+    fn step(&self) -> Step {
+        Step {
             at_s: number(&self.at),
             kind: StepKind::from_key(&self.kind, number(&self.factor))
                 .unwrap_or(StepKind::HostDown),
@@ -155,26 +155,24 @@ impl Form {
             https: self.https,
             seed: number(&self.seed),
             shape,
-            events: self.steps.iter().map(StepForm::event).collect(),
+            steps: self.steps.iter().map(StepForm::step).collect(),
         }
     }
 }
 
-fn input_value(event: &Event_) -> String {
+fn input_value(event: &Event) -> String {
     event
         .target_dyn_into::<HtmlInputElement>()
         .map(|i| i.value())
         .unwrap_or_default()
 }
 
-fn select_value(event: &Event_) -> String {
+fn select_value(event: &Event) -> String {
     event
         .target_dyn_into::<HtmlSelectElement>()
         .map(|s| s.value())
         .unwrap_or_default()
 }
-
-type Event_ = yew::Event;
 
 /// Where a run is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -339,7 +337,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
                  value: &str,
                  set: fn(&mut Form, String)| {
         let form = form.clone();
-        let onchange = Callback::from(move |event: Event_| {
+        let onchange = Callback::from(move |event: Event| {
             let mut next = (*form).clone();
             set(&mut next, input_value(&event));
             form.set(next);
@@ -353,7 +351,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
     };
     let on_https = {
         let form = form.clone();
-        Callback::from(move |event: Event_| {
+        Callback::from(move |event: Event| {
             let checked = event
                 .target_dyn_into::<HtmlInputElement>()
                 .is_some_and(|i| i.checked());
@@ -365,7 +363,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
     };
     let on_shape = {
         let form = form.clone();
-        Callback::from(move |event: Event_| {
+        Callback::from(move |event: Event| {
             form.set(Form {
                 shape: select_value(&event),
                 ..(*form).clone()
@@ -413,7 +411,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let settings = form.settings();
             let Some(topology) = &topology else {
-                dispatch.emit(Action::RunLoad(settings));
+                dispatch.emit(Action::LoadTest(LoadTestAction::Run(settings)));
                 return;
             };
             match LoadRunner::new(topology, &settings) {
@@ -426,7 +424,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
                         cb.emit(settings);
                     }
                 }
-                Err(message) => error.set(Some(message)),
+                Err(refusal) => error.set(Some(refusal.to_string())),
             }
         })
     };
@@ -468,13 +466,13 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
                 form.set(next);
             })
         };
-        let on_at = update(|s, v| s.at = v).reform(|e: Event_| input_value(&e));
-        let on_factor = update(|s, v| s.factor = v).reform(|e: Event_| input_value(&e));
-        let on_target = update(|s, v| s.target = v).reform(|e: Event_| select_value(&e));
+        let on_at = update(|s, v| s.at = v).reform(|e: Event| input_value(&e));
+        let on_factor = update(|s, v| s.factor = v).reform(|e: Event| input_value(&e));
+        let on_target = update(|s, v| s.target = v).reform(|e: Event| select_value(&e));
         let on_kind = {
             let form = form.clone();
             let targets_of = targets_of.clone();
-            Callback::from(move |e: Event_| {
+            Callback::from(move |e: Event| {
                 let kind = select_value(&e);
                 let choices = targets_of(&kind);
                 let mut next = (*form).clone();
@@ -498,14 +496,17 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
             })
         };
         let choices = targets_of(&step.kind);
-        let event = step.event();
+        let checked = step.step();
         let problem = match topology {
-            Some(t) => event.check(i + 1, seconds, t).err(),
+            Some(t) => checked
+                .check(i + 1, seconds, t)
+                .err()
+                .map(|err| err.to_string()),
             None => {
-                let at_ok = event.at_s.is_finite()
-                    && event.at_s >= 0.0
-                    && event.at_s <= MAX_SECONDS
-                    && (!seconds.is_finite() || event.at_s <= seconds);
+                let at_ok = checked.at_s.is_finite()
+                    && checked.at_s >= 0.0
+                    && checked.at_s <= MAX_SECONDS
+                    && (!seconds.is_finite() || checked.at_s <= seconds);
                 if !at_ok {
                     Some(format!(
                         "step {}: the time must be from 0 s to the end of the run",

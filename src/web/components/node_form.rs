@@ -302,9 +302,9 @@ fn vip_fields(editor: &Editor, patch: &Patch<Vip>) -> Html {
                 })
             });
             if let Err(message) = editor.apply(edit) {
-                editor
-                    .dispatch
-                    .emit(crate::ui::state::Action::Refuse(message));
+                editor.dispatch.emit(crate::ui::state::Action::Refuse(
+                    crate::ui::state::Refusal::Field(message),
+                ));
             }
         })
     };

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::ui::state::{Action, Speed};
+use crate::ui::state::{Action, PlaybackAction, Speed};
 
 #[derive(Properties, PartialEq)]
 pub struct PlayerProps {
@@ -50,17 +50,17 @@ pub fn Player(props: &PlayerProps) -> Html {
     };
     html! {
         <div class="player" role="toolbar" aria-label="Playback">
-            { button("reset", "↺", "Reset: back to before the first hop", Action::Reset) }
-            { button("back", "◀ Back", "Step back (←)", Action::StepBack) }
-            { button(play_control, play_label, play_title, Action::TogglePlay) }
-            { button("forward", "Next ▶", "Step forward (→)", Action::StepForward) }
+            { button("reset", "↺", "Reset: back to before the first hop", Action::Playback(PlaybackAction::Reset)) }
+            { button("back", "◀ Back", "Step back (←)", Action::Playback(PlaybackAction::StepBack)) }
+            { button(play_control, play_label, play_title, Action::Playback(PlaybackAction::TogglePlay)) }
+            { button("forward", "Next ▶", "Step forward (→)", Action::Playback(PlaybackAction::StepForward)) }
             <div class="speed" role="group" aria-label="Speed">
                 { for Speed::ALL.iter().map(|&s| {
                     let pressed = s == *speed;
                     html! {
                         <button type="button" class={classes!("seg", pressed.then_some("active"))}
                             aria-pressed={pressed.to_string()} data-speed={speed_label(s)}
-                            onclick={dispatch.reform(move |_: MouseEvent| Action::SetSpeed(s))}>
+                            onclick={dispatch.reform(move |_: MouseEvent| Action::Playback(PlaybackAction::SetSpeed(s)))}>
                             { speed_label(s) }
                         </button>
                     }

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::sim::reach::{self, ReachCell};
@@ -12,7 +14,7 @@ use crate::sim::topology::Topology;
 
 #[derive(Properties, PartialEq)]
 pub struct ReachMatrixProps {
-    pub topology: Topology,
+    pub topology: Rc<Topology>,
 }
 
 /// The destinations, grouped by host in the matrix's order: (host, [(port, service)]).
@@ -61,7 +63,7 @@ fn cell_sentence(cell: &ReachCell) -> String {
 
 #[component]
 pub fn ReachMatrix(props: &ReachMatrixProps) -> Html {
-    let cells = use_memo(props.topology.clone(), reach::matrix);
+    let cells = use_memo(props.topology.clone(), |t| reach::matrix(t));
     // The cell written out under the table, by (from, to, port), so it survives a new design.
     let picked = use_state_eq(|| None::<(String, String, u16)>);
     let index: BTreeMap<(&str, &str, u16), usize> = cells

@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::ui::session::{RecentEntry, WorkId, ago};
-use crate::ui::state::Action;
+use crate::ui::state::{Action, WorkAction};
 use crate::web::storage;
 
 #[derive(Properties, PartialEq)]
@@ -35,7 +35,7 @@ pub fn RecentMenu(props: &RecentMenuProps) -> Html {
                 let (saved, dispatch, entries) =
                     (entry.saved.clone(), props.dispatch.clone(), entries.clone());
                 Callback::from(move |_: MouseEvent| {
-                    dispatch.emit(Action::Restore(Box::new(saved.clone())));
+                    dispatch.emit(Action::Work(WorkAction::Restore(Box::new(saved.clone()))));
                     entries.set(None);
                 })
             };

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::sim::trace::{Outcome, Trace};
 use crate::ui::playback::Run;
-use crate::ui::state::Action;
+use crate::ui::state::{Action, PlaybackAction};
 use crate::web::components::send_bar::clock_text;
 
 #[derive(Properties, PartialEq)]
@@ -71,7 +71,7 @@ pub fn RequestHistory(props: &RequestHistoryProps) -> Html {
                             <button type="button" data-trace={i.to_string()}
                                 class={classes!("history-item", if ok { "ok" } else { "failed" }, current.then_some("current"))}
                                 aria-pressed={current.to_string()}
-                                onclick={dispatch.reform(move |_: MouseEvent| Action::ShowTrace(i))}>
+                                onclick={dispatch.reform(move |_: MouseEvent| Action::Playback(PlaybackAction::ShowTrace(i)))}>
                                 <span class="when">{ clock_text(trace.sent_at) }</span>
                                 <span class="what">{ summary(trace) }</span>
                             </button>

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::trace::{RequestKind, RequestSpec};
-use crate::ui::state::Action;
+use crate::ui::state::{Action, WorldAction};
 
 #[derive(Properties, PartialEq)]
 pub struct SendBarProps {
@@ -52,14 +52,14 @@ pub fn SendBar(props: &SendBarProps) -> Html {
     } = props;
     let send = {
         let request = *request;
-        dispatch.reform(move |_: MouseEvent| Action::Send(request))
+        dispatch.reform(move |_: MouseEvent| Action::World(WorldAction::Send(request)))
     };
     let toggle = |https: bool, label: &'static str| {
         let pressed = request.https == https;
         html! {
             <button type="button" class={classes!("seg", pressed.then_some("active"))}
                 aria-pressed={pressed.to_string()} data-proto={label.to_lowercase()}
-                onclick={dispatch.reform(move |_: MouseEvent| Action::SetHttps(https))}>
+                onclick={dispatch.reform(move |_: MouseEvent| Action::World(WorldAction::SetHttps(https)))}>
                 { label }
             </button>
         }
@@ -72,7 +72,7 @@ pub fn SendBar(props: &SendBarProps) -> Html {
                     html! {
                         <button type="button" class={classes!("seg", pressed.then_some("active"))}
                             aria-pressed={pressed.to_string()} data-kind={key} {title}
-                            onclick={dispatch.reform(move |_: MouseEvent| Action::SetRequestKind(kind))}>
+                            onclick={dispatch.reform(move |_: MouseEvent| Action::World(WorldAction::SetRequestKind(kind)))}>
                             { label }
                         </button>
                     }
@@ -91,7 +91,7 @@ pub fn SendBar(props: &SendBarProps) -> Html {
                 { for WAITS.iter().map(|&s| html! {
                     <button type="button" class="seg" data-wait={s.to_string()}
                         title="Let simulated time pass: health checks, VRRP adverts and replication go on"
-                        onclick={dispatch.reform(move |_: MouseEvent| Action::Wait(SimDuration::from_secs(s)))}>
+                        onclick={dispatch.reform(move |_: MouseEvent| Action::World(WorldAction::Wait(SimDuration::from_secs(s))))}>
                         { format!("Wait {s} s") }
                     </button>
                 }) }

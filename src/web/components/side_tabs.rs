@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::ui::state::{Action, Tab};
+use crate::ui::state::{Action, Tab, ViewAction};
 
 #[derive(Properties, PartialEq)]
 pub struct SideTabsProps {
@@ -62,7 +62,7 @@ pub fn SideTabs(props: &SideTabsProps) -> Html {
                         class={classes!("side-tab", active.then_some("active"))}
                         aria-selected={active.to_string()} aria-controls={PANEL_ID}
                         data-tab={tab.key()} title={hint(tab)}
-                        onclick={dispatch.reform(move |_: MouseEvent| Action::ShowTab(tab))}>
+                        onclick={dispatch.reform(move |_: MouseEvent| Action::View(ViewAction::ShowTab(tab)))}>
                         { label(tab) }
                         { for count }
                     </button>

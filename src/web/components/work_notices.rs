@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::ui::archive;
 use crate::ui::document::Document;
-use crate::ui::state::{Action, Notice};
+use crate::ui::state::{Action, EditAction, Notice, WorkAction};
 use crate::web::components::download::download;
 use crate::web::storage::StorageError;
 
@@ -22,7 +22,7 @@ pub struct WorkNoticesProps {
 #[component]
 pub fn WorkNotices(props: &WorkNoticesProps) -> Html {
     let dispatch = &props.dispatch;
-    let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotice);
+    let dismiss = dispatch.reform(|_: MouseEvent| Action::Work(WorkAction::DismissNotice));
     let notice = match &props.notice {
         Some(Notice::LinkOpened { previous }) => html! {
             <div class="notice" role="status" data-control="link-notice">
@@ -31,13 +31,14 @@ pub fn WorkNotices(props: &WorkNoticesProps) -> Html {
                      Undo brings your work back; it is also kept in Recent work."
                 ) }</p>
                 <button type="button" class="ctl" data-control="undo-link"
-                    onclick={dispatch.reform(|_: MouseEvent| Action::Undo)}>{ "Undo" }</button>
+                    onclick={dispatch.reform(|_: MouseEvent| Action::Edit(EditAction::Undo))}>{ "Undo" }</button>
                 <button type="button" class="ctl" onclick={dismiss.clone()}>{ "Dismiss" }</button>
             </div>
         },
         Some(Notice::ChangedElsewhere(saved)) => {
             let saved = saved.clone();
-            let on_load = dispatch.reform(move |_: MouseEvent| Action::Restore(saved.clone()));
+            let on_load = dispatch
+                .reform(move |_: MouseEvent| Action::Work(WorkAction::Restore(saved.clone())));
             html! {
                 <div class="notice" role="status" data-control="other-tab-notice">
                     <p>{ "Another tab changed this design. This tab goes on with its own \

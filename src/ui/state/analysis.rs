@@ -1,0 +1,179 @@
+//! The design's findings at the capacity load, what "Prove it" showed, the findings under the
+//! pointer and the keyboard focus, and what the diagram marks besides the design.
+//!
+//! The findings ([`findings::analyze`]) are derived: recomputed by `apply` when the design or
+//! the capacity load changes, so every render reads them instead of analysing again. "Prove
+//! it" ([`AnalysisAction::Prove`]) runs a finding's scenario in a fresh simulation; it never
+//! touches the log.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
+use crate::sim::findings::{self, Finding, ProofResult};
+use crate::sim::topology::Topology;
+use crate::ui::playback::Run;
+
+/// The findings and their proofs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    /// The load the capacity finding is checked against, in requests per second; `None`: no
+    /// capacity finding.
+    pub capacity_rps: Option<u32>,
+    /// `findings::analyze(topology, capacity_rps)`; derived, recomputed by `apply`.
+    pub findings: Shared<Vec<Finding>>,
+    /// What "Prove it" showed, per finding id. Cleared when the design changes.
+    pub proofs: Shared<BTreeMap<String, ProofResult>>,
+    /// The finding under the mouse pointer; its nodes are marked on the diagram.
+    pub finding_hover: Option<String>,
+    /// The finding with the keyboard focus; its nodes are marked on the diagram.
+    pub finding_focus: Option<String>,
+}
+
+/// Findings: their load, their proofs, the one under the pointer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnalysisAction {
+    /// Check capacity against this many requests per second (`None` or 0: do not).
+    SetCapacityRps(Option<u32>),
+    /// Run the proof of the finding with this id and keep what it showed.
+    Prove(String),
+    /// The pointer is over this finding (`None`: over none).
+    HoverFinding(Option<String>),
+    /// This finding has the keyboard focus (`None`: none has).
+    FocusFinding(Option<String>),
+}
+
+impl Analysis {
+    /// Recomputes the findings of the design at the capacity load.
+    pub(super) fn analyze(&mut self, topology: &Topology) {
+        let load = self.capacity_rps.map(f64::from);
+        self.findings = Shared::new(findings::analyze(topology, load));
+    }
+
+    /// After the findings were recomputed: a proof stays only while its finding still has the
+    /// same scenario.
+    pub(super) fn keep_proofs_of(&mut self, before: &[Finding]) {
+        let proof_of =
+            |list: &[Finding], id: &str| list.iter().find(|f| f.id == id).map(|f| f.proof.clone());
+        let after = &self.findings;
+        if self
+            .proofs
+            .keys()
+            .all(|id| proof_of(before, id) == proof_of(after, id))
+        {
+            return;
+        }
+        let after = after.clone();
+        self.proofs
+            .make_mut()
+            .retain(|id, _| proof_of(before, id) == proof_of(&after, id));
+    }
+
+    /// The nodes and services of the hovered and the focused findings.
+    pub fn flagged(&self) -> BTreeSet<String> {
+        let wanted = [&self.finding_hover, &self.finding_focus];
+        self.findings
+            .iter()
+            .filter(|f| wanted.iter().any(|w| w.as_deref() == Some(f.id.as_str())))
+            .flat_map(|f| f.nodes.iter().cloned())
+            .collect()
+    }
+}
+
+impl AppState {
+    pub(super) fn apply_analysis(&mut self, action: AnalysisAction) -> Outcome {
+        let analysis = &mut self.analysis;
+        match action {
+            AnalysisAction::SetCapacityRps(rps) => {
+                // The findings follow (see `AppState::derive`).
+                analysis.capacity_rps = rps.filter(|r| *r > 0);
+                Ok(Done::Keeps)
+            }
+            AnalysisAction::Prove(id) => match analysis.findings.iter().find(|f| f.id == id) {
+                Some(Finding {
+                    proof: Some(proof), ..
+                }) => {
+                    let result = findings::prove(&self.work.topology, proof);
+                    analysis.proofs.make_mut().insert(id, result);
+                    Ok(Done::Clears)
+                }
+                Some(_) => Err(Refusal::NothingToProve(id)),
+                None => Err(Refusal::NoFinding(id)),
+            },
+            AnalysisAction::HoverFinding(id) => {
+                analysis.finding_hover = id;
+                Ok(Done::Keeps)
+            }
+            AnalysisAction::FocusFinding(id) => {
+                analysis.finding_focus = id;
+                Ok(Done::Keeps)
+            }
+        }
+    }
+}
+
+/// What the diagram shows on top of the design: the current hop, the selection, what is down
+/// or cut, the load balancers' view of their servers and who holds each virtual IP.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Marks {
+    pub current: Option<String>,
+    pub selected: Option<String>,
+    pub selected_link: Option<(String, String)>,
+    pub down: BTreeSet<String>,
+    pub cut: BTreeSet<(String, String)>,
+    /// Per load-balanced server (service id).
+    pub chips: BTreeMap<String, Chip>,
+    /// (load balancer, server) of each balancer's most recent pick.
+    pub last_picks: BTreeSet<(String, String)>,
+    pub vip_holders: BTreeMap<String, Option<String>>,
+    /// The nodes and services of the finding under the pointer or the keyboard focus.
+    pub flagged: BTreeSet<String>,
+}
+
+/// A load-balanced server as its load balancers see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chip {
+    /// Every load balancer listing it counts it as available.
+    pub up: bool,
+    /// Requests it has answered.
+    pub served: u64,
+}
+
+/// The diagram's marks of `run` with the cursor on `current`, `selection` selected and the
+/// `flagged` nodes of the findings under the pointer and the focus.
+pub(super) fn marks(
+    run: &Run,
+    current: Option<&str>,
+    selection: Option<&Selection>,
+    flagged: BTreeSet<String>,
+) -> Marks {
+    let mut chips = BTreeMap::new();
+    for backend in &run.backends {
+        let chip = chips.entry(backend.server.clone()).or_insert(Chip {
+            up: true,
+            served: backend.served,
+        });
+        chip.up &= backend.available;
+    }
+    let mut last_picks = BTreeSet::new();
+    for lb in run.backends.iter().map(|b| &b.lb) {
+        if let Some(server) = run.last_pick(lb) {
+            last_picks.insert((lb.clone(), server.to_owned()));
+        }
+    }
+    let (selected, selected_link) = match selection {
+        Some(Selection::Node(id) | Selection::Service(id)) => (Some(id.clone()), None),
+        Some(Selection::Link { from, to }) => (None, Some((from.clone(), to.clone()))),
+        None => (None, None),
+    };
+    Marks {
+        current: current.map(str::to_owned),
+        selected,
+        selected_link,
+        down: run.down.clone(),
+        cut: run.cut.clone(),
+        chips,
+        last_picks,
+        vip_holders: run.vips.iter().cloned().collect(),
+        flagged,
+    }
+}

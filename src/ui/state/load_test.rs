@@ -1,0 +1,60 @@
+//! Load tests on the design: the last one's result, the one being computed, and the settings
+//! the load panel starts from and the share link carries.
+
+use std::rc::Rc;
+
+use super::{AppState, Done, Outcome};
+use crate::ui::load_run::{self, LoadResult, LoadSettings};
+
+/// The load tests of the design on screen.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadTest {
+    /// The last load test on this design (computed at once by [`LoadTestAction::Run`]);
+    /// `None`: none yet.
+    pub last: Option<Rc<LoadResult>>,
+    /// The test being computed, as far as it got (drawn on the diagram while it runs).
+    pub live: Option<Rc<LoadResult>>,
+    /// The settings of the last test started (or from a share link): the load panel starts
+    /// from them and the share link carries them.
+    pub settings: Option<LoadSettings>,
+}
+
+/// Load tests: run one, its progress, its settings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadTestAction {
+    /// Run this load on the design, all at once, and keep its series; refused settings keep
+    /// the previous result.
+    Run(LoadSettings),
+    /// A test computed a slice per frame (by the load panel) has finished.
+    Finished(Rc<LoadResult>),
+    /// The test being computed, so far (`None`: stopped).
+    Live(Option<Rc<LoadResult>>),
+    /// The settings of a test just started, or opened from a link.
+    SetSettings(LoadSettings),
+}
+
+impl AppState {
+    pub(super) fn apply_load_test(&mut self, action: LoadTestAction) -> Outcome {
+        let load_test = &mut self.load_test;
+        match action {
+            LoadTestAction::Run(settings) => {
+                let result = load_run::run(&self.work.topology, &settings)?;
+                load_test.last = Some(Rc::new(result));
+                Ok(Done::Clears)
+            }
+            LoadTestAction::Finished(result) => {
+                load_test.last = Some(result);
+                load_test.live = None;
+                Ok(Done::Clears)
+            }
+            LoadTestAction::Live(result) => {
+                load_test.live = result;
+                Ok(Done::Keeps)
+            }
+            LoadTestAction::SetSettings(settings) => {
+                load_test.settings = Some(settings);
+                Ok(Done::Keeps)
+            }
+        }
+    }
+}

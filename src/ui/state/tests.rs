@@ -1,0 +1,612 @@
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::sim::engine::Input;
+use crate::sim::findings;
+use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
+use crate::ui::address::parse_fragment;
+use crate::ui::load_run::LoadSettings;
+
+#[track_caller]
+fn check(actions: &[Action], stage: Option<u8>, n_nodes: usize, error: Option<&str>) {
+    let state = after(actions);
+    assert_eq!(state.work.stage, stage);
+    assert_eq!(state.work.topology.nodes.len(), n_nodes);
+    assert_eq!(state.work.layout.boxes.len(), n_nodes);
+    assert_eq!(state.error().as_deref(), error);
+}
+
+fn after(actions: &[Action]) -> AppState {
+    let mut state = AppState::default();
+    for action in actions {
+        state.apply(action.clone());
+    }
+    state
+}
+
+fn send(kind: RequestKind, https: bool) -> Action {
+    Action::World(WorldAction::Send(RequestSpec::new(kind, https)))
+}
+
+fn backend(trace: &Trace) -> Option<&str> {
+    match &trace.outcome {
+        Some(Outcome::Served { backend, .. }) => backend.as_deref(),
+        _ => None,
+    }
+}
+
+#[test]
+fn starts_on_stage_0() {
+    check(&[], Some(0), 3, None);
+    let state = AppState::default();
+    assert!(state.world.log.is_empty());
+    assert_eq!(state.world.clock, SimTime::ZERO);
+    assert!(state.world.run.traces.is_empty());
+}
+
+#[test]
+fn selecting_a_stage_replaces_design_and_layout() {
+    check(
+        &[Action::Work(WorkAction::SelectStage(3))],
+        Some(3),
+        10,
+        None,
+    );
+    check(
+        &[
+            Action::Work(WorkAction::SelectStage(2)),
+            Action::Work(WorkAction::SelectStage(1)),
+        ],
+        Some(1),
+        5,
+        None,
+    );
+}
+
+#[test]
+fn a_fragment_carries_load_settings_and_bad_ones_are_reported() {
+    let settings = LoadSettings {
+        rps: 900.0,
+        ..LoadSettings::default()
+    };
+    let fragment = format!("#stage=2&{}&tab=load", settings.to_fragment());
+    let state = after(&parse_fragment(&fragment).actions());
+    assert_eq!(state.load_test.settings, Some(settings));
+    assert_eq!(
+        (state.work.stage, state.view.tab, state.error()),
+        (Some(2), Tab::Load, None)
+    );
+    let state = after(&parse_fragment("#stage=2&load=rps:lots").actions());
+    assert_eq!(state.load_test.settings, None);
+    let error = state.error().unwrap_or_default();
+    assert!(
+        error.starts_with("the link's load settings were not used"),
+        "{error}"
+    );
+}
+
+#[test]
+fn fragment_opens_the_stage_sends_and_plays_from_a_hop() {
+    let state = after(&parse_fragment("#stage=3&send=https-read&hop=12").actions());
+    assert_eq!(state.work.stage, Some(3));
+    assert_eq!(state.world.run.traces.len(), 1);
+    assert_eq!(state.playback.hop, Some(11));
+    assert!(state.playback.playing);
+    let state = after(&parse_fragment("#stage=2&hop=3").actions());
+    assert_eq!(state.work.stage, Some(2));
+    assert!(state.world.run.traces.is_empty(), "no send, no hop");
+    let state = after(&parse_fragment("#stage=1&send=http-read&hop=999").actions());
+    assert_eq!(
+        state.playback.hop,
+        Some(0),
+        "a hop past the end plays from the start"
+    );
+}
+
+#[test]
+fn unknown_stage_is_refused_and_keeps_the_design() {
+    check(
+        &[
+            Action::Work(WorkAction::SelectStage(2)),
+            Action::Work(WorkAction::SelectStage(9)),
+        ],
+        Some(2),
+        6,
+        Some("there is no stage 9; stages go from 0 to 3"),
+    );
+    check(
+        &[
+            Action::Work(WorkAction::SelectStage(9)),
+            Action::Work(WorkAction::SelectStage(1)),
+        ],
+        Some(1),
+        5,
+        None,
+    );
+}
+
+#[test]
+fn sending_logs_the_input_moves_the_clock_and_plays_the_trace() {
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        send(RequestKind::Static, false),
+    ]);
+    assert_eq!(state.world.log.len(), 1);
+    assert_eq!(state.world.log[0].0, SimTime::ZERO);
+    let trace = &state.world.run.traces[0];
+    assert_eq!(Some(state.world.clock), trace.finished_at);
+    assert_eq!(state.playback.trace, Some(0));
+    assert_eq!(state.playback.hop, Some(0));
+    assert!(state.playback.playing);
+    assert_eq!(state.current_place(), Some("dns"));
+    let second = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        send(RequestKind::Static, false),
+        send(RequestKind::Static, false),
+    ]);
+    assert_eq!(
+        second.world.log[1].0, state.world.clock,
+        "the next send happens at the clock"
+    );
+    let backends: Vec<Option<&str>> = second.world.run.traces.iter().map(backend).collect();
+    assert_eq!(backends, [Some("server-01.nginx"), Some("server-02.nginx")]);
+    assert_eq!(second.playback.trace, Some(1));
+}
+
+#[test]
+fn clicking_the_browser_sends_the_chosen_request() {
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(3)),
+        Action::World(WorldAction::SetRequestKind(RequestKind::Write)),
+        Action::World(WorldAction::SetHttps(true)),
+        Action::View(ViewAction::Select(Selection::Node("client".into()))),
+    ]);
+    assert_eq!(state.view.selection, None);
+    assert_eq!(state.world.run.traces.len(), 1);
+    assert_eq!(
+        state.world.run.traces[0].spec,
+        RequestSpec::new(RequestKind::Write, true)
+    );
+    let state = after(&[Action::View(ViewAction::Select(Selection::Node(
+        "server-01".into(),
+    )))]);
+    assert_eq!(
+        state.view.selection,
+        Some(Selection::Node("server-01".into()))
+    );
+    assert!(state.world.run.traces.is_empty());
+}
+
+#[test]
+fn stepping_moves_the_cursor_within_the_trace_and_pauses() {
+    let mut state = after(&[
+        Action::Work(WorkAction::SelectStage(0)),
+        send(RequestKind::Static, false),
+    ]);
+    let n = state.world.run.traces[0].hops.len();
+    state.apply(Action::Playback(PlaybackAction::StepForward));
+    assert_eq!(state.playback.hop, Some(1));
+    assert!(!state.playback.playing);
+    state.apply(Action::Playback(PlaybackAction::StepBack));
+    state.apply(Action::Playback(PlaybackAction::StepBack));
+    assert_eq!(state.playback.hop, None);
+    state.apply(Action::Playback(PlaybackAction::StepBack));
+    assert_eq!(state.playback.hop, None);
+    assert_eq!(state.current_place(), None);
+    for _ in 0..n + 3 {
+        state.apply(Action::Playback(PlaybackAction::StepForward));
+    }
+    assert_eq!(state.playback.hop, Some(n - 1));
+    state.apply(Action::Playback(PlaybackAction::ShowHop(2)));
+    assert_eq!(state.playback.hop, Some(2));
+    state.apply(Action::Playback(PlaybackAction::ShowHop(n)));
+    assert_eq!(state.playback.hop, Some(2), "out of range is ignored");
+    state.apply(Action::Playback(PlaybackAction::Reset));
+    assert_eq!(state.playback.hop, None);
+}
+
+#[test]
+fn playing_advances_hop_by_hop_and_stops_at_the_end() {
+    let mut state = after(&[
+        Action::Work(WorkAction::SelectStage(0)),
+        send(RequestKind::Static, false),
+    ]);
+    let n = state.world.run.traces[0].hops.len();
+    state.apply(Action::Playback(PlaybackAction::Advance {
+        trace: 0,
+        hop: 1,
+    }));
+    assert_eq!(state.playback.hop, Some(0), "a stale frame is ignored");
+    for hop in 0..n {
+        state.apply(Action::Playback(PlaybackAction::Advance { trace: 0, hop }));
+    }
+    assert_eq!(state.playback.hop, Some(n - 1));
+    assert!(!state.playback.playing);
+    state.apply(Action::Playback(PlaybackAction::TogglePlay));
+    assert!(state.playback.playing);
+    assert_eq!(state.playback.hop, Some(0), "play at the end starts over");
+    state.apply(Action::Playback(PlaybackAction::TogglePlay));
+    assert!(!state.playback.playing);
+    state.apply(Action::Playback(PlaybackAction::Advance {
+        trace: 0,
+        hop: 0,
+    }));
+    assert_eq!(state.playback.hop, Some(0), "nothing moves while paused");
+    state.apply(Action::Playback(PlaybackAction::SetSpeed(Speed::Quadruple)));
+    assert_eq!(state.playback.speed.factor(), 4.0);
+}
+
+#[test]
+fn play_without_a_request_does_nothing() {
+    let state = after(&[Action::Playback(PlaybackAction::Play)]);
+    assert!(!state.playback.playing);
+    assert_eq!(state.playback.trace, None);
+}
+
+#[test]
+fn show_trace_picks_an_earlier_request_paused_at_its_end() {
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        send(RequestKind::Static, false),
+        send(RequestKind::Read, false),
+        Action::Playback(PlaybackAction::ShowTrace(0)),
+    ]);
+    assert_eq!(state.playback.trace, Some(0));
+    let n = state.world.run.traces[0].hops.len();
+    assert_eq!(state.playback.hop, Some(n - 1));
+    assert_eq!(state.current_place(), Some("client"));
+    assert!(!state.playback.playing);
+}
+
+#[test]
+fn a_crashed_server_is_skipped_after_the_health_checks_notice() {
+    let mut actions = vec![
+        Action::Work(WorkAction::SelectStage(1)),
+        Action::World(WorldAction::Apply(Input::HostDown("server-01".into()))),
+        Action::World(WorldAction::Wait(SimDuration::from_secs(20))),
+    ];
+    actions.extend((0..4).map(|_| send(RequestKind::Static, false)));
+    let state = after(&actions);
+    assert_eq!(state.error(), None);
+    assert!(state.world.run.is_down("server-01"));
+    let backends: Vec<Option<&str>> = state.world.run.traces.iter().map(backend).collect();
+    assert_eq!(backends, [Some("server-02.nginx"); 4]);
+    let marks = state.marks();
+    assert!(marks.down.contains("server-01"));
+    assert_eq!(
+        marks.chips.get("server-01.nginx"),
+        Some(&Chip {
+            up: false,
+            served: 0
+        })
+    );
+    assert!(
+        marks
+            .last_picks
+            .contains(&("lb-01.haproxy".into(), "server-02.nginx".into()))
+    );
+}
+
+#[test]
+fn waiting_moves_the_clock() {
+    let state = after(&[
+        Action::World(WorldAction::Wait(SimDuration::from_secs(1))),
+        Action::World(WorldAction::Wait(SimDuration::from_secs(10))),
+    ]);
+    assert_eq!(state.world.clock, SimTime::from_secs(11));
+    assert!(state.world.log.is_empty());
+}
+
+#[test]
+fn write_then_read_at_once_is_stale_on_stage_1() {
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        send(RequestKind::Write, false),
+        send(RequestKind::Read, false),
+    ]);
+    assert!(matches!(
+        state.world.run.traces[1].outcome,
+        Some(Outcome::Served { stale: true, .. })
+    ));
+}
+
+#[test]
+fn unknown_inputs_are_refused_and_the_log_is_kept() {
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        Action::World(WorldAction::Apply(Input::HostDown("web-09".into()))),
+    ]);
+    assert_eq!(state.error().as_deref(), Some("there is no host 'web-09'"));
+    assert!(state.world.log.is_empty());
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        Action::World(WorldAction::Apply(Input::CutLink {
+            from: "lb-01.haproxy".into(),
+            to: "server-01.nginx".into(),
+        })),
+    ]);
+    assert_eq!(state.error(), None);
+    assert!(
+        state
+            .marks()
+            .cut
+            .contains(&("lb-01.haproxy".to_owned(), "server-01.nginx".to_owned()))
+    );
+}
+
+#[test]
+fn selecting_a_stage_starts_a_new_log() {
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        send(RequestKind::Static, false),
+        Action::View(ViewAction::Select(Selection::Service(
+            "server-01.nginx".into(),
+        ))),
+        Action::Playback(PlaybackAction::SetSpeed(Speed::Double)),
+        Action::Work(WorkAction::SelectStage(2)),
+    ]);
+    assert!(state.world.log.is_empty());
+    assert!(state.world.run.traces.is_empty());
+    assert_eq!(state.world.clock, SimTime::ZERO);
+    assert_eq!(state.view.selection, None);
+    assert_eq!(state.playback.trace, None);
+    assert_eq!(state.playback.speed, Speed::Double, "speed is a preference");
+}
+
+#[test]
+fn stage_2_over_http_is_redirected_to_https() {
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(2)),
+        send(RequestKind::Static, false),
+    ]);
+    let trace = &state.world.run.traces[0];
+    assert_eq!(
+        trace.hops.last().map(|h| h.kind),
+        Some(HopKind::Response),
+        "{trace:?}"
+    );
+    assert!(
+        trace.hops.iter().any(|h| h.reason
+            == "lb-01.haproxy answers plain HTTP with 301: HTTPS only, redirected to \
+                https://www.foobar.com/static/logo.png"),
+        "{trace:?}"
+    );
+    match &trace.outcome {
+        Some(Outcome::Served {
+            status: 301,
+            backend: None,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_current_hop_is_marked_on_the_diagram() {
+    let mut state = after(&[
+        Action::Work(WorkAction::SelectStage(3)),
+        send(RequestKind::Read, true),
+    ]);
+    assert_eq!(state.marks().current.as_deref(), Some("dns"));
+    let vrrp = state.world.run.traces[0]
+        .hops
+        .iter()
+        .position(|h| h.kind == HopKind::Vrrp)
+        .expect("a VRRP hop");
+    state.apply(Action::Playback(PlaybackAction::ShowHop(vrrp)));
+    assert_eq!(state.marks().current.as_deref(), Some("vip"));
+    assert_eq!(
+        state.marks().vip_holders.get("vip"),
+        Some(&Some("lb-01".to_owned()))
+    );
+}
+
+fn finding_ids(state: &AppState) -> Vec<&str> {
+    state
+        .analysis
+        .findings
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect()
+}
+
+#[test]
+fn findings_follow_the_design() {
+    let state = AppState::default();
+    assert!(finding_ids(&state).contains(&"spof:server-01"));
+    let state = after(&[Action::Work(WorkAction::SelectStage(1))]);
+    let ids = finding_ids(&state);
+    assert_eq!(ids.len(), 12, "{ids:?}");
+    assert_eq!(
+        &ids[..4],
+        [
+            "no-firewall:lb-01",
+            "no-https",
+            "spof:lb-01",
+            "spof:server-01.mysql"
+        ]
+    );
+    let state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        Action::Work(WorkAction::SelectStage(3)),
+    ]);
+    let ids = finding_ids(&state);
+    assert!(!ids.contains(&"spof:lb-01"), "{ids:?}");
+    assert_eq!(ids, ["spof:app-01", "spof:db-01", "plaintext-after-tls"]);
+}
+
+#[test]
+fn proving_the_lb_spof_shows_requests_failing() {
+    let mut state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        send(RequestKind::Static, false),
+    ]);
+    let log = state.world.log.clone();
+    state.apply(Action::Analysis(AnalysisAction::Prove("spof:lb-01".into())));
+    let result = state.analysis.proofs.get("spof:lb-01").expect("a result");
+    assert!(result.shown, "{result:#?}");
+    assert!(
+        result.summary.contains("lb-01 went down"),
+        "{}",
+        result.summary
+    );
+    assert!(
+        result.summary.ends_with("0 of 4 served"),
+        "{}",
+        result.summary
+    );
+    assert_eq!(
+        state.world.log, log,
+        "a proof runs apart from the page's log"
+    );
+    assert_eq!(state.error(), None);
+    state.apply(Action::Work(WorkAction::SelectStage(2)));
+    assert!(
+        state.analysis.proofs.is_empty(),
+        "a new design forgets the old proofs"
+    );
+}
+
+#[test]
+fn proving_what_is_not_there_is_refused() {
+    let mut state = after(&[Action::Work(WorkAction::SelectStage(1))]);
+    state.apply(Action::Analysis(AnalysisAction::Prove(
+        "spof:nobody".into(),
+    )));
+    assert_eq!(
+        state.error().as_deref(),
+        Some("there is no finding 'spof:nobody' in this design")
+    );
+    state.apply(Action::Analysis(AnalysisAction::Prove(
+        "all-in-one:server-01".into(),
+    )));
+    assert_eq!(
+        state.error().as_deref(),
+        Some("the finding 'all-in-one:server-01' has nothing to prove")
+    );
+    assert!(state.analysis.proofs.is_empty());
+}
+
+#[test]
+fn a_hovered_or_focused_finding_flags_its_nodes() {
+    let mut state = after(&[Action::Work(WorkAction::SelectStage(1))]);
+    assert!(state.marks().flagged.is_empty());
+    state.apply(Action::Analysis(AnalysisAction::HoverFinding(Some(
+        "spof:lb-01".into(),
+    ))));
+    assert_eq!(
+        state.marks().flagged,
+        BTreeSet::from(["lb-01".to_owned(), "lb-01.haproxy".to_owned()])
+    );
+    state.apply(Action::Analysis(AnalysisAction::FocusFinding(Some(
+        "no-agent:server-02".into(),
+    ))));
+    state.apply(Action::Analysis(AnalysisAction::HoverFinding(None)));
+    assert_eq!(
+        state.marks().flagged,
+        BTreeSet::from(["server-02".to_owned()])
+    );
+    state.apply(Action::Analysis(AnalysisAction::HoverFinding(Some(
+        "not-a-finding".into(),
+    ))));
+    assert_eq!(state.marks().flagged.len(), 1, "unknown ids flag nothing");
+    state.apply(Action::Work(WorkAction::SelectStage(3)));
+    assert!(state.marks().flagged.is_empty());
+}
+
+#[test]
+fn a_load_adds_the_capacity_finding_and_keeps_unrelated_proofs() {
+    let mut state = after(&[
+        Action::Work(WorkAction::SelectStage(3)),
+        Action::Analysis(AnalysisAction::Prove("spof:db-01".into())),
+    ]);
+    assert!(
+        !finding_ids(&state)
+            .iter()
+            .any(|id| id.starts_with("capacity:"))
+    );
+    state.apply(Action::Analysis(AnalysisAction::SetCapacityRps(Some(
+        100_000,
+    ))));
+    let capacity = state
+        .analysis
+        .findings
+        .iter()
+        .find(|f| f.id.starts_with("capacity:"))
+        .expect("a capacity finding");
+    assert_eq!(
+        capacity.severity,
+        findings::Severity::Error,
+        "{capacity:#?}"
+    );
+    assert!(state.analysis.proofs.contains_key("spof:db-01"));
+    state.apply(Action::Analysis(AnalysisAction::SetCapacityRps(Some(0))));
+    assert_eq!(state.analysis.capacity_rps, None);
+    assert!(
+        !finding_ids(&state)
+            .iter()
+            .any(|id| id.starts_with("capacity:"))
+    );
+}
+
+#[test]
+fn tabs_and_files_are_remembered_across_stages() {
+    let state = after(&[
+        Action::View(ViewAction::ShowTab(Tab::Export)),
+        Action::View(ViewAction::ShowFile("lb-01/haproxy.cfg".into())),
+        Action::Work(WorkAction::SelectStage(3)),
+    ]);
+    assert_eq!(state.view.tab, Tab::Export);
+    assert_eq!(state.view.export_file.as_deref(), Some("lb-01/haproxy.cfg"));
+    assert_eq!(parse_fragment("#stage=2&tab=reach").tab, Some(Tab::Reach));
+    assert_eq!(parse_fragment("#tab=nope").tab, None);
+    let state = after(&parse_fragment("#stage=1&tab=findings").actions());
+    assert_eq!((state.work.stage, state.view.tab), (Some(1), Tab::Findings));
+    for tab in Tab::ALL {
+        assert_eq!(Tab::from_key(tab.key()), Some(tab));
+    }
+}
+
+#[test]
+fn a_load_run_is_kept_and_bad_settings_keep_the_previous_one() {
+    use crate::ui::load_run::{LoadSettings, Step, StepKind};
+    let settings = LoadSettings {
+        rps: 100.0,
+        seconds: 5.0,
+        steps: vec![Step {
+            at_s: 2.0,
+            kind: StepKind::HostDown,
+            target: "server-01".into(),
+        }],
+        ..LoadSettings::default()
+    };
+    let mut state = after(&[
+        Action::Work(WorkAction::SelectStage(1)),
+        Action::LoadTest(LoadTestAction::Run(settings.clone())),
+    ]);
+    assert_eq!(state.error(), None);
+    let first = state.load_test.last.clone().expect("a run");
+    assert_eq!(first.total_sent, 500);
+    assert_eq!(first.settings.as_ref(), Some(&settings));
+    state.apply(Action::LoadTest(LoadTestAction::Run(LoadSettings {
+        rps: -1.0,
+        ..settings.clone()
+    })));
+    assert!(state.error().is_some());
+    assert_eq!(state.load_test.last.as_ref(), Some(&first));
+    state.apply(Action::LoadTest(LoadTestAction::Run(LoadSettings {
+        rps: 1e9,
+        ..settings
+    })));
+    assert!(
+        state
+            .error()
+            .as_deref()
+            .unwrap_or("")
+            .contains("at most 200000")
+    );
+    assert_eq!(state.load_test.last.as_ref(), Some(&first));
+    state.apply(Action::Work(WorkAction::SelectStage(2)));
+    assert_eq!(state.load_test.last, None, "a run belongs to its design");
+}

@@ -1,0 +1,141 @@
+//! What the page looks at: the side tab, the selection, the picked nodes, the viewport (pan
+//! and zoom) and the exported file shown.
+
+use std::collections::BTreeSet;
+
+use super::{AppState, Done, Outcome, Shared};
+use crate::ui::viewport::{self, View};
+
+/// The page's view of the work.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ViewState {
+    /// The view open in the side area.
+    pub tab: Tab,
+    /// The node, service or link the inspector shows.
+    pub selection: Option<Selection>,
+    /// The nodes picked for moving, deleting and copying together (shift-click, rubber band).
+    pub picked: Shared<BTreeSet<String>>,
+    /// How the canvas looks at the drawing (pan and zoom); saved with the work.
+    pub viewport: View,
+    /// The path of the exported file shown; `None` (or a path not in the export): the first.
+    pub export_file: Option<String>,
+}
+
+/// The views of the side area. The request view keeps its state while another is open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    /// The shown request, the load balancers, the requests sent and the stage's explanation.
+    #[default]
+    Request,
+    /// The design's findings and the stage diff.
+    Findings,
+    /// The reachability matrix.
+    Reach,
+    /// The configuration files.
+    Export,
+    /// Load tests, their charts and the monitoring dashboard.
+    Load,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Request,
+        Tab::Findings,
+        Tab::Reach,
+        Tab::Export,
+        Tab::Load,
+    ];
+
+    /// The tab's name in the address fragment (`#tab=findings`) and in `data-tab`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Tab::Request => "request",
+            Tab::Findings => "findings",
+            Tab::Reach => "reach",
+            Tab::Export => "export",
+            Tab::Load => "load",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.key() == key)
+    }
+}
+
+/// Something on the diagram the user picked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Node(String),
+    Service(String),
+    Link { from: String, to: String },
+}
+
+/// The side tab, the selection and the viewport.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ViewAction {
+    /// Click on the diagram: the browser sends a request, anything else is selected.
+    Select(Selection),
+    ClearSelection,
+    /// Pick exactly these nodes (rubber band); the inspector shows one if only one.
+    Pick(Vec<String>),
+    /// Add a node to the picked ones, or take it out (shift-click).
+    TogglePick(String),
+    /// Open a view of the side area.
+    ShowTab(Tab),
+    /// Show the exported file with this path.
+    ShowFile(String),
+    /// Pan or zoom the canvas.
+    SetViewport(View),
+}
+
+impl AppState {
+    pub(super) fn apply_view(&mut self, action: ViewAction) -> Outcome {
+        match action {
+            ViewAction::Select(selection) if self.click_sends(&selection) => {
+                return self.send(self.world.request);
+            }
+            ViewAction::Select(selection) => {
+                self.view.picked = Shared::new(match &selection {
+                    Selection::Node(id) => BTreeSet::from([id.clone()]),
+                    _ => BTreeSet::new(),
+                });
+                self.view.selection = Some(selection);
+            }
+            ViewAction::ClearSelection => {
+                self.view.selection = None;
+                if !self.view.picked.is_empty() {
+                    self.view.picked = Shared::default();
+                }
+            }
+            ViewAction::Pick(ids) => {
+                let topology = &self.work.topology;
+                self.view.picked = Shared::new(
+                    ids.into_iter()
+                        .filter(|id| topology.node(id).is_some())
+                        .collect(),
+                );
+                self.select_single_pick();
+            }
+            ViewAction::TogglePick(id) => {
+                if self.work.topology.node(&id).is_some() {
+                    let picked = self.view.picked.make_mut();
+                    if !picked.remove(&id) {
+                        picked.insert(id);
+                    }
+                }
+                self.select_single_pick();
+            }
+            ViewAction::ShowTab(tab) => self.view.tab = tab,
+            ViewAction::ShowFile(path) => self.view.export_file = Some(path),
+            ViewAction::SetViewport(view) => {
+                if view.x.is_finite() && view.y.is_finite() && view.zoom.is_finite() {
+                    self.view.viewport = View {
+                        zoom: view.zoom.clamp(viewport::MIN_ZOOM, viewport::MAX_ZOOM),
+                        ..view
+                    };
+                }
+            }
+        }
+        Ok(Done::Keeps)
+    }
+}
