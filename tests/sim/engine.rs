@@ -8,9 +8,6 @@ use stacksim::sim::topology::NodeKind;
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-#[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
 fn sim(stage: u8) -> Simulation {
     let topology = presets::topology(stage).expect("stage exists");
     Simulation::new(&topology, Config::default()).expect("preset simulates")

@@ -17,9 +17,6 @@ use stacksim::sim::topology::{
 use stacksim::sim::trace::RequestKind;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-#[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
 // ----- helpers -------------------------------------------------------------------------------
 
 fn stage(n: u8) -> Topology {

@@ -7,13 +7,10 @@ use stacksim::web::panic::{BANNER_CLASS, BANNER_ID, show_banner};
 use stacksim::web::storage::AUTOSAVE_KEY;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlAnchorElement, HtmlElement};
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-mod support;
-use support::*;
+use crate::support::*;
 
 /// Removes any banner and the autosave a previous test left.
 fn reset() {
