@@ -12,14 +12,15 @@ use web_sys::{Element, HtmlAnchorElement, HtmlElement};
 
 use crate::support::*;
 
-/// Removes any banner and the autosave a previous test left.
+/// Removes any banner and the autosave a previous test left: the latest copy and this tab's
+/// (the banner offers this tab's first).
 fn reset() {
     while let Some(banner) = document().get_element_by_id(BANNER_ID) {
         banner.remove();
     }
-    storage()
-        .remove_item(AUTOSAVE_KEY)
-        .expect("remove autosave");
+    for saved in [storage(), tab_storage()] {
+        saved.remove_item(AUTOSAVE_KEY).expect("remove autosave");
+    }
 }
 
 fn banners() -> u32 {
