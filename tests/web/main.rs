@@ -12,4 +12,5 @@ mod inspector;
 mod load;
 mod page;
 mod panic;
+mod simplified;
 mod work;
