@@ -8,13 +8,11 @@ use stacksim::sim::topology::NodeKind;
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
 
+use crate::fixtures::secs;
+
 fn sim(stage: u8) -> Simulation {
     let topology = presets::topology(stage).expect("stage exists");
     Simulation::new(&topology, Config::default()).expect("preset simulates")
-}
-
-fn secs(s: f64) -> SimTime {
-    SimTime::from_micros((s * 1_000_000.0) as u64)
 }
 
 /// Sends `spec` at `at` and runs until it finishes; returns its trace.

@@ -17,22 +17,9 @@ use stacksim::sim::topology::{
 use stacksim::sim::trace::RequestKind;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+use crate::fixtures::{host_mut, stage};
+
 // ----- helpers -------------------------------------------------------------------------------
-
-fn stage(n: u8) -> Topology {
-    presets::topology(n).expect("stage exists")
-}
-
-fn host_mut<'a>(topology: &'a mut Topology, id: &str) -> &'a mut Host {
-    topology
-        .nodes
-        .iter_mut()
-        .find_map(|node| match &mut node.kind {
-            NodeKind::Host(host) if node.id == id => Some(host),
-            _ => None,
-        })
-        .expect("host exists")
-}
 
 /// A copy of host `from` as `to` at `ip`, its services renamed `<to>.<suffix>`.
 fn clone_host(topology: &Topology, from: &str, to: &str, ip: Ipv4Addr) -> Node {

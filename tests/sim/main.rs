@@ -9,6 +9,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod engine;
 mod export;
 mod findings;
+mod fixtures;
 mod format;
 mod fuzz_regressions;
 mod hostile;
