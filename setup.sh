@@ -76,7 +76,7 @@ setup_build_tools() {
 
 setup_browsers() {
     apt_install chromium chromium-driver firefox-esr brotli
-    # The real tools that check the exported configurations (tests/export.rs) and run the
+    # The real tools that check the exported configurations (tests/sim/export.rs) and run the
     # keepalived pair in network namespaces (tests/keepalived.rs: ip, pgrep).
     apt_install haproxy nginx keepalived nftables bind9-utils ufw openssl php8.2-fpm iproute2 procps
     command -v geckodriver >/dev/null 2>&1 || {

@@ -27,6 +27,7 @@ pub mod layout;
 pub mod load_run;
 pub mod playback;
 pub mod session;
+pub mod simplifications;
 pub mod state;
 pub mod story;
 pub mod viewport;

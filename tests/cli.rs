@@ -7,6 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 use stacksim::cli::{self, FINDINGS_FAILED, USAGE_ERROR};
 use stacksim::sim::topology::NodeKind;
+use stacksim::sim::trace::{HopKind, Outcome, Trace};
 use stacksim::sim::{format, presets};
 
 fn args(line: &str) -> Vec<String> {
@@ -128,11 +129,37 @@ fn trace_prints_every_hop() {
     );
     let traces = out["traces"].as_array().expect("traces");
     assert_eq!(traces.len(), 2);
-    let hops = traces[0]["hops"].as_array().expect("hops");
-    assert!(
-        hops.iter()
-            .any(|h| h["reason"].as_str().is_some_and(|r| r.contains("TLS")))
-    );
+    for printed in traces {
+        // Each printed trace is a whole `Trace`: every hop with all its fields, from the DNS
+        // lookup through TLS at the load balancer to the response back at the client, in time
+        // order.
+        let trace: Trace = serde_json::from_value(printed.clone()).expect("a whole trace");
+        assert_eq!(
+            trace.hops.first().map(|h| h.kind),
+            Some(HopKind::Dns),
+            "{trace:?}"
+        );
+        assert!(
+            trace
+                .hops
+                .iter()
+                .any(|h| h.kind == HopKind::Tls && h.place == "lb-01.haproxy"),
+            "{trace:?}"
+        );
+        assert!(
+            trace.hops.windows(2).all(|w| w[0].at <= w[1].at),
+            "{trace:?}"
+        );
+        assert_eq!(
+            trace.hops.last().map(|h| h.place.as_str()),
+            Some("client"),
+            "{trace:?}"
+        );
+        assert!(
+            matches!(trace.outcome, Some(Outcome::Served { .. })),
+            "{trace:?}"
+        );
+    }
 }
 
 #[test]
@@ -393,6 +420,7 @@ fn help_names_every_command() {
             "stacksim simulate",
             "stacksim check",
             "stacksim reach",
+            "stacksim export",
             "--fail-on",
         ] {
             assert!(text.contains(command), "{line}: {text}");

@@ -9,7 +9,7 @@
 //! says what Stacksim simplifies. It returns strings and never touches a file or a process:
 //! writing the files and running the real tools (`haproxy -c`, `nginx -t`,
 //! `keepalived --config-test`, `nft -c`, `named-checkzone`, `ufw --dry-run`, `php-fpm8.2 -t`)
-//! is the job of `tests/export.rs` and the command line.
+//! is the job of `tests/sim/export.rs` and the command line.
 //!
 //! Names typed into a design (ids, names, comments, domains, paths) cannot break out of their
 //! place in a file: identifiers keep only `[A-Za-z0-9._-]`, DNS labels only `[a-z0-9-]`, URL

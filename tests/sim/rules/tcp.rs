@@ -4,12 +4,13 @@
 //! virtual IP connects, so the request is served late, not lost.
 
 use stacksim::sim::engine::{Config, Input, Load, Mix, Simulation};
-use stacksim::sim::presets;
 use stacksim::sim::tcp::{BROWSER_CONNECT_TIMEOUT, INITIAL_RTO, LINUX_SYN_RETRIES, SynSchedule};
 use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::{NodeKind, Topology, Verdict};
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::fixtures::stage;
 
 fn s(seconds: u64) -> SimDuration {
     SimDuration::from_secs(seconds)
@@ -75,10 +76,6 @@ fn haproxy_timeout_connect_5s_gets_the_kernel_resends_at_1_and_3_s() {
 }
 
 // B6a.1 and B6a.2 through the engine: who resends, who fails at once.
-
-fn stage(n: u8) -> Topology {
-    presets::topology(n).expect("a stage")
-}
 
 /// Stage 2 without lb-01's port-80 rule (which admits plain HTTP for the redirect): its default
 /// policy drops plain HTTP.

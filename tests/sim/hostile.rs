@@ -12,9 +12,6 @@ use stacksim::ui::document::Document;
 use stacksim::ui::state::{Action, AppState, WorkAction};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-#[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
 fn stage1_json() -> serde_json::Value {
     let json = format::to_json(&presets::topology(1).expect("stage 1"));
     serde_json::from_str(&json).expect("valid JSON")

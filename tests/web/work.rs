@@ -12,13 +12,10 @@ use stacksim::ui::state::{Action, AppState, WorkAction};
 use stacksim::web::storage::{AUTOSAVE_KEY, WORK_PREFIX};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-mod support;
-use support::*;
+use crate::support::*;
 
 /// Lets effects, timers and storage events run, then renders.
 async fn settle() {

@@ -3,15 +3,12 @@
 
 use stacksim::sim::engine::{Config, Input, Load, Mix, Simulation};
 use stacksim::sim::format::validate;
-use stacksim::sim::presets;
 use stacksim::sim::redundancy::{PairKind, Sharing, SwitchError, pairs, switch};
 use stacksim::sim::time::SimTime;
 use stacksim::sim::topology::{NodeKind, Topology};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-fn stage(n: u8) -> Topology {
-    presets::topology(n).expect("stage exists")
-}
+use crate::fixtures::stage;
 
 /// One line per pair: "id sharing members".
 fn summary(topology: &Topology) -> Vec<String> {

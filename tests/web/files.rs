@@ -10,13 +10,10 @@ use stacksim::web::components::file_menu::standalone_svg;
 use stacksim::web::storage::{AUTOSAVE_KEY, DAMAGED_KEY};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, Event, EventInit, HtmlInputElement};
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-mod support;
-use support::*;
+use crate::support::*;
 
 /// A first visit: nothing stored.
 async fn fresh() -> Element {

@@ -7,22 +7,20 @@ use stacksim::web::panic::{BANNER_CLASS, BANNER_ID, show_banner};
 use stacksim::web::storage::AUTOSAVE_KEY;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlAnchorElement, HtmlElement};
 
-wasm_bindgen_test_configure!(run_in_browser);
+use crate::support::*;
 
-mod support;
-use support::*;
-
-/// Removes any banner and the autosave a previous test left.
+/// Removes any banner and the autosave a previous test left: the latest copy and this tab's
+/// (the banner offers this tab's first).
 fn reset() {
     while let Some(banner) = document().get_element_by_id(BANNER_ID) {
         banner.remove();
     }
-    storage()
-        .remove_item(AUTOSAVE_KEY)
-        .expect("remove autosave");
+    for saved in [storage(), tab_storage()] {
+        saved.remove_item(AUTOSAVE_KEY).expect("remove autosave");
+    }
 }
 
 fn banners() -> u32 {

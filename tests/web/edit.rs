@@ -4,13 +4,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlElement, MouseEvent, MouseEventInit, WheelEvent, WheelEventInit};
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-mod support;
-use support::*;
+use crate::support::*;
 
 async fn click(root: &Element, selector: &str) {
     sleep(0).await;

@@ -17,25 +17,9 @@ use stacksim::sim::topology::{
 use stacksim::sim::trace::RequestKind;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-#[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+use crate::fixtures::{host_mut, stage};
 
 // ----- helpers -------------------------------------------------------------------------------
-
-fn stage(n: u8) -> Topology {
-    presets::topology(n).expect("stage exists")
-}
-
-fn host_mut<'a>(topology: &'a mut Topology, id: &str) -> &'a mut Host {
-    topology
-        .nodes
-        .iter_mut()
-        .find_map(|node| match &mut node.kind {
-            NodeKind::Host(host) if node.id == id => Some(host),
-            _ => None,
-        })
-        .expect("host exists")
-}
 
 /// A copy of host `from` as `to` at `ip`, its services renamed `<to>.<suffix>`.
 fn clone_host(topology: &Topology, from: &str, to: &str, ip: Ipv4Addr) -> Node {
@@ -895,27 +879,40 @@ fn stage_0_without_firewall_is_open_on_every_port() {
     );
     let ports: Vec<u16> = cells.iter().map(|c| c.port).collect();
     assert_eq!(ports, [80, 3306, 9000, 80, 3306, 9000]);
+    for cell in &cells {
+        assert!(cell.allowed, "{cell:?}");
+        assert_eq!(
+            cell.rule, "no firewall on server-01: every port is open",
+            "{cell:?}"
+        );
+    }
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn the_matrix_has_one_cell_per_source_host_and_listening_port_in_order() {
     let cells = reach::matrix(&stage(3));
-    // Sources: the internet and 6 hosts; ports: both LBs 80 and 443, web 80 ×2, app, db.
-    assert_eq!(cells.len(), 7 * 8);
-    let first: Vec<(&str, &str, u16)> = cells
+    // Sources: the internet, then every host; columns: every host's listening ports (both LBs
+    // 80 and 443, each web server 80, the app 9000, the database 3306), hosts in design order.
+    let hosts = ["lb-01", "lb-02", "web-01", "web-02", "app-01", "db-01"];
+    let columns = [
+        ("lb-01", 80),
+        ("lb-01", 443),
+        ("lb-02", 80),
+        ("lb-02", 443),
+        ("web-01", 80),
+        ("web-02", 80),
+        ("app-01", 9000),
+        ("db-01", 3306),
+    ];
+    let expected: Vec<(&str, &str, u16)> = std::iter::once("internet")
+        .chain(hosts)
+        .flat_map(|from| columns.map(|(to, port)| (from, to, port)))
+        .collect();
+    let order: Vec<(&str, &str, u16)> = cells
         .iter()
-        .take(4)
         .map(|c| (c.from.as_str(), c.to.as_str(), c.port))
         .collect();
-    assert_eq!(
-        first,
-        [
-            ("internet", "lb-01", 80),
-            ("internet", "lb-01", 443),
-            ("internet", "lb-02", 80),
-            ("internet", "lb-02", 443)
-        ]
-    );
+    assert_eq!(order, expected);
     assert_eq!(cells[0].service.as_deref(), Some("lb-01.haproxy"));
     check_reach(
         &cells,

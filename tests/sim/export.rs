@@ -33,7 +33,6 @@ use std::time::Duration;
 use stacksim::sim::balancer::{Balancer, ServerSpec};
 use stacksim::sim::engine::{Config, Input, Load, Mix, Simulation};
 use stacksim::sim::export::{ExportFile, FileKind, NS1_PLACEHOLDER, export};
-use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::{
     AppServer, Balance, Certificate, Cidr, DbRole, DnsRecord, Host, Link, Mysql, Nginx, Node,
@@ -41,12 +40,10 @@ use stacksim::sim::topology::{
 };
 use stacksim::sim::trace::{Outcome, RequestKind, RequestSpec};
 
+use crate::fixtures::{host_mut, retry_design, stage};
+
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-fn stage(n: u8) -> Topology {
-    presets::topology(n).expect("stage exists")
-}
 
 #[track_caller]
 fn file<'a>(files: &'a [ExportFile], path: &str) -> &'a ExportFile {
@@ -72,17 +69,6 @@ fn line_index(text: &str, wanted: &str) -> usize {
 #[track_caller]
 fn has_line(text: &str, wanted: &str) {
     line_index(text, wanted);
-}
-
-fn host_mut<'a>(topology: &'a mut Topology, id: &str) -> &'a mut Host {
-    topology
-        .nodes
-        .iter_mut()
-        .find_map(|node| match &mut node.kind {
-            NodeKind::Host(host) if node.id == id => Some(host),
-            _ => None,
-        })
-        .expect("host exists")
 }
 
 fn link_mut<'a>(topology: &'a mut Topology, from: &str, to: &str) -> &'a mut Link {
@@ -2234,26 +2220,6 @@ fn real_retries(broken: Broken, redispatch: bool, dead: SocketAddr) -> Vec<(u16,
     let results = (0..RETRY_REQUESTS).map(|_| timed_get(front)).collect();
     drop(haproxy);
     results
-}
-
-/// Stage 1 as the real test runs it: lb-01.haproxy in front of server-01.nginx (the failing
-/// one) and server-02.nginx, roundrobin 1:1, `check` off, `retries 3`, redispatch on or off.
-fn retry_design(redispatch: bool) -> Topology {
-    let mut t = stage(1);
-    for link in &mut t.links {
-        link.check = false;
-    }
-    for node in &mut t.nodes {
-        if let NodeKind::Host(host) = &mut node.kind {
-            for service in &mut host.services {
-                if let ServiceKind::LoadBalancer(lb) = &mut service.kind {
-                    lb.retries = 3;
-                    lb.redispatch = redispatch;
-                }
-            }
-        }
-    }
-    t
 }
 
 /// The simulator's answer to the same requests: the status of each and the time the failing

@@ -5,15 +5,12 @@
 
 use stacksim::sim::{findings, presets};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{
     Element, Event, EventInit, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit,
 };
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-mod support;
-use support::*;
+use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn stage_0_draws_one_server_with_four_components() {

@@ -6,9 +6,6 @@ use stacksim::sim::presets;
 use stacksim::sim::topology::{FORMAT_VERSION, NodeKind};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-#[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
 #[wasm_bindgen_test(unsupported = test)]
 fn every_stage_round_trips_through_json() {
     for n in 0..4 {

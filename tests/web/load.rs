@@ -13,14 +13,11 @@ use stacksim::ui::load_run::{self, LoadResult, LoadSettings, Step, StepKind};
 use stacksim::web::components::load_overlay::{LoadOverlay, LoadOverlayProps};
 use stacksim::web::components::load_panel::{LoadPanel, LoadPanelProps};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 use yew::prelude::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-mod support;
-use support::*;
+use crate::support::*;
 
 type Finished = Rc<RefCell<Vec<Rc<LoadResult>>>>;
 

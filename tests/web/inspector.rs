@@ -4,16 +4,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{
     Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, KeyboardEvent,
     KeyboardEventInit,
 };
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-mod support;
-use support::*;
+use crate::support::*;
 
 fn input(root: &Element, selector: &str) -> HtmlInputElement {
     find(root, selector)
@@ -55,7 +52,7 @@ async fn key(target: &Element, key: &str) {
 
 /// Ctrl+Z on the page.
 async fn undo() {
-    support::key("z", true, false).await;
+    crate::support::key("z", true, false).await;
 }
 
 /// Focuses the field, replaces its text like typing does (an `input` event), and leaves it

@@ -17,6 +17,8 @@ use stacksim::sim::vrrp::{
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
+use crate::fixtures::secs;
+
 const ONE_S: SimDuration = SimDuration::from_secs(1);
 
 fn group(priorities: &[u8], preempt: bool) -> VrrpGroup {
@@ -639,10 +641,6 @@ fn bad_member_indices_are_ignored() {
     let empty = group(&[], true);
     assert_eq!(empty.master(), None);
     assert_eq!(empty.explain(&[]), "nobody holds the VIP");
-}
-
-fn secs(s: f64) -> SimTime {
-    SimTime::from_micros((s * 1_000_000.0).round() as u64)
 }
 
 fn stage_3(seed: u64) -> Simulation {

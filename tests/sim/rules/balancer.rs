@@ -6,12 +6,12 @@
 
 use stacksim::sim::balancer::{Balancer, ConnectError, Pick, RetryPolicy, ServerSpec};
 use stacksim::sim::engine::{Config, Input, Simulation};
-use stacksim::sim::presets;
 use stacksim::sim::time::{SimDuration, SimTime};
 use stacksim::sim::topology::Balance::{self, First, LeastConn, RoundRobin, StaticRr};
-use stacksim::sim::topology::{NodeKind, ServiceKind, Topology};
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::fixtures::retry_design;
 
 const UP: bool = true;
 const DOWN: bool = false;
@@ -613,32 +613,10 @@ enum Failing {
     Dead,
 }
 
-/// Stage 1 (lb-01.haproxy → server-01.nginx, server-02.nginx, roundrobin 1:1) with `check`
-/// off, `retries 3` and `option redispatch` on or off.
-fn two_servers(redispatch: bool) -> Topology {
-    let mut t = presets::topology(1).expect("stage 1");
-    for link in &mut t.links {
-        if link.from == "lb-01.haproxy" {
-            link.check = false;
-        }
-    }
-    for node in &mut t.nodes {
-        if let NodeKind::Host(host) = &mut node.kind {
-            for service in &mut host.services {
-                if let ServiceKind::LoadBalancer(lb) = &mut service.kind {
-                    lb.retries = 3;
-                    lb.redispatch = redispatch;
-                }
-            }
-        }
-    }
-    t
-}
-
 /// Sends `n` static requests one after the other (each a second after the previous one
 /// ended), server-01 failing as `failing`; returns their traces.
 fn requests_with_a_failing_server(redispatch: bool, failing: Failing, n: usize) -> Vec<Trace> {
-    let mut sim = Simulation::new(&two_servers(redispatch), Config::default()).expect("valid");
+    let mut sim = Simulation::new(&retry_design(redispatch), Config::default()).expect("valid");
     let send = |sim: &mut Simulation, at: SimTime| {
         let id = sim
             .handle(
@@ -672,7 +650,7 @@ fn requests_with_a_failing_server(redispatch: bool, failing: Failing, n: usize) 
 
 /// A request's latency when nothing fails (resolver warm).
 fn normal_latency() -> SimDuration {
-    let mut sim = Simulation::new(&two_servers(false), Config::default()).expect("valid");
+    let mut sim = Simulation::new(&retry_design(false), Config::default()).expect("valid");
     let mut last = None;
     for at in [SimTime::ZERO, SimTime::from_secs(5)] {
         let id = sim
