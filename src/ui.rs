@@ -17,6 +17,7 @@
 pub mod address;
 pub mod archive;
 pub mod charts;
+pub mod compare;
 pub mod document;
 pub mod edit;
 pub mod fields;

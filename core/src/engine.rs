@@ -457,9 +457,6 @@ pub struct Simulation {
     cut: Vec<(usize, usize)>,
     host_counters: Vec<HostCounters>,
     served_by: Vec<u64>,
-    /// Requests each load balancer (by `Model::lbs` index) took in and balanced, retries not
-    /// counted again.
-    balanced: Vec<u64>,
     outputs: VecDeque<Output>,
     traces: Vec<Trace>,
     reports: Vec<MetricsReport>,
@@ -658,7 +655,6 @@ impl Simulation {
             cut: Vec::new(),
             host_counters: vec![HostCounters::default(); n_hosts],
             served_by: vec![0; n_svcs],
-            balanced: vec![0; model.lbs.len()],
             outputs: VecDeque::new(),
             traces: Vec::new(),
             reports: Vec::new(),

@@ -103,6 +103,9 @@ pub struct Bucket {
     /// queries the database it picked. Failed attempts (a refused or unanswered SYN) carry no
     /// request and are not counted.
     pub link_requests: Vec<u64>,
+    /// Requests each load balancer took in during the interval, redirects included, retries
+    /// not counted again (indexed like [`Timeline::services`]; zero for other services).
+    pub balanced: Vec<u64>,
 }
 
 /// Buckets of equal width from time zero.
@@ -155,6 +158,7 @@ impl Timeline {
                 stale_reads: 0,
                 syn_resent: 0,
                 link_requests: vec![0; links],
+                balanced: vec![0; n],
             });
         }
         &mut self.buckets[idx]

@@ -15,6 +15,7 @@ use std::net::Ipv4Addr;
 
 use crate::sim::format::{self, MAX_ID_CHARS, TopologyError};
 use crate::sim::presets;
+use crate::sim::redundancy::{self, Sharing, SwitchError};
 use crate::sim::topology::{
     DbRole, DnsRecord, Link, Node, NodeKind, Service, ServiceKind, Topology, Vip, VrrpMember,
 };
@@ -150,6 +151,8 @@ pub enum Edit {
     Paste { nodes: Vec<Node>, links: Vec<Link> },
     /// Renames the whole design.
     SetName(String),
+    /// Turns a redundant pair into active-active or active-passive ([`redundancy::switch`]).
+    Share { pair: String, to: Sharing },
 }
 
 /// Why an edit was refused.
@@ -170,6 +173,9 @@ pub enum EditError {
     Taken(String),
     #[error("an id must be 1 to {MAX_ID_CHARS} letters, digits, '-', '_' or '.', not '{0}'")]
     BadId(String),
+    /// The pair could not be switched.
+    #[error(transparent)]
+    Switch(#[from] SwitchError),
     /// The edit would leave a design the core refuses.
     #[error("{0}")]
     Invalid(#[from] TopologyError),
@@ -220,6 +226,7 @@ pub fn apply(topology: &Topology, edit: &Edit) -> Result<Topology, EditError> {
         }
         Edit::Paste { nodes, links } => paste(&mut t, nodes, links),
         Edit::SetName(name) => t.name = name.clone(),
+        Edit::Share { pair, to } => t = redundancy::switch(&t, pair, *to)?,
     }
     format::validate(&t)?;
     Ok(t)

@@ -318,6 +318,9 @@ pub struct LoadResult {
     pub latency_ms: Vec<f64>,
     /// Requests served per web server, per bucket.
     pub backends: Vec<(String, Vec<f64>)>,
+    /// Requests each load balancer took in, per bucket, as the engine counted them
+    /// ([`crate::sim::timeline::Bucket::balanced`]): the ones that took any.
+    pub balancers: Vec<(String, Vec<f64>)>,
     /// Queue depth per service, for the services whose queue was ever non-empty.
     pub queues: Vec<(String, Vec<f64>)>,
     /// Hosts down at the end of each second.
@@ -956,6 +959,16 @@ fn summarize(
             Some((id, values))
         })
         .collect();
+    let balancers = timeline
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let values = series(&|b| b.balanced.get(i).copied().unwrap_or(0) as f64);
+            (id.clone(), values)
+        })
+        .filter(|(_, values)| values.iter().any(|&v| v > 0.0))
+        .collect();
     let queues = timeline
         .services
         .iter()
@@ -1049,6 +1062,7 @@ fn summarize(
         p99: ms(0.99),
         latency_ms,
         backends,
+        balancers,
         queues,
         down_hosts,
         links,

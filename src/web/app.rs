@@ -32,6 +32,7 @@ use crate::web::components::request_panel::RequestPanel;
 use crate::web::components::send_bar::SendBar;
 use crate::web::components::side_tabs::{self, SideTabs};
 use crate::web::components::stage_diff::StageDiff;
+use crate::web::components::pairs_panel::PairsPanel;
 use crate::web::components::stage_panel::StagePanel;
 use crate::web::components::stage_picker::StagePicker;
 use crate::web::components::work_notices::WorkNotices;
@@ -119,6 +120,8 @@ pub fn App() -> Html {
                 <RequestHistory run={state.world.run.rc()} shown={playback.trace}
                     dispatch={(*dispatch).clone()} />
                 <StagePanel stage={state.work.stage} title={state.work.topology.name.clone()} />
+                <PairsPanel topology={shared_topology.clone()}
+                    comparison={state.load_test.comparison.clone()} dispatch={(*dispatch).clone()} />
             </>
         },
         Tab::Findings => html! {

@@ -23,6 +23,7 @@ pub mod load_overlay;
 pub mod load_panel;
 pub mod node_form;
 pub mod node_view;
+pub mod pairs_panel;
 pub mod palette;
 pub mod player;
 pub mod reach_matrix;

@@ -18,6 +18,11 @@ impl Simulation {
         let Some((spec, avoid)) = self.req(slot).map(|r| (r.spec, r.avoid)) else {
             return;
         };
+        if avoid.is_none()
+            && let Some(n) = self.timeline.bucket_mut(now).balanced.get_mut(lb_svc)
+        {
+            *n += 1;
+        }
         let https = spec.https;
         // HAProxy works on the decrypted request once it ended TLS: from here on, plaintext.
         if let Some(req) = self.req_mut(slot)
@@ -40,11 +45,6 @@ impl Simulation {
             );
             self.stats.redirects += 1;
             return self.respond(slot, lb_svc, 301);
-        }
-        if avoid.is_none()
-            && let Some(n) = self.balanced.get_mut(lb)
-        {
-            *n += 1;
         }
         let state = &mut self.lbs[lb];
         let pick = match avoid {

@@ -33,8 +33,15 @@ impl Simulation {
         self.model
             .lbs
             .iter()
-            .zip(&self.balanced)
-            .map(|(lb, n)| (self.model.svc_id(lb.svc).to_owned(), *n))
+            .map(|lb| {
+                let n = self
+                    .timeline
+                    .buckets
+                    .iter()
+                    .filter_map(|b| b.balanced.get(lb.svc))
+                    .sum();
+                (self.model.svc_id(lb.svc).to_owned(), n)
+            })
             .collect()
     }
 

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use super::{AppState, Done, Outcome};
+use crate::ui::compare::{self, Comparison};
 use crate::ui::load_run::{self, LoadResult, LoadSettings};
 
 /// The load tests of the design on screen.
@@ -17,6 +18,8 @@ pub struct LoadTest {
     /// The settings of the last test started (or from a share link): the load panel starts
     /// from them and the share link carries them.
     pub settings: Option<LoadSettings>,
+    /// The last comparison of a pair's two variants ([`LoadTestAction::Compare`]).
+    pub comparison: Option<Rc<Comparison>>,
 }
 
 /// Load tests: run one, its progress, its settings.
@@ -31,6 +34,11 @@ pub enum LoadTestAction {
     Live(Option<Rc<LoadResult>>),
     /// The settings of a test just started, or opened from a link.
     SetSettings(LoadSettings),
+    /// Run the load panel's settings on the design and on its copy with this pair switched to
+    /// the other variant, side by side ([`compare::compare`]).
+    Compare { pair: String },
+    /// Put the comparison away.
+    CloseComparison,
 }
 
 impl AppState {
@@ -53,6 +61,16 @@ impl AppState {
             }
             LoadTestAction::SetSettings(settings) => {
                 load_test.settings = Some(settings);
+                Ok(Done::Keeps)
+            }
+            LoadTestAction::Compare { pair } => {
+                let settings = load_test.settings.clone().unwrap_or_default();
+                let comparison = compare::compare(&self.work.topology, &settings, &pair)?;
+                load_test.comparison = Some(Rc::new(comparison));
+                Ok(Done::Clears)
+            }
+            LoadTestAction::CloseComparison => {
+                load_test.comparison = None;
                 Ok(Done::Keeps)
             }
         }

@@ -1,5 +1,6 @@
 //! [`Refusal`]: why an action was refused, as the page says it.
 
+use crate::ui::compare::CompareError;
 use crate::ui::document::OpenError;
 use crate::ui::edit::EditError;
 use crate::ui::load_run::{LinkSettingsError, SettingsError};
@@ -23,6 +24,9 @@ pub enum Refusal {
     /// A load test's settings do not hold.
     #[error(transparent)]
     LoadTest(#[from] SettingsError),
+    /// A comparison of a pair's variants could not run.
+    #[error(transparent)]
+    Compare(#[from] CompareError),
     /// A link's load test settings could not be read.
     #[error("the link's load settings were not used: {0}")]
     LinkLoadSettings(LinkSettingsError),

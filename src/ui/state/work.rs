@@ -498,6 +498,28 @@ impl AppState {
     fn edit(&mut self, edit: &Edit) -> Result<(), Refusal> {
         let topology = edit::apply(&self.work.topology, edit)?;
         let mut positions = self.work.positions.clone();
+        if let Edit::Share { .. } = edit {
+            // A second virtual IP sits beside the first, one box further right.
+            let layout = &self.work.layout;
+            for node in &topology.nodes {
+                if positions.contains_key(&node.id) || self.work.topology.node(&node.id).is_some() {
+                    continue;
+                }
+                let beside = topology
+                    .nodes
+                    .iter()
+                    .filter(|other| other.id != node.id)
+                    .filter(|other| std::mem::discriminant(&other.kind) == std::mem::discriminant(&node.kind))
+                    .find_map(|other| layout.boxes.get(&other.id));
+                if let Some(rect) = beside {
+                    let at = Point {
+                        x: layout::snap(rect.x + rect.w + 2.0 * layout::GRID),
+                        y: rect.y,
+                    };
+                    positions.make_mut().insert(node.id.clone(), at);
+                }
+            }
+        }
         if let Edit::Rename { id, to } = edit
             && let Some(p) = positions.get(id).copied()
         {
