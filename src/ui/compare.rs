@@ -74,8 +74,8 @@ pub fn compare(
     if asked.is_nan() || asked > MAX_REQUESTS {
         return Err(CompareError::TooBig { asked });
     }
-    let found = redundancy::pair(topology, pair)
-        .ok_or_else(|| SwitchError::NoSuchPair(pair.to_owned()))?;
+    let found =
+        redundancy::pair(topology, pair).ok_or_else(|| SwitchError::NoSuchPair(pair.to_owned()))?;
     let other = redundancy::switch(topology, pair, found.sharing.other())?;
     let mut settings = settings.clone();
     if settings.steps.is_empty()
@@ -158,7 +158,12 @@ fn member_loads(
     let buckets = result.seconds.len();
     let load = |member: String, series: Vec<&Vec<f64>>| {
         let per_second: Vec<f64> = (0..buckets)
-            .map(|i| series.iter().map(|s| s.get(i).copied().unwrap_or(0.0)).sum())
+            .map(|i| {
+                series
+                    .iter()
+                    .map(|s| s.get(i).copied().unwrap_or(0.0))
+                    .sum()
+            })
             .collect();
         let total = per_second.iter().sum::<f64>().round().max(0.0) as u64;
         MemberLoad {
@@ -235,13 +240,30 @@ mod tests {
         let (p1, p2) = (member(passive, "lb-01"), member(passive, "lb-02"));
         // Active-active: half each until 10 s, then lb-02 takes everything.
         let (a1, a2) = (member(active, "lb-01"), member(active, "lb-02"));
-        assert!(p1.abs_diff(2000) < 150 && p2.abs_diff(2000) < 150, "{p1} {p2}");
-        assert!(a1.abs_diff(1000) < 100 && a2.abs_diff(3000) < 150, "{a1} {a2}");
+        assert!(
+            p1.abs_diff(2000) < 150 && p2.abs_diff(2000) < 150,
+            "{p1} {p2}"
+        );
+        assert!(
+            a1.abs_diff(1000) < 100 && a2.abs_diff(3000) < 150,
+            "{a1} {a2}"
+        );
         // Half as many visitors wait out the failover on the active-active pair.
-        let (sp, sa) = (passive.result.total_syn_resent, active.result.total_syn_resent);
+        let (sp, sa) = (
+            passive.result.total_syn_resent,
+            active.result.total_syn_resent,
+        );
         assert!(sa > 0 && sa * 3 < sp * 2, "resent SYNs: {sp} vs {sa}");
-        assert!(passive.capacity.starts_with("Capacity as active-passive: about 24691 req/s"));
-        assert!(active.capacity.starts_with("Capacity as active-active: about 49383 req/s"));
+        assert!(
+            passive
+                .capacity
+                .starts_with("Capacity as active-passive: about 24691 req/s")
+        );
+        assert!(
+            active
+                .capacity
+                .starts_with("Capacity as active-active: about 49383 req/s")
+        );
     }
 
     #[test]
@@ -255,7 +277,10 @@ mod tests {
         });
         let got = compare(&topology, &settings, "pool:lb-01.haproxy").expect("runs");
         assert_eq!(got.steps, settings.steps);
-        assert_eq!(got.sides[1].headline, "server-01 active, server-02 passive (HAProxy backup)");
+        assert_eq!(
+            got.sides[1].headline,
+            "server-01 active, server-02 passive (HAProxy backup)"
+        );
         let big = LoadSettings {
             rps: 10_000.0,
             seconds: 60.0,
@@ -267,7 +292,9 @@ mod tests {
         );
         assert_eq!(
             compare(&topology, &https(), "vrrp:none").map(|_| ()),
-            Err(CompareError::Switch(SwitchError::NoSuchPair("vrrp:none".to_owned())))
+            Err(CompareError::Switch(SwitchError::NoSuchPair(
+                "vrrp:none".to_owned()
+            )))
         );
     }
 }

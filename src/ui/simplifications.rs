@@ -84,6 +84,13 @@ pub const SIMPLIFICATIONS: &[Simplification] = &[
                stands for the root, TLD and authoritative servers.",
     },
     Simplification {
+        title: "Several addresses for one name",
+        text: "When DNS answers www with several addresses (an active-active pair), the \
+               resolver hands them out strictly in turn, where Unbound and BIND shuffle them \
+               pseudo-randomly, and the browser uses the first one only: it does not try the \
+               next address when a connection fails.",
+    },
+    Simplification {
         title: "Nginx keeps standbys",
         text: "Nginx passes dynamic requests to the first linked application server that runs; \
                the others are standbys, not load-balanced.",

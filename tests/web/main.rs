@@ -11,6 +11,7 @@ mod files;
 mod inspector;
 mod load;
 mod page;
+mod pairs;
 mod panic;
 mod simplified;
 mod work;

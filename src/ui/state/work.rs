@@ -509,7 +509,9 @@ impl AppState {
                     .nodes
                     .iter()
                     .filter(|other| other.id != node.id)
-                    .filter(|other| std::mem::discriminant(&other.kind) == std::mem::discriminant(&node.kind))
+                    .filter(|other| {
+                        std::mem::discriminant(&other.kind) == std::mem::discriminant(&node.kind)
+                    })
                     .find_map(|other| layout.boxes.get(&other.id));
                 if let Some(rect) = beside {
                     let at = Point {

@@ -104,7 +104,11 @@ fn ComparisonView(props: &ComparisonViewProps) -> Html {
         .iter()
         .map(|step| format!("{} {} at {} s", step.kind.label(), step.target, step.at_s))
         .collect();
-    let settings = comparison.sides[0].result.settings.clone().unwrap_or_default();
+    let settings = comparison.sides[0]
+        .result
+        .settings
+        .clone()
+        .unwrap_or_default();
     html! {
         <div class="comparison" data-comparison={comparison.pair.clone()} aria-live="polite">
             <h4>{ format!("Both variants of {}, same load and failure", comparison.title) }</h4>
