@@ -5,7 +5,7 @@
 //! - [`state`] is the one reducer ([`state::AppState::apply`]); [`session`] is what a tab keeps
 //!   across reloads; [`document`] is the design file with its drawing;
 //! - [`edit`] changes a design, [`fields`] checks typed values, [`layout`] and [`viewport`] are
-//!   the drawing's geometry;
+//!   the drawing's geometry, [`gesture`] turns pointer events on the canvas into changes;
 //! - [`playback`] replays the log of timed inputs through the engine, [`flight`] is where the
 //!   request dot goes;
 //! - [`load_run`] checks, runs and summarizes a load run, [`charts`] turns its series into
@@ -19,6 +19,7 @@ pub mod document;
 pub mod edit;
 pub mod fields;
 pub mod flight;
+pub mod gesture;
 pub mod highlight;
 pub mod layout;
 pub mod load_run;
