@@ -153,7 +153,7 @@ pub fn App() -> Html {
             <main class="workspace">
                 <section class="canvas" aria-label="Diagram">
                     <SendBar request={state.request} clock={state.clock} dispatch={(*dispatch).clone()} />
-                    <Diagram topology={state.topology.clone()} layout={state.layout.clone()}
+                    <Diagram topology={shared_topology.clone()} layout={Rc::new(state.layout.clone())}
                         marks={Rc::new(state.marks())} view={state.view}
                         picked={Rc::new(state.picked.clone())} stage={state.stage}
                         can_undo={!state.history.undo.is_empty()}

@@ -37,8 +37,9 @@ pub const HINT: &str = "Drag empty space to pan, Shift+drag to select an area ·
 
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
-    pub topology: Topology,
-    pub layout: Layout,
+    /// Shared, so the listeners keep it without a copy of the design per render.
+    pub topology: Rc<Topology>,
+    pub layout: Rc<Layout>,
     #[prop_or_default]
     pub marks: Rc<Marks>,
     /// The part of the drawing shown.
@@ -110,8 +111,8 @@ fn wire_view(wire: Wire, marks: &Marks, on_select: &Callback<Selection>) -> Html
 
 /// The latest props and size, for listeners that outlive a render.
 struct Live {
-    topology: Topology,
-    layout: Layout,
+    topology: Rc<Topology>,
+    layout: Rc<Layout>,
     view: View,
     picked: Rc<BTreeSet<String>>,
     selected: Option<String>,
