@@ -6,7 +6,7 @@
 //!   what a tab keeps across reloads; [`document`] is the design file with its drawing;
 //!   [`address`] reads and writes the address fragment, [`keys`] is the keyboard map;
 //! - [`edit`] changes a design, [`fields`] checks typed values, [`layout`] and [`viewport`] are
-//!   the drawing's geometry;
+//!   the drawing's geometry, [`gesture`] turns pointer events on the canvas into changes;
 //! - [`playback`] replays the log of timed inputs through the engine, [`flight`] is where the
 //!   request dot goes;
 //! - [`load_run`] checks, runs and summarizes a load run, [`charts`] turns its series into
@@ -22,6 +22,7 @@ pub mod document;
 pub mod edit;
 pub mod fields;
 pub mod flight;
+pub mod gesture;
 pub mod highlight;
 pub mod keys;
 pub mod layout;

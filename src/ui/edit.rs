@@ -122,6 +122,43 @@ impl Part {
     }
 }
 
+/// Where a palette part goes when it is dropped onto something or added to the selection:
+/// the one rule for both (see [`place_part`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Onto this existing host (a service or an agent onto a server, or onto a service's
+    /// server).
+    Onto { host: String, part: Part },
+    /// A new node of its own (a service in a new server of its own).
+    New(Part),
+    /// Nowhere: a monitoring agent needs a server.
+    NeedsServer,
+}
+
+/// The host `id` stands for when a part is dropped on it: a host itself, or the host a
+/// service runs on; other nodes stand for none.
+pub fn drop_host<'a>(topology: &'a Topology, id: &str) -> Option<&'a str> {
+    match topology.node(id).map(|n| (&n.id, &n.kind)) {
+        Some((id, NodeKind::Host(_))) => Some(id),
+        Some(_) => None,
+        None => topology.service(id).map(|(host, _)| host.id.as_str()),
+    }
+}
+
+/// What dropping `part` onto `target` (the node or service under the pointer, or the one
+/// selected; `None`: empty canvas) does.
+pub fn place_part(topology: &Topology, part: Part, target: Option<&str>) -> Placement {
+    let host = target.and_then(|id| drop_host(topology, id));
+    match (part.goes_on_host(), host) {
+        (true, Some(host)) => Placement::Onto {
+            host: host.to_owned(),
+            part,
+        },
+        _ if part == Part::Agent => Placement::NeedsServer,
+        _ => Placement::New(part),
+    }
+}
+
 /// One change to a design.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {

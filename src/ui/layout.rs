@@ -227,11 +227,29 @@ pub fn positions(layout: &Layout) -> BTreeMap<String, Point> {
         .collect()
 }
 
+/// A cubic Bézier curve: its start, two control points and its end.
+pub type Curve = [Point; 4];
+
+/// The SVG path of a curve.
+pub fn curve_path(c: Curve) -> String {
+    let [a, b, c, d] = c;
+    format!(
+        "M {:.1} {:.1} C {:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
+        a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y
+    )
+}
+
 /// Where a line between two boxes starts and ends, and the SVG path that joins them.
 ///
 /// Boxes on different rows are joined bottom to top with a vertical S-curve; boxes side by
 /// side are joined edge to edge at the heights `from_y` and `to_y` (a service row's middle).
 pub fn connector(from: Rect, from_y: f64, to: Rect, to_y: f64) -> String {
+    curve_path(connector_curve(from, from_y, to, to_y))
+}
+
+/// The curve [`connector`] draws.
+pub fn connector_curve(from: Rect, from_y: f64, to: Rect, to_y: f64) -> Curve {
+    let p = |x, y| Point { x, y };
     let overlap_rows = from.y < to.bottom() && to.y < from.bottom();
     if overlap_rows {
         let (x1, x2) = if from.x < to.x {
@@ -240,7 +258,7 @@ pub fn connector(from: Rect, from_y: f64, to: Rect, to_y: f64) -> String {
             (from.x, to.right())
         };
         let mid = (x1 + x2) / 2.0;
-        format!("M {x1:.1} {from_y:.1} C {mid:.1} {from_y:.1} {mid:.1} {to_y:.1} {x2:.1} {to_y:.1}")
+        [p(x1, from_y), p(mid, from_y), p(mid, to_y), p(x2, to_y)]
     } else {
         let (x1, y1, x2, y2) = if from.y < to.y {
             (from.center().x, from.bottom(), to.center().x, to.y)
@@ -248,15 +266,21 @@ pub fn connector(from: Rect, from_y: f64, to: Rect, to_y: f64) -> String {
             (from.center().x, from.y, to.center().x, to.bottom())
         };
         let mid = (y1 + y2) / 2.0;
-        format!("M {x1:.1} {y1:.1} C {x1:.1} {mid:.1} {x2:.1} {mid:.1} {x2:.1} {y2:.1}")
+        [p(x1, y1), p(x1, mid), p(x2, mid), p(x2, y2)]
     }
 }
 
 /// A short bracket on the left edge of a host joining two of its own service rows.
 pub fn inner_connector(host: Rect, from_y: f64, to_y: f64) -> String {
+    curve_path(inner_curve(host, from_y, to_y))
+}
+
+/// The curve [`inner_connector`] draws.
+pub fn inner_curve(host: Rect, from_y: f64, to_y: f64) -> Curve {
     let x = host.x + 2.0;
     let bulge = x - 12.0;
-    format!("M {x:.1} {from_y:.1} C {bulge:.1} {from_y:.1} {bulge:.1} {to_y:.1} {x:.1} {to_y:.1}")
+    let p = |x, y| Point { x, y };
+    [p(x, from_y), p(bulge, from_y), p(bulge, to_y), p(x, to_y)]
 }
 
 /// What a line on the drawing stands for.
@@ -379,23 +403,26 @@ fn push_service_wire(
     to: &str,
     out: &mut Vec<Wire>,
 ) {
-    let (Some((host_a, a, ya)), Some((host_b, b, yb))) = (
-        service_anchor(topology, layout, from),
-        service_anchor(topology, layout, to),
-    ) else {
-        return;
-    };
-    let path = if host_a == host_b {
-        inner_connector(a, ya, yb)
+    if let Some(curve) = link_curve(topology, layout, from, to) {
+        out.push(Wire {
+            kind,
+            from: from.to_owned(),
+            to: to.to_owned(),
+            path: curve_path(curve),
+        });
+    }
+}
+
+/// The curve of the line between two services (a link, or replication); `None` when either
+/// has no box.
+pub fn link_curve(topology: &Topology, layout: &Layout, from: &str, to: &str) -> Option<Curve> {
+    let (host_a, a, ya) = service_anchor(topology, layout, from)?;
+    let (host_b, b, yb) = service_anchor(topology, layout, to)?;
+    Some(if host_a == host_b {
+        inner_curve(a, ya, yb)
     } else {
-        connector(a, ya, b, yb)
-    };
-    out.push(Wire {
-        kind,
-        from: from.to_owned(),
-        to: to.to_owned(),
-        path,
-    });
+        connector_curve(a, ya, b, yb)
+    })
 }
 
 #[cfg(test)]

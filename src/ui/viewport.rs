@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::sim::topology::{NodeKind, Topology};
 use crate::ui::edit::Part;
 use crate::ui::layout::{
-    GRID, HOST_HEADER, HOST_W, Layout, Point, Rect, SMALL_H, SMALL_W, host_height, service_rect,
+    Curve, GRID, HOST_HEADER, HOST_W, Layout, Point, Rect, SMALL_H, SMALL_W, host_height,
+    link_curve, service_rect,
 };
 
 /// Where the canvas looks: the drawing point at its top-left corner and the zoom factor.
@@ -314,6 +315,124 @@ pub fn host_at(topology: &Topology, layout: &Layout, p: Point) -> Option<String>
     matches!(topology.node(&id)?.kind, NodeKind::Host(_)).then_some(id)
 }
 
+/// The radius of a connection port's handle (drawing units), as the page draws it.
+pub const PORT_RADIUS: f64 = 6.0;
+/// A port's radius for a finger (the page draws it bigger on coarse pointers).
+pub const TOUCH_PORT_RADIUS: f64 = 9.0;
+/// How near a link's line a press lands on it (half its invisible hit stroke).
+pub const LINK_REACH: f64 = 6.0;
+
+/// What a press lands on, as the page stacks it: each node above the lines and above the nodes
+/// before it; within a node its port on top, then its service rows with their ports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pointed {
+    /// The connection port of a node or service.
+    Port(String),
+    /// A service row of a host.
+    Service { id: String, host: String },
+    /// A node (anywhere on its box but a service row or a port).
+    Node(String),
+    /// A request link's line (its click selects it).
+    Link { from: String, to: String },
+    /// Nothing: empty canvas (or a line that is not a link).
+    Empty,
+}
+
+/// What lies under the drawing point `p` for a press; `port_radius` is how far from a port's
+/// centre still counts ([`PORT_RADIUS`] or [`TOUCH_PORT_RADIUS`]).
+pub fn pointed(topology: &Topology, layout: &Layout, p: Point, port_radius: f64) -> Pointed {
+    let on_port = |port: Point| distance(port, p) <= port_radius;
+    for node in topology.nodes.iter().rev() {
+        let Some(rect) = layout.boxes.get(&node.id).copied() else {
+            continue;
+        };
+        let host = match &node.kind {
+            NodeKind::Host(host) => Some(host),
+            _ => None,
+        };
+        if on_port(node_port(rect, host.is_some())) {
+            return Pointed::Port(node.id.clone());
+        }
+        let services = host.map_or(&[][..], |h| &h.services[..]);
+        for (idx, service) in services.iter().enumerate().rev() {
+            let row = service_rect(rect, idx);
+            if on_port(service_port(row)) {
+                return Pointed::Port(service.id.clone());
+            }
+            if contains(row, p) {
+                return Pointed::Service {
+                    id: service.id.clone(),
+                    host: node.id.clone(),
+                };
+            }
+        }
+        if contains(rect, p) {
+            return Pointed::Node(node.id.clone());
+        }
+    }
+    topology
+        .links
+        .iter()
+        .find(|link| {
+            link_curve(topology, layout, &link.from, &link.to)
+                .is_some_and(|curve| near_curve(curve, p, LINK_REACH))
+        })
+        .map_or(Pointed::Empty, |link| Pointed::Link {
+            from: link.from.clone(),
+            to: link.to.clone(),
+        })
+}
+
+/// Whether `p` is within `reach` of the curve (measured on 32 straight pieces of it).
+pub fn near_curve(curve: Curve, p: Point, reach: f64) -> bool {
+    const PIECES: u32 = 32;
+    let [a, b, c, d] = curve;
+    let (lo_x, hi_x) = (
+        a.x.min(b.x).min(c.x).min(d.x),
+        a.x.max(b.x).max(c.x).max(d.x),
+    );
+    let (lo_y, hi_y) = (
+        a.y.min(b.y).min(c.y).min(d.y),
+        a.y.max(b.y).max(c.y).max(d.y),
+    );
+    if p.x < lo_x - reach || p.x > hi_x + reach || p.y < lo_y - reach || p.y > hi_y + reach {
+        return false;
+    }
+    let at = |t: f64| {
+        let u = 1.0 - t;
+        let (w0, w1, w2, w3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+        Point {
+            x: w0 * a.x + w1 * b.x + w2 * c.x + w3 * d.x,
+            y: w0 * a.y + w1 * b.y + w2 * c.y + w3 * d.y,
+        }
+    };
+    let mut last = a;
+    (1..=PIECES).any(|i| {
+        let next = at(f64::from(i) / f64::from(PIECES));
+        let near = segment_distance(last, next, p) <= reach;
+        last = next;
+        near
+    })
+}
+
+/// The distance from `p` to the straight segment `a`–`b`.
+fn segment_distance(a: Point, b: Point, p: Point) -> f64 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    distance(
+        Point {
+            x: a.x + t * dx,
+            y: a.y + t * dy,
+        },
+        p,
+    )
+}
+
 /// The size of the box a palette part makes on empty canvas (a service comes in a host of
 /// its own).
 pub fn part_size(part: Part) -> (f64, f64) {
@@ -436,7 +555,7 @@ pub fn outline(topology: &Topology, layout: &Layout, hit: &Hit) -> Option<Rect> 
 mod tests {
     use super::*;
     use crate::sim::presets;
-    use crate::ui::layout::{auto_layout, place};
+    use crate::ui::layout::{self, auto_layout, place};
     use std::collections::BTreeMap;
 
     fn close(a: f64, b: f64) -> bool {
@@ -699,6 +818,81 @@ mod tests {
         // The port is inside the hit area of what it belongs to.
         let port = port_of(&t, &layout, "lb-01.haproxy").expect("port");
         assert_eq!(hit(&t, &layout, port), Some(service));
+    }
+
+    #[test]
+    fn a_press_lands_on_what_the_page_draws_on_top() {
+        let t = presets::topology(1).expect("stage 1");
+        let layout = auto_layout(&t);
+        let host = layout.boxes["server-01"];
+        let row = service_rect(host, 1);
+        let node_port = port_of(&t, &layout, "server-01").expect("port");
+        let app_port = port_of(&t, &layout, "server-01.app").expect("port");
+        let link =
+            layout::link_curve(&t, &layout, "lb-01.haproxy", "server-01.nginx").expect("a link");
+        let on_link = midpoint(link[0], link[3]);
+        let table = [
+            (node_port, PORT_RADIUS, Pointed::Port("server-01".into())),
+            // Half outside the box, but on the port's handle.
+            (
+                p(node_port.x + 5.0, node_port.y),
+                PORT_RADIUS,
+                Pointed::Port("server-01".into()),
+            ),
+            (
+                p(node_port.x + 8.0, node_port.y),
+                PORT_RADIUS,
+                Pointed::Empty,
+            ),
+            (
+                p(node_port.x + 8.0, node_port.y),
+                TOUCH_PORT_RADIUS,
+                Pointed::Port("server-01".into()),
+            ),
+            (app_port, PORT_RADIUS, Pointed::Port("server-01.app".into())),
+            (
+                row.center(),
+                PORT_RADIUS,
+                Pointed::Service {
+                    id: "server-01.app".into(),
+                    host: "server-01".into(),
+                },
+            ),
+            (
+                p(host.x + 20.0, host.y + 10.0),
+                PORT_RADIUS,
+                Pointed::Node("server-01".into()),
+            ),
+            (
+                layout.boxes["dns"].center(),
+                PORT_RADIUS,
+                Pointed::Node("dns".into()),
+            ),
+            (
+                on_link,
+                PORT_RADIUS,
+                Pointed::Link {
+                    from: "lb-01.haproxy".into(),
+                    to: "server-01.nginx".into(),
+                },
+            ),
+            (p(on_link.x, on_link.y + 20.0), PORT_RADIUS, Pointed::Empty),
+            (p(-500.0, -500.0), PORT_RADIUS, Pointed::Empty),
+        ];
+        for (at, radius, expected) in table {
+            assert_eq!(pointed(&t, &layout, at, radius), expected, "{at:?}");
+        }
+    }
+
+    #[test]
+    fn a_curve_is_near_the_points_it_passes() {
+        let line = [p(0.0, 0.0), p(10.0, 0.0), p(20.0, 0.0), p(30.0, 0.0)];
+        assert!(near_curve(line, p(15.0, 5.0), 6.0));
+        assert!(!near_curve(line, p(15.0, 7.0), 6.0));
+        assert!(!near_curve(line, p(40.0, 0.0), 6.0));
+        let s = [p(0.0, 0.0), p(0.0, 50.0), p(100.0, 50.0), p(100.0, 100.0)];
+        assert!(near_curve(s, p(50.0, 50.0), 1.0));
+        assert!(!near_curve(s, p(0.0, 100.0), 6.0));
     }
 
     #[test]

@@ -667,3 +667,48 @@ fn impossible_edits_are_refused_whole_with_a_typed_error() {
         assert_eq!(now, before, "{edit:?} left the work as it was");
     }
 }
+
+#[test]
+fn a_dropped_part_goes_onto_the_server_under_it_or_into_a_node_of_its_own() {
+    use edit::Placement::{NeedsServer, New, Onto};
+    let t = stage(1);
+    let onto = |host: &str, part| Onto {
+        host: host.to_owned(),
+        part,
+    };
+    // (part, what it is dropped on or added to, where it goes)
+    let table = [
+        (
+            Part::Nginx,
+            Some("server-01"),
+            onto("server-01", Part::Nginx),
+        ),
+        (
+            Part::Mysql,
+            Some("server-01.app"),
+            onto("server-01", Part::Mysql),
+        ),
+        (Part::Agent, Some("lb-01"), onto("lb-01", Part::Agent)),
+        (
+            Part::Agent,
+            Some("lb-01.haproxy"),
+            onto("lb-01", Part::Agent),
+        ),
+        (Part::Nginx, None, New(Part::Nginx)),
+        (Part::Nginx, Some("client"), New(Part::Nginx)),
+        (Part::Nginx, Some("nothing"), New(Part::Nginx)),
+        (Part::Client, Some("server-01"), New(Part::Client)),
+        (Part::Host, Some("server-01"), New(Part::Host)),
+        (Part::Agent, None, NeedsServer),
+        (Part::Agent, Some("dns"), NeedsServer),
+    ];
+    for (part, target, expected) in table {
+        assert_eq!(
+            edit::place_part(&t, part, target),
+            expected,
+            "{part:?} on {target:?}"
+        );
+    }
+    assert_eq!(edit::drop_host(&t, "server-01.app"), Some("server-01"));
+    assert_eq!(edit::drop_host(&t, "dns"), None);
+}

@@ -2,15 +2,15 @@
 //! node on top, then what is being dragged, then whatever moves: the request dot, passed in as
 //! children).
 //!
-//! Pointer events (mouse, pen and touch alike) become actions here. A press on a node, a
-//! service row, a port or empty canvas is remembered; once the pointer moves further than
-//! [`viewport::DRAG_THRESHOLD`] it becomes a drag (move nodes, move a service to another host,
-//! connect, pan, or rubber-band with Shift), otherwise the browser's `click` that follows
-//! selects as before. Moves and ups are heard on the window, so a drag may leave the canvas.
-//! Every coordinate conversion is in [`crate::ui::viewport`].
+//! A thin shell over [`crate::ui::gesture`]: each pointer event (mouse, pen and touch alike),
+//! click, wheel turn and toolbar button becomes a [`gesture::Input`] (what lies under a press
+//! is found on the drawing's geometry, [`viewport::pointed`]), the machine steps, and its
+//! outputs are done here: changes become actions in one function ([`action`]), previews are
+//! drawn, pointers captured. Moves and ups are heard on the window, so a drag may leave the
+//! canvas.
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
@@ -19,11 +19,12 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{Element, PointerEvent, WheelEvent};
 use yew::prelude::*;
 
-use crate::sim::topology::{NodeKind, Topology};
+use crate::sim::topology::Topology;
 use crate::ui::edit::{Edit, Part};
+use crate::ui::gesture::{self, Change, Clicked, Context, Input, Output, Pointer, Preview};
 use crate::ui::layout::{Layout, Point, Rect, Wire, WireKind, wires};
-use crate::ui::state::{Action, EditAction, Marks, Refusal, Selection, ViewAction};
-use crate::ui::viewport::{self, DEFAULT_SIZE, Hit, Size, View};
+use crate::ui::state::{Action, EditAction, Marks, Selection, ViewAction};
+use crate::ui::viewport::{self, DEFAULT_SIZE, Size, View};
 use crate::web::components::canvas_toolbar::{CanvasToolbar, Tool};
 use crate::web::components::node_view::NodeView;
 use crate::web::components::palette::Palette;
@@ -36,6 +37,7 @@ pub const HINT: &str = "Drag empty space to pan, Shift+drag to select an area ·
 
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
+    /// Shared, so the listeners keep it without a copy of the design per render.
     pub topology: Rc<Topology>,
     pub layout: Rc<Layout>,
     #[prop_or_default]
@@ -107,87 +109,6 @@ fn wire_view(wire: Wire, marks: &Marks, on_select: &Callback<Selection>) -> Html
     }
 }
 
-/// What a pointer was pressed on.
-#[derive(Clone, Debug, PartialEq)]
-enum Pressed {
-    Node(String),
-    Service { id: String, host: String },
-    Port(String),
-    Empty,
-}
-
-/// What the pointers are doing.
-#[derive(Clone, Debug, PartialEq)]
-enum Gesture {
-    Idle,
-    /// Pressed, not moved far enough to be a drag yet.
-    Press {
-        pointer: i32,
-        start: Point,
-        on: Pressed,
-        shift: bool,
-    },
-    /// Moving nodes that started at `starts`; `sent` is the movement dispatched so far.
-    Nodes {
-        pointer: i32,
-        start: Point,
-        ids: Vec<String>,
-        starts: Vec<Point>,
-        sent: Point,
-    },
-    /// A service row dragged towards another host.
-    Service {
-        pointer: i32,
-        id: String,
-        host: String,
-    },
-    /// A rubber line from a port.
-    Connect {
-        pointer: i32,
-        from: String,
-    },
-    Pan {
-        pointer: i32,
-        start: Point,
-        view: View,
-    },
-    /// A rubber band from this drawing point.
-    Band {
-        pointer: i32,
-        start: Point,
-    },
-    /// A part dragged from the palette.
-    Palette {
-        pointer: i32,
-        part: Part,
-        start: Point,
-        moved: bool,
-    },
-    /// Two fingers: where they were when the pinch began, and the view then.
-    Pinch {
-        ids: (i32, i32),
-        from: (Point, Point),
-        view: View,
-    },
-}
-
-/// What is drawn while dragging.
-#[derive(Clone, Debug, PartialEq, Default)]
-enum Preview {
-    #[default]
-    None,
-    Band(Rect),
-    Line {
-        from: Point,
-        to: Point,
-        target: Option<Rect>,
-    },
-    Ghost {
-        rect: Rect,
-        target: Option<Rect>,
-    },
-}
-
 /// The latest props and size, for listeners that outlive a render.
 struct Live {
     topology: Rc<Topology>,
@@ -199,20 +120,41 @@ struct Live {
     dispatch: Callback<Action>,
 }
 
-/// Pointers pressed, the gesture, and whether the next click ends a drag (and is no click).
-struct Pointers {
-    gesture: Gesture,
-    down: BTreeMap<i32, Point>,
-    swallow_click: bool,
-}
-
-/// Everything the pointer handlers share.
+/// Everything the event handlers share: the latest props, the gesture machine, the preview,
+/// the `<svg>` and where its corner was last measured.
 #[derive(Clone)]
 struct Canvas {
     live: Rc<RefCell<Live>>,
-    pointers: Rc<RefCell<Pointers>>,
+    machine: Rc<RefCell<gesture::Canvas>>,
+    origin: Rc<Cell<Point>>,
     preview: UseStateSetter<Preview>,
     svg: NodeRef,
+}
+
+/// The one place the canvas's changes become the reducer's actions.
+fn action(change: Change) -> Action {
+    match change {
+        Change::Select(selection) => Action::View(ViewAction::Select(selection)),
+        Change::TogglePick(id) => Action::View(ViewAction::TogglePick(id)),
+        Change::ClearSelection => Action::View(ViewAction::ClearSelection),
+        Change::MoveBy { ids, dx, dy } => Action::Edit(EditAction::MoveBy { ids, dx, dy }),
+        Change::EndMove => Action::Edit(EditAction::EndMove),
+        Change::Pick(ids) => Action::View(ViewAction::Pick(ids)),
+        Change::SetView(view) => Action::View(ViewAction::SetViewport(view)),
+        Change::MoveService { service, to_host } => {
+            Action::Edit(EditAction::Change(Edit::MoveService { service, to_host }))
+        }
+        Change::Connect { from, to } => {
+            Action::Edit(EditAction::Change(Edit::Connect { from, to }))
+        }
+        Change::AddTo { host, part } => {
+            Action::Edit(EditAction::Change(Edit::AddTo { host, part }))
+        }
+        Change::Add { part, at } => Action::Edit(EditAction::Add { part, at }),
+        Change::Refuse(why) => Action::Refuse(why),
+        Change::Undo => Action::Edit(EditAction::Undo),
+        Change::Redo => Action::Edit(EditAction::Redo),
+    }
 }
 
 fn client_point(event: &web_sys::MouseEvent) -> Point {
@@ -220,33 +162,6 @@ fn client_point(event: &web_sys::MouseEvent) -> Point {
         x: f64::from(event.client_x()),
         y: f64::from(event.client_y()),
     }
-}
-
-/// What the event's target is part of, innermost first: a port, a service row, a node, a
-/// request link (`None`: leave it to its click), or empty canvas.
-fn pressed_on(event: &web_sys::Event) -> Option<Pressed> {
-    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
-        return Some(Pressed::Empty);
-    };
-    let closest = |selector: &str| target.closest(selector).ok().flatten();
-    if let Some(port) = closest(".port").and_then(|p| p.get_attribute("data-port")) {
-        return Some(Pressed::Port(port));
-    }
-    if let Some(row) = closest("g.service") {
-        let id = row.get_attribute("data-id")?;
-        let host = row
-            .parent_element()
-            .and_then(|p| p.closest("g.node").ok().flatten())
-            .and_then(|n| n.get_attribute("data-id"))?;
-        return Some(Pressed::Service { id, host });
-    }
-    if let Some(node) = closest("g.node") {
-        return node.get_attribute("data-id").map(Pressed::Node);
-    }
-    if closest(".wire-link").is_some() || closest(".overlay").is_some() {
-        return None;
-    }
-    Some(Pressed::Empty)
 }
 
 impl Canvas {
@@ -264,32 +179,65 @@ impl Canvas {
         ))
     }
 
-    /// The canvas point (relative to its corner) of a client point.
-    fn local(&self, client: Point) -> Point {
-        let origin = self
-            .rect()
-            .map(|(o, _)| o)
-            .unwrap_or(Point { x: 0.0, y: 0.0 });
-        viewport::relative(client, origin)
-    }
-
-    /// The drawing point under a client point, and whether it is over the canvas.
-    fn drawing(&self, client: Point) -> (Point, bool) {
-        let view = self.live.borrow().view;
-        match self.rect() {
-            Some((origin, size)) => {
-                let local = viewport::relative(client, origin);
-                let inside =
-                    local.x >= 0.0 && local.y >= 0.0 && local.x <= size.w && local.y <= size.h;
-                (viewport::to_drawing(view, local), inside)
-            }
-            None => (viewport::to_drawing(view, client), false),
+    /// Measures where the canvas's corner is now (at a press: moves use it without asking the
+    /// browser for its layout again).
+    fn measure_origin(&self) {
+        if let Some((origin, _)) = self.rect() {
+            self.origin.set(origin);
         }
     }
 
-    fn emit(&self, actions: Vec<Action>) {
+    /// The pointer of an event: its canvas point and its drawing point.
+    fn pointer(&self, event: &PointerEvent) -> Pointer {
+        let screen = viewport::relative(client_point(event), self.origin.get());
+        let view = self.live.try_borrow().map_or(View::default(), |l| l.view);
+        Pointer {
+            id: event.pointer_id(),
+            mouse: event.pointer_type() == "mouse",
+            screen,
+            world: viewport::to_drawing(view, screen),
+        }
+    }
+
+    /// Steps the machine with `input` (heard as `event`) and does what it asks.
+    fn send(&self, input: Input, event: Option<&web_sys::Event>) {
+        let outputs = {
+            let (Ok(live), Ok(mut machine)) =
+                (self.live.try_borrow(), self.machine.try_borrow_mut())
+            else {
+                return;
+            };
+            let ctx = Context {
+                topology: &live.topology,
+                layout: &live.layout,
+                view: live.view,
+                size: live.size,
+                picked: &live.picked,
+                selected: live.selected.as_deref(),
+            };
+            machine.handle(input, &ctx)
+        };
+        let mut actions = Vec::new();
+        for output in outputs {
+            match output {
+                Output::Change(change) => actions.push(action(change)),
+                Output::Preview(preview) => self.preview.set(preview),
+                Output::Capture(pointer) => self.capture(pointer),
+                Output::PreventDefault => {
+                    if let Some(event) = event {
+                        event.prevent_default();
+                    }
+                }
+                Output::CallBackAfterTask => self.after_task(),
+            }
+        }
+        if actions.is_empty() {
+            return;
+        }
         // No borrow is held here: the reducer may redraw at once.
-        let dispatch = self.live.borrow().dispatch.clone();
+        let Ok(dispatch) = self.live.try_borrow().map(|l| l.dispatch.clone()) else {
+            return;
+        };
         for action in actions {
             dispatch.emit(action);
         }
@@ -303,466 +251,110 @@ impl Canvas {
         }
     }
 
-    fn down(&self, event: &PointerEvent, on: Pressed) {
-        let mouse = event.pointer_type() == "mouse";
-        let button = event.button();
-        let on = match on {
-            // The middle button pans from anywhere; other buttons than the first do nothing.
-            _ if mouse && button == 1 => Pressed::Empty,
-            _ if mouse && button != 0 => return,
-            on => on,
-        };
-        let client = client_point(event);
-        let id = event.pointer_id();
-        let mut p = self.pointers.borrow_mut();
-        p.down.insert(id, client);
-        p.swallow_click = false;
-        let pinchable = matches!(
-            p.gesture,
-            Gesture::Press {
-                on: Pressed::Empty,
-                ..
-            } | Gesture::Pan { .. }
-        );
-        if p.down.len() == 2 && pinchable {
-            let mut fingers = p.down.iter().map(|(id, at)| (*id, *at));
-            if let (Some(a), Some(b)) = (fingers.next(), fingers.next()) {
-                drop(fingers);
-                let view = self.live.borrow().view;
-                p.gesture = Gesture::Pinch {
-                    ids: (a.0, b.0),
-                    from: (self.local(a.1), self.local(b.1)),
-                    view,
-                };
-            }
-            return;
-        }
-        if p.gesture == Gesture::Idle {
-            if on == Pressed::Empty {
-                event.prevent_default();
-            }
-            p.gesture = Gesture::Press {
-                pointer: id,
-                start: client,
-                on,
-                shift: event.shift_key(),
+    /// A press on the canvas, on whatever the drawing has there.
+    fn down(&self, event: &PointerEvent) {
+        self.measure_origin();
+        let pointer = self.pointer(event);
+        let on = {
+            let Ok(live) = self.live.try_borrow() else {
+                return;
             };
-        }
+            let radius = if pointer.mouse {
+                viewport::PORT_RADIUS
+            } else {
+                viewport::TOUCH_PORT_RADIUS
+            };
+            viewport::pointed(&live.topology, &live.layout, pointer.world, radius)
+        };
+        let input = Input::Down {
+            pointer,
+            button: event.button(),
+            shift: event.shift_key(),
+            on,
+        };
+        self.send(input, Some(event));
     }
 
-    fn grab_part(&self, part: Part, event: &PointerEvent) {
-        if event.pointer_type() == "mouse" && event.button() != 0 {
-            return;
-        }
-        let mut p = self.pointers.borrow_mut();
-        p.swallow_click = false;
-        if p.gesture == Gesture::Idle {
-            p.gesture = Gesture::Palette {
-                pointer: event.pointer_id(),
-                part,
-                start: client_point(event),
-                moved: false,
-            };
-        }
+    /// A press on a palette part.
+    fn grab(&self, part: Part, event: &PointerEvent) {
+        self.measure_origin();
+        let input = Input::Grab {
+            pointer: self.pointer(event),
+            button: event.button(),
+            part,
+        };
+        self.send(input, Some(event));
     }
 
     fn moved(&self, event: &PointerEvent) {
-        let id = event.pointer_id();
-        let client = client_point(event);
-        if event.pointer_type() == "mouse" && event.buttons() == 0 {
-            // The button was let go where we could not hear it (outside the window).
-            self.finish(id, client, true);
-            return;
-        }
-        let gesture = {
-            let mut p = self.pointers.borrow_mut();
-            if let Some(at) = p.down.get_mut(&id) {
-                *at = client;
-            }
-            p.gesture.clone()
+        let input = Input::Move {
+            pointer: self.pointer(event),
+            buttons: event.buttons(),
         };
-        let mut actions = Vec::new();
-        let mut next = None;
-        let mut preview = None;
-        match gesture {
-            Gesture::Idle => {}
-            Gesture::Press {
-                pointer,
-                start,
-                on,
-                shift,
-            } if pointer == id => {
-                if viewport::distance(client, start) <= viewport::DRAG_THRESHOLD {
-                    return;
-                }
-                let started = self.start_drag(pointer, start, on, shift);
-                self.set_gesture(started);
-                self.capture(pointer);
-                // Follow the pointer from the press to here at once.
-                self.moved(event);
-                return;
-            }
-            Gesture::Nodes {
-                pointer,
-                start,
-                ids,
-                starts,
-                sent,
-            } if pointer == id => {
-                let zoom = viewport::clamp_zoom(self.live.borrow().view.zoom);
-                let total = Point {
-                    x: (client.x - start.x) / zoom,
-                    y: (client.y - start.y) / zoom,
-                };
-                let delta = viewport::drag_delta(&starts, total);
-                let (dx, dy) = (delta.x - sent.x, delta.y - sent.y);
-                if dx != 0.0 || dy != 0.0 {
-                    actions.push(Action::Edit(EditAction::MoveBy {
-                        ids: ids.clone(),
-                        dx,
-                        dy,
-                    }));
-                    next = Some(Gesture::Nodes {
-                        pointer,
-                        start,
-                        ids,
-                        starts,
-                        sent: delta,
-                    });
-                }
-            }
-            Gesture::Pan {
-                pointer,
-                start,
-                view,
-            } if pointer == id => {
-                let moved = viewport::pan(view, client.x - start.x, client.y - start.y);
-                actions.push(Action::View(ViewAction::SetViewport(moved)));
-            }
-            Gesture::Band { pointer, start } if pointer == id => {
-                let (at, _) = self.drawing(client);
-                preview = Some(Preview::Band(viewport::rect_between(start, at)));
-            }
-            Gesture::Connect { pointer, from } if pointer == id => {
-                let (at, _) = self.drawing(client);
-                let live = self.live.borrow();
-                let target = viewport::hit(&live.topology, &live.layout, at)
-                    .filter(|hit| hit.id() != from)
-                    .and_then(|hit| viewport::outline(&live.topology, &live.layout, &hit));
-                if let Some(port) = viewport::port_of(&live.topology, &live.layout, &from) {
-                    preview = Some(Preview::Line {
-                        from: port,
-                        to: at,
-                        target,
-                    });
-                }
-            }
-            Gesture::Service {
-                pointer,
-                id: service,
-                host,
-            } if pointer == id => {
-                let (at, _) = self.drawing(client);
-                let live = self.live.borrow();
-                let row = viewport::outline(
-                    &live.topology,
-                    &live.layout,
-                    &Hit::Service {
-                        id: service,
-                        host: host.clone(),
-                    },
-                );
-                let target = viewport::host_at(&live.topology, &live.layout, at)
-                    .filter(|h| *h != host)
-                    .and_then(|h| live.layout.boxes.get(&h).copied());
-                preview = row.map(|row| Preview::Ghost {
-                    rect: Rect {
-                        x: at.x - row.w / 2.0,
-                        y: at.y - row.h / 2.0,
-                        ..row
-                    },
-                    target,
-                });
-            }
-            Gesture::Palette {
-                pointer,
-                part,
-                start,
-                moved,
-            } if pointer == id => {
-                let moved = moved || viewport::distance(client, start) > viewport::DRAG_THRESHOLD;
-                next = Some(Gesture::Palette {
-                    pointer,
-                    part,
-                    start,
-                    moved,
-                });
-                let (at, inside) = self.drawing(client);
-                preview = Some(if moved && inside {
-                    let (w, h) = viewport::part_size(part);
-                    let corner = viewport::drop_corner(part, at);
-                    let live = self.live.borrow();
-                    let target = part
-                        .goes_on_host()
-                        .then(|| viewport::host_at(&live.topology, &live.layout, at))
-                        .flatten()
-                        .and_then(|h| live.layout.boxes.get(&h).copied());
-                    Preview::Ghost {
-                        rect: Rect {
-                            x: corner.x,
-                            y: corner.y,
-                            w,
-                            h,
-                        },
-                        target,
-                    }
-                } else {
-                    Preview::None
-                });
-            }
-            Gesture::Pinch { ids, from, view } if ids.0 == id || ids.1 == id => {
-                let (a, b) = {
-                    let p = self.pointers.borrow();
-                    (p.down.get(&ids.0).copied(), p.down.get(&ids.1).copied())
-                };
-                if let (Some(a), Some(b)) = (a, b) {
-                    let to = (self.local(a), self.local(b));
-                    actions.push(Action::View(ViewAction::SetViewport(viewport::pinch(
-                        view, from, to,
-                    ))));
-                }
-            }
-            _ => {}
-        }
-        if let Some(next) = next {
-            self.set_gesture(next);
-        }
-        if let Some(preview) = preview {
-            self.preview.set(preview);
-        }
-        event.prevent_default();
-        self.emit(actions);
+        self.send(input, Some(event));
     }
 
-    fn set_gesture(&self, gesture: Gesture) {
-        self.pointers.borrow_mut().gesture = gesture;
-    }
-
-    /// The drag a press becomes once the pointer has moved.
-    fn start_drag(&self, pointer: i32, start: Point, on: Pressed, shift: bool) -> Gesture {
-        let live = self.live.borrow();
-        match on {
-            Pressed::Node(id) => {
-                let ids: Vec<String> = if live.picked.contains(&id) && live.picked.len() > 1 {
-                    live.picked.iter().cloned().collect()
-                } else {
-                    vec![id]
-                };
-                let starts = ids
-                    .iter()
-                    .filter_map(|id| live.layout.boxes.get(id))
-                    .map(|r| Point { x: r.x, y: r.y })
-                    .collect();
-                Gesture::Nodes {
-                    pointer,
-                    start,
-                    ids,
-                    starts,
-                    sent: Point { x: 0.0, y: 0.0 },
-                }
-            }
-            Pressed::Service { id, host } => Gesture::Service { pointer, id, host },
-            Pressed::Port(from) => Gesture::Connect { pointer, from },
-            Pressed::Empty if shift => {
-                drop(live);
-                let (at, _) = self.drawing(start);
-                Gesture::Band { pointer, start: at }
-            }
-            Pressed::Empty => Gesture::Pan {
-                pointer,
-                start,
-                view: live.view,
-            },
-        }
-    }
-
-    /// A pointer let go (or was cancelled): finish what it was doing.
-    fn finish(&self, id: i32, client: Point, cancelled: bool) {
-        let gesture = {
-            let mut p = self.pointers.borrow_mut();
-            p.down.remove(&id);
-            let mine = match &p.gesture {
-                Gesture::Idle => false,
-                Gesture::Pinch { ids, .. } => ids.0 == id || ids.1 == id,
-                Gesture::Press { pointer, .. }
-                | Gesture::Nodes { pointer, .. }
-                | Gesture::Service { pointer, .. }
-                | Gesture::Connect { pointer, .. }
-                | Gesture::Pan { pointer, .. }
-                | Gesture::Band { pointer, .. }
-                | Gesture::Palette { pointer, .. } => *pointer == id,
-            };
-            if !mine {
-                return;
-            }
-            let gesture = std::mem::replace(&mut p.gesture, Gesture::Idle);
-            // A press that did not move is a click; everything else swallows the click that
-            // follows.
-            p.swallow_click = !matches!(
-                gesture,
-                Gesture::Press { .. } | Gesture::Palette { moved: false, .. }
-            );
-            gesture
+    fn up(&self, event: &PointerEvent, cancelled: bool) {
+        let pointer = self.pointer(event);
+        let input = if cancelled {
+            Input::Cancel { pointer }
+        } else {
+            Input::Up { pointer }
         };
-        self.forget_swallow_soon();
-        self.preview.set(Preview::None);
-        let mut actions = Vec::new();
-        let (at, inside) = self.drawing(client);
-        match gesture {
-            Gesture::Press {
-                on: Pressed::Empty,
-                shift: false,
-                ..
-            } if !cancelled => actions.push(Action::View(ViewAction::ClearSelection)),
-            Gesture::Nodes { .. } => actions.push(Action::Edit(EditAction::EndMove)),
-            Gesture::Service { id, host, .. } if !cancelled => {
-                let live = self.live.borrow();
-                if let Some(to_host) =
-                    viewport::host_at(&live.topology, &live.layout, at).filter(|h| *h != host)
-                {
-                    actions.push(Action::Edit(EditAction::Change(Edit::MoveService {
-                        service: id,
-                        to_host,
-                    })));
-                }
-            }
-            Gesture::Connect { from, .. } if !cancelled => {
-                let live = self.live.borrow();
-                if let Some(to) = viewport::hit(&live.topology, &live.layout, at) {
-                    actions.push(Action::Edit(EditAction::Change(Edit::Connect {
-                        from,
-                        to: to.id().to_owned(),
-                    })));
-                }
-            }
-            Gesture::Band { start, .. } if !cancelled => {
-                let band = viewport::rect_between(start, at);
-                let ids = viewport::in_band(&self.live.borrow().layout, band);
-                actions.push(Action::View(ViewAction::Pick(ids)));
-            }
-            Gesture::Palette {
-                part, moved: true, ..
-            } if !cancelled && inside => actions.push(self.drop_part(part, at)),
-            _ => {}
-        }
-        self.emit(actions);
+        self.send(input, Some(event));
     }
 
-    /// A palette part let go over the drawing point `at`.
-    fn drop_part(&self, part: Part, at: Point) -> Action {
-        let live = self.live.borrow();
-        let host = viewport::host_at(&live.topology, &live.layout, at);
-        match (part.goes_on_host(), host) {
-            (true, Some(host)) => Action::Edit(EditAction::Change(Edit::AddTo { host, part })),
-            _ if part == Part::Agent => Action::Refuse(Refusal::AgentOffServer),
-            _ => Action::Edit(EditAction::Add {
-                part,
-                at: viewport::drop_corner(part, at),
-            }),
-        }
-    }
-
-    /// A palette part clicked (or Enter): onto the selected server if it goes on one,
-    /// otherwise at a free visible spot.
-    fn add_part(&self, part: Part) {
-        if std::mem::take(&mut self.pointers.borrow_mut().swallow_click) {
-            return;
-        }
-        let action = {
-            let live = self.live.borrow();
-            let host = live.selected.as_deref().and_then(|id| {
-                match live.topology.node(id).map(|n| &n.kind) {
-                    Some(NodeKind::Host(_)) => Some(id.to_owned()),
-                    Some(_) => None,
-                    None => live.topology.service(id).map(|(h, _)| h.id.clone()),
-                }
-            });
-            match (part.goes_on_host(), host) {
-                (true, Some(host)) => Action::Edit(EditAction::Change(Edit::AddTo { host, part })),
-                _ if part == Part::Agent => Action::Refuse(Refusal::AgentWithoutServer),
-                _ => {
-                    let (w, h) = viewport::part_size(part);
-                    let at = viewport::free_spot(&live.layout, live.view, live.size, w, h);
-                    Action::Edit(EditAction::Add { part, at })
-                }
-            }
-        };
-        self.emit(vec![action]);
-    }
-
-    /// The click a drag ends with comes in the same task as its pointerup; any later click
-    /// (Enter on a button, a click after the pointer left the window) is a click again.
-    fn forget_swallow_soon(&self) {
-        let pointers = self.pointers.clone();
-        let forget = Closure::once_into_js(move || {
-            if let Ok(mut p) = pointers.try_borrow_mut() {
-                p.swallow_click = false;
-            }
-        });
+    /// Tells the machine when the current task is over (a timer of 0 ms). Without the timer
+    /// the click a drag swallows is forgotten at the next press.
+    fn after_task(&self) {
+        let canvas = self.clone();
+        let callback = Closure::once_into_js(move || canvas.send(Input::AfterTask, None));
         if let Some(window) = web_sys::window() {
-            // Without the timer the flag lasts until the next press, which also clears it.
             let _ = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(forget.unchecked_ref(), 0);
+                .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
         }
-    }
-
-    /// Whether a click is the end of a drag (and must not select).
-    fn take_swallow(&self) -> bool {
-        std::mem::take(&mut self.pointers.borrow_mut().swallow_click)
     }
 
     fn wheel(&self, event: &WheelEvent) {
         event.prevent_default();
+        self.measure_origin();
         let factor = viewport::wheel_factor(event.delta_y(), event.delta_mode());
-        let anchor = self.local(client_point(event));
-        let view = self.live.borrow().view;
-        self.emit(vec![Action::View(ViewAction::SetViewport(
-            viewport::zoom_at(view, anchor, factor),
-        ))]);
+        let anchor = viewport::relative(client_point(event), self.origin.get());
+        self.send(Input::Zoom { anchor, factor }, None);
     }
 
     fn tool(&self, tool: Tool) {
-        let action = {
-            let live = self.live.borrow();
-            let center = live.size.center();
-            match tool {
-                Tool::Undo => Action::Edit(EditAction::Undo),
-                Tool::Redo => Action::Edit(EditAction::Redo),
-                Tool::ZoomIn => Action::View(ViewAction::SetViewport(viewport::zoom_at(
-                    live.view,
-                    center,
-                    viewport::ZOOM_STEP,
-                ))),
-                Tool::ZoomOut => Action::View(ViewAction::SetViewport(viewport::zoom_at(
-                    live.view,
-                    center,
-                    1.0 / viewport::ZOOM_STEP,
-                ))),
-                Tool::Fit => Action::View(ViewAction::SetViewport(viewport::fit(
-                    &live.layout,
-                    live.size,
-                ))),
-            }
+        let center = self
+            .live
+            .try_borrow()
+            .map_or(DEFAULT_SIZE, |l| l.size)
+            .center();
+        let input = match tool {
+            Tool::Undo => Input::Undo,
+            Tool::Redo => Input::Redo,
+            Tool::ZoomIn => Input::Zoom {
+                anchor: center,
+                factor: viewport::ZOOM_STEP,
+            },
+            Tool::ZoomOut => Input::Zoom {
+                anchor: center,
+                factor: 1.0 / viewport::ZOOM_STEP,
+            },
+            Tool::Fit => Input::Fit,
         };
-        self.emit(vec![action]);
+        self.send(input, None);
     }
 
     /// Measures the canvas and keeps the size if it changed.
     fn measure(&self, size: &UseStateSetter<Size>) {
-        if let Some((_, measured)) = self.rect() {
-            let changed = self.live.borrow().size != measured;
-            if changed {
-                self.live.borrow_mut().size = measured;
+        if let Some((origin, measured)) = self.rect() {
+            self.origin.set(origin);
+            let Ok(mut live) = self.live.try_borrow_mut() else {
+                return;
+            };
+            if live.size != measured {
+                live.size = measured;
+                drop(live);
                 size.set(measured);
             }
         }
@@ -824,7 +416,7 @@ fn use_pointer_listeners(canvas: Canvas) {
                 let on_up = canvas.clone();
                 listeners.push(EventListener::new(window, kind, move |event| {
                     if let Some(event) = event.dyn_ref::<PointerEvent>() {
-                        on_up.finish(event.pointer_id(), client_point(event), cancelled);
+                        on_up.up(event, cancelled);
                     }
                 }));
             }
@@ -876,14 +468,11 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     if let Ok(mut live) = live.try_borrow_mut() {
         *live = current();
     }
-    let pointers = use_mut_ref(|| Pointers {
-        gesture: Gesture::Idle,
-        down: BTreeMap::new(),
-        swallow_click: false,
-    });
+    let origin = use_state(|| Rc::new(Cell::new(Point { x: 0.0, y: 0.0 })));
     let canvas = Canvas {
         live,
-        pointers,
+        machine: use_mut_ref(gesture::Canvas::default),
+        origin: (*origin).clone(),
         preview: preview.setter(),
         svg: svg.clone(),
     };
@@ -901,38 +490,26 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         });
     }
     let on_select = {
-        let (canvas, dispatch) = (canvas.clone(), dispatch.clone());
+        let canvas = canvas.clone();
         Callback::from(move |selection: Selection| {
-            if !canvas.take_swallow() {
-                dispatch.emit(Action::View(ViewAction::Select(selection)));
-            }
+            canvas.send(Input::Click(Clicked::Select(selection)), None)
         })
     };
     let on_toggle = {
-        let (canvas, dispatch) = (canvas.clone(), dispatch.clone());
-        Callback::from(move |id: String| {
-            if !canvas.take_swallow() {
-                dispatch.emit(Action::View(ViewAction::TogglePick(id)));
-            }
-        })
+        let canvas = canvas.clone();
+        Callback::from(move |id: String| canvas.send(Input::Click(Clicked::Toggle(id)), None))
     };
     let onpointerdown = {
         let canvas = canvas.clone();
-        Callback::from(move |event: PointerEvent| {
-            if let Some(on) = pressed_on(&event) {
-                canvas.down(&event, on);
-            } else {
-                canvas.pointers.borrow_mut().swallow_click = false;
-            }
-        })
+        Callback::from(move |event: PointerEvent| canvas.down(&event))
     };
     let on_grab = {
         let canvas = canvas.clone();
-        Callback::from(move |(part, event): (Part, PointerEvent)| canvas.grab_part(part, &event))
+        Callback::from(move |(part, event): (Part, PointerEvent)| canvas.grab(part, &event))
     };
     let on_add = {
         let canvas = canvas.clone();
-        Callback::from(move |part: Part| canvas.add_part(part))
+        Callback::from(move |part: Part| canvas.send(Input::Click(Clicked::Part(part)), None))
     };
     let on_tool = {
         let canvas = canvas.clone();
