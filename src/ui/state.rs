@@ -286,7 +286,7 @@ impl AppState {
             log: self.world.log.to_vec(),
             clock: self.world.clock,
             shown: self.playback.trace.map(|t| (t, self.playback.hop)),
-            load: self
+            load_test: self
                 .load_test
                 .settings
                 .as_ref()

@@ -75,7 +75,7 @@ fn a_fragment_carries_load_settings_and_bad_ones_are_reported() {
     assert_eq!(state.load_test.settings, Some(settings));
     assert_eq!(
         (state.work.stage, state.view.tab, state.error()),
-        (Some(2), Tab::Load, None)
+        (Some(2), Tab::LoadTest, None)
     );
     let state = after(&parse_fragment("#stage=2&load=rps:lots").actions());
     assert_eq!(state.load_test.settings, None);

@@ -436,7 +436,7 @@ impl AppState {
             self.world.request = request;
         }
         self.load_test.settings = session
-            .load
+            .load_test
             .and_then(|l| crate::ui::load_run::LoadSettings::from_fragment(&l).ok());
         // The requests sent and failures applied, if they still apply to the design.
         if let Ok(done) = replay(

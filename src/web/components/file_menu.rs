@@ -26,7 +26,7 @@ pub struct FileMenuProps {
     pub height: f64,
     /// The last load run's settings: the share link carries them too.
     #[prop_or_default]
-    pub load: Option<LoadSettings>,
+    pub load_test: Option<LoadSettings>,
     /// The work on screen (marked in Recent work).
     #[prop_or_default]
     pub work: WorkId,
@@ -39,7 +39,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         document,
         width,
         height,
-        load,
+        load_test,
         work,
         dispatch,
     } = props;
@@ -93,8 +93,12 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
     };
     let link = use_state(|| None::<String>);
     let on_share = {
-        let (document, status, load, link) =
-            (document.clone(), status.clone(), load.clone(), link.clone());
+        let (document, status, load_test, link) = (
+            document.clone(),
+            status.clone(),
+            load_test.clone(),
+            link.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let Some(location) = web_sys::window().map(|w| w.location()) else {
                 return;
@@ -104,9 +108,9 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
             let base = location.href().unwrap_or_default();
             let base = base.split('#').next().unwrap_or_default();
             let mut url = format!("{base}#{}", document.to_fragment());
-            if let Some(load) = &load {
+            if let Some(settings) = &load_test {
                 url.push('&');
-                url.push_str(&load.to_fragment());
+                url.push_str(&settings.to_fragment());
             }
             link.set(Some(url.clone()));
             let status = status.clone();
