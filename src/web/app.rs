@@ -154,12 +154,12 @@ pub fn App() -> Html {
             <header class="topbar">
                 <h1 class="brand">{ "Stacksim" }</h1>
                 <StagePicker current={state.work.stage} {on_stage} />
-                <FileMenu document={state.document()} width={state.work.layout.width}
+                <FileMenu document={state.work_document()} width={state.work.layout.width}
                     height={state.work.layout.height} load_test={state.load_test.settings.clone()}
                     work={state.work.id.clone()} dispatch={(*dispatch).clone()} />
             </header>
             <WorkNotices notice={state.work.notice.clone()} autosave={autosave}
-                document={state.document()} dispatch={(*dispatch).clone()} />
+                document={state.work_document()} dispatch={(*dispatch).clone()} />
             if let Some(found) = &*damaged {
                 <DamagedAutosave damaged={found.clone()}
                     on_dismiss={Callback::from(move |_| damaged.set(None))} />

@@ -108,6 +108,25 @@ impl Work {
     }
 }
 
+/// The work as it would be saved, without copying it: [`WorkDocument::document`] builds the
+/// document when it is needed (a click on Save or Share), not on every render.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkDocument {
+    pub topology: Shared<Topology>,
+    pub positions: Shared<Positions>,
+    pub view: View,
+}
+
+impl WorkDocument {
+    pub fn document(&self) -> Document {
+        Document {
+            topology: (*self.topology).clone(),
+            positions: (*self.positions).clone(),
+            view: Some(self.view),
+        }
+    }
+}
+
 /// What the page tells about the work itself.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {

@@ -11,16 +11,15 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlCanvasElement, HtmlImageElement, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::ui::document::Document;
 use crate::ui::load_run::LoadSettings;
 use crate::ui::session::WorkId;
-use crate::ui::state::{Action, Refusal, WorkAction};
+use crate::ui::state::{Action, Refusal, WorkAction, WorkDocument};
 use crate::web::components::download::{copy_text, download};
 use crate::web::components::recent_menu::RecentMenu;
 
 #[derive(Properties, PartialEq)]
 pub struct FileMenuProps {
-    pub document: Document,
+    pub document: WorkDocument,
     /// The drawing's size, for the exported pictures.
     pub width: f64,
     pub height: f64,
@@ -86,7 +85,11 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         let (document, stem, dispatch) = (document.clone(), stem.clone(), dispatch.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{stem}.stacksim.json");
-            if let Err(err) = download(&name, document.to_json().as_bytes(), "application/json") {
+            if let Err(err) = download(
+                &name,
+                document.document().to_json().as_bytes(),
+                "application/json",
+            ) {
                 dispatch.emit(Action::Refuse(Refusal::File(err)));
             }
         })
@@ -107,7 +110,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
             // made after sharing.
             let base = location.href().unwrap_or_default();
             let base = base.split('#').next().unwrap_or_default();
-            let mut url = format!("{base}#{}", document.to_fragment());
+            let mut url = format!("{base}#{}", document.document().to_fragment());
             if let Some(settings) = &load_test {
                 url.push('&');
                 url.push_str(&settings.to_fragment());
