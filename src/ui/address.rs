@@ -14,7 +14,7 @@ use crate::ui::state::{Action, PlaybackAction, Refusal, Tab, ViewAction, WorkAct
 pub struct Fragment {
     /// Load test settings (`load=rps:200,s:20,…`, see [`LoadSettings::to_fragment`]), or why
     /// they could not be read.
-    pub load: Option<Result<LoadSettings, LinkSettingsError>>,
+    pub load_test: Option<Result<LoadSettings, LinkSettingsError>>,
     pub stage: Option<u8>,
     /// A request to send as soon as the page opens.
     pub send: Option<RequestSpec>,
@@ -34,7 +34,7 @@ impl Fragment {
         if let Some(tab) = self.tab {
             out.push(ViewAction::ShowTab(tab).into());
         }
-        match self.load {
+        match self.load_test {
             Some(Ok(settings)) => {
                 out.push(crate::ui::state::LoadTestAction::SetSettings(settings).into())
             }
@@ -72,7 +72,7 @@ pub fn parse_fragment(fragment: &str) -> Fragment {
         } else if let Some(value) = part.strip_prefix("tab=") {
             out.tab = Tab::from_key(value);
         } else if part.starts_with("load=") {
-            out.load = Some(LoadSettings::from_fragment(part));
+            out.load_test = Some(LoadSettings::from_fragment(part));
         }
     }
     out
@@ -138,7 +138,7 @@ mod tests {
                 send: Some(RequestSpec::new(RequestKind::Read, true)),
                 hop: None,
                 tab: None,
-                load: None,
+                load_test: None,
             }
         );
         assert_eq!(
@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(address(None, Tab::Findings, None), "tab=findings");
         let settings = LoadSettings::default();
         assert_eq!(
-            address(Some(1), Tab::Load, Some(&settings)),
+            address(Some(1), Tab::LoadTest, Some(&settings)),
             format!("stage=1&tab=load&{}", settings.to_fragment())
         );
     }

@@ -48,8 +48,10 @@ pub struct Session {
     pub clock: SimTime,
     /// The request shown in the event list (index into the requests sent) and its hop.
     pub shown: Option<(usize, Option<usize>)>,
-    /// The load settings, as [`crate::ui::load_run::LoadSettings::to_fragment`] writes them.
-    pub load: Option<String>,
+    /// The load test settings, as [`crate::ui::load_run::LoadSettings::to_fragment`] writes
+    /// them.
+    #[serde(rename = "load")]
+    pub load_test: Option<String>,
     /// The address fragment the page showed (without `#`).
     pub address: String,
     /// When it was saved, in milliseconds since 1970 (the shell's clock; listing only).

@@ -49,7 +49,9 @@ pub use playback::{Playback, PlaybackAction, Speed};
 pub use refusal::Refusal;
 pub use shared::Shared;
 pub use view::{Selection, Tab, ViewAction, ViewState};
-pub use work::{EditAction, History, MAX_UNDO, Notice, Positions, Version, Work, WorkAction};
+pub use work::{
+    EditAction, History, MAX_UNDO, Notice, Positions, Version, Work, WorkAction, WorkDocument,
+};
 pub use world::{World, WorldAction};
 
 /// Everything the page shows.
@@ -286,7 +288,7 @@ impl AppState {
             log: self.world.log.to_vec(),
             clock: self.world.clock,
             shown: self.playback.trace.map(|t| (t, self.playback.hop)),
-            load: self
+            load_test: self
                 .load_test
                 .settings
                 .as_ref()
@@ -298,10 +300,15 @@ impl AppState {
 
     /// The work as a document (to save, autosave or share).
     pub fn document(&self) -> Document {
-        Document {
-            topology: (*self.work.topology).clone(),
-            positions: (*self.work.positions).clone(),
-            view: Some(self.view.viewport),
+        self.work_document().document()
+    }
+
+    /// The work, shared: a document built only when asked.
+    pub fn work_document(&self) -> WorkDocument {
+        WorkDocument {
+            topology: self.work.topology.clone(),
+            positions: self.work.positions.clone(),
+            view: self.view.viewport,
         }
     }
 

@@ -102,8 +102,8 @@ pub fn App() -> Html {
         crate::ui::load_run::host_ids(t)
     });
     let shared_topology = state.work.topology.rc();
-    // The load on the diagram: the run being computed, else the last one, on the Load tab.
-    let load_shown = (state.view.tab == Tab::Load)
+    // The load test on the diagram: the one being computed, else the last, on its tab.
+    let load_test_shown = (state.view.tab == Tab::LoadTest)
         .then(|| {
             state
                 .load_test
@@ -128,7 +128,7 @@ pub fn App() -> Html {
             <>
                 <StageDiff stage={state.work.stage} />
                 <FindingsPanel findings={state.analysis.findings.rc()} proofs={state.analysis.proofs.rc()}
-                    load_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()} />
+                    capacity_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()} />
             </>
         },
         Tab::Reach => html! { <ReachMatrix topology={shared_topology.clone()} /> },
@@ -136,7 +136,7 @@ pub fn App() -> Html {
             <ExportPanel topology={shared_topology.clone()} selected={state.view.export_file.clone()}
                 dispatch={(*dispatch).clone()} />
         },
-        Tab::Load => html! {
+        Tab::LoadTest => html! {
             <LoadPanel hosts={hosts.clone()} result={state.load_test.last.clone()}
                 dispatch={(*dispatch).clone()} topology={Some(shared_topology.clone())}
                 on_finished={Some(dispatch.reform(|r| LoadTestAction::Finished(r).into()))}
@@ -151,18 +151,18 @@ pub fn App() -> Html {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let wide = matches!(state.view.tab, Tab::Reach | Tab::Export | Tab::Load);
+    let wide = matches!(state.view.tab, Tab::Reach | Tab::Export | Tab::LoadTest);
     html! {
         <div class="app">
             <header class="topbar">
                 <h1 class="brand">{ "Stacksim" }</h1>
                 <StagePicker current={state.work.stage} {on_stage} />
-                <FileMenu document={state.document()} width={state.work.layout.width}
-                    height={state.work.layout.height} load={state.load_test.settings.clone()}
+                <FileMenu document={state.work_document()} width={state.work.layout.width}
+                    height={state.work.layout.height} load_test={state.load_test.settings.clone()}
                     work={state.work.id.clone()} dispatch={(*dispatch).clone()} />
             </header>
             <WorkNotices notice={state.work.notice.clone()} autosave={autosave}
-                document={state.document()} dispatch={(*dispatch).clone()} />
+                document={state.work_document()} dispatch={(*dispatch).clone()} />
             if let Some(found) = &*damaged {
                 <DamagedAutosave damaged={found.clone()}
                     on_dismiss={Callback::from(move |_| damaged.set(None))} />
@@ -180,7 +180,7 @@ pub fn App() -> Html {
                         can_redo={!state.work.history.redo.is_empty()}
                         dispatch={(*dispatch).clone()}>
                         { for dot }
-                        if let Some(result) = load_shown {
+                        if let Some(result) = load_test_shown {
                             <LoadOverlay topology={shared_topology.clone()}
                                 layout={state.work.layout.rc()} {result} />
                         }

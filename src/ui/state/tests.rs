@@ -75,7 +75,7 @@ fn a_fragment_carries_load_settings_and_bad_ones_are_reported() {
     assert_eq!(state.load_test.settings, Some(settings));
     assert_eq!(
         (state.work.stage, state.view.tab, state.error()),
-        (Some(2), Tab::Load, None)
+        (Some(2), Tab::LoadTest, None)
     );
     let state = after(&parse_fragment("#stage=2&load=rps:lots").actions());
     assert_eq!(state.load_test.settings, None);
@@ -609,4 +609,67 @@ fn a_load_run_is_kept_and_bad_settings_keep_the_previous_one() {
     assert_eq!(state.load_test.last.as_ref(), Some(&first));
     state.apply(Action::Work(WorkAction::SelectStage(2)));
     assert_eq!(state.load_test.last, None, "a run belongs to its design");
+}
+
+#[test]
+fn a_pointer_move_shares_the_design_its_history_and_what_is_derived() {
+    let move_by = |dx| {
+        Action::Edit(EditAction::MoveBy {
+            ids: vec!["lb-01".into()],
+            dx,
+            dy: 0.0,
+        })
+    };
+    let mut state = after(&[
+        Action::Work(WorkAction::SelectStage(3)),
+        Action::World(WorldAction::Send(RequestSpec::new(RequestKind::Read, true))),
+        // The first move of a drag keeps the version before it.
+        move_by(8.0),
+    ]);
+    let before = state.clone();
+    state.apply(move_by(8.0));
+    assert!(state.work.topology.same(&before.work.topology));
+    assert!(state.work.history.same(&before.work.history));
+    assert!(state.world.log.same(&before.world.log));
+    assert!(state.world.run.same(&before.world.run));
+    assert!(state.analysis.findings.same(&before.analysis.findings));
+    assert!(std::rc::Rc::ptr_eq(
+        &state.shared_marks(),
+        &before.shared_marks()
+    ));
+    assert!(!state.work.positions.same(&before.work.positions));
+    assert_ne!(state.work.layout, before.work.layout, "the boxes follow");
+    assert_ne!(state, before);
+    state.apply(Action::Edit(EditAction::EndMove));
+    state.apply(Action::Edit(EditAction::Undo));
+    assert_eq!(
+        *state.work.positions,
+        *after(&[Action::Work(WorkAction::SelectStage(3))])
+            .work
+            .positions
+    );
+}
+
+#[test]
+fn refusals_say_why_in_the_pages_words() {
+    let mut state = after(&[Action::Work(WorkAction::NewDesign)]);
+    for (action, words) in [
+        (
+            EditAction::DeleteSelected,
+            "select something to delete first",
+        ),
+        (EditAction::Copy, "select one or more nodes to copy"),
+        (EditAction::Paste, "copy something first"),
+        (EditAction::Redo, "nothing to redo"),
+    ] {
+        state.apply(Action::Edit(action));
+        assert_eq!(state.error().as_deref(), Some(words));
+    }
+    state.apply(Action::View(ViewAction::ShowTab(Tab::Findings)));
+    assert!(state.refusal.is_some(), "a tab keeps the refusal shown");
+    state.apply(Action::Edit(EditAction::Undo));
+    assert_eq!(state.refusal, None, "a success clears it");
+    state.apply(Action::Work(WorkAction::Open("{".into())));
+    let error = state.error().unwrap_or_default();
+    assert!(error.starts_with("could not open the file: "), "{error}");
 }

@@ -34,7 +34,7 @@ pub enum Tab {
     /// The configuration files.
     Export,
     /// Load tests, their charts and the monitoring dashboard.
-    Load,
+    LoadTest,
 }
 
 impl Tab {
@@ -43,7 +43,7 @@ impl Tab {
         Tab::Findings,
         Tab::Reach,
         Tab::Export,
-        Tab::Load,
+        Tab::LoadTest,
     ];
 
     /// The tab's name in the address fragment (`#tab=findings`) and in `data-tab`.
@@ -53,7 +53,7 @@ impl Tab {
             Tab::Findings => "findings",
             Tab::Reach => "reach",
             Tab::Export => "export",
-            Tab::Load => "load",
+            Tab::LoadTest => "load",
         }
     }
 

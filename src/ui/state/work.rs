@@ -108,6 +108,25 @@ impl Work {
     }
 }
 
+/// The work as it would be saved, without copying it: [`WorkDocument::document`] builds the
+/// document when it is needed (a click on Save or Share), not on every render.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkDocument {
+    pub topology: Shared<Topology>,
+    pub positions: Shared<Positions>,
+    pub view: View,
+}
+
+impl WorkDocument {
+    pub fn document(&self) -> Document {
+        Document {
+            topology: (*self.topology).clone(),
+            positions: (*self.positions).clone(),
+            view: Some(self.view),
+        }
+    }
+}
+
 /// What the page tells about the work itself.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
@@ -436,7 +455,7 @@ impl AppState {
             self.world.request = request;
         }
         self.load_test.settings = session
-            .load
+            .load_test
             .and_then(|l| crate::ui::load_run::LoadSettings::from_fragment(&l).ok());
         // The requests sent and failures applied, if they still apply to the design.
         if let Ok(done) = replay(

@@ -11,22 +11,21 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlCanvasElement, HtmlImageElement, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::ui::document::Document;
 use crate::ui::load_run::LoadSettings;
 use crate::ui::session::WorkId;
-use crate::ui::state::{Action, Refusal, WorkAction};
+use crate::ui::state::{Action, Refusal, WorkAction, WorkDocument};
 use crate::web::components::download::{copy_text, download};
 use crate::web::components::recent_menu::RecentMenu;
 
 #[derive(Properties, PartialEq)]
 pub struct FileMenuProps {
-    pub document: Document,
+    pub document: WorkDocument,
     /// The drawing's size, for the exported pictures.
     pub width: f64,
     pub height: f64,
     /// The last load run's settings: the share link carries them too.
     #[prop_or_default]
-    pub load: Option<LoadSettings>,
+    pub load_test: Option<LoadSettings>,
     /// The work on screen (marked in Recent work).
     #[prop_or_default]
     pub work: WorkId,
@@ -39,7 +38,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         document,
         width,
         height,
-        load,
+        load_test,
         work,
         dispatch,
     } = props;
@@ -86,15 +85,23 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         let (document, stem, dispatch) = (document.clone(), stem.clone(), dispatch.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{stem}.stacksim.json");
-            if let Err(err) = download(&name, document.to_json().as_bytes(), "application/json") {
+            if let Err(err) = download(
+                &name,
+                document.document().to_json().as_bytes(),
+                "application/json",
+            ) {
                 dispatch.emit(Action::Refuse(Refusal::File(err)));
             }
         })
     };
     let link = use_state(|| None::<String>);
     let on_share = {
-        let (document, status, load, link) =
-            (document.clone(), status.clone(), load.clone(), link.clone());
+        let (document, status, load_test, link) = (
+            document.clone(),
+            status.clone(),
+            load_test.clone(),
+            link.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let Some(location) = web_sys::window().map(|w| w.location()) else {
                 return;
@@ -103,10 +110,10 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
             // made after sharing.
             let base = location.href().unwrap_or_default();
             let base = base.split('#').next().unwrap_or_default();
-            let mut url = format!("{base}#{}", document.to_fragment());
-            if let Some(load) = &load {
+            let mut url = format!("{base}#{}", document.document().to_fragment());
+            if let Some(settings) = &load_test {
                 url.push('&');
-                url.push_str(&load.to_fragment());
+                url.push_str(&settings.to_fragment());
             }
             link.set(Some(url.clone()));
             let status = status.clone();

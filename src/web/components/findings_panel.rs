@@ -16,7 +16,7 @@ use crate::web::components::finding_item::{FindingItem, severity_badge};
 pub struct FindingsPanelProps {
     pub findings: Rc<Vec<Finding>>,
     pub proofs: Rc<BTreeMap<String, ProofResult>>,
-    pub load_rps: Option<u32>,
+    pub capacity_rps: Option<u32>,
     pub dispatch: Callback<Action>,
 }
 
@@ -29,7 +29,7 @@ const SEVERITIES: [(Severity, &str); 3] = [
     (Severity::Info, "Info"),
 ];
 
-fn load_picker(load_rps: Option<u32>, dispatch: &Callback<Action>) -> Html {
+fn capacity_picker(capacity_rps: Option<u32>, dispatch: &Callback<Action>) -> Html {
     let onchange = dispatch.reform(|event: Event| {
         let value = event
             .target()
@@ -42,9 +42,9 @@ fn load_picker(load_rps: Option<u32>, dispatch: &Callback<Action>) -> Html {
         <label class="load-pick">
             { "Check capacity at " }
             <select {onchange} data-control="load">
-                <option value="" selected={load_rps.is_none()}>{ "no load (skip)" }</option>
+                <option value="" selected={capacity_rps.is_none()}>{ "no load (skip)" }</option>
                 { for LOADS.iter().map(|&rps| html! {
-                    <option value={rps.to_string()} selected={load_rps == Some(rps)}>
+                    <option value={rps.to_string()} selected={capacity_rps == Some(rps)}>
                         { format!("{rps} req/s") }
                     </option>
                 }) }
@@ -58,7 +58,7 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
     let FindingsPanelProps {
         findings,
         proofs,
-        load_rps,
+        capacity_rps,
         dispatch,
     } = props;
     let count = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
@@ -93,7 +93,7 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
                     }
                 }) }
             </p>
-            { load_picker(*load_rps, dispatch) }
+            { capacity_picker(*capacity_rps, dispatch) }
             <p class="note">{ "Computed from the design itself, for any design. Point at a finding (or focus it) to mark its nodes on the diagram; “Prove it” runs the failing scenario in the simulator." }</p>
             if findings.is_empty() {
                 <p class="empty-list">{ "No findings: nothing Stacksim checks is wrong with this design." }</p>

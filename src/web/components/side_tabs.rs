@@ -20,7 +20,7 @@ fn label(tab: Tab) -> &'static str {
         Tab::Findings => "Findings",
         Tab::Reach => "Reachability",
         Tab::Export => "Export",
-        Tab::Load => "Load",
+        Tab::LoadTest => "Load",
     }
 }
 
@@ -30,7 +30,7 @@ fn hint(tab: Tab) -> &'static str {
         Tab::Findings => "What is weak about this design, and what each stage fixes",
         Tab::Reach => "Who can connect to whom, on which port, and the rule that decides",
         Tab::Export => "The configuration files to deploy this design",
-        Tab::Load => "Run a load with failures over time; charts and the monitoring dashboard",
+        Tab::LoadTest => "Run a load with failures over time; charts and the monitoring dashboard",
     }
 }
 

@@ -4,8 +4,7 @@
 use yew::prelude::*;
 
 use crate::ui::archive;
-use crate::ui::document::Document;
-use crate::ui::state::{Action, EditAction, Notice, WorkAction};
+use crate::ui::state::{Action, EditAction, Notice, WorkAction, WorkDocument};
 use crate::web::components::download::download;
 use crate::web::storage::StorageError;
 
@@ -15,7 +14,7 @@ pub struct WorkNoticesProps {
     /// Why autosave is off, while it is.
     pub autosave: Option<StorageError>,
     /// The work, for Save a copy.
-    pub document: Document,
+    pub document: WorkDocument,
     pub dispatch: Callback<Action>,
 }
 
@@ -57,8 +56,14 @@ pub fn WorkNotices(props: &WorkNoticesProps) -> Html {
             let (document, failure) = (props.document.clone(), failure.clone());
             Callback::from(move |_: MouseEvent| {
                 let name = format!("{}.stacksim.json", archive::slug(&document.topology.name));
-                failure
-                    .set(download(&name, document.to_json().as_bytes(), "application/json").err());
+                failure.set(
+                    download(
+                        &name,
+                        document.document().to_json().as_bytes(),
+                        "application/json",
+                    )
+                    .err(),
+                );
             })
         };
         html! {
