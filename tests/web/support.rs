@@ -322,9 +322,14 @@ pub async fn drag(root: &Element, target: &Element, from: At, to: At, shift: boo
     pointer(&canvas, "pointerup", to, shift).await;
 }
 
-/// Drags the node `id` by its box, `dx`, `dy` screen pixels.
+/// Drags the node `id` by its title bar (where a user grabs it: lower down, a press lands on a
+/// service's row and moves that service), `dx`, `dy` screen pixels.
 pub async fn drag_node(root: &Element, id: &str, dx: f64, dy: f64) {
     let node = find(root, &format!("g.node[data-id='{id}'] > rect.node-box"));
-    let from = center(&node);
+    let r = node.get_bounding_client_rect();
+    let from = At {
+        x: r.left() + r.width() / 2.0,
+        y: r.top() + 6.0,
+    };
     drag(root, &node, from, from.plus(dx, dy), false).await;
 }
