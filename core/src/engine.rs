@@ -207,6 +207,9 @@ pub struct BackendState {
     pub checked: bool,
     /// Requests this server has answered so far (through any load balancer).
     pub served: u64,
+    /// Whether this is the server the load balancer picked most recently (for any request,
+    /// answered or not).
+    pub last_pick: bool,
 }
 
 /// One agent report: what a host did during the last interval.
@@ -349,6 +352,8 @@ struct LbState {
     /// What HAProxy believes: checked servers per their checks, unchecked ones always.
     available: Vec<bool>,
     retry: RetryPolicy,
+    /// The server slot picked most recently.
+    last_pick: Option<u32>,
 }
 
 enum Ev {
@@ -548,6 +553,7 @@ impl Simulation {
                     redispatch: lb.redispatch,
                     timeout_connect: config.connect_timeout,
                 },
+                last_pick: None,
             });
         }
         let vrrp = model

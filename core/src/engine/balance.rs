@@ -83,6 +83,7 @@ impl Simulation {
             req.lb = Some((lb as u32, pick.server as u32));
         }
         self.lbs[lb].balancer.connection_started(pick.server);
+        self.lbs[lb].last_pick = Some(pick.server as u32);
         self.connect_backend(slot, lb, pick.server);
     }
 
