@@ -283,6 +283,8 @@ struct Spot {
     kind: HopKind,
     src: Option<(Ipv4Addr, u16)>,
     dst: Option<(Ipv4Addr, u16)>,
+    /// Which of the client's SYNs the hop is about ([`crate::trace::Hop::syn`]).
+    syn: u8,
 }
 
 impl Spot {
@@ -294,12 +296,21 @@ impl Spot {
             kind,
             src: None,
             dst: None,
+            syn: 0,
         }
     }
 
     /// The same hop, showing the packet's source and destination.
     fn ends(self, src: Option<(Ipv4Addr, u16)>, dst: Option<(Ipv4Addr, u16)>) -> Spot {
         Spot { src, dst, ..self }
+    }
+
+    /// The same hop, about the client's SYN resent `resent` times before.
+    fn syn(self, resent: u8) -> Spot {
+        Spot {
+            syn: resent,
+            ..self
+        }
     }
 }
 

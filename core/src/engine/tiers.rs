@@ -272,7 +272,8 @@ impl Simulation {
                 state: ConnState::New,
             };
             let refused_at = now + lan.times(2) + back;
-            if !self.firewall_passes(slot, to_host, &packet, now + lan, timeout_at, refused_at) {
+            let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
+            if !self.firewall_passes(slot, to_host, &packet, spot, timeout_at, refused_at) {
                 return false;
             }
         }
