@@ -276,12 +276,13 @@ impl Simulation {
                 )
             },
         );
-        self.hop(slot, Spot::new(gives_up, Place::Svc(from), HopKind::Failure).ends(src, dst), |m| {
-                format!(
-                    "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
-                    m.svc_id(target)
-                )
-            });
+        let spot = Spot::new(gives_up, Place::Svc(from), HopKind::Failure).ends(src, dst);
+        self.hop(slot, spot, |m| {
+            format!(
+                "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
+                m.svc_id(target)
+            )
+        });
         if let Some(req) = self.req_mut(slot) {
             req.connect_error = Some(ConnectError::Timeout);
         }

@@ -86,18 +86,18 @@ impl Simulation {
                     .unwrap_or_default();
                 let spot = Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp).ends(client, dst);
                 self.hop(slot, spot.syn(conn.resent), |m| {
-                        let held = format!(
-                            "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
-                            m.hosts[host].name, m.vips[vip].priorities[member]
-                        );
-                        match resend {
-                            Some((n, after)) => format!(
-                                "the SYN resent {after} after the first (resend {n}) reaches {}: {held}",
-                                m.hosts[host].name
-                            ),
-                            None => held,
-                        }
-                    });
+                    let held = format!(
+                        "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
+                        m.hosts[host].name, m.vips[vip].priorities[member]
+                    );
+                    match resend {
+                        Some((n, after)) => format!(
+                            "the SYN resent {after} after the first (resend {n}) reaches {}: {held}",
+                            m.hosts[host].name
+                        ),
+                        None => held,
+                    }
+                });
                 host
             }
             Some(Entry::Host(host)) => host,
@@ -204,7 +204,8 @@ impl Simulation {
                 req.tls_at_lb = is_lb;
             }
             arrive += wan.times(2);
-            self.hop(slot, Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls).ends(client, dst), |m| {
+            let spot = Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls);
+            self.hop(slot, spot.ends(client, dst), |m| {
                 match &m.svcs[svc].certificate {
                     Some(c) => format!(
                         "TLS 1.3 handshake: {} presents the certificate for {} ({}); HTTPS ends here",
