@@ -918,3 +918,143 @@ fn an_app_server_with_only_a_replica_has_no_primary() {
         }
     }
 }
+
+/// The requests the timeline counted over each link, as (from, to, count), links that carried
+/// none left out.
+fn link_counts(sim: &Simulation) -> Vec<(String, String, u64)> {
+    let timeline = sim.timeline();
+    timeline
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, (from, to))| {
+            let n = timeline.buckets.iter().map(|b| b.link_requests[i]).sum();
+            (from.clone(), to.clone(), n)
+        })
+        .filter(|(_, _, n)| *n > 0)
+        .collect()
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_timeline_counts_the_requests_each_link_carried() {
+    let count = |from: &str, to: &str, n: u64| (from.to_owned(), to.to_owned(), n);
+    // Stage 1, round robin: server-01, server-02, server-01, server-02. server-02's app
+    // server reads from its own replica and writes to the primary on server-01.
+    let mut stage1 = sim(1);
+    for (k, kind) in [
+        RequestKind::Read,
+        RequestKind::Read,
+        RequestKind::Write,
+        RequestKind::Write,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        send(&mut stage1, secs(k as f64), kind, false);
+    }
+    assert_eq!(
+        link_counts(&stage1),
+        [
+            count("lb-01.haproxy", "server-01.nginx", 2),
+            count("lb-01.haproxy", "server-02.nginx", 2),
+            count("server-01.nginx", "server-01.app", 2),
+            count("server-01.app", "server-01.mysql", 2),
+            count("server-02.nginx", "server-02.app", 2),
+            count("server-02.app", "server-02.mysql", 1),
+            count("server-02.app", "server-01.mysql", 1),
+        ]
+    );
+    // A static file stops at Nginx; a connection HAProxy could not open carried nothing: the
+    // request redispatched to server-02 is counted once, on its link.
+    let mut stage0 = sim(0);
+    send(&mut stage0, SimTime::ZERO, RequestKind::Static, false);
+    assert_eq!(link_counts(&stage0), []);
+    let mut stage1 = sim(1);
+    stage1
+        .handle(SimTime::ZERO, Input::ServiceDown("server-01.nginx".into()))
+        .expect("known service");
+    let trace = send(&mut stage1, secs(0.5), RequestKind::Static, false);
+    check_served(&trace, Some("server-02.nginx"), false);
+    check_reason(&trace, "refused");
+    assert_eq!(
+        link_counts(&stage1),
+        [count("lb-01.haproxy", "server-02.nginx", 1)]
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_trace_names_the_way_the_response_goes_back() {
+    let stop = |svc: &str| Input::ServiceDown(svc.into());
+    let crash = |host: &str| Input::HostDown(host.into());
+    // (stage, inputs at 0 s, request kind, HTTPS, the places the response goes back through)
+    type Case = (u8, Vec<Input>, RequestKind, bool, &'static [&'static str]);
+    let cases: [Case; 6] = [
+        (0, vec![], RequestKind::Static, false, &["server-01.nginx"]),
+        // Refused by the stopped server-01, redispatched to server-02: only the server that
+        // took the request is on the way back.
+        (
+            1,
+            vec![stop("server-01.nginx")],
+            RequestKind::Static,
+            false,
+            &["server-02.nginx", "lb-01.haproxy"],
+        ),
+        // The write went on to the primary on server-01; the application server answers.
+        (
+            1,
+            vec![stop("server-01.nginx")],
+            RequestKind::Write,
+            false,
+            &["server-02.app", "server-02.nginx", "lb-01.haproxy"],
+        ),
+        // HAProxy redirects plain HTTP itself.
+        (2, vec![], RequestKind::Read, false, &["lb-01.haproxy"]),
+        // lb-01 crashed: the client's SYNs are resent until lb-02 holds the VIP.
+        (
+            3,
+            vec![crash("lb-01")],
+            RequestKind::Read,
+            true,
+            &["app-01.app", "web-01.nginx", "lb-02.haproxy", "vip"],
+        ),
+        // Not served: no response goes back.
+        (0, vec![crash("server-01")], RequestKind::Read, false, &[]),
+    ];
+    for (stage, inputs, kind, https, expected) in cases {
+        let mut sim = sim(stage);
+        for input in &inputs {
+            sim.handle(SimTime::ZERO, input.clone()).expect("known ids");
+        }
+        let trace = send(&mut sim, secs(1.0), kind, https);
+        assert_eq!(
+            trace.return_path,
+            expected,
+            "stage {stage} {inputs:?} {kind:?}: {:#?}",
+            reasons(&trace)
+        );
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_backends_name_the_balancers_last_pick() {
+    let last_pick = |sim: &Simulation| -> Vec<String> {
+        sim.backends()
+            .into_iter()
+            .filter(|b| b.last_pick)
+            .map(|b| b.server)
+            .collect()
+    };
+    let mut sim = sim(1);
+    assert!(last_pick(&sim).is_empty(), "no request yet");
+    send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
+    assert_eq!(last_pick(&sim), ["server-01.nginx"]);
+    send(&mut sim, secs(1.0), RequestKind::Static, false);
+    assert_eq!(last_pick(&sim), ["server-02.nginx"]);
+    // server-01 is stopped: HAProxy picks it, is refused, and redispatches the retry to
+    // server-02, its last pick.
+    sim.handle(secs(2.0), Input::ServiceDown("server-01.nginx".into()))
+        .expect("known service");
+    let trace = send(&mut sim, secs(2.5), RequestKind::Static, false);
+    check_served(&trace, Some("server-02.nginx"), false);
+    assert_eq!(last_pick(&sim), ["server-02.nginx"]);
+}

@@ -268,3 +268,46 @@ async fn the_overlay_draws_traffic_queues_down_hosts_and_at_most_its_dots() {
     let d = find(&root, "path.load-dots").get_attribute("d").expect("d");
     assert_eq!(d.matches('M').count(), 40, "one circle per dot");
 }
+
+#[wasm_bindgen_test]
+async fn the_overlay_draws_the_requests_the_engine_sent_over_each_link() {
+    // Stage 1: server-02's application server reads from its replica and writes to the
+    // primary on server-01; the overlay shows that split, as the engine counted it.
+    let topology = presets::topology(1).expect("stage");
+    let result = Rc::new(load_run::run(&topology, &LoadSettings::default()).expect("runs"));
+    let layout = Rc::new(auto_layout(&topology));
+    let root = new_root();
+    let svg = document()
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), "svg")
+        .expect("svg");
+    root.append_child(&svg).expect("append");
+    let k = 10;
+    let props = LoadOverlayProps {
+        topology: Rc::new(topology),
+        layout,
+        result: result.clone(),
+        second: Some(k),
+        max_dots: 40,
+        clock_ms: Some(500.0),
+    };
+    yew::Renderer::<LoadOverlay>::with_root_and_props(svg.clone(), props).render();
+    yew::scheduler::flush().await;
+    let drawn = |from: &str, to: &str| {
+        let selector = format!("path.load-link[data-from='{from}'][data-to='{to}']");
+        (count(&root, &selector) > 0).then(|| number_attr(&root, &selector, "data-rps"))
+    };
+    for link in &result.links {
+        let rps = link.per_second[k];
+        let expected = (rps > 0.0).then_some(rps);
+        assert_eq!(
+            drawn(&link.from, &link.to),
+            expected,
+            "{} → {}",
+            link.from,
+            link.to
+        );
+    }
+    let reads = drawn("server-02.app", "server-02.mysql").expect("reads drawn");
+    let writes = drawn("server-02.app", "server-01.mysql").expect("writes drawn");
+    assert!(reads > 3.0 * writes, "reads {reads}, writes {writes}");
+}

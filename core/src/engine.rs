@@ -207,6 +207,9 @@ pub struct BackendState {
     pub checked: bool,
     /// Requests this server has answered so far (through any load balancer).
     pub served: u64,
+    /// Whether this is the server the load balancer picked most recently (for any request,
+    /// answered or not).
+    pub last_pick: bool,
 }
 
 /// One agent report: what a host did during the last interval.
@@ -239,7 +242,7 @@ enum Fate {
 struct Req {
     spec: RequestSpec,
     sent_at: SimTime,
-    trace: Option<Box<Trace>>,
+    trace: Option<Box<Traced>>,
     encrypted: bool,
     /// The load balancer (index into `lbs`) and server slot it is using.
     lb: Option<(u32, u32)>,
@@ -280,6 +283,8 @@ struct Spot {
     kind: HopKind,
     src: Option<(Ipv4Addr, u16)>,
     dst: Option<(Ipv4Addr, u16)>,
+    /// Which of the client's SYNs the hop is about ([`crate::trace::Hop::syn`]).
+    syn: u8,
 }
 
 impl Spot {
@@ -291,6 +296,7 @@ impl Spot {
             kind,
             src: None,
             dst: None,
+            syn: 0,
         }
     }
 
@@ -298,6 +304,21 @@ impl Spot {
     fn ends(self, src: Option<(Ipv4Addr, u16)>, dst: Option<(Ipv4Addr, u16)>) -> Spot {
         Spot { src, dst, ..self }
     }
+
+    /// The same hop, about the client's SYN resent `resent` times before.
+    fn syn(self, resent: u8) -> Spot {
+        Spot {
+            syn: resent,
+            ..self
+        }
+    }
+}
+
+/// What the engine keeps for a traced request: its trace, and the places the request came in
+/// through so far (the way its response goes back).
+struct Traced {
+    trace: Trace,
+    way_in: Vec<Place>,
 }
 
 /// A TCP connection being opened: when its first SYN left and how many times it was resent.
@@ -342,6 +363,8 @@ struct LbState {
     /// What HAProxy believes: checked servers per their checks, unchecked ones always.
     available: Vec<bool>,
     retry: RetryPolicy,
+    /// The server slot picked most recently.
+    last_pick: Option<u32>,
 }
 
 enum Ev {
@@ -541,6 +564,7 @@ impl Simulation {
                     redispatch: lb.redispatch,
                     timeout_connect: config.connect_timeout,
                 },
+                last_pick: None,
             });
         }
         let vrrp = model
@@ -613,6 +637,16 @@ impl Simulation {
         let timeline = Timeline::new(
             config.bucket,
             model.svcs.iter().map(|s| s.id.clone()).collect(),
+            model
+                .links
+                .iter()
+                .map(|l| {
+                    (
+                        model.svc_id(l.from).to_owned(),
+                        model.svc_id(l.to).to_owned(),
+                    )
+                })
+                .collect(),
         );
         queue.push(SimTime::ZERO + timeline.width, Ev::Sample);
         Ok(Simulation {

@@ -1,7 +1,8 @@
 //! What a run looks like over time: one [`Bucket`] per interval of simulated time (1 s by
 //! default), the data behind the load charts: throughput and errors, latency percentiles,
 //! requests per server, queue depth per service, replication lag and stale reads, requests
-//! whose first SYN went unanswered (a VRRP failover gap, a dead host, a dropping firewall).
+//! whose first SYN went unanswered (a VRRP failover gap, a dead host, a dropping firewall),
+//! requests sent over each request link.
 //!
 //! Outcomes are counted in the bucket of the moment they were decided; queue depths and lags
 //! are sampled at the end of each bucket.
@@ -96,6 +97,12 @@ pub struct Bucket {
     /// a dead host, a firewall `deny`), counted when that SYN arrived. The client resent it
     /// (B6a): such a request is served late if an answer came before its connect timeout.
     pub syn_resent: u64,
+    /// Requests sent over each request link during the interval (indexed like
+    /// [`Timeline::links`]), counted when they leave: HAProxy's connection to the server it
+    /// picked opens, Nginx passes to the application server it picked, the application server
+    /// queries the database it picked. Failed attempts (a refused or unanswered SYN) carry no
+    /// request and are not counted.
+    pub link_requests: Vec<u64>,
 }
 
 /// Buckets of equal width from time zero.
@@ -104,12 +111,19 @@ pub struct Timeline {
     pub width: SimDuration,
     /// Service ids, the index of the per-service vectors.
     pub services: Vec<String>,
+    /// Request links as (from, to) service ids, in design order: the index of
+    /// [`Bucket::link_requests`].
+    pub links: Vec<(String, String)>,
     pub buckets: Vec<Bucket>,
 }
 
 impl Timeline {
-    /// An empty timeline over `services`.
-    pub fn new(width: SimDuration, services: Vec<String>) -> Timeline {
+    /// An empty timeline over `services` and request `links`.
+    pub fn new(
+        width: SimDuration,
+        services: Vec<String>,
+        links: Vec<(String, String)>,
+    ) -> Timeline {
         let width = if width == SimDuration::ZERO {
             SimDuration::from_secs(1)
         } else {
@@ -118,6 +132,7 @@ impl Timeline {
         Timeline {
             width,
             services,
+            links,
             buckets: Vec::new(),
         }
     }
@@ -128,6 +143,7 @@ impl Timeline {
         while self.buckets.len() <= idx {
             let start = SimTime::ZERO + self.width.times(self.buckets.len() as u64);
             let n = self.services.len();
+            let links = self.links.len();
             self.buckets.push(Bucket {
                 start,
                 sent: 0,
@@ -138,6 +154,7 @@ impl Timeline {
                 replica_lag_ms: vec![None; n],
                 stale_reads: 0,
                 syn_resent: 0,
+                link_requests: vec![0; links],
             });
         }
         &mut self.buckets[idx]
@@ -146,6 +163,11 @@ impl Timeline {
     /// The index of a service id in the per-service vectors.
     pub fn service_index(&self, id: &str) -> Option<usize> {
         self.services.iter().position(|s| s == id)
+    }
+
+    /// The index of a request link in [`Bucket::link_requests`].
+    pub fn link_index(&self, from: &str, to: &str) -> Option<usize> {
+        self.links.iter().position(|(f, t)| f == from && t == to)
     }
 }
 
@@ -170,11 +192,16 @@ mod tests {
 
     #[test]
     fn buckets_are_created_up_to_the_time_asked() {
-        let mut timeline = Timeline::new(SimDuration::from_secs(1), vec!["a".into()]);
+        let mut timeline = Timeline::new(
+            SimDuration::from_secs(1),
+            vec!["a".into()],
+            vec![("a".into(), "a".into())],
+        );
         timeline.bucket_mut(SimTime::from_millis(2_500)).sent += 1;
         assert_eq!(timeline.buckets.len(), 3);
         assert_eq!(timeline.buckets[2].start, SimTime::from_secs(2));
         assert_eq!(timeline.buckets[2].sent, 1);
         assert_eq!(timeline.buckets[0].served_by, [0]);
+        assert_eq!(timeline.buckets[0].link_requests, [0]);
     }
 }

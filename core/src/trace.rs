@@ -108,6 +108,15 @@ pub struct Hop {
     pub dst: Option<(Ipv4Addr, u16)>,
     /// The decision and why, in words.
     pub reason: String,
+    /// Which of the client's SYNs this hop belongs to: 0 for its first (and for every hop that
+    /// is not about a client SYN), n for the n-th one the browser resent after no answer
+    /// (B6a). A hop whose number is higher than the hop before it is a SYN sent again.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub syn: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// How a request ended.
@@ -209,6 +218,12 @@ pub struct Trace {
     pub outcome: Option<Outcome>,
     /// When the outcome reached the client.
     pub finished_at: Option<SimTime>,
+    /// The places the response travels back through to the client, nearest first: the
+    /// service that answered, then each service and virtual IP the request came in through,
+    /// in reverse (hosts, the client and places it only tried are not named). Empty until a
+    /// response leaves, and for a request that was not served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub return_path: Vec<String>,
 }
 
 impl Trace {

@@ -6,7 +6,7 @@
 //! animation loop (`components::request_dot`) feeds it elapsed milliseconds and nothing else.
 
 use crate::sim::topology::{NodeKind, Topology};
-use crate::sim::trace::{Hop, HopKind, Trace};
+use crate::sim::trace::{HopKind, Trace};
 use crate::ui::layout::{Layout, Point, Wire, WireKind, service_rect, wires};
 
 /// How long the dot rests at a place after arriving, so the decision can be read (ms at 1×).
@@ -238,32 +238,20 @@ fn is_node(topology: &Topology, place: &str) -> bool {
     topology.node(place).is_some()
 }
 
-fn is_host(topology: &Topology, place: &str) -> bool {
-    topology
-        .node(place)
-        .is_some_and(|n| matches!(n.kind, NodeKind::Host(_)))
-}
-
 /// The places the dot passes through on hop `idx`, in order (empty: it stays where it is).
 ///
 /// Mostly the previous hop's place then this one. After DNS the answer goes back to the
-/// client, which then connects. The final response retraces the request's path backwards
-/// (loops from retries removed). A SYN the client resends goes back to the client and out
-/// again. A failure is the client giving up: nothing moves.
-pub fn waypoints<'a>(
-    topology: &Topology,
-    hops: &'a [Hop],
-    idx: usize,
-    client: &'a str,
-) -> Vec<&'a str> {
+/// client, which then connects. The final response goes back the way the engine says it does
+/// ([`Trace::return_path`]). A SYN the client resends goes back to the client and out again. A
+/// failure is the client giving up: nothing moves.
+pub fn waypoints<'a>(trace: &'a Trace, idx: usize, client: &'a str) -> Vec<&'a str> {
+    let hops = &trace.hops;
     let Some(hop) = hops.get(idx) else {
         return Vec::new();
     };
     let prev = idx.checked_sub(1).and_then(|i| hops.get(i));
     let from = prev.map_or(client, |p| p.place.as_str());
-    if let Some(prev) = prev
-        && resends(topology, client, prev, hop)
-    {
+    if prev.is_some_and(|prev| hop.syn > prev.syn) {
         // The client's SYN went unanswered and this is the one it sent again: back to the
         // client, then out again.
         return vec![from, client, hop.place.as_str()];
@@ -272,8 +260,8 @@ pub fn waypoints<'a>(
         HopKind::Failure => Vec::new(),
         HopKind::Response if hop.place == client => {
             let mut path = vec![from];
-            for place in return_path(topology, &hops[..idx], client) {
-                if path.last() != Some(&place) {
+            for place in &trace.return_path {
+                if path.last() != Some(&place.as_str()) {
                     path.push(place);
                 }
             }
@@ -285,48 +273,6 @@ pub fn waypoints<'a>(
         }
         _ => vec![from, hop.place.as_str()],
     }
-}
-
-/// Whether `hop` is a SYN the client sent again after `prev` (one of its SYNs) got no answer:
-/// both come from the client's address and `hop` is later (the browser's retransmission
-/// timer, B6a). The hops of one SYN getting through (virtual IP, firewall, handshake) share
-/// its time, and the TLS handshake that follows is no SYN.
-fn resends(topology: &Topology, client: &str, prev: &Hop, hop: &Hop) -> bool {
-    let Some(NodeKind::Client { ip }) = topology.node(client).map(|n| &n.kind) else {
-        return false;
-    };
-    let from_client = |h: &Hop| h.src.is_some_and(|(src, _)| src == *ip);
-    from_client(prev)
-        && from_client(hop)
-        && hop.at > prev.at
-        && matches!(
-            prev.kind,
-            HopKind::Vrrp | HopKind::Firewall | HopKind::Failure
-        )
-        && matches!(
-            hop.kind,
-            HopKind::Vrrp | HopKind::Firewall | HopKind::Failure | HopKind::Connect
-        )
-}
-
-/// The services and virtual IPs the request went through, nearest first.
-fn return_path<'a>(topology: &Topology, hops: &'a [Hop], client: &str) -> Vec<&'a str> {
-    let mut stack: Vec<&str> = Vec::new();
-    for hop in hops {
-        let place = hop.place.as_str();
-        if matches!(hop.kind, HopKind::Dns | HopKind::Failure)
-            || place == client
-            || is_host(topology, place)
-        {
-            continue;
-        }
-        match stack.iter().position(|p| *p == place) {
-            Some(pos) => stack.truncate(pos + 1),
-            None => stack.push(place),
-        }
-    }
-    stack.reverse();
-    stack
 }
 
 /// The drawn wire from `a` to `b`, walked from `a`: a wire between exactly these places, or
@@ -380,7 +326,7 @@ pub fn legs(topology: &Topology, layout: &Layout, trace: &Trace) -> Vec<Leg> {
     let mut at = anchor(topology, layout, client).unwrap_or(Point { x: 0.0, y: 0.0 });
     let mut out = Vec::with_capacity(trace.hops.len());
     for (idx, hop) in trace.hops.iter().enumerate() {
-        let points = waypoints(topology, &trace.hops, idx, client);
+        let points = waypoints(trace, idx, client);
         let mut curves = Vec::new();
         for pair in points.windows(2) {
             let (a, b) = (pair[0], pair[1]);
@@ -422,7 +368,7 @@ mod tests {
     use crate::sim::engine::{Config, Input, Simulation};
     use crate::sim::presets;
     use crate::sim::time::{SimDuration, SimTime};
-    use crate::sim::trace::{RequestKind, RequestSpec};
+    use crate::sim::trace::{Outcome, RequestKind, RequestSpec};
     use crate::ui::layout::auto_layout;
 
     const A: Point = Point { x: 0.0, y: 0.0 };
@@ -554,25 +500,22 @@ mod tests {
 
     #[test]
     fn waypoints_go_back_to_the_client_after_dns_and_retrace_the_response() {
-        let (topology, trace) = trace(3, RequestKind::Read, true);
+        let (_, trace) = trace(3, RequestKind::Read, true);
         let places: Vec<&str> = trace.hops.iter().map(|h| h.place.as_str()).collect();
         let first_after_dns = trace
             .hops
             .iter()
             .position(|h| h.kind != HopKind::Dns)
             .expect("a hop after DNS");
+        assert_eq!(waypoints(&trace, 0, "client"), ["client", "dns"]);
         assert_eq!(
-            waypoints(&topology, &trace.hops, 0, "client"),
-            ["client", "dns"]
-        );
-        assert_eq!(
-            waypoints(&topology, &trace.hops, first_after_dns, "client"),
+            waypoints(&trace, first_after_dns, "client"),
             ["dns", "client", places[first_after_dns]]
         );
         let last = trace.hops.len() - 1;
         assert_eq!(trace.hops[last].kind, HopKind::Response);
         assert_eq!(
-            waypoints(&topology, &trace.hops, last, "client"),
+            waypoints(&trace, last, "client"),
             [
                 "app-01.app",
                 "web-01.nginx",
@@ -581,6 +524,109 @@ mod tests {
                 "client"
             ]
         );
+    }
+
+    /// Stage `stage` after `inputs` at 0 s: the trace of one request sent at 1 s.
+    fn trace_after(
+        stage: u8,
+        inputs: &[Input],
+        kind: RequestKind,
+        https: bool,
+    ) -> (Topology, Trace) {
+        let topology = presets::topology(stage).expect("stage exists");
+        let mut sim = Simulation::new(&topology, Config::default()).expect("simulates");
+        for input in inputs {
+            sim.handle(SimTime::ZERO, input.clone()).expect("known ids");
+        }
+        let at = SimTime::ZERO + SimDuration::from_secs(1);
+        let id = sim
+            .handle(at, Input::Send(RequestSpec::new(kind, https)))
+            .expect("accepted")
+            .expect("an id");
+        sim.run_until_quiet(at + SimDuration::from_secs(600));
+        let trace = sim.trace(id).expect("traced").clone();
+        (topology, trace)
+    }
+
+    #[test]
+    fn the_response_goes_back_the_way_the_request_came() {
+        let stop = |svc: &str| Input::ServiceDown(svc.into());
+        let crash = |host: &str| Input::HostDown(host.into());
+        // (stage, inputs at 0 s, request kind, HTTPS, the places the response goes back through)
+        type Case = (u8, Vec<Input>, RequestKind, bool, &'static [&'static str]);
+        let cases: [Case; 5] = [
+            // server-01 is not yet marked DOWN: refused, then redispatched to server-02.
+            (
+                1,
+                vec![stop("server-01.nginx")],
+                RequestKind::Static,
+                false,
+                &["server-02.nginx", "lb-01.haproxy", "client"],
+            ),
+            // The write goes to the primary on server-01; the answer comes back through
+            // server-02's application server, not through server-01.
+            (
+                1,
+                vec![stop("server-01.nginx")],
+                RequestKind::Write,
+                false,
+                &[
+                    "server-02.app",
+                    "server-02.nginx",
+                    "lb-01.haproxy",
+                    "client",
+                ],
+            ),
+            // Plain HTTP is redirected at the load balancer: the 301 goes straight back.
+            (
+                2,
+                vec![],
+                RequestKind::Read,
+                false,
+                &["lb-01.haproxy", "client"],
+            ),
+            (
+                3,
+                vec![],
+                RequestKind::Read,
+                true,
+                &[
+                    "app-01.app",
+                    "web-01.nginx",
+                    "lb-01.haproxy",
+                    "vip",
+                    "client",
+                ],
+            ),
+            // lb-01 crashed: the SYNs of the VRRP gap are resent until lb-02 holds the VIP.
+            (
+                3,
+                vec![crash("lb-01")],
+                RequestKind::Read,
+                true,
+                &[
+                    "app-01.app",
+                    "web-01.nginx",
+                    "lb-02.haproxy",
+                    "vip",
+                    "client",
+                ],
+            ),
+        ];
+        for (stage, inputs, kind, https, expected) in cases {
+            let (_, trace) = trace_after(stage, &inputs, kind, https);
+            let last = trace.hops.len() - 1;
+            assert!(
+                trace.outcome.as_ref().is_some_and(Outcome::is_served),
+                "stage {stage} {inputs:?}: {:#?}",
+                trace.hops
+            );
+            assert_eq!(
+                waypoints(&trace, last, "client"),
+                expected,
+                "stage {stage} {inputs:?} {kind:?}"
+            );
+        }
     }
 
     /// Stage 2 without the load balancer's port-80 rule: plain HTTP is dropped there.
@@ -603,7 +649,7 @@ mod tests {
         let (topology, trace) = trace_of(stage_2_dropping_http(), RequestKind::Static, false);
         let last = trace.hops.len() - 1;
         assert_eq!(trace.hops[last].kind, HopKind::Failure);
-        assert!(waypoints(&topology, &trace.hops, last, "client").is_empty());
+        assert!(waypoints(&trace, last, "client").is_empty());
         let legs = legs(&topology, &auto_layout(&topology), &trace);
         assert!(legs[last].curves.is_empty());
         assert_eq!(legs[last].rest, legs[last - 1].rest);
@@ -612,17 +658,17 @@ mod tests {
     #[test]
     fn each_resent_syn_goes_back_to_the_client_and_out_again() {
         // Plain HTTP dropped by the firewall: the browser sends its SYN 7 times (B6a).
-        let (topology, dropped) = trace_of(stage_2_dropping_http(), RequestKind::Static, false);
+        let (_, dropped) = trace_of(stage_2_dropping_http(), RequestKind::Static, false);
         let resends: Vec<Vec<&str>> = (0..dropped.hops.len())
-            .map(|i| waypoints(&topology, &dropped.hops, i, "client"))
+            .map(|i| waypoints(&dropped, i, "client"))
             .filter(|w| w.len() == 3 && w[1] == "client" && w[0] == "lb-01")
             .collect();
         assert_eq!(resends.len(), 6, "{:#?}", dropped.hops);
         assert!(resends.iter().all(|w| w[2] == "lb-01"), "{resends:?}");
         // A request that gets through at once has no such leg.
-        let (topology, served) = trace(2, RequestKind::Static, true);
+        let (_, served) = trace(2, RequestKind::Static, true);
         assert!(
-            (0..served.hops.len()).all(|i| waypoints(&topology, &served.hops, i, "client").get(1)
+            (0..served.hops.len()).all(|i| waypoints(&served, i, "client").get(1)
                 != Some(&"client")
                 || served.hops[i - 1].kind == HopKind::Dns
                 || served.hops[i].place == "client"),

@@ -206,7 +206,8 @@ pub struct HostMetrics {
     pub lag_s: Option<u64>,
 }
 
-/// Estimated requests per second over one request link (see [`LoadResult::links`]).
+/// Requests per second over one request link, as the engine sent them (see
+/// [`LoadResult::links`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkLoad {
     pub from: String,
@@ -240,7 +241,8 @@ pub struct LoadResult {
     pub queues: Vec<(String, Vec<f64>)>,
     /// Hosts down at the end of each second.
     pub down_hosts: Vec<Vec<String>>,
-    /// Requests per second over each request link, estimated (see [`estimate_links`]).
+    /// Requests per second over each request link, counted by the engine
+    /// ([`crate::sim::timeline::Bucket::link_requests`]), in design order.
     pub links: Vec<LinkLoad>,
     /// The largest replica lag, in milliseconds.
     pub lag_ms: Vec<f64>,
@@ -672,8 +674,6 @@ impl LoadSettings {
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Sample {
     down_hosts: Vec<String>,
-    /// (vip, holder) per virtual IP.
-    holders: Vec<(String, Option<String>)>,
 }
 
 /// How far a run has got.
@@ -730,7 +730,6 @@ pub struct LoadRunner {
     phase: Phase,
     samples: Vec<Sample>,
     hosts: Vec<String>,
-    vips: Vec<String>,
 }
 
 impl LoadRunner {
@@ -746,12 +745,6 @@ impl LoadRunner {
         for (at, input) in inputs {
             sim.schedule(at, input).map_err(|e| e.to_string())?;
         }
-        let vips = topology
-            .nodes
-            .iter()
-            .filter(|n| matches!(n.kind, NodeKind::Vip(_)))
-            .map(|n| n.id.clone())
-            .collect();
         Ok(LoadRunner {
             topology: topology.clone(),
             settings: settings.clone(),
@@ -762,7 +755,6 @@ impl LoadRunner {
             phase: Phase::Load,
             samples: Vec::new(),
             hosts: host_ids(topology),
-            vips,
         })
     }
 
@@ -809,15 +801,7 @@ impl LoadRunner {
             .filter(|h| sim.host_is_up(h) == Some(false))
             .cloned()
             .collect();
-        let holders = self
-            .vips
-            .iter()
-            .map(|v| (v.clone(), sim.vip_holder(v)))
-            .collect();
-        self.samples.push(Sample {
-            down_hosts,
-            holders,
-        });
+        self.samples.push(Sample { down_hosts });
     }
 
     pub fn progress(&self) -> Progress {
@@ -960,32 +944,17 @@ fn summarize(
                 .unwrap_or_default()
         })
         .collect();
-    let dynamic_share = {
-        let total = settings.static_pct + settings.read_pct + settings.write_pct;
-        if total > 0.0 {
-            (settings.read_pct + settings.write_pct) / total
-        } else {
-            1.0
-        }
-    };
-    let holders: Vec<Vec<(String, Option<String>)>> = (0..used)
-        .map(|k| {
-            // Seconds after the load (requests still finishing) keep the last state seen.
-            samples
-                .get(k)
-                .or(samples.last())
-                .map(|s| s.holders.clone())
-                .unwrap_or_default()
+    // What the engine sent over each request link (its buckets are one second wide).
+    let links = timeline
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, (from, to))| LinkLoad {
+            from: from.clone(),
+            to: to.clone(),
+            per_second: series(&|b| b.link_requests.get(i).copied().unwrap_or(0) as f64),
         })
         .collect();
-    let links = estimate_links(
-        topology,
-        &backends,
-        &down_hosts,
-        &holders,
-        dynamic_share,
-        used,
-    );
     LoadResult {
         settings: Some(settings.clone()),
         finished,
@@ -1019,131 +988,6 @@ fn summarize(
         monitoring,
         blind_spots,
     }
-}
-
-/// Requests per second over each request link, estimated for the diagram from what the run
-/// counts exactly (requests served per web server, hosts down, who holds each virtual IP):
-///
-/// - a web server's requests come equally over its incoming links from hosts that are up and,
-///   for members of a virtual IP, hold it that second;
-/// - any other service passes on what came in, equally over its links to hosts that are up;
-///   a web server passes on only the dynamic share of the mix (`dynamic_share`).
-///
-/// The core does not count requests per link; these widths are a picture, not a measurement.
-pub fn estimate_links(
-    topology: &Topology,
-    backends: &[(String, Vec<f64>)],
-    down_hosts: &[Vec<String>],
-    holders: &[Vec<(String, Option<String>)>],
-    dynamic_share: f64,
-    seconds: usize,
-) -> Vec<LinkLoad> {
-    let host_of = |svc: &str| topology.service(svc).map(|(node, _)| node.id.as_str());
-    let is_web = |svc: &str| backends.iter().any(|(id, _)| id == svc);
-    // The virtual IPs each host is a member of.
-    let memberships = |host: &str| -> Vec<&str> {
-        topology
-            .nodes
-            .iter()
-            .filter(
-                |n| matches!(&n.kind, NodeKind::Vip(v) if v.members.iter().any(|m| m.host == host)),
-            )
-            .map(|n| n.id.as_str())
-            .collect()
-    };
-    let mut out: Vec<LinkLoad> = topology
-        .links
-        .iter()
-        .map(|l| LinkLoad {
-            from: l.from.clone(),
-            to: l.to.clone(),
-            per_second: vec![0.0; seconds],
-        })
-        .collect();
-    let n = out.len();
-    for k in 0..seconds {
-        let down = down_hosts.get(k).map_or(&[][..], Vec::as_slice);
-        let up = |svc: &str| host_of(svc).is_some_and(|h| !down.iter().any(|d| d == h));
-        let active = |svc: &str| {
-            up(svc)
-                && host_of(svc).is_some_and(|h| {
-                    memberships(h).iter().all(|vip| {
-                        holders.get(k).is_none_or(|hs| {
-                            hs.iter()
-                                .any(|(v, holder)| v == vip && holder.as_deref() == Some(h))
-                        })
-                    })
-                })
-        };
-        let mut flow = vec![None::<f64>; n];
-        // Links into web servers first: their requests are counted.
-        for (id, values) in backends {
-            let incoming: Vec<usize> = (0..n).filter(|&i| &topology.links[i].to == id).collect();
-            let chosen: Vec<usize> = incoming
-                .iter()
-                .copied()
-                .filter(|&i| active(&topology.links[i].from))
-                .collect();
-            let chosen = if chosen.is_empty() { incoming } else { chosen };
-            let value = values.get(k).copied().unwrap_or(0.0);
-            for &i in &chosen {
-                flow[i] = Some(value / chosen.len() as f64);
-            }
-            for i in (0..n).filter(|&i| &topology.links[i].to == id) {
-                flow[i].get_or_insert(0.0);
-            }
-        }
-        // Then downstream, a tier at a time (a loop in the design stops after n rounds).
-        for _ in 0..n {
-            let mut changed = false;
-            for i in 0..n {
-                if flow[i].is_some() {
-                    continue;
-                }
-                let from = &topology.links[i].from;
-                let into: Vec<usize> = (0..n).filter(|&j| &topology.links[j].to == from).collect();
-                let inflow = if is_web(from) {
-                    let served = backends.iter().find(|(id, _)| id == from);
-                    served.and_then(|(_, v)| v.get(k).copied()).unwrap_or(0.0) * dynamic_share
-                } else if into.is_empty() {
-                    0.0
-                } else if into.iter().all(|&j| flow[j].is_some()) {
-                    into.iter().filter_map(|&j| flow[j]).sum()
-                } else {
-                    continue;
-                };
-                let outgoing: Vec<usize> = (0..n)
-                    .filter(|&j| &topology.links[j].from == from)
-                    .collect();
-                let live: Vec<usize> = outgoing
-                    .iter()
-                    .copied()
-                    .filter(|&j| up(&topology.links[j].to))
-                    .collect();
-                let live = if live.is_empty() {
-                    outgoing.clone()
-                } else {
-                    live
-                };
-                for &j in &outgoing {
-                    let share = if live.contains(&j) {
-                        inflow / live.len() as f64
-                    } else {
-                        0.0
-                    };
-                    flow[j] = Some(share);
-                }
-                changed = true;
-            }
-            if !changed {
-                break;
-            }
-        }
-        for (link, value) in out.iter_mut().zip(flow) {
-            link.per_second[k] = value.unwrap_or(0.0);
-        }
-    }
-    out
 }
 
 fn outcome_total(b: &Bucket) -> u64 {
@@ -1622,6 +1466,36 @@ mod tests {
     }
 
     #[test]
+    fn link_load_is_what_the_engine_sent_over_each_link() {
+        // Stage 1: server-02's application server reads from its own replica and writes to
+        // the primary on server-01, so its two database links carry 60 : 10 of its queries,
+        // not half each; server-01's reads all go to its own primary.
+        let result = run(&stage(1), &LoadSettings::default()).expect("runs");
+        let total = |from: &str, to: &str| -> f64 {
+            result
+                .links
+                .iter()
+                .find(|l| l.from == from && l.to == to)
+                .expect("link")
+                .per_second
+                .iter()
+                .sum()
+        };
+        let reads = total("server-02.app", "server-02.mysql");
+        let writes = total("server-02.app", "server-01.mysql");
+        assert!(writes > 0.0, "{writes}");
+        assert!(reads > 4.0 * writes, "reads {reads}, writes {writes}");
+        assert_eq!(
+            total("server-01.app", "server-01.mysql"),
+            total("server-01.nginx", "server-01.app")
+        );
+        // Every request the load balancer passed on went over one of its two links.
+        let to_web =
+            total("lb-01.haproxy", "server-01.nginx") + total("lb-01.haproxy", "server-02.nginx");
+        assert_eq!(to_web, result.total_sent as f64);
+    }
+
+    #[test]
     fn link_load_follows_the_vip_and_the_mix() {
         let settings = LoadSettings {
             rps: 400.0,
@@ -1641,18 +1515,23 @@ mod tests {
                 .expect("link")
                 .per_second
         };
-        let web1 = &result.backends[0].1;
-        assert!(web1[4] > 100.0, "{web1:?}");
-        assert_eq!(link("lb-01.haproxy", "web-01.nginx")[4], web1[4]);
+        let total = |from: &str, to: &str| link(from, to).iter().sum::<f64>();
+        // Only the VIP's holder passes requests on: lb-01, then lb-02 after lb-01 dies.
+        let web1 = link("lb-01.haproxy", "web-01.nginx")[4];
+        assert!(web1 > 100.0, "{web1}");
         assert_eq!(link("lb-02.haproxy", "web-01.nginx")[4], 0.0);
         assert_eq!(link("lb-01.haproxy", "web-01.nginx")[15], 0.0);
-        assert_eq!(link("lb-02.haproxy", "web-01.nginx")[15], web1[15]);
-        // 70 % of the mix is dynamic: Nginx passes that share on to the app server.
-        let app = link("web-01.nginx", "app-01.app")[4];
-        assert!((app - 0.7 * web1[4]).abs() < 1e-9, "{app}");
-        let db = link("app-01.app", "db-01.mysql")[4];
-        let apps = app + link("web-02.nginx", "app-01.app")[4];
-        assert!((db - apps).abs() < 1e-9);
+        assert!(link("lb-02.haproxy", "web-01.nginx")[15] > 100.0);
+        // 70 % of the mix is dynamic: Nginx passes about that share on to the app server.
+        let into_web =
+            total("lb-01.haproxy", "web-01.nginx") + total("lb-02.haproxy", "web-01.nginx");
+        let app = total("web-01.nginx", "app-01.app");
+        assert!((app / into_web - 0.7).abs() < 0.05, "{app} of {into_web}");
+        // The dynamic requests the app server took (not those that failed in its queue) query
+        // the one database.
+        let apps = app + total("web-02.nginx", "app-01.app");
+        let db = total("app-01.app", "db-01.mysql");
+        assert!(db <= apps && db > 0.95 * apps, "{db} of {apps}");
         assert_eq!(result.latency_ms.len(), LATENCY_SAMPLES);
         assert!(result.latency_ms.windows(2).all(|w| w[0] <= w[1]));
         // Finished: the last second of the load, not the grace seconds after it.

@@ -83,6 +83,7 @@ impl Simulation {
             req.lb = Some((lb as u32, pick.server as u32));
         }
         self.lbs[lb].balancer.connection_started(pick.server);
+        self.lbs[lb].last_pick = Some(pick.server as u32);
         self.connect_backend(slot, lb, pick.server);
     }
 
@@ -171,6 +172,9 @@ impl Simulation {
                 req.return_latency += lan;
                 req.web = Some(target as u32);
             }
+            let link = self.model.lbs[lb].servers[server_slot];
+            self.timeline.bucket_mut(now).link_requests[link] += 1;
+            self.came_through(slot, Place::Svc(target));
             self.hop(
                 slot,
                 Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),
@@ -272,12 +276,13 @@ impl Simulation {
                 )
             },
         );
-        self.hop(slot, Spot::new(gives_up, Place::Svc(from), HopKind::Failure).ends(src, dst), |m| {
-                format!(
-                    "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
-                    m.svc_id(target)
-                )
-            });
+        let spot = Spot::new(gives_up, Place::Svc(from), HopKind::Failure).ends(src, dst);
+        self.hop(slot, spot, |m| {
+            format!(
+                "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
+                m.svc_id(target)
+            )
+        });
         if let Some(req) = self.req_mut(slot) {
             req.connect_error = Some(ConnectError::Timeout);
         }

@@ -51,7 +51,7 @@ impl Simulation {
         self.reqs
             .iter()
             .flatten()
-            .filter_map(|r| r.trace.as_deref())
+            .filter_map(|r| r.trace.as_deref().map(|t| &t.trace))
             .find(|t| t.id == id)
     }
 
@@ -91,6 +91,7 @@ impl Simulation {
                     available: self.lbs[lb_idx].available[slot],
                     checked: self.lbs[lb_idx].checkers[slot].is_some(),
                     served: self.served_by[target],
+                    last_pick: self.lbs[lb_idx].last_pick == Some(slot as u32),
                 });
             }
         }

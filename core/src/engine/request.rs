@@ -9,7 +9,7 @@ use crate::time::{SimDuration, SimTime};
 use crate::trace::{Hop, HopKind, Outcome, RequestId, RequestKind, RequestSpec, Trace};
 
 use super::words::outcome_reason;
-use super::{Connecting, Ev, Fate, Output, Req, Simulation, Spot};
+use super::{Connecting, Ev, Fate, Output, Req, Simulation, Spot, Traced};
 
 impl Simulation {
     pub(super) fn req(&self, slot: u32) -> Option<&Req> {
@@ -22,6 +22,35 @@ impl Simulation {
 
     pub(super) fn traced(&self, slot: u32) -> bool {
         self.req(slot).is_some_and(|r| r.trace.is_some())
+    }
+
+    /// A traced request came in through `place` (a virtual IP, or a service that took it).
+    pub(super) fn came_through(&mut self, slot: u32, place: Place) {
+        if let Some(traced) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
+            traced.way_in.push(place);
+        }
+    }
+
+    /// A traced request's response leaves `svc`: it goes back the way the request came.
+    pub(super) fn record_return_path(&mut self, slot: u32, svc: usize) {
+        let model = &self.model;
+        if let Some(traced) = self
+            .reqs
+            .get_mut(slot as usize)
+            .and_then(Option::as_mut)
+            .and_then(|r| r.trace.as_mut())
+        {
+            let way_in = &traced.way_in;
+            let upto = way_in
+                .iter()
+                .rposition(|&p| p == Place::Svc(svc))
+                .map_or(way_in.len(), |i| i + 1);
+            traced.trace.return_path = way_in[..upto]
+                .iter()
+                .rev()
+                .map(|&p| model.name(p).to_owned())
+                .collect();
+        }
     }
 
     /// Appends a hop to a traced request. `reason` runs only for traced requests, so untraced
@@ -38,9 +67,9 @@ impl Simulation {
     pub(super) fn push_hop(&mut self, slot: u32, spot: Spot, reason: String) {
         let model = &self.model;
         if let Some(req) = self.reqs.get_mut(slot as usize).and_then(Option::as_mut)
-            && let Some(trace) = req.trace.as_mut()
+            && let Some(traced) = req.trace.as_mut()
         {
-            trace.hops.push(Hop {
+            traced.trace.hops.push(Hop {
                 at: spot.at,
                 place: model.name(spot.place).to_owned(),
                 kind: spot.kind,
@@ -48,6 +77,7 @@ impl Simulation {
                 src: spot.src,
                 dst: spot.dst,
                 reason,
+                syn: spot.syn,
             });
         }
     }
@@ -93,8 +123,8 @@ impl Simulation {
         if let Some(text) = text {
             let outcome = self.outcome(fate, place, slot, text.clone());
             self.push_hop(slot, spot, text);
-            if let Some(trace) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
-                trace.outcome = Some(outcome);
+            if let Some(traced) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
+                traced.trace.outcome = Some(outcome);
             }
         }
         let host = match place {
@@ -171,13 +201,17 @@ impl Simulation {
         let id = RequestId(self.next_id);
         self.next_id += 1;
         let trace = traced.then(|| {
-            Box::new(Trace {
-                id,
-                spec,
-                sent_at: now,
-                hops: Vec::new(),
-                outcome: None,
-                finished_at: None,
+            Box::new(Traced {
+                trace: Trace {
+                    id,
+                    spec,
+                    sent_at: now,
+                    hops: Vec::new(),
+                    outcome: None,
+                    finished_at: None,
+                    return_path: Vec::new(),
+                },
+                way_in: Vec::new(),
             })
         });
         let req = Req {
@@ -259,14 +293,16 @@ impl Simulation {
             let outcome = match self
                 .req(slot)
                 .and_then(|r| r.trace.as_ref())
-                .and_then(|t| t.outcome.clone())
+                .and_then(|t| t.trace.outcome.clone())
             {
                 Some(outcome) => outcome,
                 None => self.outcome(fate, Place::Client, slot, String::new()),
             };
             let encrypted = self.req(slot).is_some_and(|r| r.spec.https);
             let client = self.model.client_id.clone();
-            if let Some(mut trace) = self.req_mut(slot).and_then(|r| r.trace.take()) {
+            if let Some(Traced { mut trace, .. }) =
+                self.req_mut(slot).and_then(|r| r.trace.take()).map(|t| *t)
+            {
                 trace.hops.push(Hop {
                     at: now,
                     place: client,
@@ -279,6 +315,7 @@ impl Simulation {
                     src: None,
                     dst: None,
                     reason: outcome_reason(&outcome),
+                    syn: 0,
                 });
                 trace.outcome = Some(outcome.clone());
                 trace.finished_at = Some(now);
@@ -287,7 +324,7 @@ impl Simulation {
                     outcome,
                     at: now,
                 });
-                self.traces.push(*trace);
+                self.traces.push(trace);
             }
         }
         if let Some(entry) = self.reqs.get_mut(slot as usize) {

@@ -47,7 +47,8 @@ impl Simulation {
         if forwards > MAX_FORWARDS {
             // A design whose links go round in a circle (a load balancer behind itself).
             let back = self.return_latency(slot);
-            return self.fail(slot, Spot::new(now, Place::Svc(svc), HopKind::Failure), now + back, Fate::Failed(508), |m| {
+            let spot = Spot::new(now, Place::Svc(svc), HopKind::Failure);
+            return self.fail(slot, spot, now + back, Fate::Failed(508), |m| {
                 format!(
                     "{} received the request after {MAX_FORWARDS} forwards: the links form a loop (508)",
                     m.svc_id(svc)
@@ -266,7 +267,8 @@ impl Simulation {
                 state: ConnState::New,
             };
             let refused_at = now + lan.times(2) + back;
-            if !self.firewall_passes(slot, to_host, &packet, now + lan, timeout_at, refused_at) {
+            let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
+            if !self.firewall_passes(slot, to_host, &packet, spot, timeout_at, refused_at) {
                 return false;
             }
         }
@@ -287,6 +289,15 @@ impl Simulation {
         if let Some(req) = self.req_mut(slot) {
             req.return_latency += one_way;
         }
+        let model = &self.model;
+        if let Some(&link) = model.svcs[from]
+            .out_links
+            .iter()
+            .find(|&&l| model.links[l].to == to)
+        {
+            self.timeline.bucket_mut(now).link_requests[link] += 1;
+        }
+        self.came_through(slot, Place::Svc(to));
         let delay = if same_host { LOOPBACK } else { lan.times(3) };
         self.queue.push(
             now + delay,
@@ -470,6 +481,7 @@ impl Simulation {
                 )
             },
         );
+        self.record_return_path(slot, svc);
         self.finish(slot, now + back, Fate::Served { status });
     }
 }

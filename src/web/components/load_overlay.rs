@@ -1,5 +1,5 @@
 //! A load run drawn on the diagram, for one second of it: request links thick and warm by
-//! their (estimated) traffic, the entry line by the requests sent, a queue gauge on every
+//! the requests the engine sent over them, the entry line by the requests sent, a queue gauge on every
 //! service that queued, down hosts greyed, and at most `max_dots` moving dots sampled from the
 //! traffic (drawn as one path). Rendered by the diagram as an overlay child, on top of the design.
 
@@ -137,7 +137,7 @@ pub fn LoadOverlay(props: &LoadOverlayProps) -> Html {
                 stroke-width={format!("{:.1}", 2.0 + 10.0 * share)}
                 data-from={lane.from.clone()} data-to={lane.to.clone()}
                 data-rps={format!("{:.0}", lane.rps)}>
-                <title>{ format!("{} → {}: about {:.0} requests/s", lane.from, lane.to, lane.rps) }</title>
+                <title>{ format!("{} → {}: {:.0} requests/s", lane.from, lane.to, lane.rps) }</title>
             </path>
         }
     });

@@ -581,7 +581,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
                 { format!("At most {MAX_REQUESTS} requests per run and {MAX_SECONDS} s. Runs are seeded: the same settings give the same run.") }
             </p>
             <p class="hint">
-                { "While this tab is open the diagram shows the run's last second: line width by traffic (estimated from the requests each web server answered; the simulator does not count per line), queue gauges, down hosts greyed, and a sample of moving requests." }
+                { "While this tab is open the diagram shows the run's last second: line width by the requests the simulator sent over each line, queue gauges, down hosts greyed, and a sample of moving requests." }
             </p>
             <div class="load-form">
                 { field("rps", "Requests/s", &form.rps, |f, v| f.rps = v) }
