@@ -207,6 +207,9 @@ pub struct BackendState {
     pub checked: bool,
     /// Requests this server has answered so far (through any load balancer).
     pub served: u64,
+    /// Whether this is the server the load balancer picked most recently (for any request,
+    /// answered or not).
+    pub last_pick: bool,
 }
 
 /// One agent report: what a host did during the last interval.
@@ -280,6 +283,8 @@ struct Spot {
     kind: HopKind,
     src: Option<(Ipv4Addr, u16)>,
     dst: Option<(Ipv4Addr, u16)>,
+    /// Which of the client's SYNs the hop is about ([`crate::trace::Hop::syn`]).
+    syn: u8,
 }
 
 impl Spot {
@@ -291,12 +296,21 @@ impl Spot {
             kind,
             src: None,
             dst: None,
+            syn: 0,
         }
     }
 
     /// The same hop, showing the packet's source and destination.
     fn ends(self, src: Option<(Ipv4Addr, u16)>, dst: Option<(Ipv4Addr, u16)>) -> Spot {
         Spot { src, dst, ..self }
+    }
+
+    /// The same hop, about the client's SYN resent `resent` times before.
+    fn syn(self, resent: u8) -> Spot {
+        Spot {
+            syn: resent,
+            ..self
+        }
     }
 }
 
@@ -349,6 +363,8 @@ struct LbState {
     /// What HAProxy believes: checked servers per their checks, unchecked ones always.
     available: Vec<bool>,
     retry: RetryPolicy,
+    /// The server slot picked most recently.
+    last_pick: Option<u32>,
 }
 
 enum Ev {
@@ -549,6 +565,7 @@ impl Simulation {
                     redispatch: lb.redispatch,
                     timeout_connect: config.connect_timeout,
                 },
+                last_pick: None,
             });
         }
         let vrrp = model

@@ -108,6 +108,15 @@ pub struct Hop {
     pub dst: Option<(Ipv4Addr, u16)>,
     /// The decision and why, in words.
     pub reason: String,
+    /// Which of the client's SYNs this hop belongs to: 0 for its first (and for every hop that
+    /// is not about a client SYN), n for the n-th one the browser resent after no answer
+    /// (B6a). A hop whose number is higher than the hop before it is a SYN sent again.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub syn: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// How a request ended.

@@ -6,7 +6,7 @@
 //! animation loop (`components::request_dot`) feeds it elapsed milliseconds and nothing else.
 
 use crate::sim::topology::{NodeKind, Topology};
-use crate::sim::trace::{Hop, HopKind, Trace};
+use crate::sim::trace::{HopKind, Trace};
 use crate::ui::layout::{Layout, Point, Wire, WireKind, service_rect, wires};
 
 /// How long the dot rests at a place after arriving, so the decision can be read (ms at 1×).
@@ -244,21 +244,14 @@ fn is_node(topology: &Topology, place: &str) -> bool {
 /// client, which then connects. The final response goes back the way the engine says it does
 /// ([`Trace::return_path`]). A SYN the client resends goes back to the client and out again. A
 /// failure is the client giving up: nothing moves.
-pub fn waypoints<'a>(
-    topology: &Topology,
-    trace: &'a Trace,
-    idx: usize,
-    client: &'a str,
-) -> Vec<&'a str> {
+pub fn waypoints<'a>(trace: &'a Trace, idx: usize, client: &'a str) -> Vec<&'a str> {
     let hops = &trace.hops;
     let Some(hop) = hops.get(idx) else {
         return Vec::new();
     };
     let prev = idx.checked_sub(1).and_then(|i| hops.get(i));
     let from = prev.map_or(client, |p| p.place.as_str());
-    if let Some(prev) = prev
-        && resends(topology, client, prev, hop)
-    {
+    if prev.is_some_and(|prev| hop.syn > prev.syn) {
         // The client's SYN went unanswered and this is the one it sent again: back to the
         // client, then out again.
         return vec![from, client, hop.place.as_str()];
@@ -280,28 +273,6 @@ pub fn waypoints<'a>(
         }
         _ => vec![from, hop.place.as_str()],
     }
-}
-
-/// Whether `hop` is a SYN the client sent again after `prev` (one of its SYNs) got no answer:
-/// both come from the client's address and `hop` is later (the browser's retransmission
-/// timer, B6a). The hops of one SYN getting through (virtual IP, firewall, handshake) share
-/// its time, and the TLS handshake that follows is no SYN.
-fn resends(topology: &Topology, client: &str, prev: &Hop, hop: &Hop) -> bool {
-    let Some(NodeKind::Client { ip }) = topology.node(client).map(|n| &n.kind) else {
-        return false;
-    };
-    let from_client = |h: &Hop| h.src.is_some_and(|(src, _)| src == *ip);
-    from_client(prev)
-        && from_client(hop)
-        && hop.at > prev.at
-        && matches!(
-            prev.kind,
-            HopKind::Vrrp | HopKind::Firewall | HopKind::Failure
-        )
-        && matches!(
-            hop.kind,
-            HopKind::Vrrp | HopKind::Firewall | HopKind::Failure | HopKind::Connect
-        )
 }
 
 /// The drawn wire from `a` to `b`, walked from `a`: a wire between exactly these places, or
@@ -355,7 +326,7 @@ pub fn legs(topology: &Topology, layout: &Layout, trace: &Trace) -> Vec<Leg> {
     let mut at = anchor(topology, layout, client).unwrap_or(Point { x: 0.0, y: 0.0 });
     let mut out = Vec::with_capacity(trace.hops.len());
     for (idx, hop) in trace.hops.iter().enumerate() {
-        let points = waypoints(topology, trace, idx, client);
+        let points = waypoints(trace, idx, client);
         let mut curves = Vec::new();
         for pair in points.windows(2) {
             let (a, b) = (pair[0], pair[1]);
@@ -529,22 +500,22 @@ mod tests {
 
     #[test]
     fn waypoints_go_back_to_the_client_after_dns_and_retrace_the_response() {
-        let (topology, trace) = trace(3, RequestKind::Read, true);
+        let (_, trace) = trace(3, RequestKind::Read, true);
         let places: Vec<&str> = trace.hops.iter().map(|h| h.place.as_str()).collect();
         let first_after_dns = trace
             .hops
             .iter()
             .position(|h| h.kind != HopKind::Dns)
             .expect("a hop after DNS");
-        assert_eq!(waypoints(&topology, &trace, 0, "client"), ["client", "dns"]);
+        assert_eq!(waypoints(&trace, 0, "client"), ["client", "dns"]);
         assert_eq!(
-            waypoints(&topology, &trace, first_after_dns, "client"),
+            waypoints(&trace, first_after_dns, "client"),
             ["dns", "client", places[first_after_dns]]
         );
         let last = trace.hops.len() - 1;
         assert_eq!(trace.hops[last].kind, HopKind::Response);
         assert_eq!(
-            waypoints(&topology, &trace, last, "client"),
+            waypoints(&trace, last, "client"),
             [
                 "app-01.app",
                 "web-01.nginx",
@@ -643,7 +614,7 @@ mod tests {
             ),
         ];
         for (stage, inputs, kind, https, expected) in cases {
-            let (topology, trace) = trace_after(stage, &inputs, kind, https);
+            let (_, trace) = trace_after(stage, &inputs, kind, https);
             let last = trace.hops.len() - 1;
             assert!(
                 trace.outcome.as_ref().is_some_and(Outcome::is_served),
@@ -651,7 +622,7 @@ mod tests {
                 trace.hops
             );
             assert_eq!(
-                waypoints(&topology, &trace, last, "client"),
+                waypoints(&trace, last, "client"),
                 expected,
                 "stage {stage} {inputs:?} {kind:?}"
             );
@@ -678,7 +649,7 @@ mod tests {
         let (topology, trace) = trace_of(stage_2_dropping_http(), RequestKind::Static, false);
         let last = trace.hops.len() - 1;
         assert_eq!(trace.hops[last].kind, HopKind::Failure);
-        assert!(waypoints(&topology, &trace, last, "client").is_empty());
+        assert!(waypoints(&trace, last, "client").is_empty());
         let legs = legs(&topology, &auto_layout(&topology), &trace);
         assert!(legs[last].curves.is_empty());
         assert_eq!(legs[last].rest, legs[last - 1].rest);
@@ -687,17 +658,17 @@ mod tests {
     #[test]
     fn each_resent_syn_goes_back_to_the_client_and_out_again() {
         // Plain HTTP dropped by the firewall: the browser sends its SYN 7 times (B6a).
-        let (topology, dropped) = trace_of(stage_2_dropping_http(), RequestKind::Static, false);
+        let (_, dropped) = trace_of(stage_2_dropping_http(), RequestKind::Static, false);
         let resends: Vec<Vec<&str>> = (0..dropped.hops.len())
-            .map(|i| waypoints(&topology, &dropped, i, "client"))
+            .map(|i| waypoints(&dropped, i, "client"))
             .filter(|w| w.len() == 3 && w[1] == "client" && w[0] == "lb-01")
             .collect();
         assert_eq!(resends.len(), 6, "{:#?}", dropped.hops);
         assert!(resends.iter().all(|w| w[2] == "lb-01"), "{resends:?}");
         // A request that gets through at once has no such leg.
-        let (topology, served) = trace(2, RequestKind::Static, true);
+        let (_, served) = trace(2, RequestKind::Static, true);
         assert!(
-            (0..served.hops.len()).all(|i| waypoints(&topology, &served, i, "client").get(1)
+            (0..served.hops.len()).all(|i| waypoints(&served, i, "client").get(1)
                 != Some(&"client")
                 || served.hops[i - 1].kind == HopKind::Dns
                 || served.hops[i].place == "client"),

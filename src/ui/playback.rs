@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::sim::engine::{BackendState, BuildError, Config, Input, InputError, Simulation};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::{NodeKind, Topology};
-use crate::sim::trace::{HopKind, RequestId, Trace};
+use crate::sim::trace::{RequestId, Trace};
 
 /// How long the replay waits for a sent request to finish. The browser gives up connecting
 /// 90 s after its first SYN (B6a) and HAProxy's retries take at most `retries + 1` connect
@@ -121,23 +121,13 @@ impl Run {
         }
     }
 
-    /// The server `lb` sent its most recent request to, read from the traces.
+    /// The server `lb` picked most recently, as the engine reports it
+    /// ([`BackendState::last_pick`]).
     pub fn last_pick(&self, lb: &str) -> Option<&str> {
-        let is_server = |place: &str| {
-            self.backends
-                .iter()
-                .any(|b| b.lb == lb && b.server == place)
-        };
-        self.traces.iter().rev().find_map(|trace| {
-            let balance = trace
-                .hops
-                .iter()
-                .rposition(|h| h.kind == HopKind::Balance && h.place == lb)?;
-            trace.hops[balance + 1..]
-                .iter()
-                .find(|h| is_server(&h.place))
-                .map(|h| h.place.as_str())
-        })
+        self.backends
+            .iter()
+            .find(|b| b.lb == lb && b.last_pick)
+            .map(|b| b.server.as_str())
     }
 
     /// Whether `id` (a host or a service) is down now.
@@ -214,6 +204,28 @@ mod tests {
         assert_eq!(run.last_pick("lb-01.haproxy"), Some("server-02.nginx"));
         let served: Vec<u64> = run.backends.iter().map(|b| b.served).collect();
         assert_eq!(served, [2, 2]);
+    }
+
+    #[test]
+    fn the_last_pick_is_the_balancers_even_when_no_server_answers() {
+        // Both servers crashed, not yet marked DOWN: HAProxy picks server-01, redispatches its
+        // retries while they fail, and answers 503 once both are marked DOWN. Its last pick is
+        // the server of its last attempt, though no server answered.
+        let inputs = [
+            (SimTime::ZERO, Input::HostDown("server-01".into())),
+            (SimTime::ZERO, Input::HostDown("server-02".into())),
+            (SimTime::from_millis(500), send(RequestKind::Static, false)),
+        ];
+        let run = run(1, &inputs, SimTime::from_secs(30));
+        let trace = &run.traces[0];
+        assert!(
+            matches!(trace.outcome, Some(Outcome::NoServer { .. })),
+            "{:?}",
+            trace.outcome
+        );
+        // server-01, server-02 (redispatched), server-01 again (server-02 is marked DOWN by
+        // then); the last retry finds no server available.
+        assert_eq!(run.last_pick("lb-01.haproxy"), Some("server-01.nginx"));
     }
 
     #[test]

@@ -1027,3 +1027,27 @@ fn the_trace_names_the_way_the_response_goes_back() {
         );
     }
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_backends_name_the_balancers_last_pick() {
+    let last_pick = |sim: &Simulation| -> Vec<String> {
+        sim.backends()
+            .into_iter()
+            .filter(|b| b.last_pick)
+            .map(|b| b.server)
+            .collect()
+    };
+    let mut sim = sim(1);
+    assert!(last_pick(&sim).is_empty(), "no request yet");
+    send(&mut sim, SimTime::ZERO, RequestKind::Static, false);
+    assert_eq!(last_pick(&sim), ["server-01.nginx"]);
+    send(&mut sim, secs(1.0), RequestKind::Static, false);
+    assert_eq!(last_pick(&sim), ["server-02.nginx"]);
+    // server-01 is stopped: HAProxy picks it, is refused, and redispatches the retry to
+    // server-02, its last pick.
+    sim.handle(secs(2.0), Input::ServiceDown("server-01.nginx".into()))
+        .expect("known service");
+    let trace = send(&mut sim, secs(2.5), RequestKind::Static, false);
+    check_served(&trace, Some("server-02.nginx"), false);
+    assert_eq!(last_pick(&sim), ["server-02.nginx"]);
+}

@@ -88,6 +88,7 @@ impl Simulation {
             req.lb = Some((lb as u32, pick.server as u32));
         }
         self.lbs[lb].balancer.connection_started(pick.server);
+        self.lbs[lb].last_pick = Some(pick.server as u32);
         self.connect_backend(slot, lb, pick.server);
     }
 
@@ -280,12 +281,13 @@ impl Simulation {
                 )
             },
         );
-        self.hop(slot, Spot::new(gives_up, Place::Svc(from), HopKind::Failure).ends(src, dst), |m| {
-                format!(
-                    "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
-                    m.svc_id(target)
-                )
-            });
+        let spot = Spot::new(gives_up, Place::Svc(from), HopKind::Failure).ends(src, dst);
+        self.hop(slot, spot, |m| {
+            format!(
+                "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
+                m.svc_id(target)
+            )
+        });
         if let Some(req) = self.req_mut(slot) {
             req.connect_error = Some(ConnectError::Timeout);
         }

@@ -84,19 +84,20 @@ impl Simulation {
                     .then(|| self.vrrp_hold_note(vip, host))
                     .flatten()
                     .unwrap_or_default();
-                self.hop(slot, Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp).ends(client, dst), |m| {
-                        let held = format!(
-                            "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
-                            m.hosts[host].name, m.vips[vip].priorities[member]
-                        );
-                        match resend {
-                            Some((n, after)) => format!(
-                                "the SYN resent {after} after the first (resend {n}) reaches {}: {held}",
-                                m.hosts[host].name
-                            ),
-                            None => held,
-                        }
-                    });
+                let spot = Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp).ends(client, dst);
+                self.hop(slot, spot.syn(conn.resent), |m| {
+                    let held = format!(
+                        "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
+                        m.hosts[host].name, m.vips[vip].priorities[member]
+                    );
+                    match resend {
+                        Some((n, after)) => format!(
+                            "the SYN resent {after} after the first (resend {n}) reaches {}: {held}",
+                            m.hosts[host].name
+                        ),
+                        None => held,
+                    }
+                });
                 host
             }
             Some(Entry::Host(host)) => host,
@@ -125,11 +126,14 @@ impl Simulation {
                 Unanswered::Firewall(host, decision, packet),
             );
         }
-        if !self.firewall_passes(slot, host, &packet, syn_at, syn_at, syn_at + wan) {
+        let syn = conn.resent;
+        let at_firewall = Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
+        if !self.firewall_passes(slot, host, &packet, at_firewall, syn_at, syn_at + wan) {
             return;
         }
         let Some(svc) = self.model.listener(host, port) else {
-            return self.fail(slot, Spot::new(syn_at, Place::Host(host), HopKind::Failure), syn_at + wan, Fate::Refused, |m| {
+            let spot = Spot::new(syn_at, Place::Host(host), HopKind::Failure).syn(syn);
+            return self.fail(slot, spot, syn_at + wan, Fate::Refused, |m| {
                 if port == 443 && m.has_http_front(host) {
                     format!(
                         "nothing listens on {address}:443: no certificate is installed on {}, so HTTPS fails",
@@ -143,7 +147,7 @@ impl Simulation {
         if !self.svc_up[svc] {
             return self.fail(
                 slot,
-                Spot::new(syn_at, Place::Svc(svc), HopKind::Failure),
+                Spot::new(syn_at, Place::Svc(svc), HopKind::Failure).syn(syn),
                 syn_at + wan,
                 Fate::Refused,
                 |m| {
@@ -163,7 +167,9 @@ impl Simulation {
         }
         self.hop(
             slot,
-            Spot::new(syn_at, Place::Svc(svc), HopKind::Connect).ends(client, dst),
+            Spot::new(syn_at, Place::Svc(svc), HopKind::Connect)
+                .ends(client, dst)
+                .syn(syn),
             |m| {
                 let handshake = format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc));
                 match resend {
@@ -198,7 +204,8 @@ impl Simulation {
                 req.tls_at_lb = is_lb;
             }
             arrive += wan.times(2);
-            self.hop(slot, Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls).ends(client, dst), |m| {
+            let spot = Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls);
+            self.hop(slot, spot.ends(client, dst), |m| {
                 match &m.svcs[svc].certificate {
                     Some(c) => format!(
                         "TLS 1.3 handshake: {} presents the certificate for {} ({}); HTTPS ends here",
@@ -291,7 +298,7 @@ impl Simulation {
             };
             let syns = resent + 1;
             // That hop is a SYN too: it carries its addresses like the others.
-            let spot = Spot::new(syn_at, place, kind).ends(src, dst);
+            let spot = Spot::new(syn_at, place, kind).ends(src, dst).syn(resent);
             self.fail(slot, spot, conn.first + gives_up, fate, |m| {
                 format!(
                     "{}; no answer to {syns} SYNs: the browser gives up {gives_up} after the first (connect timeout)",
@@ -305,7 +312,8 @@ impl Simulation {
             self.timeline.bucket_mut(syn_at).syn_resent += 1;
         }
         let wait = schedule.wait_before(next);
-        self.hop(slot, Spot::new(syn_at, place, kind).ends(src, dst), |m| {
+        let spot = Spot::new(syn_at, place, kind).ends(src, dst).syn(resent);
+        self.hop(slot, spot, |m| {
             format!("{}; the browser resends it after {wait}", this_syn(m))
         });
         if let Some(req) = self.req_mut(slot) {
@@ -369,14 +377,15 @@ impl Simulation {
         Some((address, resolution.latency))
     }
 
-    /// Checks `packet` against `host`'s firewall at `at`. On a drop or reject the request ends
-    /// (a timeout at `timeout_at`, a refusal at `refused_at`) and this returns false.
+    /// Checks `packet` against `host`'s firewall, the hop at `spot`. On a drop or reject the
+    /// request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this returns
+    /// false.
     pub(super) fn firewall_passes(
         &mut self,
         slot: u32,
         host: usize,
         packet: &Packet,
-        at: SimTime,
+        spot: Spot,
         timeout_at: SimTime,
         refused_at: SimTime,
     ) -> bool {
@@ -389,12 +398,7 @@ impl Simulation {
         let dst = Some((self.model.hosts[host].ip, packet.dst_port));
         if decision.passes() {
             if firewall.is_some() {
-                self.hop(
-                    slot,
-                    Spot::new(at, Place::Host(host), HopKind::Firewall)
-                        .ends(Some((packet.src, 0)), dst),
-                    explain,
-                );
+                self.hop(slot, spot.ends(Some((packet.src, 0)), dst), explain);
             }
             return true;
         }
@@ -402,13 +406,7 @@ impl Simulation {
             Verdict::Reject => (Fate::Refused, refused_at),
             _ => (Fate::Dropped, timeout_at),
         };
-        self.fail(
-            slot,
-            Spot::new(at, Place::Host(host), HopKind::Firewall),
-            finish_at,
-            fate,
-            explain,
-        );
+        self.fail(slot, spot, finish_at, fate, explain);
         false
     }
 }

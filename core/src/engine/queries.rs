@@ -109,6 +109,7 @@ impl Simulation {
                     available: self.lbs[lb_idx].available[slot],
                     checked: self.lbs[lb_idx].checkers[slot].is_some(),
                     served: self.served_by[target],
+                    last_pick: self.lbs[lb_idx].last_pick == Some(slot as u32),
                 });
             }
         }

@@ -77,6 +77,7 @@ impl Simulation {
                 src: spot.src,
                 dst: spot.dst,
                 reason,
+                syn: spot.syn,
             });
         }
     }
@@ -314,6 +315,7 @@ impl Simulation {
                     src: None,
                     dst: None,
                     reason: outcome_reason(&outcome),
+                    syn: 0,
                 });
                 trace.outcome = Some(outcome.clone());
                 trace.finished_at = Some(now);

@@ -47,7 +47,8 @@ impl Simulation {
         if forwards > MAX_FORWARDS {
             // A design whose links go round in a circle (a load balancer behind itself).
             let back = self.return_latency(slot);
-            return self.fail(slot, Spot::new(now, Place::Svc(svc), HopKind::Failure), now + back, Fate::Failed(508), |m| {
+            let spot = Spot::new(now, Place::Svc(svc), HopKind::Failure);
+            return self.fail(slot, spot, now + back, Fate::Failed(508), |m| {
                 format!(
                     "{} received the request after {MAX_FORWARDS} forwards: the links form a loop (508)",
                     m.svc_id(svc)
@@ -266,7 +267,8 @@ impl Simulation {
                 state: ConnState::New,
             };
             let refused_at = now + lan.times(2) + back;
-            if !self.firewall_passes(slot, to_host, &packet, now + lan, timeout_at, refused_at) {
+            let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
+            if !self.firewall_passes(slot, to_host, &packet, spot, timeout_at, refused_at) {
                 return false;
             }
         }

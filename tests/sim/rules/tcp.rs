@@ -250,6 +250,16 @@ fn unanswered_syns_are_resent_until_the_timeout_and_resets_fail_at_once() {
             case.name,
             reasons(&trace)
         );
+        // Each of those hops names which SYN it is: the first, then resend 1, 2 …
+        let numbers: Vec<u8> = trace
+            .hops
+            .iter()
+            .filter(|h| h.reason.contains("SYN goes unanswered") || h.reason.contains("SYN resent"))
+            .filter(|h| h.place != "client")
+            .map(|h| h.syn)
+            .collect();
+        let expected: Vec<u8> = (0..case.syns.len()).map(|n| n as u8).collect();
+        assert_eq!(numbers, expected, "{}", case.name);
     }
 }
 
