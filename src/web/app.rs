@@ -20,7 +20,7 @@ use crate::web::components::diagram::Diagram;
 use crate::web::components::download::download;
 use crate::web::components::export_panel::ExportPanel;
 use crate::web::components::file_menu::FileMenu;
-use crate::web::components::findings_panel::FindingsPanel;
+use crate::web::components::findings_panel::{FindingsPanel, PairNotes};
 use crate::web::components::inspector::Inspector;
 use crate::web::components::legend::Legend;
 use crate::web::components::load_overlay::LoadOverlay;
@@ -129,6 +129,7 @@ pub fn App() -> Html {
                 <StageDiff stage={state.work.stage} />
                 <FindingsPanel findings={state.analysis.findings.rc()} proofs={state.analysis.proofs.rc()}
                     capacity_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()} />
+                <PairNotes topology={shared_topology.clone()} />
             </>
         },
         Tab::Reach => html! { <ReachMatrix topology={shared_topology.clone()} /> },

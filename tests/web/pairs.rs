@@ -111,3 +111,22 @@ async fn one_click_runs_both_variants_with_the_same_crash_side_by_side() {
         ["active-passive"]
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_findings_tab_names_each_pairs_variant_and_capacity() {
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    click(&root, "button[data-tab='findings']").await;
+    assert_eq!(
+        texts(&root, "li.pair-note h4"),
+        [
+            "web-01 and web-02 are active-active",
+            "lb-01 and lb-02 are active-passive"
+        ]
+    );
+    let lb = text(&root, "li.pair-note[data-note='pair:vrrp:vip']");
+    assert!(
+        lb.contains("Capacity as active-passive: about 24691 req/s"),
+        "{lb}"
+    );
+}

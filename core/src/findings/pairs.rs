@@ -44,7 +44,7 @@ impl Net<'_> {
                 why: format!("{}{capacity}", explanation.body),
                 fix: format!(
                     "To see the difference, switch {} to {other} and run the same load and \
-                     failure again (Load tab: compare both).",
+                     failure again (Request tab, Redundant pairs: Run both).",
                     pair.title()
                 ),
                 proof: None,

@@ -102,3 +102,34 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
         </section>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct PairNotesProps {
+    pub topology: Rc<crate::sim::topology::Topology>,
+}
+
+/// Each redundant pair's variant and the capacity it gives ([`crate::sim::findings::pairs`]):
+/// not weaknesses, so listed apart from the findings.
+#[component]
+pub fn PairNotes(props: &PairNotesProps) -> Html {
+    let notes = use_memo(props.topology.clone(), |topology| {
+        crate::sim::findings::pairs(topology)
+    });
+    if notes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="panel pair-notes" aria-label="Redundant pairs">
+            <h3>{ format!("Redundant pairs ({})", notes.len()) }</h3>
+            <ul class="finding-list">
+                { for notes.iter().map(|note| html! {
+                    <li class="pair-note" data-note={note.id.clone()}>
+                        <h4>{ note.title.clone() }</h4>
+                        <p>{ note.why.clone() }</p>
+                        <p class="fix">{ note.fix.clone() }</p>
+                    </li>
+                }) }
+            </ul>
+        </section>
+    }
+}
