@@ -185,13 +185,11 @@ fn member_set(vip: &Vip) -> Vec<&str> {
     hosts
 }
 
-/// The member that is MASTER when all are up: the highest priority, the first of equals.
-fn designated_master(vip: &Vip) -> Option<&str> {
-    vip.members
-        .iter()
-        .rev()
-        .max_by_key(|m| m.priority)
-        .map(|m| m.host.as_str())
+/// The member (host id) that is MASTER of `vip` when all are up, as keepalived elects it
+/// ([`crate::vrrp::VrrpGroup`]).
+pub fn designated_master(vip: &Vip) -> Option<&str> {
+    let member = crate::vrrp::VrrpGroup::from_vip(vip).master()?;
+    vip.members.get(member).map(|m| m.host.as_str())
 }
 
 fn balancer_groups(topology: &Topology) -> Vec<Pair> {

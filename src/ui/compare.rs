@@ -130,12 +130,8 @@ fn first_serving_host(topology: &Topology, pair: &redundancy::Pair) -> Option<St
         PairKind::Balancers { hosts, vips } => {
             let vip = vips.first().and_then(|id| topology.node(id))?;
             match &vip.kind {
-                crate::sim::topology::NodeKind::Vip(vip) => vip
-                    .members
-                    .iter()
-                    .rev()
-                    .max_by_key(|m| m.priority)
-                    .map(|m| m.host.clone())
+                crate::sim::topology::NodeKind::Vip(vip) => redundancy::designated_master(vip)
+                    .map(str::to_owned)
                     .or_else(|| hosts.first().cloned()),
                 _ => None,
             }

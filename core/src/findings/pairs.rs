@@ -70,11 +70,10 @@ impl Net<'_> {
                     let Some(NodeKind::Vip(vip)) = self.topology.node(id).map(|n| &n.kind) else {
                         continue;
                     };
-                    let top = vip.members.iter().map(|m| m.priority).max();
-                    if let Some(member) = vip.members.iter().find(|m| Some(m.priority) == top)
-                        && !masters.contains(&member.host)
+                    if let Some(master) = redundancy::designated_master(vip)
+                        && !masters.iter().any(|m| m == master)
                     {
-                        masters.push(member.host.clone());
+                        masters.push(master.to_owned());
                     }
                 }
                 masters
