@@ -381,6 +381,21 @@ impl Model {
         })
     }
 
+    /// Whether the site is built to be visited over HTTPS: the host that answers the first
+    /// address DNS gives (a virtual IP's first member) has a listener on port 443, i.e. a
+    /// certificate. The request a design opens with.
+    pub fn built_for_https(&self) -> bool {
+        let host = match self.site_address().and_then(|ip| self.entry_at(ip)) {
+            Some(Entry::Host(h)) => Some(h),
+            Some(Entry::Vip(v)) => self
+                .vips
+                .get(v)
+                .and_then(|vip| vip.members.first().copied()),
+            None => None,
+        };
+        host.is_some_and(|h| self.listener(h, 443).is_some())
+    }
+
     /// The host or virtual IP that answers at `ip`.
     pub fn entry_at(&self, ip: Ipv4Addr) -> Option<Entry> {
         if let Some(vip) = self.vips.iter().position(|v| v.ip == ip) {
@@ -628,4 +643,11 @@ fn compile_service(
 
 fn svc_position(svcs: &[Svc], id: &str) -> Option<usize> {
     svcs.iter().position(|s| s.id == id)
+}
+
+/// Whether `topology` is built to be visited over HTTPS ([`Model::built_for_https`]); false for
+/// a design that does not hang together.
+pub fn built_for_https(topology: &Topology) -> bool {
+    crate::format::validate(topology).is_ok()
+        && Model::compile(topology, &ServiceCosts::default()).built_for_https()
 }

@@ -143,7 +143,8 @@ pub fn App() -> Html {
                 on_finished={Some(dispatch.reform(|r| LoadTestAction::Finished(r).into()))}
                 on_live={Some(dispatch.reform(|r| LoadTestAction::Live(r).into()))}
                 settings={state.load_test.settings.clone()}
-                on_settings={Some(dispatch.reform(|s| LoadTestAction::SetSettings(s).into()))} />
+                on_settings={Some(dispatch.reform(|s| LoadTestAction::SetSettings(s).into()))}
+                https={Some(state.world.request.https)} />
         },
     };
     let errors = state

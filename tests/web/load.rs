@@ -36,6 +36,7 @@ async fn mount_panel(n: u8) -> (Element, Finished) {
         on_live: None,
         settings: None,
         on_settings: None,
+        https: None,
     };
     yew::Renderer::<LoadPanel>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
@@ -176,6 +177,7 @@ async fn a_panel_without_on_finished_shows_the_run_with_its_histogram() {
             ..LoadSettings::default()
         }),
         on_settings: None,
+        https: None,
     };
     yew::Renderer::<LoadPanel>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;

@@ -1056,3 +1056,47 @@ async fn an_overloaded_stage_0_charts_its_queues_and_errors() {
     );
     assert_eq!(errors, number_attr(&root, ".load-totals", "data-errors"));
 }
+
+/// Each stage opens with the request it is built to serve, and the Send button and the Load
+/// tab share one protocol choice: on stage 3 the first request is HTTPS and is served, the load
+/// panel's HTTPS box is ticked, and unticking it switches the Send button to HTTP.
+#[wasm_bindgen_test]
+async fn each_stage_opens_with_its_protocol_and_the_load_tab_shares_it() {
+    let root = mount().await;
+    for (stage, proto) in [(1, "http"), (3, "https"), (2, "https"), (0, "http")] {
+        pick_stage(&root, stage).await;
+        assert_eq!(
+            attributes(
+                &root,
+                ".send-bar button[data-proto][aria-pressed='true']",
+                "data-proto"
+            ),
+            [proto],
+            "stage {stage}"
+        );
+    }
+    pick_stage(&root, 3).await;
+    click(&root, "button[data-action='send']").await;
+    click(&root, "button[data-control='pause']").await;
+    let outcome = outcome(&root);
+    assert!(outcome.contains("200 OK from web-01.nginx"), "{outcome}");
+    click(&root, "button[data-tab='load']").await;
+    let https_box = || {
+        find(&root, "input[data-control='https']")
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .expect("a checkbox")
+            .checked()
+    };
+    assert!(https_box(), "the load panel follows the page's choice");
+    click(&root, "input[data-control='https']").await;
+    assert!(!https_box());
+    assert_eq!(
+        attributes(
+            &root,
+            ".send-bar button[data-proto][aria-pressed='true']",
+            "data-proto"
+        ),
+        ["http"],
+        "one choice for both"
+    );
+}

@@ -60,11 +60,15 @@ impl AppState {
                 Ok(Done::Keeps)
             }
             LoadTestAction::SetSettings(settings) => {
+                // One protocol choice: settings from a link set the Send button's too.
+                self.world.request.https = settings.https;
                 load_test.settings = Some(settings);
                 Ok(Done::Keeps)
             }
             LoadTestAction::Compare { pair } => {
-                let settings = load_test.settings.clone().unwrap_or_default();
+                let mut settings = load_test.settings.clone().unwrap_or_default();
+                // One protocol choice for the Send button, load runs and comparisons.
+                settings.https = self.world.request.https;
                 let comparison = compare::compare(&self.work.topology, &settings, &pair)?;
                 load_test.comparison = Some(Rc::new(comparison));
                 Ok(Done::Clears)

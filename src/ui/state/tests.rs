@@ -673,3 +673,32 @@ fn refusals_say_why_in_the_pages_words() {
     let error = state.error().unwrap_or_default();
     assert!(error.starts_with("could not open the file: "), "{error}");
 }
+
+/// Each stage opens with the request it is built to serve: HTTPS where the load balancer ends
+/// TLS (stages 2 and 3), plain HTTP before; load runs and comparisons use the same choice.
+#[test]
+fn each_stage_opens_with_the_protocol_it_is_built_for_and_runs_share_it() {
+    let mut state = AppState::default();
+    for (stage, https) in [(0, false), (1, false), (2, true), (3, true)] {
+        state.apply(Action::Work(WorkAction::SelectStage(stage)));
+        assert_eq!(state.world.request.https, https, "stage {stage}");
+    }
+    state.apply(Action::World(WorldAction::SetHttps(false)));
+    state.apply(Action::LoadTest(LoadTestAction::Compare {
+        pair: "vrrp:vip".to_owned(),
+    }));
+    let comparison = state.load_test.comparison.clone().expect("compared");
+    let settings = comparison.sides[0]
+        .result
+        .settings
+        .clone()
+        .expect("settings");
+    assert!(!settings.https, "the comparison uses the page's choice");
+    // Load settings from a link set the page's choice.
+    let from_link = LoadSettings {
+        https: true,
+        ..LoadSettings::default()
+    };
+    state.apply(Action::LoadTest(LoadTestAction::SetSettings(from_link)));
+    assert!(state.world.request.https);
+}

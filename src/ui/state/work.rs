@@ -288,6 +288,8 @@ impl AppState {
             WorkAction::SelectStage(n) => {
                 let topology = presets::topology(n).ok_or(Refusal::NoStage(n))?;
                 let positions = layout::positions(&auto_layout(&topology));
+                // Each stage opens with the request it is built to serve.
+                self.world.request.https = crate::sim::model::built_for_https(&topology);
                 self.replace_work(topology, Shared::new(positions), Some(n));
                 self.view.viewport = View::default();
                 self.work.id = self.work.new_id();
@@ -416,6 +418,7 @@ impl AppState {
         } else {
             document.positions
         };
+        self.world.request.https = crate::sim::model::built_for_https(&document.topology);
         self.replace_work(document.topology, Shared::new(positions), None);
         if let Some(view) = document.view {
             self.view.viewport = view;

@@ -18,7 +18,7 @@ use crate::ui::load_run::{
     LATENCY_SAMPLES, LoadResult, LoadRunner, LoadSettings, MAX_REQUESTS, MAX_SECONDS, Progress,
     RateShape, Step, StepKind, TargetKind, targets,
 };
-use crate::ui::state::{Action, LoadTestAction};
+use crate::ui::state::{Action, LoadTestAction, WorldAction};
 use crate::web::components::histogram::Histogram;
 use crate::web::components::line_chart::LineChart;
 
@@ -44,6 +44,10 @@ pub struct LoadPanelProps {
     /// Receives the settings of every run started (e.g. for the share link).
     #[prop_or_default]
     pub on_settings: Option<Callback<LoadSettings>>,
+    /// The page's one protocol choice (the Send button's): with it, the HTTPS box shows and
+    /// changes that choice, and every run uses it; without it the form keeps its own.
+    #[prop_or_default]
+    pub https: Option<bool>,
 }
 
 /// A scenario step as typed.
@@ -235,7 +239,9 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
         on_live,
         settings,
         on_settings,
+        https,
     } = props;
+    let shared_https = *https;
     let form = {
         let initial = settings
             .clone()
@@ -351,10 +357,15 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
     };
     let on_https = {
         let form = form.clone();
+        let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
             let checked = event
                 .target_dyn_into::<HtmlInputElement>()
                 .is_some_and(|i| i.checked());
+            if shared_https.is_some() {
+                dispatch.emit(Action::World(WorldAction::SetHttps(checked)));
+                return;
+            }
             form.set(Form {
                 https: checked,
                 ..(*form).clone()
@@ -409,7 +420,10 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
             on_settings.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let settings = form.settings();
+            let mut settings = form.settings();
+            if let Some(https) = shared_https {
+                settings.https = https;
+            }
             let Some(topology) = &topology else {
                 dispatch.emit(Action::LoadTest(LoadTestAction::Run(settings)));
                 return;
@@ -592,7 +606,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
                 { field("write", "Write %", &form.write_pct, |f, v| f.write_pct = v) }
                 { field("seed", "Seed", &form.seed, |f, v| f.seed = v) }
                 <label class="load-field">
-                    <input type="checkbox" name="https" data-control="https" checked={form.https}
+                    <input type="checkbox" name="https" data-control="https" checked={shared_https.unwrap_or(form.https)}
                         onchange={on_https} />
                     { " HTTPS" }
                 </label>
