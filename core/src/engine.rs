@@ -210,6 +210,10 @@ pub struct BackendState {
     /// Whether this is the server the load balancer picked most recently (for any request,
     /// answered or not).
     pub last_pick: bool,
+    /// Whether the load balancer's next request goes to this server: its `balance` state asked
+    /// now, with the servers' current availability (a health-check change before that request
+    /// arrives can change it).
+    pub next_pick: bool,
 }
 
 /// One agent report: what a host did during the last interval.

@@ -130,6 +130,15 @@ impl Run {
             .map(|b| b.server.as_str())
     }
 
+    /// The server `lb`'s next request goes to, as the engine's balancer says
+    /// ([`BackendState::next_pick`]).
+    pub fn next_pick(&self, lb: &str) -> Option<&str> {
+        self.backends
+            .iter()
+            .find(|b| b.lb == lb && b.next_pick)
+            .map(|b| b.server.as_str())
+    }
+
     /// Whether `id` (a host or a service) is down now.
     pub fn is_down(&self, id: &str) -> bool {
         self.down.contains(id)

@@ -1051,3 +1051,41 @@ fn the_backends_name_the_balancers_last_pick() {
     check_served(&trace, Some("server-02.nginx"), false);
     assert_eq!(last_pick(&sim), ["server-02.nginx"]);
 }
+
+/// The balancer's next pick, as the engine reports it before a request, is where that request
+/// goes: round robin on stage 1, the VIP holder's own rotation on stage 3, and a DOWN server
+/// skipped once the checks mark it (issue 15's "next → web-02").
+#[wasm_bindgen_test(unsupported = test)]
+fn the_next_pick_the_engine_reports_is_where_the_next_request_goes() {
+    let next = |sim: &Simulation, lb: &str| -> Option<String> {
+        sim.backends()
+            .into_iter()
+            .find(|b| b.lb == lb && b.next_pick)
+            .map(|b| b.server)
+    };
+    let cases: [(u8, &str, bool, Option<&str>); 3] = [
+        (1, "lb-01.haproxy", false, None),
+        (3, "lb-01.haproxy", true, None),
+        (1, "lb-01.haproxy", false, Some("server-01")),
+    ];
+    for (stage, lb, https, down) in cases {
+        let mut sim = sim(stage);
+        let mut at = secs(0.0);
+        if let Some(host) = down {
+            sim.handle(at, Input::HostDown(host.into()))
+                .expect("known host");
+            at = secs(30.0);
+            sim.advance_to(at);
+        }
+        for n in 0..5 {
+            let predicted = next(&sim, lb);
+            let trace = send(&mut sim, at, RequestKind::Static, https);
+            let backend = match &trace.outcome {
+                Some(Outcome::Served { backend, .. }) => backend.clone(),
+                other => panic!("stage {stage}, request {n}: {other:?}"),
+            };
+            assert_eq!(predicted, backend, "stage {stage}, request {n}");
+            at = sim.now() + SimDuration::from_secs(1);
+        }
+    }
+}

@@ -1100,3 +1100,31 @@ async fn each_stage_opens_with_its_protocol_and_the_load_tab_shares_it() {
         "one choice for both"
     );
 }
+
+/// The load balancer shows where its next request goes, read from the engine, and the next
+/// request sent goes there.
+#[wasm_bindgen_test]
+async fn the_next_pick_label_names_where_the_next_request_goes() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    let next = |root: &Element| {
+        attributes(
+            root,
+            ".balancer[data-lb='lb-01.haproxy'] .next-pick",
+            "data-next",
+        )
+    };
+    for _ in 0..3 {
+        let [server] = next(&root).try_into().expect("one next pick");
+        assert!(
+            text(&root, ".balancer[data-lb='lb-01.haproxy'] .next-pick")
+                .contains(&format!("next → {server}"))
+        );
+        send(&root, "static", "http").await;
+        let outcome = outcome(&root);
+        assert!(
+            outcome.contains(&format!("200 OK from {server}")),
+            "{outcome}"
+        );
+    }
+}

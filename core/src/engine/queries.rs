@@ -101,6 +101,13 @@ impl Simulation {
     pub fn backends(&self) -> Vec<BackendState> {
         let mut out = Vec::new();
         for (lb_idx, lb) in self.model.lbs.iter().enumerate() {
+            let state = &self.lbs[lb_idx];
+            // Asked of a copy: the query changes nothing.
+            let next = state
+                .balancer
+                .clone()
+                .pick(&state.available)
+                .map(|p| p.server);
             for (slot, &link) in lb.servers.iter().enumerate() {
                 let target = self.model.links[link].to;
                 out.push(BackendState {
@@ -110,6 +117,7 @@ impl Simulation {
                     checked: self.lbs[lb_idx].checkers[slot].is_some(),
                     served: self.served_by[target],
                     last_pick: self.lbs[lb_idx].last_pick == Some(slot as u32),
+                    next_pick: next == Some(slot),
                 });
             }
         }

@@ -25,8 +25,12 @@ pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
     html! {
         <section class="panel balancers" aria-label="Load balancers">
             <h3>{ "Load balancers" }</h3>
+            if lbs.len() > 1 {
+                <p class="note">{ "Each load balancer keeps its own rotation: the next request goes to the next pick of the one that receives it (the virtual IP's holder), so after a failover the new holder goes on from its own position." }</p>
+            }
             { for lbs.into_iter().map(|lb| {
                 let last = run.last_pick(lb);
+                let next = run.next_pick(lb);
                 let host = props.topology.service(lb).map(|(node, _)| node.id.as_str());
                 let down = run.is_down(lb) || host.is_some_and(|h| run.is_down(h));
                 html! {
@@ -36,6 +40,10 @@ pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
                             <span class="last-pick">{ match last {
                                 Some(server) => format!("last pick → {server}"),
                                 None => "no request yet".to_owned(),
+                            } }</span>
+                            <span class="next-pick" data-next={next.unwrap_or_default().to_owned()}>{ match next {
+                                Some(server) => format!("next → {server}"),
+                                None => "next → none (every server is DOWN)".to_owned(),
                             } }</span>
                         </p>
                         <table class="backends">
@@ -48,8 +56,9 @@ pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
                                         (false, _) => "DOWN",
                                     };
                                     let picked = last == Some(b.server.as_str());
+                                    let upcoming = next == Some(b.server.as_str());
                                     html! {
-                                        <tr class={classes!(if b.available { "up" } else { "down" }, picked.then_some("picked"))}
+                                        <tr class={classes!(if b.available { "up" } else { "down" }, picked.then_some("picked"), upcoming.then_some("next"))}
                                             data-server={b.server.clone()}>
                                             <td>{ b.server.clone() }</td>
                                             <td class="state">{ state }</td>
