@@ -487,13 +487,13 @@ fn stage3() -> Topology {
         ),
         host(
             "lb-01",
-            "lb-01 (active)",
+            "lb-01",
             LB_IP,
             vec![haproxy("lb-01.haproxy", Some(certificate()))],
         ),
         host(
             "lb-02",
-            "lb-02 (passive)",
+            "lb-02",
             LB2_IP,
             vec![haproxy("lb-02.haproxy", Some(certificate()))],
         ),

@@ -11,6 +11,7 @@ use crate::sim::engine::{BackendState, BuildError, Config, Input, InputError, Si
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::{NodeKind, Topology};
 use crate::sim::trace::{RequestId, Trace};
+use crate::sim::vrrp::MemberState;
 
 /// How long the replay waits for a sent request to finish. The browser gives up connecting
 /// 90 s after its first SYN (B6a) and HAProxy's retries take at most `retries + 1` connect
@@ -79,6 +80,9 @@ pub struct Run {
     pub stopped: BTreeSet<String>,
     /// Each virtual IP and the host holding it now, if any.
     pub vips: Vec<(String, Option<String>)>,
+    /// keepalived's state now on each member of each virtual IP: (virtual IP id, its address,
+    /// host id, state), as the engine reports it.
+    pub keepalived: Vec<(String, std::net::Ipv4Addr, String, MemberState)>,
 }
 
 impl Run {
@@ -107,6 +111,20 @@ impl Run {
             .filter(|n| matches!(n.kind, NodeKind::Vip(_)))
             .map(|n| (n.id.clone(), sim.vip_holder(&n.id)))
             .collect();
+        let keepalived = topology
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Vip(vip) => Some((n, vip)),
+                _ => None,
+            })
+            .flat_map(|(n, vip)| {
+                vip.members.iter().filter_map(move |m| {
+                    let state = sim.keepalived_state(&n.id, &m.host)?;
+                    Some((n.id.clone(), vip.ip, m.host.clone(), state))
+                })
+            })
+            .collect();
         Run {
             traces,
             backends: sim.backends(),
@@ -118,7 +136,36 @@ impl Run {
                 .map(|(node, _)| node.id.clone())
                 .collect(),
             vips,
+            keepalived,
         }
+    }
+
+    /// What keepalived makes `host` now, in words: "active · MASTER of 8.8.8.8", "passive ·
+    /// BACKUP", "FAULT (HAProxy down)" or "keepalived down"; `None` for a host in no VRRP
+    /// group. Read from the engine's states at the moment shown, never from the design's names.
+    pub fn vrrp_role(&self, host: &str) -> Option<String> {
+        let states: Vec<_> = self
+            .keepalived
+            .iter()
+            .filter(|(_, _, h, _)| h == host)
+            .collect();
+        if states.is_empty() {
+            return None;
+        }
+        let held: Vec<String> = states
+            .iter()
+            .filter(|(.., s)| *s == MemberState::Master)
+            .map(|(_, ip, ..)| ip.to_string())
+            .collect();
+        Some(if !held.is_empty() {
+            format!("active · MASTER of {}", held.join(", "))
+        } else if states.iter().any(|(.., s)| *s == MemberState::Fault) {
+            "FAULT (HAProxy down)".to_owned()
+        } else if states.iter().all(|(.., s)| *s == MemberState::Down) {
+            "keepalived down".to_owned()
+        } else {
+            "passive · BACKUP".to_owned()
+        })
     }
 
     /// The server `lb` picked most recently, as the engine reports it

@@ -130,3 +130,21 @@ async fn the_findings_tab_names_each_pairs_variant_and_capacity() {
         "{lb}"
     );
 }
+
+/// The diagram says which load balancer is active from keepalived's state at the moment shown:
+/// after lb-01 is taken down and the VRRP gap has passed, lb-02 is the active one.
+#[wasm_bindgen_test]
+async fn the_active_label_follows_the_failover() {
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    let role = |root: &web_sys::Element, host: &str| {
+        text(root, &format!("g.node[data-id='{host}'] .vrrp-role"))
+    };
+    assert_eq!(role(&root, "lb-01"), " · active · MASTER of 8.8.8.8");
+    assert_eq!(role(&root, "lb-02"), " · passive · BACKUP");
+    click_svg(&root, "g.node[data-id='lb-01']").await;
+    click(&root, "button[data-control='take-down']").await;
+    click(&root, "button[data-wait='10']").await;
+    assert_eq!(role(&root, "lb-01"), " · keepalived down");
+    assert_eq!(role(&root, "lb-02"), " · active · MASTER of 8.8.8.8");
+}

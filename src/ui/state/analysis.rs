@@ -125,6 +125,8 @@ pub struct Marks {
     /// (load balancer, server) of each balancer's most recent pick.
     pub last_picks: BTreeSet<(String, String)>,
     pub vip_holders: BTreeMap<String, Option<String>>,
+    /// What keepalived makes each VRRP member now ([`Run::vrrp_role`]), by host id.
+    pub vrrp_roles: BTreeMap<String, String>,
     /// The nodes and services of the finding under the pointer or the keyboard focus.
     pub flagged: BTreeSet<String>,
 }
@@ -174,6 +176,11 @@ pub(super) fn marks(
         chips,
         last_picks,
         vip_holders: run.vips.iter().cloned().collect(),
+        vrrp_roles: run
+            .keepalived
+            .iter()
+            .filter_map(|(_, _, host, _)| Some((host.clone(), run.vrrp_role(host)?)))
+            .collect(),
         flagged,
     }
 }

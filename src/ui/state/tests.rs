@@ -702,3 +702,56 @@ fn each_stage_opens_with_the_protocol_it_is_built_for_and_runs_share_it() {
     state.apply(Action::LoadTest(LoadTestAction::SetSettings(from_link)));
     assert!(state.world.request.https);
 }
+
+/// "active" and "passive" come from keepalived's states at the moment shown, not from names:
+/// after lb-01 crashes and the VRRP gap passes, lb-02 is the active one; in the active-active
+/// copy both are active, each MASTER of its own address.
+#[test]
+fn active_and_passive_labels_follow_keepalived_at_the_moment_shown() {
+    let roles = |state: &AppState| -> Vec<(String, String)> {
+        state
+            .marks()
+            .vrrp_roles
+            .iter()
+            .map(|(h, r)| (h.clone(), r.clone()))
+            .collect()
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(h, r)| ((*h).to_owned(), (*r).to_owned()))
+            .collect()
+    };
+    let mut state = after(&[Action::Work(WorkAction::SelectStage(3))]);
+    assert_eq!(
+        roles(&state),
+        pairs(&[
+            ("lb-01", "active · MASTER of 8.8.8.8"),
+            ("lb-02", "passive · BACKUP")
+        ])
+    );
+    state.apply(Action::World(WorldAction::Apply(Input::HostDown(
+        "lb-01".into(),
+    ))));
+    state.apply(Action::World(WorldAction::Wait(SimDuration::from_secs(5))));
+    assert_eq!(
+        roles(&state),
+        pairs(&[
+            ("lb-01", "keepalived down"),
+            ("lb-02", "active · MASTER of 8.8.8.8")
+        ])
+    );
+    let mut state = after(&[Action::Work(WorkAction::SelectStage(3))]);
+    state.apply(Action::Edit(EditAction::Change(
+        crate::ui::edit::Edit::Share {
+            pair: "vrrp:vip".to_owned(),
+            to: crate::sim::redundancy::Sharing::ActiveActive,
+        },
+    )));
+    assert_eq!(
+        roles(&state),
+        pairs(&[
+            ("lb-01", "active · MASTER of 8.8.8.8"),
+            ("lb-02", "active · MASTER of 8.8.8.9")
+        ])
+    );
+}

@@ -224,7 +224,12 @@ fn host_body(
         <>
             <rect class="node-box host-box" width={rect.w.to_string()} height={rect.h.to_string()} rx="8" />
             <text class="node-name" x="10" y="18">{ node.name.clone() }</text>
-            <text class="ip" x="10" y="34">{ ips }</text>
+            <text class="ip" x="10" y="34">
+                { ips }
+                if let Some(role) = marks.vrrp_roles.get(&node.id) {
+                    <tspan class="vrrp-role">{ format!(" · {role}") }</tspan>
+                }
+            </text>
             if marks.down.contains(&node.id) {
                 <text class="down-label" x={(rect.w - 10.0).to_string()} y="34">{ "DOWN" }</text>
             }
