@@ -214,6 +214,9 @@ pub struct BackendState {
     /// now, with the servers' current availability (a health-check change before that request
     /// arrives can change it).
     pub next_pick: bool,
+    /// How far the health checks are from changing the server's state (`Steady` without
+    /// `check`): "failing 2/3", "rising 1/2".
+    pub checks: crate::health::CheckProgress,
 }
 
 /// One agent report: what a host did during the last interval.

@@ -40,6 +40,18 @@ pub struct HealthCounter {
     fall: u8,
 }
 
+/// Where a server is between its states, as HAProxy's stats page shows it ("UP 2/3" going
+/// down, "DOWN 1/2" coming back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckProgress {
+    /// Fully UP or fully DOWN: no check has moved the counter lately.
+    Steady,
+    /// Still UP, but the last `failed` checks in a row failed; `fall` of them mark it DOWN.
+    Failing { failed: u8, fall: u8 },
+    /// Still DOWN, but the last `passed` checks in a row passed; `rise` of them mark it UP.
+    Rising { passed: u8, rise: u8 },
+}
+
 /// A change of a server's state, reported by [`HealthCounter::record`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transition {
@@ -114,6 +126,24 @@ impl HealthCounter {
     /// DOWN with the counter at 0: the next interval is `downinter`.
     pub fn is_fully_down(&self) -> bool {
         self.health == 0
+    }
+
+    /// How far the server is from changing state: failed checks in a row while UP, passed
+    /// ones while DOWN.
+    pub fn progress(&self) -> CheckProgress {
+        if self.is_fully_up() || self.is_fully_down() {
+            CheckProgress::Steady
+        } else if self.is_up() {
+            CheckProgress::Failing {
+                failed: self.max() - self.health,
+                fall: self.fall,
+            }
+        } else {
+            CheckProgress::Rising {
+                passed: self.health,
+                rise: self.rise,
+            }
+        }
     }
 
     /// Counts one check's result and says whether the server changed state.
@@ -231,6 +261,8 @@ pub struct Checker {
     up_since: Option<SimTime>,
     /// When the latest check completed.
     last_completed: Option<SimTime>,
+    /// The counter before the latest check: what HAProxy shows until that check completes.
+    before: HealthCounter,
 }
 
 impl Checker {
@@ -264,6 +296,7 @@ impl Checker {
             next: first_check_at,
             up_since: None,
             last_completed: None,
+            before: counter,
         }
     }
 
@@ -280,6 +313,7 @@ impl Checker {
             CheckResult::Passed | CheckResult::Refused => self.next,
             CheckResult::Hung => self.next + self.timing.hung_timeout(),
         };
+        self.before = self.counter;
         let transition = self.counter.record(result == CheckResult::Passed);
         match transition {
             Some(Transition::WentUp) => self.up_since = Some(completed),
@@ -289,6 +323,15 @@ impl Checker {
         self.last_completed = Some(completed);
         self.next = completed + self.timing.interval(&self.counter);
         (completed, transition)
+    }
+
+    /// The counter's progress at `now` ([`HealthCounter::progress`]): a check counts once it
+    /// has completed (a hung one at its timeout), as HAProxy counts it.
+    pub fn progress_at(&self, now: SimTime) -> CheckProgress {
+        match self.last_completed {
+            Some(completed) if now < completed => self.before.progress(),
+            _ => self.counter.progress(),
+        }
     }
 
     /// Lets the check due at [`Checker::next_check_at`] not happen (say the load balancer

@@ -1089,3 +1089,51 @@ fn the_next_pick_the_engine_reports_is_where_the_next_request_goes() {
         }
     }
 }
+
+/// The health checks are visible between the states: after server-01 crashes, each failed
+/// check shows as "failing n/3" once it has completed (a hung check at its timeout) while the
+/// server is still UP, until the third marks it DOWN; when it is back, "rising 1/2" until the
+/// second passed check marks it UP.
+#[wasm_bindgen_test(unsupported = test)]
+fn check_progress_counts_completed_checks_between_the_states() {
+    use stacksim::sim::health::CheckProgress;
+    let mut sim = sim(1);
+    let state = |sim: &Simulation| {
+        sim.backends()
+            .into_iter()
+            .find(|b| b.lb == "lb-01.haproxy" && b.server == "server-01.nginx")
+            .map(|b| (b.available, b.checks))
+            .expect("server-01 is a backend")
+    };
+    let mut seen: Vec<(f64, (bool, CheckProgress))> = vec![(0.0, state(&sim))];
+    sim.handle(secs(0.5), Input::HostDown("server-01".into()))
+        .expect("known host");
+    let mut t = 0.5;
+    let mut step = |sim: &mut Simulation, t: &mut f64, until: f64| {
+        while *t < until {
+            *t += 0.25;
+            sim.advance_to(secs(*t));
+            let now = state(sim);
+            if seen.last().map(|(_, s)| *s) != Some(now) {
+                seen.push((*t, now));
+            }
+        }
+    };
+    step(&mut sim, &mut t, 30.0);
+    sim.handle(secs(t), Input::HostUp("server-01".into()))
+        .expect("known host");
+    step(&mut sim, &mut t, 60.0);
+    let states: Vec<(bool, CheckProgress)> = seen.iter().map(|(_, s)| *s).collect();
+    assert_eq!(
+        states,
+        [
+            (true, CheckProgress::Steady),
+            (true, CheckProgress::Failing { failed: 1, fall: 3 }),
+            (true, CheckProgress::Failing { failed: 2, fall: 3 }),
+            (false, CheckProgress::Steady),
+            (false, CheckProgress::Rising { passed: 1, rise: 2 }),
+            (true, CheckProgress::Steady),
+        ],
+        "{seen:?}"
+    );
+}

@@ -1128,3 +1128,29 @@ async fn the_next_pick_label_names_where_the_next_request_goes() {
         );
     }
 }
+
+/// Health checks are visible: after a server is taken down its row counts the failed checks
+/// ("failing 1/3", "failing 2/3") before it is marked DOWN, and the panel says why it takes
+/// about inter × fall.
+#[wasm_bindgen_test]
+async fn failing_health_checks_are_counted_on_the_servers_row() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    let row = "tr[data-server='server-01.nginx'] td.state";
+    let mut seen = vec![text(&root, row)];
+    click_svg(&root, "g.node[data-id='server-01']").await;
+    click(&root, "button[data-control='take-down']").await;
+    for _ in 0..12 {
+        click(&root, "button[data-wait='1']").await;
+        let now = text(&root, row);
+        if seen.last() != Some(&now) {
+            seen.push(now);
+        }
+    }
+    assert_eq!(seen, ["UP", "UP · failing 1/3", "UP · failing 2/3", "DOWN"]);
+    let note = text(&root, ".balancer[data-lb='lb-01.haproxy'] .check-note");
+    assert!(
+        note.contains("after 3 failed checks in a row (about 6 s, inter × fall)"),
+        "{note}"
+    );
+}

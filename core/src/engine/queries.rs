@@ -118,6 +118,11 @@ impl Simulation {
                     served: self.served_by[target],
                     last_pick: self.lbs[lb_idx].last_pick == Some(slot as u32),
                     next_pick: next == Some(slot),
+                    checks: self.lbs[lb_idx].checkers[slot]
+                        .as_ref()
+                        .map_or(crate::health::CheckProgress::Steady, |c| {
+                            c.progress_at(self.now)
+                        }),
                 });
             }
         }

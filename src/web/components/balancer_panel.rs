@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::sim::topology::Topology;
+use crate::sim::health::CheckProgress;
+use crate::sim::topology::{HealthCheck, ServiceKind, Topology};
 use crate::ui::playback::Run;
 
 #[derive(Properties, PartialEq)]
@@ -50,10 +51,19 @@ pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
                             <thead><tr><th>{ "Server" }</th><th>{ "State" }</th><th>{ "Answered" }</th></tr></thead>
                             <tbody>
                                 { for run.backends.iter().filter(|b| b.lb == lb).map(|b| {
-                                    let state = match (b.available, b.checked) {
+                                    let base = match (b.available, b.checked) {
                                         (true, true) => "UP",
                                         (true, false) => "UP (no check)",
                                         (false, _) => "DOWN",
+                                    };
+                                    let state = match b.checks {
+                                        CheckProgress::Steady => base.to_owned(),
+                                        CheckProgress::Failing { failed, fall } => {
+                                            format!("{base} · failing {failed}/{fall}")
+                                        }
+                                        CheckProgress::Rising { passed, rise } => {
+                                            format!("{base} · rising {passed}/{rise}")
+                                        }
                                     };
                                     let picked = last == Some(b.server.as_str());
                                     let upcoming = next == Some(b.server.as_str());
@@ -68,9 +78,26 @@ pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
                                 }) }
                             </tbody>
                         </table>
+                        if let Some(check) = check_of(&props.topology, lb) {
+                            <p class="note check-note">{ format!(
+                                "Health checks every {} s: a server that stops answering is marked DOWN after {} failed checks in a row (about {} s, inter × fall), and UP again after {} passed ones. Until then requests may still be sent to it.",
+                                f64::from(check.inter_ms) / 1000.0,
+                                check.fall,
+                                f64::from(check.inter_ms) * f64::from(check.fall) / 1000.0,
+                                check.rise
+                            ) }</p>
+                        }
                     </div>
                 }
             }) }
         </section>
+    }
+}
+
+/// The health-check settings of HAProxy service `lb`, as the design gives them.
+fn check_of(topology: &Topology, lb: &str) -> Option<HealthCheck> {
+    match topology.service(lb).map(|(_, service)| &service.kind) {
+        Some(ServiceKind::LoadBalancer(haproxy)) => Some(haproxy.health_check),
+        _ => None,
     }
 }
