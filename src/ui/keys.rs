@@ -51,13 +51,19 @@ pub fn key_action(key: &str) -> Option<Action> {
 /// Whether Space goes to the focused element instead (a button, a summary or a link presses
 /// on Space, as keyboard users expect); `tag` is the element's tag name. Keys typed into a
 /// text field (`INPUT`, `TEXTAREA`, `SELECT`, editable content) are never shortcuts.
-pub fn typing(tag: &str, key: &str, editable: bool) -> bool {
+/// `space_plays`: the focused element is one after which Space means play/pause (the Send
+/// button, which keeps the focus after sending: Space then pauses the request it sent instead
+/// of sending another).
+pub fn typing(tag: &str, key: &str, editable: bool, space_plays: bool) -> bool {
     let tag = tag.to_ascii_uppercase();
     let space = matches!(key, " " | "Spacebar");
     matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-        || (space && matches!(tag.as_str(), "BUTTON" | "SUMMARY" | "A"))
+        || (space && !space_plays && matches!(tag.as_str(), "BUTTON" | "SUMMARY" | "A"))
         || editable
 }
+
+/// The attribute that marks an element after which Space means play/pause ([`typing`]).
+pub const SPACE_PLAYS: &str = "data-space-plays";
 
 #[cfg(test)]
 mod tests {
@@ -125,11 +131,25 @@ mod tests {
 
     #[test]
     fn keys_typed_into_fields_or_pressing_buttons_are_not_shortcuts() {
-        assert!(typing("input", "z", false));
-        assert!(typing("TEXTAREA", " ", false));
-        assert!(typing("BUTTON", " ", false));
-        assert!(!typing("BUTTON", "Delete", false));
-        assert!(!typing("DIV", " ", false));
-        assert!(typing("DIV", " ", true));
+        // (tag, key, editable, marked space-plays) → the key is the element's, not a shortcut
+        let cases = [
+            ("input", "z", false, false, true),
+            ("TEXTAREA", " ", false, false, true),
+            ("BUTTON", " ", false, false, true),
+            ("BUTTON", "Delete", false, false, false),
+            ("DIV", " ", false, false, false),
+            ("DIV", " ", true, false, true),
+            // The Send button keeps the focus after sending: Space there plays or pauses.
+            ("BUTTON", " ", false, true, false),
+            ("BUTTON", "Spacebar", false, true, false),
+            ("INPUT", " ", false, true, true),
+        ];
+        for (tag, key, editable, plays, expected) in cases {
+            assert_eq!(
+                typing(tag, key, editable, plays),
+                expected,
+                "{tag} {key:?} {plays}"
+            );
+        }
     }
 }

@@ -237,8 +237,32 @@ fn use_keyboard_shortcuts(dispatch: Callback<Action>) {
                 dispatch.emit(action);
             })
         });
-        move || drop(listener)
+        // A button is pressed by Space when the key comes up (Firefox and Chromium): where
+        // Space means play/pause, that press must not happen too.
+        let keyup = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|document| {
+                let options = EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&document, "keyup", options, move |event| {
+                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    let space = matches!(event.key().as_str(), " " | "Spacebar");
+                    if space && target_plays(event) {
+                        event.prevent_default();
+                    }
+                })
+            });
+        move || drop((listener, keyup))
     });
+}
+
+/// Whether the key's target is marked [`keys::SPACE_PLAYS`].
+fn target_plays(event: &KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+        .is_some_and(|target| target.has_attribute(keys::SPACE_PLAYS))
 }
 
 /// Whether the page has selected text (which Ctrl+C should copy).
@@ -258,6 +282,7 @@ fn typing(event: &KeyboardEvent) -> bool {
                 &target.tag_name(),
                 &event.key(),
                 target.is_content_editable(),
+                target.has_attribute(keys::SPACE_PLAYS),
             )
         })
 }

@@ -1154,3 +1154,49 @@ async fn failing_health_checks_are_counted_on_the_servers_row() {
         "{note}"
     );
 }
+
+/// Space plays and pauses even with the focus still on the Send button (where it would press
+/// the button and send another request): the key down and up are both taken, and the request
+/// sent is paused, not repeated.
+#[wasm_bindgen_test]
+async fn space_with_the_focus_on_send_pauses_instead_of_sending_again() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    click(&root, "button[data-action='send']").await;
+    assert_eq!(history(&root).len(), 1);
+    assert_eq!(count(&root, "button[data-control='pause']"), 1, "playing");
+    let send = find(&root, "button[data-action='send']")
+        .dyn_into::<web_sys::HtmlElement>()
+        .expect("a button");
+    send.focus().expect("focus");
+    let press = |kind: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(" ");
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict(kind, &init).expect("event");
+        send.dispatch_event(&event).expect("dispatched")
+    };
+    assert!(!press("keydown"), "Space down is taken by play/pause");
+    yew::scheduler::flush().await;
+    assert!(!press("keyup"), "and Space up does not press Send");
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, "button[data-control='play']"), 1, "paused");
+    assert_eq!(history(&root).len(), 1, "no second request");
+    // Elsewhere a focused button still takes Space, as keyboard users expect.
+    let other = find(&root, "button[data-wait='1']")
+        .dyn_into::<web_sys::HtmlElement>()
+        .expect("a button");
+    other.focus().expect("focus");
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(" ");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let down =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    assert!(
+        other.dispatch_event(&down).expect("dispatched"),
+        "left to the button"
+    );
+}

@@ -82,7 +82,7 @@ pub fn SendBar(props: &SendBarProps) -> Html {
                 { toggle(false, "HTTP") }
                 { toggle(true, "HTTPS") }
             </div>
-            <button type="button" class="primary" data-action="send" onclick={send}
+            <button type="button" class="primary" data-action="send" data-space-plays="" onclick={send}
                 title="Send one request now (or click the browser on the diagram)">
                 { "Send request" }
             </button>
