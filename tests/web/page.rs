@@ -721,7 +721,8 @@ async fn stage_3_clears_the_lb_spof_and_the_stage_diff_says_so() {
     assert!(listed_findings(&root).contains(&"spof:lb-01".to_owned()));
     assert_eq!(text(&root, ".stage-diff h2"), "Stage 1 after stage 0");
     assert!(
-        texts(&root, ".stage-diff .diff-line.added .finding-id").contains(&"spof:lb-01".to_owned())
+        attributes(&root, ".stage-diff .diff-line.added", "data-finding")
+            .contains(&"spof:lb-01".to_owned())
     );
     pick_stage(&root, 3).await;
     assert_eq!(
@@ -738,10 +739,22 @@ async fn stage_3_clears_the_lb_spof_and_the_stage_diff_says_so() {
         &root,
         ".stage-diff .diff-line.cleared[data-finding='spof:lb-01']",
     );
-    assert!(cleared.starts_with("✔ cleared:spof:lb-01"), "{cleared}");
+    // Titles in words, not raw ids.
+    assert!(
+        cleared.starts_with("✔ cleared: lb-01 is a single point of failure"),
+        "{cleared}"
+    );
+    assert!(!text(&root, ".stage-diff").contains("spof:"), "no raw ids");
     assert_eq!(
-        texts(&root, ".stage-diff .diff-line.added .finding-id"),
+        attributes(&root, ".stage-diff .diff-line.added", "data-finding"),
         ["spof:app-01", "spof:db-01"]
+    );
+    assert_eq!(
+        texts(&root, ".stage-diff .diff-line.added .diff-title"),
+        [
+            "app-01 is a single point of failure for pages and writes",
+            "db-01 is a single point of failure for pages and writes"
+        ]
     );
     assert!(
         texts(&root, ".stage-diff .changes li").contains(&"server-01 removed".to_owned()),

@@ -12,14 +12,15 @@ pub struct StageDiffProps {
     pub stage: Option<u8>,
 }
 
-fn ids(list: &[Finding]) -> String {
+/// The findings' titles, in words ("nothing" for none); their ids stay in the markup only.
+fn titles(list: &[Finding]) -> String {
     if list.is_empty() {
         "nothing".to_owned()
     } else {
         list.iter()
-            .map(|f| f.id.as_str())
+            .map(|f| f.title.as_str())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("; ")
     }
 }
 
@@ -36,19 +37,16 @@ fn current(step: &Step) -> Html {
             <ul class="diff-list">
                 { for diff.cleared.iter().map(|f| html! {
                     <li class="diff-line cleared" data-finding={f.id.clone()}>
-                        <span class="diff-word">{ "✔ cleared:" }</span>
-                        <span class="finding-id">{ f.id.clone() }</span>
+                        <span class="diff-word">{ "✔ cleared: " }</span>
                         <span class="diff-title">{ f.title.clone() }</span>
                     </li>
                 }) }
-                if !diff.added.is_empty() {
-                    <li class="diff-line added">
-                        <span class="diff-word">{ "+ new:" }</span>
-                        { for diff.added.iter().map(|f| html! {
-                            <span class="finding-id" title={f.title.clone()}>{ f.id.clone() }</span>
-                        }) }
+                { for diff.added.iter().map(|f| html! {
+                    <li class="diff-line added" data-finding={f.id.clone()}>
+                        <span class="diff-word">{ "+ new: " }</span>
+                        <span class="diff-title">{ f.title.clone() }</span>
                     </li>
-                }
+                }) }
             </ul>
         </>
     }
@@ -84,7 +82,7 @@ pub fn StageDiff(props: &StageDiffProps) -> Html {
                         <li class={classes!((props.stage == Some(step.number)).then_some("current"))}
                             data-step={step.number.to_string()}>
                             <strong>{ format!("Stage {}: {}", step.number, step.title) }</strong>
-                            <span class="story-line">{ format!(" clears {}; brings {}.", ids(&step.diff.cleared), ids(&step.diff.added)) }</span>
+                            <span class="story-line">{ format!(" clears: {}. Brings: {}.", titles(&step.diff.cleared), titles(&step.diff.added)) }</span>
                         </li>
                     }) }
                 </ol>
