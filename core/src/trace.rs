@@ -202,7 +202,21 @@ impl fmt::Display for Outcome {
                 place,
                 reason,
             } => {
-                write!(f, "{status} from {place}: {reason}")
+                // The status is the answer of whoever sent it back (Nginx's 502 when the
+                // application server fails); `place` is where the request failed.
+                let phrase = match status {
+                    500 => " Internal Server Error",
+                    502 => " Bad Gateway",
+                    503 => " Service Unavailable",
+                    504 => " Gateway Timeout",
+                    508 => " Loop Detected",
+                    _ => "",
+                };
+                if *status == 0 {
+                    write!(f, "Failed at {place}: {reason}")
+                } else {
+                    write!(f, "{status}{phrase}, failed at {place}: {reason}")
+                }
             }
         }
     }
@@ -230,5 +244,42 @@ impl Trace {
     /// Time from sending to the outcome, once finished.
     pub fn latency(&self) -> Option<SimDuration> {
         self.finished_at.map(|t| t - self.sent_at)
+    }
+}
+
+#[cfg(test)]
+mod outcome_words {
+    use super::Outcome;
+
+    /// A failure's status is the answer the browser got, not something the failing place
+    /// said: "502 Bad Gateway, failed at server-01.mysql", never "502 from server-01.mysql".
+    #[test]
+    fn a_failure_names_its_status_and_where_it_failed() {
+        let failed = |status: u16, place: &str| Outcome::Failed {
+            status,
+            place: place.to_owned(),
+            reason: "why".to_owned(),
+        };
+        let cases = [
+            (
+                502,
+                "server-01.mysql",
+                "502 Bad Gateway, failed at server-01.mysql: why",
+            ),
+            (
+                503,
+                "lb-01.haproxy",
+                "503 Service Unavailable, failed at lb-01.haproxy: why",
+            ),
+            (
+                508,
+                "web-01.nginx",
+                "508 Loop Detected, failed at web-01.nginx: why",
+            ),
+            (0, "dns", "Failed at dns: why"),
+        ];
+        for (status, place, words) in cases {
+            assert_eq!(failed(status, place).to_string(), words);
+        }
     }
 }

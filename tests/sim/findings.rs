@@ -664,7 +664,12 @@ fn plain_http_served_next_to_https_is_flagged() {
         Category::Security,
         &["lb-01"],
     );
-    check_proof(&topology, &found, "http-not-redirected");
+    let summary = check_proof(&topology, &found, "http-not-redirected");
+    // The request is named with the site's own name, not "http://www/…".
+    assert!(
+        summary.starts_with("GET http://www.foobar.com/"),
+        "{summary}"
+    );
 }
 
 // ----- capacity ------------------------------------------------------------------------------

@@ -22,6 +22,11 @@ impl Simulation {
         &self.stats
     }
 
+    /// The name visitors ask DNS for, `www.<domain>` of the design's zone.
+    pub fn site(&self) -> &str {
+        &self.model.site
+    }
+
     /// Events processed so far.
     pub fn events_processed(&self) -> u64 {
         self.events

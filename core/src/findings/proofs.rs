@@ -211,8 +211,9 @@ fn one_request(topology: &Topology, kind: RequestKind, https: bool, shows: Sympt
     ProofResult {
         shown,
         summary: format!(
-            "{} {scheme}://www{}: {}",
+            "{} {scheme}://{}{}: {}",
             kind.method(),
+            sim.site(),
             kind.path(spec.key),
             outcome_text(&trace)
         ),
