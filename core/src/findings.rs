@@ -222,6 +222,14 @@ pub fn pairs(topology: &Topology) -> Vec<Finding> {
     notes
 }
 
+/// The capacity sentence of pair `id`'s note ([`pairs`]): "Capacity as active-active: about
+/// 49383 req/s (…)"; `None` for no such pair or no rate.
+pub fn pair_capacity(topology: &Topology, id: &str) -> Option<String> {
+    let pair = crate::redundancy::pair(topology, id)?;
+    format::validate(topology).ok()?;
+    Net::new(topology).pair_capacity(&pair)
+}
+
 /// Every finding for `topology`, sorted by severity (errors first), then id.
 ///
 /// `load_rps` adds the capacity finding: the tier with the smallest capacity and, when it is

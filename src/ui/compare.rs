@@ -44,7 +44,7 @@ pub struct Side {
     pub sharing: Sharing,
     /// What the variant means for this design ([`redundancy::explain`]).
     pub headline: String,
-    /// The capacity sentence of the pair's note ([`findings::pairs`]).
+    /// The capacity sentence of the pair's note ([`findings::pair_capacity`]).
     pub capacity: String,
     pub result: LoadResult,
     pub members: Vec<MemberLoad>,
@@ -92,15 +92,7 @@ pub fn compare(
             .ok_or_else(|| SwitchError::NoSuchPair(pair.to_owned()))?;
         let result = load_run::run(design, &settings)?;
         let members = member_loads(design, &this, &result);
-        let capacity = findings::pairs(design)
-            .into_iter()
-            .find(|note| note.id == format!("pair:{pair}"))
-            .and_then(|note| {
-                note.why
-                    .split_once(" Capacity as ")
-                    .map(|(_, rest)| format!("Capacity as {rest}"))
-            })
-            .unwrap_or_default();
+        let capacity = findings::pair_capacity(design, pair).unwrap_or_default();
         Ok(Side {
             sharing: this.sharing,
             headline: redundancy::explain(design, &this).headline,

@@ -11,29 +11,9 @@ impl Net<'_> {
     pub(super) fn pair_findings(&self, findings: &mut Vec<Finding>) {
         for pair in redundancy::pairs(self.topology) {
             let explanation = redundancy::explain(self.topology, &pair);
-            let serving = self.serving_services(&pair);
-            let rates: Vec<(f64, String)> = serving
-                .iter()
-                .filter_map(|id| {
-                    let s = self.model.svcs.iter().position(|svc| svc.id == *id)?;
-                    self.service_rate(s)
-                })
-                .collect();
-            let total: f64 = rates.iter().map(|(rate, _)| rate).sum();
-            let capacity = if rates.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " Capacity as {}: about {} req/s ({}).",
-                    pair.sharing,
-                    rate_text(total),
-                    rates
-                        .iter()
-                        .map(|(_, line)| line.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            };
+            let capacity = self
+                .pair_capacity(&pair)
+                .map_or_else(String::new, |sentence| format!(" {sentence}"));
             let other = pair.sharing.other();
             findings.push(Finding {
                 id: format!("pair:{}", pair.id),
@@ -50,6 +30,32 @@ impl Net<'_> {
                 proof: None,
             });
         }
+    }
+
+    /// "Capacity as active-passive: about 24691 req/s (lb-01.haproxy: …)": what the members
+    /// that serve while all are up can take together; `None` when none has a rate.
+    pub(super) fn pair_capacity(&self, pair: &redundancy::Pair) -> Option<String> {
+        let serving = self.serving_services(pair);
+        let rates: Vec<(f64, String)> = serving
+            .iter()
+            .filter_map(|id| {
+                let s = self.model.svcs.iter().position(|svc| svc.id == *id)?;
+                self.service_rate(s)
+            })
+            .collect();
+        let total: f64 = rates.iter().map(|(rate, _)| rate).sum();
+        (!rates.is_empty()).then(|| {
+            format!(
+                "Capacity as {}: about {} req/s ({}).",
+                pair.sharing,
+                rate_text(total),
+                rates
+                    .iter()
+                    .map(|(_, line)| line.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })
     }
 
     /// The services that take traffic while every member is up: every server of an

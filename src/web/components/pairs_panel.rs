@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::sim::redundancy::{self, COMPARISON, Sharing};
+use crate::sim::redundancy::{self, COMPARISON};
 use crate::sim::topology::Topology;
 use crate::ui::compare::{Comparison, Side};
 use crate::ui::edit::Edit;
@@ -138,10 +138,7 @@ fn side(side: &Side) -> Html {
             .collect::<Vec<_>>(),
     );
     let seconds = result.seconds.len() as f64;
-    let key = match side.sharing {
-        Sharing::ActiveActive => "active-active",
-        Sharing::ActivePassive => "active-passive",
-    };
+    let key = side.sharing.name();
     let lost = result.total_sent.saturating_sub(result.total_served);
     html! {
         <section class="comparison-side" data-side={key}>
