@@ -185,6 +185,45 @@ fn member_set(vip: &Vip) -> Vec<&str> {
     hosts
 }
 
+/// The services that take traffic while every member is up: every server of an
+/// active-active pool, the active ones of an active-passive pool; the HAProxy of every
+/// MASTER of a load-balancer pair.
+pub fn serving(topology: &Topology, pair: &Pair) -> Vec<String> {
+    match &pair.kind {
+        PairKind::Pool {
+            servers, backups, ..
+        } => servers
+            .iter()
+            .filter(|s| pair.sharing == Sharing::ActiveActive || !backups.contains(s))
+            .cloned()
+            .collect(),
+        PairKind::Balancers { vips, .. } => {
+            let mut masters: Vec<String> = Vec::new();
+            for id in vips {
+                let Some(NodeKind::Vip(vip)) = topology.node(id).map(|n| &n.kind) else {
+                    continue;
+                };
+                if let Some(master) = designated_master(vip)
+                    && !masters.iter().any(|m| m == master)
+                {
+                    masters.push(master.to_owned());
+                }
+            }
+            masters
+                .iter()
+                .filter_map(|host| match topology.node(host).map(|n| &n.kind) {
+                    Some(NodeKind::Host(h)) => h
+                        .services
+                        .iter()
+                        .find(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)))
+                        .map(|s| s.id.clone()),
+                    _ => None,
+                })
+                .collect()
+        }
+    }
+}
+
 /// The member (host id) that is MASTER of `vip` when all are up, as keepalived elects it
 /// ([`crate::vrrp::VrrpGroup`]).
 pub fn designated_master(vip: &Vip) -> Option<&str> {

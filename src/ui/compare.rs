@@ -109,26 +109,11 @@ pub fn compare(
     })
 }
 
-/// The host of the pair's first member that takes traffic while all are up.
+/// The host of the pair's first member that takes traffic while all are up
+/// ([`redundancy::serving`]).
 fn first_serving_host(topology: &Topology, pair: &redundancy::Pair) -> Option<String> {
-    match &pair.kind {
-        PairKind::Pool {
-            servers, backups, ..
-        } => servers
-            .iter()
-            .find(|s| !backups.contains(s))
-            .and_then(|s| topology.service(s))
-            .map(|(node, _)| node.id.clone()),
-        PairKind::Balancers { hosts, vips } => {
-            let vip = vips.first().and_then(|id| topology.node(id))?;
-            match &vip.kind {
-                crate::sim::topology::NodeKind::Vip(vip) => redundancy::designated_master(vip)
-                    .map(str::to_owned)
-                    .or_else(|| hosts.first().cloned()),
-                _ => None,
-            }
-        }
-    }
+    let service = redundancy::serving(topology, pair).into_iter().next()?;
+    topology.service(&service).map(|(node, _)| node.id.clone())
 }
 
 /// What each member took: a pool's servers by the requests they served, a load-balancer

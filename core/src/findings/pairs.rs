@@ -1,8 +1,7 @@
 //! Redundant pairs: which variant each is (active-active or active-passive, decided by
 //! [`crate::redundancy`]) and the capacity that variant gives.
 
-use crate::redundancy::{self, PairKind, Sharing};
-use crate::topology::{NodeKind, ServiceKind};
+use crate::redundancy::{self, PairKind};
 
 use super::graph::{Net, rate_text};
 use super::{Category, Finding, Severity};
@@ -35,7 +34,7 @@ impl Net<'_> {
     /// "Capacity as active-passive: about 24691 req/s (lb-01.haproxy: …)": what the members
     /// that serve while all are up can take together; `None` when none has a rate.
     pub(super) fn pair_capacity(&self, pair: &redundancy::Pair) -> Option<String> {
-        let serving = self.serving_services(pair);
+        let serving = redundancy::serving(self.topology, pair);
         let rates: Vec<(f64, String)> = serving
             .iter()
             .filter_map(|id| {
@@ -56,45 +55,6 @@ impl Net<'_> {
                     .join("; ")
             )
         })
-    }
-
-    /// The services that take traffic while every member is up: every server of an
-    /// active-active pool, the active ones of an active-passive pool; the HAProxy of every
-    /// MASTER of a load-balancer pair.
-    fn serving_services(&self, pair: &redundancy::Pair) -> Vec<String> {
-        match &pair.kind {
-            PairKind::Pool {
-                servers, backups, ..
-            } => servers
-                .iter()
-                .filter(|s| pair.sharing == Sharing::ActiveActive || !backups.contains(s))
-                .cloned()
-                .collect(),
-            PairKind::Balancers { vips, .. } => {
-                let mut masters: Vec<String> = Vec::new();
-                for id in vips {
-                    let Some(NodeKind::Vip(vip)) = self.topology.node(id).map(|n| &n.kind) else {
-                        continue;
-                    };
-                    if let Some(master) = redundancy::designated_master(vip)
-                        && !masters.iter().any(|m| m == master)
-                    {
-                        masters.push(master.to_owned());
-                    }
-                }
-                masters
-                    .iter()
-                    .filter_map(|host| match self.topology.node(host).map(|n| &n.kind) {
-                        Some(NodeKind::Host(h)) => h
-                            .services
-                            .iter()
-                            .find(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)))
-                            .map(|s| s.id.clone()),
-                        _ => None,
-                    })
-                    .collect()
-            }
-        }
     }
 
     /// The hosts a pair's finding points at.
