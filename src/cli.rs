@@ -491,6 +491,16 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
             } => transitions.push(json!({
                 "at_s": at.as_micros() as f64 / 1e6, "vip": vip, "host": host, "keepalived": what,
             })),
+            Output::Check {
+                lb,
+                server,
+                at,
+                passed,
+                what,
+            } => transitions.push(json!({
+                "at_s": at.as_micros() as f64 / 1e6, "lb": lb, "server": server,
+                "check": if passed { "passed" } else { "failed" }, "what": what,
+            })),
             Output::RequestDone { .. } | Output::Metrics(_) => {}
         }
     }

@@ -176,6 +176,17 @@ pub enum Output {
         at: SimTime,
         reason: String,
     },
+    /// A health check changed a server's count towards a change of state (or the state
+    /// itself), in words: "check 2/3 failed: connection refused". Checks that change nothing
+    /// (passing while fully UP, failing while fully DOWN) are not reported.
+    Check {
+        lb: String,
+        server: String,
+        /// When the check completed (a hung one at its timeout).
+        at: SimTime,
+        passed: bool,
+        what: String,
+    },
     /// A virtual IP changed hands (`holder: None` while nobody holds it).
     VipHolder {
         vip: String,

@@ -52,6 +52,79 @@ pub enum CheckProgress {
     Rising { passed: u8, rise: u8 },
 }
 
+/// What one health check changed that is worth telling, as HAProxy's log and stats page tell
+/// it. A passing check of a fully UP server and a failing one of a fully DOWN server change
+/// nothing and are not news.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckNews {
+    /// A check of an UP server failed: `failed` of the `fall` failures in a row that mark it
+    /// DOWN (`down`: this one did).
+    Failed { failed: u8, fall: u8, down: bool },
+    /// A check of a DOWN server passed: `passed` of the `rise` successes in a row that mark it
+    /// UP (`up`: this one did).
+    Passed { passed: u8, rise: u8, up: bool },
+    /// A check of an UP server passed after `failed` failures: the count starts over.
+    FailingCleared { failed: u8, fall: u8 },
+    /// A check of a DOWN server failed after `passed` successes: the count starts over.
+    RisingReset { passed: u8, rise: u8 },
+}
+
+impl CheckNews {
+    /// The news of one check, given the counter before and after it.
+    pub fn of(before: HealthCounter, after: HealthCounter, passed: bool) -> Option<CheckNews> {
+        let (rise, fall) = (after.rise, after.fall);
+        match (before.is_up(), passed) {
+            (true, false) => Some(CheckNews::Failed {
+                failed: if after.is_up() {
+                    after.max() - after.health
+                } else {
+                    fall
+                },
+                fall,
+                down: !after.is_up(),
+            }),
+            (false, true) => Some(CheckNews::Passed {
+                passed: if after.is_up() { rise } else { after.health },
+                rise,
+                up: after.is_up(),
+            }),
+            (true, true) => match before.progress() {
+                CheckProgress::Failing { failed, fall } => {
+                    Some(CheckNews::FailingCleared { failed, fall })
+                }
+                _ => None,
+            },
+            (false, false) => match before.progress() {
+                CheckProgress::Rising { passed, rise } => {
+                    Some(CheckNews::RisingReset { passed, rise })
+                }
+                _ => None,
+            },
+        }
+    }
+
+    /// In words, given why a failed check failed: "check 2/3 failed: connection refused",
+    /// "check 2/2 passed: marked UP".
+    pub fn describe(&self, failure: &str) -> String {
+        match *self {
+            CheckNews::Failed { failed, fall, down } => format!(
+                "check {failed}/{fall} failed: {failure}{}",
+                if down { ": marked DOWN" } else { "" }
+            ),
+            CheckNews::Passed { passed, rise, up } => format!(
+                "check {passed}/{rise} passed{}",
+                if up { ": marked UP" } else { "" }
+            ),
+            CheckNews::FailingCleared { failed, fall } => format!(
+                "check passed: the {failed}/{fall} failures in a row no longer count (only consecutive failures mark it DOWN)"
+            ),
+            CheckNews::RisingReset { passed, rise } => format!(
+                "check failed: {failure}: the {passed}/{rise} passes in a row no longer count (only consecutive passes mark it UP)"
+            ),
+        }
+    }
+}
+
 /// A change of a server's state, reported by [`HealthCounter::record`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transition {
@@ -332,6 +405,11 @@ impl Checker {
             Some(completed) if now < completed => self.before.progress(),
             _ => self.counter.progress(),
         }
+    }
+
+    /// What the latest check changed that is worth telling ([`CheckNews::of`]).
+    pub fn latest_news(&self, passed: bool) -> Option<CheckNews> {
+        CheckNews::of(self.before, self.counter, passed)
     }
 
     /// Lets the check due at [`Checker::next_check_at`] not happen (say the load balancer

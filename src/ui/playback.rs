@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::sim::engine::{BackendState, BuildError, Config, Input, InputError, Simulation};
+use crate::sim::engine::{BackendState, BuildError, Config, Input, InputError, Output, Simulation};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::{NodeKind, Topology};
 use crate::sim::trace::{RequestId, Trace};
@@ -22,6 +22,140 @@ pub const SEND_LIMIT: SimDuration = SimDuration::from_secs(300);
 pub struct Replay {
     pub sim: Simulation,
     pub sent: Vec<RequestId>,
+    /// What happened to the world up to the replay's end, in time order ([`News`]).
+    pub news: Vec<News>,
+}
+
+/// Something that happened to the simulated world, for the page's "What happened" list: what
+/// the user did (a crash, a cut) and what the systems did about it (a health check counting
+/// towards DOWN, a server marked DOWN, keepalived changing state, a virtual IP moving).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct News {
+    pub at: SimTime,
+    /// The host or service it happened to or on.
+    pub place: String,
+    pub kind: NewsKind,
+    pub text: String,
+}
+
+/// What kind of [`News`] it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewsKind {
+    /// The user changed the world (Take down, Cut, …).
+    Input,
+    /// A load balancer's health check counted (`passed` or not).
+    Check { passed: bool },
+    /// A load balancer marked a server UP or DOWN.
+    Marked { up: bool },
+    /// keepalived did something for a virtual IP.
+    Keepalived,
+    /// A virtual IP changed hands (`held`: somebody holds it now).
+    Vip { held: bool },
+}
+
+impl NewsKind {
+    /// A word for styling and tests: input, check-failed, check-passed, down, up, vrrp, vip.
+    pub fn label(self) -> &'static str {
+        match self {
+            NewsKind::Input => "input",
+            NewsKind::Check { passed: false } => "check-failed",
+            NewsKind::Check { passed: true } => "check-passed",
+            NewsKind::Marked { up: false } => "down",
+            NewsKind::Marked { up: true } => "up",
+            NewsKind::Keepalived => "vrrp",
+            NewsKind::Vip { held: true } => "vip",
+            NewsKind::Vip { held: false } => "vip-lost",
+        }
+    }
+}
+
+/// An input as news; `None` for a sent request (the request list shows those).
+fn input_news(at: SimTime, input: &Input) -> Option<News> {
+    let (place, text) = match input {
+        Input::Send(_) => return None,
+        Input::HostDown(h) => (h, format!("{h} crashed: nothing on it answers")),
+        Input::HostUp(h) => (h, format!("{h} is up again")),
+        Input::HostStop(h) => (h, format!("{h} was shut down cleanly")),
+        Input::ServiceDown(s) => (
+            s,
+            format!("{s} stopped: its host refuses connections to it"),
+        ),
+        Input::ServiceUp(s) => (s, format!("{s} started again")),
+        Input::CutLink { from, to } => {
+            (from, format!("the network between {from} and {to} is cut"))
+        }
+        Input::RestoreLink { from, to } => (
+            from,
+            format!("the network between {from} and {to} is repaired"),
+        ),
+        Input::SlowHost { host, factor: 1 } => (host, format!("{host} runs at normal speed again")),
+        Input::SlowHost { host, factor } => (host, format!("{host} runs {factor}× slower")),
+        Input::StopReplication(r) => (r, format!("replication stopped on {r}")),
+        Input::StartReplication(r) => (r, format!("replication started again on {r}")),
+    };
+    Some(News {
+        at,
+        place: place.clone(),
+        kind: NewsKind::Input,
+        text,
+    })
+}
+
+/// An engine output as news; `None` for what the list does not show (finished requests,
+/// agents' reports).
+fn output_news(output: Output) -> Option<News> {
+    Some(match output {
+        Output::Check {
+            lb,
+            server,
+            at,
+            passed,
+            what,
+        } => News {
+            at,
+            place: lb,
+            kind: NewsKind::Check { passed },
+            text: format!("{server}: {what}"),
+        },
+        Output::ServerState {
+            lb,
+            server,
+            up,
+            at,
+            reason,
+        } => News {
+            at,
+            place: lb,
+            kind: NewsKind::Marked { up },
+            text: format!(
+                "{server} marked {}: {reason}",
+                if up { "UP" } else { "DOWN" }
+            ),
+        },
+        Output::Keepalived {
+            vip,
+            host,
+            at,
+            what,
+        } => News {
+            at,
+            place: host,
+            kind: NewsKind::Keepalived,
+            text: format!("{vip}: {what}"),
+        },
+        Output::VipHolder { vip, holder, at } => News {
+            at,
+            place: vip.clone(),
+            kind: NewsKind::Vip {
+                held: holder.is_some(),
+            },
+            text: match holder {
+                Some(h) => format!("{vip} is now held by {h}"),
+                None => format!("nobody holds {vip}: its traffic goes nowhere"),
+            },
+        },
+        Output::RequestDone { .. } | Output::Metrics(_) => return None,
+    })
 }
 
 /// Why a log cannot be replayed.
@@ -51,17 +185,25 @@ pub fn replay(
     };
     let mut sim = Simulation::new(topology, config)?;
     let mut sent = Vec::new();
+    let mut news = Vec::new();
     for (at, input) in inputs {
         let is_send = matches!(input, Input::Send(_));
         if let Some(id) = sim.handle(*at, input.clone())? {
             sent.push(id);
         }
+        news.extend(input_news(*at, input));
         if is_send {
             sim.run_until_quiet(*at + SEND_LIMIT);
         }
+        news.extend(std::iter::from_fn(|| sim.poll_output()).filter_map(output_news));
     }
     sim.advance_to(until);
-    Ok(Replay { sim, sent })
+    news.extend(std::iter::from_fn(|| sim.poll_output()).filter_map(output_news));
+    // A check that completes later than the moment shown has not happened yet; the engine
+    // reports checks when they start.
+    news.retain(|n| n.at <= until);
+    news.sort_by_key(|n| n.at);
+    Ok(Replay { sim, sent, news })
 }
 
 /// What a replay shows, as plain values the page draws.
@@ -83,6 +225,8 @@ pub struct Run {
     /// keepalived's state now on each member of each virtual IP: (virtual IP id, its address,
     /// host id, state), as the engine reports it.
     pub keepalived: Vec<(String, std::net::Ipv4Addr, String, MemberState)>,
+    /// What happened to the world so far, in time order.
+    pub news: Vec<News>,
 }
 
 impl Run {
@@ -137,6 +281,7 @@ impl Run {
                 .collect(),
             vips,
             keepalived,
+            news: replay.news.clone(),
         }
     }
 
@@ -239,6 +384,47 @@ mod tests {
         ];
         let until = SimTime::from_secs(25);
         assert_eq!(run(3, &inputs, until), run(3, &inputs, until));
+    }
+
+    #[test]
+    fn news_tells_what_the_user_did_then_each_check_then_the_change_of_state() {
+        // A quiet world has no news: passing checks and steady adverts are not worth telling.
+        assert_eq!(run(3, &[], SimTime::from_secs(60)).news, []);
+        let inputs = [(SimTime::from_secs(1), Input::HostDown("server-01".into()))];
+        let told = |until: u64| -> Vec<(String, &'static str, String)> {
+            run(1, &inputs, SimTime::from_secs(until))
+                .news
+                .into_iter()
+                .map(|n| (n.place, n.kind.label(), n.text))
+                .collect()
+        };
+        let why = "no answer within 2 s (Layer4 timeout)";
+        let failed = |n: u8| {
+            (
+                "lb-01.haproxy".to_owned(),
+                "check-failed",
+                format!("server-01.nginx: check {n}/3 failed: {why}"),
+            )
+        };
+        let crashed = (
+            "server-01".to_owned(),
+            "input",
+            "server-01 crashed: nothing on it answers".to_owned(),
+        );
+        // Two checks have failed 9 s later (each waits 2 s for its timeout, the next starts
+        // 2 s after; the first started within one inter of the crash); the third has not.
+        assert_eq!(told(10), [crashed.clone(), failed(1), failed(2)]);
+        let later = told(20);
+        assert_eq!(later[..3], [crashed, failed(1), failed(2)]);
+        assert_eq!(
+            later[3].2,
+            format!("server-01.nginx: check 3/3 failed: {why}: marked DOWN")
+        );
+        assert_eq!(later[4].1, "down");
+        assert!(
+            later[4].2.starts_with("server-01.nginx marked DOWN: "),
+            "{later:?}"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::web::components::inspector::Inspector;
 use crate::web::components::legend::Legend;
 use crate::web::components::load_overlay::LoadOverlay;
 use crate::web::components::load_panel::LoadPanel;
+use crate::web::components::news_list::NewsList;
 use crate::web::components::pairs_panel::PairsPanel;
 use crate::web::components::reach_matrix::ReachMatrix;
 use crate::web::components::request_dot::RequestDot;
@@ -116,6 +117,7 @@ pub fn App() -> Html {
         Tab::Request => html! {
             <>
                 <RequestPanel trace={trace.clone()} {playback} dispatch={(*dispatch).clone()} />
+                <NewsList run={state.world.run.rc()} />
                 <BalancerPanel topology={shared_topology.clone()} run={state.world.run.rc()} />
                 <RequestHistory run={state.world.run.rc()} shown={playback.trace}
                     dispatch={(*dispatch).clone()} />

@@ -21,6 +21,7 @@ pub mod line_chart;
 pub mod link_form;
 pub mod load_overlay;
 pub mod load_panel;
+pub mod news_list;
 pub mod node_form;
 pub mod node_view;
 pub mod pairs_panel;

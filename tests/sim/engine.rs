@@ -322,6 +322,72 @@ fn crashed_host_hangs_the_checks_so_detection_takes_longer() {
     );
 }
 
+/// Each check that counts is reported, then the change of state (issue 15, item 3): a
+/// stopped Nginx refuses (each check fails at once), a crashed host hangs them (each fails at
+/// its timeout), and a host back up passes `rise` checks before it is UP again.
+#[wasm_bindgen_test(unsupported = test)]
+fn each_counting_check_is_reported_with_its_cause_before_the_change_of_state() {
+    let told = |what: Input, back: Option<Input>| {
+        let mut sim = sim(1);
+        sim.handle(secs(10.0), what).expect("known id");
+        if let Some(back) = back {
+            sim.handle(secs(30.0), back).expect("known id");
+        }
+        sim.advance_to(secs(50.0));
+        std::iter::from_fn(|| sim.poll_output())
+            .filter_map(|o| match o {
+                Output::Check {
+                    lb,
+                    server,
+                    what,
+                    at,
+                    ..
+                } if lb == "lb-01.haproxy" && server == "server-01.nginx" => Some((at, what)),
+                Output::ServerState {
+                    lb, server, up, at, ..
+                } if lb == "lb-01.haproxy" && server == "server-01.nginx" => {
+                    Some((at, format!("marked {}", if up { "UP" } else { "DOWN" })))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let texts = |v: &[(SimTime, String)]| v.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
+    let refused = told(Input::ServiceDown("server-01.nginx".into()), None);
+    let why = "connection refused (Layer4 connection problem)";
+    assert_eq!(
+        texts(&refused),
+        [
+            format!("check 1/3 failed: {why}"),
+            format!("check 2/3 failed: {why}"),
+            format!("check 3/3 failed: {why}: marked DOWN"),
+            "marked DOWN".to_owned(),
+        ]
+    );
+    // Refused checks fail at once, one inter (2 s) apart; the state changes with the third.
+    assert_eq!(refused[1].0 - refused[0].0, SimDuration::from_secs(2));
+    assert_eq!(refused[3].0, refused[2].0);
+    let hung = told(
+        Input::HostDown("server-01".into()),
+        Some(Input::HostUp("server-01".into())),
+    );
+    let why = "no answer within 2 s (Layer4 timeout)";
+    assert_eq!(
+        texts(&hung),
+        [
+            format!("check 1/3 failed: {why}"),
+            format!("check 2/3 failed: {why}"),
+            format!("check 3/3 failed: {why}: marked DOWN"),
+            "marked DOWN".to_owned(),
+            "check 1/2 passed".to_owned(),
+            "check 2/2 passed: marked UP".to_owned(),
+            "marked UP".to_owned(),
+        ]
+    );
+    // A hung check takes its timeout (inter) and the next starts one inter later.
+    assert_eq!(hung[1].0 - hung[0].0, SimDuration::from_secs(4));
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn before_detection_round_robin_still_sends_to_the_dead_server_and_redispatch_saves_it() {
     // B1.16 + B1.19: not yet DOWN, so server-01 still gets its turn; the connection is

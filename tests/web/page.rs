@@ -1168,6 +1168,71 @@ async fn failing_health_checks_are_counted_on_the_servers_row() {
     );
 }
 
+/// Each health check that counts is an event in "What happened", with its cause, after the
+/// user's own input and before the change of state; stopping a service refuses the checks,
+/// bringing it back passes `rise` of them (issue 15, item 3).
+#[wasm_bindgen_test]
+async fn each_failing_check_is_an_event_with_its_cause() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    assert_eq!(count(&root, ".news-item"), 0);
+    assert!(text(&root, ".news").contains("Nothing has happened"));
+    click_svg(&root, "g.node[data-id='server-01']").await;
+    click(&root, "button[data-control='take-down']").await;
+    click(&root, "button[data-wait='10']").await;
+    click(&root, "button[data-wait='1']").await;
+    click(&root, "button[data-wait='1']").await;
+    let kinds = attributes(&root, ".news-item", "data-news");
+    assert_eq!(
+        kinds,
+        [
+            "input",
+            "check-failed",
+            "check-failed",
+            "check-failed",
+            "down"
+        ],
+        "{}",
+        text(&root, ".news")
+    );
+    let items = texts(&root, ".news-item .text");
+    assert_eq!(items[0], "server-01 crashed: nothing on it answers");
+    let why = "no answer within 2 s (Layer4 timeout)";
+    assert_eq!(
+        items[1],
+        format!("server-01.nginx: check 1/3 failed: {why}")
+    );
+    assert_eq!(
+        items[2],
+        format!("server-01.nginx: check 2/3 failed: {why}")
+    );
+    assert_eq!(
+        items[3],
+        format!("server-01.nginx: check 3/3 failed: {why}: marked DOWN")
+    );
+    assert!(
+        items[4].starts_with("server-01.nginx marked DOWN"),
+        "{}",
+        items[4]
+    );
+    // Bring it back: two passing checks mark it UP again.
+    click(&root, "button[data-control='bring-up']").await;
+    click(&root, "button[data-wait='10']").await;
+    let items = texts(&root, ".news-item .text");
+    assert!(
+        items.contains(&"server-01 is up again".to_owned()),
+        "{items:?}"
+    );
+    assert!(
+        items.contains(&"server-01.nginx: check 1/2 passed".to_owned()),
+        "{items:?}"
+    );
+    assert!(
+        items.contains(&"server-01.nginx: check 2/2 passed: marked UP".to_owned()),
+        "{items:?}"
+    );
+}
+
 /// Space plays and pauses even with the focus still on the Send button (where it would press
 /// the button and send another request): the key down and up are both taken, and the request
 /// sent is paused, not repeated.

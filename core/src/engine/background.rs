@@ -41,6 +41,25 @@ impl Simulation {
         };
         let next = if lb_alive {
             let (completed, transition) = checker.run_check(result);
+            let passed = result == CheckResult::Passed;
+            if let Some(news) = checker.latest_news(passed) {
+                let failure = match result {
+                    CheckResult::Passed => String::new(),
+                    CheckResult::Refused => "connection refused (Layer4 connection problem)".into(),
+                    CheckResult::Hung => format!(
+                        "no answer within {} (Layer4 timeout)",
+                        checker.timing().hung_timeout()
+                    ),
+                };
+                let model = &self.model;
+                self.outputs.push_back(Output::Check {
+                    lb: model.svc_id(model.lbs[lb].svc).to_owned(),
+                    server: model.svc_id(target).to_owned(),
+                    at: completed,
+                    passed,
+                    what: news.describe(&failure),
+                });
+            }
             if let Some(transition) = transition {
                 let up = matches!(transition, Transition::WentUp);
                 self.queue.push(

@@ -151,7 +151,10 @@ fn take_down(topology: &Topology, target: &Target, kind: RequestKind, https: boo
                 Some(holder) => format!("{at}: {vip} is now held by {holder}"),
                 None => format!("{at}: nobody holds {vip}"),
             }),
-            Output::RequestDone { .. } | Output::Metrics(_) | Output::Keepalived { .. } => {}
+            Output::RequestDone { .. }
+            | Output::Metrics(_)
+            | Output::Keepalived { .. }
+            | Output::Check { .. } => {}
         }
     }
     if let Some(failed) = after.iter().find(|t| !is_page(t)) {

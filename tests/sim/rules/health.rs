@@ -406,3 +406,72 @@ fn round_robin_keeps_sending_its_share_until_marked_down() {
         "{sent_to_dead}"
     );
 }
+
+/// The news of each check, from a fully UP server (issue 15, item 3): what HAProxy's log and
+/// stats page would tell, check by check (`s` passed, `f` failed; `-` no news).
+#[wasm_bindgen_test(unsupported = test)]
+fn each_check_that_counts_is_news() {
+    use stacksim::sim::health::CheckNews;
+    let cases: [(&str, &[&str]); 6] = [
+        ("ss", &["-", "-"]),
+        (
+            "fff",
+            &[
+                "check 1/3 failed: refused",
+                "check 2/3 failed: refused",
+                "check 3/3 failed: refused: marked DOWN",
+            ],
+        ),
+        (
+            "fffff",
+            &[
+                "check 1/3 failed: refused",
+                "check 2/3 failed: refused",
+                "check 3/3 failed: refused: marked DOWN",
+                "-",
+                "-",
+            ],
+        ),
+        (
+            "ffs",
+            &[
+                "check 1/3 failed: refused",
+                "check 2/3 failed: refused",
+                "check passed: the 2/3 failures in a row no longer count (only consecutive failures mark it DOWN)",
+            ],
+        ),
+        (
+            "fffss",
+            &[
+                "check 1/3 failed: refused",
+                "check 2/3 failed: refused",
+                "check 3/3 failed: refused: marked DOWN",
+                "check 1/2 passed",
+                "check 2/2 passed: marked UP",
+            ],
+        ),
+        (
+            "fffsf",
+            &[
+                "check 1/3 failed: refused",
+                "check 2/3 failed: refused",
+                "check 3/3 failed: refused: marked DOWN",
+                "check 1/2 passed",
+                "check failed: refused: the 1/2 passes in a row no longer count (only consecutive passes mark it UP)",
+            ],
+        ),
+    ];
+    for (results, expected) in cases {
+        let mut counter = HealthCounter::fully_up(RISE, FALL);
+        let told: Vec<String> = results
+            .chars()
+            .map(|r| {
+                let before = counter;
+                counter.record(r == 's');
+                CheckNews::of(before, counter, r == 's')
+                    .map_or("-".to_owned(), |news| news.describe("refused"))
+            })
+            .collect();
+        assert_eq!(told, expected, "results {results}");
+    }
+}
