@@ -144,7 +144,11 @@ impl Default for AppState {
             playback: Playback::default(),
             analysis: Analysis::default(),
             load_test: LoadTest::default(),
-            view: ViewState::default(),
+            view: ViewState {
+                // A first visit shows the preset whole.
+                fit: 1,
+                ..ViewState::default()
+            },
             refusal: None,
             marks: Shared::default(),
         };

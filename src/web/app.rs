@@ -155,7 +155,6 @@ pub fn App() -> Html {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let wide = matches!(state.view.tab, Tab::Reach | Tab::Export | Tab::LoadTest);
     html! {
         <div class="app">
             <header class="topbar">
@@ -179,7 +178,7 @@ pub fn App() -> Html {
                     <SendBar request={state.world.request} clock={state.world.clock} dispatch={(*dispatch).clone()} />
                     <Diagram topology={shared_topology.clone()} layout={state.work.layout.rc()}
                         marks={state.shared_marks()} view={state.view.viewport}
-                        picked={state.view.picked.rc()} stage={state.work.stage}
+                        picked={state.view.picked.rc()} fit={state.view.fit}
                         can_undo={!state.work.history.undo.is_empty()}
                         can_redo={!state.work.history.redo.is_empty()}
                         dispatch={(*dispatch).clone()}>
@@ -191,10 +190,11 @@ pub fn App() -> Html {
                     </Diagram>
                     <Legend />
                 </section>
-                <div class={classes!("side", wide.then_some("wide"))}>
+                <div class="side">
                     if let Some(selection) = &state.view.selection {
                         <Inspector selection={selection.clone()} topology={shared_topology.clone()}
-                            run={state.world.run.rc()} dispatch={(*dispatch).clone()} />
+                            run={state.world.run.rc()} dispatch={(*dispatch).clone()}
+                            compact={state.view.tab == Tab::Request} />
                     }
                     <SideTabs current={state.view.tab} findings={state.analysis.findings.len()} {errors}
                         dispatch={(*dispatch).clone()} />

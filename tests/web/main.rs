@@ -9,6 +9,7 @@ mod support;
 mod edit;
 mod files;
 mod inspector;
+mod layout;
 mod load;
 mod page;
 mod pairs;

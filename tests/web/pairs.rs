@@ -140,11 +140,11 @@ async fn the_active_label_follows_the_failover() {
     let role = |root: &web_sys::Element, host: &str| {
         text(root, &format!("g.node[data-id='{host}'] .vrrp-role"))
     };
-    assert_eq!(role(&root, "lb-01"), " · active · MASTER of 8.8.8.8");
-    assert_eq!(role(&root, "lb-02"), " · passive · BACKUP");
+    assert_eq!(role(&root, "lb-01"), "active · MASTER of 8.8.8.8");
+    assert_eq!(role(&root, "lb-02"), "passive · BACKUP");
     click_svg(&root, "g.node[data-id='lb-01']").await;
     click(&root, "button[data-control='take-down']").await;
     click(&root, "button[data-wait='10']").await;
-    assert_eq!(role(&root, "lb-01"), " · keepalived down");
-    assert_eq!(role(&root, "lb-02"), " · active · MASTER of 8.8.8.8");
+    assert_eq!(role(&root, "lb-01"), "keepalived down");
+    assert_eq!(role(&root, "lb-02"), "active · MASTER of 8.8.8.8");
 }

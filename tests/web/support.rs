@@ -84,6 +84,101 @@ pub async fn reload_at(hash: &str) -> Element {
     root
 }
 
+/// A screen of `width` × `height` CSS pixels: a same-origin frame of that size holding the
+/// page's real stylesheet, so its media queries see that width. The app is mounted in it
+/// (first visit, nothing stored) at the address fragment `hash`.
+pub struct Screen {
+    pub frame: Element,
+    pub root: Element,
+    pub window: web_sys::Window,
+}
+
+pub async fn mount_screen(width: u32, height: u32, hash: &str) -> Screen {
+    unmount();
+    yew::scheduler::flush().await;
+    storage().clear().expect("clear storage");
+    tab_storage().clear().expect("clear tab storage");
+    window().location().set_hash(hash).expect("set hash");
+    let frame = document().create_element("iframe").expect("iframe");
+    frame
+        .set_attribute(
+            "style",
+            &format!("width: {width}px; height: {height}px; border: 0; display: block"),
+        )
+        .expect("style");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&frame)
+        .expect("append");
+    let frame_window = frame
+        .dyn_ref::<web_sys::HtmlIFrameElement>()
+        .and_then(|f| f.content_window())
+        .expect("the frame's window");
+    let doc = frame_window.document().expect("the frame's document");
+    let style = doc.create_element("style").expect("style");
+    style.set_text_content(Some(include_str!("../../static/style.css")));
+    doc.head()
+        .expect("head")
+        .append_child(&style)
+        .expect("append");
+    let body = doc.body().expect("body");
+    body.set_attribute("style", "margin: 0").expect("style");
+    let root = doc.create_element("div").expect("div");
+    body.append_child(&root).expect("append");
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    MOUNTED.with(|m| *m.borrow_mut() = Some(app));
+    yew::scheduler::flush().await;
+    // The canvas is measured by a ResizeObserver, then fitted.
+    for _ in 0..3 {
+        next_frame().await;
+        yew::scheduler::flush().await;
+    }
+    Screen {
+        frame,
+        root,
+        window: frame_window,
+    }
+}
+
+impl Screen {
+    /// The rectangle of the first element matching `selector`, in the screen's pixels:
+    /// (left, top, width, height).
+    pub fn rect(&self, selector: &str) -> (f64, f64, f64, f64) {
+        let r = find(&self.root, selector).get_bounding_client_rect();
+        (r.left(), r.top(), r.width(), r.height())
+    }
+
+    /// The screen's height.
+    pub fn height(&self) -> f64 {
+        self.window
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .expect("a height")
+    }
+
+    pub fn width(&self) -> f64 {
+        self.window
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .expect("a width")
+    }
+
+    /// Scrolls the screen to its top.
+    pub fn scroll_to_top(&self) {
+        self.window.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        unmount();
+        self.frame.remove();
+    }
+}
+
 /// The address fragment the page shows now (what the app wrote), with its `#`.
 pub fn address() -> String {
     window().location().hash().expect("hash")

@@ -755,3 +755,36 @@ fn active_and_passive_labels_follow_keepalived_at_the_moment_shown() {
         ])
     );
 }
+
+/// A new drawing is shown whole: the first visit, a stage picked, a new design and a file or
+/// link opened each ask the canvas to fit it (`fit` changes to a non-zero value); restored
+/// work keeps its own pan and zoom (issue 15, item 6).
+#[test]
+fn a_new_drawing_asks_for_a_fit_and_restored_work_keeps_its_view() {
+    let mut state = AppState::default();
+    let mut seen = vec![state.view.fit];
+    let file = crate::ui::session::Saved::of(&after(&[Action::Work(WorkAction::SelectStage(2))]))
+        .to_json();
+    for action in [
+        Action::Work(WorkAction::SelectStage(3)),
+        Action::Work(WorkAction::NewDesign),
+        Action::Work(WorkAction::Open(file.clone())),
+    ] {
+        state.apply(action);
+        seen.push(state.view.fit);
+    }
+    assert!(seen.iter().all(|&f| f > 0), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] != w[1]), "{seen:?}");
+    // A pan or an edit asks for nothing.
+    let before = state.view.fit;
+    state.apply(Action::Work(WorkAction::SelectStage(1)));
+    let picked = state.view.fit;
+    assert_ne!(picked, before);
+    state.apply(Action::Edit(EditAction::DeleteSelected));
+    assert_eq!(state.view.fit, picked);
+    // Restored work with a view: its own pan and zoom stand.
+    let saved = crate::ui::session::Saved::from_json(&file).expect("saved");
+    assert!(saved.document.view.is_some());
+    state.apply(Action::Work(WorkAction::Restore(Box::new(saved))));
+    assert_eq!(state.view.fit, 0);
+}

@@ -19,6 +19,11 @@ pub struct ViewState {
     pub viewport: View,
     /// The path of the exported file shown; `None` (or a path not in the export): the first.
     pub export_file: Option<String>,
+    /// Asks the canvas to fit the drawing to its size when this changes to a non-zero value:
+    /// bumped when a stage is picked, a design is started or a file or link is opened, so a
+    /// new drawing is shown whole on any screen. Zero after restoring autosaved work: its own
+    /// pan and zoom stand. Only the canvas knows its size, so the fit itself is its job.
+    pub fit: u32,
 }
 
 /// The views of the side area. The request view keeps its state while another is open.

@@ -292,6 +292,7 @@ impl AppState {
                 self.world.request.https = crate::sim::model::built_for_https(&topology);
                 self.replace_work(topology, Shared::new(positions), Some(n));
                 self.view.viewport = View::default();
+                self.view.fit = self.view.fit.wrapping_add(1).max(1);
                 self.work.id = self.work.new_id();
                 Ok(Done::Clears)
             }
@@ -299,6 +300,7 @@ impl AppState {
                 self.forget_inputs();
                 self.replace_work(empty_topology(), Shared::default(), None);
                 self.view.viewport = View::default();
+                self.view.fit = self.view.fit.wrapping_add(1).max(1);
                 self.work.id = self.work.new_id();
                 Ok(Done::Clears)
             }
@@ -423,6 +425,8 @@ impl AppState {
         if let Some(view) = document.view {
             self.view.viewport = view;
         }
+        // Its author's pan and zoom were for their screen: shown whole on this one.
+        self.view.fit = self.view.fit.wrapping_add(1).max(1);
         self.work.id = self.work.new_id();
         Ok(Done::Clears)
     }
@@ -445,6 +449,8 @@ impl AppState {
         self.replace_work(document.topology, Shared::new(positions), stage);
         if let Some(view) = document.view {
             self.view.viewport = view;
+            // The user's own pan and zoom stand.
+            self.view.fit = 0;
         }
         self.work.id = if session.work.0.is_empty() {
             self.work.new_id()

@@ -52,9 +52,10 @@ pub struct DiagramProps {
     pub can_undo: bool,
     #[prop_or_default]
     pub can_redo: bool,
-    /// The preset shown, if the design still is one; choosing another fits it to the canvas.
+    /// Fits the drawing to the canvas when it changes to a non-zero value
+    /// ([`crate::ui::state::ViewState::fit`]).
     #[prop_or_default]
-    pub stage: Option<u8>,
+    pub fit: u32,
     /// Every change the canvas asks for.
     #[prop_or_default]
     pub dispatch: Callback<Action>,
@@ -448,7 +449,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         picked,
         can_undo,
         can_redo,
-        stage,
+        fit,
         dispatch,
         children,
     } = props;
@@ -479,12 +480,12 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     use_measured(canvas.clone(), size.setter());
     use_pointer_listeners(canvas.clone());
     {
-        // A newly chosen stage is shown whole.
+        // A stage picked, a design started or a file or link opened is shown whole (the
+        // reducer bumps `fit`; only the canvas knows its size). `use_measured` above has
+        // measured the canvas before this first runs.
         let canvas = canvas.clone();
-        let first = use_mut_ref(|| true);
-        use_effect_with(*stage, move |stage| {
-            let first = std::mem::replace(&mut *first.borrow_mut(), false);
-            if !first && stage.is_some() {
+        use_effect_with(*fit, move |fit| {
+            if *fit > 0 {
                 canvas.tool(Tool::Fit);
             }
         });
@@ -526,6 +527,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     class="diagram"
                     viewBox={viewport::view_box(*view, *size)}
                     preserveAspectRatio="xMinYMin meet"
+                    style={format!("--zoom: {}", view.zoom)}
                     width="100%"
                     height="100%"
                     role="group"

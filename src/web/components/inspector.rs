@@ -22,6 +22,10 @@ pub struct InspectorProps {
     pub topology: Rc<Topology>,
     pub run: Rc<Run>,
     pub dispatch: Callback<Action>,
+    /// Beside the request panel: a box of its own height that scrolls, so the event list of
+    /// the request sent next stays in view.
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 /// A button that applies `input` now.
@@ -62,6 +66,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         topology,
         run,
         dispatch,
+        compact,
     } = props;
     // A new generation whenever the design changes: fields forget what was typed.
     let generation = {
@@ -176,7 +181,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     };
     let exists = form.is_some();
     html! {
-        <section class="panel inspector" aria-label="Selected on the diagram">
+        <section class={classes!("panel", "inspector", compact.then_some("compact"))}
+            aria-label="Selected on the diagram">
             <button type="button" class="close" title="Close" aria-label="Close"
                 onclick={dispatch.reform(|_: MouseEvent| Action::View(ViewAction::ClearSelection))}>{ "×" }</button>
             { body }

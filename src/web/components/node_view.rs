@@ -97,14 +97,28 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
             ("dns", small_body(&zone.domain, &records.join(", "), "dns"))
         }
         NodeKind::Vip(vip) => {
-            let detail = match marks.vip_holders.get(&node.id) {
-                Some(Some(holder)) => format!("VRRP · held by {holder}"),
-                Some(None) => "VRRP · nobody holds it".to_owned(),
-                None => format!("VRRP · advert {} s", vip.advert_int_s),
-            };
+            // Who holds it is the state that matters in a failover: a label beside the box
+            // that stays readable at any zoom (see `.state-label` in style.css).
+            let holder = marks.vip_holders.get(&node.id).map(|holder| {
+                let (class, text) = match holder {
+                    Some(holder) => ("held", format!("held by {holder}")),
+                    None => ("unheld", "nobody holds it".to_owned()),
+                };
+                html! {
+                    <text class={classes!("state-label", "vip-holder", class)}
+                        x={(SMALL_W + 8.0).to_string()} y={(SMALL_H / 2.0 + 4.0).to_string()}>
+                        { text }
+                    </text>
+                }
+            });
             (
                 "vip",
-                small_body(&format!("VIP {}", vip.ip), &detail, "vip"),
+                html! {
+                    <>
+                        { small_body(&format!("VIP {}", vip.ip), &format!("VRRP · advert {} s", vip.advert_int_s), "vip") }
+                        { for holder }
+                    </>
+                },
             )
         }
         NodeKind::Collector { ip, product } => (
@@ -153,6 +167,17 @@ fn node_title(node: &Node) -> String {
             lines.join("\n")
         }
         _ => node.name.clone(),
+    }
+}
+
+/// A class for a VRRP role's colour: the active one, a passive one, or one that cannot serve.
+fn role_class(role: &str) -> &'static str {
+    if role.starts_with("active") {
+        "active"
+    } else if role.starts_with("passive") {
+        "passive"
+    } else {
+        "out"
     }
 }
 
@@ -224,12 +249,13 @@ fn host_body(
         <>
             <rect class="node-box host-box" width={rect.w.to_string()} height={rect.h.to_string()} rx="8" />
             <text class="node-name" x="10" y="18">{ node.name.clone() }</text>
-            <text class="ip" x="10" y="34">
-                { ips }
-                if let Some(role) = marks.vrrp_roles.get(&node.id) {
-                    <tspan class="vrrp-role">{ format!(" · {role}") }</tspan>
-                }
-            </text>
+            <text class="ip" x="10" y="34">{ ips }</text>
+            if let Some(role) = marks.vrrp_roles.get(&node.id) {
+                // Above the box, readable at any zoom: which load balancer is active now.
+                <text class={classes!("state-label", "vrrp-role", role_class(role))} x="2" y="-7">
+                    { role.clone() }
+                </text>
+            }
             if marks.down.contains(&node.id) {
                 <text class="down-label" x={(rect.w - 10.0).to_string()} y="34">{ "DOWN" }</text>
             }
