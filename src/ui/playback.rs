@@ -206,6 +206,60 @@ pub fn replay(
     Ok(Replay { sim, sent, news })
 }
 
+/// How a request ended, as the page marks it: served, served with stale data (a read the
+/// replica answered before applying the last write: an answer, but a wrong one), not served,
+/// or still on its way. Read from the core's outcome; each has a word and an icon besides its
+/// colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Served,
+    Stale,
+    Failed,
+    InFlight,
+}
+
+impl Verdict {
+    pub fn of(outcome: Option<&crate::sim::trace::Outcome>) -> Verdict {
+        use crate::sim::trace::Outcome;
+        match outcome {
+            Some(Outcome::Served { stale: true, .. }) => Verdict::Stale,
+            Some(Outcome::Served { .. }) => Verdict::Served,
+            Some(_) => Verdict::Failed,
+            None => Verdict::InFlight,
+        }
+    }
+
+    /// The CSS class and `data-verdict`: ok, stale, failed, in-flight.
+    pub fn class(self) -> &'static str {
+        match self {
+            Verdict::Served => "ok",
+            Verdict::Stale => "stale",
+            Verdict::Failed => "failed",
+            Verdict::InFlight => "in-flight",
+        }
+    }
+
+    /// An icon that says it without colour.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Verdict::Served => "✓",
+            Verdict::Stale => "⚠",
+            Verdict::Failed => "✗",
+            Verdict::InFlight => "…",
+        }
+    }
+
+    /// A word for screen readers and tooltips.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Served => "served",
+            Verdict::Stale => "stale read",
+            Verdict::Failed => "not served",
+            Verdict::InFlight => "on its way",
+        }
+    }
+}
+
 /// What a replay shows, as plain values the page draws.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Run {

@@ -1487,3 +1487,21 @@ fn pairs_are_named_with_their_variant_and_capacity() {
     // Not weaknesses: the analysis lists the same findings either way.
     assert_eq!(ids(&analyze(&stage3, None)), ids(&analyze(&active, None)));
 }
+
+/// A monitoring proof says what the collector received in words a newcomer reads (issue 15,
+/// item 8): never "0 reports from no host".
+#[wasm_bindgen_test(unsupported = test)]
+fn the_monitoring_proof_names_what_the_collector_received() {
+    // Stage 1 has no collector and no agent: nothing arrives at all.
+    let found = analyze(&stage(1), None);
+    assert_eq!(
+        check_proof(&stage(1), &found, "no-agent:lb-01"),
+        "in 60 s no report reached any collector: no host sends one, so nothing from lb-01 either"
+    );
+    // On stage 3 agents do report: the summary counts them and names who sent them.
+    let found = analyze(&stage(3), None);
+    for finding in found.iter().filter(|f| f.id.starts_with("no-agent:")) {
+        let summary = check_proof(&stage(3), &found, &finding.id);
+        assert!(!summary.contains("no host"), "{summary}");
+    }
+}

@@ -497,6 +497,17 @@ async fn a_write_then_a_read_at_once_reads_stale_data_from_the_replica() {
         rows(&root)
     );
     assert!(history(&root)[0].contains("stale"), "{:?}", history(&root));
+    // A stale read is not drawn as a success: its own verdict, colour class and icon, in the
+    // event list and in the requests sent (issue 15, item 8); the write before it is a success.
+    assert_eq!(attributes(&root, ".outcome-row", "data-verdict"), ["stale"]);
+    assert_eq!(count(&root, ".outcome-row.outcome-served.stale"), 1);
+    assert_eq!(text(&root, ".outcome-row .verdict"), "⚠");
+    assert!(text(&root, ".outcome-row").contains("Outcome (stale read): "));
+    assert_eq!(
+        attributes(&root, ".history-item", "data-verdict"),
+        ["stale", "ok"]
+    );
+    assert_eq!(texts(&root, ".history-item .verdict"), ["⚠", "✓"]);
 }
 
 #[wasm_bindgen_test]

@@ -272,22 +272,26 @@ fn metrics(topology: &Topology, host: &str) -> ProofResult {
         }
     }
     let total = sim.reports().len();
-    let who = if reporting.is_empty() {
-        "no host".to_owned()
+    let summary = if total == 0 {
+        format!(
+            "in {METRICS_WINDOW} no report reached any collector: no host sends one, so nothing \
+             from {host} either"
+        )
     } else {
-        join_and(&reporting)
-    };
-    ProofResult {
-        shown: from_host == 0,
-        summary: format!(
-            "in {METRICS_WINDOW} the collector received {} from {who}; {} from {host}",
+        format!(
+            "in {METRICS_WINDOW} the collector received {} from {}; {} from {host}",
             plural(total, "report", "reports"),
+            join_and(&reporting),
             if from_host == 0 {
                 "none".to_owned()
             } else {
                 from_host.to_string()
             }
-        ),
+        )
+    };
+    ProofResult {
+        shown: from_host == 0,
+        summary,
         details: Vec::new(),
     }
 }

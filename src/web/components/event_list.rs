@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::sim::time::SimTime;
 use crate::sim::trace::{HopKind, Trace};
+use crate::ui::playback::Verdict;
 use crate::ui::state::{Action, PlaybackAction};
 
 #[derive(Properties, PartialEq)]
@@ -105,16 +106,21 @@ pub fn EventList(props: &EventListProps) -> Html {
     });
     let at_end = hop.is_some_and(|h| h + 1 == trace.hops.len());
     let outcome = match &trace.outcome {
-        Some(outcome) => html! {
-            <tr class={classes!("outcome-row", format!("outcome-{}", outcome.label()), at_end.then_some("reached"))}>
+        Some(outcome) => {
+            let verdict = Verdict::of(Some(outcome));
+            html! {
+            <tr class={classes!("outcome-row", format!("outcome-{}", outcome.label()), verdict.class(), at_end.then_some("reached"))}
+                data-verdict={verdict.class()}>
                 <td colspan="4">
-                    <strong>{ "Outcome: " }</strong>{ outcome.to_string() }
+                    <span class="verdict" aria-hidden="true">{ verdict.icon() }</span>
+                    <strong>{ if verdict == Verdict::Stale { "Outcome (stale read): " } else { "Outcome: " } }</strong>{ outcome.to_string() }
                     if let Some(latency) = trace.latency() {
                         <span class="latency">{ format!(" · {latency} after sending") }</span>
                     }
                 </td>
             </tr>
-        },
+            }
+        }
         None => html! {
             <tr class="outcome-row"><td colspan="4">{ "Still on its way" }</td></tr>
         },

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::sim::trace::{Outcome, Trace};
-use crate::ui::playback::Run;
+use crate::ui::playback::{Run, Verdict};
 use crate::ui::state::{Action, PlaybackAction};
 use crate::web::components::send_bar::clock_text;
 
@@ -64,14 +64,16 @@ pub fn RequestHistory(props: &RequestHistoryProps) -> Html {
             <h3>{ format!("Requests sent ({})", run.traces.len()) }</h3>
             <ol class="history-list" reversed=true>
                 { for run.traces.iter().enumerate().rev().take(SHOWN).map(|(i, trace)| {
-                    let ok = trace.outcome.as_ref().is_some_and(Outcome::is_served);
+                    let verdict = Verdict::of(trace.outcome.as_ref());
                     let current = *shown == Some(i);
                     html! {
                         <li value={(i + 1).to_string()}>
                             <button type="button" data-trace={i.to_string()}
-                                class={classes!("history-item", if ok { "ok" } else { "failed" }, current.then_some("current"))}
+                                class={classes!("history-item", verdict.class(), current.then_some("current"))}
+                                data-verdict={verdict.class()}
                                 aria-pressed={current.to_string()}
                                 onclick={dispatch.reform(move |_: MouseEvent| Action::Playback(PlaybackAction::ShowTrace(i)))}>
+                                <span class="verdict" title={verdict.word()} aria-label={verdict.word()}>{ verdict.icon() }</span>
                                 <span class="when">{ clock_text(trace.sent_at) }</span>
                                 <span class="what">{ summary(trace) }</span>
                             </button>
