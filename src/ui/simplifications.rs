@@ -113,8 +113,7 @@ pub const SIMPLIFICATIONS: &[Simplification] = &[
     },
     Simplification {
         title: "Editing",
-        text: "Connections have no keyboard path (the inspector edits what they set), and a \
-               new server gets the next free 10.0.0.x address and no public one.",
+        text: "A new server gets the next free 10.0.0.x address and no public one.",
     },
 ];
 

@@ -176,6 +176,14 @@ pub fn App() -> Html {
             <main class="workspace">
                 <section class="canvas" aria-label="Diagram">
                     <SendBar request={state.world.request} clock={state.world.clock} dispatch={(*dispatch).clone()} />
+                    <p class={classes!("connect-status", state.view.connecting.is_some().then_some("active"))}
+                        role="status" aria-live="polite">
+                        { match (&state.view.connecting, &state.view.announce) {
+                            (Some(from), _) => format!("Connecting from {from}: pick what it connects to (Tab to it and press Enter, or click it). Esc cancels."),
+                            (None, Some(done)) => done.clone(),
+                            (None, None) => String::new(),
+                        } }
+                    </p>
                     <Diagram topology={shared_topology.clone()} layout={state.work.layout.rc()}
                         marks={state.shared_marks()} view={state.view.viewport}
                         picked={state.view.picked.rc()} fit={state.view.fit}

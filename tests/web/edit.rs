@@ -502,3 +502,64 @@ async fn stage_1_built_from_an_empty_canvas_serves_like_the_preset() {
     );
     assert_eq!(as_preset(rows), preset_rows);
 }
+
+/// Presses `key` on `target` (a focused node or service), as the keyboard does.
+async fn press_on(target: &Element, key: &str) {
+    if let Some(el) = target.dyn_ref::<web_sys::HtmlElement>() {
+        el.focus().expect("focus");
+    } else if let Some(el) = target.dyn_ref::<web_sys::SvgElement>() {
+        el.focus().expect("focus");
+    }
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    target.dispatch_event(&event).expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+/// Ports without a mouse (issue 15, item 7): C on a focused node starts "Connect from here",
+/// the status line (a live region) says what to do, Enter on another node makes the link, and
+/// Escape cancels; the inspector's "Connect from here…" does the same.
+#[wasm_bindgen_test]
+async fn connect_from_here_with_the_keyboard() {
+    let root = mount().await;
+    pick_stage(&root, 3).await;
+    let wires = |root: &Element| {
+        count(
+            root,
+            "path[data-from='lb-01.haproxy'][data-to='lb-02.haproxy']",
+        )
+    };
+    assert_eq!(wires(&root), 0);
+    let status = |root: &Element| text(root, ".connect-status[role='status']");
+    press_on(&find(&root, "g.node[data-id='lb-01']"), "c").await;
+    assert!(
+        status(&root).starts_with("Connecting from lb-01: pick what it connects to"),
+        "{}",
+        status(&root)
+    );
+    press_on(&find(&root, "g.node[data-id='lb-02']"), "Enter").await;
+    assert_eq!(wires(&root), 1, "the link is drawn");
+    assert_eq!(status(&root), "Connected lb-01 to lb-02.");
+    // Undo takes it back; Escape cancels a second attempt.
+    key("z", true, false).await;
+    assert_eq!(wires(&root), 0);
+    press_on(&find(&root, "g.node[data-id='lb-01']"), "c").await;
+    key("Escape", false, false).await;
+    assert_eq!(status(&root), "No connection made from lb-01.");
+    press_on(&find(&root, "g.node[data-id='lb-02']"), "Enter").await;
+    assert_eq!(wires(&root), 0);
+    // From the inspector: select lb-01, press its button, then pick lb-02.
+    press_on(&find(&root, "g.node[data-id='lb-01']"), "Enter").await;
+    click(&root, "button[data-control='connect-from']").await;
+    assert!(
+        status(&root).starts_with("Connecting from lb-01"),
+        "{}",
+        status(&root)
+    );
+    press_on(&find(&root, "g.node[data-id='lb-02']"), "Enter").await;
+    assert_eq!(wires(&root), 1);
+}

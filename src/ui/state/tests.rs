@@ -788,3 +788,50 @@ fn a_new_drawing_asks_for_a_fit_and_restored_work_keeps_its_view() {
     state.apply(Action::Work(WorkAction::Restore(Box::new(saved))));
     assert_eq!(state.view.fit, 0);
 }
+
+/// "Connect from here" (issue 15, item 7): the next node or service picked is the other end,
+/// as if a port had been dragged onto it; Escape cancels; a refused connection says why. The
+/// page's status line reads each step out.
+#[test]
+fn connect_from_here_makes_the_link_with_the_next_pick() {
+    let links = |s: &AppState| s.work.topology.links.len();
+    let mut state = after(&[Action::Work(WorkAction::SelectStage(3))]);
+    let before = links(&state);
+    state.apply(ViewAction::ConnectFrom("lb-01".into()).into());
+    assert_eq!(state.view.connecting.as_deref(), Some("lb-01"));
+    state.apply(ViewAction::Select(Selection::Node("lb-02".into())).into());
+    assert_eq!(links(&state), before + 1);
+    assert_eq!(state.view.connecting, None);
+    assert_eq!(
+        state.view.announce.as_deref(),
+        Some("Connected lb-01 to lb-02.")
+    );
+    // One undo step, as a drag would be.
+    state.apply(EditAction::Undo.into());
+    assert_eq!(links(&state), before);
+    // Escape cancels: nothing is connected, and the next pick only selects.
+    state.apply(ViewAction::ConnectFrom("lb-01".into()).into());
+    state.apply(ViewAction::ClearSelection.into());
+    assert_eq!(state.view.connecting, None);
+    assert_eq!(
+        state.view.announce.as_deref(),
+        Some("No connection made from lb-01.")
+    );
+    state.apply(ViewAction::Select(Selection::Node("lb-02".into())).into());
+    assert_eq!(links(&state), before);
+    assert_eq!(state.view.selection, Some(Selection::Node("lb-02".into())));
+    // A refused connection keeps the design and says why.
+    state.apply(ViewAction::ConnectFrom("web-01".into()).into());
+    state.apply(ViewAction::Select(Selection::Node("web-01".into())).into());
+    assert_eq!(links(&state), before);
+    let told = state.view.announce.clone().unwrap_or_default();
+    assert!(
+        told.starts_with("No connection made from web-01 to web-01: "),
+        "{told}"
+    );
+    assert!(state.error().is_some());
+    // An unknown id is refused.
+    state.apply(ViewAction::ConnectFrom("nope".into()).into());
+    assert_eq!(state.view.connecting, None);
+    assert!(state.error().is_some());
+}

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{AppState, Done, Outcome, Shared};
+use super::{AppState, Done, Outcome, Refusal, Shared};
 use crate::ui::viewport::{self, View};
 
 /// The page's view of the work.
@@ -24,6 +24,12 @@ pub struct ViewState {
     /// new drawing is shown whole on any screen. Zero after restoring autosaved work: its own
     /// pan and zoom stand. Only the canvas knows its size, so the fit itself is its job.
     pub fit: u32,
+    /// The node or service a connection is being made from without a mouse ("Connect from
+    /// here"): the next node or service picked is its other end.
+    pub connecting: Option<String>,
+    /// What the last "Connect from here" did, for the page's status line (read out by screen
+    /// readers).
+    pub announce: Option<String>,
 }
 
 /// The views of the side area. The request view keeps its state while another is open.
@@ -91,11 +97,55 @@ pub enum ViewAction {
     ShowFile(String),
     /// Pan or zoom the canvas.
     SetViewport(View),
+    /// Start a connection from this node or service: the next one picked (Enter on a focused
+    /// node, or a click) is its other end, as if a port had been dragged onto it.
+    ConnectFrom(String),
+    /// Stop making a connection.
+    CancelConnect,
 }
 
 impl AppState {
     pub(super) fn apply_view(&mut self, action: ViewAction) -> Outcome {
         match action {
+            ViewAction::ConnectFrom(id) => {
+                let topology = &self.work.topology;
+                if topology.node(&id).is_none() && topology.service(&id).is_none() {
+                    return Err(Refusal::Edit(crate::ui::edit::EditError::Unknown(id)));
+                }
+                self.view.announce = None;
+                self.view.connecting = Some(id);
+                return Ok(Done::Clears);
+            }
+            ViewAction::CancelConnect | ViewAction::ClearSelection
+                if self.view.connecting.is_some() =>
+            {
+                let from = self.view.connecting.take().unwrap_or_default();
+                self.view.announce = Some(format!("No connection made from {from}."));
+                return Ok(Done::Keeps);
+            }
+            ViewAction::CancelConnect => return Ok(Done::Keeps),
+            ViewAction::Select(selection) if self.view.connecting.is_some() => {
+                let from = self.view.connecting.take().unwrap_or_default();
+                let to = match selection {
+                    Selection::Node(id) | Selection::Service(id) => id,
+                    Selection::Link { .. } => {
+                        self.view.announce = Some(format!(
+                            "No connection made from {from}: a link cannot be its other end."
+                        ));
+                        return Ok(Done::Keeps);
+                    }
+                };
+                let done =
+                    self.apply_edit(super::EditAction::Change(crate::ui::edit::Edit::Connect {
+                        from: from.clone(),
+                        to: to.clone(),
+                    }));
+                self.view.announce = Some(match &done {
+                    Ok(_) => format!("Connected {from} to {to}."),
+                    Err(why) => format!("No connection made from {from} to {to}: {why}"),
+                });
+                return done;
+            }
             ViewAction::Select(selection) if self.click_sends(&selection) => {
                 return self.send(self.world.request);
             }

@@ -496,6 +496,8 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             canvas.send(Input::Click(Clicked::Select(selection)), None)
         })
     };
+    let on_connect =
+        dispatch.reform(|id: String| Action::View(crate::ui::state::ViewAction::ConnectFrom(id)));
     let on_toggle = {
         let canvas = canvas.clone();
         Callback::from(move |id: String| canvas.send(Input::Click(Clicked::Toggle(id)), None))
@@ -550,6 +552,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                                 <NodeView key={node.id.clone()} node={node.clone()} {rect}
                                     marks={marks.clone()} on_select={on_select.clone()}
                                     on_toggle={on_toggle.clone()}
+                                    on_connect={on_connect.clone()}
                                     picked={picked.contains(&node.id)} />
                             })
                         }) }

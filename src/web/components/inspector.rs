@@ -194,6 +194,13 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     </ContextProvider<Generation>>
                 </details>
             }
+            if let (true, Selection::Node(id) | Selection::Service(id)) = (exists, selection) {
+                <button type="button" class="ctl" data-control="connect-from"
+                    title="Then pick what it connects to: Tab to it and press Enter, or click it (Esc cancels). On the diagram, C on a focused node does the same."
+                    onclick={let id = id.clone(); dispatch.reform(move |_: MouseEvent| Action::View(ViewAction::ConnectFrom(id.clone())))}>
+                    { "Connect from here…" }
+                </button>
+            }
             if exists {
                 <button type="button" class="ctl delete" data-control="delete"
                     onclick={dispatch.reform(|_: MouseEvent| Action::Edit(EditAction::DeleteSelected))}>

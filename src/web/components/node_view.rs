@@ -25,6 +25,9 @@ pub struct NodeViewProps {
     /// One of the picked nodes (multi-selection).
     #[prop_or_default]
     pub picked: bool,
+    /// "C" on the focused node or service: connect from it ("Connect from here").
+    #[prop_or_default]
+    pub on_connect: Callback<String>,
 }
 
 /// The handle a connection is dragged from, centred on (`x`, `y`) of its element.
@@ -47,13 +50,29 @@ fn mark_classes(marks: &Marks, id: &str) -> Classes {
     )
 }
 
-/// Enter on a focused node or service selects it, as a click does.
-fn on_enter(on_select: &Callback<Selection>, selection: Selection) -> Callback<KeyboardEvent> {
-    let on_select = on_select.clone();
+/// Keys on a focused node or service: Enter selects it, as a click does; C connects from it
+/// ("Connect from here": the next one picked is the other end).
+fn on_key(
+    on_select: &Callback<Selection>,
+    on_connect: &Callback<String>,
+    selection: Selection,
+) -> Callback<KeyboardEvent> {
+    let (on_select, on_connect) = (on_select.clone(), on_connect.clone());
     Callback::from(move |event: KeyboardEvent| {
-        if event.key() == "Enter" {
-            event.stop_propagation();
-            on_select.emit(selection.clone());
+        let plain = !(event.ctrl_key() || event.meta_key() || event.alt_key());
+        match event.key().as_str() {
+            "Enter" => {
+                event.stop_propagation();
+                on_select.emit(selection.clone());
+            }
+            "c" | "C" if plain => {
+                if let Selection::Node(id) | Selection::Service(id) = &selection {
+                    event.stop_propagation();
+                    event.prevent_default();
+                    on_connect.emit(id.clone());
+                }
+            }
+            _ => {}
         }
     })
 }
@@ -67,6 +86,7 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
         on_select,
         on_toggle,
         picked,
+        on_connect,
     } = props;
     let transform = format!("translate({} {})", rect.x, rect.y);
     let onclick = {
@@ -86,7 +106,10 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
         rect.h / 2.0
     };
     let (class, body) = match &node.kind {
-        NodeKind::Host(host) => ("host", host_body(node, host, *rect, marks, on_select)),
+        NodeKind::Host(host) => (
+            "host",
+            host_body(node, host, *rect, marks, on_select, on_connect),
+        ),
         NodeKind::Client { ip } => ("client", small_body(&node.name, &ip.to_string(), "client")),
         NodeKind::Dns(zone) => {
             let records: Vec<String> = zone
@@ -133,7 +156,7 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
     html! {
         <g class={classes!("node", class, mark_classes(marks, &node.id), picked.then_some("picked"))}
             data-id={node.id.clone()} {transform} {onclick} tabindex="0" role="button"
-            onkeydown={on_enter(on_select, Selection::Node(node.id.clone()))}>
+            onkeydown={on_key(on_select, on_connect, Selection::Node(node.id.clone()))}>
             <title>{ node_title(node) }</title>
             { body }
             { port(&node.id, rect.w, port_y) }
@@ -215,6 +238,7 @@ fn host_body(
     rect: Rect,
     marks: &Marks,
     on_select: &Callback<Selection>,
+    on_connect: &Callback<String>,
 ) -> Html {
     let ips = match host.public_ip {
         Some(public) => format!("{} · public {}", host.ip, public),
@@ -261,7 +285,7 @@ fn host_body(
             }
             { for badges }
             { for host.services.iter().enumerate().map(|(idx, service)| {
-                service_row(service, service_rect(origin, idx), marks, on_select)
+                service_row(service, service_rect(origin, idx), marks, on_select, on_connect)
             }) }
         </>
     }
@@ -272,6 +296,7 @@ fn service_row(
     rect: Rect,
     marks: &Marks,
     on_select: &Callback<Selection>,
+    on_connect: &Callback<String>,
 ) -> Html {
     let (class, glyph, mut label) = service_text(&service.kind);
     if marks.down.contains(&service.id) {
@@ -308,7 +333,7 @@ fn service_row(
     html! {
         <g class={classes!("service", class, mark_classes(marks, &service.id))} data-id={service.id.clone()}
             transform={format!("translate({} {})", rect.x, rect.y)} {onclick} tabindex="0" role="button"
-            onkeydown={on_enter(on_select, Selection::Service(service.id.clone()))}>
+            onkeydown={on_key(on_select, on_connect, Selection::Service(service.id.clone()))}>
             <title>{ format!("{} (click to take it down or bring it up)", service.id) }</title>
             <rect class="service-box" width={rect.w.to_string()} height={rect.h.to_string()} rx="4" />
             <rect class="glyph" x="3" y="3" width="26" height={(rect.h - 6.0).to_string()} rx="3" />
