@@ -197,8 +197,45 @@ pub enum Symptom {
     PlaintextHop,
 }
 
+/// The way one request of a proof took through the design, for the diagram.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Route {
+    /// The nodes and services it passed, in order (the trace's places, each once in a row).
+    pub places: Vec<String>,
+    /// Whether the browser got the page.
+    pub served: bool,
+    /// Where it stopped, when it was not served.
+    pub stop: Option<String>,
+}
+
+impl Route {
+    /// The route of a traced request.
+    pub fn of(trace: &crate::trace::Trace) -> Route {
+        let mut places: Vec<String> = Vec::new();
+        for hop in &trace.hops {
+            if places.last() != Some(&hop.place) {
+                places.push(hop.place.clone());
+            }
+        }
+        let served = matches!(
+            trace.outcome,
+            Some(crate::trace::Outcome::Served { status: 200, .. })
+        );
+        // Where the outcome says it stopped (a request still on its way: its last hop).
+        let stop = match &trace.outcome {
+            Some(outcome) => outcome.stopped_at().map(str::to_owned),
+            None => trace.hops.last().map(|h| h.place.clone()),
+        };
+        Route {
+            places,
+            served,
+            stop,
+        }
+    }
+}
+
 /// What running a [`Proof`] showed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ProofResult {
     /// Whether the run showed the weakness the finding describes.
     pub shown: bool,
@@ -208,6 +245,11 @@ pub struct ProofResult {
     /// Supporting lines: health-check and VRRP transitions, the hop that decided a failure,
     /// the firewall rule that let a packet in.
     pub details: Vec<String>,
+    /// A request's way before the failure (a proof that takes something down), for the
+    /// diagram's before/after.
+    pub before: Option<Box<Route>>,
+    /// A request's way after the failure, or the one request a proof sends: where it stopped.
+    pub after: Option<Box<Route>>,
 }
 
 /// What the design's redundant pairs are ([`crate::redundancy`]): one note per pair saying

@@ -153,6 +153,19 @@ impl Outcome {
         matches!(self, Outcome::Served { .. })
     }
 
+    /// Where a request that was not served stopped (the host or service that dropped,
+    /// refused, did not answer or failed it); `None` for a served one.
+    pub fn stopped_at(&self) -> Option<&str> {
+        match self {
+            Outcome::Served { .. } => None,
+            Outcome::Dropped { host: place, .. }
+            | Outcome::Refused { place, .. }
+            | Outcome::TimedOut { place, .. }
+            | Outcome::NoServer { place }
+            | Outcome::Failed { place, .. } => Some(place),
+        }
+    }
+
     /// A short label for counters and charts.
     pub fn label(&self) -> &'static str {
         match self {

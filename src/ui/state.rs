@@ -170,7 +170,11 @@ struct Inputs {
     playback: Playback,
     selection: Option<Selection>,
     flags: (Option<String>, Option<String>),
+    /// The proof route shown and the proofs it is read from.
+    route: (Option<(String, bool)>, Proofs),
 }
+
+type Proofs = Shared<std::collections::BTreeMap<String, crate::sim::findings::ProofResult>>;
 
 impl AppState {
     /// The first state of a page whose random nonce is `nonce` (work ids start from it).
@@ -223,6 +227,10 @@ impl AppState {
                 self.analysis.finding_hover.clone(),
                 self.analysis.finding_focus.clone(),
             ),
+            route: (
+                self.analysis.route_shown.clone(),
+                self.analysis.proofs.clone(),
+            ),
         }
     }
 
@@ -243,7 +251,9 @@ impl AppState {
             || !self.world.run.same(&before.run)
             || self.playback != before.playback
             || self.view.selection != before.selection
-            || flags != (&before.flags.0, &before.flags.1);
+            || flags != (&before.flags.0, &before.flags.1)
+            || self.analysis.route_shown != before.route.0
+            || !self.analysis.proofs.same(&before.route.1);
         if marked {
             let marks = self.compute_marks();
             if *self.marks != marks {
@@ -268,6 +278,7 @@ impl AppState {
             self.current_place(),
             self.view.selection.as_ref(),
             self.analysis.flagged(),
+            self.analysis.route(),
         )
     }
 

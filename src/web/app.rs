@@ -130,7 +130,8 @@ pub fn App() -> Html {
             <>
                 <StageDiff stage={state.work.stage} />
                 <FindingsPanel findings={state.analysis.findings.rc()} proofs={state.analysis.proofs.rc()}
-                    capacity_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()} />
+                    capacity_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()}
+                    route_shown={state.analysis.route_shown.clone()} />
                 <PairNotes topology={shared_topology.clone()} />
             </>
         },

@@ -1505,3 +1505,36 @@ fn the_monitoring_proof_names_what_the_collector_received() {
         assert!(!summary.contains("no host"), "{summary}");
     }
 }
+
+/// "Prove it" gives the diagram the request's way before and after the failure (issue 15,
+/// item 9): served through the load balancer before, stopped where the failure is after.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_take_down_proof_carries_the_way_before_and_after() {
+    let found = analyze(&stage(1), None);
+    let proof = find(&found, "spof:lb-01").proof.clone().expect("a proof");
+    let result = prove(&stage(1), &proof);
+    let before = result.before.expect("a request before");
+    assert!(before.served, "{before:?}");
+    assert_eq!(before.stop, None);
+    assert_eq!(before.places.first().map(String::as_str), Some("dns"));
+    assert!(
+        before.places.iter().any(|p| p == "lb-01.haproxy"),
+        "{before:?}"
+    );
+    let after = result.after.expect("a request after");
+    assert!(!after.served, "{after:?}");
+    assert_eq!(after.stop.as_deref(), Some("lb-01"), "{after:?}");
+    // One request proofs carry their one request.
+    let found = analyze(&stage(0), None);
+    for finding in found
+        .iter()
+        .filter(|f| matches!(f.proof, Some(Proof::Request { .. })))
+    {
+        let result = prove(&stage(0), finding.proof.as_ref().expect("a proof"));
+        assert!(
+            result.before.is_none() && result.after.is_some(),
+            "{}",
+            finding.id
+        );
+    }
+}

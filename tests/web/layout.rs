@@ -163,3 +163,40 @@ fn screen_font_px(screen: &Screen, selector: &str) -> f64 {
     let scale = (r.width() / view_box[2]).min(r.height() / view_box[3]);
     size * scale
 }
+
+/// Pointing at a finding marks its nodes on the diagram while the list stays where it is: at
+/// 1280×800, scrolled down to a finding far down the list, both the finding and the marked
+/// node are on the screen (the diagram stays put; issue 15, item 9).
+#[wasm_bindgen_test]
+async fn a_pointed_finding_and_its_marked_node_are_both_on_screen() {
+    let screen = mount_screen(1280, 800, "").await;
+    let root = &screen.root;
+    click(root, "button.stage-button[data-stage='1']").await;
+    click(root, "button[data-tab='findings']").await;
+    let finding = "li.finding[data-finding='spof:lb-01']";
+    find(root, finding).scroll_into_view();
+    next_frame().await;
+    let init = web_sys::MouseEventInit::new();
+    let enter =
+        web_sys::MouseEvent::new_with_mouse_event_init_dict("mouseenter", &init).expect("event");
+    find(root, finding)
+        .dispatch_event(&enter)
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    assert_eq!(count(root, "g.node.flagged[data-id='lb-01']"), 1);
+    let on_screen = |selector: &str| {
+        let (left, top, width, height) = screen.rect(selector);
+        left >= 0.0
+            && top >= 0.0
+            && left + width <= screen.width()
+            && top + height <= screen.height()
+    };
+    assert!(
+        on_screen("g.node.flagged[data-id='lb-01'] > .node-box"),
+        "the marked node"
+    );
+    assert!(
+        on_screen(&format!("{finding} .finding-title")),
+        "the finding"
+    );
+}

@@ -718,6 +718,57 @@ async fn prove_it_takes_the_single_lb_down_and_requests_fail() {
     );
 }
 
+/// "Prove it" shows its result on the diagram (issue 15, item 9): the request after the
+/// failure stops at the load balancer that went down; Before shows the way it took while it
+/// was up (served, through HAProxy to a server); Hide clears it.
+#[wasm_bindgen_test]
+async fn prove_it_draws_the_request_before_and_after_on_the_diagram() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    open_tab(&root, "findings").await;
+    let spof = "li.finding[data-finding='spof:lb-01']";
+    assert_eq!(count(&root, ".route-ok, .route-failed, .route-stop"), 0);
+    click(&root, "button[data-prove='spof:lb-01']").await;
+    // After: it stops at lb-01, drawn so.
+    assert_eq!(
+        attributes(&root, &format!("{spof} .route-what"), "data-route"),
+        ["after"]
+    );
+    assert!(
+        text(&root, &format!("{spof} .route-what")).contains("stops at lb-01"),
+        "{}",
+        text(&root, &format!("{spof} .route-what"))
+    );
+    assert_eq!(count(&root, "g.node[data-id='lb-01'].route-stop"), 1);
+    assert_eq!(
+        count(&root, ".route-ok"),
+        0,
+        "nothing drawn as served after"
+    );
+    // Before: served through lb-01's HAProxy and one server, wires included.
+    click(
+        &root,
+        &format!("{spof} button[data-control='route-before']"),
+    )
+    .await;
+    assert_eq!(
+        count(&root, "g.service[data-id='lb-01.haproxy'].route-ok"),
+        1
+    );
+    assert!(count(&root, "path.wire.route-ok[data-from='lb-01.haproxy']") >= 1);
+    assert_eq!(count(&root, ".route-stop, .route-failed"), 0);
+    assert_eq!(
+        attributes(
+            &root,
+            &format!("{spof} button[data-control='route-before']"),
+            "aria-pressed"
+        ),
+        ["true"]
+    );
+    click(&root, &format!("{spof} button[data-control='route-hide']")).await;
+    assert_eq!(count(&root, ".route-ok, .route-failed, .route-stop"), 0);
+}
+
 /// Opens the request view and counts the requests sent.
 async fn history_after_request_tab(root: &Element) -> usize {
     open_tab(root, "request").await;

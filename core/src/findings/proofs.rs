@@ -9,7 +9,7 @@ use crate::topology::{Topology, Verdict};
 use crate::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 
 use super::graph::{join_and, plural, rate_text};
-use super::{Proof, ProofResult, Symptom, Target};
+use super::{Proof, ProofResult, Route, Symptom, Target};
 
 /// Requests sent before and after a failure in [`Proof::TakeDown`].
 const ROUND: u64 = 4;
@@ -48,9 +48,8 @@ pub fn prove(topology: &Topology, proof: &Proof) -> ProofResult {
 
 fn not_shown(summary: String) -> ProofResult {
     ProofResult {
-        shown: false,
         summary,
-        details: Vec::new(),
+        ..ProofResult::default()
     }
 }
 
@@ -161,7 +160,20 @@ fn take_down(topology: &Topology, target: &Target, kind: RequestKind, https: boo
         details.push(format!("after: {}", outcome_text(failed)));
     }
     let scheme = if https { "HTTPS" } else { "HTTP" };
+    // The diagram shows a served request before and a failed one after (else the last ones).
+    let before_route = before
+        .iter()
+        .find(|t| is_page(t))
+        .or(before.last())
+        .map(|t| Box::new(Route::of(t)));
+    let after_route = after
+        .iter()
+        .find(|t| !is_page(t))
+        .or(after.last())
+        .map(|t| Box::new(Route::of(t)));
     ProofResult {
+        before: before_route,
+        after: after_route,
         shown: served_before > 0 && served_after == 0,
         summary: format!(
             "before: {served_before} of {ROUND} {} requests ({scheme}) served; {target} \
@@ -212,6 +224,8 @@ fn one_request(topology: &Topology, kind: RequestKind, https: bool, shows: Sympt
         details.insert(0, format!("plaintext: {}", hop.reason));
     }
     ProofResult {
+        after: Some(Box::new(Route::of(&trace))),
+        before: None,
         shown,
         summary: format!(
             "{} {scheme}://{}{}: {}",
@@ -243,6 +257,9 @@ fn probe(topology: &Topology, from_ip: Ipv4Addr, to_host: &str, port: u16) -> Pr
         Verdict::Reject => "rejected",
     };
     ProofResult {
+        // No request's way to draw: a firewall decision, agents' reports, a load.
+        before: None,
+        after: None,
         shown: decision.passes(),
         summary: format!(
             "{from_ip} → {}:{port} (new TCP connection): {fate}",
@@ -290,6 +307,9 @@ fn metrics(topology: &Topology, host: &str) -> ProofResult {
         )
     };
     ProofResult {
+        // No request's way to draw: a firewall decision, agents' reports, a load.
+        before: None,
+        after: None,
         shown: from_host == 0,
         summary,
         details: Vec::new(),
@@ -333,6 +353,9 @@ fn load(topology: &Topology, rps: f64, https: bool) -> ProofResult {
         ));
     }
     ProofResult {
+        // No request's way to draw: a firewall decision, agents' reports, a load.
+        before: None,
+        after: None,
         shown: failed > 0,
         summary: format!(
             "{count} reads and writes at {} req/s ({}): {} served, {failed} failed",

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
-use crate::sim::findings::{self, Finding, ProofResult};
+use crate::sim::findings::{self, Finding, ProofResult, Route};
 use crate::sim::topology::Topology;
 use crate::ui::playback::Run;
 
@@ -27,6 +27,9 @@ pub struct Analysis {
     pub finding_hover: Option<String>,
     /// The finding with the keyboard focus; its nodes are marked on the diagram.
     pub finding_focus: Option<String>,
+    /// The proof whose request's way the diagram shows, and which: before the failure
+    /// (`false`) or after it (`true`). Set by "Prove it"; gone with the proof.
+    pub route_shown: Option<(String, bool)>,
 }
 
 /// Findings: their load, their proofs, the one under the pointer.
@@ -40,6 +43,11 @@ pub enum AnalysisAction {
     HoverFinding(Option<String>),
     /// This finding has the keyboard focus (`None`: none has).
     FocusFinding(Option<String>),
+    /// Show on the diagram the way of the request of this finding's proof, before the
+    /// failure (`after: false`) or after it.
+    ShowRoute { finding: String, after: bool },
+    /// Show no proof's request on the diagram.
+    HideRoute,
 }
 
 impl Analysis {
@@ -68,6 +76,18 @@ impl Analysis {
             .retain(|id, _| proof_of(before, id) == proof_of(&after, id));
     }
 
+    /// The request's way the diagram shows, and whether it is the one after the failure.
+    pub fn route(&self) -> Option<(&Route, bool)> {
+        let (id, after) = self.route_shown.as_ref()?;
+        let result = self.proofs.get(id)?;
+        let route = if *after {
+            result.after.as_deref()
+        } else {
+            result.before.as_deref()
+        }?;
+        Some((route, *after))
+    }
+
     /// The nodes and services of the hovered and the focused findings.
     pub fn flagged(&self) -> BTreeSet<String> {
         let wanted = [&self.finding_hover, &self.finding_focus];
@@ -93,6 +113,12 @@ impl AppState {
                     proof: Some(proof), ..
                 }) => {
                     let result = findings::prove(&self.work.topology, proof);
+                    // Its request is drawn at once: where it stopped, if it has one.
+                    analysis.route_shown = match (&result.after, &result.before) {
+                        (Some(_), _) => Some((id.clone(), true)),
+                        (None, Some(_)) => Some((id.clone(), false)),
+                        (None, None) => None,
+                    };
                     analysis.proofs.make_mut().insert(id, result);
                     Ok(Done::Clears)
                 }
@@ -105,6 +131,25 @@ impl AppState {
             }
             AnalysisAction::FocusFinding(id) => {
                 analysis.finding_focus = id;
+                Ok(Done::Keeps)
+            }
+            AnalysisAction::ShowRoute { finding, after } => {
+                let result = analysis
+                    .proofs
+                    .get(&finding)
+                    .ok_or_else(|| Refusal::NoFinding(finding.clone()))?;
+                let exists = if after {
+                    result.after.is_some()
+                } else {
+                    result.before.is_some()
+                };
+                if exists {
+                    analysis.route_shown = Some((finding, after));
+                }
+                Ok(Done::Keeps)
+            }
+            AnalysisAction::HideRoute => {
+                analysis.route_shown = None;
                 Ok(Done::Keeps)
             }
         }
@@ -129,6 +174,34 @@ pub struct Marks {
     pub vrrp_roles: BTreeMap<String, String>,
     /// The nodes and services of the finding under the pointer or the keyboard focus.
     pub flagged: BTreeSet<String>,
+    /// The way of a proof's request, when the diagram shows one.
+    pub route: Option<RouteMark>,
+}
+
+/// A proof's request on the diagram: what it passed, where it stopped.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RouteMark {
+    pub places: BTreeSet<String>,
+    pub stop: Option<String>,
+    pub served: bool,
+    /// The request after the failure (else before it).
+    pub after: bool,
+}
+
+impl RouteMark {
+    fn of(route: &Route, after: bool) -> RouteMark {
+        RouteMark {
+            places: route.places.iter().cloned().collect(),
+            stop: route.stop.clone(),
+            served: route.served,
+            after,
+        }
+    }
+
+    /// Whether the link `from → to` is on the way (both its ends are).
+    pub fn has_link(&self, from: &str, to: &str) -> bool {
+        self.places.contains(from) && self.places.contains(to)
+    }
 }
 
 /// A load-balanced server as its load balancers see it.
@@ -147,6 +220,7 @@ pub(super) fn marks(
     current: Option<&str>,
     selection: Option<&Selection>,
     flagged: BTreeSet<String>,
+    route: Option<(&Route, bool)>,
 ) -> Marks {
     let mut chips = BTreeMap::new();
     for backend in &run.backends {
@@ -182,5 +256,6 @@ pub(super) fn marks(
             .filter_map(|(_, _, host, _)| Some((host.clone(), run.vrrp_role(host)?)))
             .collect(),
         flagged,
+        route: route.map(|(route, after)| RouteMark::of(route, after)),
     }
 }

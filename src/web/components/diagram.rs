@@ -88,6 +88,11 @@ fn wire_view(wire: Wire, marks: &Marks, on_select: &Callback<Selection>) -> Html
         marks.last_picks.contains(&pair).then_some("last-pick"),
         marks.cut.contains(&pair).then_some("cut"),
         (marks.selected_link.as_ref() == Some(&pair)).then_some("selected"),
+        marks
+            .route
+            .as_ref()
+            .filter(|r| r.has_link(&wire.from, &wire.to))
+            .map(|r| if r.served { "route-ok" } else { "route-failed" }),
     );
     let line = html! {
         <path {class} d={wire.path.clone()} data-from={wire.from.clone()} data-to={wire.to.clone()}

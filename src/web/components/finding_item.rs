@@ -14,6 +14,10 @@ pub struct FindingItemProps {
     /// What "Prove it" showed, once run.
     pub result: Option<ProofResult>,
     pub dispatch: Callback<Action>,
+    /// Whether the diagram shows this proof's request: `Some(true)` the one after the failure,
+    /// `Some(false)` the one before.
+    #[prop_or_default]
+    pub route_shown: Option<bool>,
 }
 
 /// The badge of a severity: a symbol and a word, so colour is never the only cue.
@@ -66,12 +70,66 @@ fn proof_words(proof: &Proof) -> String {
     }
 }
 
+/// "On the diagram: Before | After | Hide": which of the proof's requests the diagram draws.
+fn route_controls(
+    id: &str,
+    result: &ProofResult,
+    shown: Option<bool>,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let button = |after: bool, label: &'static str, exists: bool| {
+        if !exists {
+            return Html::default();
+        }
+        let finding = id.to_owned();
+        let pressed = shown == Some(after);
+        html! {
+            <button type="button" class={classes!("seg", pressed.then_some("active"))}
+                aria-pressed={pressed.to_string()}
+                data-control={if after { "route-after" } else { "route-before" }}
+                onclick={dispatch.reform(move |_: MouseEvent| Action::Analysis(AnalysisAction::ShowRoute { finding: finding.clone(), after }))}>
+                { label }
+            </button>
+        }
+    };
+    let two = result.before.is_some() && result.after.is_some();
+    let what = match (shown, two) {
+        (Some(false), _) => "Before the failure: the request's way, served".to_owned(),
+        (Some(true), true) => match result.after.as_ref().and_then(|r| r.stop.clone()) {
+            Some(stop) => format!("After the failure: the request stops at {stop}"),
+            None => "After the failure: the request's way".to_owned(),
+        },
+        (Some(true), false) => match result.after.as_ref().and_then(|r| r.stop.clone()) {
+            Some(stop) => format!("The request's way: it stops at {stop}"),
+            None => "The request's way".to_owned(),
+        },
+        (None, _) => "Not shown on the diagram".to_owned(),
+    };
+    html! {
+        <div class="route-controls">
+            <span class="route-label">{ "On the diagram:" }</span>
+            <span class="segmented" role="group" aria-label="Which request the diagram shows">
+                { button(false, "Before", result.before.is_some()) }
+                { button(true, if two { "After" } else { "Show" }, result.after.is_some()) }
+                if shown.is_some() {
+                    <button type="button" class="seg" data-control="route-hide"
+                        onclick={dispatch.reform(|_: MouseEvent| Action::Analysis(AnalysisAction::HideRoute))}>
+                        { "Hide" }
+                    </button>
+                }
+            </span>
+            <span class="route-what" data-route={match shown { Some(true) => "after", Some(false) => "before", None => "none" }}>{ what }</span>
+        </div>
+    }
+}
+
 #[component]
 pub fn FindingItem(props: &FindingItemProps) -> Html {
     let FindingItemProps {
         finding,
         result,
         dispatch,
+        route_shown,
     } = props;
     let id = finding.id.clone();
     let (class, symbol, word) = severity_badge(finding.severity);
@@ -105,6 +163,9 @@ pub fn FindingItem(props: &FindingItemProps) -> Html {
         html! {
             <div class={classes!("proof", state)} role="status">
                 <p class="proof-summary"><strong>{ verdict }</strong>{ r.summary.clone() }</p>
+                if r.before.is_some() || r.after.is_some() {
+                    { route_controls(&id, r, *route_shown, dispatch) }
+                }
                 if !r.details.is_empty() {
                     <ul class="proof-details">
                         { for r.details.iter().map(|d| html! { <li>{ d.clone() }</li> }) }

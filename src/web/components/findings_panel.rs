@@ -18,6 +18,9 @@ pub struct FindingsPanelProps {
     pub proofs: Rc<BTreeMap<String, ProofResult>>,
     pub capacity_rps: Option<u32>,
     pub dispatch: Callback<Action>,
+    /// The proof whose request the diagram shows: (finding id, after the failure).
+    #[prop_or_default]
+    pub route_shown: Option<(String, bool)>,
 }
 
 /// The loads a user can check capacity against, in requests per second.
@@ -60,6 +63,7 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
         proofs,
         capacity_rps,
         dispatch,
+        route_shown,
     } = props;
     let count = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
     let groups = SEVERITIES.iter().filter_map(|&(severity, heading)| {
@@ -74,7 +78,8 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
                 <ul class="finding-list">
                     { for items.into_iter().map(|f| html! {
                         <FindingItem key={f.id.clone()} finding={f.clone()}
-                            result={proofs.get(&f.id).cloned()} dispatch={dispatch.clone()} />
+                            result={proofs.get(&f.id).cloned()} dispatch={dispatch.clone()}
+                            route_shown={route_shown.as_ref().filter(|(id, _)| *id == f.id).map(|(_, after)| *after)} />
                     }) }
                 </ul>
             </div>

@@ -47,6 +47,15 @@ fn mark_classes(marks: &Marks, id: &str) -> Classes {
         (marks.current.as_deref() == Some(id)).then_some("hop-current"),
         (marks.selected.as_deref() == Some(id)).then_some("selected"),
         marks.flagged.contains(id).then_some("flagged"),
+        marks.route.as_ref().and_then(|r| {
+            if r.stop.as_deref() == Some(id) {
+                Some("route-stop")
+            } else if r.places.contains(id) {
+                Some(if r.served { "route-ok" } else { "route-failed" })
+            } else {
+                None
+            }
+        }),
     )
 }
 
