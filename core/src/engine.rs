@@ -205,6 +205,32 @@ pub enum Output {
     Metrics(MetricsReport),
 }
 
+impl Output {
+    /// What happened, in one sentence, for lists of what a run did (the page's "What
+    /// happened", a proof's details); `None` for finished requests and agents' reports.
+    pub fn describe(&self) -> Option<String> {
+        Some(match self {
+            Output::Check { server, what, .. } => format!("{server}: {what}"),
+            Output::ServerState {
+                lb,
+                server,
+                up,
+                reason,
+                ..
+            } => format!(
+                "{lb} marks {server} {}: {reason}",
+                if *up { "UP" } else { "DOWN" }
+            ),
+            Output::VipHolder { vip, holder, .. } => match holder {
+                Some(holder) => format!("{vip} is now held by {holder}"),
+                None => format!("nobody holds {vip}: its traffic goes nowhere"),
+            },
+            Output::Keepalived { vip, what, .. } => format!("{vip}: {what}"),
+            Output::RequestDone { .. } | Output::Metrics(_) => return None,
+        })
+    }
+}
+
 /// A load balancer's view of one of its servers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackendState {

@@ -102,59 +102,27 @@ fn input_news(at: SimTime, input: &Input) -> Option<News> {
 }
 
 /// An engine output as news; `None` for what the list does not show (finished requests,
-/// agents' reports).
+/// agents' reports). The words are the core's ([`Output::describe`]).
 fn output_news(output: Output) -> Option<News> {
-    Some(match output {
-        Output::Check {
-            lb,
-            server,
+    let text = output.describe()?;
+    let (at, place, kind) = match output {
+        Output::Check { lb, at, passed, .. } => (at, lb, NewsKind::Check { passed }),
+        Output::ServerState { lb, up, at, .. } => (at, lb, NewsKind::Marked { up }),
+        Output::Keepalived { host, at, .. } => (at, host, NewsKind::Keepalived),
+        Output::VipHolder { vip, holder, at } => (
             at,
-            passed,
-            what,
-        } => News {
-            at,
-            place: lb,
-            kind: NewsKind::Check { passed },
-            text: format!("{server}: {what}"),
-        },
-        Output::ServerState {
-            lb,
-            server,
-            up,
-            at,
-            reason,
-        } => News {
-            at,
-            place: lb,
-            kind: NewsKind::Marked { up },
-            text: format!(
-                "{server} marked {}: {reason}",
-                if up { "UP" } else { "DOWN" }
-            ),
-        },
-        Output::Keepalived {
             vip,
-            host,
-            at,
-            what,
-        } => News {
-            at,
-            place: host,
-            kind: NewsKind::Keepalived,
-            text: format!("{vip}: {what}"),
-        },
-        Output::VipHolder { vip, holder, at } => News {
-            at,
-            place: vip.clone(),
-            kind: NewsKind::Vip {
+            NewsKind::Vip {
                 held: holder.is_some(),
             },
-            text: match holder {
-                Some(h) => format!("{vip} is now held by {h}"),
-                None => format!("nobody holds {vip}: its traffic goes nowhere"),
-            },
-        },
+        ),
         Output::RequestDone { .. } | Output::Metrics(_) => return None,
+    };
+    Some(News {
+        at,
+        place,
+        kind,
+        text,
     })
 }
 
@@ -476,7 +444,9 @@ mod tests {
         );
         assert_eq!(later[4].1, "down");
         assert!(
-            later[4].2.starts_with("server-01.nginx marked DOWN: "),
+            later[4]
+                .2
+                .starts_with("lb-01.haproxy marks server-01.nginx DOWN: "),
             "{later:?}"
         );
     }

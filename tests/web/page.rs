@@ -1273,7 +1273,7 @@ async fn each_failing_check_is_an_event_with_its_cause() {
         format!("server-01.nginx: check 3/3 failed: {why}: marked DOWN")
     );
     assert!(
-        items[4].starts_with("server-01.nginx marked DOWN"),
+        items[4].starts_with("lb-01.haproxy marks server-01.nginx DOWN"),
         "{}",
         items[4]
     );

@@ -135,25 +135,9 @@ fn take_down(topology: &Topology, target: &Target, kind: RequestKind, https: boo
     let served_after = after.iter().filter(|t| is_page(t)).count();
     let mut details = Vec::new();
     while let Some(output) = sim.poll_output() {
-        match output {
-            Output::ServerState {
-                lb,
-                server,
-                up,
-                at,
-                reason,
-            } => details.push(format!(
-                "{at}: {lb} marks {server} {} ({reason})",
-                if up { "UP" } else { "DOWN" }
-            )),
-            Output::VipHolder { vip, holder, at } => details.push(match holder {
-                Some(holder) => format!("{at}: {vip} is now held by {holder}"),
-                None => format!("{at}: nobody holds {vip}"),
-            }),
-            Output::RequestDone { .. }
-            | Output::Metrics(_)
-            | Output::Keepalived { .. }
-            | Output::Check { .. } => {}
+        // The changes of state: who marked what DOWN or UP, where the virtual IP went.
+        if let Output::ServerState { at, .. } | Output::VipHolder { at, .. } = &output {
+            details.extend(output.describe().map(|d| format!("{at}: {d}")));
         }
     }
     if let Some(failed) = after.iter().find(|t| !is_page(t)) {
