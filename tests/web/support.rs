@@ -93,28 +93,34 @@ pub struct Screen {
     pub window: web_sys::Window,
 }
 
+/// A same-origin frame at the end of the page's body, and its window.
+pub fn new_frame() -> (Element, web_sys::Window) {
+    let frame = document().create_element("iframe").expect("iframe");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&frame)
+        .expect("append");
+    let window = frame
+        .dyn_ref::<web_sys::HtmlIFrameElement>()
+        .and_then(|f| f.content_window())
+        .expect("the frame's window");
+    (frame, window)
+}
+
 pub async fn mount_screen(width: u32, height: u32, hash: &str) -> Screen {
     unmount();
     yew::scheduler::flush().await;
     storage().clear().expect("clear storage");
     tab_storage().clear().expect("clear tab storage");
     window().location().set_hash(hash).expect("set hash");
-    let frame = document().create_element("iframe").expect("iframe");
+    let (frame, frame_window) = new_frame();
     frame
         .set_attribute(
             "style",
             &format!("width: {width}px; height: {height}px; border: 0; display: block"),
         )
         .expect("style");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&frame)
-        .expect("append");
-    let frame_window = frame
-        .dyn_ref::<web_sys::HtmlIFrameElement>()
-        .and_then(|f| f.content_window())
-        .expect("the frame's window");
     let doc = frame_window.document().expect("the frame's document");
     let style = doc.create_element("style").expect("style");
     style.set_text_content(Some(include_str!("../../static/style.css")));

@@ -194,16 +194,7 @@ async fn a_link_over_edited_work_opens_and_undo_brings_the_work_back() {
 
 /// A second page of the same browser: a same-origin frame, with storage of its own window.
 fn other_page() -> (Element, web_sys::Storage) {
-    let frame = document().create_element("iframe").expect("iframe");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&frame)
-        .expect("append");
-    let window = frame
-        .dyn_ref::<web_sys::HtmlIFrameElement>()
-        .and_then(|f| f.content_window())
-        .expect("the frame's window");
+    let (frame, window) = new_frame();
     let storage = window
         .local_storage()
         .expect("storage allowed")
