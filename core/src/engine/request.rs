@@ -268,7 +268,10 @@ impl Simulation {
         let latency = self.req(slot).map(|r| now - r.sent_at);
         let web = self.req(slot).and_then(|r| r.web);
         let resent = self.req(slot).is_some_and(|r| r.client_syn.resent > 0);
-        let bucket = self.timeline.bucket_mut(now);
+        // Counted in the second the request was sent (its latency included), so a chart of
+        // the run shows each second's requests, never outcomes after the load ended.
+        let sent_at = self.req(slot).map_or(now, |r| r.sent_at);
+        let bucket = self.timeline.bucket_mut(sent_at);
         for counts in [&mut self.stats.by_kind[kind], &mut bucket.outcomes] {
             match fate {
                 Fate::Served { .. } => counts.served += 1,
