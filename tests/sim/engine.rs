@@ -676,10 +676,17 @@ fn outcomes_are_counted_in_the_second_their_request_was_sent() {
             assert_eq!(b.outcomes.served == 0, lost, "https {https}, second {k}");
             let served_by: u64 = b.served_by.iter().sum();
             assert_eq!(served_by, b.outcomes.served, "https {https}, second {k}");
-            assert_eq!(b.latency.count(), b.outcomes.served, "https {https}, second {k}");
+            assert_eq!(
+                b.latency.count(),
+                b.outcomes.served,
+                "https {https}, second {k}"
+            );
         }
         let last_send = buckets.iter().rposition(|b| b.sent > 0).expect("sent");
-        assert!(last_send <= 5, "https {https}: sent until second {last_send}");
+        assert!(
+            last_send <= 5,
+            "https {https}: sent until second {last_send}"
+        );
         assert!(
             buckets[last_send + 1..]
                 .iter()

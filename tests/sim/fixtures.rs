@@ -18,7 +18,10 @@ pub fn https_only(n: u8) -> Topology {
     for node in &mut t.nodes {
         if let NodeKind::Host(host) = &mut node.kind
             && let Some(firewall) = &mut host.firewall
-            && host.services.iter().any(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)))
+            && host
+                .services
+                .iter()
+                .any(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)))
         {
             firewall.rules.retain(|rule| rule.port != Some(80));
         }
