@@ -61,6 +61,14 @@ impl CoarseHistogram {
         self.n
     }
 
+    /// Adds `other`'s samples to these.
+    pub fn merge(&mut self, other: &CoarseHistogram) {
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts.iter()) {
+            *mine = mine.saturating_add(*theirs);
+        }
+        self.n += other.n;
+    }
+
     /// The latency below which `q` (0–1) of the samples fall, to the histogram's precision.
     pub fn quantile(&self, q: f64) -> SimDuration {
         if self.n == 0 {

@@ -27,6 +27,21 @@ fn run(topology: &Topology, inputs: &[Input], start: f64, https: bool) -> Simula
     sim
 }
 
+/// What a case is, the design, its inputs, when the load starts, HTTPS or not, the dominant
+/// diagnosis and the run's sentence.
+type Case = (
+    &'static str,
+    Topology,
+    Vec<Input>,
+    f64,
+    bool,
+    Diagnosis,
+    &'static str,
+);
+
+/// Counts by diagnosis, requests sent, the sentence.
+type SummaryCase = (Vec<(Diagnosis, u64)>, u64, Option<&'static str>);
+
 fn without_zone(n: u8) -> Topology {
     let mut t = stage(n);
     t.nodes
@@ -45,7 +60,7 @@ fn down(host: &str) -> Input {
 #[wasm_bindgen_test(unsupported = test)]
 fn every_failure_is_counted_by_its_cause_and_the_dominant_one_is_said_with_its_fix() {
     let s = |t: &str| t.to_owned();
-    let cases: Vec<(&str, Topology, Vec<Input>, f64, bool, Diagnosis, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "plain HTTP where the firewalls admit HTTPS only",
             https_only(3),
@@ -234,7 +249,7 @@ fn a_cause_dominates_with_more_than_half_of_the_failures() {
         },
         None,
     );
-    let cases: Vec<(Vec<(Diagnosis, u64)>, u64, Option<&str>)> = vec![
+    let cases: Vec<SummaryCase> = vec![
         (vec![], 10, None),
         (vec![(a.clone(), 2), (b.clone(), 2)], 10, None),
         (
