@@ -45,11 +45,14 @@ pub struct Plot {
 }
 
 pub const PLOT: Plot = Plot {
-    left: 58.0,
-    top: 14.0,
-    width: 334.0,
-    height: 106.0,
+    left: 44.0,
+    top: 18.0,
+    width: 336.0,
+    height: 102.0,
 };
+
+/// Where the value axis's unit is written: above its tick labels, at the top left.
+pub const UNIT_AT: (f64, f64) = (2.0, 11.0);
 
 impl Plot {
     pub fn right(&self) -> f64 {
@@ -138,8 +141,17 @@ pub struct Tick {
     pub label: String,
 }
 
-/// A number as a tick shows it: whole from 10 up, else one decimal at most.
+/// A number as a tick shows it: whole from 10 up, else one decimal at most; thousands as "k"
+/// ("1.5k", "20k").
 pub fn short_number(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        let k = v / 1000.0;
+        return if k.fract() == 0.0 || k.abs() >= 10.0 {
+            format!("{k:.0}k")
+        } else {
+            format!("{k:.1}k")
+        };
+    }
     if v.abs() >= 10.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
@@ -158,13 +170,15 @@ pub fn time_ticks(seconds: f64) -> Vec<Tick> {
         .collect()
 }
 
-/// The value axis from 0 to `y_max` in `unit`: at most 4 intervals, each label with the unit.
-pub fn value_ticks(y_max: f64, unit: &str) -> Vec<Tick> {
-    tick_values(y_max, 4)
+/// The value axis from 0 to `y_max`: at most 5 intervals, so a round `y_max` (1, 2 or 5 times
+/// a power of ten) is labelled at the top (its unit is written once, at
+/// [`UNIT_AT`]).
+pub fn value_ticks(y_max: f64) -> Vec<Tick> {
+    tick_values(y_max, 5)
         .into_iter()
         .map(|v| Tick {
             at: y_at(v, y_max),
-            label: format!("{} {unit}", short_number(v)),
+            label: short_number(v),
         })
         .collect()
 }
@@ -471,14 +485,15 @@ mod tests {
         let ticks = time_ticks(20.0);
         assert_eq!(ticks[0].at, PLOT.left);
         assert_eq!(ticks[4].at, PLOT.right(), "the last tick is the run's end");
-        let values = value_ticks(200.0, "req/s");
+        let values = value_ticks(200.0);
         let labels: Vec<&str> = values.iter().map(|t| t.label.as_str()).collect();
-        assert_eq!(
-            labels,
-            ["0 req/s", "50 req/s", "100 req/s", "150 req/s", "200 req/s"]
-        );
+        assert_eq!(labels, ["0", "50", "100", "150", "200"]);
         assert_eq!((values[0].at, values[4].at), (PLOT.bottom(), PLOT.top));
-        assert_eq!(value_ticks(1.0, "ms")[1].label, "0.5 ms");
+        assert_eq!(value_ticks(1.0)[1].label, "0.2");
+        let big: Vec<String> = value_ticks(5000.0).into_iter().map(|t| t.label).collect();
+        assert_eq!(big, ["0", "1k", "2k", "3k", "4k", "5k"]);
+        assert_eq!(short_number(1500.0), "1.5k");
+        assert_eq!(short_number(20_000.0), "20k");
     }
 
     #[test]

@@ -193,9 +193,11 @@ async fn the_axis_is_the_run_every_chart_marks_every_step_and_says_values_on_hov
         assert_eq!(ticks.last().map(String::as_str), Some("12 s"), "{id}");
         let values = texts(&root, &format!("{figure} .y-tick text"));
         assert!(values.len() >= 2, "{id}: {values:?}");
+        assert_eq!(values.first().map(String::as_str), Some("0"), "{id}");
+        let unit = text(&root, &format!("{figure} .axis-unit"));
         assert!(
-            values.iter().all(|v| v.contains(' ')),
-            "{id}: units {values:?}"
+            ["req/s", "ms", "waiting", "ms or reads/s"].contains(&unit.as_str()),
+            "{id}: {unit}"
         );
         // No point past the run's end.
         for d in attributes(&root, &format!("{figure} path.series"), "d") {

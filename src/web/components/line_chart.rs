@@ -10,8 +10,8 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::ui::charts::{
-    Mark, PLOT, VIEW_H, VIEW_W, fold_series, key_move, line_path, mark_x, max_of, nice_max,
-    readout, second_at, time_ticks, value_ticks, x_at,
+    Mark, PLOT, UNIT_AT, VIEW_H, VIEW_W, fold_series, key_move, line_path, mark_x, max_of,
+    nice_max, readout, second_at, time_ticks, value_ticks, x_at,
 };
 
 #[derive(Properties, PartialEq)]
@@ -99,7 +99,8 @@ pub fn LineChart(props: &LineChartProps) -> Html {
                 {onmousemove} {onmouseleave} {onkeydown} {onfocus}>
                 <rect class="chart-frame" x={num(PLOT.left)} y={num(PLOT.top)}
                     width={num(PLOT.width)} height={num(PLOT.height)} />
-                { for value_ticks(y_max, unit).into_iter().map(|t| html! {
+                <text class="axis-unit" x={num(UNIT_AT.0)} y={num(UNIT_AT.1)}>{ unit.clone() }</text>
+                { for value_ticks(y_max).into_iter().map(|t| html! {
                     <g class="tick y-tick">
                         <line class="grid" x1={num(PLOT.left)} x2={num(PLOT.right())}
                             y1={num(t.at)} y2={num(t.at)} />
