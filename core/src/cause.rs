@@ -142,14 +142,14 @@ impl fmt::Display for Cause {
     }
 }
 
-/// The fix as an instruction: "lb-01 accepts HTTPS only: tick HTTPS".
+/// The fix as an instruction: "lb-01 accepts HTTPS only: choose HTTPS".
 impl fmt::Display for Fix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Fix::UseHttps { host } => write!(f, "{host} accepts HTTPS only: tick HTTPS"),
+            Fix::UseHttps { host } => write!(f, "{host} accepts HTTPS only: choose HTTPS"),
             Fix::UseHttp { host } => write!(
                 f,
-                "{host} serves plain HTTP only: untick HTTPS, or install a certificate there"
+                "{host} serves plain HTTP only: choose HTTP, or install a certificate there"
             ),
             Fix::OpenPort {
                 host,
@@ -181,7 +181,7 @@ impl fmt::Display for Fix {
 
 impl Diagnosis {
     /// One request's failure in words, with its fix: "The request was dropped by fw-lb-01's
-    /// default policy on tcp/80 — lb-01 accepts HTTPS only: tick HTTPS."
+    /// default policy on tcp/80 — lb-01 accepts HTTPS only: choose HTTPS."
     pub fn sentence(&self) -> String {
         finish(format!("The request was {}", self.cause), self.fix.as_ref())
     }
@@ -221,7 +221,7 @@ pub fn dominant(causes: &[(Diagnosis, u64)]) -> Option<(&Diagnosis, u64)> {
 
 /// The sentence for a run of `sent` requests whose failures are `causes`, when one cause
 /// dominates ([`dominant`]): "All 4,000 requests were dropped by fw-lb-01's default policy on
-/// tcp/80 — lb-01 accepts HTTPS only: tick HTTPS." or "3,000 of the 4,000 requests were … (75 %
+/// tcp/80 — lb-01 accepts HTTPS only: choose HTTPS." or "3,000 of the 4,000 requests were … (75 %
 /// of the 3,500 failures) — …".
 pub fn summary(causes: &[(Diagnosis, u64)], sent: u64) -> Option<String> {
     let (diagnosis, count) = dominant(causes)?;

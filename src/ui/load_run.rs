@@ -1296,7 +1296,7 @@ mod tests {
             result.cause_sentence().as_deref(),
             Some(
                 "All 4,000 requests were dropped by fw-lb-01's default policy on tcp/80 — \
-                 lb-01 accepts HTTPS only: tick HTTPS."
+                 lb-01 accepts HTTPS only: choose HTTPS."
             )
         );
         let https = LoadSettings {

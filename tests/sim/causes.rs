@@ -77,7 +77,7 @@ fn every_failure_is_counted_by_its_cause_and_the_dominant_one_is_said_with_its_f
                 Some(Fix::UseHttps { host: s("lb-01") }),
             ),
             "All 200 requests were dropped by fw-lb-01's default policy on tcp/80 — \
-             lb-01 accepts HTTPS only: tick HTTPS.",
+             lb-01 accepts HTTPS only: choose HTTPS.",
         ),
         (
             "HTTPS to a single server without a certificate",
@@ -94,7 +94,7 @@ fn every_failure_is_counted_by_its_cause_and_the_dominant_one_is_said_with_its_f
                 }),
             ),
             "All 200 requests were refused by server-01: nothing serves HTTPS there (no \
-             certificate is installed) — server-01 serves plain HTTP only: untick HTTPS, or \
+             certificate is installed) — server-01 serves plain HTTP only: choose HTTP, or \
              install a certificate there.",
         ),
         (
@@ -297,7 +297,7 @@ fn a_failed_request_carries_its_cause_and_fix() {
     assert_eq!(
         diagnosis.sentence(),
         "The request was dropped by fw-lb-01's default policy on tcp/80 — lb-01 accepts \
-         HTTPS only: tick HTTPS."
+         HTTPS only: choose HTTPS."
     );
     let id = sim
         .handle(

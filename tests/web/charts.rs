@@ -97,7 +97,7 @@ async fn plain_http_where_only_https_gets_in_says_why_and_its_latency_is_a_gap()
     assert_eq!(
         text(&root, ".load-cause"),
         "All 1,000 requests were dropped by fw-lb-01's default policy on tcp/80 — lb-01 \
-         accepts HTTPS only: tick HTTPS."
+         accepts HTTPS only: choose HTTPS."
     );
     // The errors are drawn in the five seconds they were sent, not 90 s later.
     let d = find(
@@ -276,7 +276,7 @@ async fn a_failed_request_says_its_fix_under_its_outcome() {
     assert!(outcome.contains("Refused at server-01"), "{outcome}");
     assert_eq!(
         text(&root, "tr.outcome-row .outcome-fix"),
-        "Fix: server-01 serves plain HTTP only: untick HTTPS, or install a certificate there."
+        "Fix: server-01 serves plain HTTP only: choose HTTP, or install a certificate there."
     );
     click(&root, "button[data-proto='http']").await;
     click(&root, "button[data-action='send']").await;
