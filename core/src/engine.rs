@@ -39,6 +39,7 @@ use crate::vrrp::{TrackScript, VrrpGroup, VrrpVersion, advert_interval_v2, track
 
 mod background;
 mod balance;
+mod causes;
 mod client;
 mod keepalived;
 mod load;
@@ -316,6 +317,8 @@ struct Req {
     backend_syn: Connecting,
     /// How HAProxy's last connection attempt failed, for the retry that follows (B1.19).
     connect_error: Option<ConnectError>,
+    /// What the failing site knows about why, set just before it fails the request.
+    detail: causes::Detail,
 }
 
 /// Where and when a hop happens, and the ends of the packet it shows (the event list and the
@@ -527,6 +530,8 @@ pub struct Simulation {
     finished: u64,
     scheduled: Vec<Option<Input>>,
     timeline: Timeline,
+    /// Failures counted by why ([`Simulation::failure_causes`]).
+    failures: Vec<(causes::Why, u64)>,
 }
 
 /// One host's keepalived track script as it runs: the counter, when it runs, and the streak
@@ -726,6 +731,7 @@ impl Simulation {
             finished: 0,
             scheduled: Vec::new(),
             timeline,
+            failures: Vec::new(),
             model,
         })
     }

@@ -19,6 +19,7 @@
 //! deterministic everywhere.
 
 pub mod balancer;
+pub mod cause;
 pub mod dns;
 pub mod engine;
 pub mod export;

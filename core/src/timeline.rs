@@ -4,8 +4,11 @@
 //! whose first SYN went unanswered (a VRRP failover gap, a dead host, a dropping firewall),
 //! requests sent over each request link.
 //!
-//! Outcomes are counted in the bucket of the moment they were decided; queue depths and lags
-//! are sampled at the end of each bucket.
+//! A request's outcome, its latency and the server that answered it are counted in the bucket
+//! of the moment the request was sent (a request that times out 90 s later still belongs to
+//! the second it left in); queue depths and lags are sampled at the end of each bucket; the
+//! other counters (SYNs resent, requests over links and into load balancers) are counted when
+//! they happen.
 
 use crate::stats::OutcomeCounts;
 use crate::time::{SimDuration, SimTime};
@@ -58,6 +61,14 @@ impl CoarseHistogram {
         self.n
     }
 
+    /// Adds `other`'s samples to these.
+    pub fn merge(&mut self, other: &CoarseHistogram) {
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts.iter()) {
+            *mine = mine.saturating_add(*theirs);
+        }
+        self.n += other.n;
+    }
+
     /// The latency below which `q` (0–1) of the samples fall, to the histogram's precision.
     pub fn quantile(&self, q: f64) -> SimDuration {
         if self.n == 0 {
@@ -81,11 +92,12 @@ pub struct Bucket {
     pub start: SimTime,
     /// Requests sent during the interval.
     pub sent: u64,
-    /// Outcomes decided during the interval.
+    /// Outcomes of the requests sent during the interval (filled in as they finish).
     pub outcomes: OutcomeCounts,
-    /// Latency of the requests served.
+    /// Latency of the requests sent during the interval and served.
     pub latency: CoarseHistogram,
-    /// Requests answered per service (indexed like [`Timeline::services`]).
+    /// Of the requests sent during the interval, those answered per service (indexed like
+    /// [`Timeline::services`]).
     pub served_by: Vec<u64>,
     /// Requests waiting in each service's queue at the end of the interval.
     pub queue_depth: Vec<u32>,

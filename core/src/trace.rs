@@ -251,6 +251,9 @@ pub struct Trace {
     /// response leaves, and for a request that was not served.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub return_path: Vec<String>,
+    /// Why a failed request failed, and the fix when the design makes one clear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<crate::cause::Diagnosis>,
 }
 
 impl Trace {

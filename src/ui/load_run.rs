@@ -3,10 +3,12 @@
 //! them) and kept as plain per-second series and a monitoring summary (UI-side and pure).
 //! The settings also travel in the share link ([`LoadSettings::to_fragment`]).
 
+use crate::sim::cause::{self, Diagnosis};
 use crate::sim::engine::{BuildError, Config, Input, InputError, Load, Mix, Shape, Simulation};
 use crate::sim::time::{SimDuration, SimTime};
-use crate::sim::timeline::Bucket;
+use crate::sim::timeline::{Bucket, CoarseHistogram};
 use crate::sim::topology::{DbRole, NodeKind, ServiceKind, Topology};
+use crate::ui::charts::Mark;
 
 /// The most requests one run may send; larger runs are refused.
 pub const MAX_REQUESTS: u64 = 200_000;
@@ -297,6 +299,15 @@ pub struct LinkLoad {
 }
 
 /// A load run, finished or (from [`LoadRunner::snapshot`]) so far, as plain values.
+///
+/// The per-second series cover the run's seconds and no more (the charts' axis is the run):
+/// what counts requests (sent, served, errors, latency, per web server) counts them in the
+/// second they were sent, so a request timing out 90 s later is in its own second. The other
+/// counts (SYNs resent, requests over links and into load balancers, stale reads) are counted
+/// when they happen. A request the Poisson arrivals send a fraction of a second after the end
+/// (a fixed count at a random pace), and anything counted after the end, is in the last
+/// second; samples (queue depths, lag, down hosts) stop at the end. The totals count
+/// everything.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadResult {
     /// The settings it ran with.
@@ -309,10 +320,11 @@ pub struct LoadResult {
     pub served: Vec<f64>,
     /// Every outcome but served, per bucket.
     pub errors: Vec<f64>,
-    /// Latency quantiles in milliseconds.
-    pub p50: Vec<f64>,
-    pub p95: Vec<f64>,
-    pub p99: Vec<f64>,
+    /// Latency quantiles in milliseconds of the requests sent in each second and served;
+    /// `None` where none was served (nothing measured, not 0).
+    pub p50: Vec<Option<f64>>,
+    pub p95: Vec<Option<f64>>,
+    pub p99: Vec<Option<f64>>,
     /// Latency of every served request of the run, as [`LATENCY_SAMPLES`] evenly spaced
     /// quantiles in milliseconds (the histogram's data: each stands for the same share).
     pub latency_ms: Vec<f64>,
@@ -328,8 +340,9 @@ pub struct LoadResult {
     /// Requests per second over each request link, counted by the engine
     /// ([`crate::sim::timeline::Bucket::link_requests`]), in design order.
     pub links: Vec<LinkLoad>,
-    /// The largest replica lag, in milliseconds.
-    pub lag_ms: Vec<f64>,
+    /// The largest replica lag, in milliseconds; `None` where no replica's lag was measured
+    /// (no replica, or its replication stopped: `Seconds_Behind_Source` is NULL).
+    pub lag_ms: Vec<Option<f64>>,
     pub stale_reads: Vec<f64>,
     /// Requests whose first SYN got no answer, so the browser resent it (B6a): during a VRRP
     /// failover they wait for the new MASTER and are served late, not lost.
@@ -343,9 +356,25 @@ pub struct LoadResult {
     pub monitoring: Vec<HostMetrics>,
     /// Hosts without a monitoring agent.
     pub blind_spots: Vec<String>,
+    /// Every failure of the run by cause, the most frequent first
+    /// ([`crate::sim::engine::Simulation::failure_causes`]).
+    pub failure_causes: Vec<(Diagnosis, u64)>,
 }
 
 impl LoadResult {
+    /// The sentence for the cause behind more than half of the run's failures, with its fix
+    /// ([`crate::sim::cause::summary`]); `None` when nothing failed or the causes are mixed.
+    pub fn cause_sentence(&self) -> Option<String> {
+        cause::summary(&self.failure_causes, self.total_sent)
+    }
+
+    /// The run's duration in seconds (the charts' time axis).
+    pub fn run_seconds(&self) -> f64 {
+        self.settings
+            .as_ref()
+            .map_or(self.seconds.len() as f64, |s| s.seconds)
+    }
+
     /// The last second whose bucket is complete; once the run is finished, the last second of
     /// its load (not the grace seconds in which the last requests finish).
     pub fn last_second(&self) -> Option<usize> {
@@ -485,6 +514,23 @@ impl Step {
 }
 
 impl LoadSettings {
+    /// The scenario's steps as the charts mark them: "10 s: take host down lb-01".
+    pub fn marks(&self) -> Vec<Mark> {
+        self.steps
+            .iter()
+            .map(|step| {
+                let what = match step.kind {
+                    StepKind::SlowHost { factor } => format!("{}{factor}", step.kind.label()),
+                    _ => step.kind.label().to_owned(),
+                };
+                Mark {
+                    at_s: step.at_s,
+                    label: format!("{} s: {what} {}", step.at_s, step.target),
+                }
+            })
+            .collect()
+    }
+
     /// The core's rate shape, or why the shape is refused.
     fn core_shape(&self) -> Result<Shape, SettingsError> {
         Ok(match &self.shape {
@@ -928,22 +974,50 @@ fn summarize(
     finished: bool,
 ) -> LoadResult {
     let timeline = sim.timeline();
-    // Only the buckets up to the last one that saw a request.
+    // Every bucket up to the last one that saw a request (for the totals).
     let used = timeline
         .buckets
         .iter()
         .rposition(|b| b.sent > 0 || outcome_total(b) > 0)
         .map_or(0, |i| i + 1);
-    let buckets = &timeline.buckets[..used];
+    let all = &timeline.buckets[..used];
+    // The charts' seconds: the run's, no more (fewer while it runs).
+    let run_len = (settings.seconds.ceil().max(1.0) as usize).min(MAX_SECONDS as usize);
+    let shown = used.min(run_len);
+    let buckets = &all[..shown];
+    // Requests sent after the run's end (the arrivals overrun a little), and what they did
+    // then: counted in its last second.
+    let overrun = if shown == run_len {
+        timeline.buckets.get(shown..).unwrap_or_default()
+    } else {
+        &[]
+    };
     let series = |f: &dyn Fn(&Bucket) -> f64| -> Vec<f64> { buckets.iter().map(f).collect() };
-    let ms = |q: f64| {
-        series(&|b| {
-            if b.latency.count() == 0 {
-                0.0
-            } else {
-                b.latency.quantile(q).as_millis_f64()
+    let counted = |f: &dyn Fn(&Bucket) -> f64| -> Vec<f64> {
+        let mut values = series(f);
+        if let Some(last) = values.last_mut() {
+            *last += overrun.iter().map(f).sum::<f64>();
+        }
+        values
+    };
+    let latencies: Vec<CoarseHistogram> = buckets
+        .iter()
+        .enumerate()
+        .map(|(k, b)| {
+            let mut h = b.latency.clone();
+            if k + 1 == shown {
+                for late in overrun {
+                    h.merge(&late.latency);
+                }
             }
+            h
         })
+        .collect();
+    let ms = |q: f64| -> Vec<Option<f64>> {
+        latencies
+            .iter()
+            .map(|h| (h.count() > 0).then(|| h.quantile(q).as_millis_f64()))
+            .collect()
     };
     let web: Vec<String> = topology
         .hosts()
@@ -955,7 +1029,7 @@ fn summarize(
         .into_iter()
         .filter_map(|id| {
             let i = timeline.service_index(&id)?;
-            let values = series(&|b| b.served_by.get(i).copied().unwrap_or(0) as f64);
+            let values = counted(&|b| b.served_by.get(i).copied().unwrap_or(0) as f64);
             Some((id, values))
         })
         .collect();
@@ -964,7 +1038,7 @@ fn summarize(
         .iter()
         .enumerate()
         .map(|(i, id)| {
-            let values = series(&|b| b.balanced.get(i).copied().unwrap_or(0) as f64);
+            let values = counted(&|b| b.balanced.get(i).copied().unwrap_or(0) as f64);
             (id.clone(), values)
         })
         .filter(|(_, values)| values.iter().any(|&v| v > 0.0))
@@ -1009,9 +1083,9 @@ fn summarize(
         .filter(|n| matches!(&n.kind, NodeKind::Host(h) if h.agent.is_none()))
         .map(|n| n.id.clone())
         .collect();
-    let served = series(&|b| b.outcomes.served as f64);
-    let errors = series(&|b| (outcome_total(b) - b.outcomes.served) as f64);
-    let syn_resent = series(&|b| b.syn_resent as f64);
+    let served = counted(&|b| b.outcomes.served as f64);
+    let errors = counted(&|b| (outcome_total(b) - b.outcomes.served) as f64);
+    let syn_resent = counted(&|b| b.syn_resent as f64);
     let latency = &sim.stats().latency;
     let latency_ms = if latency.count() == 0 {
         Vec::new()
@@ -1024,7 +1098,7 @@ fn summarize(
             })
             .collect()
     };
-    let down_hosts: Vec<Vec<String>> = (0..used)
+    let down_hosts: Vec<Vec<String>> = (0..shown)
         .map(|k| {
             // Seconds after the load (requests still finishing) keep the last state seen.
             samples
@@ -1042,15 +1116,15 @@ fn summarize(
         .map(|(i, (from, to))| LinkLoad {
             from: from.clone(),
             to: to.clone(),
-            per_second: series(&|b| b.link_requests.get(i).copied().unwrap_or(0) as f64),
+            per_second: counted(&|b| b.link_requests.get(i).copied().unwrap_or(0) as f64),
         })
         .collect();
     LoadResult {
         settings: Some(settings.clone()),
         finished,
         seconds: series(&|b| b.start.as_micros() as f64 / 1e6),
-        sent: series(&|b| b.sent as f64),
-        total_sent: buckets.iter().map(|b| b.sent).sum(),
+        sent: counted(&|b| b.sent as f64),
+        total_sent: all.iter().map(|b| b.sent).sum(),
         total_served: served.iter().sum::<f64>() as u64,
         total_errors: errors.iter().sum::<f64>() as u64,
         total_syn_resent: syn_resent.iter().sum::<f64>() as u64,
@@ -1066,18 +1140,22 @@ fn summarize(
         queues,
         down_hosts,
         links,
-        lag_ms: series(&|b| {
-            b.replica_lag_ms
-                .iter()
-                .flatten()
-                .copied()
-                .max()
-                .unwrap_or(0) as f64
-        }),
-        stale_reads: series(&|b| b.stale_reads as f64),
+        lag_ms: buckets
+            .iter()
+            .map(|b| {
+                b.replica_lag_ms
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .max()
+                    .map(|ms| ms as f64)
+            })
+            .collect(),
+        stale_reads: counted(&|b| b.stale_reads as f64),
         syn_resent,
         monitoring,
         blind_spots,
+        failure_causes: sim.failure_causes(),
     }
 }
 
@@ -1092,6 +1170,167 @@ mod tests {
 
     fn stage(n: u8) -> Topology {
         presets::topology(n).expect("preset")
+    }
+
+    /// Stage `n` whose load balancers' firewalls admit HTTPS only (no tcp/80 rule).
+    fn https_only(n: u8) -> Topology {
+        let mut t = stage(n);
+        for node in &mut t.nodes {
+            if let NodeKind::Host(host) = &mut node.kind
+                && let Some(firewall) = &mut host.firewall
+                && host
+                    .services
+                    .iter()
+                    .any(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)))
+            {
+                firewall.rules.retain(|rule| rule.port != Some(80));
+            }
+        }
+        t
+    }
+
+    /// Issue 15: a 20 s run's charts cover 20 s, whatever the seed (the Poisson arrivals of a
+    /// fixed count overrun the end a little; those requests are in the last second), and hold
+    /// every request in the second it was sent: the errors of a run whose requests all time
+    /// out after 90 s are in 0–20 s, not at 90–110 s.
+    #[test]
+    fn the_charts_cover_the_run_and_count_each_request_in_its_second() {
+        for seed in 1..=6 {
+            let settings = LoadSettings {
+                seed: f64::from(seed),
+                ..LoadSettings::default()
+            };
+            let result = run(&https_only(3), &settings).expect("runs");
+            assert_eq!(result.seconds.len(), 20, "seed {seed}");
+            for series in [
+                &result.sent,
+                &result.served,
+                &result.errors,
+                &result.syn_resent,
+            ] {
+                assert_eq!(series.len(), 20, "seed {seed}");
+            }
+            assert_eq!(result.total_sent, 4000);
+            assert_eq!(result.total_errors, 4000, "seed {seed}");
+            assert_eq!(result.errors.iter().sum::<f64>(), 4000.0, "seed {seed}");
+            assert_eq!(
+                result.errors, result.sent,
+                "seed {seed}: each second's own requests"
+            );
+            assert!(
+                result.errors.iter().all(|&e| e > 100.0),
+                "{:?}",
+                result.errors
+            );
+            assert_eq!(result.run_seconds(), 20.0);
+        }
+    }
+
+    /// Issue 15: latency where nothing was served is not measured (a gap), never 0 ms; the
+    /// same for the lag of a replica whose replication is stopped.
+    #[test]
+    fn nothing_served_is_not_measured_rather_than_zero() {
+        let result = run(&https_only(3), &LoadSettings::default()).expect("runs");
+        assert_eq!(result.total_served, 0);
+        for q in [&result.p50, &result.p95, &result.p99] {
+            assert_eq!(q.len(), 20);
+            assert!(q.iter().all(Option::is_none), "{q:?}");
+        }
+        let settings = LoadSettings {
+            seconds: 6.0,
+            steps: vec![Step {
+                at_s: 2.0,
+                kind: StepKind::HostDown,
+                target: "server-01".into(),
+            }],
+            ..LoadSettings::default()
+        };
+        // Stage 0's only server dies at 2 s: the seconds before are measured, the rest not.
+        let result = run(&stage(0), &settings).expect("runs");
+        assert!(
+            result.p50[..2].iter().all(Option::is_some),
+            "{:?}",
+            result.p50
+        );
+        assert!(
+            result.p50[3..].iter().all(Option::is_none),
+            "{:?}",
+            result.p50
+        );
+        // Stage 1 without replication from 0 s: its replica's lag is NULL, not 0.
+        let settings = LoadSettings {
+            seconds: 3.0,
+            steps: vec![Step {
+                at_s: 0.0,
+                kind: StepKind::StopReplication,
+                target: "server-02.mysql".into(),
+            }],
+            ..LoadSettings::default()
+        };
+        let result = run(&stage(1), &settings).expect("runs");
+        assert!(
+            result.lag_ms.iter().all(Option::is_none),
+            "{:?}",
+            result.lag_ms
+        );
+        let result = run(
+            &stage(1),
+            &LoadSettings {
+                steps: vec![],
+                ..settings
+            },
+        )
+        .expect("runs");
+        assert!(
+            result.lag_ms.iter().all(Option::is_some),
+            "{:?}",
+            result.lag_ms
+        );
+    }
+
+    /// Issue 15, item 1: the run says its dominant cause with the fix; a served run says none.
+    #[test]
+    fn a_run_says_the_cause_of_its_failures() {
+        let result = run(&https_only(3), &LoadSettings::default()).expect("runs");
+        assert_eq!(
+            result.cause_sentence().as_deref(),
+            Some(
+                "All 4,000 requests were dropped by fw-lb-01's default policy on tcp/80 — \
+                 lb-01 accepts HTTPS only: choose HTTPS."
+            )
+        );
+        let https = LoadSettings {
+            https: true,
+            ..LoadSettings::default()
+        };
+        let result = run(&https_only(3), &https).expect("runs");
+        assert_eq!(result.total_errors, 0);
+        assert_eq!(result.cause_sentence(), None);
+    }
+
+    #[test]
+    fn every_step_is_a_mark_with_its_time_and_what_it_does() {
+        let settings = LoadSettings {
+            steps: vec![
+                step(10.0, StepKind::HostDown, "lb-01"),
+                step(12.5, StepKind::SlowHost { factor: 3.0 }, "web-01"),
+            ],
+            ..LoadSettings::default()
+        };
+        let marks = settings.marks();
+        assert_eq!(
+            marks,
+            [
+                Mark {
+                    at_s: 10.0,
+                    label: "10 s: take host down lb-01".into()
+                },
+                Mark {
+                    at_s: 12.5,
+                    label: "12.5 s: slow host down ×3 web-01".into()
+                }
+            ]
+        );
     }
 
     #[test]
@@ -1758,8 +1997,8 @@ mod tests {
         assert!(db <= apps && db > 0.95 * apps, "{db} of {apps}");
         assert_eq!(result.latency_ms.len(), LATENCY_SAMPLES);
         assert!(result.latency_ms.windows(2).all(|w| w[0] <= w[1]));
-        // Finished: the last second of the load, not the grace seconds after it.
-        assert!(result.seconds.len() > 20, "{}", result.seconds.len());
+        // Finished: the charts end with the load, not the grace seconds after it.
+        assert_eq!(result.seconds.len(), 20);
         assert_eq!(result.last_second(), Some(19));
     }
 }

@@ -109,7 +109,10 @@ pub const SIMPLIFICATIONS: &[Simplification] = &[
     Simplification {
         title: "Load charts",
         text: "The latency histogram is drawn from 200 quantiles of the run (about 6 % \
-               precision), and Stop abandons a run.",
+               precision), and Stop abandons a run. A run sends its count of requests at a \
+               random pace, so the last few may leave a fraction of a second after its end: \
+               the charts count them in its last second. With more than six servers, the five \
+               busiest get a line each and the others one line of their mean.",
     },
     Simplification {
         title: "Editing",

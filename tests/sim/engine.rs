@@ -8,7 +8,7 @@ use stacksim::sim::topology::NodeKind;
 use stacksim::sim::trace::{HopKind, Outcome, RequestKind, RequestSpec, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::fixtures::secs;
+use crate::fixtures::{https_only, secs};
 
 fn sim(stage: u8) -> Simulation {
     let topology = presets::topology(stage).expect("stage exists");
@@ -719,6 +719,47 @@ fn write_bursts_raise_replica_lag_and_stale_reads() {
         "stale {calm_stale} → {burst_stale}"
     );
     assert_eq!(burst_stale, total_stale, "timeline and totals agree");
+}
+
+/// Issue 15: a load whose requests all time out (stage 3 with firewalls that admit only HTTPS;
+/// the browser gives up on plain HTTP after its 90 s connect timeout) is counted in the seconds its requests were
+/// sent, not 90 s later: every second's outcomes are its own requests', and nothing is counted
+/// after the load.
+#[wasm_bindgen_test(unsupported = test)]
+fn outcomes_are_counted_in_the_second_their_request_was_sent() {
+    for (https, lost) in [(false, true), (true, false)] {
+        let mut sim = Simulation::new(&https_only(3), Config::default()).expect("simulates");
+        sim.start_load(Load {
+            https,
+            ..load(100.0, 5.0, Mix::default())
+        });
+        sim.run_until_quiet(secs(300.0));
+        let buckets = &sim.timeline().buckets;
+        let sent: u64 = buckets.iter().map(|b| b.sent).sum();
+        assert_eq!(sent, 500);
+        for (k, b) in buckets.iter().enumerate() {
+            assert_eq!(b.outcomes.total(), b.sent, "https {https}, second {k}");
+            assert_eq!(b.outcomes.served == 0, lost, "https {https}, second {k}");
+            let served_by: u64 = b.served_by.iter().sum();
+            assert_eq!(served_by, b.outcomes.served, "https {https}, second {k}");
+            assert_eq!(
+                b.latency.count(),
+                b.outcomes.served,
+                "https {https}, second {k}"
+            );
+        }
+        let last_send = buckets.iter().rposition(|b| b.sent > 0).expect("sent");
+        assert!(
+            last_send <= 5,
+            "https {https}: sent until second {last_send}"
+        );
+        assert!(
+            buckets[last_send + 1..]
+                .iter()
+                .all(|b| b.outcomes.total() == 0 && b.latency.count() == 0),
+            "https {https}: nothing counted after the load"
+        );
+    }
 }
 
 #[wasm_bindgen_test(unsupported = test)]

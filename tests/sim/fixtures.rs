@@ -11,6 +11,24 @@ pub fn stage(n: u8) -> Topology {
     presets::topology(n).unwrap_or_else(|| panic!("no stage {n}"))
 }
 
+/// Stage `n` without the firewall rules that let plain HTTP (tcp/80) in: its load balancers'
+/// firewalls admit HTTPS only, so plain HTTP is dropped by their default policy.
+pub fn https_only(n: u8) -> Topology {
+    let mut t = stage(n);
+    for node in &mut t.nodes {
+        if let NodeKind::Host(host) = &mut node.kind
+            && let Some(firewall) = &mut host.firewall
+            && host
+                .services
+                .iter()
+                .any(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)))
+        {
+            firewall.rules.retain(|rule| rule.port != Some(80));
+        }
+    }
+    t
+}
+
 /// The host `id` of `topology`, to change in place.
 #[track_caller]
 pub fn host_mut<'a>(topology: &'a mut Topology, id: &str) -> &'a mut Host {

@@ -6,6 +6,7 @@
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod causes;
 mod engine;
 mod export;
 mod findings;

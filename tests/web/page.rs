@@ -1037,7 +1037,7 @@ async fn a_load_run_on_stage_3_charts_the_resent_syns_of_the_vip_gap_when_lb_01_
         .expect("d");
     let ys = path_ys(&d);
     assert!(ys.len() >= 20, "{d}");
-    let bottom = 100.0;
+    let bottom = stacksim::ui::charts::PLOT.bottom();
     assert!(ys[..10].iter().all(|&y| y == bottom), "{d}");
     assert!(ys[10..14].iter().all(|&y| y < bottom), "{d}");
     let resent = number_attr(&root, "figure[data-chart='syn'] path.series", "data-total");

@@ -105,6 +105,15 @@ async fn one_click_runs_both_variants_with_the_same_crash_side_by_side() {
         "{passive_resent} vs {active_resent}"
     );
     assert_eq!(count(&root, ".comparison-side figure.chart"), 2);
+    // Each side's chart marks the failure both runs had, at 10 s.
+    assert_eq!(
+        attributes(
+            &root,
+            ".comparison-side figure.chart g.step-mark",
+            "data-at"
+        ),
+        ["10", "10"]
+    );
     // The design itself is unchanged: the comparison switched a copy.
     assert_eq!(
         attributes(&root, "li.pair[data-pair='vrrp:vip']", "data-sharing"),

@@ -10,6 +10,7 @@ use crate::time::{SimDuration, SimTime};
 use crate::topology::{Proto, Verdict};
 use crate::trace::HopKind;
 
+use super::causes::Detail;
 use super::{CLIENT_PORT, Connecting, DnsMemo, Ev, Fate, Simulation, Spot, Unanswered};
 
 impl Simulation {
@@ -133,6 +134,14 @@ impl Simulation {
         }
         let Some(svc) = self.model.listener(host, port) else {
             let spot = Spot::new(syn_at, Place::Host(host), HopKind::Failure).syn(syn);
+            self.failing_because(
+                slot,
+                if port == 443 && self.model.has_http_front(host) {
+                    Detail::NoCertificate
+                } else {
+                    Detail::NoListener { port }
+                },
+            );
             return self.fail(slot, spot, syn_at + wan, Fate::Refused, |m| {
                 if port == 443 && m.has_http_front(host) {
                     format!(
@@ -297,6 +306,18 @@ impl Simulation {
                 _ => Fate::TimedOut,
             };
             let syns = resent + 1;
+            let detail = match why {
+                Unanswered::Nobody | Unanswered::Unrouted => Detail::Unreachable(address),
+                Unanswered::NoMaster => match place {
+                    Place::Vip(vip) => Detail::NoMaster(vip as u32),
+                    _ => Detail::Unreachable(address),
+                },
+                Unanswered::HostDown(host) => Detail::HostDown(host as u32),
+                Unanswered::Firewall(_, decision, packet) => {
+                    Detail::firewall(decision, &packet, true)
+                }
+            };
+            self.failing_because(slot, detail);
             // That hop is a SYN too: it carries its addresses like the others.
             let spot = Spot::new(syn_at, place, kind).ends(src, dst).syn(resent);
             self.fail(slot, spot, conn.first + gives_up, fate, |m| {
@@ -406,6 +427,8 @@ impl Simulation {
             Verdict::Reject => (Fate::Refused, refused_at),
             _ => (Fate::Dropped, timeout_at),
         };
+        let from_client = packet.src == self.model.client_ip;
+        self.failing_because(slot, Detail::firewall(decision, packet, from_client));
         self.fail(slot, spot, finish_at, fate, explain);
         false
     }

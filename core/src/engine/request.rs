@@ -120,11 +120,14 @@ impl Simulation {
         text: Option<String>,
     ) {
         let place = spot.place;
+        let why = self.count_failure(slot, fate, place);
         if let Some(text) = text {
             let outcome = self.outcome(fate, place, slot, text.clone());
+            let diagnosis = why.map(|why| self.diagnose(why));
             self.push_hop(slot, spot, text);
             if let Some(traced) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
                 traced.trace.outcome = Some(outcome);
+                traced.trace.diagnosis = diagnosis;
             }
         }
         let host = match place {
@@ -210,6 +213,7 @@ impl Simulation {
                     outcome: None,
                     finished_at: None,
                     return_path: Vec::new(),
+                    diagnosis: None,
                 },
                 way_in: Vec::new(),
             })
@@ -236,6 +240,7 @@ impl Simulation {
             client_syn: Connecting::default(),
             backend_syn: Connecting::default(),
             connect_error: None,
+            detail: super::causes::Detail::None,
         };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -268,7 +273,10 @@ impl Simulation {
         let latency = self.req(slot).map(|r| now - r.sent_at);
         let web = self.req(slot).and_then(|r| r.web);
         let resent = self.req(slot).is_some_and(|r| r.client_syn.resent > 0);
-        let bucket = self.timeline.bucket_mut(now);
+        // Counted in the second the request was sent (its latency included), so a chart of
+        // the run shows each second's requests, never outcomes after the load ended.
+        let sent_at = self.req(slot).map_or(now, |r| r.sent_at);
+        let bucket = self.timeline.bucket_mut(sent_at);
         for counts in [&mut self.stats.by_kind[kind], &mut bucket.outcomes] {
             match fate {
                 Fate::Served { .. } => counts.served += 1,

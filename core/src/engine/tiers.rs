@@ -7,6 +7,7 @@ use crate::time::SimDuration;
 use crate::topology::Proto;
 use crate::trace::{HopKind, RequestKind};
 
+use super::causes::Detail;
 use super::words::value_text;
 use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot, host_pair};
 
@@ -98,6 +99,7 @@ impl Simulation {
                 )
             });
         } else {
+            self.failing_because(slot, Detail::Overloaded);
             self.fail_back(slot, Place::Svc(svc), Fate::Failed(503), |m| {
                 format!("{} is overloaded: its queue is full (503)", m.svc_id(svc))
             });
@@ -116,6 +118,7 @@ impl Simulation {
                 continue;
             };
             if waited > self.config.queue_timeout {
+                self.failing_because(next, Detail::Overloaded);
                 self.fail_back(next, Place::Svc(svc), Fate::Failed(504), |m| {
                     format!(
                         "waited {waited} in {}'s queue: gateway timeout (504)",
@@ -234,6 +237,7 @@ impl Simulation {
             let back = self.return_latency(slot);
             let timeout_at = now + self.config.connect_timeout + back;
             if !self.host_up[to_host] {
+                self.failing_because(slot, Detail::HostDown(to_host as u32));
                 self.fail(
                     slot,
                     Spot::new(now, Place::Svc(from), HopKind::Failure),
@@ -276,6 +280,7 @@ impl Simulation {
             // The SYN reaches the host, which answers with a reset.
             let back = self.return_latency(slot);
             let one_way = if same_host { LOOPBACK } else { lan };
+            self.failing_because(slot, Detail::Stopped(to as u32));
             self.fail(
                 slot,
                 Spot::new(now + one_way, Place::Svc(to), HopKind::Failure),

@@ -117,6 +117,9 @@ pub fn EventList(props: &EventListProps) -> Html {
                     if let Some(latency) = trace.latency() {
                         <span class="latency">{ format!(" · {latency} after sending") }</span>
                     }
+                    if let Some(fix) = trace.diagnosis.as_ref().and_then(|d| d.fix.as_ref()) {
+                        <p class="outcome-fix">{ format!("Fix: {fix}.") }</p>
+                    }
                 </td>
             </tr>
             }

@@ -653,19 +653,31 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
     }
 }
 
+/// A series whose missing values were not measured: a gap (NaN) on the chart.
+fn gaps(values: &[Option<f64>]) -> Vec<f64> {
+    values.iter().map(|v| v.unwrap_or(f64::NAN)).collect()
+}
+
 fn results(r: &LoadResult) -> Html {
-    let seconds = r.seconds.len() as f64;
+    // The axis is the run; every time chart marks the scenario's steps.
+    let seconds = r.run_seconds();
+    let marks = Rc::new(
+        r.settings
+            .as_ref()
+            .map(LoadSettings::marks)
+            .unwrap_or_default(),
+    );
     let chart = |id: &'static str,
                  title: &'static str,
                  unit: &'static str,
-                 series: Vec<(&str, &Vec<f64>)>| {
+                 series: Vec<(&str, Vec<f64>)>| {
         let series = Rc::new(
             series
                 .into_iter()
-                .map(|(n, v)| (n.to_owned(), v.clone()))
+                .map(|(n, v)| (n.to_owned(), v))
                 .collect::<Vec<_>>(),
         );
-        html! { <LineChart id={id} title={title} unit={unit} {series} {seconds} /> }
+        html! { <LineChart id={id} title={title} unit={unit} {series} {seconds} marks={marks.clone()} /> }
     };
     let backends = Rc::new(r.backends.clone());
     // Each of the quantiles stands for the same share of the requests served.
@@ -683,20 +695,24 @@ fn results(r: &LoadResult) -> Html {
                     r.total_sent, r.total_served, r.total_errors, r.total_syn_resent,
                     r.total_served_late) }
             </p>
-            { chart("throughput", "Throughput and errors", "req/s",
-                vec![("served", &r.served), ("errors", &r.errors)]) }
-            { chart("latency", "Latency p50 / p95 / p99", "ms",
-                vec![("p50", &r.p50), ("p95", &r.p95), ("p99", &r.p99)]) }
+            if let Some(sentence) = r.cause_sentence() {
+                <p class="load-cause" role="status">{ sentence }</p>
+            }
+            <p class="hint">{ "Each second counts the requests sent in it, however long they took to succeed or fail." }</p>
+            { chart("throughput", "Throughput and errors, by the second the request was sent", "req/s",
+                vec![("served", r.served.clone()), ("errors", r.errors.clone())]) }
+            { chart("latency", "Latency p50 / p95 / p99 of the requests served", "ms",
+                vec![("p50", gaps(&r.p50)), ("p95", gaps(&r.p95)), ("p99", gaps(&r.p99))]) }
             <Histogram id="latency-histogram" title="Latency of the requests served" unit="ms"
                 counts="requests" bins={latency_bins} />
             <LineChart id="backends" title="Requests per web server" unit="req/s"
-                series={backends} {seconds} />
+                series={backends} {seconds} marks={marks.clone()} />
             <LineChart id="queues" title="Queue depth per component (those that queued)"
-                unit="waiting" series={queues} {seconds} />
+                unit="waiting" series={queues} {seconds} marks={marks.clone()} />
             { chart("replication", "Replica lag and stale reads", "ms or reads/s",
-                vec![("lag (ms)", &r.lag_ms), ("stale reads", &r.stale_reads)]) }
+                vec![("lag (ms)", gaps(&r.lag_ms)), ("stale reads", r.stale_reads.clone())]) }
             { chart("syn", "Requests whose SYN went unanswered and was resent (VRRP gap, dead host, dropping firewall)", "req/s",
-                vec![("SYN resent", &r.syn_resent)]) }
+                vec![("SYN resent", r.syn_resent.clone())]) }
             { dashboard(r) }
         </section>
     }

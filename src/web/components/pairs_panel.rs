@@ -10,6 +10,7 @@ use crate::sim::redundancy::{self, COMPARISON};
 use crate::sim::topology::Topology;
 use crate::ui::compare::{Comparison, Side};
 use crate::ui::edit::Edit;
+use crate::ui::load_run::LoadSettings;
 use crate::ui::state::{Action, EditAction, LoadTestAction};
 use crate::web::components::line_chart::LineChart;
 
@@ -137,7 +138,14 @@ fn side(side: &Side) -> Html {
             .map(|m| (m.member.clone(), m.per_second.clone()))
             .collect::<Vec<_>>(),
     );
-    let seconds = result.seconds.len() as f64;
+    let seconds = result.run_seconds();
+    let marks = Rc::new(
+        result
+            .settings
+            .as_ref()
+            .map(LoadSettings::marks)
+            .unwrap_or_default(),
+    );
     let key = side.sharing.name();
     let lost = result.total_sent.saturating_sub(result.total_served);
     html! {
@@ -162,7 +170,7 @@ fn side(side: &Side) -> Html {
             </dl>
             <p class="side-capacity">{ side.capacity.clone() }</p>
             <LineChart id={format!("members-{key}")} title="Requests per member" unit="req/s"
-                {series} {seconds} />
+                {series} {seconds} {marks} />
         </section>
     }
 }
