@@ -337,6 +337,9 @@ pub struct LoadResult {
     pub queues: Vec<(String, Vec<f64>)>,
     /// Hosts down at the end of each second.
     pub down_hosts: Vec<Vec<String>>,
+    /// Who held each virtual IP and what keepalived made each member at the end of each
+    /// second: the diagram's failover labels follow the run.
+    pub vrrp: Vec<crate::ui::playback::Vrrp>,
     /// Requests per second over each request link, counted by the engine
     /// ([`crate::sim::timeline::Bucket::link_requests`]), in design order.
     pub links: Vec<LinkLoad>,
@@ -800,6 +803,7 @@ impl LoadSettings {
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Sample {
     down_hosts: Vec<String>,
+    vrrp: crate::ui::playback::Vrrp,
 }
 
 /// How far a run has got.
@@ -927,7 +931,8 @@ impl LoadRunner {
             .filter(|h| sim.host_is_up(h) == Some(false))
             .cloned()
             .collect();
-        self.samples.push(Sample { down_hosts });
+        let vrrp = crate::ui::playback::Vrrp::of(sim, &self.topology);
+        self.samples.push(Sample { down_hosts, vrrp });
     }
 
     pub fn progress(&self) -> Progress {
@@ -1108,6 +1113,15 @@ fn summarize(
                 .unwrap_or_default()
         })
         .collect();
+    let vrrp: Vec<crate::ui::playback::Vrrp> = (0..shown)
+        .map(|k| {
+            samples
+                .get(k)
+                .or(samples.last())
+                .map(|s| s.vrrp.clone())
+                .unwrap_or_default()
+        })
+        .collect();
     // What the engine sent over each request link (its buckets are one second wide).
     let links = timeline
         .links
@@ -1139,6 +1153,7 @@ fn summarize(
         balancers,
         queues,
         down_hosts,
+        vrrp,
         links,
         lag_ms: buckets
             .iter()
@@ -1970,6 +1985,22 @@ mod tests {
         let result = run(&stage(3), &settings).expect("runs");
         assert_eq!(result.down_hosts[5], Vec::<String>::new());
         assert_eq!(result.down_hosts[12], ["lb-01"]);
+        // The failover labels follow the run (issue 15, item 5): lb-01 active before, lb-02
+        // after the VRRP gap, and the VIP's holder with it.
+        let role = |k: usize, host: &str| result.vrrp[k].role(host);
+        assert_eq!(
+            role(5, "lb-01").as_deref(),
+            Some("active · MASTER of 8.8.8.8")
+        );
+        assert_eq!(role(5, "lb-02").as_deref(), Some("passive · BACKUP"));
+        assert_eq!(role(15, "lb-01").as_deref(), Some("keepalived down"));
+        assert_eq!(
+            role(15, "lb-02").as_deref(),
+            Some("active · MASTER of 8.8.8.8")
+        );
+        let holder = |k: usize| result.vrrp[k].vips.clone();
+        assert_eq!(holder(5), [("vip".to_owned(), Some("lb-01".to_owned()))]);
+        assert_eq!(holder(15), [("vip".to_owned(), Some("lb-02".to_owned()))]);
         let link = |from: &str, to: &str| {
             &result
                 .links

@@ -228,6 +228,84 @@ impl Verdict {
     }
 }
 
+/// Who holds each virtual IP and what keepalived makes each member, at one moment of a
+/// simulation, as the engine reports it: what the diagram's failover labels draw, for the
+/// requests sent and for each second of a load run alike.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Vrrp {
+    /// Each virtual IP and the host holding it now, if any.
+    pub vips: Vec<(String, Option<String>)>,
+    /// keepalived's state on each member of each virtual IP: (virtual IP id, its address,
+    /// host id, state).
+    pub keepalived: Vec<(String, std::net::Ipv4Addr, String, MemberState)>,
+}
+
+impl Vrrp {
+    pub fn of(sim: &Simulation, topology: &Topology) -> Vrrp {
+        let vips = topology
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Vip(_)))
+            .map(|n| (n.id.clone(), sim.vip_holder(&n.id)))
+            .collect();
+        let keepalived = topology
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Vip(vip) => Some((n, vip)),
+                _ => None,
+            })
+            .flat_map(|(n, vip)| {
+                vip.members.iter().filter_map(move |m| {
+                    let state = sim.keepalived_state(&n.id, &m.host)?;
+                    Some((n.id.clone(), vip.ip, m.host.clone(), state))
+                })
+            })
+            .collect();
+        Vrrp { vips, keepalived }
+    }
+
+    /// What keepalived makes `host`, in words: "active · MASTER of 8.8.8.8", "passive ·
+    /// BACKUP", "FAULT (HAProxy down)" or "keepalived down"; `None` for a host in no VRRP
+    /// group. Read from the engine's states, never from the design's names.
+    pub fn role(&self, host: &str) -> Option<String> {
+        role_of(&self.keepalived, host)
+    }
+
+    /// Every member's role by host id ([`Vrrp::role`]).
+    pub fn roles(&self) -> std::collections::BTreeMap<String, String> {
+        self.keepalived
+            .iter()
+            .filter_map(|(_, _, host, _)| Some((host.clone(), self.role(host)?)))
+            .collect()
+    }
+}
+
+/// Members' states: (virtual IP id, its address, host id, state).
+type Members = [(String, std::net::Ipv4Addr, String, MemberState)];
+
+/// [`Vrrp::role`] of `host` among `members`.
+fn role_of(members: &Members, host: &str) -> Option<String> {
+    let states: Vec<_> = members.iter().filter(|(_, _, h, _)| h == host).collect();
+    if states.is_empty() {
+        return None;
+    }
+    let held: Vec<String> = states
+        .iter()
+        .filter(|(.., s)| *s == MemberState::Master)
+        .map(|(_, ip, ..)| ip.to_string())
+        .collect();
+    Some(if !held.is_empty() {
+        format!("active · MASTER of {}", held.join(", "))
+    } else if states.iter().any(|(.., s)| *s == MemberState::Fault) {
+        "FAULT (HAProxy down)".to_owned()
+    } else if states.iter().all(|(.., s)| *s == MemberState::Down) {
+        "keepalived down".to_owned()
+    } else {
+        "passive · BACKUP".to_owned()
+    })
+}
+
 /// What a replay shows, as plain values the page draws.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Run {
@@ -271,26 +349,7 @@ impl Run {
                 }
             }
         }
-        let vips = topology
-            .nodes
-            .iter()
-            .filter(|n| matches!(n.kind, NodeKind::Vip(_)))
-            .map(|n| (n.id.clone(), sim.vip_holder(&n.id)))
-            .collect();
-        let keepalived = topology
-            .nodes
-            .iter()
-            .filter_map(|n| match &n.kind {
-                NodeKind::Vip(vip) => Some((n, vip)),
-                _ => None,
-            })
-            .flat_map(|(n, vip)| {
-                vip.members.iter().filter_map(move |m| {
-                    let state = sim.keepalived_state(&n.id, &m.host)?;
-                    Some((n.id.clone(), vip.ip, m.host.clone(), state))
-                })
-            })
-            .collect();
+        let Vrrp { vips, keepalived } = Vrrp::of(sim, topology);
         Run {
             traces,
             backends: sim.backends(),
@@ -307,32 +366,9 @@ impl Run {
         }
     }
 
-    /// What keepalived makes `host` now, in words: "active · MASTER of 8.8.8.8", "passive ·
-    /// BACKUP", "FAULT (HAProxy down)" or "keepalived down"; `None` for a host in no VRRP
-    /// group. Read from the engine's states at the moment shown, never from the design's names.
+    /// What keepalived makes `host` now, in words ([`Vrrp::role`]).
     pub fn vrrp_role(&self, host: &str) -> Option<String> {
-        let states: Vec<_> = self
-            .keepalived
-            .iter()
-            .filter(|(_, _, h, _)| h == host)
-            .collect();
-        if states.is_empty() {
-            return None;
-        }
-        let held: Vec<String> = states
-            .iter()
-            .filter(|(.., s)| *s == MemberState::Master)
-            .map(|(_, ip, ..)| ip.to_string())
-            .collect();
-        Some(if !held.is_empty() {
-            format!("active · MASTER of {}", held.join(", "))
-        } else if states.iter().any(|(.., s)| *s == MemberState::Fault) {
-            "FAULT (HAProxy down)".to_owned()
-        } else if states.iter().all(|(.., s)| *s == MemberState::Down) {
-            "keepalived down".to_owned()
-        } else {
-            "passive · BACKUP".to_owned()
-        })
+        role_of(&self.keepalived, host)
     }
 
     /// The server `lb` picked most recently, as the engine reports it

@@ -113,6 +113,14 @@ pub fn App() -> Html {
                 .or_else(|| state.load_test.last.clone())
         })
         .flatten();
+    // On the Load tab the diagram's labels follow the run shown, not the requests sent.
+    let marks = use_memo(
+        (state.shared_marks(), load_test_shown.clone()),
+        |(marks, shown)| match shown.as_ref().and_then(|r| Some((r, r.last_second()?))) {
+            Some((result, k)) => Rc::new(marks.during_load(result, k)),
+            None => marks.clone(),
+        },
+    );
     let view = match state.view.tab {
         Tab::Request => html! {
             <>
@@ -186,7 +194,7 @@ pub fn App() -> Html {
                         } }
                     </p>
                     <Diagram topology={shared_topology.clone()} layout={state.work.layout.rc()}
-                        marks={state.shared_marks()} view={state.view.viewport}
+                        marks={(*marks).clone()} view={state.view.viewport}
                         picked={state.view.picked.rc()} fit={state.view.fit}
                         can_undo={!state.work.history.undo.is_empty()}
                         can_redo={!state.work.history.redo.is_empty()}

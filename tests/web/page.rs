@@ -1009,6 +1009,22 @@ async fn a_load_run_on_stage_3_charts_the_resent_syns_of_the_vip_gap_when_lb_01_
     run_load(&root, "200", "20").await;
     assert_eq!(count(&root, "p.error"), 0, "{:?}", texts(&root, "p.error"));
     assert_eq!(number_attr(&root, ".load-totals", "data-sent"), 4000.0);
+    // The diagram's labels follow the run (issue 15, item 5): at its end lb-01 is down and
+    // greyed, and lb-02 holds the VIP and is the active one; the Request tab's world, where
+    // nothing failed, still says lb-01.
+    assert_eq!(count(&root, "rect.load-down[data-host='lb-01']"), 1);
+    assert_eq!(text(&root, ".vip-holder").trim(), "held by lb-02");
+    let role = |root: &Element, host: &str| {
+        text(root, &format!("g.node[data-id='{host}'] .vrrp-role"))
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(role(&root, "lb-02"), "active · MASTER of 8.8.8.8");
+    assert_eq!(role(&root, "lb-01"), "keepalived down");
+    open_tab(&root, "request").await;
+    assert_eq!(text(&root, ".vip-holder").trim(), "held by lb-01");
+    assert_eq!(role(&root, "lb-01"), "active · MASTER of 8.8.8.8");
+    open_tab(&root, "load").await;
     // A path per series.
     for (chart, n) in [
         ("throughput", 2),

@@ -178,6 +178,32 @@ pub struct Marks {
     pub route: Option<RouteMark>,
 }
 
+impl Marks {
+    /// The marks while the diagram shows second `k` of a load run: what was down and the
+    /// failover labels (who holds each virtual IP, which load balancer is active) follow the
+    /// run, not the requests sent on the Request tab; that world's hop, picks and chips are
+    /// not drawn over it.
+    pub fn during_load(&self, result: &crate::ui::load_run::LoadResult, k: usize) -> Marks {
+        let vrrp = result.vrrp.get(k).cloned().unwrap_or_default();
+        Marks {
+            current: None,
+            down: result
+                .down_hosts
+                .get(k)
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+            cut: BTreeSet::new(),
+            chips: BTreeMap::new(),
+            last_picks: BTreeSet::new(),
+            vrrp_roles: vrrp.roles(),
+            vip_holders: vrrp.vips.into_iter().collect(),
+            ..self.clone()
+        }
+    }
+}
+
 /// A proof's request on the diagram: what it passed, where it stopped.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RouteMark {
