@@ -149,7 +149,7 @@ pub fn share_dots(traffic: &[f64], max_dots: usize) -> Vec<usize> {
     let mut out: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
     let mut left = dots - out.iter().sum::<usize>();
     let mut order: Vec<usize> = (0..exact.len()).filter(|&i| clean[i] > 0.0).collect();
-    order.sort_by(|&a, &b| {
+    crate::sim::sort::sort_by(&mut order, |&a, &b| {
         let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
         rb.total_cmp(&ra).then(a.cmp(&b))
     });

@@ -125,16 +125,20 @@ impl Run {
                 })
             })
             .collect();
+        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut stopped = BTreeSet::new();
+        stopped.extend(
+            topology
+                .hosts()
+                .filter(|(node, _)| sim.host_stopped_cleanly(&node.id) == Some(true))
+                .map(|(node, _)| node.id.clone()),
+        );
         Run {
             traces,
             backends: sim.backends(),
             down,
             cut: sim.cut_links(),
-            stopped: topology
-                .hosts()
-                .filter(|(node, _)| sim.host_stopped_cleanly(&node.id) == Some(true))
-                .map(|(node, _)| node.id.clone())
-                .collect(),
+            stopped,
             vips,
             keepalived,
         }

@@ -71,11 +71,15 @@ impl Analysis {
     /// The nodes and services of the hovered and the focused findings.
     pub fn flagged(&self) -> BTreeSet<String> {
         let wanted = [&self.finding_hover, &self.finding_focus];
-        self.findings
-            .iter()
-            .filter(|f| wanted.iter().any(|w| w.as_deref() == Some(f.id.as_str())))
-            .flat_map(|f| f.nodes.iter().cloned())
-            .collect()
+        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut flagged = BTreeSet::new();
+        flagged.extend(
+            self.findings
+                .iter()
+                .filter(|f| wanted.iter().any(|w| w.as_deref() == Some(f.id.as_str())))
+                .flat_map(|f| f.nodes.iter().cloned()),
+        );
+        flagged
     }
 }
 
@@ -167,6 +171,15 @@ pub(super) fn marks(
         Some(Selection::Link { from, to }) => (None, Some((from.clone(), to.clone()))),
         None => (None, None),
     };
+    // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
+    let mut vip_holders = BTreeMap::new();
+    vip_holders.extend(run.vips.iter().cloned());
+    let mut vrrp_roles = BTreeMap::new();
+    vrrp_roles.extend(
+        run.keepalived
+            .iter()
+            .filter_map(|(_, _, host, _)| Some((host.clone(), run.vrrp_role(host)?))),
+    );
     Marks {
         current: current.map(str::to_owned),
         selected,
@@ -175,12 +188,8 @@ pub(super) fn marks(
         cut: run.cut.clone(),
         chips,
         last_picks,
-        vip_holders: run.vips.iter().cloned().collect(),
-        vrrp_roles: run
-            .keepalived
-            .iter()
-            .filter_map(|(_, _, host, _)| Some((host.clone(), run.vrrp_role(host)?)))
-            .collect(),
+        vip_holders,
+        vrrp_roles,
         flagged,
     }
 }
