@@ -69,7 +69,7 @@ mod tests {
             let mut ours = case.to_vec();
             sort_by(&mut ours, |a, b| b.0.cmp(&a.0));
             let mut std = case.to_vec();
-            std.sort_by(|a, b| b.0.cmp(&a.0));
+            std.sort_by_key(|b| std::cmp::Reverse(b.0));
             assert_eq!(ours, std, "{case:?} descending");
         }
     }
@@ -80,7 +80,7 @@ mod tests {
         let mut ours = list.clone();
         sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
         let mut std = list;
-        std.sort_by(|a, b| a.0.cmp(&b.0));
+        std.sort_by_key(|a| a.0);
         assert_eq!(ours, std);
     }
 }
