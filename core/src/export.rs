@@ -851,14 +851,17 @@ fn nginx_conf(
     );
     let (apps, skipped) = apps_of(topology, node, service);
     let root = web_root(topology, host, &apps);
-    let balancers: BTreeSet<Ipv4Addr> = topology
-        .links
-        .iter()
-        .filter(|link| link.to == service.id)
-        .filter_map(|link| service_host(topology, &link.from))
-        .filter(|(_, _, s)| matches!(s.kind, ServiceKind::LoadBalancer(_)))
-        .map(|(_, h, _)| h.ip)
-        .collect();
+    // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+    let mut balancers = BTreeSet::new();
+    balancers.extend(
+        topology
+            .links
+            .iter()
+            .filter(|link| link.to == service.id)
+            .filter_map(|link| service_host(topology, &link.from))
+            .filter(|(_, _, s)| matches!(s.kind, ServiceKind::LoadBalancer(_)))
+            .map(|(_, h, _)| h.ip),
+    );
 
     t.block(NGINX_MAIN);
     if !balancers.is_empty() {

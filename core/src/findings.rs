@@ -319,7 +319,9 @@ pub fn analyze(topology: &Topology, load_rps: Option<f64>) -> Vec<Finding> {
     if let Some(rps) = load_rps.filter(|rps| rps.is_finite() && *rps > 0.0) {
         net.capacity_finding(rps, &base, &used, &mut findings);
     }
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+    crate::sort::sort_by(&mut findings, |a, b| {
+        b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id))
+    });
     findings
 }
 
@@ -336,8 +338,11 @@ pub struct FindingsDiff {
 
 /// Compares two lists of findings by id, keeping each list's order.
 pub fn diff(before: &[Finding], after: &[Finding]) -> FindingsDiff {
-    let before_ids: BTreeSet<&str> = before.iter().map(|f| f.id.as_str()).collect();
-    let after_ids: BTreeSet<&str> = after.iter().map(|f| f.id.as_str()).collect();
+    // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+    let mut before_ids = BTreeSet::new();
+    before_ids.extend(before.iter().map(|f| f.id.as_str()));
+    let mut after_ids = BTreeSet::new();
+    after_ids.extend(after.iter().map(|f| f.id.as_str()));
     let (kept, added) = after
         .iter()
         .cloned()

@@ -33,6 +33,7 @@ pub mod queue;
 pub mod reach;
 pub mod redundancy;
 pub mod replication;
+pub mod sort;
 pub mod stats;
 pub mod tcp;
 pub mod time;

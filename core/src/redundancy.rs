@@ -181,7 +181,7 @@ fn pools(topology: &Topology) -> Vec<Pair> {
 /// The members of a virtual IP, sorted, as the key of its group.
 fn member_set(vip: &Vip) -> Vec<&str> {
     let mut hosts: Vec<&str> = vip.members.iter().map(|m| m.host.as_str()).collect();
-    hosts.sort_unstable();
+    crate::sort::sort_by(&mut hosts, Ord::cmp);
     hosts
 }
 
@@ -334,9 +334,9 @@ fn add_mirrored_vips(topology: &mut Topology, vips: &[String]) -> Result<(), Swi
     }
     // Members by priority, highest first: the k-th new address gets the k-th as MASTER.
     let mut by_priority: Vec<u8> = first.members.iter().map(|m| m.priority).collect();
-    by_priority.sort_unstable_by(|a, b| b.cmp(a));
+    crate::sort::sort_by(&mut by_priority, |a, b| b.cmp(a));
     let mut masters: Vec<&VrrpMember> = first.members.iter().collect();
-    masters.sort_by_key(|m| std::cmp::Reverse(m.priority));
+    crate::sort::sort_by_key(&mut masters, |m| std::cmp::Reverse(m.priority));
     let mut new_nodes = Vec::new();
     let mut new_ips = Vec::new();
     for k in 1..first.members.len() {

@@ -259,13 +259,13 @@ pub fn fold_series(series: &[(String, Vec<f64>)]) -> Vec<(String, Vec<f64>)> {
     }
     let total = |v: &Vec<f64>| v.iter().filter(|x| x.is_finite()).sum::<f64>();
     let mut order: Vec<usize> = (0..series.len()).collect();
-    order.sort_by(|&a, &b| {
+    crate::sim::sort::sort_by(&mut order, |&a, &b| {
         total(&series[b].1)
             .total_cmp(&total(&series[a].1))
             .then(a.cmp(&b))
     });
     let mut top: Vec<usize> = order[..MAX_LINES - 1].to_vec();
-    top.sort_unstable();
+    crate::sim::sort::sort_by_key(&mut top, |&i| i);
     let rest: Vec<&Vec<f64>> = order[MAX_LINES - 1..]
         .iter()
         .map(|&i| &series[i].1)
@@ -376,7 +376,7 @@ pub fn share_dots(traffic: &[f64], max_dots: usize) -> Vec<usize> {
     let mut out: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
     let mut left = dots - out.iter().sum::<usize>();
     let mut order: Vec<usize> = (0..exact.len()).filter(|&i| clean[i] > 0.0).collect();
-    order.sort_by(|&a, &b| {
+    crate::sim::sort::sort_by(&mut order, |&a, &b| {
         let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
         rb.total_cmp(&ra).then(a.cmp(&b))
     });

@@ -79,16 +79,19 @@ impl Document {
     }
 
     fn out(&self) -> Out<'_> {
-        Out {
-            stacksim: DOCUMENT_VERSION,
-            topology: &self.topology,
-            positions: self
-                .positions
+        // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
+        let mut positions = BTreeMap::new();
+        positions.extend(
+            self.positions
                 .iter()
                 // Only the nodes of the design: a stale position is not saved.
                 .filter(|(id, _)| self.topology.node(id).is_some())
-                .map(|(id, p)| (id.as_str(), [round(p.x), round(p.y)]))
-                .collect(),
+                .map(|(id, p)| (id.as_str(), [round(p.x), round(p.y)])),
+        );
+        Out {
+            stacksim: DOCUMENT_VERSION,
+            topology: &self.topology,
+            positions,
             view: self.view,
         }
     }

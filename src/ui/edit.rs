@@ -844,7 +844,7 @@ fn replace_node(t: &mut Topology, node: &Node) -> Result<(), EditError> {
     if let (NodeKind::Host(old), NodeKind::Host(new)) = (&slot.kind, &node.kind) {
         let ids = |h: &crate::sim::topology::Host| {
             let mut v: Vec<String> = h.services.iter().map(|s| s.id.clone()).collect();
-            v.sort();
+            crate::sim::sort::sort_by(&mut v, Ord::cmp);
             v
         };
         if ids(old) != ids(new) {

@@ -220,11 +220,15 @@ pub fn place(topology: &Topology, positions: &BTreeMap<String, Point>) -> Layout
 
 /// The top-left corner of every box.
 pub fn positions(layout: &Layout) -> BTreeMap<String, Point> {
-    layout
-        .boxes
-        .iter()
-        .map(|(id, r)| (id.clone(), Point { x: r.x, y: r.y }))
-        .collect()
+    // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
+    let mut positions = BTreeMap::new();
+    positions.extend(
+        layout
+            .boxes
+            .iter()
+            .map(|(id, r)| (id.clone(), Point { x: r.x, y: r.y })),
+    );
+    positions
 }
 
 /// A cubic Bézier curve: its start, two control points and its end.

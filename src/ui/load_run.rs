@@ -1081,7 +1081,7 @@ fn summarize(
         entry.queue_depth = report.queue_depth;
         entry.lag_s = report.replication_lag_s;
     }
-    monitoring.sort_by(|a, b| a.host.cmp(&b.host));
+    crate::sim::sort::sort_by(&mut monitoring, |a, b| a.host.cmp(&b.host));
     let blind_spots = topology
         .nodes
         .iter()

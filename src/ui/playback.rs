@@ -170,7 +170,7 @@ pub fn replay(
     // A check that completes later than the moment shown has not happened yet; the engine
     // reports checks when they start.
     news.retain(|n| n.at <= until);
-    news.sort_by_key(|n| n.at);
+    crate::sim::sort::sort_by_key(&mut news, |n| n.at);
     Ok(Replay { sim, sent, news })
 }
 
@@ -274,10 +274,13 @@ impl Vrrp {
 
     /// Every member's role by host id ([`Vrrp::role`]).
     pub fn roles(&self) -> std::collections::BTreeMap<String, String> {
-        self.keepalived
-            .iter()
-            .filter_map(|(_, _, host, _)| Some((host.clone(), self.role(host)?)))
-            .collect()
+        let mut roles = std::collections::BTreeMap::new();
+        roles.extend(
+            self.keepalived
+                .iter()
+                .filter_map(|(_, _, host, _)| Some((host.clone(), self.role(host)?))),
+        );
+        roles
     }
 }
 
@@ -350,16 +353,20 @@ impl Run {
             }
         }
         let Vrrp { vips, keepalived } = Vrrp::of(sim, topology);
+        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut stopped = BTreeSet::new();
+        stopped.extend(
+            topology
+                .hosts()
+                .filter(|(node, _)| sim.host_stopped_cleanly(&node.id) == Some(true))
+                .map(|(node, _)| node.id.clone()),
+        );
         Run {
             traces,
             backends: sim.backends(),
             down,
             cut: sim.cut_links(),
-            stopped: topology
-                .hosts()
-                .filter(|(node, _)| sim.host_stopped_cleanly(&node.id) == Some(true))
-                .map(|(node, _)| node.id.clone())
-                .collect(),
+            stopped,
             vips,
             keepalived,
             news: replay.news.clone(),

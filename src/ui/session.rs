@@ -254,7 +254,9 @@ pub fn to_prune(entries: &[(String, f64)], current: &str, keep: usize) -> Vec<St
     if others.len() <= room {
         return Vec::new();
     }
-    others.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    crate::sim::sort::sort_by(&mut others, |a, b| {
+        b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+    });
     others
         .split_off(room)
         .into_iter()

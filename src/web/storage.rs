@@ -147,7 +147,7 @@ pub fn recent() -> Vec<RecentEntry> {
             })
         })
         .collect();
-    out.sort_by(|a, b| b.saved_at().total_cmp(&a.saved_at()));
+    crate::sim::sort::sort_by(&mut out, |a, b| b.saved_at().total_cmp(&a.saved_at()));
     out
 }
 

@@ -153,18 +153,22 @@ impl Simulation {
     /// Every request link (from, to service ids) that is cut now. A cut is between two hosts
     /// (`Input::CutLink` names one of their links), so every link between them is cut.
     pub fn cut_links(&self) -> BTreeSet<(String, String)> {
-        self.model
-            .links
-            .iter()
-            .filter(|l| {
-                let (a, b) = (self.model.svcs[l.from].host, self.model.svcs[l.to].host);
-                self.cut.contains(&host_pair(a, b))
-            })
-            .map(|l| {
-                let id = |svc: usize| self.model.svc_id(svc).to_owned();
-                (id(l.from), id(l.to))
-            })
-            .collect()
+        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut cut = BTreeSet::new();
+        cut.extend(
+            self.model
+                .links
+                .iter()
+                .filter(|l| {
+                    let (a, b) = (self.model.svcs[l.from].host, self.model.svcs[l.to].host);
+                    self.cut.contains(&host_pair(a, b))
+                })
+                .map(|l| {
+                    let id = |svc: usize| self.model.svc_id(svc).to_owned();
+                    (id(l.from), id(l.to))
+                }),
+        );
+        cut
     }
 
     /// The host holding virtual IP `vip` now, if any.

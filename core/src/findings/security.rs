@@ -138,20 +138,19 @@ impl Net<'_> {
             }
         }
         // Database ports get their own finding (`db-reachable`).
-        let db_ports: BTreeSet<u16> = self
-            .model
-            .hosts
-            .get(h)
-            .map(|hm| {
+        let mut db_ports = BTreeSet::new();
+        if let Some(hm) = self.model.hosts.get(h) {
+            db_ports.extend(
                 hm.services
                     .iter()
                     .filter_map(|&s| self.model.svcs.get(s))
                     .filter(|svc| matches!(svc.role, SvcRole::Db { .. }))
-                    .map(|svc| svc.port)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut candidates: BTreeSet<u16> = WELL_KNOWN_PORTS.into_iter().collect();
+                    .map(|svc| svc.port),
+            );
+        }
+        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut candidates = BTreeSet::new();
+        candidates.extend(WELL_KNOWN_PORTS);
         candidates.extend(listening.keys().copied());
         if let Some(fw) = &host.firewall {
             candidates.extend(fw.rules.iter().filter_map(|rule| rule.port));

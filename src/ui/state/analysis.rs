@@ -91,11 +91,15 @@ impl Analysis {
     /// The nodes and services of the hovered and the focused findings.
     pub fn flagged(&self) -> BTreeSet<String> {
         let wanted = [&self.finding_hover, &self.finding_focus];
-        self.findings
-            .iter()
-            .filter(|f| wanted.iter().any(|w| w.as_deref() == Some(f.id.as_str())))
-            .flat_map(|f| f.nodes.iter().cloned())
-            .collect()
+        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut flagged = BTreeSet::new();
+        flagged.extend(
+            self.findings
+                .iter()
+                .filter(|f| wanted.iter().any(|w| w.as_deref() == Some(f.id.as_str())))
+                .flat_map(|f| f.nodes.iter().cloned()),
+        );
+        flagged
     }
 }
 
@@ -185,20 +189,19 @@ impl Marks {
     /// not drawn over it.
     pub fn during_load(&self, result: &crate::ui::load_run::LoadResult, k: usize) -> Marks {
         let vrrp = result.vrrp.get(k).cloned().unwrap_or_default();
+        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut down = BTreeSet::new();
+        down.extend(result.down_hosts.get(k).into_iter().flatten().cloned());
+        let mut vip_holders = BTreeMap::new();
+        vip_holders.extend(vrrp.vips.iter().cloned());
         Marks {
             current: None,
-            down: result
-                .down_hosts
-                .get(k)
-                .into_iter()
-                .flatten()
-                .cloned()
-                .collect(),
+            down,
             cut: BTreeSet::new(),
             chips: BTreeMap::new(),
             last_picks: BTreeSet::new(),
             vrrp_roles: vrrp.roles(),
-            vip_holders: vrrp.vips.into_iter().collect(),
+            vip_holders,
             ..self.clone()
         }
     }
@@ -267,6 +270,15 @@ pub(super) fn marks(
         Some(Selection::Link { from, to }) => (None, Some((from.clone(), to.clone()))),
         None => (None, None),
     };
+    // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
+    let mut vip_holders = BTreeMap::new();
+    vip_holders.extend(run.vips.iter().cloned());
+    let mut vrrp_roles = BTreeMap::new();
+    vrrp_roles.extend(
+        run.keepalived
+            .iter()
+            .filter_map(|(_, _, host, _)| Some((host.clone(), run.vrrp_role(host)?))),
+    );
     Marks {
         current: current.map(str::to_owned),
         selected,
@@ -275,12 +287,8 @@ pub(super) fn marks(
         cut: run.cut.clone(),
         chips,
         last_picks,
-        vip_holders: run.vips.iter().cloned().collect(),
-        vrrp_roles: run
-            .keepalived
-            .iter()
-            .filter_map(|(_, _, host, _)| Some((host.clone(), run.vrrp_role(host)?)))
-            .collect(),
+        vip_holders,
+        vrrp_roles,
         flagged,
         route: route.map(|(route, after)| RouteMark::of(route, after)),
     }

@@ -66,11 +66,14 @@ pub fn ReachMatrix(props: &ReachMatrixProps) -> Html {
     let cells = use_memo(props.topology.clone(), |t| reach::matrix(t));
     // The cell written out under the table, by (from, to, port), so it survives a new design.
     let picked = use_state_eq(|| None::<(String, String, u16)>);
-    let index: BTreeMap<(&str, &str, u16), usize> = cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ((c.from.as_str(), c.to.as_str(), c.port), i))
-        .collect();
+    // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
+    let mut index: BTreeMap<(&str, &str, u16), usize> = BTreeMap::new();
+    index.extend(
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((c.from.as_str(), c.to.as_str(), c.port), i)),
+    );
     let columns = columns(&cells);
     if columns.is_empty() {
         return html! {
