@@ -11,6 +11,10 @@
 //! down at most seven times, and one scheduled less than 65 ms ahead (most of the engine's
 //! delays) at most once.
 //!
+//! Every waiting event is a node of one arena (`Vec`), and a slot is a linked list of nodes in
+//! scheduling order: scheduling takes a freed node (no per-slot buffer grows), and moving a
+//! slot down relinks its nodes without copying the events.
+//!
 //! This relies on the queue being monotone: nothing is scheduled before `last`. The engine only
 //! schedules at or after its clock, and `last` never passes the time of the event just popped
 //! or the `until` the clock is being moved to; an event scheduled earlier all the same is kept
@@ -23,7 +27,7 @@
 //! out in the order they were scheduled, whatever the queue's internal layout.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 use crate::time::SimTime;
 
@@ -31,13 +35,17 @@ use crate::time::SimTime;
 const BITS: u32 = 8;
 /// Slots per level.
 const SLOTS: usize = 1 << BITS;
-/// Levels above level 0: 7 more digits make 64 bits.
-const UPPER: usize = 7;
+/// Levels: 8 digits make 64 bits.
+const LEVELS: usize = 8;
+/// No node: the end of a list.
+const NIL: u32 = u32::MAX;
 
-/// An event waiting above level 0, with its time in microseconds.
-struct Item<E> {
+/// An event on the wheel, with its time in microseconds and the next node of its slot's list
+/// (or of the free list). `event` is `None` only while the node is free.
+struct Node<E> {
     at: u64,
-    event: E,
+    next: u32,
+    event: Option<E>,
 }
 
 /// An event scheduled before `last` (the fallback), with its key: the time in the high 64 bits
@@ -106,18 +114,34 @@ impl Occupied {
     }
 }
 
+/// The first and last node of a slot's list (`NIL` when empty).
+#[derive(Clone, Copy)]
+struct Ends {
+    head: u32,
+    tail: u32,
+}
+
+const EMPTY: Ends = Ends {
+    head: NIL,
+    tail: NIL,
+};
+
 /// Events waiting for their time.
 pub struct EventQueue<E> {
     /// The time the queue has reached: every event on the wheel is at or after it.
     last: u64,
-    /// Level 0: the events of each microsecond of `last`'s 256 µs window, in scheduling order.
-    level0: Box<[VecDeque<E>; SLOTS]>,
-    occupied0: Occupied,
-    /// Levels 1 to 7: `upper[k - 1][d]` holds the events whose time differs from `last` first
-    /// in digit `k`, and has `d` there.
-    upper: [Box<[Vec<Item<E>>; SLOTS]>; UPPER],
-    occupied: [Occupied; UPPER],
-    /// Bit `k - 1` is set when level `k` holds events.
+    /// Every event on the wheel, in one arena: a slot is a singly linked list of nodes in
+    /// scheduling order, so moving an event down a level relinks it without copying it, and
+    /// scheduling reuses a freed node instead of growing a per-slot buffer.
+    nodes: Vec<Node<E>>,
+    /// The freed nodes, most recently freed first (they are warm in the cache).
+    free: u32,
+    /// `slots[level * SLOTS + d]`: level 0 holds the events of each microsecond of `last`'s
+    /// 256 µs window; level `k > 0` holds the events whose time differs from `last` first in
+    /// digit `k`, and has `d` there.
+    slots: Box<[Ends; LEVELS * SLOTS]>,
+    occupied: [Occupied; LEVELS],
+    /// Bit `k - 1` is set when level `k > 0` holds events.
     levels: u8,
     /// Events scheduled before `last`, which all come before the others. The engine never
     /// schedules any; this keeps the order right if it ever does.
@@ -131,10 +155,10 @@ impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             last: 0,
-            level0: Box::new(std::array::from_fn(|_| VecDeque::new())),
-            occupied0: Occupied::default(),
-            upper: std::array::from_fn(|_| Box::new(std::array::from_fn(|_| Vec::new()))),
-            occupied: [Occupied::default(); UPPER],
+            nodes: Vec::new(),
+            free: NIL,
+            slots: Box::new([EMPTY; LEVELS * SLOTS]),
+            occupied: [Occupied::default(); LEVELS],
             levels: 0,
             early: BinaryHeap::new(),
             len: 0,
@@ -155,7 +179,24 @@ impl<E> EventQueue<E> {
         self.len += 1;
         let at = at.as_micros();
         if at >= self.last {
-            self.place(at, event);
+            let node = match self.nodes.get_mut(self.free as usize) {
+                Some(node) => {
+                    let index = self.free;
+                    self.free = node.next;
+                    node.at = at;
+                    node.event = Some(event);
+                    index
+                }
+                None => {
+                    self.nodes.push(Node {
+                        at,
+                        next: NIL,
+                        event: Some(event),
+                    });
+                    (self.nodes.len() - 1) as u32
+                }
+            };
+            self.place(at, node);
         } else {
             let key = (u128::from(at) << 64) | u128::from(self.next_seq);
             self.next_seq += 1;
@@ -163,20 +204,33 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// Puts an event at or after `last` on the wheel.
+    /// Appends node `index`, at `at` (at or after `last`), to its slot on the wheel.
     #[inline(always)]
-    fn place(&mut self, at: u64, event: E) {
+    fn place(&mut self, at: u64, index: u32) {
         let differ = at ^ self.last;
-        if differ < SLOTS as u64 {
-            let slot = digit(at, 0);
-            self.level0[slot].push_back(event);
-            self.occupied0.set(slot);
+        let level = if differ < SLOTS as u64 {
+            0
         } else {
             let level = ((63 - differ.leading_zeros()) / BITS) as usize;
-            let slot = digit(at, level);
-            self.upper[level - 1][slot].push(Item { at, event });
-            self.occupied[level - 1].set(slot);
             self.levels |= 1 << (level - 1);
+            level
+        };
+        let slot = digit(at, level);
+        let Some(ends) = self.slots.get_mut(level * SLOTS + slot) else {
+            return;
+        };
+        let tail = ends.tail;
+        ends.tail = index;
+        if tail == NIL {
+            ends.head = index;
+            if let Some(occupied) = self.occupied.get_mut(level) {
+                occupied.set(slot);
+            }
+        } else if let Some(node) = self.nodes.get_mut(tail as usize) {
+            node.next = index;
+        }
+        if let Some(node) = self.nodes.get_mut(index as usize) {
+            node.next = NIL;
         }
     }
 
@@ -185,18 +239,20 @@ impl<E> EventQueue<E> {
         if let Some(early) = self.early.peek() {
             return Some(SimTime::from_micros((early.key >> 64) as u64));
         }
-        if let Some(slot) = self.occupied0.first() {
+        if let Some(slot) = self.occupied[0].first() {
             return Some(SimTime::from_micros(
                 self.last & !(SLOTS as u64 - 1) | slot as u64,
             ));
         }
-        let index = self.levels.trailing_zeros() as usize;
-        let slot = self.occupied.get(index)?.first()?;
-        self.upper[index][slot]
-            .iter()
-            .map(|item| item.at)
-            .min()
-            .map(SimTime::from_micros)
+        let level = self.levels.trailing_zeros() as usize + 1;
+        let slot = self.occupied.get(level)?.first()?;
+        let mut index = self.slots[level * SLOTS + slot].head;
+        let mut first = u64::MAX;
+        while let Some(node) = self.nodes.get(index as usize) {
+            first = first.min(node.at);
+            index = node.next;
+        }
+        Some(SimTime::from_micros(first))
     }
 
     /// Removes and returns the next event if it is due at or before `until`.
@@ -212,43 +268,49 @@ impl<E> EventQueue<E> {
             return Some((SimTime::from_micros(at), early.event));
         }
         loop {
-            if let Some(slot) = self.occupied0.first() {
+            if let Some(slot) = self.occupied[0].first() {
                 let at = self.last & !(SLOTS as u64 - 1) | slot as u64;
                 if at > until {
                     return None;
                 }
                 self.last = at;
-                let events = &mut self.level0[slot];
-                let event = events.pop_front()?;
-                if events.is_empty() {
-                    self.occupied0.clear(slot);
+                let ends = &mut self.slots[slot];
+                let index = ends.head;
+                let node = self.nodes.get_mut(index as usize)?;
+                ends.head = node.next;
+                if node.next == NIL {
+                    ends.tail = NIL;
+                    self.occupied[0].clear(slot);
                 }
+                node.next = self.free;
+                self.free = index;
                 self.len -= 1;
-                return Some((SimTime::from_micros(at), event));
+                return Some((SimTime::from_micros(at), node.event.take()?));
             }
             // Level 0 is empty: move the first slot of the lowest non-empty level down, unless
             // even its start is not due (`last` must not pass a time the caller may still
             // schedule at: its clock stops at `until`).
-            let index = self.levels.trailing_zeros() as usize;
-            let slot = self.occupied.get(index)?.first()?;
-            // Level `index + 1`: `last` with digits up to that one replaced by the slot's.
-            let digits = (index as u32 + 2) * BITS;
+            let level = self.levels.trailing_zeros() as usize + 1;
+            let slot = self.occupied.get(level)?.first()?;
+            // `last` with digits up to this level's replaced by the slot's.
+            let digits = (level as u32 + 1) * BITS;
             let below = u64::MAX >> (u64::BITS - digits);
             let start = self.last & !below | (slot as u64) << (digits - BITS);
             if start > until {
                 return None;
             }
             self.last = start;
-            self.occupied[index].clear(slot);
-            if self.occupied[index].is_empty() {
-                self.levels &= !(1 << index);
+            self.occupied[level].clear(slot);
+            if self.occupied[level].is_empty() {
+                self.levels &= !(1 << (level - 1));
             }
-            let mut items = std::mem::take(&mut self.upper[index][slot]);
-            for item in items.drain(..) {
-                self.place(item.at, item.event);
+            let ends = std::mem::replace(&mut self.slots[level * SLOTS + slot], EMPTY);
+            let mut index = ends.head;
+            while let Some(node) = self.nodes.get(index as usize) {
+                let (at, next) = (node.at, node.next);
+                self.place(at, index);
+                index = next;
             }
-            // Give the emptied slot its allocation back.
-            self.upper[index][slot] = items;
         }
     }
 
