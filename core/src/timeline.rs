@@ -142,7 +142,14 @@ impl Timeline {
 
     /// The bucket holding `at`, created (with any before it) if needed.
     pub fn bucket_mut(&mut self, at: SimTime) -> &mut Bucket {
-        let idx = (at.as_micros() / self.width.as_micros()) as usize;
+        let width = self.width.as_micros();
+        // Most calls are for the newest bucket: spare them the division.
+        let idx = match self.buckets.last() {
+            Some(last) if at >= last.start && (at - last.start).as_micros() < width => {
+                self.buckets.len() - 1
+            }
+            _ => (at.as_micros() / width) as usize,
+        };
         while self.buckets.len() <= idx {
             let start = SimTime::ZERO + self.width.times(self.buckets.len() as u64);
             let n = self.services.len();
