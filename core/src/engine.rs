@@ -374,6 +374,9 @@ struct LbState {
     last_pick: Option<u32>,
 }
 
+/// Every change of the world, as it waits on the queue: 8 bytes, so the queue moves it as one
+/// word. Services, load balancers and server slots fit in 16 bits: a valid design has at most
+/// `MAX_NODES × MAX_SERVICES_PER_HOST` services and `MAX_LINKS` links (`format::validate`).
 enum Ev {
     /// A scheduled input falls due.
     Input {
@@ -383,11 +386,11 @@ enum Ev {
     Sample,
     Arrive {
         req: u32,
-        svc: u32,
+        svc: u16,
     },
     Done {
         req: u32,
-        svc: u32,
+        svc: u16,
     },
     DbReply {
         req: u32,
@@ -411,12 +414,12 @@ enum Ev {
         req: u32,
     },
     Check {
-        lb: u32,
-        slot: u32,
+        lb: u16,
+        slot: u16,
     },
     Mark {
-        lb: u32,
-        slot: u32,
+        lb: u16,
+        slot: u16,
         up: bool,
     },
     /// The VRRP group's pending takeover falls due (stale ones are ignored by the group).
@@ -434,6 +437,12 @@ enum Ev {
         load: u32,
     },
 }
+
+const _: () = assert!(
+    format::MAX_NODES * format::MAX_SERVICES_PER_HOST <= u16::MAX as usize
+        && format::MAX_LINKS <= u16::MAX as usize
+        && std::mem::size_of::<Ev>() == 8
+);
 
 struct LoadRun {
     load: Load,
@@ -464,22 +473,22 @@ pub struct Simulation {
     reqs: Vec<Option<Req>>,
     free: Vec<u32>,
     next_id: u64,
-    pools: Vec<Pool>,
-    lbs: Vec<LbState>,
-    vrrp: Vec<VrrpGroup>,
+    pools: Box<[Pool]>,
+    lbs: Box<[LbState]>,
+    vrrp: Box<[VrrpGroup]>,
     /// keepalived's track script per host, for VRRP members whose keepalived tracks one.
-    scripts: Vec<Option<ScriptRun>>,
-    dbs: Vec<ReplicatedDb>,
+    scripts: Box<[Option<ScriptRun>]>,
+    dbs: Box<[ReplicatedDb]>,
     resolver: Resolver,
     dns_memo: Option<DnsMemo>,
-    host_up: Vec<bool>,
+    host_up: Box<[bool]>,
     /// Hosts down because they were shut down cleanly (`Input::HostStop`), not crashed.
-    host_stopped: Vec<bool>,
-    host_slow: Vec<u32>,
-    svc_up: Vec<bool>,
+    host_stopped: Box<[bool]>,
+    host_slow: Box<[u32]>,
+    svc_up: Box<[bool]>,
     cut: Vec<(usize, usize)>,
-    host_counters: Vec<HostCounters>,
-    served_by: Vec<u64>,
+    host_counters: Box<[HostCounters]>,
+    served_by: Box<[u64]>,
     outputs: VecDeque<Output>,
     traces: Vec<Trace>,
     reports: Vec<MetricsReport>,
@@ -555,8 +564,8 @@ impl Simulation {
                     queue.push(
                         first,
                         Ev::Check {
-                            lb: lb_idx as u32,
-                            slot: slot as u32,
+                            lb: lb_idx as u16,
+                            slot: slot as u16,
                         },
                     );
                 } else {
@@ -668,17 +677,17 @@ impl Simulation {
             free: Vec::new(),
             next_id: 0,
             pools: (0..n_svcs).map(|_| Pool::default()).collect(),
-            lbs,
+            lbs: lbs.into(),
             vrrp,
             scripts,
             dbs,
-            host_up: vec![true; n_hosts],
-            host_stopped: vec![false; n_hosts],
-            host_slow: vec![1; n_hosts],
-            svc_up: vec![true; n_svcs],
+            host_up: vec![true; n_hosts].into(),
+            host_stopped: vec![false; n_hosts].into(),
+            host_slow: vec![1; n_hosts].into(),
+            svc_up: vec![true; n_svcs].into(),
             cut: Vec::new(),
-            host_counters: vec![HostCounters::default(); n_hosts],
-            served_by: vec![0; n_svcs],
+            host_counters: vec![HostCounters::default(); n_hosts].into(),
+            served_by: vec![0; n_svcs].into(),
             outputs: VecDeque::new(),
             traces: Vec::new(),
             reports: Vec::new(),

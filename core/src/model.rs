@@ -140,15 +140,15 @@ impl Default for ServiceCosts {
 /// The compiled design.
 #[derive(Clone, Debug)]
 pub struct Model {
-    pub hosts: Vec<HostM>,
-    pub svcs: Vec<Svc>,
-    pub links: Vec<LinkM>,
-    pub lbs: Vec<LbM>,
-    pub vips: Vec<VipM>,
-    pub dbs: Vec<DbGroup>,
+    pub hosts: Box<[HostM]>,
+    pub svcs: Box<[Svc]>,
+    pub links: Box<[LinkM]>,
+    pub lbs: Box<[LbM]>,
+    pub vips: Box<[VipM]>,
+    pub dbs: Box<[DbGroup]>,
     /// For each service: `Some((group, None))` for a primary, `Some((group, Some(r)))` for
     /// replica number `r` of that group.
-    pub db_of_svc: Vec<Option<(usize, Option<usize>)>>,
+    pub db_of_svc: Box<[Option<(usize, Option<usize>)>]>,
     pub zone: Option<DnsZone>,
     /// `www.<domain>`, the name clients ask for.
     pub site: String,
@@ -338,13 +338,13 @@ impl Model {
             .map(|z: &DnsZone| format!("www.{}", z.domain))
             .unwrap_or_default();
         Model {
-            hosts,
-            svcs,
-            links,
-            lbs,
-            vips,
-            dbs,
-            db_of_svc,
+            hosts: hosts.into(),
+            svcs: svcs.into(),
+            links: links.into(),
+            lbs: lbs.into(),
+            vips: vips.into(),
+            dbs: dbs.into(),
+            db_of_svc: db_of_svc.into(),
             zone,
             site,
             client_ip,

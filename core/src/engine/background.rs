@@ -46,8 +46,8 @@ impl Simulation {
                 self.queue.push(
                     completed,
                     Ev::Mark {
-                        lb: lb as u32,
-                        slot: slot as u32,
+                        lb: lb as u16,
+                        slot: slot as u16,
                         up,
                     },
                 );
@@ -60,8 +60,8 @@ impl Simulation {
         self.queue.push(
             next.max(self.now),
             Ev::Check {
-                lb: lb as u32,
-                slot: slot as u32,
+                lb: lb as u16,
+                slot: slot as u16,
             },
         );
     }

@@ -203,7 +203,7 @@ impl Simulation {
                 now + lan.times(3),
                 Ev::Arrive {
                     req: slot,
-                    svc: target as u32,
+                    svc: target as u16,
                 },
             );
             return;

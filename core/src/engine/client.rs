@@ -221,7 +221,7 @@ impl Simulation {
             arrive,
             Ev::Arrive {
                 req: slot,
-                svc: svc as u32,
+                svc: svc as u16,
             },
         );
     }

@@ -30,7 +30,7 @@ impl Simulation {
             done,
             Ev::Done {
                 req: slot,
-                svc: svc as u32,
+                svc: svc as u16,
             },
         );
     }
@@ -303,7 +303,7 @@ impl Simulation {
             now + delay,
             Ev::Arrive {
                 req: slot,
-                svc: to as u32,
+                svc: to as u16,
             },
         );
         true
