@@ -488,6 +488,9 @@ pub struct Simulation {
     svc_up: Box<[bool]>,
     cut: Vec<(usize, usize)>,
     host_counters: Box<[HostCounters]>,
+    /// Per host, the last two distinct packets its firewall saw and its decisions
+    /// ([`Simulation::firewall_decision`]).
+    firewall_seen: Box<[[Option<(Packet, Decision)>; 2]]>,
     served_by: Box<[u64]>,
     outputs: VecDeque<Output>,
     traces: Vec<Trace>,
@@ -687,6 +690,7 @@ impl Simulation {
             svc_up: vec![true; n_svcs].into(),
             cut: Vec::new(),
             host_counters: vec![HostCounters::default(); n_hosts].into(),
+            firewall_seen: vec![[None; 2]; n_hosts].into(),
             served_by: vec![0; n_svcs].into(),
             outputs: VecDeque::new(),
             traces: Vec::new(),

@@ -2,7 +2,7 @@
 //! redispatch.
 
 use crate::balancer::ConnectError;
-use crate::firewall::{self, ConnState, Packet};
+use crate::firewall::{ConnState, Packet};
 use crate::model::{Model, Place};
 use crate::tcp::SynSchedule;
 use crate::time::SimDuration;
@@ -136,8 +136,8 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let firewall = self.model.hosts[to_host].firewall.as_ref();
-        let decision = firewall::evaluate(firewall, &packet);
+        let decision = self.firewall_decision(to_host, &packet);
+        let has_firewall = self.model.hosts[to_host].firewall.is_some();
         let explain = move |m: &Model| {
             let h = &m.hosts[to_host];
             decision.explain(&h.id, h.firewall.as_ref(), &packet)
@@ -165,7 +165,7 @@ impl Simulation {
         let policy = self.lbs[lb].retry;
         let schedule = SynSchedule::with_timeout(policy.timeout_connect);
         let Some((failure, refused)) = failure else {
-            if firewall.is_some() {
+            if has_firewall {
                 self.hop(
                     slot,
                     Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall).ends(src, dst),

@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::firewall::{self, ConnState, Packet};
+use crate::firewall::{self, ConnState, Decision, Packet};
 use crate::model::{self, Entry, Model, Place, SvcRole};
 use crate::tcp::SynSchedule;
 use crate::time::{SimDuration, SimTime};
@@ -116,8 +116,7 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let firewall = self.model.hosts[host].firewall.as_ref();
-        let decision = firewall::evaluate(firewall, &packet);
+        let decision = self.firewall_decision(host, &packet);
         if !decision.passes() && decision.verdict != Verdict::Reject {
             return self.syn_unanswered(
                 slot,
@@ -128,7 +127,16 @@ impl Simulation {
         }
         let syn = conn.resent;
         let at_firewall = Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
-        if !self.firewall_passes(slot, host, &packet, at_firewall, syn_at, syn_at + wan) {
+        let (timeout_at, refused_at) = (syn_at, syn_at + wan);
+        if !self.firewall_passes(
+            slot,
+            host,
+            &packet,
+            decision,
+            at_firewall,
+            timeout_at,
+            refused_at,
+        ) {
             return;
         }
         let Some(svc) = self.model.listener(host, port) else {
@@ -377,20 +385,41 @@ impl Simulation {
         Some((address, resolution.latency))
     }
 
-    /// Checks `packet` against `host`'s firewall, the hop at `spot`. On a drop or reject the
-    /// request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this returns
-    /// false.
+    /// What `host`'s firewall does with `packet`. A run's rules never change, so each host
+    /// remembers its last two distinct packets and their decisions (one sender, or two in
+    /// turn, is what the request walk shows a host).
+    pub(super) fn firewall_decision(&mut self, host: usize, packet: &Packet) -> Decision {
+        let firewall = self.model.hosts.get(host).and_then(|h| h.firewall.as_ref());
+        let Some(seen) = self.firewall_seen.get_mut(host) else {
+            return firewall::evaluate(firewall, packet);
+        };
+        if let Some((_, decision)) = seen.iter().flatten().find(|(p, _)| p == packet) {
+            return *decision;
+        }
+        let decision = firewall::evaluate(firewall, packet);
+        seen[1] = seen[0];
+        seen[0] = Some((*packet, decision));
+        decision
+    }
+
+    /// `decision`, `host`'s firewall's about `packet`, as the hop at `spot`. On a drop or
+    /// reject the request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this
+    /// returns false.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the hop's packet, its verdict and its two ends"
+    )]
     pub(super) fn firewall_passes(
         &mut self,
         slot: u32,
         host: usize,
         packet: &Packet,
+        decision: Decision,
         spot: Spot,
         timeout_at: SimTime,
         refused_at: SimTime,
     ) -> bool {
         let firewall = self.model.hosts[host].firewall.as_ref();
-        let decision = firewall::evaluate(firewall, packet);
         let explain = |m: &Model| {
             let h = &m.hosts[host];
             decision.explain(&h.id, h.firewall.as_ref(), packet)

@@ -268,7 +268,11 @@ impl Simulation {
             };
             let refused_at = now + lan.times(2) + back;
             let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
-            if !self.firewall_passes(slot, to_host, &packet, spot, timeout_at, refused_at) {
+            let decision = self.firewall_decision(to_host, &packet);
+            let passes = self.firewall_passes(
+                slot, to_host, &packet, decision, spot, timeout_at, refused_at,
+            );
+            if !passes {
                 return false;
             }
         }
