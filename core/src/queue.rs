@@ -327,32 +327,150 @@ impl<E> EventQueue<E> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn earliest_first_and_fifo_among_equal_times() {
-        let mut queue = EventQueue::default();
-        queue.push(SimTime::from_millis(5), "c");
-        queue.push(SimTime::from_millis(1), "a");
-        queue.push(SimTime::from_millis(5), "d");
-        queue.push(SimTime::from_millis(1), "b");
-        queue.push(SimTime::from_millis(5), "e");
-        let mut out = Vec::new();
-        while let Some((_, event)) = queue.pop_until(SimTime::from_secs(1)) {
-            out.push(event);
-        }
-        assert_eq!(out, ["a", "b", "c", "d", "e"]);
+    /// A step of a queue script: schedule an event, or take the next one due by a time and
+    /// expect what comes out.
+    enum Step {
+        Push(u64, &'static str),
+        Pop(u64, Option<(u64, &'static str)>),
     }
+    use Step::{Pop, Push};
 
+    /// The ordering contract, case by case: earliest first, first-in first-out among equal
+    /// times (however far ahead, and whether scheduled before or after the queue reached
+    /// nearby times), pushes and pops interleaved, nothing after the horizon.
     #[test]
-    fn events_after_the_horizon_stay_queued() {
-        let mut queue = EventQueue::default();
-        queue.push(SimTime::from_millis(10), 1);
-        assert_eq!(queue.pop_until(SimTime::from_millis(9)), None);
-        assert_eq!(queue.len(), 1);
-        assert_eq!(
-            queue.pop_until(SimTime::from_millis(10)),
-            Some((SimTime::from_millis(10), 1))
-        );
-        assert!(queue.is_empty());
+    fn ordering_contract() {
+        let cases: &[(&str, &[Step])] = &[
+            (
+                "time order",
+                &[
+                    Push(30, "a"),
+                    Push(10, "b"),
+                    Push(20, "c"),
+                    Pop(100, Some((10, "b"))),
+                    Pop(100, Some((20, "c"))),
+                    Pop(100, Some((30, "a"))),
+                    Pop(100, None),
+                ],
+            ),
+            (
+                "FIFO among equal times",
+                &[
+                    Push(5, "x"),
+                    Push(5, "y"),
+                    Push(1, "w"),
+                    Push(5, "z"),
+                    Pop(5, Some((1, "w"))),
+                    Pop(5, Some((5, "x"))),
+                    Pop(5, Some((5, "y"))),
+                    Pop(5, Some((5, "z"))),
+                ],
+            ),
+            (
+                "FIFO among equal far times, scheduled before and after nearer pops",
+                &[
+                    Push(70_000, "first"),
+                    Push(300, "near"),
+                    Pop(1_000, Some((300, "near"))),
+                    Push(70_000, "second"),
+                    Push(69_999, "before"),
+                    Push(70_000, "third"),
+                    Pop(100_000, Some((69_999, "before"))),
+                    Pop(100_000, Some((70_000, "first"))),
+                    Pop(100_000, Some((70_000, "second"))),
+                    Pop(100_000, Some((70_000, "third"))),
+                ],
+            ),
+            (
+                "an event scheduled at the time just popped comes after the ones already there",
+                &[
+                    Push(50, "a"),
+                    Push(50, "b"),
+                    Pop(50, Some((50, "a"))),
+                    Push(50, "c"),
+                    Push(51, "d"),
+                    Pop(60, Some((50, "b"))),
+                    Pop(60, Some((50, "c"))),
+                    Pop(60, Some((51, "d"))),
+                ],
+            ),
+            (
+                "interleaved pushes and pops across slot and level boundaries",
+                &[
+                    Push(255, "255"),
+                    Push(256, "256"),
+                    Pop(255, Some((255, "255"))),
+                    Push(65_536, "65536"),
+                    Push(257, "257"),
+                    Push(65_535, "65535"),
+                    Pop(u64::MAX, Some((256, "256"))),
+                    Pop(u64::MAX, Some((257, "257"))),
+                    Push(65_535, "65535 again"),
+                    Pop(u64::MAX, Some((65_535, "65535"))),
+                    Pop(u64::MAX, Some((65_535, "65535 again"))),
+                    Pop(u64::MAX, Some((65_536, "65536"))),
+                ],
+            ),
+            (
+                "nothing after the horizon",
+                &[
+                    Push(100, "a"),
+                    Pop(99, None),
+                    Push(99, "b"),
+                    Pop(99, Some((99, "b"))),
+                    Pop(99, None),
+                    Pop(100, Some((100, "a"))),
+                ],
+            ),
+            (
+                "the far future",
+                &[
+                    Push(u64::MAX, "max"),
+                    Push(1 << 40, "2^40"),
+                    Push(70_000, "70000"),
+                    Push(u64::MAX, "max again"),
+                    Pop(u64::MAX, Some((70_000, "70000"))),
+                    Pop(u64::MAX, Some((1 << 40, "2^40"))),
+                    Pop(u64::MAX, Some((u64::MAX, "max"))),
+                    Pop(u64::MAX, Some((u64::MAX, "max again"))),
+                ],
+            ),
+            (
+                "scheduled in the past: first, then FIFO among equal times",
+                &[
+                    Push(10, "10"),
+                    Push(20, "20"),
+                    Pop(10, Some((10, "10"))),
+                    Push(3, "3"),
+                    Push(3, "3 again"),
+                    Push(10, "10 again"),
+                    Pop(100, Some((3, "3"))),
+                    Pop(100, Some((3, "3 again"))),
+                    Pop(100, Some((10, "10 again"))),
+                    Pop(100, Some((20, "20"))),
+                ],
+            ),
+        ];
+        for (name, steps) in cases {
+            let mut queue = EventQueue::default();
+            let mut waiting = 0;
+            for (i, step) in steps.iter().enumerate() {
+                match *step {
+                    Push(at, event) => {
+                        queue.push(SimTime::from_micros(at), event);
+                        waiting += 1;
+                    }
+                    Pop(until, want) => {
+                        let got = queue
+                            .pop_until(SimTime::from_micros(until))
+                            .map(|(at, event)| (at.as_micros(), event));
+                        assert_eq!(got, want, "{name}, step {i}");
+                        waiting -= usize::from(got.is_some());
+                    }
+                }
+                assert_eq!(queue.len(), waiting, "{name}, step {i}: len");
+            }
+        }
     }
 
     #[test]
@@ -379,50 +497,6 @@ mod tests {
             out,
             ["400 again", "600", "first 700", "second 700", "third 700"]
         );
-    }
-
-    #[test]
-    fn far_times_come_out_in_order() {
-        let mut queue = EventQueue::default();
-        let times = [u64::MAX, 1 << 40, 70_000, u64::MAX, 300, 1 << 40, 65_536];
-        for (i, &at) in times.iter().enumerate() {
-            queue.push(SimTime::from_micros(at), i);
-        }
-        let mut out = Vec::new();
-        while let Some((at, i)) = queue.pop_until(SimTime::from_micros(u64::MAX)) {
-            out.push((at.as_micros(), i));
-        }
-        assert_eq!(
-            out,
-            [
-                (300, 4),
-                (65_536, 6),
-                (70_000, 2),
-                (1 << 40, 1),
-                (1 << 40, 5),
-                (u64::MAX, 0),
-                (u64::MAX, 3)
-            ]
-        );
-    }
-
-    #[test]
-    fn an_event_scheduled_in_the_past_still_comes_first() {
-        let mut queue = EventQueue::default();
-        queue.push(SimTime::from_micros(10), "10");
-        queue.push(SimTime::from_micros(20), "20");
-        assert_eq!(
-            queue.pop_until(SimTime::from_micros(10)),
-            Some((SimTime::from_micros(10), "10"))
-        );
-        queue.push(SimTime::from_micros(3), "3");
-        queue.push(SimTime::from_micros(10), "10 again");
-        assert_eq!(queue.peek_time(), Some(SimTime::from_micros(3)));
-        let mut out = Vec::new();
-        while let Some((_, event)) = queue.pop_until(SimTime::from_secs(1)) {
-            out.push(event);
-        }
-        assert_eq!(out, ["3", "10 again", "20"]);
     }
 }
 
