@@ -37,13 +37,11 @@ impl Simulation {
 
     pub(super) fn arrive(&mut self, slot: u32, svc: usize) {
         let now = self.now;
-        if self.req(slot).is_none_or(|r| r.fate.is_some()) {
+        let Some(req) = self.req_mut(slot).filter(|r| r.fate.is_none()) else {
             return;
-        }
-        let forwards = self.req_mut(slot).map_or(0, |r| {
-            r.forwards = r.forwards.saturating_add(1);
-            r.forwards
-        });
+        };
+        req.forwards = req.forwards.saturating_add(1);
+        let forwards = req.forwards;
         if forwards > MAX_FORWARDS {
             // A design whose links go round in a circle (a load balancer behind itself).
             let back = self.return_latency(slot);
