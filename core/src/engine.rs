@@ -475,17 +475,17 @@ pub struct Simulation {
     next_id: u64,
     pools: Box<[Pool]>,
     lbs: Box<[LbState]>,
-    vrrp: Box<[VrrpGroup]>,
+    vrrp: Vec<VrrpGroup>,
     /// keepalived's track script per host, for VRRP members whose keepalived tracks one.
-    scripts: Box<[Option<ScriptRun>]>,
-    dbs: Box<[ReplicatedDb]>,
+    scripts: Vec<Option<ScriptRun>>,
+    dbs: Vec<ReplicatedDb>,
     resolver: Resolver,
     dns_memo: Option<DnsMemo>,
-    host_up: Box<[bool]>,
+    host_up: Vec<bool>,
     /// Hosts down because they were shut down cleanly (`Input::HostStop`), not crashed.
-    host_stopped: Box<[bool]>,
+    host_stopped: Vec<bool>,
     host_slow: Box<[u32]>,
-    svc_up: Box<[bool]>,
+    svc_up: Vec<bool>,
     cut: Vec<(usize, usize)>,
     host_counters: Box<[HostCounters]>,
     /// Per host, the last two distinct packets its firewall saw and its decisions
@@ -684,10 +684,10 @@ impl Simulation {
             vrrp,
             scripts,
             dbs,
-            host_up: vec![true; n_hosts].into(),
-            host_stopped: vec![false; n_hosts].into(),
+            host_up: vec![true; n_hosts],
+            host_stopped: vec![false; n_hosts],
             host_slow: vec![1; n_hosts].into(),
-            svc_up: vec![true; n_svcs].into(),
+            svc_up: vec![true; n_svcs],
             cut: Vec::new(),
             host_counters: vec![HostCounters::default(); n_hosts].into(),
             firewall_seen: vec![[None; 2]; n_hosts].into(),
@@ -874,13 +874,25 @@ impl Simulation {
         }
     }
 
+    /// Whether host `host` is up now (an unknown one is not).
+    #[inline(always)]
+    fn host_up_now(&self, host: usize) -> bool {
+        self.host_up.get(host) == Some(&true)
+    }
+
+    /// Whether service `svc` runs now, whatever its host does (an unknown one does not).
+    #[inline(always)]
+    fn svc_up_now(&self, svc: usize) -> bool {
+        self.svc_up.get(svc) == Some(&true)
+    }
+
     /// Whether a host or service is up now (a service also needs its host).
     fn is_up(&self, place: Place) -> bool {
         match place {
             Place::Host(h) => self.host_up.get(h).copied().unwrap_or(false),
             Place::Svc(s) => {
                 self.svc_up.get(s).copied().unwrap_or(false)
-                    && self.is_up(Place::Host(self.model.svcs[s].host))
+                    && self.is_up(Place::Host(self.model.svc(s).host))
             }
             Place::Client | Place::Dns | Place::Vip(_) => true,
         }

@@ -140,15 +140,15 @@ impl Default for ServiceCosts {
 /// The compiled design.
 #[derive(Clone, Debug)]
 pub struct Model {
-    pub hosts: Box<[HostM]>,
-    pub svcs: Box<[Svc]>,
-    pub links: Box<[LinkM]>,
-    pub lbs: Box<[LbM]>,
-    pub vips: Box<[VipM]>,
-    pub dbs: Box<[DbGroup]>,
+    pub hosts: Vec<HostM>,
+    pub svcs: Vec<Svc>,
+    pub links: Vec<LinkM>,
+    pub lbs: Vec<LbM>,
+    pub vips: Vec<VipM>,
+    pub dbs: Vec<DbGroup>,
     /// For each service: `Some((group, None))` for a primary, `Some((group, Some(r)))` for
     /// replica number `r` of that group.
-    pub db_of_svc: Box<[Option<(usize, Option<usize>)>]>,
+    pub db_of_svc: Vec<Option<(usize, Option<usize>)>>,
     pub zone: Option<DnsZone>,
     /// `www.<domain>`, the name clients ask for.
     pub site: String,
@@ -176,6 +176,21 @@ impl Model {
             Place::Svc(s) => self.svcs.get(s).map_or("?", |s| s.id.as_str()),
             Place::Vip(v) => self.vips.get(v).map_or("?", |v| v.id.as_str()),
         }
+    }
+
+    /// Service `svc`, indexed in place: the engine's request walk asks many times per request,
+    /// and a `Vec` index is an out-of-line call in the size-optimised build.
+    #[inline(always)]
+    pub fn svc(&self, svc: usize) -> &Svc {
+        let svcs: &[Svc] = &self.svcs;
+        &svcs[svc]
+    }
+
+    /// Host `host`, indexed in place (see [`Model::svc`]).
+    #[inline(always)]
+    pub fn host(&self, host: usize) -> &HostM {
+        let hosts: &[HostM] = &self.hosts;
+        &hosts[host]
     }
 
     /// The id of service `svc`.
@@ -338,13 +353,13 @@ impl Model {
             .map(|z: &DnsZone| format!("www.{}", z.domain))
             .unwrap_or_default();
         Model {
-            hosts: hosts.into(),
-            svcs: svcs.into(),
-            links: links.into(),
-            lbs: lbs.into(),
-            vips: vips.into(),
-            dbs: dbs.into(),
-            db_of_svc: db_of_svc.into(),
+            hosts,
+            svcs,
+            links,
+            lbs,
+            vips,
+            dbs,
+            db_of_svc,
             zone,
             site,
             client_ip,

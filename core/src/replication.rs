@@ -20,7 +20,7 @@
 //! read of that replica, so memory is bounded by the number of keys plus the writes in flight.
 //! Reads never allocate.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::time::{SimDuration, SimTime};
 
@@ -143,21 +143,21 @@ impl Row {
 }
 
 /// Keys below this are kept in a vector indexed by the key (a load run's keys are small);
-/// larger ones in an ordered map.
+/// larger ones in a vector sorted by key.
 const DENSE_KEYS: u64 = 4096;
 
 /// Rows by key, looked up (never iterated): a read is an index, not a tree search.
 #[derive(Clone, Debug)]
 struct Keyed<V> {
     dense: Vec<Option<V>>,
-    sparse: BTreeMap<u64, V>,
+    sparse: Vec<(u64, V)>,
 }
 
 impl<V> Default for Keyed<V> {
     fn default() -> Self {
         Keyed {
             dense: Vec::new(),
-            sparse: BTreeMap::new(),
+            sparse: Vec::new(),
         }
     }
 }
@@ -167,7 +167,8 @@ impl<V> Keyed<V> {
         if key < DENSE_KEYS {
             self.dense.get(key as usize)?.as_ref()
         } else {
-            self.sparse.get(&key)
+            let index = self.sparse.binary_search_by_key(&key, |e| e.0).ok()?;
+            self.sparse.get(index).map(|e| &e.1)
         }
     }
 
@@ -175,33 +176,35 @@ impl<V> Keyed<V> {
         if key < DENSE_KEYS {
             self.dense.get_mut(key as usize)?.as_mut()
         } else {
-            self.sparse.get_mut(&key)
+            let index = self.sparse.binary_search_by_key(&key, |e| e.0).ok()?;
+            self.sparse.get_mut(index).map(|e| &mut e.1)
         }
-    }
-
-    /// The dense entry of `index` (below `DENSE_KEYS`), growing the vector to reach it.
-    fn dense_entry(&mut self, index: usize) -> &mut Option<V> {
-        if self.dense.len() <= index {
-            self.dense.resize_with(index + 1, || None);
-        }
-        &mut self.dense[index]
     }
 
     /// The row of `key`, inserting `value` first if there is none.
     fn get_or_insert(&mut self, key: u64, value: V) -> &mut V {
         if key < DENSE_KEYS {
-            self.dense_entry(key as usize).get_or_insert(value)
+            let index = key as usize;
+            if self.dense.len() <= index {
+                self.dense.resize_with(index + 1, || None);
+            }
+            self.dense[index].get_or_insert(value)
         } else {
-            self.sparse.entry(key).or_insert(value)
+            let index = match self.sparse.binary_search_by_key(&key, |e| e.0) {
+                Ok(index) => index,
+                Err(index) => {
+                    self.sparse.insert(index, (key, value));
+                    index
+                }
+            };
+            &mut self.sparse[index].1
         }
     }
+}
 
+impl<V: Copy> Keyed<V> {
     fn insert(&mut self, key: u64, value: V) {
-        if key < DENSE_KEYS {
-            *self.dense_entry(key as usize) = Some(value);
-        } else {
-            self.sparse.insert(key, value);
-        }
+        *self.get_or_insert(key, value) = value;
     }
 }
 

@@ -123,11 +123,11 @@ impl Simulation {
         let lan = self.config.lan_latency;
         let from = self.model.lbs[lb].svc;
         let target = self.model.links[self.model.lbs[lb].servers[server_slot]].to;
-        let from_host = self.model.svcs[from].host;
-        let to_host = self.model.svcs[target].host;
-        let port = self.model.svcs[target].port;
-        let src_ip = self.model.hosts[from_host].ip;
-        let to_ip = self.model.hosts[to_host].ip;
+        let from_host = self.model.svc(from).host;
+        let to_host = self.model.svc(target).host;
+        let port = self.model.svc(target).port;
+        let src_ip = self.model.host(from_host).ip;
+        let to_ip = self.model.host(to_host).ip;
         let src = Some((src_ip, LB_PORT));
         let dst = Some((to_ip, port));
         let packet = Packet {
@@ -137,7 +137,7 @@ impl Simulation {
             state: ConnState::New,
         };
         let decision = self.firewall_decision(to_host, &packet);
-        let has_firewall = self.model.hosts[to_host].firewall.is_some();
+        let has_firewall = self.model.host(to_host).firewall.is_some();
         let explain = move |m: &Model| {
             let h = &m.hosts[to_host];
             decision.explain(&h.id, h.firewall.as_ref(), &packet)
@@ -150,13 +150,13 @@ impl Simulation {
             Stopped,
         }
         // (what went wrong, whether it answers at once with a reset)
-        let failure = if !self.host_up[to_host] {
+        let failure = if !self.host_up_now(to_host) {
             Some((Failure::HostDown, false))
         } else if self.cut.contains(&host_pair(from_host, to_host)) {
             Some((Failure::Cut, false))
         } else if !decision.passes() {
             Some((Failure::Firewall, decision.verdict == Verdict::Reject))
-        } else if !self.svc_up[target] {
+        } else if !self.svc_up_now(target) {
             Some((Failure::Stopped, true))
         } else {
             None

@@ -102,7 +102,7 @@ impl Simulation {
             }
             Some(Entry::Host(host)) => host,
         };
-        if !self.host_up[host] {
+        if !self.host_up_now(host) {
             return self.syn_unanswered(
                 slot,
                 Place::Host(host),
@@ -152,7 +152,7 @@ impl Simulation {
                 }
             });
         };
-        if !self.svc_up[svc] {
+        if !self.svc_up_now(svc) {
             return self.fail(
                 slot,
                 Spot::new(syn_at, Place::Svc(svc), HopKind::Failure).syn(syn),
@@ -200,13 +200,13 @@ impl Simulation {
             t + wan
         };
         if spec.https && !new_session {
-            let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
+            let is_lb = matches!(self.model.svc(svc).role, SvcRole::Lb(_));
             if let Some(req) = self.req_mut(slot) {
                 req.encrypted = true;
                 req.tls_at_lb = is_lb;
             }
         } else if spec.https {
-            let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
+            let is_lb = matches!(self.model.svc(svc).role, SvcRole::Lb(_));
             if let Some(req) = self.req_mut(slot) {
                 req.encrypted = true;
                 req.tls_at_lb = is_lb;
@@ -419,12 +419,12 @@ impl Simulation {
         timeout_at: SimTime,
         refused_at: SimTime,
     ) -> bool {
-        let firewall = self.model.hosts[host].firewall.as_ref();
+        let firewall = self.model.host(host).firewall.as_ref();
         let explain = |m: &Model| {
             let h = &m.hosts[host];
             decision.explain(&h.id, h.firewall.as_ref(), packet)
         };
-        let dst = Some((self.model.hosts[host].ip, packet.dst_port));
+        let dst = Some((self.model.host(host).ip, packet.dst_port));
         if decision.passes() {
             if firewall.is_some() {
                 self.hop(slot, spot.ends(Some((packet.src, 0)), dst), explain);

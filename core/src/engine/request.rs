@@ -129,7 +129,7 @@ impl Simulation {
         }
         let host = match place {
             Place::Host(h) => Some(h),
-            Place::Svc(s) => Some(self.model.svcs[s].host),
+            Place::Svc(s) => Some(self.model.svc(s).host),
             _ => None,
         };
         if let Some(host) = host {
