@@ -18,16 +18,13 @@
 //! This relies on the queue being monotone: nothing is scheduled before `last`. The engine only
 //! schedules at or after its clock, and `last` never passes the time of the event just popped
 //! or the `until` the clock is being moved to; an event scheduled earlier all the same is kept
-//! in a small fallback binary heap and still comes out first.
+//! in a small fallback list, sorted by time, and still comes out first.
 //!
 //! FIFO among equal times needs no sequence numbers: an event's slot depends only on its time
 //! and `last`, so events of the same time always share a slot; each is appended when scheduled
 //! and a slot moves down in order, so events of the same time stay in scheduling order.
 //! That tie-break is what makes runs reproducible: two events at the same `SimTime` always come
 //! out in the order they were scheduled, whatever the queue's internal layout.
-
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 use crate::time::SimTime;
 
@@ -46,35 +43,6 @@ struct Node<E> {
     at: u64,
     next: u32,
     event: Option<E>,
-}
-
-/// An event scheduled before `last` (the fallback), with its key: the time in the high 64 bits
-/// and a scheduling sequence number in the low 64, so that one integer comparison orders by
-/// time, then FIFO.
-struct Early<E> {
-    key: u128,
-    event: E,
-}
-
-impl<E> PartialEq for Early<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-
-impl<E> Eq for Early<E> {}
-
-impl<E> PartialOrd for Early<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl<E> Ord for Early<E> {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest, then the first scheduled.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
-    }
 }
 
 /// Which slots of a level hold events: a bit per slot, and a bit per word of those.
@@ -143,12 +111,11 @@ pub struct EventQueue<E> {
     occupied: [Occupied; LEVELS],
     /// Bit `k - 1` is set when level `k > 0` holds events.
     levels: u8,
-    /// Events scheduled before `last`, which all come before the others. The engine never
-    /// schedules any; this keeps the order right if it ever does.
-    early: BinaryHeap<Early<E>>,
+    /// Events scheduled before `last`, which all come before the others, latest first (the
+    /// next is last; among equal times the first scheduled is nearest the end). The engine
+    /// never schedules any; this keeps the order right if it ever does.
+    early: Vec<(u64, E)>,
     len: usize,
-    /// Sequence numbers for `early`.
-    next_seq: u64,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -160,9 +127,8 @@ impl<E> Default for EventQueue<E> {
             slots: Box::new([EMPTY; LEVELS * SLOTS]),
             occupied: [Occupied::default(); LEVELS],
             levels: 0,
-            early: BinaryHeap::new(),
+            early: Vec::new(),
             len: 0,
-            next_seq: 0,
         }
     }
 }
@@ -198,9 +164,9 @@ impl<E> EventQueue<E> {
             };
             self.place(at, node);
         } else {
-            let key = (u128::from(at) << 64) | u128::from(self.next_seq);
-            self.next_seq += 1;
-            self.early.push(Early { key, event });
+            // Before every event of its time already waiting, so after them in popping order.
+            let index = self.early.partition_point(|&(t, _)| t > at);
+            self.early.insert(index, (at, event));
         }
     }
 
@@ -236,8 +202,8 @@ impl<E> EventQueue<E> {
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        if let Some(early) = self.early.peek() {
-            return Some(SimTime::from_micros((early.key >> 64) as u64));
+        if let Some(&(at, _)) = self.early.last() {
+            return Some(SimTime::from_micros(at));
         }
         if let Some(slot) = self.occupied[0].first() {
             return Some(SimTime::from_micros(
@@ -258,14 +224,13 @@ impl<E> EventQueue<E> {
     /// Removes and returns the next event if it is due at or before `until`.
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
         let until = until.as_micros();
-        if let Some(early) = self.early.peek() {
-            let at = (early.key >> 64) as u64;
+        if let Some(&(at, _)) = self.early.last() {
             if at > until {
                 return None;
             }
-            let early = self.early.pop()?;
+            let (_, event) = self.early.pop()?;
             self.len -= 1;
-            return Some((SimTime::from_micros(at), early.event));
+            return Some((SimTime::from_micros(at), event));
         }
         loop {
             if let Some(slot) = self.occupied[0].first() {
@@ -503,9 +468,41 @@ mod tests {
 /// The timing wheel against the binary heap it replaced, on random schedules.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties {
+    use std::cmp::Ordering;
+    use std::collections::BinaryHeap;
+
     use proptest::prelude::*;
 
     use super::*;
+
+    /// An event of the reference heap, with its key: the time in the high 64 bits
+    /// and a scheduling sequence number in the low 64, so that one integer comparison orders by
+    /// time, then FIFO.
+    struct Early<E> {
+        key: u128,
+        event: E,
+    }
+
+    impl<E> PartialEq for Early<E> {
+        fn eq(&self, other: &Self) -> bool {
+            self.key == other.key
+        }
+    }
+
+    impl<E> Eq for Early<E> {}
+
+    impl<E> PartialOrd for Early<E> {
+        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+
+    impl<E> Ord for Early<E> {
+        /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest, then the first scheduled.
+        fn cmp(&self, other: &Self) -> Ordering {
+            other.key.cmp(&self.key)
+        }
+    }
 
     /// The previous queue: a binary heap on the packed `(time, seq)` key.
     #[derive(Default)]
