@@ -438,11 +438,9 @@ enum Ev {
     },
 }
 
-const _: () = assert!(
-    format::MAX_NODES * format::MAX_SERVICES_PER_HOST <= u16::MAX as usize
-        && format::MAX_LINKS <= u16::MAX as usize
-        && std::mem::size_of::<Ev>() == 8
-);
+const _: () = assert!(format::MAX_NODES * format::MAX_SERVICES_PER_HOST <= u16::MAX as usize);
+const _: () = assert!(format::MAX_LINKS <= u16::MAX as usize);
+const _: () = assert!(std::mem::size_of::<Ev>() == 8);
 
 struct LoadRun {
     load: Load,
@@ -462,6 +460,9 @@ struct DnsMemo {
     arrives: SimTime,
     valid_until: SimTime,
 }
+
+/// A packet a host's firewall saw, and its decision.
+type SeenPacket = Option<(Packet, Decision)>;
 
 /// A running simulation of one design.
 pub struct Simulation {
@@ -490,7 +491,7 @@ pub struct Simulation {
     host_counters: Box<[HostCounters]>,
     /// Per host, the last two distinct packets its firewall saw and its decisions
     /// ([`Simulation::firewall_decision`]).
-    firewall_seen: Box<[[Option<(Packet, Decision)>; 2]]>,
+    firewall_seen: Box<[[SeenPacket; 2]]>,
     served_by: Box<[u64]>,
     outputs: VecDeque<Output>,
     traces: Vec<Trace>,
