@@ -461,9 +461,6 @@ struct DnsMemo {
     valid_until: SimTime,
 }
 
-/// A packet a host's firewall saw, and its decision.
-type SeenPacket = Option<(Packet, Decision)>;
-
 /// A running simulation of one design.
 pub struct Simulation {
     model: Model,
@@ -489,9 +486,6 @@ pub struct Simulation {
     svc_up: Vec<bool>,
     cut: Vec<(usize, usize)>,
     host_counters: Box<[HostCounters]>,
-    /// Per host, the last two distinct packets its firewall saw and its decisions
-    /// ([`Simulation::firewall_decision`]).
-    firewall_seen: Box<[[SeenPacket; 2]]>,
     served_by: Box<[u64]>,
     outputs: VecDeque<Output>,
     traces: Vec<Trace>,
@@ -691,7 +685,6 @@ impl Simulation {
             svc_up: vec![true; n_svcs],
             cut: Vec::new(),
             host_counters: vec![HostCounters::default(); n_hosts].into(),
-            firewall_seen: vec![[None; 2]; n_hosts].into(),
             served_by: vec![0; n_svcs].into(),
             outputs: VecDeque::new(),
             traces: Vec::new(),

@@ -385,21 +385,10 @@ impl Simulation {
         Some((address, resolution.latency))
     }
 
-    /// What `host`'s firewall does with `packet`. A run's rules never change, so each host
-    /// remembers its last two distinct packets and their decisions (one sender, or two in
-    /// turn, is what the request walk shows a host).
-    pub(super) fn firewall_decision(&mut self, host: usize, packet: &Packet) -> Decision {
+    /// What `host`'s firewall does with `packet`.
+    pub(super) fn firewall_decision(&self, host: usize, packet: &Packet) -> Decision {
         let firewall = self.model.hosts.get(host).and_then(|h| h.firewall.as_ref());
-        let Some(seen) = self.firewall_seen.get_mut(host) else {
-            return firewall::evaluate(firewall, packet);
-        };
-        if let Some((_, decision)) = seen.iter().flatten().find(|(p, _)| p == packet) {
-            return *decision;
-        }
-        let decision = firewall::evaluate(firewall, packet);
-        seen[1] = seen[0];
-        seen[0] = Some((*packet, decision));
-        decision
+        firewall::evaluate(firewall, packet)
     }
 
     /// `decision`, `host`'s firewall's about `packet`, as the hop at `spot`. On a drop or
