@@ -247,7 +247,7 @@ struct LastPick {
 #[derive(Clone, Debug)]
 pub struct Balancer {
     algorithm: Balance,
-    servers: Vec<Server>,
+    servers: Box<[Server]>,
     /// static-rr map: server indices, one slot per unit of (reduced) weight. Its capacity is
     /// reserved at construction, so rebuilding it never allocates.
     map: Vec<usize>,
@@ -284,7 +284,7 @@ impl Balancer {
             .map(|s| clamp_weight(s.weight))
             .fold(0, gcd)
             .max(1);
-        let servers: Vec<Server> = servers
+        let servers: Box<[Server]> = servers
             .iter()
             .map(|spec| {
                 let weight = clamp_weight(spec.weight);

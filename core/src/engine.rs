@@ -414,6 +414,9 @@ struct LbState {
     last_pick: Option<u32>,
 }
 
+/// Every change of the world, as it waits on the queue: 8 bytes, so the queue moves it as one
+/// word. Services, load balancers and server slots fit in 16 bits: a valid design has at most
+/// `MAX_NODES × MAX_SERVICES_PER_HOST` services and `MAX_LINKS` links (`format::validate`).
 enum Ev {
     /// A scheduled input falls due.
     Input {
@@ -423,11 +426,11 @@ enum Ev {
     Sample,
     Arrive {
         req: u32,
-        svc: u32,
+        svc: u16,
     },
     Done {
         req: u32,
-        svc: u32,
+        svc: u16,
     },
     DbReply {
         req: u32,
@@ -451,12 +454,12 @@ enum Ev {
         req: u32,
     },
     Check {
-        lb: u32,
-        slot: u32,
+        lb: u16,
+        slot: u16,
     },
     Mark {
-        lb: u32,
-        slot: u32,
+        lb: u16,
+        slot: u16,
         up: bool,
     },
     /// The VRRP group's pending takeover falls due (stale ones are ignored by the group).
@@ -474,6 +477,10 @@ enum Ev {
         load: u32,
     },
 }
+
+const _: () = assert!(format::MAX_NODES * format::MAX_SERVICES_PER_HOST <= u16::MAX as usize);
+const _: () = assert!(format::MAX_LINKS <= u16::MAX as usize);
+const _: () = assert!(std::mem::size_of::<Ev>() == 8);
 
 struct LoadRun {
     load: Load,
@@ -504,8 +511,8 @@ pub struct Simulation {
     reqs: Vec<Option<Req>>,
     free: Vec<u32>,
     next_id: u64,
-    pools: Vec<Pool>,
-    lbs: Vec<LbState>,
+    pools: Box<[Pool]>,
+    lbs: Box<[LbState]>,
     vrrp: Vec<VrrpGroup>,
     /// keepalived's track script per host, for VRRP members whose keepalived tracks one.
     scripts: Vec<Option<ScriptRun>>,
@@ -515,11 +522,11 @@ pub struct Simulation {
     host_up: Vec<bool>,
     /// Hosts down because they were shut down cleanly (`Input::HostStop`), not crashed.
     host_stopped: Vec<bool>,
-    host_slow: Vec<u32>,
+    host_slow: Box<[u32]>,
     svc_up: Vec<bool>,
     cut: Vec<(usize, usize)>,
-    host_counters: Vec<HostCounters>,
-    served_by: Vec<u64>,
+    host_counters: Box<[HostCounters]>,
+    served_by: Box<[u64]>,
     outputs: VecDeque<Output>,
     traces: Vec<Trace>,
     reports: Vec<MetricsReport>,
@@ -597,8 +604,8 @@ impl Simulation {
                     queue.push(
                         first,
                         Ev::Check {
-                            lb: lb_idx as u32,
-                            slot: slot as u32,
+                            lb: lb_idx as u16,
+                            slot: slot as u16,
                         },
                     );
                 } else {
@@ -710,17 +717,17 @@ impl Simulation {
             free: Vec::new(),
             next_id: 0,
             pools: (0..n_svcs).map(|_| Pool::default()).collect(),
-            lbs,
+            lbs: lbs.into(),
             vrrp,
             scripts,
             dbs,
             host_up: vec![true; n_hosts],
             host_stopped: vec![false; n_hosts],
-            host_slow: vec![1; n_hosts],
+            host_slow: vec![1; n_hosts].into(),
             svc_up: vec![true; n_svcs],
             cut: Vec::new(),
-            host_counters: vec![HostCounters::default(); n_hosts],
-            served_by: vec![0; n_svcs],
+            host_counters: vec![HostCounters::default(); n_hosts].into(),
+            served_by: vec![0; n_svcs].into(),
             outputs: VecDeque::new(),
             traces: Vec::new(),
             reports: Vec::new(),
@@ -904,13 +911,25 @@ impl Simulation {
         }
     }
 
+    /// Whether host `host` is up now (an unknown one is not).
+    #[inline(always)]
+    fn host_up_now(&self, host: usize) -> bool {
+        self.host_up.get(host) == Some(&true)
+    }
+
+    /// Whether service `svc` runs now, whatever its host does (an unknown one does not).
+    #[inline(always)]
+    fn svc_up_now(&self, svc: usize) -> bool {
+        self.svc_up.get(svc) == Some(&true)
+    }
+
     /// Whether a host or service is up now (a service also needs its host).
     fn is_up(&self, place: Place) -> bool {
         match place {
             Place::Host(h) => self.host_up.get(h).copied().unwrap_or(false),
             Place::Svc(s) => {
                 self.svc_up.get(s).copied().unwrap_or(false)
-                    && self.is_up(Place::Host(self.model.svcs[s].host))
+                    && self.is_up(Place::Host(self.model.svc(s).host))
             }
             Place::Client | Place::Dns | Place::Vip(_) => true,
         }

@@ -178,6 +178,21 @@ impl Model {
         }
     }
 
+    /// Service `svc`, indexed in place: the engine's request walk asks many times per request,
+    /// and a `Vec` index is an out-of-line call in the size-optimised build.
+    #[inline(always)]
+    pub fn svc(&self, svc: usize) -> &Svc {
+        let svcs: &[Svc] = &self.svcs;
+        &svcs[svc]
+    }
+
+    /// Host `host`, indexed in place (see [`Model::svc`]).
+    #[inline(always)]
+    pub fn host(&self, host: usize) -> &HostM {
+        let hosts: &[HostM] = &self.hosts;
+        &hosts[host]
+    }
+
     /// The id of service `svc`.
     pub fn svc_id(&self, svc: usize) -> &str {
         self.name(Place::Svc(svc))

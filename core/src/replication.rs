@@ -20,7 +20,7 @@
 //! read of that replica, so memory is bounded by the number of keys plus the writes in flight.
 //! Reads never allocate.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::time::{SimDuration, SimTime};
 
@@ -142,6 +142,72 @@ impl Row {
     }
 }
 
+/// Keys below this are kept in a vector indexed by the key (a load run's keys are small);
+/// larger ones in a vector sorted by key.
+const DENSE_KEYS: u64 = 4096;
+
+/// Rows by key, looked up (never iterated): a read is an index, not a tree search.
+#[derive(Clone, Debug)]
+struct Keyed<V> {
+    dense: Vec<Option<V>>,
+    sparse: Vec<(u64, V)>,
+}
+
+impl<V> Default for Keyed<V> {
+    fn default() -> Self {
+        Keyed {
+            dense: Vec::new(),
+            sparse: Vec::new(),
+        }
+    }
+}
+
+impl<V> Keyed<V> {
+    fn get(&self, key: u64) -> Option<&V> {
+        if key < DENSE_KEYS {
+            self.dense.get(key as usize)?.as_ref()
+        } else {
+            let index = self.sparse.binary_search_by_key(&key, |e| e.0).ok()?;
+            self.sparse.get(index).map(|e| &e.1)
+        }
+    }
+
+    fn get_mut(&mut self, key: u64) -> Option<&mut V> {
+        if key < DENSE_KEYS {
+            self.dense.get_mut(key as usize)?.as_mut()
+        } else {
+            let index = self.sparse.binary_search_by_key(&key, |e| e.0).ok()?;
+            self.sparse.get_mut(index).map(|e| &mut e.1)
+        }
+    }
+
+    /// The row of `key`, inserting `value` first if there is none.
+    fn get_or_insert(&mut self, key: u64, value: V) -> &mut V {
+        if key < DENSE_KEYS {
+            let index = key as usize;
+            if self.dense.len() <= index {
+                self.dense.resize_with(index + 1, || None);
+            }
+            self.dense[index].get_or_insert(value)
+        } else {
+            let index = match self.sparse.binary_search_by_key(&key, |e| e.0) {
+                Ok(index) => index,
+                Err(index) => {
+                    self.sparse.insert(index, (key, value));
+                    index
+                }
+            };
+            &mut self.sparse[index].1
+        }
+    }
+}
+
+impl<V: Copy> Keyed<V> {
+    fn insert(&mut self, key: u64, value: V) {
+        *self.get_or_insert(key, value) = value;
+    }
+}
+
 /// One write on its way to a replica.
 #[derive(Clone, Copy, Debug)]
 struct Event {
@@ -165,7 +231,7 @@ struct Replica {
     apply_cost: SimDuration,
     running: bool,
     /// key → (value, seq) as applied.
-    rows: BTreeMap<u64, (u64, u64)>,
+    rows: Keyed<(u64, u64)>,
     /// Writes not yet applied, in source commit order; their `apply_at` never decreases.
     queue: VecDeque<Event>,
     /// Apply time of the last write scheduled (or applied, after a stop).
@@ -185,7 +251,7 @@ impl Replica {
                 break;
             }
             self.queue.pop_front();
-            let slot = self.rows.entry(event.key).or_insert((event.value, 0));
+            let slot = self.rows.get_or_insert(event.key, (event.value, 0));
             // A row loaded after this write was queued is newer: keep it.
             if event.seq > slot.1 {
                 *slot = (event.value, event.seq);
@@ -208,7 +274,7 @@ impl Replica {
 /// (or semi-synchronously, see [`SemiSync`]).
 #[derive(Clone, Debug)]
 pub struct ReplicatedDb {
-    primary: BTreeMap<u64, Row>,
+    primary: Keyed<Row>,
     replicas: Vec<Replica>,
     seq: u64,
     semi_sync: Option<SemiSync>,
@@ -221,7 +287,7 @@ impl ReplicatedDb {
     /// A primary with one replica per lag model, all running, async, no SOURCE_DELAY, empty.
     pub fn new(replica_lags: &[LagModel]) -> ReplicatedDb {
         ReplicatedDb {
-            primary: BTreeMap::new(),
+            primary: Keyed::default(),
             replicas: replica_lags
                 .iter()
                 .map(|&lag| Replica {
@@ -229,7 +295,7 @@ impl ReplicatedDb {
                     source_delay: SimDuration::ZERO,
                     apply_cost: SimDuration::ZERO,
                     running: true,
-                    rows: BTreeMap::new(),
+                    rows: Keyed::default(),
                     queue: VecDeque::new(),
                     last_apply: SimTime::ZERO,
                     last_delay: SimDuration::ZERO,
@@ -329,7 +395,7 @@ impl ReplicatedDb {
             seq: self.seq,
             committed_at: Some(visible_at),
         };
-        match self.primary.get_mut(&key) {
+        match self.primary.get_mut(key) {
             Some(row) => {
                 // Keep the version a reader sees until the new one is visible.
                 row.before = row.at(now).or(row.before);
@@ -372,7 +438,7 @@ impl ReplicatedDb {
 
     /// What the primary returns at `now`: always the newest committed value, never stale.
     pub fn read_primary(&self, key: u64, now: SimTime) -> Read {
-        let version = self.primary.get(&key).and_then(|row| row.at(now));
+        let version = self.primary.get(key).and_then(|row| row.at(now));
         Read {
             value: version.map(|v| v.value),
             stale: false,
@@ -386,7 +452,7 @@ impl ReplicatedDb {
     /// A stopped replica still answers, from what it had applied. An unknown replica answers
     /// like one that has applied nothing.
     pub fn read_replica(&mut self, replica: usize, key: u64, now: SimTime) -> Read {
-        let primary = self.primary.get(&key).and_then(|row| row.at(now));
+        let primary = self.primary.get(key).and_then(|row| row.at(now));
         let written_at = primary.and_then(|v| v.committed_at);
         let primary_seq = primary.map_or(0, |v| v.seq);
         let Some(r) = self.replicas.get_mut(replica) else {
@@ -398,7 +464,7 @@ impl ReplicatedDb {
             };
         };
         r.apply_until(now);
-        let applied = r.rows.get(&key).copied();
+        let applied = r.rows.get(key).copied();
         Read {
             value: applied.map(|(value, _)| value),
             stale: primary_seq > applied.map_or(0, |(_, seq)| seq),

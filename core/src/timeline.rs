@@ -153,7 +153,21 @@ impl Timeline {
     }
 
     /// The bucket holding `at`, created (with any before it) if needed.
+    #[inline(always)]
     pub fn bucket_mut(&mut self, at: SimTime) -> &mut Bucket {
+        // Most calls are for the newest bucket: that costs two comparisons, no division.
+        let newest = self.buckets.len().wrapping_sub(1);
+        let width = self.width.as_micros();
+        let idx = match self.buckets.last() {
+            Some(last) if at >= last.start && (at - last.start).as_micros() < width => newest,
+            _ => self.make_bucket(at),
+        };
+        let buckets: &mut [Bucket] = &mut self.buckets;
+        &mut buckets[idx]
+    }
+
+    /// The index of the bucket holding `at`, created (with any before it) if needed.
+    fn make_bucket(&mut self, at: SimTime) -> usize {
         let idx = (at.as_micros() / self.width.as_micros()) as usize;
         while self.buckets.len() <= idx {
             let start = SimTime::ZERO + self.width.times(self.buckets.len() as u64);
@@ -173,7 +187,7 @@ impl Timeline {
                 balanced: vec![0; n],
             });
         }
-        &mut self.buckets[idx]
+        idx
     }
 
     /// The index of a service id in the per-service vectors.

@@ -1,6 +1,6 @@
 //! Work that runs on its own clock: health checks, timeline sampling and agent reports.
 
-use crate::firewall::{self, ConnState, Packet};
+use crate::firewall::{ConnState, Packet};
 use crate::health::{CheckResult, Transition};
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{Proto, Verdict};
@@ -22,7 +22,7 @@ impl Simulation {
                 dst_port: self.model.svcs[target].port,
                 state: ConnState::New,
             };
-            let decision = firewall::evaluate(self.model.hosts[to_host].firewall.as_ref(), &packet);
+            let decision = self.firewall_decision(to_host, &packet);
             if !decision.passes() {
                 if decision.verdict == Verdict::Reject {
                     CheckResult::Refused
@@ -65,8 +65,8 @@ impl Simulation {
                 self.queue.push(
                     completed,
                     Ev::Mark {
-                        lb: lb as u32,
-                        slot: slot as u32,
+                        lb: lb as u16,
+                        slot: slot as u16,
                         up,
                     },
                 );
@@ -79,8 +79,8 @@ impl Simulation {
         self.queue.push(
             next.max(self.now),
             Ev::Check {
-                lb: lb as u32,
-                slot: slot as u32,
+                lb: lb as u16,
+                slot: slot as u16,
             },
         );
     }

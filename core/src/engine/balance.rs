@@ -2,7 +2,7 @@
 //! redispatch.
 
 use crate::balancer::ConnectError;
-use crate::firewall::{self, ConnState, Packet};
+use crate::firewall::{ConnState, Packet};
 use crate::model::{Model, Place};
 use crate::tcp::SynSchedule;
 use crate::time::SimDuration;
@@ -123,11 +123,11 @@ impl Simulation {
         let lan = self.config.lan_latency;
         let from = self.model.lbs[lb].svc;
         let target = self.model.links[self.model.lbs[lb].servers[server_slot]].to;
-        let from_host = self.model.svcs[from].host;
-        let to_host = self.model.svcs[target].host;
-        let port = self.model.svcs[target].port;
-        let src_ip = self.model.hosts[from_host].ip;
-        let to_ip = self.model.hosts[to_host].ip;
+        let from_host = self.model.svc(from).host;
+        let to_host = self.model.svc(target).host;
+        let port = self.model.svc(target).port;
+        let src_ip = self.model.host(from_host).ip;
+        let to_ip = self.model.host(to_host).ip;
         let src = Some((src_ip, LB_PORT));
         let dst = Some((to_ip, port));
         let packet = Packet {
@@ -136,8 +136,8 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let firewall = self.model.hosts[to_host].firewall.as_ref();
-        let decision = firewall::evaluate(firewall, &packet);
+        let decision = self.firewall_decision(to_host, &packet);
+        let has_firewall = self.model.host(to_host).firewall.is_some();
         let explain = move |m: &Model| {
             let h = &m.hosts[to_host];
             decision.explain(&h.id, h.firewall.as_ref(), &packet)
@@ -150,13 +150,13 @@ impl Simulation {
             Stopped,
         }
         // (what went wrong, whether it answers at once with a reset)
-        let failure = if !self.host_up[to_host] {
+        let failure = if !self.host_up_now(to_host) {
             Some((Failure::HostDown, false))
         } else if self.cut.contains(&host_pair(from_host, to_host)) {
             Some((Failure::Cut, false))
         } else if !decision.passes() {
             Some((Failure::Firewall, decision.verdict == Verdict::Reject))
-        } else if !self.svc_up[target] {
+        } else if !self.svc_up_now(target) {
             Some((Failure::Stopped, true))
         } else {
             None
@@ -165,7 +165,7 @@ impl Simulation {
         let policy = self.lbs[lb].retry;
         let schedule = SynSchedule::with_timeout(policy.timeout_connect);
         let Some((failure, refused)) = failure else {
-            if firewall.is_some() {
+            if has_firewall {
                 self.hop(
                     slot,
                     Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall).ends(src, dst),
@@ -203,7 +203,7 @@ impl Simulation {
                 now + lan.times(3),
                 Ev::Arrive {
                     req: slot,
-                    svc: target as u32,
+                    svc: target as u16,
                 },
             );
             return;

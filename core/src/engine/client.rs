@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::firewall::{self, ConnState, Packet};
+use crate::firewall::{self, ConnState, Decision, Packet};
 use crate::model::{self, Entry, Model, Place, SvcRole};
 use crate::tcp::SynSchedule;
 use crate::time::{SimDuration, SimTime};
@@ -103,7 +103,7 @@ impl Simulation {
             }
             Some(Entry::Host(host)) => host,
         };
-        if !self.host_up[host] {
+        if !self.host_up_now(host) {
             return self.syn_unanswered(
                 slot,
                 Place::Host(host),
@@ -117,8 +117,7 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let firewall = self.model.hosts[host].firewall.as_ref();
-        let decision = firewall::evaluate(firewall, &packet);
+        let decision = self.firewall_decision(host, &packet);
         if !decision.passes() && decision.verdict != Verdict::Reject {
             return self.syn_unanswered(
                 slot,
@@ -129,7 +128,16 @@ impl Simulation {
         }
         let syn = conn.resent;
         let at_firewall = Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
-        if !self.firewall_passes(slot, host, &packet, at_firewall, syn_at, syn_at + wan) {
+        let (timeout_at, refused_at) = (syn_at, syn_at + wan);
+        if !self.firewall_passes(
+            slot,
+            host,
+            &packet,
+            decision,
+            at_firewall,
+            timeout_at,
+            refused_at,
+        ) {
             return;
         }
         let Some(svc) = self.model.listener(host, port) else {
@@ -153,7 +161,7 @@ impl Simulation {
                 }
             });
         };
-        if !self.svc_up[svc] {
+        if !self.svc_up_now(svc) {
             return self.fail(
                 slot,
                 Spot::new(syn_at, Place::Svc(svc), HopKind::Failure).syn(syn),
@@ -201,13 +209,13 @@ impl Simulation {
             t + wan
         };
         if spec.https && !new_session {
-            let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
+            let is_lb = matches!(self.model.svc(svc).role, SvcRole::Lb(_));
             if let Some(req) = self.req_mut(slot) {
                 req.encrypted = true;
                 req.tls_at_lb = is_lb;
             }
         } else if spec.https {
-            let is_lb = matches!(self.model.svcs[svc].role, SvcRole::Lb(_));
+            let is_lb = matches!(self.model.svc(svc).role, SvcRole::Lb(_));
             if let Some(req) = self.req_mut(slot) {
                 req.encrypted = true;
                 req.tls_at_lb = is_lb;
@@ -230,7 +238,7 @@ impl Simulation {
             arrive,
             Ev::Arrive {
                 req: slot,
-                svc: svc as u32,
+                svc: svc as u16,
             },
         );
     }
@@ -398,25 +406,35 @@ impl Simulation {
         Some((address, resolution.latency))
     }
 
-    /// Checks `packet` against `host`'s firewall, the hop at `spot`. On a drop or reject the
-    /// request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this returns
-    /// false.
+    /// What `host`'s firewall does with `packet`.
+    pub(super) fn firewall_decision(&self, host: usize, packet: &Packet) -> Decision {
+        let firewall = self.model.hosts.get(host).and_then(|h| h.firewall.as_ref());
+        firewall::evaluate(firewall, packet)
+    }
+
+    /// `decision`, `host`'s firewall's about `packet`, as the hop at `spot`. On a drop or
+    /// reject the request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this
+    /// returns false.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the hop's packet, its verdict and its two ends"
+    )]
     pub(super) fn firewall_passes(
         &mut self,
         slot: u32,
         host: usize,
         packet: &Packet,
+        decision: Decision,
         spot: Spot,
         timeout_at: SimTime,
         refused_at: SimTime,
     ) -> bool {
-        let firewall = self.model.hosts[host].firewall.as_ref();
-        let decision = firewall::evaluate(firewall, packet);
+        let firewall = self.model.host(host).firewall.as_ref();
         let explain = |m: &Model| {
             let h = &m.hosts[host];
             decision.explain(&h.id, h.firewall.as_ref(), packet)
         };
-        let dst = Some((self.model.hosts[host].ip, packet.dst_port));
+        let dst = Some((self.model.host(host).ip, packet.dst_port));
         if decision.passes() {
             if firewall.is_some() {
                 self.hop(slot, spot.ends(Some((packet.src, 0)), dst), explain);

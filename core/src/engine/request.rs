@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use crate::model::{Model, Place};
 use crate::stats::Stats;
 use crate::time::{SimDuration, SimTime};
-use crate::trace::{Hop, HopKind, Outcome, RequestId, RequestKind, RequestSpec, Trace};
+use crate::trace::{Hop, HopKind, Outcome, RequestId, RequestSpec, Trace};
 
 use super::words::outcome_reason;
 use super::{Connecting, Ev, Fate, Output, Req, Simulation, Spot, Traced};
@@ -132,7 +132,7 @@ impl Simulation {
         }
         let host = match place {
             Place::Host(h) => Some(h),
-            Place::Svc(s) => Some(self.model.svcs[s].host),
+            Place::Svc(s) => Some(self.model.svc(s).host),
             _ => None,
         };
         if let Some(host) = host {
@@ -265,17 +265,20 @@ impl Simulation {
 
     /// The outcome reaches the client: count it, close the trace, free the slot.
     pub(super) fn complete(&mut self, slot: u32, now: SimTime) {
-        let Some(fate) = self.req(slot).and_then(|r| r.fate) else {
+        let Some(req) = self.req(slot) else {
             return;
         };
+        let Some(fate) = req.fate else {
+            return;
+        };
+        let kind = Stats::kind_index(req.spec.kind);
+        let latency = now - req.sent_at;
+        let web = req.web;
+        let resent = req.client_syn.resent > 0;
+        let sent_at = req.sent_at;
         self.finished += 1;
-        let kind = Stats::kind_index(self.req(slot).map_or(RequestKind::Static, |r| r.spec.kind));
-        let latency = self.req(slot).map(|r| now - r.sent_at);
-        let web = self.req(slot).and_then(|r| r.web);
-        let resent = self.req(slot).is_some_and(|r| r.client_syn.resent > 0);
         // Counted in the second the request was sent (its latency included), so a chart of
         // the run shows each second's requests, never outcomes after the load ended.
-        let sent_at = self.req(slot).map_or(now, |r| r.sent_at);
         let bucket = self.timeline.bucket_mut(sent_at);
         for counts in [&mut self.stats.by_kind[kind], &mut bucket.outcomes] {
             match fate {
@@ -290,7 +293,7 @@ impl Simulation {
         if matches!(fate, Fate::Served { .. }) && resent {
             self.stats.served_after_resend += 1;
         }
-        if let (Fate::Served { .. }, Some(latency)) = (fate, latency) {
+        if let Fate::Served { .. } = fate {
             self.stats.latency.record(latency);
             bucket.latency.record(latency);
             if let Some(w) = web {

@@ -13,7 +13,7 @@ use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot, host_pair};
 
 impl Simulation {
     pub(super) fn service_time(&self, svc: usize, slot: u32) -> SimDuration {
-        let s = &self.model.svcs[svc];
+        let s = &self.model.svc(svc);
         let mut time = s.service_time;
         if matches!(s.role, SvcRole::Lb(_))
             && self
@@ -31,20 +31,18 @@ impl Simulation {
             done,
             Ev::Done {
                 req: slot,
-                svc: svc as u32,
+                svc: svc as u16,
             },
         );
     }
 
     pub(super) fn arrive(&mut self, slot: u32, svc: usize) {
         let now = self.now;
-        if self.req(slot).is_none_or(|r| r.fate.is_some()) {
+        let Some(req) = self.req_mut(slot).filter(|r| r.fate.is_none()) else {
             return;
-        }
-        let forwards = self.req_mut(slot).map_or(0, |r| {
-            r.forwards = r.forwards.saturating_add(1);
-            r.forwards
-        });
+        };
+        req.forwards = req.forwards.saturating_add(1);
+        let forwards = req.forwards;
         if forwards > MAX_FORWARDS {
             // A design whose links go round in a circle (a load balancer behind itself).
             let back = self.return_latency(slot);
@@ -56,8 +54,8 @@ impl Simulation {
                 )
             });
         }
-        let host = self.model.svcs[svc].host;
-        if !self.host_up[host] {
+        let host = self.model.svc(svc).host;
+        if !self.host_up_now(host) {
             // A connection already established through a host that died: what travels on it
             // is lost, nobody answers, and the browser gives up (B2.9).
             let at = now + self.config.client_timeout;
@@ -74,7 +72,7 @@ impl Simulation {
                 },
             );
         }
-        if !self.svc_up[svc] {
+        if !self.svc_up_now(svc) {
             return self.fail_back(slot, Place::Svc(svc), Fate::Failed(502), |m| {
                 format!("{} went down before the request arrived", m.svc_id(svc))
             });
@@ -83,7 +81,7 @@ impl Simulation {
         if let Some(req) = self.req_mut(slot) {
             req.enqueued_at = now;
         }
-        let workers = u32::from(self.model.svcs[svc].workers);
+        let workers = u32::from(self.model.svc(svc).workers);
         let limit = u64::from(workers) * u64::from(self.config.queue_per_worker);
         let pool = &mut self.pools[svc];
         if pool.busy < workers {
@@ -134,13 +132,13 @@ impl Simulation {
     }
 
     pub(super) fn done(&mut self, slot: u32, svc: usize) {
-        let role = self.model.svcs[svc].role;
+        let role = self.model.svc(svc).role;
         if self.req(slot).is_none_or(|r| r.fate.is_some()) {
             self.release(svc);
             return;
         }
-        let host = self.model.svcs[svc].host;
-        if !self.host_up[host] {
+        let host = self.model.svc(svc).host;
+        if !self.host_up_now(host) {
             // The host died while serving: the request dies with it.
             self.release(svc);
             let at = self.now + self.config.client_timeout;
@@ -178,7 +176,7 @@ impl Simulation {
         let Some(spec) = self.req(slot).map(|r| r.spec) else {
             return;
         };
-        let terminates = self.model.svcs[svc].certificate.is_some();
+        let terminates = self.model.svc(svc).certificate.is_some();
         if let Some(req) = self.req_mut(slot) {
             req.web = Some(svc as u32);
             if terminates && !req.tls_at_lb {
@@ -230,13 +228,13 @@ impl Simulation {
     pub(super) fn forward(&mut self, slot: u32, from: usize, to: usize) -> bool {
         let now = self.now;
         let lan = self.config.lan_latency;
-        let from_host = self.model.svcs[from].host;
-        let to_host = self.model.svcs[to].host;
+        let from_host = self.model.svc(from).host;
+        let to_host = self.model.svc(to).host;
         let same_host = from_host == to_host;
         if !same_host {
             let back = self.return_latency(slot);
             let timeout_at = now + self.config.connect_timeout + back;
-            if !self.host_up[to_host] {
+            if !self.host_up_now(to_host) {
                 self.failing_because(slot, Detail::HostDown(to_host as u32));
                 self.fail(
                     slot,
@@ -263,20 +261,24 @@ impl Simulation {
                 );
                 return false;
             }
-            let src = self.model.hosts[from_host].ip;
+            let src = self.model.host(from_host).ip;
             let packet = Packet {
                 src,
                 proto: Proto::Tcp,
-                dst_port: self.model.svcs[to].port,
+                dst_port: self.model.svc(to).port,
                 state: ConnState::New,
             };
             let refused_at = now + lan.times(2) + back;
             let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
-            if !self.firewall_passes(slot, to_host, &packet, spot, timeout_at, refused_at) {
+            let decision = self.firewall_decision(to_host, &packet);
+            let passes = self.firewall_passes(
+                slot, to_host, &packet, decision, spot, timeout_at, refused_at,
+            );
+            if !passes {
                 return false;
             }
         }
-        if !self.svc_up[to] {
+        if !self.svc_up_now(to) {
             // The SYN reaches the host, which answers with a reset.
             let back = self.return_latency(slot);
             let one_way = if same_host { LOOPBACK } else { lan };
@@ -308,7 +310,7 @@ impl Simulation {
             now + delay,
             Ev::Arrive {
                 req: slot,
-                svc: to as u32,
+                svc: to as u16,
             },
         );
         true
@@ -443,7 +445,7 @@ impl Simulation {
         }
         let app = self.req(slot).and_then(|r| r.app).map(|a| a as usize);
         let one_way = match app {
-            Some(a) if self.model.svcs[a].host == self.model.svcs[svc].host => LOOPBACK,
+            Some(a) if self.model.svc(a).host == self.model.svc(svc).host => LOOPBACK,
             _ => self.config.lan_latency,
         };
         if let Some(req) = self.req_mut(slot) {
@@ -474,7 +476,7 @@ impl Simulation {
         if let Some(w) = web {
             self.served_by[w as usize] += 1;
         }
-        let host = self.model.svcs[svc].host;
+        let host = self.model.svc(svc).host;
         self.host_counters[host].time_us += (now - sent_at).as_micros();
         self.hop(
             slot,
