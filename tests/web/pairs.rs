@@ -156,4 +156,5 @@ async fn the_active_label_follows_the_failover() {
     click(&root, "button[data-wait='10']").await;
     assert_eq!(role(&root, "lb-01"), "keepalived down");
     assert_eq!(role(&root, "lb-02"), "active · MASTER of 8.8.8.8");
+    assert_eq!(text(&root, ".vip-holder").trim(), "held by lb-02");
 }

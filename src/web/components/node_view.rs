@@ -136,8 +136,10 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
                     Some(holder) => ("held", format!("held by {holder}")),
                     None => ("unheld", "nobody holds it".to_owned()),
                 };
+                // Keyed by its words: a new element when the holder changes (Chromium kept
+                // painting the old words of an SVG text whose content alone changed).
                 html! {
-                    <text class={classes!("state-label", "vip-holder", class)}
+                    <text key={text.clone()} class={classes!("state-label", "vip-holder", class)}
                         x={(SMALL_W + 8.0).to_string()} y={(SMALL_H / 2.0 + 4.0).to_string()}>
                         { text }
                     </text>
@@ -283,12 +285,13 @@ fn host_body(
             <rect class="node-box host-box" width={rect.w.to_string()} height={rect.h.to_string()} rx="8" />
             <text class="node-name" x="10" y="18">{ node.name.clone() }</text>
             <text class="ip" x="10" y="34">{ ips }</text>
-            if let Some(role) = marks.vrrp_roles.get(&node.id) {
-                // Above the box, readable at any zoom: which load balancer is active now.
-                <text class={classes!("state-label", "vrrp-role", role_class(role))} x="2" y="-7">
+            // Above the box, readable at any zoom: which load balancer is active now (keyed by
+            // its words, as the virtual IP's holder is).
+            { for marks.vrrp_roles.get(&node.id).map(|role| html! {
+                <text key={role.clone()} class={classes!("state-label", "vrrp-role", role_class(role))} x="2" y="-7">
                     { role.clone() }
                 </text>
-            }
+            }) }
             if marks.down.contains(&node.id) {
                 <text class="down-label" x={(rect.w - 10.0).to_string()} y="34">{ "DOWN" }</text>
             }
