@@ -10,6 +10,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::trace::status_phrase;
+
 /// What made one request fail, with the names of the places involved.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "cause", rename_all = "snake_case")]
@@ -79,17 +81,6 @@ pub struct Diagnosis {
     pub cause: Cause,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
-}
-
-fn status_phrase(status: u16) -> &'static str {
-    match status {
-        500 => " Internal Server Error",
-        502 => " Bad Gateway",
-        503 => " Service Unavailable",
-        504 => " Gateway Timeout",
-        508 => " Loop Detected",
-        _ => "",
-    }
 }
 
 /// What happened to the requests, after "were" (or "was"): "dropped by fw-lb-01's default

@@ -179,6 +179,19 @@ impl Outcome {
     }
 }
 
+/// An HTTP status's reason phrase with a leading space (" Bad Gateway"); empty for statuses
+/// the engine does not send.
+pub fn status_phrase(status: u16) -> &'static str {
+    match status {
+        500 => " Internal Server Error",
+        502 => " Bad Gateway",
+        503 => " Service Unavailable",
+        504 => " Gateway Timeout",
+        508 => " Loop Detected",
+        _ => "",
+    }
+}
+
 /// How the request ended, in one sentence (what the event list and the proofs show).
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -217,14 +230,7 @@ impl fmt::Display for Outcome {
             } => {
                 // The status is the answer of whoever sent it back (Nginx's 502 when the
                 // application server fails); `place` is where the request failed.
-                let phrase = match status {
-                    500 => " Internal Server Error",
-                    502 => " Bad Gateway",
-                    503 => " Service Unavailable",
-                    504 => " Gateway Timeout",
-                    508 => " Loop Detected",
-                    _ => "",
-                };
+                let phrase = status_phrase(*status);
                 if *status == 0 {
                     write!(f, "Failed at {place}: {reason}")
                 } else {
