@@ -151,17 +151,6 @@ async fn focus(el: &Element) {
     yew::scheduler::flush().await;
 }
 
-async fn press(el: &Element, key: &str) {
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    el.dispatch_event(&event).expect("dispatched");
-    yew::scheduler::flush().await;
-}
-
 #[wasm_bindgen_test]
 async fn the_axis_is_the_run_every_chart_marks_every_step_and_says_values_on_hover_and_focus() {
     let settings = LoadSettings {

@@ -510,14 +510,7 @@ async fn press_on(target: &Element, key: &str) {
     } else if let Some(el) = target.dyn_ref::<web_sys::SvgElement>() {
         el.focus().expect("focus");
     }
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    target.dispatch_event(&event).expect("dispatched");
-    yew::scheduler::flush().await;
+    press(target, key).await;
 }
 
 /// Ports without a mouse (issue 15, item 7): C on a focused node starts "Connect from here",

@@ -93,6 +93,19 @@ pub struct Screen {
     pub window: web_sys::Window,
 }
 
+/// A key pressed (`keydown`) on `el`, bubbling, as the keyboard sends it to the focused
+/// element.
+pub async fn press(el: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    el.dispatch_event(&event).expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
 /// A same-origin frame at the end of the page's body, and its window.
 pub fn new_frame() -> (Element, web_sys::Window) {
     let frame = document().create_element("iframe").expect("iframe");
