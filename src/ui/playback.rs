@@ -269,7 +269,28 @@ impl Vrrp {
     /// BACKUP", "FAULT (HAProxy down)" or "keepalived down"; `None` for a host in no VRRP
     /// group. Read from the engine's states, never from the design's names.
     pub fn role(&self, host: &str) -> Option<String> {
-        role_of(&self.keepalived, host)
+        let states: Vec<_> = self
+            .keepalived
+            .iter()
+            .filter(|(_, _, h, _)| h == host)
+            .collect();
+        if states.is_empty() {
+            return None;
+        }
+        let held: Vec<String> = states
+            .iter()
+            .filter(|(.., s)| *s == MemberState::Master)
+            .map(|(_, ip, ..)| ip.to_string())
+            .collect();
+        Some(if !held.is_empty() {
+            format!("active · MASTER of {}", held.join(", "))
+        } else if states.iter().any(|(.., s)| *s == MemberState::Fault) {
+            "FAULT (HAProxy down)".to_owned()
+        } else if states.iter().all(|(.., s)| *s == MemberState::Down) {
+            "keepalived down".to_owned()
+        } else {
+            "passive · BACKUP".to_owned()
+        })
     }
 
     /// Every member's role by host id ([`Vrrp::role`]).
@@ -282,31 +303,6 @@ impl Vrrp {
         );
         roles
     }
-}
-
-/// Members' states: (virtual IP id, its address, host id, state).
-type Members = [(String, std::net::Ipv4Addr, String, MemberState)];
-
-/// [`Vrrp::role`] of `host` among `members`.
-fn role_of(members: &Members, host: &str) -> Option<String> {
-    let states: Vec<_> = members.iter().filter(|(_, _, h, _)| h == host).collect();
-    if states.is_empty() {
-        return None;
-    }
-    let held: Vec<String> = states
-        .iter()
-        .filter(|(.., s)| *s == MemberState::Master)
-        .map(|(_, ip, ..)| ip.to_string())
-        .collect();
-    Some(if !held.is_empty() {
-        format!("active · MASTER of {}", held.join(", "))
-    } else if states.iter().any(|(.., s)| *s == MemberState::Fault) {
-        "FAULT (HAProxy down)".to_owned()
-    } else if states.iter().all(|(.., s)| *s == MemberState::Down) {
-        "keepalived down".to_owned()
-    } else {
-        "passive · BACKUP".to_owned()
-    })
 }
 
 /// What a replay shows, as plain values the page draws.
@@ -323,11 +319,9 @@ pub struct Run {
     pub cut: BTreeSet<(String, String)>,
     /// Hosts that are down because they were stopped cleanly (not crashed).
     pub stopped: BTreeSet<String>,
-    /// Each virtual IP and the host holding it now, if any.
-    pub vips: Vec<(String, Option<String>)>,
-    /// keepalived's state now on each member of each virtual IP: (virtual IP id, its address,
-    /// host id, state), as the engine reports it.
-    pub keepalived: Vec<(String, std::net::Ipv4Addr, String, MemberState)>,
+    /// Who holds each virtual IP now and what keepalived makes each member, as the engine
+    /// reports it.
+    pub vrrp: Vrrp,
     /// What happened to the world so far, in time order.
     pub news: Vec<News>,
 }
@@ -352,7 +346,7 @@ impl Run {
                 }
             }
         }
-        let Vrrp { vips, keepalived } = Vrrp::of(sim, topology);
+        let vrrp = Vrrp::of(sim, topology);
         // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
         let mut stopped = BTreeSet::new();
         stopped.extend(
@@ -367,15 +361,14 @@ impl Run {
             down,
             cut: sim.cut_links(),
             stopped,
-            vips,
-            keepalived,
+            vrrp,
             news: replay.news.clone(),
         }
     }
 
     /// What keepalived makes `host` now, in words ([`Vrrp::role`]).
     pub fn vrrp_role(&self, host: &str) -> Option<String> {
-        role_of(&self.keepalived, host)
+        self.vrrp.role(host)
     }
 
     /// The server `lb` picked most recently, as the engine reports it
@@ -615,7 +608,10 @@ mod tests {
     #[test]
     fn the_vip_holder_is_reported() {
         let run = run(3, &[], SimTime::ZERO);
-        assert_eq!(run.vips, [("vip".to_owned(), Some("lb-01".to_owned()))]);
+        assert_eq!(
+            run.vrrp.vips,
+            [("vip".to_owned(), Some("lb-01".to_owned()))]
+        );
     }
 
     #[test]
@@ -624,9 +620,12 @@ mod tests {
         let inputs = [(SimTime::from_secs(2), Input::HostStop("lb-01".into()))];
         let soon = run(3, &inputs, SimTime::from_millis(2_600));
         assert!(soon.is_down("lb-01") && soon.is_stopped("lb-01"));
-        assert_eq!(soon.vips, [("vip".to_owned(), None)]);
+        assert_eq!(soon.vrrp.vips, [("vip".to_owned(), None)]);
         let later = run(3, &inputs, SimTime::from_millis(2_610));
-        assert_eq!(later.vips, [("vip".to_owned(), Some("lb-02".to_owned()))]);
+        assert_eq!(
+            later.vrrp.vips,
+            [("vip".to_owned(), Some("lb-02".to_owned()))]
+        );
         let mut crashed = inputs.to_vec();
         crashed.push((SimTime::from_secs(3), Input::HostUp("lb-01".into())));
         crashed.push((SimTime::from_secs(4), Input::HostDown("lb-01".into())));

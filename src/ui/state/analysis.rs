@@ -272,13 +272,8 @@ pub(super) fn marks(
     };
     // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
     let mut vip_holders = BTreeMap::new();
-    vip_holders.extend(run.vips.iter().cloned());
-    let mut vrrp_roles = BTreeMap::new();
-    vrrp_roles.extend(
-        run.keepalived
-            .iter()
-            .filter_map(|(_, _, host, _)| Some((host.clone(), run.vrrp_role(host)?))),
-    );
+    vip_holders.extend(run.vrrp.vips.iter().cloned());
+    let vrrp_roles = run.vrrp.roles();
     Marks {
         current: current.map(str::to_owned),
         selected,

@@ -104,6 +104,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
             Some(NodeKind::Vip(vip)) => {
                 let holder = run
+                    .vrrp
                     .vips
                     .iter()
                     .find(|(v, _)| v == id)
