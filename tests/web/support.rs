@@ -70,13 +70,27 @@ pub fn unmount() {
     }
 }
 
+/// Sets the page's address fragment to `hash`, and checks that the browser took it. Browsers
+/// ignore (Chromium) or refuse (Firefox) address changes beyond about 200 in 10 s; the tests
+/// make far more than any person, so `webdriver.json` turns that limit off. Should it ever be
+/// on again, this says so instead of a later test seeing the previous test's page.
+fn set_address(hash: &str) {
+    window().location().set_hash(hash).expect("set hash");
+    let now = window().location().hash().expect("hash");
+    assert_eq!(
+        now.trim_start_matches('#'),
+        hash.trim_start_matches('#'),
+        "the browser did not take the address: is its navigation rate limit on?"
+    );
+}
+
 /// A reload of the page at this address fragment, keeping what both storages hold: the last
 /// app is unmounted and a new one mounted.
 pub async fn reload_at(hash: &str) -> Element {
     unmount();
     // Let the old app's last effects and timers run out.
     yew::scheduler::flush().await;
-    window().location().set_hash(hash).expect("set hash");
+    set_address(hash);
     let root = new_root();
     let app = yew::Renderer::<App>::with_root(root.clone()).render();
     MOUNTED.with(|m| *m.borrow_mut() = Some(app));
@@ -126,7 +140,7 @@ pub async fn mount_screen(width: u32, height: u32, hash: &str) -> Screen {
     yew::scheduler::flush().await;
     storage().clear().expect("clear storage");
     tab_storage().clear().expect("clear tab storage");
-    window().location().set_hash(hash).expect("set hash");
+    set_address(hash);
     let (frame, frame_window) = new_frame();
     frame
         .set_attribute(
