@@ -117,7 +117,12 @@ pub enum Change {
     EndMove,
     /// Pick exactly these nodes (a rubber band).
     Pick(Vec<String>),
+    /// Show this part of the drawing (a zoom, "Fit").
     SetView(View),
+    /// Show this part of the drawing: a step of a pan or a pinch.
+    Pan(View),
+    /// The pan or pinch is over.
+    EndPan,
     MoveService {
         service: String,
         to_host: String,
@@ -430,7 +435,7 @@ impl Canvas {
                 view,
             } if *by == id => {
                 let moved = viewport::pan(*view, screen.x - start.x, screen.y - start.y);
-                out.push(Output::Change(Change::SetView(moved)));
+                out.push(Output::Change(Change::Pan(moved)));
             }
             Gesture::Band { pointer: by, start } if *by == id => {
                 out.push(Output::Preview(Preview::Band(viewport::rect_between(
@@ -508,7 +513,7 @@ impl Canvas {
             Gesture::Pinch { ids, from, view } if ids.0 == id || ids.1 == id => {
                 if let (Some(a), Some(b)) = (self.down.get(&ids.0), self.down.get(&ids.1)) {
                     let to = (*a, *b);
-                    out.push(Output::Change(Change::SetView(viewport::pinch(
+                    out.push(Output::Change(Change::Pan(viewport::pinch(
                         *view, *from, to,
                     ))));
                 }
@@ -541,6 +546,7 @@ impl Canvas {
                 ..
             } if !cancelled => Some(Change::ClearSelection),
             Gesture::Nodes { .. } => Some(Change::EndMove),
+            Gesture::Pan { .. } | Gesture::Pinch { .. } => Some(Change::EndPan),
             Gesture::Service { id, host, .. } if !cancelled => {
                 service_target(ctx, &host, at).map(|to_host| Change::MoveService {
                     service: id,
@@ -807,7 +813,7 @@ mod tests {
         let app_row = page.row("server-01", 1);
         let other_host = page.center("server-02");
         let nowhere = p(1900.0, 1900.0);
-        let panned = |dx, dy| Change::SetView(viewport::pan(View::default(), dx, dy));
+        let panned = |dx, dy| Change::Pan(viewport::pan(View::default(), dx, dy));
         let table: Vec<(&str, Vec<Input>, Vec<Change>)> = vec![
             (
                 "a press on empty canvas without moving clears the selection",
@@ -853,7 +859,7 @@ mod tests {
                     to(empty.plus(30.0, 40.0)),
                     up(empty.plus(30.0, 40.0)),
                 ],
-                vec![panned(30.0, 40.0)],
+                vec![panned(30.0, 40.0), Change::EndPan],
             ),
             (
                 "the middle button pans from a node",
@@ -862,7 +868,7 @@ mod tests {
                     to(dns.plus(-20.0, 0.0)),
                     up(dns.plus(-20.0, 0.0)),
                 ],
-                vec![panned(-20.0, 0.0)],
+                vec![panned(-20.0, 0.0), Change::EndPan],
             ),
             (
                 "the right button does nothing",
@@ -1234,7 +1240,7 @@ mod tests {
             (p(100.0, 100.0), p(200.0, 100.0)),
             (p(100.0, 100.0), p(300.0, 100.0)),
         );
-        assert_eq!(out, [Change::SetView(zoomed)]);
+        assert_eq!(out, [Change::Pan(zoomed), Change::EndPan]);
         assert!((zoomed.zoom - 2.0).abs() < 1e-9);
     }
 

@@ -189,6 +189,10 @@ impl AppState {
     /// its [`Refusal`].
     pub fn apply(&mut self, action: Action) {
         let before = self.inputs();
+        // Only a pan's steps keep it going: a lost pointerup cannot leave autosave off.
+        if !matches!(action, Action::View(ViewAction::Pan(_))) {
+            self.view.panning = false;
+        }
         let outcome = match action {
             Action::Edit(action) => self.apply_edit(action),
             Action::Work(action) => self.apply_work(action),
@@ -280,6 +284,12 @@ impl AppState {
             self.analysis.flagged(),
             self.analysis.route(),
         )
+    }
+
+    /// Whether a drag of nodes or a pan is under way: the autosave waits for its end, so
+    /// pointer moves write nothing.
+    pub fn gesture_under_way(&self) -> bool {
+        self.work.moving || self.view.panning
     }
 
     /// The address fragment that describes what is on screen, as far as an address can: the

@@ -313,15 +313,16 @@ fn current_hash() -> String {
         .unwrap_or_default()
 }
 
-/// Autosaves the work whenever it or what is on screen changes (not during a drag: its end
-/// is saved). Returns why autosave is off, while it is.
+/// Autosaves the work whenever it or what is on screen changes (not during a drag or a pan:
+/// its end is saved). Returns why autosave is off, while it is.
 #[hook]
 fn use_autosave(state: &AppState) -> Option<StorageError> {
     let failure = use_state_eq(|| None::<StorageError>);
     {
         let failure = failure.clone();
-        // Nothing is built during a drag: pointer moves stay free of copies of the work.
-        let saved = (!state.work.moving).then(|| Saved::of(state));
+        // Nothing is built during a drag or a pan: pointer moves stay free of copies of the
+        // work and of writes to storage.
+        let saved = (!state.gesture_under_way()).then(|| Saved::of(state));
         use_effect_with(saved, move |saved| {
             if let Some(saved) = saved {
                 let listed = !saved.is_untouched_preset();

@@ -107,6 +107,49 @@ async fn a_drag_on_a_picked_stage_survives_reloading_the_address_the_app_wrote()
     assert_eq!(corner(&third, "lb-01"), moved);
 }
 
+/// A pan writes nothing to storage while the pointer moves (each write copies the whole work),
+/// and the view it ends on is saved when it ends: a reload shows it.
+#[wasm_bindgen_test]
+async fn a_pan_is_saved_when_it_ends_and_a_reload_shows_it() {
+    let root = mount().await;
+    pick_stage(&root, 2).await;
+    settle().await;
+    let canvas = svg(&root);
+    let saved = stored(AUTOSAVE_KEY);
+    let before = canvas.get_attribute("viewBox");
+    // The fitted drawing is centred: the canvas's top-left corner is empty.
+    let r = canvas.get_bounding_client_rect();
+    let from = At {
+        x: r.left() + 6.0,
+        y: r.top() + 6.0,
+    };
+    pointer(&canvas, "pointerdown", from, false).await;
+    for step in 1..=4 {
+        let step = f64::from(step);
+        pointer(
+            &canvas,
+            "pointermove",
+            from.plus(30.0 * step, 15.0 * step),
+            false,
+        )
+        .await;
+    }
+    settle().await;
+    let panned = canvas.get_attribute("viewBox");
+    assert_ne!(panned, before, "the drag pans");
+    assert_eq!(
+        stored(AUTOSAVE_KEY),
+        saved,
+        "nothing is written while the pointer moves"
+    );
+    pointer(&canvas, "pointerup", from.plus(120.0, 60.0), false).await;
+    settle().await;
+    assert_ne!(stored(AUTOSAVE_KEY), saved, "the pan's end is saved");
+    let again = reload().await;
+    settle().await;
+    assert_eq!(svg(&again).get_attribute("viewBox"), panned);
+}
+
 #[wasm_bindgen_test]
 async fn every_address_the_app_writes_reloads_to_what_was_on_screen() {
     let root = mount().await;

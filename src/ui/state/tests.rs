@@ -651,6 +651,55 @@ fn a_pointer_move_shares_the_design_its_history_and_what_is_derived() {
 }
 
 #[test]
+fn a_drag_or_a_pan_is_under_way_until_it_ends_or_anything_else_happens() {
+    use crate::ui::viewport::View;
+    let view = |x| View {
+        x,
+        y: 0.0,
+        zoom: 0.5,
+    };
+    let pan = |x| Action::View(ViewAction::Pan(view(x)));
+    let mut state = after(&[Action::Work(WorkAction::SelectStage(1))]);
+    assert!(!state.gesture_under_way());
+    state.apply(pan(10.0));
+    state.apply(pan(20.0));
+    assert!(
+        state.gesture_under_way(),
+        "each step of a pan keeps it going"
+    );
+    assert_eq!(state.view.viewport, view(20.0));
+    state.apply(Action::View(ViewAction::EndPan));
+    assert!(!state.gesture_under_way());
+    assert_eq!(
+        state.view.viewport,
+        view(20.0),
+        "the view it ended on stays"
+    );
+    // A pan whose end never came (a pointerup lost outside the page) ends at the next action,
+    // so the autosave is never left off.
+    state.apply(pan(30.0));
+    state.apply(Action::View(ViewAction::SetViewport(view(40.0))));
+    assert!(!state.gesture_under_way());
+    // A pan's steps obey the viewport's limits.
+    state.apply(pan(f64::NAN));
+    assert_eq!(state.view.viewport, view(40.0));
+    state.apply(Action::View(ViewAction::Pan(View {
+        zoom: 100.0,
+        ..view(0.0)
+    })));
+    assert_eq!(state.view.viewport.zoom, crate::ui::viewport::MAX_ZOOM);
+    // A drag of nodes too, until its end.
+    state.apply(Action::Edit(EditAction::MoveBy {
+        ids: vec!["lb-01".into()],
+        dx: 8.0,
+        dy: 0.0,
+    }));
+    assert!(state.gesture_under_way());
+    state.apply(Action::Edit(EditAction::EndMove));
+    assert!(!state.gesture_under_way());
+}
+
+#[test]
 fn refusals_say_why_in_the_pages_words() {
     let mut state = after(&[Action::Work(WorkAction::NewDesign)]);
     for (action, words) in [

@@ -17,6 +17,8 @@ pub struct ViewState {
     pub picked: Shared<BTreeSet<String>>,
     /// How the canvas looks at the drawing (pan and zoom); saved with the work.
     pub viewport: View,
+    /// A pan or pinch is under way: its end is saved, not each of its steps.
+    pub panning: bool,
     /// The path of the exported file shown; `None` (or a path not in the export): the first.
     pub export_file: Option<String>,
     /// Asks the canvas to fit the drawing to its size when this changes to a non-zero value:
@@ -30,6 +32,18 @@ pub struct ViewState {
     /// What the last "Connect from here" did, for the page's status line (read out by screen
     /// readers).
     pub announce: Option<String>,
+}
+
+impl ViewState {
+    /// Shows `view`, its zoom within the limits; a view that is not a number is ignored.
+    fn set_viewport(&mut self, view: View) {
+        if view.x.is_finite() && view.y.is_finite() && view.zoom.is_finite() {
+            self.viewport = View {
+                zoom: view.zoom.clamp(viewport::MIN_ZOOM, viewport::MAX_ZOOM),
+                ..view
+            };
+        }
+    }
 }
 
 /// The views of the side area. The request view keeps its state while another is open.
@@ -97,6 +111,10 @@ pub enum ViewAction {
     ShowFile(String),
     /// Pan or zoom the canvas.
     SetViewport(View),
+    /// A step of a pan or pinch: the viewport, while the gesture goes on.
+    Pan(View),
+    /// The pan or pinch is over.
+    EndPan,
     /// Start a connection from this node or service: the next one picked (Enter on a focused
     /// node, or a click) is its other end, as if a port had been dragged onto it.
     ConnectFrom(String),
@@ -182,14 +200,12 @@ impl AppState {
             }
             ViewAction::ShowTab(tab) => self.view.tab = tab,
             ViewAction::ShowFile(path) => self.view.export_file = Some(path),
-            ViewAction::SetViewport(view) => {
-                if view.x.is_finite() && view.y.is_finite() && view.zoom.is_finite() {
-                    self.view.viewport = View {
-                        zoom: view.zoom.clamp(viewport::MIN_ZOOM, viewport::MAX_ZOOM),
-                        ..view
-                    };
-                }
+            ViewAction::SetViewport(view) => self.view.set_viewport(view),
+            ViewAction::Pan(view) => {
+                self.view.set_viewport(view);
+                self.view.panning = true;
             }
+            ViewAction::EndPan => self.view.panning = false,
         }
         Ok(Done::Keeps)
     }

@@ -23,7 +23,7 @@ use crate::sim::topology::Topology;
 use crate::ui::edit::{Edit, Part};
 use crate::ui::gesture::{self, Change, Clicked, Context, Input, Output, Pointer, Preview};
 use crate::ui::layout::{Layout, Point, Rect, Wire, WireKind, wires};
-use crate::ui::state::{Action, EditAction, Marks, Selection, ViewAction};
+use crate::ui::state::{Action, EditAction, Marks, Selection, Shared, ViewAction};
 use crate::ui::viewport::{self, DEFAULT_SIZE, Size, View};
 use crate::web::components::canvas_toolbar::{CanvasToolbar, Tool};
 use crate::web::components::node_view::NodeView;
@@ -147,6 +147,8 @@ fn action(change: Change) -> Action {
         Change::EndMove => Action::Edit(EditAction::EndMove),
         Change::Pick(ids) => Action::View(ViewAction::Pick(ids)),
         Change::SetView(view) => Action::View(ViewAction::SetViewport(view)),
+        Change::Pan(view) => Action::View(ViewAction::Pan(view)),
+        Change::EndPan => Action::View(ViewAction::EndPan),
         Change::MoveService { service, to_host } => {
             Action::Edit(EditAction::Change(Edit::MoveService { service, to_host }))
         }
@@ -495,17 +497,25 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             }
         });
     }
+    // The nodes' callbacks are made once (the canvas's handles never change), so a node whose
+    // own props are unchanged is not drawn again while another one is dragged.
     let on_select = {
         let canvas = canvas.clone();
-        Callback::from(move |selection: Selection| {
+        use_callback((), move |selection: Selection, _| {
             canvas.send(Input::Click(Clicked::Select(selection)), None)
         })
     };
-    let on_connect =
-        dispatch.reform(|id: String| Action::View(crate::ui::state::ViewAction::ConnectFrom(id)));
+    let on_connect = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |id: String, _| {
+            dispatch.emit(Action::View(crate::ui::state::ViewAction::ConnectFrom(id)))
+        })
+    };
     let on_toggle = {
         let canvas = canvas.clone();
-        Callback::from(move |id: String| canvas.send(Input::Click(Clicked::Toggle(id)), None))
+        use_callback((), move |id: String, _| {
+            canvas.send(Input::Click(Clicked::Toggle(id)), None)
+        })
     };
     let onpointerdown = {
         let canvas = canvas.clone();
@@ -523,6 +533,16 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let canvas = canvas.clone();
         Callback::from(move |tool: Tool| canvas.tool(tool))
     };
+    // One shared copy of each node per design: while the design is unchanged (a drag moves
+    // positions only) the nodes' props compare by pointer.
+    let nodes = use_memo(Shared::from(topology.clone()), |topology| {
+        topology
+            .nodes
+            .iter()
+            .map(|node| Shared::new(node.clone()))
+            .collect::<Vec<_>>()
+    });
+    let shared_marks = Shared::from(marks.clone());
     let lines = wires(topology, layout);
     html! {
         <div class="editor">
@@ -551,11 +571,11 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                         { for lines.into_iter().map(|wire| wire_view(wire, marks, &on_select)) }
                     </g>
                     <g class="nodes">
-                        { for topology.nodes.iter().filter_map(|node| {
+                        { for nodes.iter().filter_map(|node| {
                             let rect = *layout.boxes.get(&node.id)?;
                             Some(html! {
                                 <NodeView key={node.id.clone()} node={node.clone()} {rect}
-                                    marks={marks.clone()} on_select={on_select.clone()}
+                                    marks={shared_marks.clone()} on_select={on_select.clone()}
                                     on_toggle={on_toggle.clone()}
                                     on_connect={on_connect.clone()}
                                     picked={picked.contains(&node.id)} />

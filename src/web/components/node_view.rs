@@ -1,21 +1,20 @@
 //! One node of the diagram: a host with its services and badges, or a client, DNS zone,
 //! virtual IP or collector.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::sim::topology::{Balance, DbRole, Host, Node, NodeKind, Service, ServiceKind};
 use crate::ui::layout::{HOST_HEADER, Rect, SMALL_H, SMALL_W, service_rect};
-use crate::ui::state::{Marks, Selection};
+use crate::ui::state::{Marks, Selection, Shared};
 
 #[derive(Properties, PartialEq)]
 pub struct NodeViewProps {
-    pub node: Node,
+    /// Shared, so that comparing the props of a node nobody changed compares pointers.
+    pub node: Shared<Node>,
     pub rect: Rect,
     /// The current hop, the selection, what is down, the balancers' view of their servers.
     #[prop_or_default]
-    pub marks: Rc<Marks>,
+    pub marks: Shared<Marks>,
     /// A click on the node or on one of its services.
     #[prop_or_default]
     pub on_select: Callback<Selection>,
