@@ -1029,7 +1029,8 @@ async fn a_load_run_on_stage_3_charts_the_resent_syns_of_the_vip_gap_when_lb_01_
     for (chart, n) in [
         ("throughput", 2),
         ("latency", 3),
-        ("replication", 2),
+        ("lag", 1),
+        ("stale", 1),
         ("syn", 1),
     ] {
         let selector = format!("figure[data-chart='{chart}'] path.series");

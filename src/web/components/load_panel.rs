@@ -709,8 +709,10 @@ fn results(r: &LoadResult) -> Html {
                 series={backends} {seconds} marks={marks.clone()} />
             <LineChart id="queues" title="Queue depth per component (those that queued)"
                 unit="waiting" series={queues} {seconds} marks={marks.clone()} />
-            { chart("replication", "Replica lag and stale reads", "ms or reads/s",
-                vec![("lag (ms)", gaps(&r.lag_ms)), ("stale reads", r.stale_reads.clone())]) }
+            { chart("lag", "Replica lag: how far behind the primary the replica is", "ms",
+                vec![("lag", gaps(&r.lag_ms))]) }
+            { chart("stale", "Stale reads: reads a replica answered before it had the write", "reads/s",
+                vec![("stale reads", r.stale_reads.clone())]) }
             { chart("syn", "Requests whose SYN went unanswered and was resent (VRRP gap, dead host, dropping firewall)", "req/s",
                 vec![("SYN resent", r.syn_resent.clone())]) }
             { dashboard(r) }
