@@ -504,6 +504,19 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
             Output::RequestDone { .. } | Output::Metrics(_) => {}
         }
     }
+    // Why requests failed, in the page's words (one owner: the core's causes).
+    let causes = sim.failure_causes();
+    let failure_causes: Vec<Value> = causes
+        .iter()
+        .map(|(diagnosis, n)| {
+            json!({
+                "cause": diagnosis.cause.to_string(),
+                "fix": diagnosis.fix.as_ref().map(ToString::to_string),
+                "requests": n,
+            })
+        })
+        .collect();
+    let cause_summary = crate::sim::cause::summary(&causes, stats.sent);
     let served_by: serde_json::Map<String, Value> = sim
         .served_by()
         .into_iter()
@@ -532,6 +545,8 @@ fn summary(args: &SimulateArgs, topology: &Topology, sim: &mut Simulation) -> Va
         "syn_resent": stats.syn_resent,
         "served_after_syn_resend": stats.served_after_resend,
         "replica_reads_up_to_date": stats.fresh_replica_reads,
+        "failure_causes": failure_causes,
+        "cause_summary": cause_summary,
         "simulated_seconds": sim.now().as_millis_f64() / 1000.0,
         "events": sim.events_processed(),
         "transitions": transitions,

@@ -10,6 +10,10 @@ use stacksim::sim::topology::NodeKind;
 use stacksim::sim::trace::{HopKind, Outcome, Trace};
 use stacksim::sim::{format, presets};
 
+#[path = "sim/fixtures.rs"]
+#[allow(dead_code)]
+mod fixtures;
+
 fn args(line: &str) -> Vec<String> {
     line.split_whitespace().map(str::to_owned).collect()
 }
@@ -80,6 +84,36 @@ fn simulate_reads_a_design_file() {
     let out = check_ok("simulate design.json --requests 10 --kind read", &read);
     assert_eq!(out["design"], "Simple web stack");
     assert_eq!(out["outcomes"]["served"], 10);
+}
+
+/// The summary says why requests failed, by cause with its fix, and in one sentence when one
+/// cause dominates: the same words as the page's load run.
+#[test]
+fn simulate_names_the_causes_of_failures_and_their_fix() {
+    // Stage 3 with plain HTTP closed at its load balancers' firewalls (no port-80 redirect).
+    let read = design_file(format::to_json(&fixtures::https_only(3)));
+    let out = check_ok("simulate design.json --requests 400 --rps 100", &read);
+    assert_eq!(out["outcomes"]["dropped"], 400, "{out}");
+    let causes = out["failure_causes"].as_array().expect("array");
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0]["cause"],
+        "dropped by fw-lb-01's default policy on tcp/80"
+    );
+    assert_eq!(causes[0]["fix"], "lb-01 accepts HTTPS only: choose HTTPS");
+    assert_eq!(causes[0]["requests"], 400);
+    assert_eq!(
+        out["cause_summary"],
+        "All 400 requests were dropped by fw-lb-01's default policy on tcp/80 — lb-01 \
+         accepts HTTPS only: choose HTTPS."
+    );
+    // Nothing failed: no causes and no sentence.
+    let out = check_ok(
+        "simulate design.json --requests 400 --rps 100 --https",
+        &read,
+    );
+    assert_eq!(out["failure_causes"], serde_json::json!([]));
+    assert_eq!(out["cause_summary"], serde_json::Value::Null);
 }
 
 #[test]

@@ -6,3 +6,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod editing;
 mod editing_properties;
+#[path = "../sim/fixtures.rs"]
+#[allow(dead_code)]
+mod fixtures;
+mod load_runs;

@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use stacksim::sim::presets;
-use stacksim::sim::topology::{NodeKind, ServiceKind, Topology};
+use stacksim::sim::topology::Topology;
 use stacksim::ui::charts::{PLOT, VIEW_W, x_at};
 use stacksim::ui::load_run::{self, LoadSettings, Step, StepKind};
 use stacksim::web::components::load_panel::{LoadPanel, LoadPanelProps};
@@ -16,25 +16,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, MouseEvent, MouseEventInit};
 use yew::prelude::*;
 
+use crate::fixtures::https_only;
 use crate::support::*;
-
-/// Stage `n` whose load balancers' firewalls admit HTTPS only (no tcp/80 rule), as stage 3
-/// was before its port-80 redirect: plain HTTP is dropped by their default policy.
-fn https_only(n: u8) -> Topology {
-    let mut t = presets::topology(n).expect("stage");
-    for node in &mut t.nodes {
-        if let NodeKind::Host(host) = &mut node.kind
-            && let Some(firewall) = &mut host.firewall
-            && host
-                .services
-                .iter()
-                .any(|s| matches!(s.kind, ServiceKind::LoadBalancer(_)))
-        {
-            firewall.rules.retain(|rule| rule.port != Some(80));
-        }
-    }
-    t
-}
 
 /// Mounts the load panel on `topology` with `settings` (it keeps its run), runs it and waits
 /// for the result.

@@ -4,6 +4,9 @@
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "../sim/fixtures.rs"]
+#[allow(dead_code)]
+mod fixtures;
 mod support;
 
 mod charts;
