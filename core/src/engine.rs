@@ -509,6 +509,9 @@ pub struct Simulation {
     queue: EventQueue<Ev>,
     rng: Pcg64Mcg,
     reqs: Vec<Option<Req>>,
+    /// Requests in flight that carry a trace: while there are none (a load run), every hop
+    /// and return-path note is skipped without looking the request up.
+    traced_in_flight: u32,
     free: Vec<u32>,
     next_id: u64,
     pools: Box<[Pool]>,
@@ -714,6 +717,7 @@ impl Simulation {
             queue,
             rng,
             reqs: Vec::new(),
+            traced_in_flight: 0,
             free: Vec::new(),
             next_id: 0,
             pools: (0..n_svcs).map(|_| Pool::default()).collect(),
