@@ -24,7 +24,7 @@ use rand_pcg::Pcg64Mcg;
 
 use crate::balancer::{Balancer, ConnectError, RetryPolicy, ServerSpec};
 use crate::dns::{DnsLatency, Resolver};
-use crate::firewall::{Decision, Packet};
+use crate::firewall::{self, ConnState, Decision, Packet};
 use crate::format::{self, TopologyError};
 use crate::health::{CheckTiming, Checker};
 use crate::model::{Model, Place, ServiceCosts};
@@ -33,7 +33,7 @@ use crate::replication::{LagModel, ReplicatedDb};
 use crate::stats::Stats;
 use crate::time::{SimDuration, SimTime};
 use crate::timeline::Timeline;
-use crate::topology::{NodeKind, Topology};
+use crate::topology::{NodeKind, Proto, Topology};
 use crate::trace::{HopKind, Outcome, RequestId, RequestSpec, Trace};
 use crate::vrrp::{TrackScript, VrrpGroup, VrrpVersion, advert_interval_v2, track_script};
 
@@ -527,6 +527,13 @@ pub struct Simulation {
     host_stopped: Vec<bool>,
     host_slow: Box<[u32]>,
     svc_up: Vec<bool>,
+    /// The firewall's decision on each link's connection (the packet from the link's source
+    /// host to its target's port), asked once of [`crate::firewall::evaluate`]: a run never
+    /// changes a design's rules.
+    link_fw: Box<[Decision]>,
+    /// Per host, for plain HTTP and HTTPS: its firewall's decision on the client's SYN and the
+    /// service listening there ([`Model::listener`]), asked once.
+    entry_gates: Box<[[(Decision, Option<usize>); 2]]>,
     cut: Vec<(usize, usize)>,
     host_counters: Box<[HostCounters]>,
     served_by: Box<[u64]>,
@@ -709,7 +716,40 @@ impl Simulation {
                 .collect(),
         );
         queue.push(SimTime::ZERO + timeline.width, Ev::Sample);
+        let link_fw = model
+            .links
+            .iter()
+            .map(|l| {
+                let to = &model.svcs[l.to];
+                let packet = Packet {
+                    src: model.hosts[model.svcs[l.from].host].ip,
+                    proto: Proto::Tcp,
+                    dst_port: to.port,
+                    state: ConnState::New,
+                };
+                firewall::evaluate(model.hosts[to.host].firewall.as_ref(), &packet)
+            })
+            .collect();
+        let entry_gates = (0..n_hosts)
+            .map(|host| {
+                [80, 443].map(|port| {
+                    let packet = Packet {
+                        src: model.client_ip,
+                        proto: Proto::Tcp,
+                        dst_port: port,
+                        state: ConnState::New,
+                    };
+                    let firewall = model.hosts[host].firewall.as_ref();
+                    (
+                        firewall::evaluate(firewall, &packet),
+                        model.listener(host, port),
+                    )
+                })
+            })
+            .collect();
         Ok(Simulation {
+            link_fw,
+            entry_gates,
             resolver: Resolver::new(config.dns),
             dns_memo: None,
             config,

@@ -122,7 +122,8 @@ impl Simulation {
         };
         let lan = self.config.lan_latency;
         let from = self.model.lbs[lb].svc;
-        let target = self.model.links[self.model.lbs[lb].servers[server_slot]].to;
+        let link = self.model.lbs[lb].servers[server_slot];
+        let target = self.model.links[link].to;
         let from_host = self.model.svc(from).host;
         let to_host = self.model.svc(target).host;
         let port = self.model.svc(target).port;
@@ -136,7 +137,7 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let decision = self.firewall_decision(to_host, &packet);
+        let decision = self.link_fw[link];
         let has_firewall = self.model.host(to_host).firewall.is_some();
         let explain = move |m: &Model| {
             let h = &m.hosts[to_host];
@@ -177,7 +178,6 @@ impl Simulation {
                 req.return_latency += lan;
                 req.web = Some(target as u32);
             }
-            let link = self.model.lbs[lb].servers[server_slot];
             self.timeline.bucket_mut(now).link_requests[link] += 1;
             self.came_through(slot, Place::Svc(target));
             self.hop(

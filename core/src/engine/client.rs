@@ -117,7 +117,7 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let decision = self.firewall_decision(host, &packet);
+        let (decision, listener) = self.entry_gates[host][usize::from(spec.https)];
         if !decision.passes() && decision.verdict != Verdict::Reject {
             return self.syn_unanswered(
                 slot,
@@ -140,7 +140,7 @@ impl Simulation {
         ) {
             return;
         }
-        let Some(svc) = self.model.listener(host, port) else {
+        let Some(svc) = listener else {
             let spot = Spot::new(syn_at, Place::Host(host), HopKind::Failure).syn(syn);
             self.failing_because(
                 slot,

@@ -231,6 +231,12 @@ impl Simulation {
         let from_host = self.model.svc(from).host;
         let to_host = self.model.svc(to).host;
         let same_host = from_host == to_host;
+        let model = &self.model;
+        let link = model.svcs[from]
+            .out_links
+            .iter()
+            .copied()
+            .find(|&l| model.links[l].to == to);
         if !same_host {
             let back = self.return_latency(slot);
             let timeout_at = now + self.config.connect_timeout + back;
@@ -270,7 +276,10 @@ impl Simulation {
             };
             let refused_at = now + lan.times(2) + back;
             let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
-            let decision = self.firewall_decision(to_host, &packet);
+            let decision = match link {
+                Some(link) => self.link_fw[link],
+                None => self.firewall_decision(to_host, &packet),
+            };
             let passes = self.firewall_passes(
                 slot, to_host, &packet, decision, spot, timeout_at, refused_at,
             );
@@ -296,12 +305,7 @@ impl Simulation {
         if let Some(req) = self.req_mut(slot) {
             req.return_latency += one_way;
         }
-        let model = &self.model;
-        if let Some(&link) = model.svcs[from]
-            .out_links
-            .iter()
-            .find(|&&l| model.links[l].to == to)
-        {
+        if let Some(link) = link {
             self.timeline.bucket_mut(now).link_requests[link] += 1;
         }
         self.came_through(slot, Place::Svc(to));
