@@ -417,6 +417,7 @@ struct LbState {
 /// Every change of the world, as it waits on the queue: 8 bytes, so the queue moves it as one
 /// word. Services, load balancers and server slots fit in 16 bits: a valid design has at most
 /// `MAX_NODES × MAX_SERVICES_PER_HOST` services and `MAX_LINKS` links (`format::validate`).
+#[derive(Clone, Copy)]
 enum Ev {
     /// A scheduled input falls due.
     Input {

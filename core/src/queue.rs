@@ -38,11 +38,12 @@ const LEVELS: usize = 8;
 const NIL: u32 = u32::MAX;
 
 /// An event on the wheel, with its time in microseconds and the next node of its slot's list
-/// (or of the free list). `event` is `None` only while the node is free.
+/// (or of the free list). A free node keeps the copy of its last event: events are `Copy`, so
+/// taking one out is a plain read.
 struct Node<E> {
     at: u64,
     next: u32,
-    event: Option<E>,
+    event: E,
 }
 
 /// Which slots of a level hold events: a bit per slot, and a bit per word of those.
@@ -139,7 +140,7 @@ fn digit(at: u64, level: usize) -> usize {
     ((at >> (level as u32 * BITS)) as usize) % SLOTS
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `at`.
     pub fn push(&mut self, at: SimTime, event: E) {
         self.len += 1;
@@ -150,14 +151,14 @@ impl<E> EventQueue<E> {
                     let index = self.free;
                     self.free = node.next;
                     node.at = at;
-                    node.event = Some(event);
+                    node.event = event;
                     index
                 }
                 None => {
                     self.nodes.push(Node {
                         at,
                         next: NIL,
-                        event: Some(event),
+                        event,
                     });
                     (self.nodes.len() - 1) as u32
                 }
@@ -250,7 +251,7 @@ impl<E> EventQueue<E> {
                 node.next = self.free;
                 self.free = index;
                 self.len -= 1;
-                return Some((SimTime::from_micros(at), node.event.take()?));
+                return Some((SimTime::from_micros(at), node.event));
             }
             // Level 0 is empty: move the first slot of the lowest non-empty level down, unless
             // even its start is not due (`last` must not pass a time the caller may still
