@@ -9,6 +9,7 @@ use crate::tcp::SynSchedule;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{Proto, Verdict};
 use crate::trace::HopKind;
+use crate::vrrp::VrrpGroup;
 
 use super::causes::Detail;
 use super::{CLIENT_PORT, Connecting, DnsMemo, Ev, Fate, Simulation, Spot, Unanswered};
@@ -71,7 +72,8 @@ impl Simulation {
                 );
             }
             Some(Entry::Vip(vip)) => {
-                let Some(member) = self.vrrp[vip].master() else {
+                let groups: &[VrrpGroup] = &self.vrrp;
+                let Some(member) = groups[vip].master() else {
                     return self.syn_unanswered(
                         slot,
                         Place::Vip(vip),
@@ -79,7 +81,9 @@ impl Simulation {
                         Unanswered::NoMaster,
                     );
                 };
-                let host = self.model.vips[vip].members[member];
+                let vips: &[model::VipM] = &self.model.vips;
+                let members: &[usize] = &vips[vip].members;
+                let host = members[member];
                 let note = self
                     .traced(slot)
                     .then(|| self.vrrp_hold_note(vip, host))

@@ -307,7 +307,8 @@ impl Simulation {
             self.stats.latency.record(latency);
             bucket.latency.record(latency);
             if let Some(w) = web {
-                bucket.served_by[w as usize] += 1;
+                let served_by: &mut [u64] = &mut bucket.served_by;
+                served_by[w as usize] += 1;
             }
         }
         if self.traced(slot) {

@@ -232,11 +232,12 @@ impl Simulation {
         let to_host = self.model.svc(to).host;
         let same_host = from_host == to_host;
         let model = &self.model;
-        let link = model.svcs[from]
+        let link = model
+            .svc(from)
             .out_links
             .iter()
             .copied()
-            .find(|&l| model.links[l].to == to);
+            .find(|&l| model.link(l).to == to);
         if !same_host {
             let back = self.return_latency(slot);
             let timeout_at = now + self.config.connect_timeout + back;
@@ -306,7 +307,8 @@ impl Simulation {
             req.return_latency += one_way;
         }
         if let Some(link) = link {
-            self.timeline.bucket_mut(now).link_requests[link] += 1;
+            let counts: &mut [u64] = &mut self.timeline.bucket_mut(now).link_requests;
+            counts[link] += 1;
         }
         self.came_through(slot, Place::Svc(to));
         let delay = if same_host { LOOPBACK } else { lan.times(3) };
