@@ -336,6 +336,7 @@ struct Spot {
 
 impl Spot {
     /// A hop at `place` at `at`, without addresses.
+    #[inline(always)]
     fn new(at: SimTime, place: Place, kind: HopKind) -> Spot {
         Spot {
             at,
@@ -348,11 +349,13 @@ impl Spot {
     }
 
     /// The same hop, showing the packet's source and destination.
+    #[inline(always)]
     fn ends(self, src: Option<(Ipv4Addr, u16)>, dst: Option<(Ipv4Addr, u16)>) -> Spot {
         Spot { src, dst, ..self }
     }
 
     /// The same hop, about the client's SYN resent `resent` times before.
+    #[inline(always)]
     fn syn(self, resent: u8) -> Spot {
         Spot {
             syn: resent,
@@ -502,6 +505,9 @@ struct DnsMemo {
     valid_until: SimTime,
 }
 
+/// A host's firewall decision on the client's SYN to one port, and the service listening there.
+type EntryGate = (Decision, Option<usize>);
+
 /// A running simulation of one design.
 pub struct Simulation {
     model: Model,
@@ -534,7 +540,7 @@ pub struct Simulation {
     link_fw: Box<[Decision]>,
     /// Per host, for plain HTTP and HTTPS: its firewall's decision on the client's SYN and the
     /// service listening there ([`Model::listener`]), asked once.
-    entry_gates: Box<[[(Decision, Option<usize>); 2]]>,
+    entry_gates: Box<[[EntryGate; 2]]>,
     cut: Vec<(usize, usize)>,
     host_counters: Box<[HostCounters]>,
     served_by: Box<[u64]>,
@@ -1008,6 +1014,7 @@ impl Simulation {
     }
 }
 
+#[inline(always)]
 fn host_pair(a: usize, b: usize) -> (usize, usize) {
     if a <= b { (a, b) } else { (b, a) }
 }

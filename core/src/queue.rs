@@ -170,6 +170,7 @@ impl<E: Copy> EventQueue<E> {
                     let index = self.free;
                     self.free = node.next;
                     node.at = at;
+                    node.next = NIL;
                     node.event = event;
                     index
                 }
@@ -190,40 +191,39 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
-    /// Appends node `index`, at `at` (at or after `last`), to its slot on the wheel.
+    /// Appends node `index`, at `at` (at or after `last`), to its slot on the wheel. The
+    /// node's `next` must already be `NIL`.
     #[inline(always)]
     fn place(&mut self, at: u64, index: u32) {
         let differ = at ^ self.last;
-        let (slot, first_in_slot) = if differ < SLOTS0 as u64 {
+        let tail = if differ < SLOTS0 as u64 {
             let slot = at as usize % SLOTS0;
-            (slot, self.slots[slot].tail == NIL)
+            let ends = &mut self.slots[slot];
+            let tail = std::mem::replace(&mut ends.tail, index);
+            if tail == NIL {
+                ends.head = index;
+                self.occupied0.set(slot);
+            }
+            tail
         } else {
             let high = 63 - differ.leading_zeros();
             let level = ((high - BITS0) / BITS + 1) as usize;
             self.levels |= 1 << (level - 1);
             let digit = (at >> shift(level)) as usize % SLOTS;
-            let slot = SLOTS0 + (level - 1) * SLOTS + digit;
-            let first_in_slot = self.slots.get(slot).is_some_and(|e| e.tail == NIL);
-            if first_in_slot && let Some(occupied) = self.occupied.get_mut(level - 1) {
-                occupied.set(digit);
+            let Some(ends) = self.slots.get_mut(SLOTS0 + (level - 1) * SLOTS + digit) else {
+                return;
+            };
+            let tail = std::mem::replace(&mut ends.tail, index);
+            if tail == NIL {
+                ends.head = index;
+                if let Some(occupied) = self.occupied.get_mut(level - 1) {
+                    occupied.set(digit);
+                }
             }
-            (slot, first_in_slot)
+            tail
         };
-        let Some(ends) = self.slots.get_mut(slot) else {
-            return;
-        };
-        let tail = ends.tail;
-        ends.tail = index;
-        if first_in_slot {
-            ends.head = index;
-            if slot < SLOTS0 {
-                self.occupied0.set(slot);
-            }
-        } else if let Some(node) = self.nodes.get_mut(tail as usize) {
+        if let Some(node) = self.nodes.get_mut(tail as usize) {
             node.next = index;
-        }
-        if let Some(node) = self.nodes.get_mut(index as usize) {
-            node.next = NIL;
         }
     }
 
@@ -334,8 +334,9 @@ impl<E: Copy> EventQueue<E> {
             let ends =
                 std::mem::replace(&mut self.slots[SLOTS0 + (level - 1) * SLOTS + digit], EMPTY);
             let mut index = ends.head;
-            while let Some(node) = self.nodes.get(index as usize) {
+            while let Some(node) = self.nodes.get_mut(index as usize) {
                 let (at, next) = (node.at, node.next);
+                node.next = NIL;
                 self.place(at, index);
                 index = next;
             }

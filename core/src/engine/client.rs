@@ -419,11 +419,37 @@ impl Simulation {
     /// `decision`, `host`'s firewall's about `packet`, as the hop at `spot`. On a drop or
     /// reject the request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this
     /// returns false.
+    /// Inlined: a passing decision with no traced request in flight returns at once, so the
+    /// caller builds no hop for it.
     #[allow(
         clippy::too_many_arguments,
         reason = "the hop's packet, its verdict and its two ends"
     )]
+    #[inline(always)]
     pub(super) fn firewall_passes(
+        &mut self,
+        slot: u32,
+        host: usize,
+        packet: &Packet,
+        decision: Decision,
+        spot: Spot,
+        timeout_at: SimTime,
+        refused_at: SimTime,
+    ) -> bool {
+        if decision.passes() && self.traced_in_flight == 0 {
+            return true;
+        }
+        self.firewall_hop(slot, host, packet, decision, spot, timeout_at, refused_at)
+    }
+
+    /// [`Simulation::firewall_passes`] with its hop (a traced request, or a packet that does
+    /// not pass).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the hop's packet, its verdict and its two ends"
+    )]
+    #[inline(never)]
+    fn firewall_hop(
         &mut self,
         slot: u32,
         host: usize,
