@@ -537,10 +537,10 @@ pub struct Simulation {
     /// The firewall's decision on each link's connection (the packet from the link's source
     /// host to its target's port), asked once of [`crate::firewall::evaluate`]: a run never
     /// changes a design's rules.
-    link_fw: Box<[Decision]>,
+    link_fw: Vec<Decision>,
     /// Per host, for plain HTTP and HTTPS: its firewall's decision on the client's SYN and the
     /// service listening there ([`Model::listener`]), asked once.
-    entry_gates: Box<[[EntryGate; 2]]>,
+    entry_gates: Vec<[EntryGate; 2]>,
     cut: Vec<(usize, usize)>,
     host_counters: Box<[HostCounters]>,
     served_by: Box<[u64]>,
@@ -723,37 +723,32 @@ impl Simulation {
                 .collect(),
         );
         queue.push(SimTime::ZERO + timeline.width, Ev::Sample);
-        let link_fw = model
-            .links
-            .iter()
-            .map(|l| {
-                let to = &model.svcs[l.to];
-                let packet = Packet {
-                    src: model.hosts[model.svcs[l.from].host].ip,
-                    proto: Proto::Tcp,
-                    dst_port: to.port,
-                    state: ConnState::New,
-                };
-                firewall::evaluate(model.hosts[to.host].firewall.as_ref(), &packet)
-            })
-            .collect();
-        let entry_gates = (0..n_hosts)
-            .map(|host| {
-                [80, 443].map(|port| {
-                    let packet = Packet {
-                        src: model.client_ip,
-                        proto: Proto::Tcp,
-                        dst_port: port,
-                        state: ConnState::New,
-                    };
-                    let firewall = model.hosts[host].firewall.as_ref();
-                    (
-                        firewall::evaluate(firewall, &packet),
-                        model.listener(host, port),
-                    )
-                })
-            })
-            .collect();
+        // The decisions a run cannot change, asked once.
+        let admits = |src, host: usize, port| {
+            let packet = Packet {
+                src,
+                proto: Proto::Tcp,
+                dst_port: port,
+                state: ConnState::New,
+            };
+            firewall::evaluate(model.hosts[host].firewall.as_ref(), &packet)
+        };
+        let mut link_fw = Vec::with_capacity(model.links.len());
+        for link in &model.links {
+            let to = &model.svcs[link.to];
+            let src = model.hosts[model.svcs[link.from].host].ip;
+            link_fw.push(admits(src, to.host, to.port));
+        }
+        let mut entry_gates = Vec::with_capacity(n_hosts);
+        for host in 0..n_hosts {
+            let gate = |port| {
+                (
+                    admits(model.client_ip, host, port),
+                    model.listener(host, port),
+                )
+            };
+            entry_gates.push([gate(80), gate(443)]);
+        }
         Ok(Simulation {
             link_fw,
             entry_gates,
@@ -899,20 +894,23 @@ impl Simulation {
 
     /// Processes every event due at or before `until`, then sets the clock to `until`.
     pub fn advance_to(&mut self, until: SimTime) {
-        while let Some((at, ev)) = self.queue.pop_until(until) {
-            self.now = at.max(self.now);
-            self.events += 1;
-            self.dispatch(ev);
-        }
+        self.run(until, false);
         self.now = self.now.max(until);
     }
 
     /// Runs until no request is in flight and no load is pending, or until `limit`; the
     /// clock stops at the last event processed.
     pub fn run_until_quiet(&mut self, limit: SimTime) {
+        self.run(limit, true);
+    }
+
+    /// The event loop of [`Simulation::advance_to`] and [`Simulation::run_until_quiet`]:
+    /// processes the events due by `until`, stopping early once the run is quiet if
+    /// `until_quiet`. One loop, so the queue's inlined pop is in the binary once.
+    fn run(&mut self, until: SimTime, until_quiet: bool) {
         let mut pending_loads = self.loads.iter().any(|l| l.sent < l.load.count);
-        while self.finished < self.stats.sent || pending_loads {
-            let Some((at, ev)) = self.queue.pop_until(limit) else {
+        while !until_quiet || self.finished < self.stats.sent || pending_loads {
+            let Some((at, ev)) = self.queue.pop_until(until) else {
                 break;
             };
             self.now = at.max(self.now);

@@ -16,7 +16,7 @@ impl Simulation {
         let result = if !self.host_up[to_host] || self.cut.contains(&host_pair(lb_host, to_host)) {
             CheckResult::Hung
         } else {
-            let decision = self.link_fw[link];
+            let decision = self.link_fw.as_slice()[link];
             if !decision.passes() {
                 if decision.verdict == Verdict::Reject {
                     CheckResult::Refused

@@ -137,7 +137,7 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let decision = self.link_fw[link];
+        let decision = self.link_fw.as_slice()[link];
         let has_firewall = self.model.host(to_host).firewall.is_some();
         let explain = move |m: &Model| {
             let h = &m.hosts[to_host];

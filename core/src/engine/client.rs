@@ -121,7 +121,7 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let (decision, listener) = self.entry_gates[host][usize::from(spec.https)];
+        let (decision, listener) = self.entry_gates.as_slice()[host][usize::from(spec.https)];
         if !decision.passes() && decision.verdict != Verdict::Reject {
             return self.syn_unanswered(
                 slot,

@@ -278,7 +278,7 @@ impl Simulation {
             let refused_at = now + lan.times(2) + back;
             let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
             let decision = match link {
-                Some(link) => self.link_fw[link],
+                Some(link) => self.link_fw.as_slice()[link],
                 None => self.firewall_decision(to_host, &packet),
             };
             let passes = self.firewall_passes(
