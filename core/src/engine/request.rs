@@ -20,9 +20,16 @@ impl Simulation {
         self.reqs.get_mut(slot as usize).and_then(Option::as_mut)
     }
 
+    /// Whether request `slot` is traced: one test while no traced request is in flight (a
+    /// load run), inlined; the lookup is out of line.
     #[inline(always)]
     pub(super) fn traced(&self, slot: u32) -> bool {
-        self.traced_in_flight != 0 && self.req(slot).is_some_and(|r| r.trace.is_some())
+        self.traced_in_flight != 0 && self.has_trace(slot)
+    }
+
+    #[inline(never)]
+    fn has_trace(&self, slot: u32) -> bool {
+        self.req(slot).is_some_and(|r| r.trace.is_some())
     }
 
     /// A traced request came in through `place` (a virtual IP, or a service that took it).
