@@ -272,6 +272,7 @@ fn gcd(mut a: u16, mut b: u16) -> u16 {
     a
 }
 
+#[inline(always)]
 fn is_available(available: &[bool], i: usize) -> bool {
     available.get(i).copied().unwrap_or(false)
 }
@@ -338,6 +339,7 @@ impl Balancer {
     }
 
     /// The weight that decides whether a server takes part: static-rr's is fixed.
+    #[inline(always)]
     fn lb_weight(&self, server: &Server) -> u16 {
         if self.algorithm == Balance::StaticRr {
             server.map_weight
@@ -448,6 +450,7 @@ impl Balancer {
     }
 
     /// Whether active server `i` may take this pick.
+    #[inline(always)]
     fn candidate(&self, i: usize, available: &[bool], avoid: Option<usize>) -> bool {
         avoid != Some(i)
             && self
@@ -461,6 +464,7 @@ impl Balancer {
     // roundrobin: HAProxy's fwrr (`lb_fwrr.c`).
 
     /// Server `i`'s effective weight in force (HAProxy's `eweight`).
+    #[inline(always)]
     fn eweight(&self, i: usize) -> i64 {
         i64::from(self.servers[i].weight) * WEIGHT_SCALE
     }
@@ -481,6 +485,7 @@ impl Balancer {
     }
 
     /// Links server `i` into `tree` with `key` (`eb32_insert`).
+    #[inline(always)]
     fn fwrr_insert(&mut self, i: usize, tree: Tree, key: i64) {
         let stamp = self.fwrr.stamp;
         self.fwrr.stamp += 1;

@@ -24,7 +24,7 @@ use rand_pcg::Pcg64Mcg;
 
 use crate::balancer::{Balancer, ConnectError, RetryPolicy, ServerSpec};
 use crate::dns::{DnsLatency, Resolver};
-use crate::firewall::{Decision, Packet};
+use crate::firewall::{self, ConnState, Decision, Packet};
 use crate::format::{self, TopologyError};
 use crate::health::{CheckTiming, Checker};
 use crate::model::{Model, Place, ServiceCosts};
@@ -33,7 +33,7 @@ use crate::replication::{LagModel, ReplicatedDb};
 use crate::stats::Stats;
 use crate::time::{SimDuration, SimTime};
 use crate::timeline::Timeline;
-use crate::topology::{NodeKind, Topology};
+use crate::topology::{NodeKind, Proto, Topology};
 use crate::trace::{HopKind, Outcome, RequestId, RequestSpec, Trace};
 use crate::vrrp::{TrackScript, VrrpGroup, VrrpVersion, advert_interval_v2, track_script};
 
@@ -336,6 +336,7 @@ struct Spot {
 
 impl Spot {
     /// A hop at `place` at `at`, without addresses.
+    #[inline(always)]
     fn new(at: SimTime, place: Place, kind: HopKind) -> Spot {
         Spot {
             at,
@@ -348,11 +349,13 @@ impl Spot {
     }
 
     /// The same hop, showing the packet's source and destination.
+    #[inline(always)]
     fn ends(self, src: Option<(Ipv4Addr, u16)>, dst: Option<(Ipv4Addr, u16)>) -> Spot {
         Spot { src, dst, ..self }
     }
 
     /// The same hop, about the client's SYN resent `resent` times before.
+    #[inline(always)]
     fn syn(self, resent: u8) -> Spot {
         Spot {
             syn: resent,
@@ -417,6 +420,7 @@ struct LbState {
 /// Every change of the world, as it waits on the queue: 8 bytes, so the queue moves it as one
 /// word. Services, load balancers and server slots fit in 16 bits: a valid design has at most
 /// `MAX_NODES × MAX_SERVICES_PER_HOST` services and `MAX_LINKS` links (`format::validate`).
+#[derive(Clone, Copy)]
 enum Ev {
     /// A scheduled input falls due.
     Input {
@@ -501,6 +505,9 @@ struct DnsMemo {
     valid_until: SimTime,
 }
 
+/// A host's firewall decision on the client's SYN to one port, and the service listening there.
+type EntryGate = (Decision, Option<usize>);
+
 /// A running simulation of one design.
 pub struct Simulation {
     model: Model,
@@ -509,6 +516,9 @@ pub struct Simulation {
     queue: EventQueue<Ev>,
     rng: Pcg64Mcg,
     reqs: Vec<Option<Req>>,
+    /// Requests in flight that carry a trace: while there are none (a load run), every hop
+    /// and return-path note is skipped without looking the request up.
+    traced_in_flight: u32,
     free: Vec<u32>,
     next_id: u64,
     pools: Box<[Pool]>,
@@ -524,6 +534,13 @@ pub struct Simulation {
     host_stopped: Vec<bool>,
     host_slow: Box<[u32]>,
     svc_up: Vec<bool>,
+    /// The firewall's decision on each link's connection (the packet from the link's source
+    /// host to its target's port), asked once of [`crate::firewall::evaluate`]: a run never
+    /// changes a design's rules.
+    link_fw: Vec<Decision>,
+    /// Per host, for plain HTTP and HTTPS: its firewall's decision on the client's SYN and the
+    /// service listening there ([`Model::listener`]), asked once.
+    entry_gates: Vec<[EntryGate; 2]>,
     cut: Vec<(usize, usize)>,
     host_counters: Box<[HostCounters]>,
     served_by: Box<[u64]>,
@@ -706,7 +723,35 @@ impl Simulation {
                 .collect(),
         );
         queue.push(SimTime::ZERO + timeline.width, Ev::Sample);
+        // The decisions a run cannot change, asked once.
+        let admits = |src, host: usize, port| {
+            let packet = Packet {
+                src,
+                proto: Proto::Tcp,
+                dst_port: port,
+                state: ConnState::New,
+            };
+            firewall::evaluate(model.hosts[host].firewall.as_ref(), &packet)
+        };
+        let mut link_fw = Vec::with_capacity(model.links.len());
+        for link in &model.links {
+            let to = &model.svcs[link.to];
+            let src = model.hosts[model.svcs[link.from].host].ip;
+            link_fw.push(admits(src, to.host, to.port));
+        }
+        let mut entry_gates = Vec::with_capacity(n_hosts);
+        for host in 0..n_hosts {
+            let gate = |port| {
+                (
+                    admits(model.client_ip, host, port),
+                    model.listener(host, port),
+                )
+            };
+            entry_gates.push([gate(80), gate(443)]);
+        }
         Ok(Simulation {
+            link_fw,
+            entry_gates,
             resolver: Resolver::new(config.dns),
             dns_memo: None,
             config,
@@ -714,6 +759,7 @@ impl Simulation {
             queue,
             rng,
             reqs: Vec::new(),
+            traced_in_flight: 0,
             free: Vec::new(),
             next_id: 0,
             pools: (0..n_svcs).map(|_| Pool::default()).collect(),
@@ -848,20 +894,23 @@ impl Simulation {
 
     /// Processes every event due at or before `until`, then sets the clock to `until`.
     pub fn advance_to(&mut self, until: SimTime) {
-        while let Some((at, ev)) = self.queue.pop_until(until) {
-            self.now = at.max(self.now);
-            self.events += 1;
-            self.dispatch(ev);
-        }
+        self.run(until, false);
         self.now = self.now.max(until);
     }
 
     /// Runs until no request is in flight and no load is pending, or until `limit`; the
     /// clock stops at the last event processed.
     pub fn run_until_quiet(&mut self, limit: SimTime) {
+        self.run(limit, true);
+    }
+
+    /// The event loop of [`Simulation::advance_to`] and [`Simulation::run_until_quiet`]:
+    /// processes the events due by `until`, stopping early once the run is quiet if
+    /// `until_quiet`. One loop, so the queue's inlined pop is in the binary once.
+    fn run(&mut self, until: SimTime, until_quiet: bool) {
         let mut pending_loads = self.loads.iter().any(|l| l.sent < l.load.count);
-        while self.finished < self.stats.sent || pending_loads {
-            let Some((at, ev)) = self.queue.pop_until(limit) else {
+        while !until_quiet || self.finished < self.stats.sent || pending_loads {
+            let Some((at, ev)) = self.queue.pop_until(until) else {
                 break;
             };
             self.now = at.max(self.now);
@@ -963,6 +1012,7 @@ impl Simulation {
     }
 }
 
+#[inline(always)]
 fn host_pair(a: usize, b: usize) -> (usize, usize) {
     if a <= b { (a, b) } else { (b, a) }
 }

@@ -193,6 +193,27 @@ impl Model {
         &hosts[host]
     }
 
+    /// Load balancer `lb`, indexed in place (see [`Model::svc`]).
+    #[inline(always)]
+    pub fn lb(&self, lb: usize) -> &LbM {
+        let lbs: &[LbM] = &self.lbs;
+        &lbs[lb]
+    }
+
+    /// Link `link`, indexed in place (see [`Model::svc`]).
+    #[inline(always)]
+    pub fn link(&self, link: usize) -> &LinkM {
+        let links: &[LinkM] = &self.links;
+        &links[link]
+    }
+
+    /// The link of load balancer `lb`'s server line `slot`, indexed in place.
+    #[inline(always)]
+    pub fn server_link(&self, lb: usize, slot: usize) -> usize {
+        let servers: &[usize] = &self.lb(lb).servers;
+        servers[slot]
+    }
+
     /// The id of service `svc`.
     pub fn svc_id(&self, svc: usize) -> &str {
         self.name(Place::Svc(svc))
@@ -527,7 +548,7 @@ impl Model {
         if next.is_empty() {
             return DbChoice::NoDatabase;
         }
-        let is_primary = |d: usize| matches!(self.svcs[d].role, SvcRole::Db { primary: true });
+        let is_primary = |d: usize| matches!(self.svc(d).role, SvcRole::Db { primary: true });
         let primary = next.iter().copied().find(|&d| is_primary(d));
         let has_replica = next.iter().any(|&d| !is_primary(d));
         let replica = next.iter().copied().find(|&d| !is_primary(d) && alive(d));

@@ -2,14 +2,15 @@
 //! first-out among events scheduled for the same instant (the order nexosim's `PriorityQueue`
 //! gives, and the binary heap this replaced).
 //!
-//! The time is read as eight digits of eight bits. Level 0 has a slot per microsecond of the
-//! current 256 µs window; level `k` has a slot per value of digit `k`. An event waits at the
-//! level of the highest digit in which its time differs from `last` (the time the queue has
-//! reached), in the slot of its own digit there, so every event of a level comes before every
-//! event of a higher one, and slots of a level are in time order. When level 0 is empty, the
-//! first slot of the lowest non-empty level is spread over the levels below it: an event moves
-//! down at most seven times, and one scheduled less than 65 ms ahead (most of the engine's
-//! delays) at most once.
+//! The time is read as a low part of twelve bits and seven digits of eight bits above it.
+//! Level 0 has a slot per microsecond of the current 4096 µs window; level `k` has a slot per
+//! value of digit `k`. An event waits at the level of the highest digit in which its time
+//! differs from `last` (the time the queue has reached), in the slot of its own digit there, so
+//! every event of a level comes before every event of a higher one, and slots of a level are in
+//! time order. When level 0 is empty, the first slot of the lowest non-empty level is spread
+//! over the levels below it: an event moves down at most seven times, one scheduled less than
+//! 4 ms ahead (a hop on the LAN, a database reply, most service times) never, and one less than
+//! a second ahead (the client's round trips) at most once.
 //!
 //! Every waiting event is a node of one arena (`Vec`), and a slot is a linked list of nodes in
 //! scheduling order: scheduling takes a freed node (no per-slot buffer grows), and moving a
@@ -28,41 +29,57 @@
 
 use crate::time::SimTime;
 
-/// Bits per digit of the time.
+/// Bits of the time level 0 covers: its slots are the microseconds of a 4096 µs window, so an
+/// event less than about 4 ms ahead (a hop on the LAN, a database reply, most service times)
+/// is placed once and never moves.
+const BITS0: u32 = 12;
+/// Slots of level 0.
+const SLOTS0: usize = 1 << BITS0;
+/// Bits per digit of the time above level 0.
 const BITS: u32 = 8;
-/// Slots per level.
+/// Slots per level above level 0.
 const SLOTS: usize = 1 << BITS;
-/// Levels: 8 digits make 64 bits.
+/// Levels: 12 bits, then 7 digits of 8 bits, cover 64 bits.
 const LEVELS: usize = 8;
 /// No node: the end of a list.
 const NIL: u32 = u32::MAX;
 
 /// An event on the wheel, with its time in microseconds and the next node of its slot's list
-/// (or of the free list). `event` is `None` only while the node is free.
+/// (or of the free list). A free node keeps the copy of its last event: events are `Copy`, so
+/// taking one out is a plain read.
 struct Node<E> {
     at: u64,
     next: u32,
-    event: Option<E>,
+    event: E,
 }
 
 /// Which slots of a level hold events: a bit per slot, and a bit per word of those.
-#[derive(Clone, Copy, Default)]
-struct Occupied {
-    words: [u64; SLOTS / 64],
-    nonzero: u8,
+#[derive(Clone, Copy)]
+struct Occupied<const WORDS: usize> {
+    words: [u64; WORDS],
+    nonzero: u64,
 }
 
-impl Occupied {
+impl<const WORDS: usize> Default for Occupied<WORDS> {
+    fn default() -> Self {
+        Occupied {
+            words: [0; WORDS],
+            nonzero: 0,
+        }
+    }
+}
+
+impl<const WORDS: usize> Occupied<WORDS> {
     #[inline(always)]
     fn set(&mut self, slot: usize) {
-        let word = slot / 64 % (SLOTS / 64);
+        let word = slot / 64 % WORDS;
         self.words[word] |= 1 << (slot % 64);
         self.nonzero |= 1 << word;
     }
 
     #[inline(always)]
     fn clear(&mut self, slot: usize) {
-        let word = slot / 64 % (SLOTS / 64);
+        let word = slot / 64 % WORDS;
         self.words[word] &= !(1 << (slot % 64));
         if self.words[word] == 0 {
             self.nonzero &= !(1 << word);
@@ -104,11 +121,13 @@ pub struct EventQueue<E> {
     nodes: Vec<Node<E>>,
     /// The freed nodes, most recently freed first (they are warm in the cache).
     free: u32,
-    /// `slots[level * SLOTS + d]`: level 0 holds the events of each microsecond of `last`'s
-    /// 256 µs window; level `k > 0` holds the events whose time differs from `last` first in
-    /// digit `k`, and has `d` there.
-    slots: Box<[Ends; LEVELS * SLOTS]>,
-    occupied: [Occupied; LEVELS],
+    /// Level 0's slots (`slots[d]`) hold the events of each microsecond of `last`'s 4096 µs
+    /// window; level `k > 0`'s (`slots[SLOTS0 + (k - 1) * SLOTS + d]`) hold the events whose
+    /// time differs from `last` first in digit `k`, and has `d` there.
+    slots: Box<[Ends; SLOTS0 + (LEVELS - 1) * SLOTS]>,
+    occupied0: Occupied<{ SLOTS0 / 64 }>,
+    /// `occupied[k - 1]`: level `k > 0`.
+    occupied: [Occupied<{ SLOTS / 64 }>; LEVELS - 1],
     /// Bit `k - 1` is set when level `k > 0` holds events.
     levels: u8,
     /// Events scheduled before `last`, which all come before the others, latest first (the
@@ -124,8 +143,9 @@ impl<E> Default for EventQueue<E> {
             last: 0,
             nodes: Vec::new(),
             free: NIL,
-            slots: Box::new([EMPTY; LEVELS * SLOTS]),
-            occupied: [Occupied::default(); LEVELS],
+            slots: Box::new([EMPTY; SLOTS0 + (LEVELS - 1) * SLOTS]),
+            occupied0: Occupied::default(),
+            occupied: [Occupied::default(); LEVELS - 1],
             levels: 0,
             early: Vec::new(),
             len: 0,
@@ -133,13 +153,13 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
-/// Digit `level` of `at`.
+/// Where level `level > 0`'s digit starts in the time.
 #[inline(always)]
-fn digit(at: u64, level: usize) -> usize {
-    ((at >> (level as u32 * BITS)) as usize) % SLOTS
+fn shift(level: usize) -> u32 {
+    BITS0 + (level as u32 - 1) * BITS
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `at`.
     pub fn push(&mut self, at: SimTime, event: E) {
         self.len += 1;
@@ -150,14 +170,15 @@ impl<E> EventQueue<E> {
                     let index = self.free;
                     self.free = node.next;
                     node.at = at;
-                    node.event = Some(event);
+                    node.next = NIL;
+                    node.event = event;
                     index
                 }
                 None => {
                     self.nodes.push(Node {
                         at,
                         next: NIL,
-                        event: Some(event),
+                        event,
                     });
                     (self.nodes.len() - 1) as u32
                 }
@@ -170,34 +191,56 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// Appends node `index`, at `at` (at or after `last`), to its slot on the wheel.
+    /// Appends node `index`, at `at` (at or after `last`), to its slot on the wheel. The
+    /// node's `next` must already be `NIL`.
     #[inline(always)]
     fn place(&mut self, at: u64, index: u32) {
         let differ = at ^ self.last;
-        let level = if differ < SLOTS as u64 {
-            0
-        } else {
-            let level = ((63 - differ.leading_zeros()) / BITS) as usize;
-            self.levels |= 1 << (level - 1);
-            level
-        };
-        let slot = digit(at, level);
-        let Some(ends) = self.slots.get_mut(level * SLOTS + slot) else {
-            return;
-        };
-        let tail = ends.tail;
-        ends.tail = index;
-        if tail == NIL {
-            ends.head = index;
-            if let Some(occupied) = self.occupied.get_mut(level) {
-                occupied.set(slot);
+        let tail = if differ < SLOTS0 as u64 {
+            let slot = at as usize % SLOTS0;
+            let ends = &mut self.slots[slot];
+            let tail = std::mem::replace(&mut ends.tail, index);
+            if tail == NIL {
+                ends.head = index;
+                self.occupied0.set(slot);
             }
-        } else if let Some(node) = self.nodes.get_mut(tail as usize) {
+            tail
+        } else {
+            let high = 63 - differ.leading_zeros();
+            let level = ((high - BITS0) / BITS + 1) as usize;
+            self.levels |= 1 << (level - 1);
+            let digit = (at >> shift(level)) as usize % SLOTS;
+            let Some(ends) = self.slots.get_mut(SLOTS0 + (level - 1) * SLOTS + digit) else {
+                return;
+            };
+            let tail = std::mem::replace(&mut ends.tail, index);
+            if tail == NIL {
+                ends.head = index;
+                if let Some(occupied) = self.occupied.get_mut(level - 1) {
+                    occupied.set(digit);
+                }
+            }
+            tail
+        };
+        if let Some(node) = self.nodes.get_mut(tail as usize) {
             node.next = index;
         }
-        if let Some(node) = self.nodes.get_mut(index as usize) {
-            node.next = NIL;
-        }
+    }
+
+    /// The lowest level above 0 holding events, its first slot, and the time that slot starts
+    /// at (`last` with the digits up to that level's replaced by the slot's).
+    #[inline(always)]
+    fn first_above(&self) -> Option<(usize, usize, u64)> {
+        let level = self.levels.trailing_zeros() as usize + 1;
+        let digit = self.occupied.get(level - 1)?.first()?;
+        let low = shift(level);
+        let top = low + BITS;
+        let below = if top >= u64::BITS {
+            u64::MAX
+        } else {
+            (1u64 << top) - 1
+        };
+        Some((level, digit, self.last & !below | (digit as u64) << low))
     }
 
     /// The time of the next event, if any.
@@ -205,14 +248,13 @@ impl<E> EventQueue<E> {
         if let Some(&(at, _)) = self.early.last() {
             return Some(SimTime::from_micros(at));
         }
-        if let Some(slot) = self.occupied[0].first() {
+        if let Some(slot) = self.occupied0.first() {
             return Some(SimTime::from_micros(
-                self.last & !(SLOTS as u64 - 1) | slot as u64,
+                self.last & !(SLOTS0 as u64 - 1) | slot as u64,
             ));
         }
-        let level = self.levels.trailing_zeros() as usize + 1;
-        let slot = self.occupied.get(level)?.first()?;
-        let mut index = self.slots[level * SLOTS + slot].head;
+        let (level, digit, _) = self.first_above()?;
+        let mut index = self.slots[SLOTS0 + (level - 1) * SLOTS + digit].head;
         let mut first = u64::MAX;
         while let Some(node) = self.nodes.get(index as usize) {
             first = first.min(node.at);
@@ -221,8 +263,44 @@ impl<E> EventQueue<E> {
         Some(SimTime::from_micros(first))
     }
 
-    /// Removes and returns the next event if it is due at or before `until`.
+    /// Removes and returns the next event if it is due at or before `until`. Inlined where
+    /// the engine's loops call it: most events come out of level 0 with nothing scheduled
+    /// early, in a few instructions; the rest is [`EventQueue::pop_slow`].
+    #[inline(always)]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
+        if self.early.is_empty()
+            && let Some(slot) = self.occupied0.first()
+        {
+            let at = self.last & !(SLOTS0 as u64 - 1) | slot as u64;
+            if at > until.as_micros() {
+                return None;
+            }
+            return self.take(slot, at);
+        }
+        self.pop_slow(until)
+    }
+
+    /// Takes the first event of level 0's `slot`, at `at`, and moves `last` there.
+    #[inline(always)]
+    fn take(&mut self, slot: usize, at: u64) -> Option<(SimTime, E)> {
+        self.last = at;
+        let ends = &mut self.slots[slot % SLOTS0];
+        let index = ends.head;
+        let node = self.nodes.get_mut(index as usize)?;
+        ends.head = node.next;
+        if node.next == NIL {
+            ends.tail = NIL;
+            self.occupied0.clear(slot);
+        }
+        node.next = self.free;
+        self.free = index;
+        self.len -= 1;
+        Some((SimTime::from_micros(at), node.event))
+    }
+
+    /// [`EventQueue::pop_until`] when an event was scheduled early or level 0 is empty.
+    #[inline(never)]
+    fn pop_slow(&mut self, until: SimTime) -> Option<(SimTime, E)> {
         let until = until.as_micros();
         if let Some(&(at, _)) = self.early.last() {
             if at > until {
@@ -233,46 +311,32 @@ impl<E> EventQueue<E> {
             return Some((SimTime::from_micros(at), event));
         }
         loop {
-            if let Some(slot) = self.occupied[0].first() {
-                let at = self.last & !(SLOTS as u64 - 1) | slot as u64;
+            if let Some(slot) = self.occupied0.first() {
+                let at = self.last & !(SLOTS0 as u64 - 1) | slot as u64;
                 if at > until {
                     return None;
                 }
-                self.last = at;
-                let ends = &mut self.slots[slot];
-                let index = ends.head;
-                let node = self.nodes.get_mut(index as usize)?;
-                ends.head = node.next;
-                if node.next == NIL {
-                    ends.tail = NIL;
-                    self.occupied[0].clear(slot);
-                }
-                node.next = self.free;
-                self.free = index;
-                self.len -= 1;
-                return Some((SimTime::from_micros(at), node.event.take()?));
+                return self.take(slot, at);
             }
             // Level 0 is empty: move the first slot of the lowest non-empty level down, unless
             // even its start is not due (`last` must not pass a time the caller may still
             // schedule at: its clock stops at `until`).
-            let level = self.levels.trailing_zeros() as usize + 1;
-            let slot = self.occupied.get(level)?.first()?;
-            // `last` with digits up to this level's replaced by the slot's.
-            let digits = (level as u32 + 1) * BITS;
-            let below = u64::MAX >> (u64::BITS - digits);
-            let start = self.last & !below | (slot as u64) << (digits - BITS);
+            let (level, digit, start) = self.first_above()?;
             if start > until {
                 return None;
             }
             self.last = start;
-            self.occupied[level].clear(slot);
-            if self.occupied[level].is_empty() {
+            let occupied = &mut self.occupied[level - 1];
+            occupied.clear(digit);
+            if occupied.is_empty() {
                 self.levels &= !(1 << (level - 1));
             }
-            let ends = std::mem::replace(&mut self.slots[level * SLOTS + slot], EMPTY);
+            let ends =
+                std::mem::replace(&mut self.slots[SLOTS0 + (level - 1) * SLOTS + digit], EMPTY);
             let mut index = ends.head;
-            while let Some(node) = self.nodes.get(index as usize) {
+            while let Some(node) = self.nodes.get_mut(index as usize) {
                 let (at, next) = (node.at, node.next);
+                node.next = NIL;
                 self.place(at, index);
                 index = next;
             }
@@ -377,6 +441,23 @@ mod tests {
                 ],
             ),
             (
+                "interleaved pushes and pops across level 0's window and level 1's slots",
+                &[
+                    Push(4_095, "4095"),
+                    Push(4_096, "4096"),
+                    Pop(4_095, Some((4_095, "4095"))),
+                    Push(1 << 20, "2^20"),
+                    Push(4_097, "4097"),
+                    Push((1 << 20) - 1, "2^20 - 1"),
+                    Pop(u64::MAX, Some((4_096, "4096"))),
+                    Pop(u64::MAX, Some((4_097, "4097"))),
+                    Push((1 << 20) - 1, "2^20 - 1 again"),
+                    Pop(u64::MAX, Some(((1 << 20) - 1, "2^20 - 1"))),
+                    Pop(u64::MAX, Some(((1 << 20) - 1, "2^20 - 1 again"))),
+                    Pop(u64::MAX, Some((1 << 20, "2^20"))),
+                ],
+            ),
+            (
                 "nothing after the horizon",
                 &[
                     Push(100, "a"),
@@ -440,27 +521,34 @@ mod tests {
 
     #[test]
     fn equal_times_scheduled_before_and_after_moving_down_stay_in_order() {
-        // The first 700 waits on level 1 while `last` is 0, then again after 400 has moved
-        // down and come out; the others join it there, and all move down together.
+        // The first 9000 waits on level 1 (digit 2) while `last` is 0, then again after 4400
+        // (digit 1) has moved down and come out; the others join it there, and all move down
+        // together.
         let mut queue = EventQueue::default();
-        queue.push(SimTime::from_micros(700), "first 700");
-        queue.push(SimTime::from_micros(400), "400");
+        queue.push(SimTime::from_micros(9_000), "first 9000");
+        queue.push(SimTime::from_micros(4_400), "4400");
         assert_eq!(
-            queue.pop_until(SimTime::from_micros(400)),
-            Some((SimTime::from_micros(400), "400"))
+            queue.pop_until(SimTime::from_micros(4_400)),
+            Some((SimTime::from_micros(4_400), "4400"))
         );
-        queue.push(SimTime::from_micros(700), "second 700");
-        queue.push(SimTime::from_micros(600), "600");
-        queue.push(SimTime::from_micros(700), "third 700");
-        queue.push(SimTime::from_micros(400), "400 again");
-        assert_eq!(queue.peek_time(), Some(SimTime::from_micros(400)));
+        queue.push(SimTime::from_micros(9_000), "second 9000");
+        queue.push(SimTime::from_micros(8_500), "8500");
+        queue.push(SimTime::from_micros(9_000), "third 9000");
+        queue.push(SimTime::from_micros(4_400), "4400 again");
+        assert_eq!(queue.peek_time(), Some(SimTime::from_micros(4_400)));
         let mut out = Vec::new();
         while let Some((_, event)) = queue.pop_until(SimTime::from_secs(1)) {
             out.push(event);
         }
         assert_eq!(
             out,
-            ["400 again", "600", "first 700", "second 700", "third 700"]
+            [
+                "4400 again",
+                "8500",
+                "first 9000",
+                "second 9000",
+                "third 9000"
+            ]
         );
     }
 }
@@ -547,7 +635,7 @@ mod properties {
         prop_oneof![
             3 => Just(0u64),
             3 => 0u64..4,
-            3 => prop::sample::select(vec![250u64, 500, 750, 1_000, 5_000, 10_000]),
+            3 => prop::sample::select(vec![250u64, 500, 750, 1_000, 4_095, 4_096, 5_000, 10_000]),
             2 => 0u64..100_000,
             1 => 0u64..40_000_000,
             1 => Just(1u64 << 40),

@@ -1,28 +1,22 @@
 //! Work that runs on its own clock: health checks, timeline sampling and agent reports.
 
-use crate::firewall::{ConnState, Packet};
 use crate::health::{CheckResult, Transition};
 use crate::time::{SimDuration, SimTime};
-use crate::topology::{Proto, Verdict};
+use crate::topology::Verdict;
 
 use super::{Ev, MetricsReport, Output, Simulation, host_pair};
 
 impl Simulation {
     /// One HAProxy health check of one server, as the engine sees the server's state now.
     pub(super) fn health_check(&mut self, lb: usize, slot: usize) {
-        let target = self.model.links[self.model.lbs[lb].servers[slot]].to;
+        let link = self.model.lbs[lb].servers[slot];
+        let target = self.model.links[link].to;
         let lb_host = self.model.svcs[self.model.lbs[lb].svc].host;
         let to_host = self.model.svcs[target].host;
         let result = if !self.host_up[to_host] || self.cut.contains(&host_pair(lb_host, to_host)) {
             CheckResult::Hung
         } else {
-            let packet = Packet {
-                src: self.model.hosts[lb_host].ip,
-                proto: Proto::Tcp,
-                dst_port: self.model.svcs[target].port,
-                state: ConnState::New,
-            };
-            let decision = self.firewall_decision(to_host, &packet);
+            let decision = self.link_fw.as_slice()[link];
             if !decision.passes() {
                 if decision.verdict == Verdict::Reject {
                     CheckResult::Refused

@@ -14,7 +14,7 @@ use super::{Connecting, Ev, Fate, LB_PORT, Simulation, Spot, host_pair};
 impl Simulation {
     pub(super) fn balance(&mut self, slot: u32, lb: usize) {
         let now = self.now;
-        let lb_svc = self.model.lbs[lb].svc;
+        let lb_svc = self.model.lb(lb).svc;
         let Some((spec, avoid)) = self.req(slot).map(|r| (r.spec, r.avoid)) else {
             return;
         };
@@ -30,7 +30,7 @@ impl Simulation {
         {
             req.encrypted = false;
         }
-        if !https && self.model.lbs[lb].redirect_to_https {
+        if !https && self.model.lb(lb).redirect_to_https {
             self.hop(
                 slot,
                 Spot::new(now, Place::Svc(lb_svc), HopKind::Serve),
@@ -121,8 +121,9 @@ impl Simulation {
             return;
         };
         let lan = self.config.lan_latency;
-        let from = self.model.lbs[lb].svc;
-        let target = self.model.links[self.model.lbs[lb].servers[server_slot]].to;
+        let from = self.model.lb(lb).svc;
+        let link = self.model.server_link(lb, server_slot);
+        let target = self.model.link(link).to;
         let from_host = self.model.svc(from).host;
         let to_host = self.model.svc(target).host;
         let port = self.model.svc(target).port;
@@ -136,7 +137,7 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let decision = self.firewall_decision(to_host, &packet);
+        let decision = self.link_fw.as_slice()[link];
         let has_firewall = self.model.host(to_host).firewall.is_some();
         let explain = move |m: &Model| {
             let h = &m.hosts[to_host];
@@ -177,8 +178,8 @@ impl Simulation {
                 req.return_latency += lan;
                 req.web = Some(target as u32);
             }
-            let link = self.model.lbs[lb].servers[server_slot];
-            self.timeline.bucket_mut(now).link_requests[link] += 1;
+            let counts: &mut [u64] = &mut self.timeline.bucket_mut(now).link_requests;
+            counts[link] += 1;
             self.came_through(slot, Place::Svc(target));
             self.hop(
                 slot,
@@ -311,8 +312,8 @@ impl Simulation {
         if let Some(req) = self.req_mut(slot) {
             req.lb = None;
         }
-        let from = self.model.lbs[lb].svc;
-        let target = self.model.links[self.model.lbs[lb].servers[server_slot]].to;
+        let from = self.model.lb(lb).svc;
+        let target = self.model.link(self.model.server_link(lb, server_slot)).to;
         let policy = self.lbs[lb].retry;
         if attempts >= policy.retries {
             let back = self.return_latency(slot);

@@ -6,9 +6,8 @@
 use std::net::Ipv4Addr;
 
 use crate::cause::{Cause, Diagnosis, Fix};
-use crate::firewall::{self, ConnState, Packet};
+use crate::firewall::{self, Packet};
 use crate::model::Place;
-use crate::topology::Proto;
 
 use super::{Fate, Simulation};
 
@@ -106,17 +105,13 @@ impl Simulation {
         out
     }
 
-    /// Whether the client could reach `host` on tcp/`port`: its firewall lets the client in
-    /// and something listens there.
-    fn client_gets_in(&self, host: usize, port: u16) -> bool {
-        let packet = Packet {
-            src: self.model.client_ip,
-            proto: Proto::Tcp,
-            dst_port: port,
-            state: ConnState::New,
-        };
-        let firewall = self.model.hosts[host].firewall.as_ref();
-        firewall::evaluate(firewall, &packet).passes() && self.model.listener(host, port).is_some()
+    /// Whether the client could reach `host` over HTTPS (or plain HTTP): its firewall lets the
+    /// client in and something listens there.
+    fn client_gets_in(&self, host: usize, https: bool) -> bool {
+        self.entry_gates.get(host).is_some_and(|gates| {
+            let (decision, listener) = gates[usize::from(https)];
+            decision.passes() && listener.is_some()
+        })
     }
 
     /// The names and the fix of a counted failure.
@@ -144,7 +139,7 @@ impl Simulation {
                 let rule = rule.map(|i| usize::from(i) + 1);
                 let https_instead = from_client
                     && port == 80
-                    && place_host.is_some_and(|h| self.client_gets_in(h, 443));
+                    && place_host.is_some_and(|h| self.client_gets_in(h, true));
                 let fix = if https_instead {
                     Fix::UseHttps { host: host.clone() }
                 } else {
@@ -164,14 +159,14 @@ impl Simulation {
             }
             (Detail::NoListener { port }, _) => {
                 let host = host_name();
-                let fix = (port == 80 && place_host.is_some_and(|h| self.client_gets_in(h, 443)))
+                let fix = (port == 80 && place_host.is_some_and(|h| self.client_gets_in(h, true)))
                     .then(|| Fix::UseHttps { host: host.clone() });
                 (Cause::NoListener { host, port }, fix)
             }
             (Detail::NoCertificate, _) => {
                 let host = host_name();
                 let fix = place_host
-                    .is_some_and(|h| self.client_gets_in(h, 80))
+                    .is_some_and(|h| self.client_gets_in(h, false))
                     .then(|| Fix::UseHttp { host: host.clone() });
                 (Cause::NoCertificate { host }, fix)
             }

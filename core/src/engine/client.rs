@@ -9,6 +9,7 @@ use crate::tcp::SynSchedule;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{Proto, Verdict};
 use crate::trace::HopKind;
+use crate::vrrp::VrrpGroup;
 
 use super::causes::Detail;
 use super::{CLIENT_PORT, Connecting, DnsMemo, Ev, Fate, Simulation, Spot, Unanswered};
@@ -71,7 +72,8 @@ impl Simulation {
                 );
             }
             Some(Entry::Vip(vip)) => {
-                let Some(member) = self.vrrp[vip].master() else {
+                let groups: &[VrrpGroup] = &self.vrrp;
+                let Some(member) = groups[vip].master() else {
                     return self.syn_unanswered(
                         slot,
                         Place::Vip(vip),
@@ -79,7 +81,9 @@ impl Simulation {
                         Unanswered::NoMaster,
                     );
                 };
-                let host = self.model.vips[vip].members[member];
+                let vips: &[model::VipM] = &self.model.vips;
+                let members: &[usize] = &vips[vip].members;
+                let host = members[member];
                 let note = self
                     .traced(slot)
                     .then(|| self.vrrp_hold_note(vip, host))
@@ -117,7 +121,7 @@ impl Simulation {
             dst_port: port,
             state: ConnState::New,
         };
-        let decision = self.firewall_decision(host, &packet);
+        let (decision, listener) = self.entry_gates.as_slice()[host][usize::from(spec.https)];
         if !decision.passes() && decision.verdict != Verdict::Reject {
             return self.syn_unanswered(
                 slot,
@@ -140,7 +144,7 @@ impl Simulation {
         ) {
             return;
         }
-        let Some(svc) = self.model.listener(host, port) else {
+        let Some(svc) = listener else {
             let spot = Spot::new(syn_at, Place::Host(host), HopKind::Failure).syn(syn);
             self.failing_because(
                 slot,
@@ -415,11 +419,37 @@ impl Simulation {
     /// `decision`, `host`'s firewall's about `packet`, as the hop at `spot`. On a drop or
     /// reject the request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this
     /// returns false.
+    /// Inlined: a passing decision with no traced request in flight returns at once, so the
+    /// caller builds no hop for it.
     #[allow(
         clippy::too_many_arguments,
         reason = "the hop's packet, its verdict and its two ends"
     )]
+    #[inline(always)]
     pub(super) fn firewall_passes(
+        &mut self,
+        slot: u32,
+        host: usize,
+        packet: &Packet,
+        decision: Decision,
+        spot: Spot,
+        timeout_at: SimTime,
+        refused_at: SimTime,
+    ) -> bool {
+        if decision.passes() && self.traced_in_flight == 0 {
+            return true;
+        }
+        self.firewall_hop(slot, host, packet, decision, spot, timeout_at, refused_at)
+    }
+
+    /// [`Simulation::firewall_passes`] with its hop (a traced request, or a packet that does
+    /// not pass).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the hop's packet, its verdict and its two ends"
+    )]
+    #[inline(never)]
+    fn firewall_hop(
         &mut self,
         slot: u32,
         host: usize,

@@ -231,6 +231,13 @@ impl Simulation {
         let from_host = self.model.svc(from).host;
         let to_host = self.model.svc(to).host;
         let same_host = from_host == to_host;
+        let model = &self.model;
+        let link = model
+            .svc(from)
+            .out_links
+            .iter()
+            .copied()
+            .find(|&l| model.link(l).to == to);
         if !same_host {
             let back = self.return_latency(slot);
             let timeout_at = now + self.config.connect_timeout + back;
@@ -270,7 +277,10 @@ impl Simulation {
             };
             let refused_at = now + lan.times(2) + back;
             let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
-            let decision = self.firewall_decision(to_host, &packet);
+            let decision = match link {
+                Some(link) => self.link_fw.as_slice()[link],
+                None => self.firewall_decision(to_host, &packet),
+            };
             let passes = self.firewall_passes(
                 slot, to_host, &packet, decision, spot, timeout_at, refused_at,
             );
@@ -296,13 +306,9 @@ impl Simulation {
         if let Some(req) = self.req_mut(slot) {
             req.return_latency += one_way;
         }
-        let model = &self.model;
-        if let Some(&link) = model.svcs[from]
-            .out_links
-            .iter()
-            .find(|&&l| model.links[l].to == to)
-        {
-            self.timeline.bucket_mut(now).link_requests[link] += 1;
+        if let Some(link) = link {
+            let counts: &mut [u64] = &mut self.timeline.bucket_mut(now).link_requests;
+            counts[link] += 1;
         }
         self.came_through(slot, Place::Svc(to));
         let delay = if same_host { LOOPBACK } else { lan.times(3) };
