@@ -44,10 +44,17 @@ impl Editor {
         parse: impl Fn(&str) -> Result<T, FieldError> + 'static,
         build: impl Fn(T) -> Edit + 'static,
     ) -> Callback<String, Refusal> {
+        self.text_edit(Box::new(move |text: &str| parse(text).map(&build)))
+    }
+
+    /// [`Editor::text`]'s callback, written once rather than for every field.
+    fn text_edit(
+        &self,
+        edit: Box<dyn Fn(&str) -> Result<Edit, FieldError>>,
+    ) -> Callback<String, Refusal> {
         let editor = self.clone();
         Callback::from(move |text: String| {
-            let value = parse(&text).map_err(|err| err.to_string())?;
-            editor.apply(build(value))
+            editor.apply(edit(&text).map_err(|err| err.to_string())?)
         })
     }
 
@@ -55,6 +62,14 @@ impl Editor {
     pub fn pick<T: 'static>(
         &self,
         build: impl Fn(T) -> Result<Edit, String> + 'static,
+    ) -> Callback<T, Refusal> {
+        self.pick_edit(Box::new(build))
+    }
+
+    /// [`Editor::pick`]'s callback, written once for each type of value.
+    fn pick_edit<T: 'static>(
+        &self,
+        build: Box<dyn Fn(T) -> Result<Edit, String>>,
     ) -> Callback<T, Refusal> {
         let editor = self.clone();
         Callback::from(move |value: T| editor.apply(build(value)?))
