@@ -261,20 +261,8 @@ fn nodes_services_and_roles_are_read_as_serde_derive_read_them() {
             "at nodes[3]: invalid length 4, expected 3 elements in sequence",
         ),
     ];
-    let stage1 = serde_json::to_value(presets::topology(1).expect("stage 1")).expect("json");
-    let edited = |pointer: &str, value: &serde_json::Value| {
-        let mut json = stage1.clone();
-        let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
-        match json.pointer_mut(parent).expect("the parent exists") {
-            serde_json::Value::Object(map) => {
-                map.insert(key.to_owned(), value.clone());
-            }
-            other => other[key.parse::<usize>().expect("an index")] = value.clone(),
-        }
-        format::from_value(json)
-    };
     for (pointer, value, expected) in refused {
-        let err = edited(pointer, value).expect_err(pointer);
+        let err = edited_stage1(pointer, value).expect_err(pointer);
         assert_eq!(err.to_string(), *expected, "{pointer} = {value}");
     }
     // Tags by index, roles as sequences and unknown fields of roles and client nodes are
@@ -292,7 +280,104 @@ fn nodes_services_and_roles_are_read_as_serde_derive_read_them() {
     ];
     let topology = presets::topology(1).expect("stage 1");
     for (pointer, value) in accepted {
-        let loaded = edited(pointer, value).unwrap_or_else(|err| panic!("{pointer}: {err}"));
+        let loaded = edited_stage1(pointer, value).unwrap_or_else(|err| panic!("{pointer}: {err}"));
         assert_eq!(loaded.nodes, topology.nodes, "{pointer} = {value}");
     }
+}
+
+/// Stage 1 with the value at `pointer` (a JSON pointer) set to `value`, read back.
+fn edited_stage1(
+    pointer: &str,
+    value: &serde_json::Value,
+) -> Result<stacksim::sim::topology::Topology, LoadError> {
+    let mut json = serde_json::to_value(presets::topology(1).expect("stage 1")).expect("json");
+    let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
+    match json.pointer_mut(parent).expect("the parent exists") {
+        serde_json::Value::Object(map) => {
+            map.insert(key.to_owned(), value.clone());
+        }
+        other => other[key.parse::<usize>().expect("an index")] = value.clone(),
+    }
+    format::from_value(json)
+}
+
+/// A bad value is named by its place in the document, the first in the document's order
+/// (members in alphabetical order, as a parsed JSON object holds them).
+#[wasm_bindgen_test(unsupported = test)]
+fn bad_values_are_named_by_their_place() {
+    use serde_json::json;
+    let cases: &[(&str, serde_json::Value, &str)] = &[
+        (
+            "/links/0/weight",
+            json!(70000),
+            "at links[0].weight: invalid value: integer `70000`, expected u16",
+        ),
+        (
+            "/links/0/weight",
+            json!(-1),
+            "at links[0].weight: invalid value: integer `-1`, expected u16",
+        ),
+        (
+            "/links/0/backup",
+            json!(12),
+            "at links[0].backup: invalid type: integer `12`, expected a boolean",
+        ),
+        (
+            "/links/0/zz",
+            json!(1),
+            "at links[0].zz: unknown field `zz`, expected one of `from`, `to`, `weight`, `backup`, `check`",
+        ),
+        ("/links/0", json!({}), "at links[0]: missing field `from`"),
+        (
+            "/links/0",
+            json!(["a", "b", "y"]),
+            "at links[0][2]: invalid type: string \"y\", expected u16",
+        ),
+        (
+            "/links/0",
+            json!(["a", "b", 5, 2, 9]),
+            "at links[0][3]: invalid type: integer `2`, expected a boolean",
+        ),
+        (
+            "/links/0",
+            json!(["a"]),
+            "at links[0]: invalid length 1, expected struct Link with 5 elements",
+        ),
+        (
+            "/zz",
+            json!(1),
+            "at zz: unknown field `zz`, expected one of `version`, `name`, `nodes`, `links`",
+        ),
+        (
+            "/name",
+            json!(12),
+            "at name: invalid type: integer `12`, expected a string",
+        ),
+        (
+            "/nodes",
+            json!({}),
+            "at nodes: invalid type: map, expected a sequence",
+        ),
+        (
+            "/nodes/1/name",
+            json!(12),
+            "at nodes[1].name: invalid type: integer `12`, expected a string",
+        ),
+        // `links` comes before `name`.
+        (
+            "/links",
+            json!(true),
+            "at links: invalid type: boolean `true`, expected a sequence",
+        ),
+    ];
+    for (pointer, value, expected) in cases {
+        let err = edited_stage1(pointer, value).expect_err(pointer);
+        assert_eq!(err.to_string(), *expected, "{pointer} = {value}");
+    }
+    let mut json = serde_json::to_value(presets::topology(1).expect("stage 1")).expect("json");
+    json.as_object_mut().expect("an object").remove("name");
+    assert_eq!(
+        format::from_value(json).map_err(|e| e.to_string()),
+        Err("at .: missing field `name`".to_owned())
+    );
 }
