@@ -23,6 +23,9 @@ use crate::ui::state::{Action, EditAction, Refusal as Refused};
 /// What a field reports when its value is refused: the sentence to show.
 pub type Refusal = Result<(), String>;
 
+/// A text field's parse-and-build: the typed text to the edit it makes, or why not.
+type TextEdit = Box<dyn Fn(&str) -> Result<Edit, FieldError>>;
+
 /// Applies edits to the design the inspector shows, refusing them with a sentence first.
 #[derive(Clone, PartialEq)]
 pub struct Editor {
@@ -48,10 +51,7 @@ impl Editor {
     }
 
     /// [`Editor::text`]'s callback, written once rather than for every field.
-    fn text_edit(
-        &self,
-        edit: Box<dyn Fn(&str) -> Result<Edit, FieldError>>,
-    ) -> Callback<String, Refusal> {
+    fn text_edit(&self, edit: TextEdit) -> Callback<String, Refusal> {
         let editor = self.clone();
         Callback::from(move |text: String| {
             editor.apply(edit(&text).map_err(|err| err.to_string())?)
