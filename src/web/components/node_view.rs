@@ -187,7 +187,9 @@ fn node_title(node: &Node) -> String {
                         .enumerate()
                         .map(|(i, r)| format!("  {}. {r}", i + 1)),
                 );
-                lines.push(format!("  default incoming: {:?}", fw.default_incoming).to_ascii_lowercase());
+                lines.push(
+                    format!("  default incoming: {:?}", fw.default_incoming).to_ascii_lowercase(),
+                );
             } else {
                 lines.push("No firewall: every port is reachable".to_owned());
             }
