@@ -330,14 +330,7 @@ fn files_in(paths: &[&str]) -> Vec<PathBuf> {
 }
 
 /// The crates the core may depend on: serialisation, error types and a seeded generator.
-const CORE_CRATES: &[&str] = &[
-    "serde",
-    "serde_json",
-    "serde_path_to_error",
-    "thiserror",
-    "rand",
-    "rand_pcg",
-];
+const CORE_CRATES: &[&str] = &["serde", "serde_json", "thiserror", "rand", "rand_pcg"];
 
 #[test]
 fn the_core_depends_on_no_browser_crate() {
@@ -380,7 +373,6 @@ fn the_ui_model_names_only_the_core_and_plain_crates() {
         crates: [
             "serde",
             "serde_json",
-            "serde_path_to_error",
             "thiserror",
             "base64",
             "miniz_oxide",

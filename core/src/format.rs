@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::topology::{DbRole, FORMAT_VERSION, NodeKind, ServiceKind, Topology};
+use crate::topology::{DbRole, FORMAT_VERSION, Link, Node, NodeKind, ServiceKind, Topology};
 
 /// The largest design accepted, to keep the page responsive.
 pub const MAX_NODES: usize = 500;
@@ -114,26 +114,150 @@ pub fn parse_json(text: &str) -> Result<serde_json::Value, LoadError> {
 
 /// Reads and validates a design from parsed JSON (a part of a larger document, say).
 pub fn from_value(value: serde_json::Value) -> Result<Topology, LoadError> {
-    let version = value.get("version").and_then(serde_json::Value::as_u64);
-    match version {
+    let serde_json::Value::Object(map) = value else {
+        return Err(no_version());
+    };
+    match map.get("version").and_then(serde_json::Value::as_u64) {
         Some(v) if v == u64::from(FORMAT_VERSION) => {}
         Some(v) => return Err(LoadError::Version(u32::try_from(v).unwrap_or(u32::MAX))),
-        None => {
-            return Err(LoadError::Syntax {
-                path: "version".to_owned(),
-                message: "missing or not a whole number".to_owned(),
-            });
-        }
+        None => return Err(no_version()),
     }
-    let topology: Topology = serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        LoadError::Syntax {
-            path,
-            message: err.into_inner().to_string(),
-        }
-    })?;
+    let topology = read_topology(map)?;
     validate(&topology)?;
     Ok(topology)
+}
+
+fn no_version() -> LoadError {
+    LoadError::Syntax {
+        path: "version".to_owned(),
+        message: "missing or not a whole number".to_owned(),
+    }
+}
+
+// A design is read field by field, in the object's order as serde's derive reads it, so that
+// the first bad value is the one reported, at the place serde_path_to_error would name
+// (`name`, `nodes[2]`, `nodes[2].id`, `links[0].weight`, `links[0][2]`, `.` for the whole):
+// wrapping every value in a tracking deserializer cost the browser app much more code.
+
+/// A bad value at `path`: serde's message.
+fn syntax(path: String, err: serde_json::Error) -> LoadError {
+    LoadError::Syntax {
+        path,
+        message: err.to_string(),
+    }
+}
+
+/// The fields of a design whose version was checked.
+fn read_topology(map: serde_json::Map<String, serde_json::Value>) -> Result<Topology, LoadError> {
+    use serde::Deserialize;
+    use serde::de::Error;
+    const FIELDS: &[&str] = &["version", "name", "nodes", "links"];
+    let (mut name, mut nodes, mut links) = (None, None, Vec::new());
+    for (key, value) in map {
+        match key.as_str() {
+            "version" => {}
+            "name" => name = Some(String::deserialize(value).map_err(|err| syntax(key, err))?),
+            "nodes" => nodes = Some(read_list(key, value, read_node)?),
+            "links" => links = read_list(key, value, read_link)?,
+            _ => {
+                let err = serde_json::Error::unknown_field(&key, FIELDS);
+                return Err(syntax(key, err));
+            }
+        }
+    }
+    let missing = |field| syntax(".".to_owned(), serde_json::Error::missing_field(field));
+    Ok(Topology {
+        version: FORMAT_VERSION,
+        name: name.ok_or_else(|| missing("name"))?,
+        nodes: nodes.ok_or_else(|| missing("nodes"))?,
+        links,
+    })
+}
+
+/// What a bad item of a list is: where in the item (`.id`, `[2]`, or `""` for the item), and
+/// serde's message.
+type ItemError = (String, serde_json::Error);
+
+/// The array at `key`, read item by item.
+fn read_list<T>(
+    key: String,
+    value: serde_json::Value,
+    read: fn(serde_json::Value) -> Result<T, ItemError>,
+) -> Result<Vec<T>, LoadError> {
+    let serde_json::Value::Array(items) = value else {
+        return Err(syntax(key, refuse(value, "a sequence")));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        out.push(read(item).map_err(|(place, err)| syntax(format!("{key}[{i}]{place}"), err))?);
+    }
+    Ok(out)
+}
+
+/// A node: its `id` and `name` are read first, the rest has no place of its own (see
+/// `Node`'s `Deserialize`).
+fn read_node(item: serde_json::Value) -> Result<Node, ItemError> {
+    use serde::Deserialize;
+    let place = match &item {
+        serde_json::Value::Object(map) => ["id", "name"]
+            .into_iter()
+            .find(|field| map.get(*field).is_some_and(|v| !v.is_string())),
+        _ => None,
+    };
+    Node::deserialize(item).map_err(|err| {
+        (
+            place.map(|field| format!(".{field}")).unwrap_or_default(),
+            err,
+        )
+    })
+}
+
+/// A link: the first entry (in order) that is not one of its fields or not of its field's type
+/// is the place; otherwise the link as a whole (a field is missing, an array is too short).
+fn read_link(item: serde_json::Value) -> Result<Link, ItemError> {
+    use serde::Deserialize;
+    const FIELDS: [&str; 5] = ["from", "to", "weight", "backup", "check"];
+    let fits = |field: usize, value: &serde_json::Value| match field {
+        0 | 1 => value.is_string(),
+        2 => value.as_u64().is_some_and(|w| u16::try_from(w).is_ok()),
+        _ => value.is_boolean(),
+    };
+    let place =
+        match &item {
+            serde_json::Value::Object(map) => map.iter().find_map(|(key, value)| {
+                match FIELDS.iter().position(|field| field == key) {
+                    Some(i) if fits(i, value) => None,
+                    _ => Some(format!(".{key}")),
+                }
+            }),
+            serde_json::Value::Array(values) => values
+                .iter()
+                .take(FIELDS.len())
+                .enumerate()
+                .find_map(|(i, value)| (!fits(i, value)).then(|| format!("[{i}]"))),
+            _ => None,
+        };
+    Link::deserialize(item).map_err(|err| (place.unwrap_or_default(), err))
+}
+
+/// A visitor that accepts nothing, for the message about a value of the wrong type.
+struct Expecting(&'static str);
+
+impl serde::de::Visitor<'_> for Expecting {
+    type Value = std::convert::Infallible;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Serde's message for `value` where `expecting` was expected.
+fn refuse(value: serde_json::Value, expecting: &'static str) -> serde_json::Error {
+    use serde::Deserializer;
+    match value.deserialize_any(Expecting(expecting)) {
+        Ok(never) => match never {},
+        Err(err) => err,
+    }
 }
 
 /// Pretty JSON, the format of saved files.

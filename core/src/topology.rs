@@ -33,7 +33,7 @@ pub struct Topology {
 }
 
 /// One box on the diagram.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Node {
     pub id: String,
     /// Shown on the diagram; free text.
@@ -43,7 +43,7 @@ pub struct Node {
 }
 
 /// What a node is.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NodeKind {
     /// A user's browser somewhere on the internet.
@@ -97,7 +97,7 @@ pub struct Host {
 }
 
 /// A program running on a host.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Service {
     pub id: String,
     #[serde(flatten)]
@@ -105,7 +105,7 @@ pub struct Service {
 }
 
 /// The programs Stacksim knows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ServiceKind {
     LoadBalancer(Haproxy),
@@ -244,7 +244,7 @@ pub struct Mysql {
 }
 
 /// Replication role.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum DbRole {
     /// Accepts writes and keeps a binary log.
@@ -494,6 +494,258 @@ impl<'de> Deserialize<'de> for Cidr {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
     }
+}
+
+// Reading a node or a service. Serde's derive reads `#[serde(flatten)]` and internally tagged
+// enums by buffering every value into its own `Content` tree and reading that again, which is
+// a large amount of generated code in the browser app; these impls read the same JSON, with
+// the same messages, from `serde_json::Value` instead. The JSON a node or service is written
+// as is unchanged (its `Serialize` is still derived).
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
+        let [id, name] = deserializer.deserialize_map(Fields {
+            names: ["id", "name"],
+            expecting: "struct Node",
+        })?;
+        let (id, name, rest) = (id.0, name.0, name.1);
+        node_kind(rest)
+            .map(|kind| Node { id, name, kind })
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Service {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Service, D::Error> {
+        let [(id, rest)] = deserializer.deserialize_map(Fields {
+            names: ["id"],
+            expecting: "struct Service",
+        })?;
+        service_kind(rest)
+            .map(|kind| Service { id, kind })
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// The other entries of a node's or service's JSON object: its kind and the kind's fields.
+type Rest = serde_json::Map<String, serde_json::Value>;
+
+/// Reads the string fields `names` of a JSON object, in the object's order (each with the
+/// entries that are not among `names`, which the last holds).
+struct Fields<const N: usize> {
+    names: [&'static str; N],
+    expecting: &'static str,
+}
+
+impl<'de, const N: usize> serde::de::Visitor<'de> for Fields<N> {
+    type Value = [(String, Rest); N];
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        use serde::de::Error;
+        let mut found: [Option<String>; N] = [const { None }; N];
+        let mut rest = Rest::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match self.names.iter().position(|name| *name == key) {
+                Some(i) if found[i].is_some() => {
+                    return Err(A::Error::duplicate_field(self.names[i]));
+                }
+                Some(i) => found[i] = Some(map.next_value()?),
+                None => {
+                    rest.insert(key, map.next_value()?);
+                }
+            }
+        }
+        let mut out: [(String, Rest); N] = std::array::from_fn(|_| (String::new(), Rest::new()));
+        for (i, value) in found.into_iter().enumerate() {
+            out[i].0 = value.ok_or_else(|| A::Error::missing_field(self.names[i]))?;
+        }
+        out[N - 1].1 = rest;
+        Ok(out)
+    }
+}
+
+/// The variant an internally tagged enum's tag names: by name, or (as serde's derive also
+/// accepts) by index.
+struct Tag(&'static [&'static str]);
+
+impl<'de> serde::de::Visitor<'de> for Tag {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("variant identifier")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<usize, E> {
+        match usize::try_from(v) {
+            Ok(i) if i < self.0.len() => Ok(i),
+            _ => Err(E::invalid_value(
+                serde::de::Unexpected::Unsigned(v),
+                &format!("variant index 0 <= i < {}", self.0.len()).as_str(),
+            )),
+        }
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|name| *name == v)
+            .ok_or_else(|| E::unknown_variant(v, self.0))
+    }
+}
+
+/// Takes the `kind` tag out of `rest`: the index of the variant in `names`.
+fn take_kind(rest: &mut Rest, names: &'static [&'static str]) -> Result<usize, serde_json::Error> {
+    use serde::Deserializer;
+    let tag = rest
+        .remove("kind")
+        .ok_or_else(|| serde::de::Error::missing_field("kind"))?;
+    tag.deserialize_any(Tag(names))
+}
+
+#[derive(Deserialize)]
+struct ClientFields {
+    ip: Ipv4Addr,
+}
+
+#[derive(Deserialize)]
+struct CollectorFields {
+    ip: Ipv4Addr,
+    product: String,
+}
+
+#[derive(Deserialize)]
+struct AppFilesFields {
+    path: String,
+}
+
+fn node_kind(mut rest: Rest) -> Result<NodeKind, serde_json::Error> {
+    const KINDS: &[&str] = &["client", "dns", "host", "vip", "collector"];
+    let kind = take_kind(&mut rest, KINDS)?;
+    let rest = serde_json::Value::Object(rest);
+    Ok(match kind {
+        0 => NodeKind::Client {
+            ip: ClientFields::deserialize(rest)?.ip,
+        },
+        1 => NodeKind::Dns(DnsZone::deserialize(rest)?),
+        2 => NodeKind::Host(Host::deserialize(rest)?),
+        3 => NodeKind::Vip(Vip::deserialize(rest)?),
+        _ => {
+            let CollectorFields { ip, product } = CollectorFields::deserialize(rest)?;
+            NodeKind::Collector { ip, product }
+        }
+    })
+}
+
+impl<'de> Deserialize<'de> for DbRole {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<DbRole, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        db_role(value).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplicaFields {
+    source: String,
+    lag_ms: u32,
+    #[serde(default)]
+    lag_jitter_ms: u32,
+}
+
+/// A visitor that accepts nothing: the error for a value of the wrong shape.
+struct Refuse(&'static str);
+
+impl serde::de::Visitor<'_> for Refuse {
+    type Value = DbRole;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// `{"role": "replica", "source": …}`, or (as serde's derive also reads an internally tagged
+/// enum) `["replica", source, lag_ms, lag_jitter_ms]`.
+fn db_role(value: serde_json::Value) -> Result<DbRole, serde_json::Error> {
+    use serde::Deserializer;
+    use serde::de::Error;
+    const ROLES: &[&str] = &["primary", "replica"];
+    const IN_SEQ: &str = "struct variant DbRole::Replica with 3 elements";
+    let (is_primary, rest) = match value {
+        serde_json::Value::Object(mut rest) => {
+            let tag = rest
+                .remove("role")
+                .ok_or_else(|| Error::missing_field("role"))?;
+            (tag.deserialize_any(Tag(ROLES))? == 0, rest)
+        }
+        serde_json::Value::Array(items) => {
+            let len = items.len();
+            let mut items = items.into_iter();
+            let tag = items.next().ok_or_else(|| Error::missing_field("role"))?;
+            if tag.deserialize_any(Tag(ROLES))? == 0 {
+                return match len {
+                    1 => Ok(DbRole::Primary),
+                    _ => Err(Error::invalid_length(len - 1, &"0 elements in sequence")),
+                };
+            }
+            let mut next = |i: usize| {
+                items
+                    .next()
+                    .ok_or_else(|| Error::invalid_length(i, &IN_SEQ))
+            };
+            let source = String::deserialize(next(0)?)?;
+            let lag_ms = u32::deserialize(next(1)?)?;
+            let lag_jitter_ms = match items.next() {
+                Some(value) => u32::deserialize(value)?,
+                None => 0,
+            };
+            if len > 4 {
+                return Err(Error::invalid_length(len - 1, &"3 elements in sequence"));
+            }
+            return Ok(DbRole::Replica {
+                source,
+                lag_ms,
+                lag_jitter_ms,
+            });
+        }
+        other => return other.deserialize_any(Refuse("internally tagged enum DbRole")),
+    };
+    if is_primary {
+        return Ok(DbRole::Primary);
+    }
+    let ReplicaFields {
+        source,
+        lag_ms,
+        lag_jitter_ms,
+    } = ReplicaFields::deserialize(serde_json::Value::Object(rest))?;
+    Ok(DbRole::Replica {
+        source,
+        lag_ms,
+        lag_jitter_ms,
+    })
+}
+
+fn service_kind(mut rest: Rest) -> Result<ServiceKind, serde_json::Error> {
+    const KINDS: &[&str] = &[
+        "load_balancer",
+        "web_server",
+        "app_server",
+        "app_files",
+        "database",
+    ];
+    let kind = take_kind(&mut rest, KINDS)?;
+    let rest = serde_json::Value::Object(rest);
+    Ok(match kind {
+        0 => ServiceKind::LoadBalancer(Haproxy::deserialize(rest)?),
+        1 => ServiceKind::WebServer(Nginx::deserialize(rest)?),
+        2 => ServiceKind::AppServer(AppServer::deserialize(rest)?),
+        3 => ServiceKind::AppFiles {
+            path: AppFilesFields::deserialize(rest)?.path,
+        },
+        _ => ServiceKind::Database(Mysql::deserialize(rest)?),
+    })
 }
 
 impl fmt::Display for Rule {

@@ -47,13 +47,75 @@ struct Out<'a> {
     view: Option<View>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A document's members besides its version and design.
+#[derive(Default)]
 struct Drawing {
-    #[serde(default)]
     positions: BTreeMap<String, [f64; 2]>,
-    #[serde(default)]
     view: Option<View>,
+}
+
+impl Drawing {
+    /// Reads the members in the object's order, as serde's derive reads them (unknown members
+    /// refused), and names the place of the first bad value as serde_path_to_error did
+    /// (`positions.web-01[1]`, `view.zoom`, `extra`): wrapping every value in a tracking
+    /// deserializer cost the browser app more code.
+    fn read(map: serde_json::Map<String, serde_json::Value>) -> Result<Drawing, LoadError> {
+        use serde_json::Value;
+        let syntax = |path: String, err: serde_json::Error| LoadError::Syntax {
+            path,
+            message: err.to_string(),
+        };
+        // The first of `values` (at most `len`) that is not a number.
+        let not_a_number = |values: &[Value], len: usize| {
+            values
+                .iter()
+                .take(len)
+                .position(|v| !v.is_number())
+                .map(|i| format!("[{i}]"))
+        };
+        let mut drawing = Drawing::default();
+        for (key, value) in map {
+            match key.as_str() {
+                "positions" => {
+                    let place = match &value {
+                        Value::Object(entries) => entries.iter().find_map(|(id, v)| match v {
+                            Value::Array(xy) if xy.len() == 2 && not_a_number(xy, 2).is_none() => {
+                                None
+                            }
+                            Value::Array(xy) => {
+                                Some(format!(".{id}{}", not_a_number(xy, 2).unwrap_or_default()))
+                            }
+                            _ => Some(format!(".{id}")),
+                        }),
+                        _ => None,
+                    };
+                    drawing.positions = BTreeMap::deserialize(value).map_err(|err| {
+                        syntax(format!("{key}{}", place.unwrap_or_default()), err)
+                    })?;
+                }
+                "view" => {
+                    let place = match &value {
+                        Value::Object(fields) => ["x", "y", "zoom"].into_iter().find_map(|f| {
+                            fields
+                                .get(f)
+                                .filter(|v| !v.is_number())
+                                .map(|_| format!(".{f}"))
+                        }),
+                        Value::Array(values) => not_a_number(values, 3),
+                        _ => None,
+                    };
+                    drawing.view = Option::deserialize(value).map_err(|err| {
+                        syntax(format!("{key}{}", place.unwrap_or_default()), err)
+                    })?;
+                }
+                _ => {
+                    let err = serde::de::Error::unknown_field(&key, &["positions", "view"]);
+                    return Err(syntax(key, err));
+                }
+            }
+        }
+        Ok(drawing)
+    }
 }
 
 /// Why a file or link could not be opened.
@@ -148,11 +210,7 @@ impl Document {
             },
             other => other,
         })?;
-        let drawing: Drawing = serde_path_to_error::deserialize(serde_json::Value::Object(map))
-            .map_err(|err| LoadError::Syntax {
-                path: err.path().to_string(),
-                message: err.into_inner().to_string(),
-            })?;
+        let drawing = Drawing::read(map)?;
         let mut positions = BTreeMap::new();
         for (id, [x, y]) in drawing.positions {
             if !(x.is_finite() && y.is_finite() && x.abs() <= MAX_COORD && y.abs() <= MAX_COORD) {
@@ -328,6 +386,59 @@ mod tests {
             .map(|_| ())
             .unwrap_err();
         assert!(err.to_string().contains("extra"), "{err}");
+    }
+
+    #[test]
+    fn bad_positions_and_views_are_named_by_their_place() {
+        let cases = [
+            (
+                serde_json::json!({"positions": {"a": [1, 2], "b": [1, "x"]}}),
+                "at positions.b[1]: invalid type: string \"x\", expected f64",
+            ),
+            (
+                serde_json::json!({"positions": {"a": [1, 2, 3]}}),
+                "at positions.a: invalid length 3, expected fewer elements in array",
+            ),
+            (
+                serde_json::json!({"positions": []}),
+                "at positions: invalid type: sequence, expected a map",
+            ),
+            (
+                serde_json::json!({"view": {"x": 1, "y": "q", "zoom": 1}}),
+                "at view.y: invalid type: string \"q\", expected f64",
+            ),
+            (
+                serde_json::json!({"view": [1, "a", 3]}),
+                "at view[1]: invalid type: string \"a\", expected f64",
+            ),
+            (
+                serde_json::json!({"view": [1]}),
+                "at view: invalid length 1, expected struct View with 3 elements",
+            ),
+            (
+                serde_json::json!({"view": {}}),
+                "at view: missing field `x`",
+            ),
+            (
+                serde_json::json!({"extra": 12}),
+                "at extra: unknown field `extra`, expected `positions` or `view`",
+            ),
+        ];
+        for (members, expected) in cases {
+            let mut json: serde_json::Value =
+                serde_json::from_str(&doc(0).to_json()).unwrap_or_default();
+            if let (Some(json), serde_json::Value::Object(members)) =
+                (json.as_object_mut(), &members)
+            {
+                json.extend(members.clone());
+            }
+            let err = Document::from_json(&json.to_string()).map(|_| ());
+            assert_eq!(
+                err.map_err(|e| e.to_string()),
+                Err(expected.to_owned()),
+                "{members}"
+            );
+        }
     }
 
     #[test]

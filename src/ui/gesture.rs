@@ -10,7 +10,7 @@
 //! `click` that follows selects as before. The middle mouse button pans from anywhere; two
 //! fingers on empty canvas pinch. A drag swallows the click that ends it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::sim::topology::Topology;
 use crate::ui::edit::{self, Part, Placement};
@@ -259,8 +259,42 @@ impl Gesture {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Canvas {
     gesture: Gesture,
-    down: BTreeMap<i32, Point>,
+    down: Pointers,
     swallow_click: bool,
+}
+
+/// The pointers pressed, by id, in id order: one or two at a time, so a short sorted list (a
+/// map type of its own would cost the browser app its code for one or two entries).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Pointers(Vec<(i32, Point)>);
+
+impl Pointers {
+    fn insert(&mut self, id: i32, at: Point) {
+        match self.0.binary_search_by_key(&id, |(i, _)| *i) {
+            Ok(i) => self.0[i].1 = at,
+            Err(i) => self.0.insert(i, (id, at)),
+        }
+    }
+
+    fn get(&self, id: &i32) -> Option<&Point> {
+        self.0.iter().find(|(i, _)| i == id).map(|(_, at)| at)
+    }
+
+    fn get_mut(&mut self, id: &i32) -> Option<&mut Point> {
+        self.0.iter_mut().find(|(i, _)| i == id).map(|(_, at)| at)
+    }
+
+    fn remove(&mut self, id: &i32) {
+        self.0.retain(|(i, _)| i != id);
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&i32, &Point)> {
+        self.0.iter().map(|(id, at)| (id, at))
+    }
 }
 
 impl Canvas {

@@ -133,7 +133,7 @@ pub fn changes(before: &Topology, after: &Topology) -> Vec<String> {
                 "firewall on {id} ({} rule{}, default {})",
                 fw.rules.len(),
                 if fw.rules.len() == 1 { "" } else { "s" },
-                format!("{:?}", fw.default_incoming).to_lowercase()
+                format!("{:?}", fw.default_incoming).to_ascii_lowercase()
             )),
             (Some(_), None) => out.push(format!("no firewall on {id} any more")),
             _ => {}

@@ -584,8 +584,10 @@ impl Net<'_> {
             let id = svc.id.clone();
             let words = lost.text();
             let mut title = format!("{words} that reach {id} fail");
+            // `get(..1)` is a whole character only when it is ASCII, so the ASCII upper case is
+            // the upper case (and the browser app carries no Unicode case tables).
             if let Some(first) = title.get(..1) {
-                title = format!("{}{}", first.to_uppercase(), &title[1..]);
+                title = format!("{}{}", first.to_ascii_uppercase(), &title[1..]);
             }
             let mut nodes = vec![id.clone()];
             if let Some(h) = self.host_of(s) {

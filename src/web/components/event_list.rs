@@ -95,12 +95,12 @@ pub fn EventList(props: &EventListProps) -> Html {
                 <td class="time">{ since_text(trace.sent_at, h.at) }</td>
                 <td class="what">
                     <span class="place">{ h.place.clone() }</span>
-                    <span class={classes!("kind", format!("kind-{}", kind_label(h.kind).to_lowercase()))}>
+                    <span class={classes!("kind", format!("kind-{}", kind_label(h.kind).to_ascii_lowercase()))}>
                         { kind_label(h.kind) }
                     </span>
                     <span class="reason">{ h.reason.clone() }</span>
                 </td>
-                <td class="enc"><span class={classes!("lock", lock.to_lowercase())} title={lock_title}>{ lock }</span></td>
+                <td class="enc"><span class={classes!("lock", lock.to_ascii_lowercase())} title={lock_title}>{ lock }</span></td>
             </tr>
         }
     });

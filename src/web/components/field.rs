@@ -23,6 +23,9 @@ use crate::ui::state::{Action, EditAction, Refusal as Refused};
 /// What a field reports when its value is refused: the sentence to show.
 pub type Refusal = Result<(), String>;
 
+/// A text field's parse-and-build: the typed text to the edit it makes, or why not.
+type TextEdit = Box<dyn Fn(&str) -> Result<Edit, FieldError>>;
+
 /// Applies edits to the design the inspector shows, refusing them with a sentence first.
 #[derive(Clone, PartialEq)]
 pub struct Editor {
@@ -44,10 +47,14 @@ impl Editor {
         parse: impl Fn(&str) -> Result<T, FieldError> + 'static,
         build: impl Fn(T) -> Edit + 'static,
     ) -> Callback<String, Refusal> {
+        self.text_edit(Box::new(move |text: &str| parse(text).map(&build)))
+    }
+
+    /// [`Editor::text`]'s callback, written once rather than for every field.
+    fn text_edit(&self, edit: TextEdit) -> Callback<String, Refusal> {
         let editor = self.clone();
         Callback::from(move |text: String| {
-            let value = parse(&text).map_err(|err| err.to_string())?;
-            editor.apply(build(value))
+            editor.apply(edit(&text).map_err(|err| err.to_string())?)
         })
     }
 
@@ -55,6 +62,14 @@ impl Editor {
     pub fn pick<T: 'static>(
         &self,
         build: impl Fn(T) -> Result<Edit, String> + 'static,
+    ) -> Callback<T, Refusal> {
+        self.pick_edit(Box::new(build))
+    }
+
+    /// [`Editor::pick`]'s callback, written once for each type of value.
+    fn pick_edit<T: 'static>(
+        &self,
+        build: Box<dyn Fn(T) -> Result<Edit, String>>,
     ) -> Callback<T, Refusal> {
         let editor = self.clone();
         Callback::from(move |value: T| editor.apply(build(value)?))

@@ -92,8 +92,8 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
                 { for SEVERITIES.iter().map(|&(severity, heading)| {
                     let (class, symbol, _) = severity_badge(severity);
                     html! {
-                        <span class={classes!("count", class)} data-severity={heading.to_lowercase()}>
-                            { format!("{symbol} {} {}", count(severity), heading.to_lowercase()) }
+                        <span class={classes!("count", class)} data-severity={heading.to_ascii_lowercase()}>
+                            { format!("{symbol} {} {}", count(severity), heading.to_ascii_lowercase()) }
                         </span>
                     }
                 }) }

@@ -186,7 +186,9 @@ fn node_title(node: &Node) -> String {
                         .enumerate()
                         .map(|(i, r)| format!("  {}. {r}", i + 1)),
                 );
-                lines.push(format!("  default incoming: {:?}", fw.default_incoming).to_lowercase());
+                lines.push(
+                    format!("  default incoming: {:?}", fw.default_incoming).to_ascii_lowercase(),
+                );
             } else {
                 lines.push("No firewall: every port is reachable".to_owned());
             }
@@ -274,7 +276,7 @@ fn host_body(
     if let Some(fw) = &host.firewall {
         badges.push(html! {
             <g class="badge badge-firewall" transform={format!("translate({badge_x} 8)")}>
-                <title>{ format!("Firewall: {} rule(s), default {:?}", fw.rules.len(), fw.default_incoming).to_lowercase() }</title>
+                <title>{ format!("Firewall: {} rule(s), default {:?}", fw.rules.len(), fw.default_incoming).to_ascii_lowercase() }</title>
                 <path d="M 9 0 L 18 3 V 9 C 18 14 14 17 9 19 C 4 17 0 14 0 9 V 3 Z" />
             </g>
         });

@@ -58,7 +58,7 @@ pub fn SendBar(props: &SendBarProps) -> Html {
         let pressed = request.https == https;
         html! {
             <button type="button" class={classes!("seg", pressed.then_some("active"))}
-                aria-pressed={pressed.to_string()} data-proto={label.to_lowercase()}
+                aria-pressed={pressed.to_string()} data-proto={label.to_ascii_lowercase()}
                 onclick={dispatch.reform(move |_: MouseEvent| Action::World(WorldAction::SetHttps(https)))}>
                 { label }
             </button>
