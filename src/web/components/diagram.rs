@@ -505,12 +505,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             canvas.send(Input::Click(Clicked::Select(selection)), None)
         })
     };
-    let on_connect = {
-        let dispatch = dispatch.clone();
-        use_callback((), move |id: String, _| {
-            dispatch.emit(Action::View(crate::ui::state::ViewAction::ConnectFrom(id)))
-        })
-    };
+    let on_connect = use_callback(dispatch.clone(), |id: String, dispatch| {
+        dispatch.emit(Action::View(crate::ui::state::ViewAction::ConnectFrom(id)))
+    });
     let on_toggle = {
         let canvas = canvas.clone();
         use_callback((), move |id: String, _| {
