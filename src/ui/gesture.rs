@@ -63,11 +63,19 @@ pub enum Input {
     Click(Clicked),
     /// The task the last gesture ended in is over ([`Output::CallBackAfterTask`]).
     AfterTask,
-    /// The wheel (or the zoom buttons) zooms by `factor` about a canvas point.
+    /// The zoom buttons zoom by `factor` about a canvas point.
     Zoom {
         anchor: Point,
         factor: f64,
     },
+    /// The wheel zooms by `factor` about a canvas point: a step of a zoom that lasts while the
+    /// wheel turns, like a pan.
+    Wheel {
+        anchor: Point,
+        factor: f64,
+    },
+    /// The wheel has rested for [`WHEEL_REST_MS`]: its zoom is over.
+    WheelEnd,
     /// Show the whole drawing.
     Fit,
     Undo,
@@ -100,6 +108,9 @@ pub enum Output {
     /// comes in the same task as its pointerup, any later click is a click again.
     CallBackAfterTask,
 }
+
+/// How long the wheel rests before its zoom is over (and saved), in milliseconds.
+pub const WHEEL_REST_MS: i32 = 300;
 
 /// A change the canvas asks the reducer for.
 #[derive(Clone, Debug, PartialEq)]
@@ -330,6 +341,10 @@ impl Canvas {
             Input::Zoom { anchor, factor } => out.push(Output::Change(Change::SetView(
                 viewport::zoom_at(ctx.view, anchor, factor),
             ))),
+            Input::Wheel { anchor, factor } => out.push(Output::Change(Change::Pan(
+                viewport::zoom_at(ctx.view, anchor, factor),
+            ))),
+            Input::WheelEnd => out.push(Output::Change(Change::EndPan)),
             Input::Fit => out.push(Output::Change(Change::SetView(viewport::fit(
                 ctx.layout, ctx.size,
             )))),
@@ -1348,6 +1363,11 @@ mod tests {
                 Input::Fit,
                 Input::Undo,
                 Input::Redo,
+                Input::Wheel {
+                    anchor,
+                    factor: 2.0,
+                },
+                Input::WheelEnd,
             ],
         );
         let size = page.ctx().size;
@@ -1357,7 +1377,10 @@ mod tests {
                 Change::SetView(viewport::zoom_at(View::default(), anchor, 2.0)),
                 Change::SetView(viewport::fit(&page.layout, size)),
                 Change::Undo,
-                Change::Redo
+                Change::Redo,
+                // The wheel's zoom lasts while it turns, like a pan, and ends when it rests.
+                Change::Pan(viewport::zoom_at(View::default(), anchor, 2.0)),
+                Change::EndPan,
             ]
         );
     }

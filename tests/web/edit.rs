@@ -5,7 +5,7 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Element, HtmlElement, MouseEvent, MouseEventInit, WheelEvent, WheelEventInit};
+use web_sys::{Element, HtmlElement, MouseEvent, MouseEventInit};
 
 use crate::support::*;
 
@@ -216,15 +216,7 @@ async fn the_wheel_zooms_about_the_pointer_and_the_buttons_step() {
     let root = mount().await;
     let before = view_box(&root);
     let at = canvas_at(&root, 0.5, 0.5);
-    let init = WheelEventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    init.set_delta_y(-200.0);
-    init.set_client_x(at.x.round() as i32);
-    init.set_client_y(at.y.round() as i32);
-    let event = WheelEvent::new_with_event_init_dict("wheel", &init).expect("event");
-    svg(&root).dispatch_event(&event).expect("dispatched");
-    yew::scheduler::flush().await;
+    let event = wheel(&svg(&root), at, -200.0).await;
     assert!(event.default_prevented(), "the page does not scroll");
     let after = view_box(&root);
     assert!(

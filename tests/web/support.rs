@@ -434,6 +434,21 @@ pub async fn pointer(target: &Element, kind: &str, at: At, shift: bool) {
     yew::scheduler::flush().await;
 }
 
+/// Turns the wheel by `delta_y` pixels over `target` at `at` (a cancelable, bubbling event,
+/// returned to check whether the page kept it from scrolling).
+pub async fn wheel(target: &Element, at: At, delta_y: f64) -> web_sys::WheelEvent {
+    let init = web_sys::WheelEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_delta_y(delta_y);
+    init.set_client_x(at.x.round() as i32);
+    init.set_client_y(at.y.round() as i32);
+    let event = web_sys::WheelEvent::new_with_event_init_dict("wheel", &init).expect("event");
+    target.dispatch_event(&event).expect("dispatched");
+    yew::scheduler::flush().await;
+    event
+}
+
 /// Presses on `target` at `from`, moves in steps to `to` (events on the canvas, as a captured
 /// pointer's are), and lets go there.
 pub async fn drag(root: &Element, target: &Element, from: At, to: At, shift: bool) {

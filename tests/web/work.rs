@@ -150,6 +150,43 @@ async fn a_pan_is_saved_when_it_ends_and_a_reload_shows_it() {
     assert_eq!(svg(&again).get_attribute("viewBox"), panned);
 }
 
+/// The wheel's zoom is saved once the wheel rests, not at each of its steps: a reload shows it.
+#[wasm_bindgen_test]
+async fn a_wheel_zoom_is_saved_when_the_wheel_rests_and_a_reload_shows_it() {
+    let root = mount().await;
+    pick_stage(&root, 2).await;
+    settle().await;
+    let canvas = svg(&root);
+    let saved = stored(AUTOSAVE_KEY);
+    let zoom = text(&root, ".zoom-level");
+    let r = canvas.get_bounding_client_rect();
+    let at = At {
+        x: r.left() + r.width() / 2.0,
+        y: r.top() + r.height() / 2.0,
+    };
+    for _ in 0..3 {
+        wheel(&canvas, at, -100.0).await;
+    }
+    let zoomed = text(&root, ".zoom-level");
+    assert_ne!(zoomed, zoom, "the wheel zooms");
+    assert_eq!(
+        stored(AUTOSAVE_KEY),
+        saved,
+        "nothing is written while the wheel turns"
+    );
+    sleep(stacksim::ui::gesture::WHEEL_REST_MS + 200).await;
+    assert_ne!(
+        stored(AUTOSAVE_KEY),
+        saved,
+        "the zoom is saved once it rests"
+    );
+    let view_box = canvas.get_attribute("viewBox");
+    let again = reload().await;
+    settle().await;
+    assert_eq!(text(&again, ".zoom-level"), zoomed);
+    assert_eq!(svg(&again).get_attribute("viewBox"), view_box);
+}
+
 #[wasm_bindgen_test]
 async fn every_address_the_app_writes_reloads_to_what_was_on_screen() {
     let root = mount().await;

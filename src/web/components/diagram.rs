@@ -133,6 +133,8 @@ struct Canvas {
     live: Rc<RefCell<Live>>,
     machine: Rc<RefCell<gesture::Canvas>>,
     origin: Rc<Cell<Point>>,
+    /// Counts the wheel's steps: a rest timer ends the zoom only if no step came after it.
+    wheel_steps: Rc<Cell<u32>>,
     preview: UseStateSetter<Preview>,
     svg: NodeRef,
 }
@@ -328,7 +330,23 @@ impl Canvas {
         self.measure_origin();
         let factor = viewport::wheel_factor(event.delta_y(), event.delta_mode());
         let anchor = viewport::relative(client_point(event), self.origin.get());
-        self.send(Input::Zoom { anchor, factor }, None);
+        self.send(Input::Wheel { anchor, factor }, None);
+        // The zoom is over once the wheel rests: each step starts a timer, and only the timer of
+        // the last step ends it (every timer fires, so none is left behind).
+        let step = self.wheel_steps.get().wrapping_add(1);
+        self.wheel_steps.set(step);
+        let canvas = self.clone();
+        let rested = Closure::once_into_js(move || {
+            if canvas.wheel_steps.get() == step {
+                canvas.send(Input::WheelEnd, None);
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                rested.unchecked_ref(),
+                gesture::WHEEL_REST_MS,
+            );
+        }
     }
 
     fn tool(&self, tool: Tool) {
@@ -477,10 +495,12 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         *live = current();
     }
     let origin = use_state(|| Rc::new(Cell::new(Point { x: 0.0, y: 0.0 })));
+    let wheel_steps = use_state(|| Rc::new(Cell::new(0u32)));
     let canvas = Canvas {
         live,
         machine: use_mut_ref(gesture::Canvas::default),
         origin: (*origin).clone(),
+        wheel_steps: (*wheel_steps).clone(),
         preview: preview.setter(),
         svg: svg.clone(),
     };
