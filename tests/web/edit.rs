@@ -37,15 +37,6 @@ fn scale(root: &Element) -> f64 {
     svg(root).get_bounding_client_rect().width() / view_box(root)[2]
 }
 
-/// The client point at fractions of the canvas's width and height.
-fn canvas_at(root: &Element, fx: f64, fy: f64) -> At {
-    let r = svg(root).get_bounding_client_rect();
-    At {
-        x: r.left() + r.width() * fx,
-        y: r.top() + r.height() * fy,
-    }
-}
-
 fn snap(v: f64) -> f64 {
     (v / 8.0).round() * 8.0
 }

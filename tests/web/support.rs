@@ -398,6 +398,15 @@ pub fn center(el: &Element) -> At {
     }
 }
 
+/// The client point at fractions of the canvas's width and height.
+pub fn canvas_at(root: &Element, fx: f64, fy: f64) -> At {
+    let r = svg(root).get_bounding_client_rect();
+    At {
+        x: r.left() + r.width() * fx,
+        y: r.top() + r.height() * fy,
+    }
+}
+
 pub fn svg(root: &Element) -> Element {
     find(root, "svg.diagram")
 }

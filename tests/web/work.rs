@@ -118,11 +118,7 @@ async fn a_pan_is_saved_when_it_ends_and_a_reload_shows_it() {
     let saved = stored(AUTOSAVE_KEY);
     let before = canvas.get_attribute("viewBox");
     // The fitted drawing is centred: the canvas's top-left corner is empty.
-    let r = canvas.get_bounding_client_rect();
-    let from = At {
-        x: r.left() + 6.0,
-        y: r.top() + 6.0,
-    };
+    let from = canvas_at(&root, 0.0, 0.0).plus(6.0, 6.0);
     pointer(&canvas, "pointerdown", from, false).await;
     for step in 1..=4 {
         let step = f64::from(step);
@@ -159,11 +155,7 @@ async fn a_wheel_zoom_is_saved_when_the_wheel_rests_and_a_reload_shows_it() {
     let canvas = svg(&root);
     let saved = stored(AUTOSAVE_KEY);
     let zoom = text(&root, ".zoom-level");
-    let r = canvas.get_bounding_client_rect();
-    let at = At {
-        x: r.left() + r.width() / 2.0,
-        y: r.top() + r.height() / 2.0,
-    };
+    let at = canvas_at(&root, 0.5, 0.5);
     for _ in 0..3 {
         wheel(&canvas, at, -100.0).await;
     }

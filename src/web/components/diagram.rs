@@ -314,15 +314,27 @@ impl Canvas {
         self.send(input, Some(event));
     }
 
+    /// Sends `input` to the machine after `ms` milliseconds (a timer), if `due` still holds
+    /// then. Every timer fires, so none is left behind.
+    fn send_later(&self, ms: i32, input: Input, due: impl FnOnce(&Canvas) -> bool + 'static) {
+        let canvas = self.clone();
+        let callback = Closure::once_into_js(move || {
+            if due(&canvas) {
+                canvas.send(input, None);
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.unchecked_ref(),
+                ms,
+            );
+        }
+    }
+
     /// Tells the machine when the current task is over (a timer of 0 ms). Without the timer
     /// the click a drag swallows is forgotten at the next press.
     fn after_task(&self) {
-        let canvas = self.clone();
-        let callback = Closure::once_into_js(move || canvas.send(Input::AfterTask, None));
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
-        }
+        self.send_later(0, Input::AfterTask, |_| true);
     }
 
     fn wheel(&self, event: &WheelEvent) {
@@ -332,21 +344,12 @@ impl Canvas {
         let anchor = viewport::relative(client_point(event), self.origin.get());
         self.send(Input::Wheel { anchor, factor }, None);
         // The zoom is over once the wheel rests: each step starts a timer, and only the timer of
-        // the last step ends it (every timer fires, so none is left behind).
+        // the last step ends it.
         let step = self.wheel_steps.get().wrapping_add(1);
         self.wheel_steps.set(step);
-        let canvas = self.clone();
-        let rested = Closure::once_into_js(move || {
-            if canvas.wheel_steps.get() == step {
-                canvas.send(Input::WheelEnd, None);
-            }
+        self.send_later(gesture::WHEEL_REST_MS, Input::WheelEnd, move |canvas| {
+            canvas.wheel_steps.get() == step
         });
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                rested.unchecked_ref(),
-                gesture::WHEEL_REST_MS,
-            );
-        }
     }
 
     fn tool(&self, tool: Tool) {
