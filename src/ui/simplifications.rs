@@ -101,6 +101,34 @@ pub const SIMPLIFICATIONS: &[Simplification] = &[
                limit, IPv6 and outgoing rules are not modelled.",
     },
     Simplification {
+        title: "HAProxy without persistence or queues",
+        text: "Sticky sessions, hash-based balancing, option allbackups and reused server \
+               connections are not modelled; maxconn is honoured by balance first only, and \
+               no request ever waits in HAProxy's queue for a free server.",
+    },
+    Simplification {
+        title: "keepalived's VRRPv2 over IPv4 only",
+        text: "VRRPv3, IPv6, track-script weights and scripts other than the HAProxy check \
+               are not modelled, nor is split brain (two MASTERs when adverts cannot pass).",
+    },
+    Simplification {
+        title: "No database failover",
+        text: "A replica is never promoted when the primary fails, and replication is always \
+               asynchronous: semi-synchronous replication cannot be turned on.",
+    },
+    Simplification {
+        title: "TLS ends at the front",
+        text: "HTTPS ends at the first HAProxy or Nginx that presents the certificate, with a \
+               TLS 1.3 handshake; re-encryption to the servers behind it, TLS passthrough and \
+               TLS 1.2 are not modelled.",
+    },
+    Simplification {
+        title: "DNS and TCP never lose a packet",
+        text: "DNS queries are never lost (so there is no retry and no fallback to TCP), and \
+               failed lookups are not cached; an open TCP connection never retransmits, and \
+               the only ICMP error is the one a reject rule sends.",
+    },
+    Simplification {
         title: "Exported files",
         text: "keepalived's interface is a placeholder (eth0), certificates live at fixed \
                paths, Nginx passes everything dynamic to one front controller, the zone has \
