@@ -389,21 +389,11 @@ impl Balancer {
     }
 
     fn pick_inner(&mut self, available: &[bool], avoid: Option<usize>) -> Option<Pick> {
-        if self.algorithm == Balance::RoundRobin {
-            self.fwrr_sync(available);
-        }
-        let mut down_active = 0u32;
-        let mut any_active = false;
-        for (i, s) in self.servers.iter().enumerate() {
-            if s.backup || self.lb_weight(s) == 0 {
-                continue;
-            }
-            if is_available(available, i) {
-                any_active = true;
-            } else {
-                down_active += 1;
-            }
-        }
+        let (any_active, down_active) = if self.algorithm == Balance::RoundRobin {
+            self.fwrr_sync(available)
+        } else {
+            self.count_active(available)
+        };
         if !any_active {
             return self.pick_backup(available, down_active);
         }
@@ -424,6 +414,24 @@ impl Balancer {
             from_backup: false,
             skipped: down_active,
         })
+    }
+
+    /// Whether some active server (not a backup, weight above 0) is available, and how many
+    /// are not.
+    fn count_active(&self, available: &[bool]) -> (bool, u32) {
+        let mut down_active = 0u32;
+        let mut any_active = false;
+        for (i, s) in self.servers.iter().enumerate() {
+            if s.backup || self.lb_weight(s) == 0 {
+                continue;
+            }
+            if is_available(available, i) {
+                any_active = true;
+            } else {
+                down_active += 1;
+            }
+        }
+        (any_active, down_active)
     }
 
     fn pick_backup(&mut self, available: &[bool], down_active: u32) -> Option<Pick> {
@@ -568,15 +576,28 @@ impl Balancer {
 
     /// Applies the state changes seen since the previous pick, in declaration order:
     /// `fwrr_set_server_status_down` for a server no longer usable, `..._up` for one usable
-    /// again.
-    fn fwrr_sync(&mut self, available: &[bool]) {
+    /// again. Returns [`Balancer::count_active`]'s answer, from the same scan.
+    fn fwrr_sync(&mut self, available: &[bool]) -> (bool, u32) {
         if !self.fwrr.started {
             self.fwrr_start(available);
-            return;
+            return self.count_active(available);
         }
+        let mut down_active = 0u32;
+        let mut any_active = false;
         for i in 0..self.servers.len() {
-            let usable = self.candidate(i, available, None);
-            let in_rotation = self.servers[i].fwrr.tree.is_some();
+            let s = &self.servers[i];
+            // roundrobin's weights are the dynamic ones (`lb_weight`).
+            let active = !s.backup && s.weight > 0;
+            let up = is_available(available, i);
+            if active {
+                if up {
+                    any_active = true;
+                } else {
+                    down_active += 1;
+                }
+            }
+            let usable = active && up;
+            let in_rotation = s.fwrr.tree.is_some();
             if usable == in_rotation {
                 continue;
             }
@@ -592,6 +613,7 @@ impl Balancer {
                 self.fwrr_leave(i, eweight);
             }
         }
+        (any_active, down_active)
     }
 
     /// `fwrr_set_server_status_down`: server `i`, whose effective weight in the rotation was
