@@ -45,8 +45,9 @@ pub struct Svc {
     pub out_links: Vec<usize>,
     /// A short human name such as "Nginx" or "MySQL replica".
     pub label: &'static str,
-    /// Nginx: URL prefixes served from disk.
-    pub static_paths: Vec<String>,
+    /// Nginx: whether one of its static locations (URL prefixes served from disk) prefixes
+    /// [`RequestKind::STATIC_PATH`], the path of static requests.
+    pub serves_static_path: bool,
     /// The services its links lead to, by role: Nginx → app servers, app → databases.
     pub next_hops: Vec<usize>,
 }
@@ -391,12 +392,7 @@ impl Model {
     /// Whether Nginx `web` answers a request of `kind` from disk: a static request whose path
     /// ([`RequestKind::STATIC_PATH`]) one of its static locations prefixes.
     pub fn serves_static(&self, web: usize, kind: RequestKind) -> bool {
-        kind == RequestKind::Static
-            && self.svcs.get(web).is_some_and(|svc| {
-                svc.static_paths
-                    .iter()
-                    .any(|p| RequestKind::STATIC_PATH.starts_with(p.as_str()))
-            })
+        kind == RequestKind::Static && self.svcs.get(web).is_some_and(|svc| svc.serves_static_path)
     }
 
     /// The first address DNS gives visitors for the site (`www.<domain>`), as the engine's
@@ -611,7 +607,7 @@ fn compile_service(
         service_time,
         out_links: Vec::new(),
         label,
-        static_paths: Vec::new(),
+        serves_static_path: false,
         next_hops: Vec::new(),
     };
     match kind {
@@ -635,7 +631,10 @@ fn compile_service(
             )
         }
         ServiceKind::WebServer(web) => Svc {
-            static_paths: web.static_paths.clone(),
+            serves_static_path: web
+                .static_paths
+                .iter()
+                .any(|p| RequestKind::STATIC_PATH.starts_with(p.as_str())),
             ..base(
                 SvcRole::Web,
                 web.listen,
