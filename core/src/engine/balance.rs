@@ -33,7 +33,7 @@ impl Simulation {
         if !https && self.model.lb(lb).redirect_to_https {
             self.hop(
                 slot,
-                Spot::new(now, Place::Svc(lb_svc), HopKind::Serve),
+                || Spot::new(now, Place::Svc(lb_svc), HopKind::Serve),
                 |m| {
                     format!(
                         "{} answers plain HTTP with 301: HTTPS only, redirected to https://{}{}",
@@ -80,7 +80,7 @@ impl Simulation {
             let text = state.balancer.explain(&pick, &names, &state.available);
             self.hop(
                 slot,
-                Spot::new(now, Place::Svc(lb_svc), HopKind::Balance),
+                || Spot::new(now, Place::Svc(lb_svc), HopKind::Balance),
                 |_| text,
             );
         }
@@ -169,7 +169,7 @@ impl Simulation {
             if has_firewall {
                 self.hop(
                     slot,
-                    Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall).ends(src, dst),
+                    || Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall).ends(src, dst),
                     explain,
                 );
             }
@@ -183,7 +183,7 @@ impl Simulation {
             self.came_through(slot, Place::Svc(target));
             self.hop(
                 slot,
-                Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),
+                || Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),
                 |m| {
                     let (lb_id, target_id) = (m.svc_id(from), m.svc_id(target));
                     let mut text = if tls_at_lb {
@@ -226,13 +226,17 @@ impl Simulation {
         if refused {
             // The reset (or the rejecting firewall's answer) is back after one round trip.
             let at = now + lan.times(2);
-            self.hop(slot, Spot::new(at, place, kind).ends(src, dst), |m| {
-                format!(
-                    "{}: connection to {} refused (RST)",
-                    why(m),
-                    m.svc_id(target)
-                )
-            });
+            self.hop(
+                slot,
+                || Spot::new(at, place, kind).ends(src, dst),
+                |m| {
+                    format!(
+                        "{}: connection to {} refused (RST)",
+                        why(m),
+                        m.svc_id(target)
+                    )
+                },
+            );
             if let Some(req) = self.req_mut(slot) {
                 req.connect_error = Some(ConnectError::Immediate);
             }
@@ -252,7 +256,7 @@ impl Simulation {
             let wait = schedule.wait_before(next);
             self.hop(
                 slot,
-                Spot::new(now + lan, place, kind).ends(src, dst),
+                || Spot::new(now + lan, place, kind).ends(src, dst),
                 |m| {
                     format!(
                         "{}: {}; the kernel resends it after {wait}",
@@ -273,7 +277,7 @@ impl Simulation {
         let syns = resent + 1;
         self.hop(
             slot,
-            Spot::new(now + lan, place, kind).ends(src, dst),
+            || Spot::new(now + lan, place, kind).ends(src, dst),
             |m| {
                 format!(
                     "{}: {}; no resend before timeout connect",
@@ -283,7 +287,7 @@ impl Simulation {
             },
         );
         let spot = Spot::new(gives_up, Place::Svc(from), HopKind::Failure).ends(src, dst);
-        self.hop(slot, spot, |m| {
+        self.hop(slot, || spot, |m| {
             format!(
                 "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
                 m.svc_id(target)
@@ -343,7 +347,7 @@ impl Simulation {
             req.avoid = redispatch.then_some(server_slot as u32);
             req.lb = Some((lb as u32, server_slot as u32));
         }
-        self.hop(slot, Spot::new(now, Place::Svc(from), HopKind::Balance), |m| {
+        self.hop(slot, || Spot::new(now, Place::Svc(from), HopKind::Balance), |m| {
                 let retries = policy.retries;
                 let when = match (error, delay > SimDuration::ZERO) {
                     (_, true) => format!(

@@ -89,8 +89,12 @@ impl Simulation {
                     .then(|| self.vrrp_hold_note(vip, host))
                     .flatten()
                     .unwrap_or_default();
-                let spot = Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp).ends(client, dst);
-                self.hop(slot, spot.syn(conn.resent), |m| {
+                let spot = || {
+                    Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp)
+                        .ends(client, dst)
+                        .syn(conn.resent)
+                };
+                self.hop(slot, spot, |m| {
                     let held = format!(
                         "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
                         m.hosts[host].name, m.vips[vip].priorities[member]
@@ -131,7 +135,7 @@ impl Simulation {
             );
         }
         let syn = conn.resent;
-        let at_firewall = Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
+        let at_firewall = || Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
         let (timeout_at, refused_at) = (syn_at, syn_at + wan);
         if !self.firewall_passes(
             slot,
@@ -188,9 +192,11 @@ impl Simulation {
         }
         self.hop(
             slot,
-            Spot::new(syn_at, Place::Svc(svc), HopKind::Connect)
-                .ends(client, dst)
-                .syn(syn),
+            || {
+                Spot::new(syn_at, Place::Svc(svc), HopKind::Connect)
+                    .ends(client, dst)
+                    .syn(syn)
+            },
             |m| {
                 let handshake = format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc));
                 match resend {
@@ -225,17 +231,16 @@ impl Simulation {
                 req.tls_at_lb = is_lb;
             }
             arrive += wan.times(2);
-            let spot = Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls);
-            self.hop(slot, spot.ends(client, dst), |m| {
-                match &m.svcs[svc].certificate {
-                    Some(c) => format!(
-                        "TLS 1.3 handshake: {} presents the certificate for {} ({}); HTTPS ends here",
-                        m.svc_id(svc),
-                        c.common_name,
-                        c.issuer
-                    ),
-                    None => format!("TLS handshake at {}", m.svc_id(svc)),
-                }
+            let spot =
+                || Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls).ends(client, dst);
+            self.hop(slot, spot, |m| match &m.svcs[svc].certificate {
+                Some(c) => format!(
+                    "TLS 1.3 handshake: {} presents the certificate for {} ({}); HTTPS ends here",
+                    m.svc_id(svc),
+                    c.common_name,
+                    c.issuer
+                ),
+                None => format!("TLS handshake at {}", m.svc_id(svc)),
             });
         }
         self.queue.push(
@@ -346,9 +351,11 @@ impl Simulation {
         }
         let wait = schedule.wait_before(next);
         let spot = Spot::new(syn_at, place, kind).ends(src, dst).syn(resent);
-        self.hop(slot, spot, |m| {
-            format!("{}; the browser resends it after {wait}", this_syn(m))
-        });
+        self.hop(
+            slot,
+            || spot,
+            |m| format!("{}; the browser resends it after {wait}", this_syn(m)),
+        );
         if let Some(req) = self.req_mut(slot) {
             req.client_syn.resent = next;
             req.new_session = true;
@@ -387,9 +394,11 @@ impl Simulation {
         let mut t = now;
         for hop in &resolution.hops {
             t += hop.took;
-            self.hop(slot, Spot::new(t, Place::Dns, HopKind::Dns), |_| {
-                format!("{}: {}", hop.server, hop.detail)
-            });
+            self.hop(
+                slot,
+                || Spot::new(t, Place::Dns, HopKind::Dns),
+                |_| format!("{}: {}", hop.server, hop.detail),
+            );
         }
         let done = now + resolution.latency;
         let Some(address) = resolution.address else {
@@ -420,7 +429,7 @@ impl Simulation {
     /// reject the request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this
     /// returns false.
     /// Inlined: a passing decision with no traced request in flight returns at once, so the
-    /// caller builds no hop for it.
+    /// caller builds no hop for it (`spot` is not even called).
     #[allow(
         clippy::too_many_arguments,
         reason = "the hop's packet, its verdict and its two ends"
@@ -432,14 +441,14 @@ impl Simulation {
         host: usize,
         packet: &Packet,
         decision: Decision,
-        spot: Spot,
+        spot: impl FnOnce() -> Spot,
         timeout_at: SimTime,
         refused_at: SimTime,
     ) -> bool {
         if decision.passes() && self.traced_in_flight == 0 {
             return true;
         }
-        self.firewall_hop(slot, host, packet, decision, spot, timeout_at, refused_at)
+        self.firewall_hop(slot, host, packet, decision, spot(), timeout_at, refused_at)
     }
 
     /// [`Simulation::firewall_passes`] with its hop (a traced request, or a packet that does
@@ -467,7 +476,8 @@ impl Simulation {
         let dst = Some((self.model.host(host).ip, packet.dst_port));
         if decision.passes() {
             if firewall.is_some() {
-                self.hop(slot, spot.ends(Some((packet.src, 0)), dst), explain);
+                let spot = || spot.ends(Some((packet.src, 0)), dst);
+                self.hop(slot, spot, explain);
             }
             return true;
         }

@@ -67,16 +67,22 @@ impl Simulation {
         }
     }
 
-    /// Appends a hop to a traced request. `reason` runs only for traced requests, so untraced
-    /// load never formats a string. Inlined, so that an untraced request's hop costs one test
-    /// (the spot is not even built).
+    /// Appends a hop to a traced request. `spot` and `reason` run only for traced requests, so
+    /// untraced load never formats a string. Inlined, so that an untraced request's hop costs
+    /// one test: the spot is not even built (a `Spot` passed by value is written to the stack
+    /// before the test, which the compiler does not move into it).
     #[inline(always)]
-    pub(super) fn hop(&mut self, slot: u32, spot: Spot, reason: impl FnOnce(&Model) -> String) {
-        // Only this check and the closure call are generic; the rest is shared by every call
+    pub(super) fn hop(
+        &mut self,
+        slot: u32,
+        spot: impl FnOnce() -> Spot,
+        reason: impl FnOnce(&Model) -> String,
+    ) {
+        // Only this check and the closure calls are generic; the rest is shared by every call
         // site (one copy in the binary instead of one per closure).
         if self.traced(slot) {
             let text = reason(&self.model);
-            self.push_hop(slot, spot, text);
+            self.push_hop(slot, spot(), text);
         }
     }
 

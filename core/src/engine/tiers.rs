@@ -90,12 +90,16 @@ impl Simulation {
         } else if (pool.queue.len() as u64) < limit {
             pool.queue.push_back(slot);
             let waiting = pool.queue.len();
-            self.hop(slot, Spot::new(now, Place::Svc(svc), HopKind::Queue), |m| {
-                format!(
-                    "all {workers} workers of {} are busy: queued ({waiting} waiting)",
-                    m.svc_id(svc)
-                )
-            });
+            self.hop(
+                slot,
+                || Spot::new(now, Place::Svc(svc), HopKind::Queue),
+                |m| {
+                    format!(
+                        "all {workers} workers of {} are busy: queued ({waiting} waiting)",
+                        m.svc_id(svc)
+                    )
+                },
+            );
         } else {
             self.failing_because(slot, Detail::Overloaded);
             self.fail_back(slot, Place::Svc(svc), Fate::Failed(503), |m| {
@@ -188,7 +192,7 @@ impl Simulation {
             let path = RequestKind::STATIC_PATH;
             self.hop(
                 slot,
-                Spot::new(now, Place::Svc(svc), HopKind::Serve),
+                || Spot::new(now, Place::Svc(svc), HopKind::Serve),
                 |_| format!("nginx: {path} is static, served from disk"),
             );
             return self.respond(slot, svc, 200);
@@ -206,7 +210,7 @@ impl Simulation {
         };
         self.hop(
             slot,
-            Spot::new(now, Place::Svc(svc), HopKind::Forward),
+            || Spot::new(now, Place::Svc(svc), HopKind::Forward),
             |m| {
                 format!(
                     "nginx: {} {} is dynamic, passed to {} (FastCGI :{})",
@@ -276,7 +280,7 @@ impl Simulation {
                 state: ConnState::New,
             };
             let refused_at = now + lan.times(2) + back;
-            let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
+            let spot = || Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
             let decision = match link {
                 Some(link) => self.link_fw.as_slice()[link],
                 None => self.firewall_decision(to_host, &packet),
@@ -338,12 +342,16 @@ impl Simulation {
         let DbChoice::Database { db, why } = choice else {
             self.release(svc);
             if choice == DbChoice::NoDatabase && spec.kind == RequestKind::Read {
-                self.hop(slot, Spot::new(now, Place::Svc(svc), HopKind::Serve), |m| {
-                    format!(
-                        "{} has no database: the page is built without data",
-                        m.svc_id(svc)
-                    )
-                });
+                self.hop(
+                    slot,
+                    || Spot::new(now, Place::Svc(svc), HopKind::Serve),
+                    |m| {
+                        format!(
+                            "{} has no database: the page is built without data",
+                            m.svc_id(svc)
+                        )
+                    },
+                );
                 return self.respond(slot, svc, 200);
             }
             let write = spec.kind == RequestKind::Write;
@@ -361,7 +369,7 @@ impl Simulation {
         };
         self.hop(
             slot,
-            Spot::new(now, Place::Svc(svc), HopKind::Forward),
+            || Spot::new(now, Place::Svc(svc), HopKind::Forward),
             |m| format!("{} queries {} ({why})", m.svc_id(svc), m.svc_id(db)),
         );
         // The worker stays busy until the answer is back (PHP waits for MySQL); if the query
@@ -383,7 +391,7 @@ impl Simulation {
                     self.write_seq += 1;
                     let value = self.write_seq;
                     self.dbs[group].write(spec.key, value, now, &mut self.rng);
-                    self.hop(slot, Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
+                    self.hop(slot, || Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
                         let lags: Vec<String> = m.dbs[group]
                             .replicas
                             .iter()
@@ -401,7 +409,7 @@ impl Simulation {
                     let read = self.dbs[group].read_primary(spec.key, now);
                     self.hop(
                         slot,
-                        Spot::new(now, Place::Svc(svc), HopKind::Database),
+                        || Spot::new(now, Place::Svc(svc), HopKind::Database),
                         |m| {
                             format!(
                                 "{} (primary) read of key {}: {}",
@@ -423,7 +431,7 @@ impl Simulation {
                     if let Some(req) = self.req_mut(slot) {
                         req.stale = read.stale;
                     }
-                    self.hop(slot, Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
+                    self.hop(slot, || Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
                         let value = value_text(read.value);
                         match read.written_at.filter(|_| read.stale) {
                             Some(w) => format!(
@@ -486,7 +494,7 @@ impl Simulation {
         self.host_counters[host].time_us += (now - sent_at).as_micros();
         self.hop(
             slot,
-            Spot::new(now, Place::Svc(svc), HopKind::Response),
+            || Spot::new(now, Place::Svc(svc), HopKind::Response),
             |m| {
                 format!(
                     "{status} response from {} travels back to the browser ({back})",
