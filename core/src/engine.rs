@@ -27,7 +27,7 @@ use crate::dns::{DnsLatency, Resolver};
 use crate::firewall::{self, ConnState, Decision, Packet};
 use crate::format::{self, TopologyError};
 use crate::health::{CheckTiming, Checker};
-use crate::model::{Model, Place, ServiceCosts};
+use crate::model::{Entry, Model, Place, ServiceCosts};
 use crate::queue::EventQueue;
 use crate::replication::{LagModel, ReplicatedDb};
 use crate::stats::Stats;
@@ -529,6 +529,9 @@ pub struct Simulation {
     dbs: Vec<ReplicatedDb>,
     resolver: Resolver,
     dns_memo: Option<DnsMemo>,
+    /// The last address the client connected to, whether it is routed there and what answers
+    /// there ([`Simulation::entry_of`]).
+    entry_memo: (Ipv4Addr, bool, Option<Entry>),
     host_up: Vec<bool>,
     /// Hosts down because they were shut down cleanly (`Input::HostStop`), not crashed.
     host_stopped: Vec<bool>,
@@ -754,6 +757,11 @@ impl Simulation {
             entry_gates,
             resolver: Resolver::new(config.dns),
             dns_memo: None,
+            entry_memo: (
+                Ipv4Addr::UNSPECIFIED,
+                crate::model::routes(model.client_ip, Ipv4Addr::UNSPECIFIED),
+                model.entry_at(Ipv4Addr::UNSPECIFIED),
+            ),
             config,
             now: SimTime::ZERO,
             queue,

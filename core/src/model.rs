@@ -544,10 +544,20 @@ impl Model {
         if next.is_empty() {
             return DbChoice::NoDatabase;
         }
-        let is_primary = |d: usize| matches!(self.svc(d).role, SvcRole::Db { primary: true });
-        let primary = next.iter().copied().find(|&d| is_primary(d));
-        let has_replica = next.iter().any(|&d| !is_primary(d));
-        let replica = next.iter().copied().find(|&d| !is_primary(d) && alive(d));
+        // One pass: the first primary, whether there is a replica, the first one alive.
+        let mut primary = None;
+        let mut has_replica = false;
+        let mut replica = None;
+        for &d in next {
+            if matches!(self.svc(d).role, SvcRole::Db { primary: true }) {
+                primary = primary.or(Some(d));
+            } else {
+                has_replica = true;
+                if replica.is_none() && alive(d) {
+                    replica = Some(d);
+                }
+            }
+        }
         let (target, why) = match kind {
             RequestKind::Write => (primary, "writes always go to the primary"),
             _ if reads_to_replica && replica.is_some() => (replica, "reads go to a replica"),

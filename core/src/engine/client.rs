@@ -44,15 +44,19 @@ impl Simulation {
         else {
             return;
         };
-        let schedule = self.client_schedule();
-        let sent = conn.first + schedule.send_at(conn.resent).unwrap_or_default();
+        // The first SYN leaves at `first` (`send_at(0)` is zero).
+        let sent = match conn.resent {
+            0 => conn.first,
+            n => conn.first + self.client_schedule().send_at(n).unwrap_or_default(),
+        };
         let wan = self.config.wan_latency;
         let port = spec.port();
         let syn_at = sent + wan;
         let client_ip = self.model.client_ip;
         let client = Some((client_ip, CLIENT_PORT));
         let dst = Some((address, port));
-        if !model::routes(client_ip, address) {
+        let (routed, entry) = self.entry_of(address);
+        if !routed {
             return self.syn_unanswered(
                 slot,
                 Place::Client,
@@ -62,7 +66,7 @@ impl Simulation {
         }
         // On a resent SYN, which resend got through (the event list says so).
         let resend = (conn.resent > 0).then(|| (conn.resent, sent - conn.first));
-        let host = match self.model.entry_at(address) {
+        let host = match entry {
             None => {
                 return self.syn_unanswered(
                     slot,
@@ -135,17 +139,12 @@ impl Simulation {
             );
         }
         let syn = conn.resent;
-        let at_firewall = || Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
-        let (timeout_at, refused_at) = (syn_at, syn_at + wan);
-        if !self.firewall_passes(
-            slot,
-            host,
-            &packet,
-            decision,
-            at_firewall,
-            timeout_at,
-            refused_at,
-        ) {
+        let at_firewall = |_: &Self| {
+            let spot = Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
+            // Dropped: the request ends when the SYN is; rejected: when the answer is back.
+            (packet, spot, syn_at, syn_at + wan)
+        };
+        if !self.firewall_passes(slot, host, decision, at_firewall) {
             return;
         }
         let Some(svc) = listener else {
@@ -185,7 +184,7 @@ impl Simulation {
             );
         }
         if self.traced(slot) {
-            if let Some(Entry::Vip(vip)) = self.model.entry_at(address) {
+            if let Some(Entry::Vip(vip)) = entry {
                 self.came_through(slot, Place::Vip(vip));
             }
             self.came_through(slot, Place::Svc(svc));
@@ -250,6 +249,25 @@ impl Simulation {
                 svc: svc as u16,
             },
         );
+    }
+
+    /// Whether the client's packets are routed to `address` ([`model::routes`]) and what
+    /// answers there ([`Model::entry_at`]): remembered for the last address asked (DNS hands
+    /// out one address, or a few in turn; a design never changes during a run).
+    #[inline(always)]
+    fn entry_of(&mut self, address: Ipv4Addr) -> (bool, Option<Entry>) {
+        let (known, routed, entry) = self.entry_memo;
+        if known == address {
+            return (routed, entry);
+        }
+        self.remember_entry(address)
+    }
+
+    fn remember_entry(&mut self, address: Ipv4Addr) -> (bool, Option<Entry>) {
+        let routed = model::routes(self.model.client_ip, address);
+        let entry = self.model.entry_at(address);
+        self.entry_memo = (address, routed, entry);
+        (routed, entry)
     }
 
     /// When the client's SYNs leave and when it gives up (B6a.1).
@@ -425,30 +443,24 @@ impl Simulation {
         firewall::evaluate(firewall, packet)
     }
 
-    /// `decision`, `host`'s firewall's about `packet`, as the hop at `spot`. On a drop or
-    /// reject the request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this
-    /// returns false.
+    /// `decision`, `host`'s firewall's about a packet, as a hop. On a drop or reject the
+    /// request ends and this returns false. `hop` gives the packet, the hop's spot and when the
+    /// request ends if the packet is dropped (a timeout) or rejected (a refusal).
     /// Inlined: a passing decision with no traced request in flight returns at once, so the
-    /// caller builds no hop for it (`spot` is not even called).
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the hop's packet, its verdict and its two ends"
-    )]
+    /// caller builds no packet and no hop for it (`hop` is not even called).
     #[inline(always)]
     pub(super) fn firewall_passes(
         &mut self,
         slot: u32,
         host: usize,
-        packet: &Packet,
         decision: Decision,
-        spot: impl FnOnce() -> Spot,
-        timeout_at: SimTime,
-        refused_at: SimTime,
+        hop: impl FnOnce(&Self) -> (Packet, Spot, SimTime, SimTime),
     ) -> bool {
         if decision.passes() && self.traced_in_flight == 0 {
             return true;
         }
-        self.firewall_hop(slot, host, packet, decision, spot(), timeout_at, refused_at)
+        let (packet, spot, timeout_at, refused_at) = hop(self);
+        self.firewall_hop(slot, host, &packet, decision, spot, timeout_at, refused_at)
     }
 
     /// [`Simulation::firewall_passes`] with its hop (a traced request, or a packet that does

@@ -243,9 +243,10 @@ impl Simulation {
             .copied()
             .find(|&l| model.link(l).to == to);
         if !same_host {
-            let back = self.return_latency(slot);
-            let timeout_at = now + self.config.connect_timeout + back;
+            let timeout_at =
+                |sim: &Self| now + sim.config.connect_timeout + sim.return_latency(slot);
             if !self.host_up_now(to_host) {
+                let timeout_at = timeout_at(self);
                 self.failing_because(slot, Detail::HostDown(to_host as u32));
                 self.fail(
                     slot,
@@ -263,6 +264,7 @@ impl Simulation {
                 return false;
             }
             if self.cut.contains(&host_pair(from_host, to_host)) {
+                let timeout_at = timeout_at(self);
                 self.fail(
                     slot,
                     Spot::new(now, Place::Svc(from), HopKind::Failure),
@@ -272,23 +274,22 @@ impl Simulation {
                 );
                 return false;
             }
-            let src = self.model.host(from_host).ip;
-            let packet = Packet {
-                src,
+            let packet = |sim: &Self| Packet {
+                src: sim.model.host(from_host).ip,
                 proto: Proto::Tcp,
-                dst_port: self.model.svc(to).port,
+                dst_port: sim.model.svc(to).port,
                 state: ConnState::New,
             };
-            let refused_at = now + lan.times(2) + back;
-            let spot = || Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
             let decision = match link {
                 Some(link) => self.link_fw.as_slice()[link],
-                None => self.firewall_decision(to_host, &packet),
+                None => self.firewall_decision(to_host, &packet(self)),
             };
-            let passes = self.firewall_passes(
-                slot, to_host, &packet, decision, spot, timeout_at, refused_at,
-            );
-            if !passes {
+            let hop = |sim: &Self| {
+                let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
+                let refused_at = now + lan.times(2) + sim.return_latency(slot);
+                (packet(sim), spot, timeout_at(sim), refused_at)
+            };
+            if !self.firewall_passes(slot, to_host, decision, hop) {
                 return false;
             }
         }
