@@ -33,20 +33,32 @@ impl Simulation {
     }
 
     /// A traced request came in through `place` (a virtual IP, or a service that took it).
+    /// Inlined up to the test, like [`Simulation::traced`].
+    #[inline(always)]
     pub(super) fn came_through(&mut self, slot: u32, place: Place) {
-        if self.traced_in_flight == 0 {
-            return;
+        if self.traced_in_flight != 0 {
+            self.note_way_in(slot, place);
         }
+    }
+
+    #[inline(never)]
+    fn note_way_in(&mut self, slot: u32, place: Place) {
         if let Some(traced) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
             traced.way_in.push(place);
         }
     }
 
     /// A traced request's response leaves `svc`: it goes back the way the request came.
+    /// Inlined up to the test, like [`Simulation::traced`].
+    #[inline(always)]
     pub(super) fn record_return_path(&mut self, slot: u32, svc: usize) {
-        if self.traced_in_flight == 0 {
-            return;
+        if self.traced_in_flight != 0 {
+            self.note_return_path(slot, svc);
         }
+    }
+
+    #[inline(never)]
+    fn note_return_path(&mut self, slot: u32, svc: usize) {
         let model = &self.model;
         if let Some(traced) = self
             .reqs
