@@ -163,8 +163,6 @@ impl Simulation {
             None
         };
         let resent = conn.resent;
-        let policy = self.lbs[lb].retry;
-        let schedule = SynSchedule::with_timeout(policy.timeout_connect);
         let Some((failure, refused)) = failure else {
             if has_firewall {
                 self.hop(
@@ -173,8 +171,9 @@ impl Simulation {
                     explain,
                 );
             }
-            let tls_at_lb = self.req(slot).is_some_and(|r| r.tls_at_lb);
+            let mut tls_at_lb = false;
             if let Some(req) = self.req_mut(slot) {
+                tls_at_lb = req.tls_at_lb;
                 req.return_latency += lan;
                 req.web = Some(target as u32);
             }
@@ -209,6 +208,8 @@ impl Simulation {
             );
             return;
         };
+        let policy = self.lbs[lb].retry;
+        let schedule = SynSchedule::with_timeout(policy.timeout_connect);
         let why = move |m: &Model| match failure {
             Failure::HostDown => format!("{} is down", m.host_id(to_host)),
             Failure::Cut => format!("the network to {} is cut", m.host_id(to_host)),
