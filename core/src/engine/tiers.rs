@@ -42,6 +42,8 @@ impl Simulation {
             return;
         };
         req.forwards = req.forwards.saturating_add(1);
+        // Only read again if it waits in the queue, so also harmless if it fails here.
+        req.enqueued_at = now;
         let forwards = req.forwards;
         if forwards > MAX_FORWARDS {
             // A design whose links go round in a circle (a load balancer behind itself).
@@ -78,9 +80,6 @@ impl Simulation {
             });
         }
         self.host_counters[host].requests += 1;
-        if let Some(req) = self.req_mut(slot) {
-            req.enqueued_at = now;
-        }
         let workers = u32::from(self.model.svc(svc).workers);
         let limit = u64::from(workers) * u64::from(self.config.queue_per_worker);
         let pool = &mut self.pools[svc];
