@@ -9,7 +9,7 @@ use crate::trace::{HopKind, RequestKind};
 
 use super::causes::Detail;
 use super::words::value_text;
-use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot, host_pair};
+use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot};
 
 impl Simulation {
     pub(super) fn service_time(&self, svc: usize, slot: u32) -> SimDuration {
@@ -108,7 +108,20 @@ impl Simulation {
     }
 
     /// Frees a worker of `svc` and starts the next queued request that has not waited too long.
+    /// Inlined up to the usual case, an empty queue.
+    #[inline(always)]
     pub(super) fn release(&mut self, svc: usize) {
+        let pool = &mut self.pools[svc];
+        if pool.queue.is_empty() {
+            pool.busy = pool.busy.saturating_sub(1);
+            return;
+        }
+        self.release_queued(svc);
+    }
+
+    /// [`Simulation::release`] with requests waiting.
+    #[inline(never)]
+    fn release_queued(&mut self, svc: usize) {
         let now = self.now;
         while let Some(next) = self.pools[svc].queue.pop_front() {
             let Some(waited) = self
@@ -197,7 +210,7 @@ impl Simulation {
             return self.respond(slot, svc, 200);
         }
         // Dynamic: pass to the first application server whose host is up.
-        let app = self.model.pick_app(svc, |a| self.is_up(Place::Svc(a)));
+        let app = self.model.pick_app(svc, |a| self.svc_alive(a));
         let Some(app) = app else {
             return self.fail_back(slot, Place::Svc(svc), Fate::Failed(502), |m| {
                 format!(
@@ -262,7 +275,7 @@ impl Simulation {
                 );
                 return false;
             }
-            if self.cut.contains(&host_pair(from_host, to_host)) {
+            if self.is_cut(from_host, to_host) {
                 let timeout_at = timeout_at(self);
                 self.fail(
                     slot,
@@ -338,7 +351,7 @@ impl Simulation {
         }
         let choice = self
             .model
-            .pick_database(svc, spec.kind, |d| self.is_up(Place::Svc(d)));
+            .pick_database(svc, spec.kind, |d| self.svc_alive(d));
         let DbChoice::Database { db, why } = choice else {
             self.release(svc);
             if choice == DbChoice::NoDatabase && spec.kind == RequestKind::Read {
