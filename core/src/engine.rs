@@ -980,6 +980,20 @@ impl Simulation {
         self.svc_up.get(svc) == Some(&true)
     }
 
+    /// Whether service `svc` and its host are up now ([`Simulation::is_up`] of a service),
+    /// inlined for the request path's picks.
+    #[inline(always)]
+    fn svc_alive(&self, svc: usize) -> bool {
+        self.svc_up_now(svc) && self.host_up_now(self.model.svc(svc).host)
+    }
+
+    /// Whether the network between hosts `a` and `b` is cut: inlined up to the usual answer,
+    /// nothing is cut.
+    #[inline(always)]
+    fn is_cut(&self, a: usize, b: usize) -> bool {
+        !self.cut.is_empty() && self.cut.contains(&host_pair(a, b))
+    }
+
     /// Whether a host or service is up now (a service also needs its host).
     fn is_up(&self, place: Place) -> bool {
         match place {

@@ -9,7 +9,7 @@ use crate::time::SimDuration;
 use crate::topology::{Proto, Verdict};
 use crate::trace::HopKind;
 
-use super::{Connecting, Ev, Fate, LB_PORT, Simulation, Spot, host_pair};
+use super::{Connecting, Ev, Fate, LB_PORT, Simulation, Spot};
 
 impl Simulation {
     pub(super) fn balance(&mut self, slot: u32, lb: usize) {
@@ -153,7 +153,7 @@ impl Simulation {
         // (what went wrong, whether it answers at once with a reset)
         let failure = if !self.host_up_now(to_host) {
             Some((Failure::HostDown, false))
-        } else if self.cut.contains(&host_pair(from_host, to_host)) {
+        } else if self.is_cut(from_host, to_host) {
             Some((Failure::Cut, false))
         } else if !decision.passes() {
             Some((Failure::Firewall, decision.verdict == Verdict::Reject))
