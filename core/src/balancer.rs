@@ -434,6 +434,7 @@ impl Balancer {
         (any_active, down_active)
     }
 
+    #[inline(never)]
     fn pick_backup(&mut self, available: &[bool], down_active: u32) -> Option<Pick> {
         let mut skipped = down_active;
         for (i, s) in self.servers.iter().enumerate() {
@@ -552,6 +553,7 @@ impl Balancer {
 
     /// `fwrr_init_server_groups`: one window of the total weight, every usable active server
     /// in *init* in declaration order.
+    #[inline(never)]
     fn fwrr_start(&mut self, available: &[bool]) {
         let mut total = 0;
         for i in 0..self.servers.len() {
@@ -782,6 +784,7 @@ impl Balancer {
         self.map_built = true;
     }
 
+    #[inline(never)]
     fn static_rr(&mut self, available: &[bool], avoid: Option<usize>) -> Option<(usize, LastPick)> {
         let stale = !self.map_built
             || (0..self.servers.len())
@@ -818,6 +821,7 @@ impl Balancer {
             < u64::from(b.connections) * u64::from(a.weight)
     }
 
+    #[inline(never)]
     fn least_conn(&mut self, available: &[bool], avoid: Option<usize>) -> Option<usize> {
         let n = self.servers.len();
         let start = self.cursor.wrapping_add(1) % n.max(1);
@@ -836,6 +840,7 @@ impl Balancer {
         Some(winner)
     }
 
+    #[inline(never)]
     fn first(&mut self, available: &[bool], avoid: Option<usize>) -> Option<(usize, LastPick)> {
         let mut full_before = 0u32;
         for i in 0..self.servers.len() {
