@@ -389,11 +389,21 @@ impl Balancer {
     }
 
     fn pick_inner(&mut self, available: &[bool], avoid: Option<usize>) -> Option<Pick> {
-        let (any_active, down_active) = if self.algorithm == Balance::RoundRobin {
-            self.fwrr_sync(available)
-        } else {
-            self.count_active(available)
-        };
+        if self.algorithm == Balance::RoundRobin {
+            self.fwrr_sync(available);
+        }
+        let mut down_active = 0u32;
+        let mut any_active = false;
+        for (i, s) in self.servers.iter().enumerate() {
+            if s.backup || self.lb_weight(s) == 0 {
+                continue;
+            }
+            if is_available(available, i) {
+                any_active = true;
+            } else {
+                down_active += 1;
+            }
+        }
         if !any_active {
             return self.pick_backup(available, down_active);
         }
@@ -416,25 +426,6 @@ impl Balancer {
         })
     }
 
-    /// Whether some active server (not a backup, weight above 0) is available, and how many
-    /// are not.
-    fn count_active(&self, available: &[bool]) -> (bool, u32) {
-        let mut down_active = 0u32;
-        let mut any_active = false;
-        for (i, s) in self.servers.iter().enumerate() {
-            if s.backup || self.lb_weight(s) == 0 {
-                continue;
-            }
-            if is_available(available, i) {
-                any_active = true;
-            } else {
-                down_active += 1;
-            }
-        }
-        (any_active, down_active)
-    }
-
-    #[inline(never)]
     fn pick_backup(&mut self, available: &[bool], down_active: u32) -> Option<Pick> {
         let mut skipped = down_active;
         for (i, s) in self.servers.iter().enumerate() {
@@ -553,7 +544,6 @@ impl Balancer {
 
     /// `fwrr_init_server_groups`: one window of the total weight, every usable active server
     /// in *init* in declaration order.
-    #[inline(never)]
     fn fwrr_start(&mut self, available: &[bool]) {
         let mut total = 0;
         for i in 0..self.servers.len() {
@@ -578,28 +568,15 @@ impl Balancer {
 
     /// Applies the state changes seen since the previous pick, in declaration order:
     /// `fwrr_set_server_status_down` for a server no longer usable, `..._up` for one usable
-    /// again. Returns [`Balancer::count_active`]'s answer, from the same scan.
-    fn fwrr_sync(&mut self, available: &[bool]) -> (bool, u32) {
+    /// again.
+    fn fwrr_sync(&mut self, available: &[bool]) {
         if !self.fwrr.started {
             self.fwrr_start(available);
-            return self.count_active(available);
+            return;
         }
-        let mut down_active = 0u32;
-        let mut any_active = false;
         for i in 0..self.servers.len() {
-            let s = &self.servers[i];
-            // roundrobin's weights are the dynamic ones (`lb_weight`).
-            let active = !s.backup && s.weight > 0;
-            let up = is_available(available, i);
-            if active {
-                if up {
-                    any_active = true;
-                } else {
-                    down_active += 1;
-                }
-            }
-            let usable = active && up;
-            let in_rotation = s.fwrr.tree.is_some();
+            let usable = self.candidate(i, available, None);
+            let in_rotation = self.servers[i].fwrr.tree.is_some();
             if usable == in_rotation {
                 continue;
             }
@@ -615,7 +592,6 @@ impl Balancer {
                 self.fwrr_leave(i, eweight);
             }
         }
-        (any_active, down_active)
     }
 
     /// `fwrr_set_server_status_down`: server `i`, whose effective weight in the rotation was
@@ -784,7 +760,6 @@ impl Balancer {
         self.map_built = true;
     }
 
-    #[inline(never)]
     fn static_rr(&mut self, available: &[bool], avoid: Option<usize>) -> Option<(usize, LastPick)> {
         let stale = !self.map_built
             || (0..self.servers.len())
@@ -821,7 +796,6 @@ impl Balancer {
             < u64::from(b.connections) * u64::from(a.weight)
     }
 
-    #[inline(never)]
     fn least_conn(&mut self, available: &[bool], avoid: Option<usize>) -> Option<usize> {
         let n = self.servers.len();
         let start = self.cursor.wrapping_add(1) % n.max(1);
@@ -840,7 +814,6 @@ impl Balancer {
         Some(winner)
     }
 
-    #[inline(never)]
     fn first(&mut self, available: &[bool], avoid: Option<usize>) -> Option<(usize, LastPick)> {
         let mut full_before = 0u32;
         for i in 0..self.servers.len() {
