@@ -88,8 +88,14 @@ impl SimDuration {
         if (self.0 | n) >> 32 == 0 {
             SimDuration(self.0 * n)
         } else {
-            SimDuration(self.0.saturating_mul(n))
+            self.times_wide(n)
         }
+    }
+
+    /// [`SimDuration::times`] of a large factor, out of line.
+    #[inline(never)]
+    const fn times_wide(self, n: u64) -> SimDuration {
+        SimDuration(self.0.saturating_mul(n))
     }
 }
 
