@@ -37,10 +37,10 @@ impl Simulation {
     /// handshakes. A SYN nobody answers is resent until the browser gives up (B6a.1, B2.9); a
     /// reset or a rejecting firewall ends the request at once (B6a.2).
     pub(super) fn client_syn(&mut self, slot: u32) {
-        let Some((spec, address, conn)) = self
+        let Some((spec, address, conn, new_session)) = self
             .req(slot)
             .filter(|r| r.fate.is_none())
-            .map(|r| (r.spec, r.entry, r.client_syn))
+            .map(|r| (r.spec, r.entry, r.client_syn, r.new_session))
         else {
             return;
         };
@@ -211,24 +211,19 @@ impl Simulation {
         // TCP: SYN, SYN-ACK, then the request (1 RTT); TLS 1.3 adds 1 RTT (B5.6). A kept-alive
         // connection pays neither.
         let t = sent;
-        let new_session = self.req(slot).is_some_and(|r| r.new_session);
         let mut arrive = if new_session {
             t + wan.times(3)
         } else {
             t + wan
         };
-        if spec.https && !new_session {
+        if spec.https {
             let is_lb = matches!(self.model.svc(svc).role, SvcRole::Lb(_));
             if let Some(req) = self.req_mut(slot) {
                 req.encrypted = true;
                 req.tls_at_lb = is_lb;
             }
-        } else if spec.https {
-            let is_lb = matches!(self.model.svc(svc).role, SvcRole::Lb(_));
-            if let Some(req) = self.req_mut(slot) {
-                req.encrypted = true;
-                req.tls_at_lb = is_lb;
-            }
+        }
+        if spec.https && new_session {
             arrive += wan.times(2);
             let spot =
                 || Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls).ends(client, dst);

@@ -109,7 +109,7 @@ impl Simulation {
 
     /// Frees a worker of `svc` and starts the next queued request that has not waited too long.
     /// Inlined up to the usual case, an empty queue.
-    #[inline(always)]
+    #[inline]
     pub(super) fn release(&mut self, svc: usize) {
         let pool = &mut self.pools[svc];
         if pool.queue.is_empty() {
