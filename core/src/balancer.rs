@@ -663,8 +663,11 @@ impl Balancer {
             f.npos = g.curr_pos;
         }
         f.lpos = f.npos;
-        f.npos += g.next_weight / eweight;
-        f.rweight += g.next_weight % eweight;
+        // One division: the remainder from the quotient (WebAssembly divides twice for `/`
+        // and `%`, and a 64-bit division is slow).
+        let step = g.next_weight / eweight;
+        f.npos += step;
+        f.rweight += g.next_weight - step * eweight;
         if f.rweight >= eweight {
             f.rweight -= eweight;
             f.npos += 1;

@@ -27,7 +27,7 @@ use crate::dns::{DnsLatency, Resolver};
 use crate::firewall::{self, ConnState, Decision, Packet};
 use crate::format::{self, TopologyError};
 use crate::health::{CheckTiming, Checker};
-use crate::model::{Model, Place, ServiceCosts};
+use crate::model::{Entry, Model, Place, ServiceCosts};
 use crate::queue::EventQueue;
 use crate::replication::{LagModel, ReplicatedDb};
 use crate::stats::Stats;
@@ -529,6 +529,9 @@ pub struct Simulation {
     dbs: Vec<ReplicatedDb>,
     resolver: Resolver,
     dns_memo: Option<DnsMemo>,
+    /// The last address the client connected to, whether it is routed there and what answers
+    /// there ([`Simulation::entry_of`]).
+    entry_memo: (Ipv4Addr, bool, Option<Entry>),
     host_up: Vec<bool>,
     /// Hosts down because they were shut down cleanly (`Input::HostStop`), not crashed.
     host_stopped: Vec<bool>,
@@ -754,6 +757,11 @@ impl Simulation {
             entry_gates,
             resolver: Resolver::new(config.dns),
             dns_memo: None,
+            entry_memo: (
+                Ipv4Addr::UNSPECIFIED,
+                crate::model::routes(model.client_ip, Ipv4Addr::UNSPECIFIED),
+                model.entry_at(Ipv4Addr::UNSPECIFIED),
+            ),
             config,
             now: SimTime::ZERO,
             queue,
@@ -970,6 +978,20 @@ impl Simulation {
     #[inline(always)]
     fn svc_up_now(&self, svc: usize) -> bool {
         self.svc_up.get(svc) == Some(&true)
+    }
+
+    /// Whether service `svc` and its host are up now ([`Simulation::is_up`] of a service),
+    /// inlined for the request path's picks.
+    #[inline(always)]
+    fn svc_alive(&self, svc: usize) -> bool {
+        self.svc_up_now(svc) && self.host_up_now(self.model.svc(svc).host)
+    }
+
+    /// Whether the network between hosts `a` and `b` is cut: inlined up to the usual answer,
+    /// nothing is cut.
+    #[inline(always)]
+    fn is_cut(&self, a: usize, b: usize) -> bool {
+        !self.cut.is_empty() && self.cut.contains(&host_pair(a, b))
     }
 
     /// Whether a host or service is up now (a service also needs its host).

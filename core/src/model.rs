@@ -45,8 +45,9 @@ pub struct Svc {
     pub out_links: Vec<usize>,
     /// A short human name such as "Nginx" or "MySQL replica".
     pub label: &'static str,
-    /// Nginx: URL prefixes served from disk.
-    pub static_paths: Vec<String>,
+    /// Nginx: whether one of its static locations (URL prefixes served from disk) prefixes
+    /// [`RequestKind::STATIC_PATH`], the path of static requests.
+    pub serves_static_path: bool,
     /// The services its links lead to, by role: Nginx → app servers, app → databases.
     pub next_hops: Vec<usize>,
 }
@@ -391,12 +392,7 @@ impl Model {
     /// Whether Nginx `web` answers a request of `kind` from disk: a static request whose path
     /// ([`RequestKind::STATIC_PATH`]) one of its static locations prefixes.
     pub fn serves_static(&self, web: usize, kind: RequestKind) -> bool {
-        kind == RequestKind::Static
-            && self.svcs.get(web).is_some_and(|svc| {
-                svc.static_paths
-                    .iter()
-                    .any(|p| RequestKind::STATIC_PATH.starts_with(p.as_str()))
-            })
+        kind == RequestKind::Static && self.svcs.get(web).is_some_and(|svc| svc.serves_static_path)
     }
 
     /// The first address DNS gives visitors for the site (`www.<domain>`), as the engine's
@@ -548,10 +544,20 @@ impl Model {
         if next.is_empty() {
             return DbChoice::NoDatabase;
         }
-        let is_primary = |d: usize| matches!(self.svc(d).role, SvcRole::Db { primary: true });
-        let primary = next.iter().copied().find(|&d| is_primary(d));
-        let has_replica = next.iter().any(|&d| !is_primary(d));
-        let replica = next.iter().copied().find(|&d| !is_primary(d) && alive(d));
+        // One pass: the first primary, whether there is a replica, the first one alive.
+        let mut primary = None;
+        let mut has_replica = false;
+        let mut replica = None;
+        for &d in next {
+            if matches!(self.svc(d).role, SvcRole::Db { primary: true }) {
+                primary = primary.or(Some(d));
+            } else {
+                has_replica = true;
+                if replica.is_none() && alive(d) {
+                    replica = Some(d);
+                }
+            }
+        }
         let (target, why) = match kind {
             RequestKind::Write => (primary, "writes always go to the primary"),
             _ if reads_to_replica && replica.is_some() => (replica, "reads go to a replica"),
@@ -611,7 +617,7 @@ fn compile_service(
         service_time,
         out_links: Vec::new(),
         label,
-        static_paths: Vec::new(),
+        serves_static_path: false,
         next_hops: Vec::new(),
     };
     match kind {
@@ -635,7 +641,10 @@ fn compile_service(
             )
         }
         ServiceKind::WebServer(web) => Svc {
-            static_paths: web.static_paths.clone(),
+            serves_static_path: web
+                .static_paths
+                .iter()
+                .any(|p| RequestKind::STATIC_PATH.starts_with(p.as_str())),
             ..base(
                 SvcRole::Web,
                 web.listen,

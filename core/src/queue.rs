@@ -164,31 +164,42 @@ impl<E: Copy> EventQueue<E> {
     pub fn push(&mut self, at: SimTime, event: E) {
         self.len += 1;
         let at = at.as_micros();
-        if at >= self.last {
-            let node = match self.nodes.get_mut(self.free as usize) {
-                Some(node) => {
-                    let index = self.free;
-                    self.free = node.next;
-                    node.at = at;
-                    node.next = NIL;
-                    node.event = event;
-                    index
-                }
-                None => {
-                    self.nodes.push(Node {
-                        at,
-                        next: NIL,
-                        event,
-                    });
-                    (self.nodes.len() - 1) as u32
-                }
-            };
-            self.place(at, node);
-        } else {
-            // Before every event of its time already waiting, so after them in popping order.
-            let index = self.early.partition_point(|&(t, _)| t > at);
-            self.early.insert(index, (at, event));
+        if at < self.last {
+            return self.push_early(at, event);
         }
+        let index = self.free;
+        let node = match self.nodes.get_mut(index as usize) {
+            Some(node) => {
+                self.free = node.next;
+                node.at = at;
+                node.next = NIL;
+                node.event = event;
+                index
+            }
+            None => self.grow(at, event),
+        };
+        self.place(at, node);
+    }
+
+    /// A new node for `event` at `at`, when no freed one is left.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, at: u64, event: E) -> u32 {
+        self.nodes.push(Node {
+            at,
+            next: NIL,
+            event,
+        });
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// An event scheduled before `last`: into the fallback list, before every event of its
+    /// time already waiting there, so after them in popping order.
+    #[cold]
+    #[inline(never)]
+    fn push_early(&mut self, at: u64, event: E) {
+        let index = self.early.partition_point(|&(t, _)| t > at);
+        self.early.insert(index, (at, event));
     }
 
     /// Appends node `index`, at `at` (at or after `last`), to its slot on the wheel. The

@@ -80,8 +80,21 @@ impl SimDuration {
         self.0 as f64 / 1_000_000.0
     }
 
-    /// `self * n`, saturating.
+    /// `self * n`, saturating. Inlined, and when both fit in 32 bits (every service time,
+    /// latency and slow-down factor) a plain multiply: WebAssembly has no overflow flag, so a
+    /// saturating 64-bit multiply is a call to a 128-bit multiply there.
+    #[inline(always)]
     pub const fn times(self, n: u64) -> SimDuration {
+        if (self.0 | n) >> 32 == 0 {
+            SimDuration(self.0 * n)
+        } else {
+            self.times_wide(n)
+        }
+    }
+
+    /// [`SimDuration::times`] of a large factor, out of line.
+    #[inline(never)]
+    const fn times_wide(self, n: u64) -> SimDuration {
         SimDuration(self.0.saturating_mul(n))
     }
 }

@@ -9,7 +9,7 @@ use crate::time::SimDuration;
 use crate::topology::{Proto, Verdict};
 use crate::trace::HopKind;
 
-use super::{Connecting, Ev, Fate, LB_PORT, Simulation, Spot, host_pair};
+use super::{Connecting, Ev, Fate, LB_PORT, Simulation, Spot};
 
 impl Simulation {
     pub(super) fn balance(&mut self, slot: u32, lb: usize) {
@@ -33,7 +33,7 @@ impl Simulation {
         if !https && self.model.lb(lb).redirect_to_https {
             self.hop(
                 slot,
-                Spot::new(now, Place::Svc(lb_svc), HopKind::Serve),
+                || Spot::new(now, Place::Svc(lb_svc), HopKind::Serve),
                 |m| {
                     format!(
                         "{} answers plain HTTP with 301: HTTPS only, redirected to https://{}{}",
@@ -80,7 +80,7 @@ impl Simulation {
             let text = state.balancer.explain(&pick, &names, &state.available);
             self.hop(
                 slot,
-                Spot::new(now, Place::Svc(lb_svc), HopKind::Balance),
+                || Spot::new(now, Place::Svc(lb_svc), HopKind::Balance),
                 |_| text,
             );
         }
@@ -153,7 +153,7 @@ impl Simulation {
         // (what went wrong, whether it answers at once with a reset)
         let failure = if !self.host_up_now(to_host) {
             Some((Failure::HostDown, false))
-        } else if self.cut.contains(&host_pair(from_host, to_host)) {
+        } else if self.is_cut(from_host, to_host) {
             Some((Failure::Cut, false))
         } else if !decision.passes() {
             Some((Failure::Firewall, decision.verdict == Verdict::Reject))
@@ -163,18 +163,17 @@ impl Simulation {
             None
         };
         let resent = conn.resent;
-        let policy = self.lbs[lb].retry;
-        let schedule = SynSchedule::with_timeout(policy.timeout_connect);
         let Some((failure, refused)) = failure else {
             if has_firewall {
                 self.hop(
                     slot,
-                    Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall).ends(src, dst),
+                    || Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall).ends(src, dst),
                     explain,
                 );
             }
-            let tls_at_lb = self.req(slot).is_some_and(|r| r.tls_at_lb);
+            let mut tls_at_lb = false;
             if let Some(req) = self.req_mut(slot) {
+                tls_at_lb = req.tls_at_lb;
                 req.return_latency += lan;
                 req.web = Some(target as u32);
             }
@@ -183,7 +182,7 @@ impl Simulation {
             self.came_through(slot, Place::Svc(target));
             self.hop(
                 slot,
-                Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),
+                || Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),
                 |m| {
                     let (lb_id, target_id) = (m.svc_id(from), m.svc_id(target));
                     let mut text = if tls_at_lb {
@@ -209,6 +208,8 @@ impl Simulation {
             );
             return;
         };
+        let policy = self.lbs[lb].retry;
+        let schedule = SynSchedule::with_timeout(policy.timeout_connect);
         let why = move |m: &Model| match failure {
             Failure::HostDown => format!("{} is down", m.host_id(to_host)),
             Failure::Cut => format!("the network to {} is cut", m.host_id(to_host)),
@@ -226,13 +227,17 @@ impl Simulation {
         if refused {
             // The reset (or the rejecting firewall's answer) is back after one round trip.
             let at = now + lan.times(2);
-            self.hop(slot, Spot::new(at, place, kind).ends(src, dst), |m| {
-                format!(
-                    "{}: connection to {} refused (RST)",
-                    why(m),
-                    m.svc_id(target)
-                )
-            });
+            self.hop(
+                slot,
+                || Spot::new(at, place, kind).ends(src, dst),
+                |m| {
+                    format!(
+                        "{}: connection to {} refused (RST)",
+                        why(m),
+                        m.svc_id(target)
+                    )
+                },
+            );
             if let Some(req) = self.req_mut(slot) {
                 req.connect_error = Some(ConnectError::Immediate);
             }
@@ -252,7 +257,7 @@ impl Simulation {
             let wait = schedule.wait_before(next);
             self.hop(
                 slot,
-                Spot::new(now + lan, place, kind).ends(src, dst),
+                || Spot::new(now + lan, place, kind).ends(src, dst),
                 |m| {
                     format!(
                         "{}: {}; the kernel resends it after {wait}",
@@ -273,7 +278,7 @@ impl Simulation {
         let syns = resent + 1;
         self.hop(
             slot,
-            Spot::new(now + lan, place, kind).ends(src, dst),
+            || Spot::new(now + lan, place, kind).ends(src, dst),
             |m| {
                 format!(
                     "{}: {}; no resend before timeout connect",
@@ -283,7 +288,7 @@ impl Simulation {
             },
         );
         let spot = Spot::new(gives_up, Place::Svc(from), HopKind::Failure).ends(src, dst);
-        self.hop(slot, spot, |m| {
+        self.hop(slot, || spot, |m| {
             format!(
                 "connect to {} timed out after {timeout} (timeout connect): no answer to {syns} SYNs",
                 m.svc_id(target)
@@ -343,7 +348,7 @@ impl Simulation {
             req.avoid = redispatch.then_some(server_slot as u32);
             req.lb = Some((lb as u32, server_slot as u32));
         }
-        self.hop(slot, Spot::new(now, Place::Svc(from), HopKind::Balance), |m| {
+        self.hop(slot, || Spot::new(now, Place::Svc(from), HopKind::Balance), |m| {
                 let retries = policy.retries;
                 let when = match (error, delay > SimDuration::ZERO) {
                     (_, true) => format!(

@@ -37,22 +37,26 @@ impl Simulation {
     /// handshakes. A SYN nobody answers is resent until the browser gives up (B6a.1, B2.9); a
     /// reset or a rejecting firewall ends the request at once (B6a.2).
     pub(super) fn client_syn(&mut self, slot: u32) {
-        let Some((spec, address, conn)) = self
+        let Some((spec, address, conn, new_session)) = self
             .req(slot)
             .filter(|r| r.fate.is_none())
-            .map(|r| (r.spec, r.entry, r.client_syn))
+            .map(|r| (r.spec, r.entry, r.client_syn, r.new_session))
         else {
             return;
         };
-        let schedule = self.client_schedule();
-        let sent = conn.first + schedule.send_at(conn.resent).unwrap_or_default();
+        // The first SYN leaves at `first` (`send_at(0)` is zero).
+        let sent = match conn.resent {
+            0 => conn.first,
+            n => conn.first + self.client_schedule().send_at(n).unwrap_or_default(),
+        };
         let wan = self.config.wan_latency;
         let port = spec.port();
         let syn_at = sent + wan;
         let client_ip = self.model.client_ip;
         let client = Some((client_ip, CLIENT_PORT));
         let dst = Some((address, port));
-        if !model::routes(client_ip, address) {
+        let (routed, entry) = self.entry_of(address);
+        if !routed {
             return self.syn_unanswered(
                 slot,
                 Place::Client,
@@ -62,7 +66,7 @@ impl Simulation {
         }
         // On a resent SYN, which resend got through (the event list says so).
         let resend = (conn.resent > 0).then(|| (conn.resent, sent - conn.first));
-        let host = match self.model.entry_at(address) {
+        let host = match entry {
             None => {
                 return self.syn_unanswered(
                     slot,
@@ -89,8 +93,12 @@ impl Simulation {
                     .then(|| self.vrrp_hold_note(vip, host))
                     .flatten()
                     .unwrap_or_default();
-                let spot = Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp).ends(client, dst);
-                self.hop(slot, spot.syn(conn.resent), |m| {
+                let spot = || {
+                    Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp)
+                        .ends(client, dst)
+                        .syn(conn.resent)
+                };
+                self.hop(slot, spot, |m| {
                     let held = format!(
                         "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
                         m.hosts[host].name, m.vips[vip].priorities[member]
@@ -131,17 +139,12 @@ impl Simulation {
             );
         }
         let syn = conn.resent;
-        let at_firewall = Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
-        let (timeout_at, refused_at) = (syn_at, syn_at + wan);
-        if !self.firewall_passes(
-            slot,
-            host,
-            &packet,
-            decision,
-            at_firewall,
-            timeout_at,
-            refused_at,
-        ) {
+        let at_firewall = |_: &Self| {
+            let spot = Spot::new(syn_at, Place::Host(host), HopKind::Firewall).syn(syn);
+            // Dropped: the request ends when the SYN is; rejected: when the answer is back.
+            (packet, spot, syn_at, syn_at + wan)
+        };
+        if !self.firewall_passes(slot, host, decision, at_firewall) {
             return;
         }
         let Some(svc) = listener else {
@@ -181,16 +184,18 @@ impl Simulation {
             );
         }
         if self.traced(slot) {
-            if let Some(Entry::Vip(vip)) = self.model.entry_at(address) {
+            if let Some(Entry::Vip(vip)) = entry {
                 self.came_through(slot, Place::Vip(vip));
             }
             self.came_through(slot, Place::Svc(svc));
         }
         self.hop(
             slot,
-            Spot::new(syn_at, Place::Svc(svc), HopKind::Connect)
-                .ends(client, dst)
-                .syn(syn),
+            || {
+                Spot::new(syn_at, Place::Svc(svc), HopKind::Connect)
+                    .ends(client, dst)
+                    .syn(syn)
+            },
             |m| {
                 let handshake = format!("TCP handshake with {} ({address}:{port})", m.svc_id(svc));
                 match resend {
@@ -206,36 +211,30 @@ impl Simulation {
         // TCP: SYN, SYN-ACK, then the request (1 RTT); TLS 1.3 adds 1 RTT (B5.6). A kept-alive
         // connection pays neither.
         let t = sent;
-        let new_session = self.req(slot).is_some_and(|r| r.new_session);
         let mut arrive = if new_session {
             t + wan.times(3)
         } else {
             t + wan
         };
-        if spec.https && !new_session {
+        if spec.https {
             let is_lb = matches!(self.model.svc(svc).role, SvcRole::Lb(_));
             if let Some(req) = self.req_mut(slot) {
                 req.encrypted = true;
                 req.tls_at_lb = is_lb;
             }
-        } else if spec.https {
-            let is_lb = matches!(self.model.svc(svc).role, SvcRole::Lb(_));
-            if let Some(req) = self.req_mut(slot) {
-                req.encrypted = true;
-                req.tls_at_lb = is_lb;
-            }
+        }
+        if spec.https && new_session {
             arrive += wan.times(2);
-            let spot = Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls);
-            self.hop(slot, spot.ends(client, dst), |m| {
-                match &m.svcs[svc].certificate {
-                    Some(c) => format!(
-                        "TLS 1.3 handshake: {} presents the certificate for {} ({}); HTTPS ends here",
-                        m.svc_id(svc),
-                        c.common_name,
-                        c.issuer
-                    ),
-                    None => format!("TLS handshake at {}", m.svc_id(svc)),
-                }
+            let spot =
+                || Spot::new(t + wan.times(3), Place::Svc(svc), HopKind::Tls).ends(client, dst);
+            self.hop(slot, spot, |m| match &m.svcs[svc].certificate {
+                Some(c) => format!(
+                    "TLS 1.3 handshake: {} presents the certificate for {} ({}); HTTPS ends here",
+                    m.svc_id(svc),
+                    c.common_name,
+                    c.issuer
+                ),
+                None => format!("TLS handshake at {}", m.svc_id(svc)),
             });
         }
         self.queue.push(
@@ -245,6 +244,25 @@ impl Simulation {
                 svc: svc as u16,
             },
         );
+    }
+
+    /// Whether the client's packets are routed to `address` ([`model::routes`]) and what
+    /// answers there ([`Model::entry_at`]): remembered for the last address asked (DNS hands
+    /// out one address, or a few in turn; a design never changes during a run).
+    #[inline(always)]
+    fn entry_of(&mut self, address: Ipv4Addr) -> (bool, Option<Entry>) {
+        let (known, routed, entry) = self.entry_memo;
+        if known == address {
+            return (routed, entry);
+        }
+        self.remember_entry(address)
+    }
+
+    fn remember_entry(&mut self, address: Ipv4Addr) -> (bool, Option<Entry>) {
+        let routed = model::routes(self.model.client_ip, address);
+        let entry = self.model.entry_at(address);
+        self.entry_memo = (address, routed, entry);
+        (routed, entry)
     }
 
     /// When the client's SYNs leave and when it gives up (B6a.1).
@@ -346,9 +364,11 @@ impl Simulation {
         }
         let wait = schedule.wait_before(next);
         let spot = Spot::new(syn_at, place, kind).ends(src, dst).syn(resent);
-        self.hop(slot, spot, |m| {
-            format!("{}; the browser resends it after {wait}", this_syn(m))
-        });
+        self.hop(
+            slot,
+            || spot,
+            |m| format!("{}; the browser resends it after {wait}", this_syn(m)),
+        );
         if let Some(req) = self.req_mut(slot) {
             req.client_syn.resent = next;
             req.new_session = true;
@@ -387,9 +407,11 @@ impl Simulation {
         let mut t = now;
         for hop in &resolution.hops {
             t += hop.took;
-            self.hop(slot, Spot::new(t, Place::Dns, HopKind::Dns), |_| {
-                format!("{}: {}", hop.server, hop.detail)
-            });
+            self.hop(
+                slot,
+                || Spot::new(t, Place::Dns, HopKind::Dns),
+                |_| format!("{}: {}", hop.server, hop.detail),
+            );
         }
         let done = now + resolution.latency;
         let Some(address) = resolution.address else {
@@ -416,30 +438,24 @@ impl Simulation {
         firewall::evaluate(firewall, packet)
     }
 
-    /// `decision`, `host`'s firewall's about `packet`, as the hop at `spot`. On a drop or
-    /// reject the request ends (a timeout at `timeout_at`, a refusal at `refused_at`) and this
-    /// returns false.
+    /// `decision`, `host`'s firewall's about a packet, as a hop. On a drop or reject the
+    /// request ends and this returns false. `hop` gives the packet, the hop's spot and when the
+    /// request ends if the packet is dropped (a timeout) or rejected (a refusal).
     /// Inlined: a passing decision with no traced request in flight returns at once, so the
-    /// caller builds no hop for it.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the hop's packet, its verdict and its two ends"
-    )]
+    /// caller builds no packet and no hop for it (`hop` is not even called).
     #[inline(always)]
     pub(super) fn firewall_passes(
         &mut self,
         slot: u32,
         host: usize,
-        packet: &Packet,
         decision: Decision,
-        spot: Spot,
-        timeout_at: SimTime,
-        refused_at: SimTime,
+        hop: impl FnOnce(&Self) -> (Packet, Spot, SimTime, SimTime),
     ) -> bool {
         if decision.passes() && self.traced_in_flight == 0 {
             return true;
         }
-        self.firewall_hop(slot, host, packet, decision, spot, timeout_at, refused_at)
+        let (packet, spot, timeout_at, refused_at) = hop(self);
+        self.firewall_hop(slot, host, &packet, decision, spot, timeout_at, refused_at)
     }
 
     /// [`Simulation::firewall_passes`] with its hop (a traced request, or a packet that does
@@ -467,7 +483,8 @@ impl Simulation {
         let dst = Some((self.model.host(host).ip, packet.dst_port));
         if decision.passes() {
             if firewall.is_some() {
-                self.hop(slot, spot.ends(Some((packet.src, 0)), dst), explain);
+                let spot = || spot.ends(Some((packet.src, 0)), dst);
+                self.hop(slot, spot, explain);
             }
             return true;
         }

@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 
 use crate::model::{Model, Place};
-use crate::stats::Stats;
+use crate::stats::{OutcomeCounts, Stats};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Hop, HopKind, Outcome, RequestId, RequestSpec, Trace};
 
@@ -33,20 +33,32 @@ impl Simulation {
     }
 
     /// A traced request came in through `place` (a virtual IP, or a service that took it).
+    /// Inlined up to the test, like [`Simulation::traced`].
+    #[inline(always)]
     pub(super) fn came_through(&mut self, slot: u32, place: Place) {
-        if self.traced_in_flight == 0 {
-            return;
+        if self.traced_in_flight != 0 {
+            self.note_way_in(slot, place);
         }
+    }
+
+    #[inline(never)]
+    fn note_way_in(&mut self, slot: u32, place: Place) {
         if let Some(traced) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
             traced.way_in.push(place);
         }
     }
 
     /// A traced request's response leaves `svc`: it goes back the way the request came.
+    /// Inlined up to the test, like [`Simulation::traced`].
+    #[inline(always)]
     pub(super) fn record_return_path(&mut self, slot: u32, svc: usize) {
-        if self.traced_in_flight == 0 {
-            return;
+        if self.traced_in_flight != 0 {
+            self.note_return_path(slot, svc);
         }
+    }
+
+    #[inline(never)]
+    fn note_return_path(&mut self, slot: u32, svc: usize) {
         let model = &self.model;
         if let Some(traced) = self
             .reqs
@@ -67,16 +79,22 @@ impl Simulation {
         }
     }
 
-    /// Appends a hop to a traced request. `reason` runs only for traced requests, so untraced
-    /// load never formats a string. Inlined, so that an untraced request's hop costs one test
-    /// (the spot is not even built).
+    /// Appends a hop to a traced request. `spot` and `reason` run only for traced requests, so
+    /// untraced load never formats a string. Inlined, so that an untraced request's hop costs
+    /// one test: the spot is not even built (a `Spot` passed by value is written to the stack
+    /// before the test, which the compiler does not move into it).
     #[inline(always)]
-    pub(super) fn hop(&mut self, slot: u32, spot: Spot, reason: impl FnOnce(&Model) -> String) {
-        // Only this check and the closure call are generic; the rest is shared by every call
+    pub(super) fn hop(
+        &mut self,
+        slot: u32,
+        spot: impl FnOnce() -> Spot,
+        reason: impl FnOnce(&Model) -> String,
+    ) {
+        // Only this check and the closure calls are generic; the rest is shared by every call
         // site (one copy in the binary instead of one per closure).
         if self.traced(slot) {
             let text = reason(&self.model);
-            self.push_hop(slot, spot, text);
+            self.push_hop(slot, spot(), text);
         }
     }
 
@@ -297,16 +315,8 @@ impl Simulation {
         // Counted in the second the request was sent (its latency included), so a chart of
         // the run shows each second's requests, never outcomes after the load ended.
         let bucket = self.timeline.bucket_mut(sent_at);
-        for counts in [&mut self.stats.by_kind[kind], &mut bucket.outcomes] {
-            match fate {
-                Fate::Served { .. } => counts.served += 1,
-                Fate::Dropped => counts.dropped += 1,
-                Fate::Refused => counts.refused += 1,
-                Fate::TimedOut => counts.timed_out += 1,
-                Fate::NoServer => counts.no_server += 1,
-                Fate::Failed(_) => counts.failed += 1,
-            }
-        }
+        count_fate(&mut self.stats.by_kind[kind], fate);
+        count_fate(&mut bucket.outcomes, fate);
         if matches!(fate, Fate::Served { .. }) && resent {
             self.stats.served_after_resend += 1;
         }
@@ -319,47 +329,66 @@ impl Simulation {
             }
         }
         if self.traced(slot) {
-            let outcome = match self
-                .req(slot)
-                .and_then(|r| r.trace.as_ref())
-                .and_then(|t| t.trace.outcome.clone())
-            {
-                Some(outcome) => outcome,
-                None => self.outcome(fate, Place::Client, slot, String::new()),
-            };
-            let encrypted = self.req(slot).is_some_and(|r| r.spec.https);
-            let client = self.model.client_id.clone();
-            if let Some(Traced { mut trace, .. }) =
-                self.req_mut(slot).and_then(|r| r.trace.take()).map(|t| *t)
-            {
-                self.traced_in_flight -= 1;
-                trace.hops.push(Hop {
-                    at: now,
-                    place: client,
-                    kind: if outcome.is_served() {
-                        HopKind::Response
-                    } else {
-                        HopKind::Failure
-                    },
-                    encrypted,
-                    src: None,
-                    dst: None,
-                    reason: outcome_reason(&outcome),
-                    syn: 0,
-                });
-                trace.outcome = Some(outcome.clone());
-                trace.finished_at = Some(now);
-                self.outputs.push_back(Output::RequestDone {
-                    id: trace.id,
-                    outcome,
-                    at: now,
-                });
-                self.traces.push(trace);
-            }
+            self.close_trace(slot, now, fate);
         }
         if let Some(entry) = self.reqs.get_mut(slot as usize) {
             *entry = None;
         }
         self.free.push(slot);
+    }
+
+    /// A traced request's outcome reaches the client: its last hop, and the trace is done.
+    #[inline(never)]
+    fn close_trace(&mut self, slot: u32, now: SimTime, fate: Fate) {
+        let outcome = match self
+            .req(slot)
+            .and_then(|r| r.trace.as_ref())
+            .and_then(|t| t.trace.outcome.clone())
+        {
+            Some(outcome) => outcome,
+            None => self.outcome(fate, Place::Client, slot, String::new()),
+        };
+        let encrypted = self.req(slot).is_some_and(|r| r.spec.https);
+        let client = self.model.client_id.clone();
+        if let Some(Traced { mut trace, .. }) =
+            self.req_mut(slot).and_then(|r| r.trace.take()).map(|t| *t)
+        {
+            self.traced_in_flight -= 1;
+            trace.hops.push(Hop {
+                at: now,
+                place: client,
+                kind: if outcome.is_served() {
+                    HopKind::Response
+                } else {
+                    HopKind::Failure
+                },
+                encrypted,
+                src: None,
+                dst: None,
+                reason: outcome_reason(&outcome),
+                syn: 0,
+            });
+            trace.outcome = Some(outcome.clone());
+            trace.finished_at = Some(now);
+            self.outputs.push_back(Output::RequestDone {
+                id: trace.id,
+                outcome,
+                at: now,
+            });
+            self.traces.push(trace);
+        }
+    }
+}
+
+/// Counts an outcome of `fate`.
+#[inline(always)]
+fn count_fate(counts: &mut OutcomeCounts, fate: Fate) {
+    match fate {
+        Fate::Served { .. } => counts.served += 1,
+        Fate::Dropped => counts.dropped += 1,
+        Fate::Refused => counts.refused += 1,
+        Fate::TimedOut => counts.timed_out += 1,
+        Fate::NoServer => counts.no_server += 1,
+        Fate::Failed(_) => counts.failed += 1,
     }
 }

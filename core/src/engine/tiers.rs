@@ -9,7 +9,7 @@ use crate::trace::{HopKind, RequestKind};
 
 use super::causes::Detail;
 use super::words::value_text;
-use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot, host_pair};
+use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot};
 
 impl Simulation {
     pub(super) fn service_time(&self, svc: usize, slot: u32) -> SimDuration {
@@ -42,6 +42,8 @@ impl Simulation {
             return;
         };
         req.forwards = req.forwards.saturating_add(1);
+        // Only read again if it waits in the queue, so also harmless if it fails here.
+        req.enqueued_at = now;
         let forwards = req.forwards;
         if forwards > MAX_FORWARDS {
             // A design whose links go round in a circle (a load balancer behind itself).
@@ -78,9 +80,6 @@ impl Simulation {
             });
         }
         self.host_counters[host].requests += 1;
-        if let Some(req) = self.req_mut(slot) {
-            req.enqueued_at = now;
-        }
         let workers = u32::from(self.model.svc(svc).workers);
         let limit = u64::from(workers) * u64::from(self.config.queue_per_worker);
         let pool = &mut self.pools[svc];
@@ -90,12 +89,16 @@ impl Simulation {
         } else if (pool.queue.len() as u64) < limit {
             pool.queue.push_back(slot);
             let waiting = pool.queue.len();
-            self.hop(slot, Spot::new(now, Place::Svc(svc), HopKind::Queue), |m| {
-                format!(
-                    "all {workers} workers of {} are busy: queued ({waiting} waiting)",
-                    m.svc_id(svc)
-                )
-            });
+            self.hop(
+                slot,
+                || Spot::new(now, Place::Svc(svc), HopKind::Queue),
+                |m| {
+                    format!(
+                        "all {workers} workers of {} are busy: queued ({waiting} waiting)",
+                        m.svc_id(svc)
+                    )
+                },
+            );
         } else {
             self.failing_because(slot, Detail::Overloaded);
             self.fail_back(slot, Place::Svc(svc), Fate::Failed(503), |m| {
@@ -105,7 +108,20 @@ impl Simulation {
     }
 
     /// Frees a worker of `svc` and starts the next queued request that has not waited too long.
+    /// Inlined up to the usual case, an empty queue.
+    #[inline]
     pub(super) fn release(&mut self, svc: usize) {
+        let pool = &mut self.pools[svc];
+        if pool.queue.is_empty() {
+            pool.busy = pool.busy.saturating_sub(1);
+            return;
+        }
+        self.release_queued(svc);
+    }
+
+    /// [`Simulation::release`] with requests waiting.
+    #[inline(never)]
+    fn release_queued(&mut self, svc: usize) {
         let now = self.now;
         while let Some(next) = self.pools[svc].queue.pop_front() {
             let Some(waited) = self
@@ -188,13 +204,13 @@ impl Simulation {
             let path = RequestKind::STATIC_PATH;
             self.hop(
                 slot,
-                Spot::new(now, Place::Svc(svc), HopKind::Serve),
+                || Spot::new(now, Place::Svc(svc), HopKind::Serve),
                 |_| format!("nginx: {path} is static, served from disk"),
             );
             return self.respond(slot, svc, 200);
         }
         // Dynamic: pass to the first application server whose host is up.
-        let app = self.model.pick_app(svc, |a| self.is_up(Place::Svc(a)));
+        let app = self.model.pick_app(svc, |a| self.svc_alive(a));
         let Some(app) = app else {
             return self.fail_back(slot, Place::Svc(svc), Fate::Failed(502), |m| {
                 format!(
@@ -206,7 +222,7 @@ impl Simulation {
         };
         self.hop(
             slot,
-            Spot::new(now, Place::Svc(svc), HopKind::Forward),
+            || Spot::new(now, Place::Svc(svc), HopKind::Forward),
             |m| {
                 format!(
                     "nginx: {} {} is dynamic, passed to {} (FastCGI :{})",
@@ -239,9 +255,10 @@ impl Simulation {
             .copied()
             .find(|&l| model.link(l).to == to);
         if !same_host {
-            let back = self.return_latency(slot);
-            let timeout_at = now + self.config.connect_timeout + back;
+            let timeout_at =
+                |sim: &Self| now + sim.config.connect_timeout + sim.return_latency(slot);
             if !self.host_up_now(to_host) {
+                let timeout_at = timeout_at(self);
                 self.failing_because(slot, Detail::HostDown(to_host as u32));
                 self.fail(
                     slot,
@@ -258,7 +275,8 @@ impl Simulation {
                 );
                 return false;
             }
-            if self.cut.contains(&host_pair(from_host, to_host)) {
+            if self.is_cut(from_host, to_host) {
+                let timeout_at = timeout_at(self);
                 self.fail(
                     slot,
                     Spot::new(now, Place::Svc(from), HopKind::Failure),
@@ -268,23 +286,22 @@ impl Simulation {
                 );
                 return false;
             }
-            let src = self.model.host(from_host).ip;
-            let packet = Packet {
-                src,
+            let packet = |sim: &Self| Packet {
+                src: sim.model.host(from_host).ip,
                 proto: Proto::Tcp,
-                dst_port: self.model.svc(to).port,
+                dst_port: sim.model.svc(to).port,
                 state: ConnState::New,
             };
-            let refused_at = now + lan.times(2) + back;
-            let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
             let decision = match link {
                 Some(link) => self.link_fw.as_slice()[link],
-                None => self.firewall_decision(to_host, &packet),
+                None => self.firewall_decision(to_host, &packet(self)),
             };
-            let passes = self.firewall_passes(
-                slot, to_host, &packet, decision, spot, timeout_at, refused_at,
-            );
-            if !passes {
+            let hop = |sim: &Self| {
+                let spot = Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall);
+                let refused_at = now + lan.times(2) + sim.return_latency(slot);
+                (packet(sim), spot, timeout_at(sim), refused_at)
+            };
+            if !self.firewall_passes(slot, to_host, decision, hop) {
                 return false;
             }
         }
@@ -334,16 +351,20 @@ impl Simulation {
         }
         let choice = self
             .model
-            .pick_database(svc, spec.kind, |d| self.is_up(Place::Svc(d)));
+            .pick_database(svc, spec.kind, |d| self.svc_alive(d));
         let DbChoice::Database { db, why } = choice else {
             self.release(svc);
             if choice == DbChoice::NoDatabase && spec.kind == RequestKind::Read {
-                self.hop(slot, Spot::new(now, Place::Svc(svc), HopKind::Serve), |m| {
-                    format!(
-                        "{} has no database: the page is built without data",
-                        m.svc_id(svc)
-                    )
-                });
+                self.hop(
+                    slot,
+                    || Spot::new(now, Place::Svc(svc), HopKind::Serve),
+                    |m| {
+                        format!(
+                            "{} has no database: the page is built without data",
+                            m.svc_id(svc)
+                        )
+                    },
+                );
                 return self.respond(slot, svc, 200);
             }
             let write = spec.kind == RequestKind::Write;
@@ -361,7 +382,7 @@ impl Simulation {
         };
         self.hop(
             slot,
-            Spot::new(now, Place::Svc(svc), HopKind::Forward),
+            || Spot::new(now, Place::Svc(svc), HopKind::Forward),
             |m| format!("{} queries {} ({why})", m.svc_id(svc), m.svc_id(db)),
         );
         // The worker stays busy until the answer is back (PHP waits for MySQL); if the query
@@ -383,7 +404,7 @@ impl Simulation {
                     self.write_seq += 1;
                     let value = self.write_seq;
                     self.dbs[group].write(spec.key, value, now, &mut self.rng);
-                    self.hop(slot, Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
+                    self.hop(slot, || Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
                         let lags: Vec<String> = m.dbs[group]
                             .replicas
                             .iter()
@@ -401,7 +422,7 @@ impl Simulation {
                     let read = self.dbs[group].read_primary(spec.key, now);
                     self.hop(
                         slot,
-                        Spot::new(now, Place::Svc(svc), HopKind::Database),
+                        || Spot::new(now, Place::Svc(svc), HopKind::Database),
                         |m| {
                             format!(
                                 "{} (primary) read of key {}: {}",
@@ -423,7 +444,7 @@ impl Simulation {
                     if let Some(req) = self.req_mut(slot) {
                         req.stale = read.stale;
                     }
-                    self.hop(slot, Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
+                    self.hop(slot, || Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
                         let value = value_text(read.value);
                         match read.written_at.filter(|_| read.stale) {
                             Some(w) => format!(
@@ -486,7 +507,7 @@ impl Simulation {
         self.host_counters[host].time_us += (now - sent_at).as_micros();
         self.hop(
             slot,
-            Spot::new(now, Place::Svc(svc), HopKind::Response),
+            || Spot::new(now, Place::Svc(svc), HopKind::Response),
             |m| {
                 format!(
                     "{status} response from {} travels back to the browser ({back})",
