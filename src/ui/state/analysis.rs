@@ -219,8 +219,11 @@ pub struct RouteMark {
 
 impl RouteMark {
     fn of(route: &Route, after: bool) -> RouteMark {
+        // Extended, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut places = BTreeSet::new();
+        places.extend(route.places.iter().cloned());
         RouteMark {
-            places: route.places.iter().cloned().collect(),
+            places,
             stop: route.stop.clone(),
             served: route.served,
             after,
