@@ -135,9 +135,36 @@ impl Document {
         serde_json::to_string_pretty(&self.out()).unwrap_or_default()
     }
 
-    /// The document as a JSON value (the autosave adds its `session` member to it).
+    /// The document as a JSON value (the autosave adds its `session` member to it): the value
+    /// `serde_json::to_value` gives. It is built from the design's saved text and the drawing's
+    /// numbers instead, because serializing into a value put a second copy of every design
+    /// type's `Serialize` into the WebAssembly. The design holds only text and whole numbers,
+    /// which read back exactly as they were written.
     pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self.out()).unwrap_or_default()
+        use serde_json::{Map, Value};
+        let Out {
+            stacksim,
+            topology,
+            positions,
+            view,
+        } = self.out();
+        let mut map = Map::new();
+        map.insert("stacksim".to_owned(), stacksim.into());
+        let topology = serde_json::from_str(&format::to_json(topology)).unwrap_or_default();
+        map.insert("topology".to_owned(), topology);
+        let mut places = Map::new();
+        for (id, [x, y]) in positions {
+            places.insert(id.to_owned(), Value::Array(vec![x.into(), y.into()]));
+        }
+        map.insert("positions".to_owned(), Value::Object(places));
+        if let Some(View { x, y, zoom }) = view {
+            let mut fields = Map::new();
+            fields.insert("x".to_owned(), x.into());
+            fields.insert("y".to_owned(), y.into());
+            fields.insert("zoom".to_owned(), zoom.into());
+            map.insert("view".to_owned(), Value::Object(fields));
+        }
+        Value::Object(map)
     }
 
     fn out(&self) -> Out<'_> {
@@ -323,6 +350,28 @@ mod tests {
         for stage in 0..=3 {
             let d = doc(stage);
             assert_eq!(Document::from_json(&d.to_json()), Ok(d));
+        }
+    }
+
+    #[test]
+    fn to_value_is_what_serializing_into_a_value_gives() {
+        for stage in 0..=3 {
+            let mut d = doc(stage);
+            d.topology.name = "Caf\u{e9} \"quoted\"\n\u{1f600}\\".to_owned();
+            for (i, p) in d.positions.values_mut().enumerate() {
+                p.x = 0.1 + 0.2 + i as f64 * 1.37;
+                p.y = -1.0 / 3.0 - i as f64 * 1e5;
+            }
+            d.view = Some(View {
+                x: 0.1 + 0.2,
+                y: -1.0 / 3.0,
+                zoom: 1.1f64.powi(7),
+            });
+            let expected = serde_json::to_value(d.out()).unwrap_or_default();
+            assert_eq!(d.to_value(), expected, "stage {stage}");
+            d.view = None;
+            let expected = serde_json::to_value(d.out()).unwrap_or_default();
+            assert_eq!(d.to_value(), expected, "stage {stage}");
         }
     }
 
