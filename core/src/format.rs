@@ -252,7 +252,7 @@ impl serde::de::Visitor<'_> for Expecting {
 }
 
 /// Serde's message for `value` where `expecting` was expected.
-fn refuse(value: serde_json::Value, expecting: &'static str) -> serde_json::Error {
+pub fn refuse(value: serde_json::Value, expecting: &'static str) -> serde_json::Error {
     use serde::Deserializer;
     match value.deserialize_any(Expecting(expecting)) {
         Ok(never) => match never {},
