@@ -151,7 +151,7 @@ impl Net<'_> {
         }
         // Every port once, in ascending order.
         let mut candidates = Vec::from(WELL_KNOWN_PORTS);
-        candidates.extend(listening.keys().copied());
+        candidates.extend(listening.iter().map(|&(port, _)| port));
         if let Some(fw) = &host.firewall {
             candidates.extend(fw.rules.iter().filter_map(|rule| rule.port));
         }
@@ -165,8 +165,7 @@ impl Net<'_> {
             }
             let (decision, rule) = reach::decide(&id, host, INTERNET_IP, port);
             if decision.passes() {
-                let what = listening
-                    .get(&port)
+                let what = reach::listener(&listening, port)
                     .map_or("nothing listens yet".to_owned(), |s| format!("{s} listens"));
                 lines.push(format!("{port} ({what}): {rule}"));
                 open.push(port);
