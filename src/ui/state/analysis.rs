@@ -189,6 +189,18 @@ impl<V> ById<V> {
         }
     }
 
+    /// `id`'s value, set to `value` first if it has none.
+    pub fn get_or_insert(&mut self, id: String, value: V) -> &mut V {
+        let at = match self.find(&id) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (id, value));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
     /// `id`'s value.
     pub fn get(&self, id: &str) -> Option<&V> {
         let at = self.find(id).ok()?;
@@ -219,7 +231,7 @@ pub struct Marks {
     pub down: BTreeSet<String>,
     pub cut: BTreeSet<(String, String)>,
     /// Per load-balanced server (service id).
-    pub chips: BTreeMap<String, Chip>,
+    pub chips: ById<Chip>,
     /// (load balancer, server) of each balancer's most recent pick.
     pub last_picks: BTreeSet<(String, String)>,
     pub vip_holders: ById<Option<String>>,
@@ -247,7 +259,7 @@ impl Marks {
             current: None,
             down,
             cut: BTreeSet::new(),
-            chips: BTreeMap::new(),
+            chips: ById::default(),
             last_picks: BTreeSet::new(),
             vrrp_roles: vrrp.roles(),
             vip_holders,
@@ -303,12 +315,15 @@ pub(super) fn marks(
     flagged: BTreeSet<String>,
     route: Option<(&Route, bool)>,
 ) -> Marks {
-    let mut chips = BTreeMap::new();
+    let mut chips = ById::default();
     for backend in &run.backends {
-        let chip = chips.entry(backend.server.clone()).or_insert(Chip {
-            up: true,
-            served: backend.served,
-        });
+        let chip = chips.get_or_insert(
+            backend.server.clone(),
+            Chip {
+                up: true,
+                served: backend.served,
+            },
+        );
         chip.up &= backend.available;
     }
     let mut last_picks = BTreeSet::new();
