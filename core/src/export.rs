@@ -851,17 +851,18 @@ fn nginx_conf(
     );
     let (apps, skipped) = apps_of(topology, node, service);
     let root = web_root(topology, host, &apps);
-    // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
-    let mut balancers = BTreeSet::new();
-    balancers.extend(
-        topology
-            .links
-            .iter()
-            .filter(|link| link.to == service.id)
-            .filter_map(|link| service_host(topology, &link.from))
-            .filter(|(_, _, s)| matches!(s.kind, ServiceKind::LoadBalancer(_)))
-            .map(|(_, h, _)| h.ip),
-    );
+    // Every address once, in ascending order: a sorted list, as a set of addresses put its own
+    // code into the WebAssembly.
+    let mut balancers: Vec<Ipv4Addr> = topology
+        .links
+        .iter()
+        .filter(|link| link.to == service.id)
+        .filter_map(|link| service_host(topology, &link.from))
+        .filter(|(_, _, s)| matches!(s.kind, ServiceKind::LoadBalancer(_)))
+        .map(|(_, h, _)| h.ip)
+        .collect();
+    crate::sort::sort_by(&mut balancers, Ipv4Addr::cmp);
+    balancers.dedup();
 
     t.block(NGINX_MAIN);
     if !balancers.is_empty() {

@@ -252,7 +252,7 @@ impl serde::de::Visitor<'_> for Expecting {
 }
 
 /// Serde's message for `value` where `expecting` was expected.
-fn refuse(value: serde_json::Value, expecting: &'static str) -> serde_json::Error {
+pub fn refuse(value: serde_json::Value, expecting: &'static str) -> serde_json::Error {
     use serde::Deserializer;
     match value.deserialize_any(Expecting(expecting)) {
         Ok(never) => match never {},
@@ -351,8 +351,24 @@ pub fn validate(topology: &Topology) -> Result<(), TopologyError> {
             }
         }
     }
-    let mut seen = BTreeSet::new();
-    for link in &topology.links {
+    // The first link that repeats an earlier one: the links' positions sorted stably by
+    // (from, to) put equal links side by side, earlier first. (A set of the pairs put a map's
+    // code for them into the WebAssembly.)
+    let pair = |i: usize| {
+        topology
+            .links
+            .get(i)
+            .map(|l| (l.from.as_str(), l.to.as_str()))
+    };
+    let order = crate::sort::positions(topology.links.len(), &mut |a, b| pair(a).cmp(&pair(b)));
+    let repeat = order
+        .windows(2)
+        .filter_map(|w| match *w {
+            [a, b] if pair(a) == pair(b) => Some(b),
+            _ => None,
+        })
+        .min();
+    for (i, link) in topology.links.iter().enumerate() {
         for end in [&link.from, &link.to] {
             if topology.service(end).is_none() {
                 let what = format!("the link {} → {}", link.from, link.to);
@@ -376,7 +392,7 @@ pub fn validate(topology: &Topology) -> Result<(), TopologyError> {
                 to: link.to.clone(),
             });
         }
-        if !seen.insert((link.from.as_str(), link.to.as_str())) {
+        if repeat == Some(i) {
             return Err(TopologyError::DuplicateLink {
                 from: link.from.clone(),
                 to: link.to.clone(),

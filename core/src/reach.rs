@@ -10,7 +10,6 @@
 //! reaching itself goes over loopback, which every firewall accepts. Virtual IPs are not
 //! destinations of their own: a packet to a VIP lands on the host that holds it.
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
@@ -79,9 +78,11 @@ pub fn matrix(topology: &Topology) -> Vec<ReachCell> {
 /// The ports `host`'s services listen on, with the service that answers each: HAProxy's
 /// `http_port` (and 443 with a certificate), Nginx's `listen` (and 443 with a certificate), the
 /// application server's port and MySQL's port. Where two services claim a port, HAProxy wins
-/// over Nginx (as in the engine), and otherwise the first declared.
-pub fn listening_ports(host: &Host) -> BTreeMap<u16, &str> {
-    let mut ports = BTreeMap::new();
+/// over Nginx (as in the engine), and otherwise the first declared. In ascending port order,
+/// each port once ([`listener`] finds one): a list, as a map of ports put its own code into
+/// the WebAssembly.
+pub fn listening_ports(host: &Host) -> Vec<(u16, &str)> {
+    let mut ports: Vec<(u16, &str)> = Vec::new();
     let load_balancers_first = host
         .services
         .iter()
@@ -101,10 +102,21 @@ pub fn listening_ports(host: &Host) -> BTreeMap<u16, &str> {
         };
         let tls_port = tls.then_some(HTTPS_PORT);
         for port in port.into_iter().chain(tls_port) {
-            ports.entry(port).or_insert(service.id.as_str());
+            if let Err(at) = ports.binary_search_by_key(&port, |&(p, _)| p) {
+                ports.insert(at, (port, service.id.as_str()));
+            }
         }
     }
     ports
+}
+
+/// The service that answers on `port` in a [`listening_ports`] list.
+pub fn listener<'a>(listening: &[(u16, &'a str)], port: u16) -> Option<&'a str> {
+    listening
+        .binary_search_by_key(&port, |&(p, _)| p)
+        .ok()
+        .and_then(|i| listening.get(i))
+        .map(|&(_, service)| service)
 }
 
 /// What `host`'s firewall does with a new TCP connection from `src` to `port`, and the

@@ -42,16 +42,41 @@ pub struct Document {
 struct Out<'a> {
     stacksim: u32,
     topology: &'a Topology,
-    positions: BTreeMap<&'a str, [f64; 2]>,
+    positions: Places<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     view: Option<View>,
+}
+
+/// A drawing's positions in the order of their ids, written as a JSON object as a `BTreeMap`
+/// of them is: a map of their own type put its code into the WebAssembly.
+struct Places<'a>(Vec<(&'a str, [f64; 2])>);
+
+impl Serialize for Places<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(id, xy)| (id, xy)))
+    }
 }
 
 /// A document's members besides its version and design.
 #[derive(Default)]
 struct Drawing {
-    positions: BTreeMap<String, [f64; 2]>,
+    /// In the order of their ids.
+    positions: Vec<(String, [f64; 2])>,
     view: Option<View>,
+}
+
+/// Reads `positions` as `BTreeMap::<String, [f64; 2]>::deserialize` does (the same values and
+/// messages, in the object's order, which is its ids' order) without a map of its own type.
+fn read_positions(value: serde_json::Value) -> Result<Vec<(String, [f64; 2])>, serde_json::Error> {
+    let serde_json::Value::Object(entries) = value else {
+        return Err(format::refuse(value, "a map"));
+    };
+    let mut positions = Vec::with_capacity(entries.len());
+    for (id, xy) in entries {
+        let xy = <[f64; 2]>::deserialize(xy)?;
+        positions.push((id, xy));
+    }
+    Ok(positions)
 }
 
 impl Drawing {
@@ -89,7 +114,7 @@ impl Drawing {
                         }),
                         _ => None,
                     };
-                    drawing.positions = BTreeMap::deserialize(value).map_err(|err| {
+                    drawing.positions = read_positions(value).map_err(|err| {
                         syntax(format!("{key}{}", place.unwrap_or_default()), err)
                     })?;
                 }
@@ -135,25 +160,50 @@ impl Document {
         serde_json::to_string_pretty(&self.out()).unwrap_or_default()
     }
 
-    /// The document as a JSON value (the autosave adds its `session` member to it).
+    /// The document as a JSON value (the autosave adds its `session` member to it): the value
+    /// `serde_json::to_value` gives. It is built from the design's saved text and the drawing's
+    /// numbers instead, because serializing into a value put a second copy of every design
+    /// type's `Serialize` into the WebAssembly. The design holds only text and whole numbers,
+    /// which read back exactly as they were written.
     pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self.out()).unwrap_or_default()
+        use serde_json::{Map, Value};
+        let Out {
+            stacksim,
+            topology,
+            positions,
+            view,
+        } = self.out();
+        let mut map = Map::new();
+        map.insert("stacksim".to_owned(), stacksim.into());
+        let topology = serde_json::from_str(&format::to_json(topology)).unwrap_or_default();
+        map.insert("topology".to_owned(), topology);
+        let mut places = Map::new();
+        for (id, [x, y]) in positions.0 {
+            places.insert(id.to_owned(), Value::Array(vec![x.into(), y.into()]));
+        }
+        map.insert("positions".to_owned(), Value::Object(places));
+        if let Some(View { x, y, zoom }) = view {
+            let mut fields = Map::new();
+            fields.insert("x".to_owned(), x.into());
+            fields.insert("y".to_owned(), y.into());
+            fields.insert("zoom".to_owned(), zoom.into());
+            map.insert("view".to_owned(), Value::Object(fields));
+        }
+        Value::Object(map)
     }
 
     fn out(&self) -> Out<'_> {
-        // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
-        let mut positions = BTreeMap::new();
-        positions.extend(
-            self.positions
-                .iter()
-                // Only the nodes of the design: a stale position is not saved.
-                .filter(|(id, _)| self.topology.node(id).is_some())
-                .map(|(id, p)| (id.as_str(), [round(p.x), round(p.y)])),
-        );
+        let positions = self
+            .positions
+            .iter()
+            // Only the nodes of the design: a stale position is not saved.
+            .filter(|(id, _)| self.topology.node(id).is_some())
+            .map(|(id, p)| (id.as_str(), [round(p.x), round(p.y)]))
+            .collect();
         Out {
             stacksim: DOCUMENT_VERSION,
             topology: &self.topology,
-            positions,
+            positions: Places(positions),
             view: self.view,
         }
     }
@@ -327,6 +377,60 @@ mod tests {
     }
 
     #[test]
+    fn a_document_writes_what_serde_wrote_with_a_map_of_positions() {
+        for stage in 0..=3 {
+            let mut d = doc(stage);
+            d.topology.name = "Caf\u{e9} \"quoted\"\n\u{1f600}\\".to_owned();
+            for (i, p) in d.positions.values_mut().enumerate() {
+                p.x = 0.1 + 0.2 + i as f64 * 1.37;
+                p.y = -1.0 / 3.0 - i as f64 * 1e5;
+            }
+            // A stale position is not written.
+            d.positions
+                .insert("gone".to_owned(), Point { x: 1.0, y: 2.0 });
+            d.view = Some(View {
+                x: 0.1 + 0.2,
+                y: -1.0 / 3.0,
+                zoom: 1.1f64.powi(7),
+            });
+            for view in [d.view, None] {
+                d.view = view;
+                let before = Before::of(&d);
+                let expected = serde_json::to_value(&before).unwrap_or_default();
+                assert_eq!(d.to_value(), expected, "stage {stage}");
+                let expected = serde_json::to_string_pretty(&before).unwrap_or_default();
+                assert_eq!(d.to_json(), expected, "stage {stage}");
+            }
+        }
+    }
+
+    /// How a document was written with serde's own map of positions.
+    #[derive(Serialize)]
+    struct Before<'a> {
+        stacksim: u32,
+        topology: &'a Topology,
+        positions: BTreeMap<&'a str, [f64; 2]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        view: Option<View>,
+    }
+
+    impl Before<'_> {
+        fn of(d: &Document) -> Before<'_> {
+            Before {
+                stacksim: DOCUMENT_VERSION,
+                topology: &d.topology,
+                positions: d
+                    .positions
+                    .iter()
+                    .filter(|(id, _)| d.topology.node(id).is_some())
+                    .map(|(id, p)| (id.as_str(), [round(p.x), round(p.y)]))
+                    .collect(),
+                view: d.view,
+            }
+        }
+    }
+
+    #[test]
     fn a_bare_design_opens_without_positions() {
         let topology = presets::topology(2).unwrap_or_else(|| panic!("stage 2"));
         let d = Document::from_json(&format::to_json(&topology)).unwrap_or_else(|e| panic!("{e}"));
@@ -389,6 +493,26 @@ mod tests {
     }
 
     #[test]
+    fn positions_read_as_a_map_of_them_reads() {
+        let values = serde_json::json!([
+            null, true, 3, -1, 2.5, "a", [], [1, 2], {},
+            {"a": [1, 2], "b": [3.5, -4]},
+            {"a": [1, 2], "b": [1, "x"]},
+            {"a": [1, 2, 3]},
+            {"a": [1]},
+            {"a": null},
+            {"a": {"x": 1}},
+        ]);
+        for value in values.as_array().into_iter().flatten() {
+            let ours = read_positions(value.clone()).map_err(|e| e.to_string());
+            let serde = BTreeMap::<String, [f64; 2]>::deserialize(value.clone())
+                .map(|m| m.into_iter().collect::<Vec<_>>())
+                .map_err(|e| e.to_string());
+            assert_eq!(ours, serde, "{value}");
+        }
+    }
+
+    #[test]
     fn bad_positions_and_views_are_named_by_their_place() {
         let cases = [
             (
@@ -402,6 +526,18 @@ mod tests {
             (
                 serde_json::json!({"positions": []}),
                 "at positions: invalid type: sequence, expected a map",
+            ),
+            (
+                serde_json::json!({"positions": null}),
+                "at positions: invalid type: null, expected a map",
+            ),
+            (
+                serde_json::json!({"positions": "a"}),
+                "at positions: invalid type: string \"a\", expected a map",
+            ),
+            (
+                serde_json::json!({"positions": {"a": -1}}),
+                "at positions.a: invalid type: integer `-1`, expected an array of length 2",
             ),
             (
                 serde_json::json!({"view": {"x": 1, "y": "q", "zoom": 1}}),

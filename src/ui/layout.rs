@@ -122,14 +122,24 @@ fn size(kind: &NodeKind) -> (f64, f64) {
 
 /// Places every node of `topology` automatically.
 pub fn auto_layout(topology: &Topology) -> Layout {
-    let mut rows: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    // The tiers' members, top to bottom (a tier nobody is in takes no row). A list by tier,
+    // not a map: a map of its own key and value types put its code into the WebAssembly.
+    let mut tiers: Vec<Vec<usize>> = Vec::new();
     let mut side = Vec::new();
     for (idx, node) in topology.nodes.iter().enumerate() {
         match tier(&node.kind) {
-            Some(t) => rows.entry(t).or_default().push(idx),
+            Some(t) => {
+                if tiers.len() <= t {
+                    tiers.resize_with(t + 1, Vec::new);
+                }
+                if let Some(members) = tiers.get_mut(t) {
+                    members.push(idx);
+                }
+            }
             None => side.push(idx),
         }
     }
+    let rows = || tiers.iter().filter(|members| !members.is_empty());
     let row_width = |members: &[usize]| {
         let widths: f64 = members
             .iter()
@@ -137,10 +147,10 @@ pub fn auto_layout(topology: &Topology) -> Layout {
             .sum();
         widths + GAP_X * members.len().saturating_sub(1) as f64
     };
-    let main_width = rows.values().map(|m| row_width(m)).fold(SMALL_W, f64::max);
+    let main_width = rows().map(|m| row_width(m)).fold(SMALL_W, f64::max);
     let mut boxes = BTreeMap::new();
     let mut y = MARGIN;
-    for members in rows.values() {
+    for members in rows() {
         let mut x = MARGIN + (main_width - row_width(members)) / 2.0;
         let mut row_h: f64 = 0.0;
         for &i in members {

@@ -294,8 +294,8 @@ impl Vrrp {
     }
 
     /// Every member's role by host id ([`Vrrp::role`]).
-    pub fn roles(&self) -> std::collections::BTreeMap<String, String> {
-        let mut roles = std::collections::BTreeMap::new();
+    pub fn roles(&self) -> crate::ui::state::ById<String> {
+        let mut roles = crate::ui::state::ById::default();
         roles.extend(
             self.keepalived
                 .iter()

@@ -43,7 +43,7 @@ use std::collections::BTreeSet;
 use crate::ui::document::Document;
 use crate::ui::session::Session;
 
-pub use analysis::{Analysis, AnalysisAction, Chip, Marks};
+pub use analysis::{Analysis, AnalysisAction, ById, Chip, Marks};
 pub use load_test::{LoadTest, LoadTestAction};
 pub use playback::{Playback, PlaybackAction, Speed};
 pub use refusal::Refusal;

@@ -120,6 +120,30 @@ fn links_to_missing_services_are_refused() {
     );
 }
 
+/// The first link that repeats an earlier one is named; a fault of an earlier link comes first.
+#[wasm_bindgen_test(unsupported = test)]
+fn the_first_link_listed_twice_is_refused() {
+    let topology = presets::topology(1).expect("stage 1");
+    let (a, b) = (topology.links[0].clone(), topology.links[1].clone());
+    assert_ne!((&a.from, &a.to), (&b.from, &b.to));
+    let mut twice = topology.clone();
+    twice.links.push(b.clone());
+    twice.links.push(a.clone());
+    assert_eq!(
+        format::validate(&twice),
+        Err(TopologyError::DuplicateLink {
+            from: b.from.clone(),
+            to: b.to.clone(),
+        })
+    );
+    twice.links[0].weight = 300;
+    assert!(matches!(
+        format::validate(&twice),
+        Err(TopologyError::Weight { weight: 300, .. })
+    ));
+    assert_eq!(format::validate(&topology), Ok(()));
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn duplicate_ids_and_weights_over_256_are_refused() {
     let mut topology = presets::topology(1).expect("stage 1");

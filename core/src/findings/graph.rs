@@ -1,7 +1,6 @@
 //! The request graph: the design compiled as the engine compiles it, walked with the engine's
 //! own choice functions.
 
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use crate::firewall::{self, ConnState, Packet};
@@ -534,18 +533,22 @@ impl<'a> Net<'a> {
         }
     }
 
-    /// Hosts DNS sends visitors to: at any record's address, directly or as a VIP member.
-    pub(super) fn entry_hosts(&self) -> BTreeSet<usize> {
-        let mut hosts = BTreeSet::new();
+    /// Hosts DNS sends visitors to: at any record's address, directly or as a VIP member. By
+    /// host index (a set of indices put a map's code for them into the WebAssembly).
+    pub(super) fn entry_hosts(&self) -> Vec<bool> {
+        let mut hosts = vec![false; self.model.hosts.len()];
+        let mut mark = |h: usize| {
+            if let Some(entry) = hosts.get_mut(h) {
+                *entry = true;
+            }
+        };
         let records = self.model.zone.iter().flat_map(|zone| &zone.records);
         for record in records {
             match self.model.entry_at(record.address) {
-                Some(Entry::Host(h)) => {
-                    hosts.insert(h);
-                }
+                Some(Entry::Host(h)) => mark(h),
                 Some(Entry::Vip(v)) => {
                     if let Some(vip) = self.model.vips.get(v) {
-                        hosts.extend(vip.members.iter().copied());
+                        vip.members.iter().for_each(|&h| mark(h));
                     }
                 }
                 None => {}
@@ -556,11 +559,11 @@ impl<'a> Net<'a> {
 
     /// Whether host `h` can be reached from the internet: DNS leads to it, it has a public
     /// address, or it may hold a public virtual IP.
-    pub(super) fn internet_facing(&self, h: usize, entry_hosts: &BTreeSet<usize>) -> bool {
+    pub(super) fn internet_facing(&self, h: usize, entry_hosts: &[bool]) -> bool {
         let Some(host) = self.model.hosts.get(h) else {
             return false;
         };
-        entry_hosts.contains(&h)
+        entry_hosts.get(h) == Some(&true)
             || host.public_ip.is_some()
             || is_public(host.ip)
             || self
@@ -572,14 +575,14 @@ impl<'a> Net<'a> {
 
     /// The connections each listener on host `h` needs, as ufw-like rules: visitors on the
     /// entry, the links that lead to it, replicas pulling from a primary, VRRP peers.
-    pub(super) fn needed_rules(&self, h: usize, entry_hosts: &BTreeSet<usize>) -> Vec<String> {
+    pub(super) fn needed_rules(&self, h: usize, entry_hosts: &[bool]) -> Vec<String> {
         let mut rules: Vec<String> = Vec::new();
         let mut add = |rule: String| {
             if !rules.contains(&rule) {
                 rules.push(rule);
             }
         };
-        if entry_hosts.contains(&h) {
+        if entry_hosts.get(h) == Some(&true) {
             for port in [HTTPS_PORT, HTTP_PORT] {
                 if self.model.listener(h, port).is_some() {
                     add(format!("allow tcp/{port} from any"));

@@ -228,7 +228,7 @@ fn probe(topology: &Topology, from_ip: Ipv4Addr, to_host: &str, port: u16) -> Pr
     };
     let (decision, rule) = reach::decide(&node.id, host, from_ip, port);
     let listening = reach::listening_ports(host);
-    let listener = match listening.get(&port) {
+    let listener = match reach::listener(&listening, port) {
         Some(service) => format!("{service} listens on {port} and answers"),
         None if decision.passes() => {
             format!("nothing listens on {port} yet, but whatever starts there is exposed")

@@ -1,7 +1,6 @@
 //! Security: what the internet can reach that it should not, and firewalls that are missing or
 //! block what the design needs.
 
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use crate::model::{Entry, SvcRole, is_public};
@@ -123,22 +122,24 @@ impl Net<'_> {
         &self,
         h: usize,
         facing: bool,
-        entry_hosts: &BTreeSet<usize>,
+        entry_hosts: &[bool],
         rules: &[String],
     ) -> Option<Finding> {
         let id = self.host_id(h).to_owned();
         let (_, host) = self.topology.hosts().find(|(node, _)| node.id == id)?;
         let listening = reach::listening_ports(host);
-        let mut needed = BTreeSet::new();
-        if entry_hosts.contains(&h) {
+        // Port lists, not sets: sets of ports put a map's code for them into the WebAssembly.
+        // `needed` is in ascending order (80 before 443).
+        let mut needed = Vec::new();
+        if entry_hosts.get(h) == Some(&true) {
             for port in [HTTP_PORT, HTTPS_PORT] {
                 if self.model.listener(h, port).is_some() {
-                    needed.insert(port);
+                    needed.push(port);
                 }
             }
         }
         // Database ports get their own finding (`db-reachable`).
-        let mut db_ports = BTreeSet::new();
+        let mut db_ports = Vec::new();
         if let Some(hm) = self.model.hosts.get(h) {
             db_ports.extend(
                 hm.services
@@ -148,13 +149,14 @@ impl Net<'_> {
                     .map(|svc| svc.port),
             );
         }
-        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
-        let mut candidates = BTreeSet::new();
-        candidates.extend(WELL_KNOWN_PORTS);
-        candidates.extend(listening.keys().copied());
+        // Every port once, in ascending order.
+        let mut candidates = Vec::from(WELL_KNOWN_PORTS);
+        candidates.extend(listening.iter().map(|&(port, _)| port));
         if let Some(fw) = &host.firewall {
             candidates.extend(fw.rules.iter().filter_map(|rule| rule.port));
         }
+        crate::sort::sort_by(&mut candidates, u16::cmp);
+        candidates.dedup();
         let mut open = Vec::new();
         let mut lines = Vec::new();
         for port in candidates {
@@ -163,8 +165,7 @@ impl Net<'_> {
             }
             let (decision, rule) = reach::decide(&id, host, INTERNET_IP, port);
             if decision.passes() {
-                let what = listening
-                    .get(&port)
+                let what = reach::listener(&listening, port)
                     .map_or("nothing listens yet".to_owned(), |s| format!("{s} listens"));
                 lines.push(format!("{port} ({what}): {rule}"));
                 open.push(port);
@@ -218,22 +219,23 @@ impl Net<'_> {
         let db_id = svc.id.clone();
         let host_id = self.host_id(h).to_owned();
         let (_, host) = self.topology.hosts().find(|(node, _)| node.id == host_id)?;
-        let mut allowed = BTreeSet::new();
+        // The hosts allowed, by host index (a set of indices put a map's code for them into
+        // the WebAssembly).
+        let mut allowed = vec![false; self.model.hosts.len()];
+        let mut allow = |host: Option<usize>| {
+            if let Some(entry) = host.and_then(|o| allowed.get_mut(o)) {
+                *entry = true;
+            }
+        };
         for link in &self.model.links {
-            if link.to == s
-                && matches!(self.role(link.from), Some(SvcRole::App { .. }))
-                && let Some(from) = self.host_of(link.from)
-            {
-                allowed.insert(from);
+            if link.to == s && matches!(self.role(link.from), Some(SvcRole::App { .. })) {
+                allow(self.host_of(link.from));
             }
         }
         for group in self.model.dbs.iter().filter(|g| g.primary == s) {
-            allowed.extend(
-                group
-                    .replicas
-                    .iter()
-                    .filter_map(|&(r, _, _)| self.host_of(r)),
-            );
+            for &(r, _, _) in &group.replicas {
+                allow(self.host_of(r));
+            }
         }
         let mut offenders: Vec<(String, Ipv4Addr)> = Vec::new();
         let mut lines = Vec::new();
@@ -243,7 +245,7 @@ impl Net<'_> {
                 .hosts
                 .iter()
                 .enumerate()
-                .filter(|&(o, _)| o != h && !allowed.contains(&o))
+                .filter(|&(o, _)| o != h && allowed.get(o) != Some(&true))
                 .map(|(o, other)| (other.id.clone(), other.ip, Some(o))),
         );
         for (name, ip, _) in sources {
@@ -256,7 +258,10 @@ impl Net<'_> {
         }
         let &(_, first_ip) = offenders.first()?;
         let names: Vec<&str> = offenders.iter().map(|(n, _)| n.as_str()).collect();
-        let allowed_names: Vec<&str> = allowed.iter().map(|&a| self.host_id(a)).collect();
+        let allowed_names: Vec<&str> = (0..allowed.len())
+            .filter(|&a| allowed.get(a) == Some(&true))
+            .map(|a| self.host_id(a))
+            .collect();
         let should = if allowed_names.is_empty() {
             "nothing on another host needs it".to_owned()
         } else {

@@ -160,6 +160,67 @@ impl AppState {
     }
 }
 
+/// Values by id, in id order, as a `BTreeMap<String, V>` filled with `insert` holds them (a
+/// later value for an id replaces the earlier): a sorted list, because maps of their own value
+/// types put their code into the WebAssembly. For the few ids of the diagram's labels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ById<V>(Vec<(String, V)>);
+
+impl<V> Default for ById<V> {
+    fn default() -> Self {
+        ById(Vec::new())
+    }
+}
+
+impl<V> ById<V> {
+    fn find(&self, id: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(key, _)| key.as_str().cmp(id))
+    }
+
+    /// Sets `id`'s value.
+    pub fn insert(&mut self, id: String, value: V) {
+        match self.find(&id) {
+            Ok(at) => {
+                if let Some(slot) = self.0.get_mut(at) {
+                    slot.1 = value;
+                }
+            }
+            Err(at) => self.0.insert(at, (id, value)),
+        }
+    }
+
+    /// `id`'s value, set to `value` first if it has none.
+    pub fn get_or_insert(&mut self, id: String, value: V) -> &mut V {
+        let at = match self.find(&id) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (id, value));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    /// `id`'s value.
+    pub fn get(&self, id: &str) -> Option<&V> {
+        let at = self.find(id).ok()?;
+        self.0.get(at).map(|(_, value)| value)
+    }
+
+    /// Every id and its value, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(id, value)| (id, value))
+    }
+}
+
+impl<V> Extend<(String, V)> for ById<V> {
+    fn extend<I: IntoIterator<Item = (String, V)>>(&mut self, items: I) {
+        for (id, value) in items {
+            self.insert(id, value);
+        }
+    }
+}
+
 /// What the diagram shows on top of the design: the current hop, the selection, what is down
 /// or cut, the load balancers' view of their servers and who holds each virtual IP.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -170,12 +231,12 @@ pub struct Marks {
     pub down: BTreeSet<String>,
     pub cut: BTreeSet<(String, String)>,
     /// Per load-balanced server (service id).
-    pub chips: BTreeMap<String, Chip>,
+    pub chips: ById<Chip>,
     /// (load balancer, server) of each balancer's most recent pick.
     pub last_picks: BTreeSet<(String, String)>,
-    pub vip_holders: BTreeMap<String, Option<String>>,
+    pub vip_holders: ById<Option<String>>,
     /// What keepalived makes each VRRP member now ([`Run::vrrp_role`]), by host id.
-    pub vrrp_roles: BTreeMap<String, String>,
+    pub vrrp_roles: ById<String>,
     /// The nodes and services of the finding under the pointer or the keyboard focus.
     pub flagged: BTreeSet<String>,
     /// The way of a proof's request, when the diagram shows one.
@@ -192,13 +253,13 @@ impl Marks {
         // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
         let mut down = BTreeSet::new();
         down.extend(result.down_hosts.get(k).into_iter().flatten().cloned());
-        let mut vip_holders = BTreeMap::new();
+        let mut vip_holders = ById::default();
         vip_holders.extend(vrrp.vips.iter().cloned());
         Marks {
             current: None,
             down,
             cut: BTreeSet::new(),
-            chips: BTreeMap::new(),
+            chips: ById::default(),
             last_picks: BTreeSet::new(),
             vrrp_roles: vrrp.roles(),
             vip_holders,
@@ -219,8 +280,11 @@ pub struct RouteMark {
 
 impl RouteMark {
     fn of(route: &Route, after: bool) -> RouteMark {
+        // Extended, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut places = BTreeSet::new();
+        places.extend(route.places.iter().cloned());
         RouteMark {
-            places: route.places.iter().cloned().collect(),
+            places,
             stop: route.stop.clone(),
             served: route.served,
             after,
@@ -251,12 +315,15 @@ pub(super) fn marks(
     flagged: BTreeSet<String>,
     route: Option<(&Route, bool)>,
 ) -> Marks {
-    let mut chips = BTreeMap::new();
+    let mut chips = ById::default();
     for backend in &run.backends {
-        let chip = chips.entry(backend.server.clone()).or_insert(Chip {
-            up: true,
-            served: backend.served,
-        });
+        let chip = chips.get_or_insert(
+            backend.server.clone(),
+            Chip {
+                up: true,
+                served: backend.served,
+            },
+        );
         chip.up &= backend.available;
     }
     let mut last_picks = BTreeSet::new();
@@ -270,8 +337,7 @@ pub(super) fn marks(
         Some(Selection::Link { from, to }) => (None, Some((from.clone(), to.clone()))),
         None => (None, None),
     };
-    // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
-    let mut vip_holders = BTreeMap::new();
+    let mut vip_holders = ById::default();
     vip_holders.extend(run.vrrp.vips.iter().cloned());
     let vrrp_roles = run.vrrp.roles();
     Marks {

@@ -169,7 +169,7 @@ impl AppState {
             }
             ViewAction::Select(selection) => {
                 self.view.picked = Shared::new(match &selection {
-                    Selection::Node(id) => BTreeSet::from([id.clone()]),
+                    Selection::Node(id) => one(id.clone()),
                     _ => BTreeSet::new(),
                 });
                 self.view.selection = Some(selection);
@@ -182,11 +182,11 @@ impl AppState {
             }
             ViewAction::Pick(ids) => {
                 let topology = &self.work.topology;
-                self.view.picked = Shared::new(
-                    ids.into_iter()
-                        .filter(|id| topology.node(id).is_some())
-                        .collect(),
-                );
+                // Extended, not collected: collecting into a set sorts the ids first, which put a
+                // sort for strings into the WebAssembly.
+                let mut picked = BTreeSet::new();
+                picked.extend(ids.into_iter().filter(|id| topology.node(id).is_some()));
+                self.view.picked = Shared::new(picked);
                 self.select_single_pick();
             }
             ViewAction::TogglePick(id) => {
@@ -209,4 +209,12 @@ impl AppState {
         }
         Ok(Done::Keeps)
     }
+}
+
+/// The set of one id. Not `BTreeSet::from([id])`: that sorts its array first, which put a sort
+/// for strings into the WebAssembly.
+pub(crate) fn one(id: String) -> BTreeSet<String> {
+    let mut set = BTreeSet::new();
+    set.insert(id);
+    set
 }

@@ -229,7 +229,7 @@ impl AppState {
                 };
                 self.edit(&Edit::Add(part))?;
                 self.work.positions.make_mut().insert(id.clone(), at);
-                self.view.picked = Shared::new(BTreeSet::from([id.clone()]));
+                self.view.picked = Shared::new(super::view::one(id.clone()));
                 self.view.selection = Some(Selection::Node(id));
                 Ok(Done::Clears)
             }
@@ -354,7 +354,7 @@ impl AppState {
     fn copy(&mut self) -> Outcome {
         let ids: BTreeSet<String> = if self.view.picked.is_empty() {
             match &self.view.selection {
-                Some(Selection::Node(id)) => BTreeSet::from([id.clone()]),
+                Some(Selection::Node(id)) => super::view::one(id.clone()),
                 _ => BTreeSet::new(),
             }
         } else {
@@ -407,7 +407,10 @@ impl AppState {
                 positions.insert(new.clone(), at);
             }
         }
-        self.view.picked = Shared::new(added.into_iter().collect());
+        // Extended, not collected: collecting into a set copies a sort into the WebAssembly.
+        let mut picked = BTreeSet::new();
+        picked.extend(added);
+        self.view.picked = Shared::new(picked);
         self.select_single_pick();
         Ok(Done::Clears)
     }

@@ -3,8 +3,6 @@
 //! answer besides the colour; the rule is the cell's tooltip, and focusing or clicking a cell
 //! writes it out under the table.
 
-use std::collections::BTreeMap;
-
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -66,14 +64,22 @@ pub fn ReachMatrix(props: &ReachMatrixProps) -> Html {
     let cells = use_memo(props.topology.clone(), |t| reach::matrix(t));
     // The cell written out under the table, by (from, to, port), so it survives a new design.
     let picked = use_state_eq(|| None::<(String, String, u16)>);
-    // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
-    let mut index: BTreeMap<(&str, &str, u16), usize> = BTreeMap::new();
-    index.extend(
+    // The cells in (from, to, port) order, searched by halves: a map of that key type put its
+    // own code into the WebAssembly. Of equal keys the last cell counts, as a map filled in
+    // order keeps it.
+    let key = |i: usize| {
         cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ((c.from.as_str(), c.to.as_str(), c.port), i)),
-    );
+            .get(i)
+            .map(|c: &ReachCell| (c.from.as_str(), c.to.as_str(), c.port))
+    };
+    let order = crate::sim::sort::positions(cells.len(), &mut |a, b| key(a).cmp(&key(b)));
+    let find = |from: &str, to: &str, port: u16| {
+        let wanted = Some((from, to, port));
+        let end = order.partition_point(|&i| key(i) <= wanted);
+        end.checked_sub(1)
+            .and_then(|j| order.get(j).copied())
+            .filter(|&i| key(i) == wanted)
+    };
     let columns = columns(&cells);
     if columns.is_empty() {
         return html! {
@@ -89,7 +95,7 @@ pub fn ReachMatrix(props: &ReachMatrixProps) -> Html {
         .map(|c| format!("{}:{}", c.to, c.port))
         .collect();
     let cell_view = |from: &str, to: &str, port: u16| {
-        let Some(&i) = index.get(&(from, to, port)) else {
+        let Some(i) = find(from, to, port) else {
             return html! { <td class="reach-cell none">{ "" }</td> };
         };
         let Some(cell) = cells.get(i) else {
@@ -123,8 +129,8 @@ pub fn ReachMatrix(props: &ReachMatrixProps) -> Html {
     };
     let detail = picked
         .as_ref()
-        .and_then(|(f, t, p)| index.get(&(f.as_str(), t.as_str(), *p)))
-        .and_then(|&i| cells.get(i))
+        .and_then(|(f, t, p)| find(f, t, *p))
+        .and_then(|i| cells.get(i))
         .map(|cell| {
         html! { <p class={classes!("reach-detail", if cell.allowed { "allowed" } else { "denied" })} role="status">{ cell_sentence(cell) }</p> }
     });
