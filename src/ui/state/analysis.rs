@@ -6,7 +6,7 @@
 //! it" ([`AnalysisAction::Prove`]) runs a finding's scenario in a fresh simulation; it never
 //! touches the log.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
 use crate::sim::findings::{self, Finding, ProofResult, Route};
@@ -22,7 +22,7 @@ pub struct Analysis {
     /// `findings::analyze(topology, capacity_rps)`; derived, recomputed by `apply`.
     pub findings: Shared<Vec<Finding>>,
     /// What "Prove it" showed, per finding id. Cleared when the design changes.
-    pub proofs: Shared<BTreeMap<String, ProofResult>>,
+    pub proofs: Shared<ById<ProofResult>>,
     /// The finding under the mouse pointer; its nodes are marked on the diagram.
     pub finding_hover: Option<String>,
     /// The finding with the keyboard focus; its nodes are marked on the diagram.
@@ -65,8 +65,8 @@ impl Analysis {
         let after = &self.findings;
         if self
             .proofs
-            .keys()
-            .all(|id| proof_of(before, id) == proof_of(after, id))
+            .iter()
+            .all(|(id, _)| proof_of(before, id) == proof_of(after, id))
         {
             return;
         }
@@ -210,6 +210,20 @@ impl<V> ById<V> {
     /// Every id and its value, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
         self.0.iter().map(|(id, value)| (id, value))
+    }
+
+    /// Whether `id` has a value.
+    pub fn contains_key(&self, id: &str) -> bool {
+        self.find(id).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps the ids and values `keep` is true of, in id order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &V) -> bool) {
+        self.0.retain(|(id, value)| keep(id, value));
     }
 }
 

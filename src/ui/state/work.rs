@@ -19,6 +19,19 @@ use crate::ui::viewport::View;
 /// Where each node's box sits (its top-left corner), by node id.
 pub type Positions = BTreeMap<String, Point>;
 
+/// `positions` without the ids `gone` is true of. Built anew, not removed from: removing from
+/// the map put the map's removal code into the WebAssembly.
+fn without(positions: &Positions, gone: impl Fn(&str) -> bool) -> Positions {
+    let mut kept = Positions::new();
+    kept.extend(
+        positions
+            .iter()
+            .filter(|(id, _)| !gone(id))
+            .map(|(id, p)| (id.clone(), *p)),
+    );
+    kept
+}
+
 /// The design on screen and its history.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Work {
@@ -557,7 +570,7 @@ impl AppState {
             && let Some(p) = positions.get(id).copied()
         {
             let positions = positions.make_mut();
-            positions.remove(id);
+            *positions = without(positions, |other| other == id);
             positions.insert(to.clone(), p);
         }
         // The inspector stays on what it showed (under its new id), if still there.
@@ -660,9 +673,8 @@ impl AppState {
             .any(|id| self.work.topology.node(id).is_none())
         {
             let topology = &self.work.topology;
-            positions
-                .make_mut()
-                .retain(|id, _| topology.node(id).is_some());
+            let positions = positions.make_mut();
+            *positions = without(positions, |id| topology.node(id).is_none());
         }
         self.work.positions = positions;
         self.work.stage = stage;
