@@ -243,11 +243,13 @@ pub struct Marks {
     pub selected: Option<String>,
     pub selected_link: Option<(String, String)>,
     pub down: BTreeSet<String>,
-    pub cut: BTreeSet<(String, String)>,
+    /// Links cut now, (from, to) in that order ([`Run::cut`]).
+    pub cut: Vec<(String, String)>,
     /// Per load-balanced server (service id).
     pub chips: ById<Chip>,
-    /// (load balancer, server) of each balancer's most recent pick.
-    pub last_picks: BTreeSet<(String, String)>,
+    /// (load balancer, server) of each balancer's most recent pick, in that order, each once
+    /// (sorted with the shared sort: a set of pairs put its own code into the WebAssembly).
+    pub last_picks: Vec<(String, String)>,
     pub vip_holders: ById<Option<String>>,
     /// What keepalived makes each VRRP member now ([`Run::vrrp_role`]), by host id.
     pub vrrp_roles: ById<String>,
@@ -272,9 +274,9 @@ impl Marks {
         Marks {
             current: None,
             down,
-            cut: BTreeSet::new(),
+            cut: Vec::new(),
             chips: ById::default(),
-            last_picks: BTreeSet::new(),
+            last_picks: Vec::new(),
             vrrp_roles: vrrp.roles(),
             vip_holders,
             ..self.clone()
@@ -340,12 +342,14 @@ pub(super) fn marks(
         );
         chip.up &= backend.available;
     }
-    let mut last_picks = BTreeSet::new();
+    let mut last_picks = Vec::new();
     for lb in run.backends.iter().map(|b| &b.lb) {
         if let Some(server) = run.last_pick(lb) {
-            last_picks.insert((lb.clone(), server.to_owned()));
+            last_picks.push((lb.clone(), server.to_owned()));
         }
     }
+    crate::sim::sort::sort_by(&mut last_picks, Ord::cmp);
+    last_picks.dedup();
     let (selected, selected_link) = match selection {
         Some(Selection::Node(id) | Selection::Service(id)) => (Some(id.clone()), None),
         Some(Selection::Link { from, to }) => (None, Some((from.clone(), to.clone()))),
