@@ -13,6 +13,8 @@ use crate::sim::findings::{self, Finding, ProofResult, Route};
 use crate::sim::topology::Topology;
 use crate::ui::playback::Run;
 
+pub use crate::ui::layout::ById;
+
 /// The findings and their proofs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analysis {
@@ -156,81 +158,6 @@ impl AppState {
                 analysis.route_shown = None;
                 Ok(Done::Keeps)
             }
-        }
-    }
-}
-
-/// Values by id, in id order, as a `BTreeMap<String, V>` filled with `insert` holds them (a
-/// later value for an id replaces the earlier): a sorted list, because maps of their own value
-/// types put their code into the WebAssembly. For the few ids of the diagram's labels.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ById<V>(Vec<(String, V)>);
-
-impl<V> Default for ById<V> {
-    fn default() -> Self {
-        ById(Vec::new())
-    }
-}
-
-impl<V> ById<V> {
-    fn find(&self, id: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(key, _)| key.as_str().cmp(id))
-    }
-
-    /// Sets `id`'s value.
-    pub fn insert(&mut self, id: String, value: V) {
-        match self.find(&id) {
-            Ok(at) => {
-                if let Some(slot) = self.0.get_mut(at) {
-                    slot.1 = value;
-                }
-            }
-            Err(at) => self.0.insert(at, (id, value)),
-        }
-    }
-
-    /// `id`'s value, set to `value` first if it has none.
-    pub fn get_or_insert(&mut self, id: String, value: V) -> &mut V {
-        let at = match self.find(&id) {
-            Ok(at) => at,
-            Err(at) => {
-                self.0.insert(at, (id, value));
-                at
-            }
-        };
-        &mut self.0[at].1
-    }
-
-    /// `id`'s value.
-    pub fn get(&self, id: &str) -> Option<&V> {
-        let at = self.find(id).ok()?;
-        self.0.get(at).map(|(_, value)| value)
-    }
-
-    /// Every id and its value, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
-        self.0.iter().map(|(id, value)| (id, value))
-    }
-
-    /// Whether `id` has a value.
-    pub fn contains_key(&self, id: &str) -> bool {
-        self.find(id).is_ok()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Keeps the ids and values `keep` is true of, in id order.
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &V) -> bool) {
-        self.0.retain(|(id, value)| keep(id, value));
-    }
-}
-
-impl<V> Extend<(String, V)> for ById<V> {
-    fn extend<I: IntoIterator<Item = (String, V)>>(&mut self, items: I) {
-        for (id, value) in items {
-            self.insert(id, value);
         }
     }
 }
