@@ -7,14 +7,12 @@
 //! client and DNS on the first row, then the virtual IP, the load balancers, the web tier, the
 //! application tier and the databases. The monitoring collector gets a column of its own.
 
-use std::collections::BTreeMap;
-
 use crate::sim::topology::{Host, NodeKind, ServiceKind, Topology};
 
 /// Values by id, in id order, as a `BTreeMap<String, V>` filled with `insert` holds them (a
 /// later value for an id replaces the earlier): a sorted list, because maps of their own value
-/// types put their code into the WebAssembly. For the boxes of a layout and the few ids of the
-/// diagram's labels.
+/// types put their code into the WebAssembly. For the boxes of a layout, the drawing's positions
+/// and the diagram's labels.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ById<V>(Vec<(String, V)>);
 
@@ -51,6 +49,22 @@ impl<V> ById<V> {
             }
         };
         &mut self.0[at].1
+    }
+
+    /// `id`'s value, to change.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut V> {
+        let at = self.find(id).ok()?;
+        self.0.get_mut(at).map(|(_, value)| value)
+    }
+
+    /// The values, to change, in their ids' order.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.0.iter_mut().map(|(_, value)| value)
+    }
+
+    /// Every id and its value, to change, in id order.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut V)> {
+        self.0.iter_mut().map(|(id, value)| (&*id, value))
     }
 
     /// `id`'s value.
@@ -303,7 +317,7 @@ pub fn snap(v: f64) -> f64 {
 
 /// Every node's box at its top-left corner in `positions`; nodes without one take their place
 /// from [`auto_layout`]. The drawing's size covers every box plus a margin.
-pub fn place(topology: &Topology, positions: &BTreeMap<String, Point>) -> Layout {
+pub fn place(topology: &Topology, positions: &ById<Point>) -> Layout {
     let auto = if topology.nodes.iter().all(|n| positions.contains_key(&n.id)) {
         Layout::default()
     } else {
@@ -338,9 +352,8 @@ pub fn place(topology: &Topology, positions: &BTreeMap<String, Point>) -> Layout
 }
 
 /// The top-left corner of every box.
-pub fn positions(layout: &Layout) -> BTreeMap<String, Point> {
-    // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
-    let mut positions = BTreeMap::new();
+pub fn positions(layout: &Layout) -> ById<Point> {
+    let mut positions = ById::default();
     positions.extend(
         layout
             .boxes

@@ -4,7 +4,9 @@
 //! [`EditAction`]s change the design in place; [`WorkAction`]s replace the work (a stage, a
 //! new design, a file, a link, a saved work). Both are undoable.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use crate::ui::layout::ById;
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
 use crate::sim::presets;
@@ -17,20 +19,7 @@ use crate::ui::session::{Saved, WorkId};
 use crate::ui::viewport::View;
 
 /// Where each node's box sits (its top-left corner), by node id.
-pub type Positions = BTreeMap<String, Point>;
-
-/// `positions` without the ids `gone` is true of. Built anew, not removed from: removing from
-/// the map put the map's removal code into the WebAssembly.
-fn without(positions: &Positions, gone: impl Fn(&str) -> bool) -> Positions {
-    let mut kept = Positions::new();
-    kept.extend(
-        positions
-            .iter()
-            .filter(|(id, _)| !gone(id))
-            .map(|(id, p)| (id.clone(), *p)),
-    );
-    kept
-}
+pub type Positions = ById<Point>;
 
 /// The design on screen and its history.
 #[derive(Clone, Debug, PartialEq)]
@@ -570,7 +559,7 @@ impl AppState {
             && let Some(p) = positions.get(id).copied()
         {
             let positions = positions.make_mut();
-            *positions = without(positions, |other| other == id);
+            positions.retain(|other, _| other != id);
             positions.insert(to.clone(), p);
         }
         // The inspector stays on what it showed (under its new id), if still there.
@@ -674,7 +663,7 @@ impl AppState {
         {
             let topology = &self.work.topology;
             let positions = positions.make_mut();
-            *positions = without(positions, |id| topology.node(id).is_none());
+            positions.retain(|id, _| topology.node(id).is_some());
         }
         self.work.positions = positions;
         self.work.stage = stage;
