@@ -7,7 +7,7 @@
 //! its nodes are then placed automatically. A share link carries the same document, deflated
 //! and base64url-encoded, in the address fragment (`#design=…`).
 
-use std::collections::BTreeMap;
+use crate::ui::layout::ById;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -33,7 +33,7 @@ pub const SHARE_KEY: &str = "design=";
 pub struct Document {
     pub topology: Topology,
     /// The top-left corner of each node's box; nodes without one are placed automatically.
-    pub positions: BTreeMap<String, Point>,
+    pub positions: ById<Point>,
     /// How the canvas looked; `None`: fit the drawing.
     pub view: Option<View>,
 }
@@ -234,7 +234,7 @@ impl Document {
             let topology = format::from_value(serde_json::Value::Object(map))?;
             return Ok(Document {
                 topology,
-                positions: BTreeMap::new(),
+                positions: ById::default(),
                 view: None,
             });
         };
@@ -261,7 +261,7 @@ impl Document {
             other => other,
         })?;
         let drawing = Drawing::read(map)?;
-        let mut positions = BTreeMap::new();
+        let mut positions = ById::default();
         for (id, [x, y]) in drawing.positions {
             if !(x.is_finite() && y.is_finite() && x.abs() <= MAX_COORD && y.abs() <= MAX_COORD) {
                 return Err(LoadError::Syntax {
@@ -347,6 +347,8 @@ fn decode_link(value: &str) -> Result<Document, OpenError> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::sim::presets;
 

@@ -7,9 +7,132 @@
 //! client and DNS on the first row, then the virtual IP, the load balancers, the web tier, the
 //! application tier and the databases. The monitoring collector gets a column of its own.
 
-use std::collections::BTreeMap;
-
 use crate::sim::topology::{Host, NodeKind, ServiceKind, Topology};
+
+/// Values by id, in id order, as a `BTreeMap<String, V>` filled with `insert` holds them (a
+/// later value for an id replaces the earlier): a sorted list, because maps of their own value
+/// types put their code into the WebAssembly. For the boxes of a layout, the drawing's positions
+/// and the diagram's labels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ById<V>(Vec<(String, V)>);
+
+impl<V> Default for ById<V> {
+    fn default() -> Self {
+        ById(Vec::new())
+    }
+}
+
+impl<V> ById<V> {
+    fn find(&self, id: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(key, _)| key.as_str().cmp(id))
+    }
+
+    /// Sets `id`'s value.
+    pub fn insert(&mut self, id: String, value: V) {
+        match self.find(&id) {
+            Ok(at) => {
+                if let Some(slot) = self.0.get_mut(at) {
+                    slot.1 = value;
+                }
+            }
+            Err(at) => self.0.insert(at, (id, value)),
+        }
+    }
+
+    /// `id`'s value, set to `value` first if it has none.
+    pub fn get_or_insert(&mut self, id: String, value: V) -> &mut V {
+        let at = match self.find(&id) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (id, value));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    /// `id`'s value, to change.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut V> {
+        let at = self.find(id).ok()?;
+        self.0.get_mut(at).map(|(_, value)| value)
+    }
+
+    /// The values, to change, in their ids' order.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.0.iter_mut().map(|(_, value)| value)
+    }
+
+    /// Every id and its value, to change, in id order.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut V)> {
+        self.0.iter_mut().map(|(id, value)| (&*id, value))
+    }
+
+    /// `id`'s value.
+    pub fn get(&self, id: &str) -> Option<&V> {
+        let at = self.find(id).ok()?;
+        self.0.get(at).map(|(_, value)| value)
+    }
+
+    /// Every id and its value, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(id, value)| (id, value))
+    }
+
+    /// Whether `id` has a value.
+    pub fn contains_key(&self, id: &str) -> bool {
+        self.find(id).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps the ids and values `keep` is true of, in id order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &V) -> bool) {
+        self.0.retain(|(id, value)| keep(id, value));
+    }
+}
+
+impl<V> Extend<(String, V)> for ById<V> {
+    fn extend<I: IntoIterator<Item = (String, V)>>(&mut self, items: I) {
+        for (id, value) in items {
+            self.insert(id, value);
+        }
+    }
+}
+
+impl<V> ById<V> {
+    /// The ids, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(id, _)| id)
+    }
+
+    /// The values, in their ids' order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, value)| value)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<V> std::ops::Index<&str> for ById<V> {
+    type Output = V;
+
+    /// `id`'s value; panics if it has none, as a `BTreeMap`'s index does.
+    fn index(&self, id: &str) -> &V {
+        self.get(id).expect("no entry found for key")
+    }
+}
+
+impl<V> FromIterator<(String, V)> for ById<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(items: I) -> Self {
+        let mut by_id = ById::default();
+        by_id.extend(items);
+        by_id
+    }
+}
 
 /// A point in drawing coordinates.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -62,7 +185,7 @@ const MARGIN: f64 = 20.0;
 /// Boxes for every node, and the size of the whole drawing.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Layout {
-    pub boxes: BTreeMap<String, Rect>,
+    pub boxes: ById<Rect>,
     pub width: f64,
     pub height: f64,
 }
@@ -148,7 +271,7 @@ pub fn auto_layout(topology: &Topology) -> Layout {
         widths + GAP_X * members.len().saturating_sub(1) as f64
     };
     let main_width = rows().map(|m| row_width(m)).fold(SMALL_W, f64::max);
-    let mut boxes = BTreeMap::new();
+    let mut boxes = ById::default();
     let mut y = MARGIN;
     for members in rows() {
         let mut x = MARGIN + (main_width - row_width(members)) / 2.0;
@@ -194,13 +317,13 @@ pub fn snap(v: f64) -> f64 {
 
 /// Every node's box at its top-left corner in `positions`; nodes without one take their place
 /// from [`auto_layout`]. The drawing's size covers every box plus a margin.
-pub fn place(topology: &Topology, positions: &BTreeMap<String, Point>) -> Layout {
+pub fn place(topology: &Topology, positions: &ById<Point>) -> Layout {
     let auto = if topology.nodes.iter().all(|n| positions.contains_key(&n.id)) {
         Layout::default()
     } else {
         auto_layout(topology)
     };
-    let mut boxes = BTreeMap::new();
+    let mut boxes = ById::default();
     for node in &topology.nodes {
         let (w, h) = size(&node.kind);
         let rect = match positions.get(&node.id) {
@@ -229,9 +352,8 @@ pub fn place(topology: &Topology, positions: &BTreeMap<String, Point>) -> Layout
 }
 
 /// The top-left corner of every box.
-pub fn positions(layout: &Layout) -> BTreeMap<String, Point> {
-    // Inserted, not collected: collecting into a map copies a sort into the WebAssembly.
-    let mut positions = BTreeMap::new();
+pub fn positions(layout: &Layout) -> ById<Point> {
+    let mut positions = ById::default();
     positions.extend(
         layout
             .boxes

@@ -314,9 +314,9 @@ pub struct Run {
     pub backends: Vec<BackendState>,
     /// Hosts and services that are down now (by id).
     pub down: BTreeSet<String>,
-    /// Links cut now, as (from, to) service ids, as the engine reports them
+    /// Links cut now, as (from, to) service ids in that order, as the engine reports them
     /// ([`Simulation::cut_links`]: every link between two hosts whose network is cut).
-    pub cut: BTreeSet<(String, String)>,
+    pub cut: Vec<(String, String)>,
     /// Hosts that are down because they were stopped cleanly (not crashed).
     pub stopped: BTreeSet<String>,
     /// Who holds each virtual IP now and what keepalived makes each member, as the engine
@@ -401,7 +401,9 @@ impl Run {
 
     /// Whether the link `from → to` is cut now.
     pub fn is_cut(&self, from: &str, to: &str) -> bool {
-        self.cut.contains(&(from.to_owned(), to.to_owned()))
+        self.cut
+            .binary_search_by(|(f, t)| (f.as_str(), t.as_str()).cmp(&(from, to)))
+            .is_ok()
     }
 }
 
@@ -549,7 +551,7 @@ mod tests {
         assert!(!run.is_down("server-02"));
         assert_eq!(
             run.cut,
-            BTreeSet::from([("lb-01.haproxy".to_owned(), "server-02.nginx".to_owned())])
+            vec![("lb-01.haproxy".to_owned(), "server-02.nginx".to_owned())]
         );
         let mut restored = inputs.to_vec();
         restored.push((
@@ -561,7 +563,7 @@ mod tests {
         ));
         let mended = super::replay(&stage(1), 1, &restored, SimTime::from_secs(3))
             .map(|done| Run::of(&done, &stage(1)));
-        assert_eq!(mended.map(|r| r.cut), Ok(BTreeSet::new()));
+        assert_eq!(mended.map(|r| r.cut), Ok(Vec::new()));
     }
 
     #[test]
@@ -583,10 +585,10 @@ mod tests {
         let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
         assert_eq!(
             run,
-            Ok(BTreeSet::from([
+            Ok(vec![
                 pair("server-01.nginx", "server-02.app"),
                 pair("server-02.app", "server-01.mysql"),
-            ]))
+            ])
         );
     }
 

@@ -58,6 +58,22 @@ pub struct Session {
     pub saved_at: Option<f64>,
 }
 
+impl Session {
+    /// The session as a JSON value: the value `serde_json::to_value` gives. It is read back
+    /// from the session's pretty text instead, because serializing into a value put a second
+    /// copy of the session's `Serialize` (and of the input log's) into the WebAssembly. Text and
+    /// whole numbers read back exactly as they were written; the one float, `saved_at`, is put
+    /// in as the value itself.
+    pub fn to_value(&self) -> Option<serde_json::Value> {
+        let text = serde_json::to_string_pretty(self).ok()?;
+        let mut value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        if let (serde_json::Value::Object(map), Some(at)) = (&mut value, self.saved_at) {
+            map.insert("saved_at".to_owned(), at.into());
+        }
+        Some(value)
+    }
+}
+
 /// A saved work: the document and, for an autosave, its session.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Saved {
@@ -78,7 +94,7 @@ impl Saved {
     pub fn to_json(&self) -> String {
         let mut value = self.document.to_value();
         if let (serde_json::Value::Object(map), Some(session)) = (&mut value, &self.session)
-            && let Ok(session) = serde_json::to_value(session)
+            && let Some(session) = session.to_value()
         {
             map.insert(SESSION_KEY.to_owned(), session);
         }
@@ -121,7 +137,7 @@ impl Saved {
 pub fn untouched_preset(
     stage: Option<u8>,
     topology: &crate::sim::topology::Topology,
-    positions: &std::collections::BTreeMap<String, crate::ui::layout::Point>,
+    positions: &crate::ui::layout::ById<crate::ui::layout::Point>,
 ) -> bool {
     stage.is_some()
         && *positions == crate::ui::layout::positions(&crate::ui::layout::auto_layout(topology))
@@ -438,6 +454,61 @@ mod tests {
         assert_eq!(saved, Ok(None));
         // Open reads an autosave like a file.
         assert!(Document::from_json(&Saved::of(&edited(2)).to_json()).is_ok());
+    }
+
+    #[test]
+    fn a_sessions_value_is_the_one_serde_gives() {
+        use crate::sim::engine::Input;
+        use crate::sim::trace::{RequestKind, RequestSpec};
+        let state = edited(2);
+        let mut session = state.session();
+        let floats = [
+            1_764_680_000_000.0,
+            0.1 + 0.2,
+            -0.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::MAX,
+            1.0 / 3.0,
+            2.5e15,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for (i, at) in floats.into_iter().enumerate() {
+            session.saved_at = (i > 0).then_some(at);
+            session.request = (i % 2 == 0).then(|| RequestSpec {
+                kind: RequestKind::Write,
+                https: i % 3 == 0,
+                key: u64::MAX - i as u64,
+            });
+            session.log.push((
+                SimTime::from_micros(u64::MAX - i as u64),
+                match i % 4 {
+                    0 => Input::CutLink {
+                        from: format!("a\"\\\u{1}{i}"),
+                        to: "é✓".to_owned(),
+                    },
+                    1 => Input::SlowHost {
+                        host: "h".to_owned(),
+                        factor: u32::MAX,
+                    },
+                    2 => Input::HostDown("\n".to_owned()),
+                    _ => Input::Send(RequestSpec::new(RequestKind::Static, true)),
+                },
+            ));
+            session.shown = Some((usize::MAX, (i % 2 == 1).then_some(i)));
+            session.stage = Some(u8::MAX);
+            session.load_test = (i % 2 == 0).then(|| "rps=5".to_owned());
+            let expected = serde_json::to_value(&session).ok();
+            assert_eq!(session.to_value(), expected, "{at}");
+            let saved = Saved {
+                document: state.document(),
+                session: Some(session.clone()),
+            };
+            let mut value = saved.document.to_value();
+            value[SESSION_KEY] = expected.unwrap_or_default();
+            assert_eq!(saved.to_json(), value.to_string());
+        }
     }
 
     #[test]

@@ -174,7 +174,7 @@ struct Inputs {
     route: (Option<(String, bool)>, Proofs),
 }
 
-type Proofs = Shared<std::collections::BTreeMap<String, crate::sim::findings::ProofResult>>;
+type Proofs = Shared<ById<crate::sim::findings::ProofResult>>;
 
 impl AppState {
     /// The first state of a page whose random nonce is `nonce` (work ids start from it).

@@ -1,8 +1,6 @@
 //! What the UI and the analysis ask a running simulation: its clock, counters, traces, timeline,
 //! and the state of hosts, services, links, load balancers and virtual IPs.
 
-use std::collections::BTreeSet;
-
 use crate::stats::Stats;
 use crate::time::SimTime;
 use crate::timeline::Timeline;
@@ -150,24 +148,26 @@ impl Simulation {
         self.svc_index(service).ok().map(|s| self.svc_up[s])
     }
 
-    /// Every request link (from, to service ids) that is cut now. A cut is between two hosts
-    /// (`Input::CutLink` names one of their links), so every link between them is cut.
-    pub fn cut_links(&self) -> BTreeSet<(String, String)> {
-        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
-        let mut cut = BTreeSet::new();
-        cut.extend(
-            self.model
-                .links
-                .iter()
-                .filter(|l| {
-                    let (a, b) = (self.model.svcs[l.from].host, self.model.svcs[l.to].host);
-                    self.cut.contains(&host_pair(a, b))
-                })
-                .map(|l| {
-                    let id = |svc: usize| self.model.svc_id(svc).to_owned();
-                    (id(l.from), id(l.to))
-                }),
-        );
+    /// Every request link (from, to service ids) that is cut now, in (from, to) order, each
+    /// once. A cut is between two hosts (`Input::CutLink` names one of their links), so every
+    /// link between them is cut. A sorted list with the shared sort, not a set: a set of pairs
+    /// put its own code into the WebAssembly.
+    pub fn cut_links(&self) -> Vec<(String, String)> {
+        let mut cut: Vec<(String, String)> = self
+            .model
+            .links
+            .iter()
+            .filter(|l| {
+                let (a, b) = (self.model.svcs[l.from].host, self.model.svcs[l.to].host);
+                self.cut.contains(&host_pair(a, b))
+            })
+            .map(|l| {
+                let id = |svc: usize| self.model.svc_id(svc).to_owned();
+                (id(l.from), id(l.to))
+            })
+            .collect();
+        crate::sort::sort_by(&mut cut, Ord::cmp);
+        cut.dedup();
         cut
     }
 

@@ -6,12 +6,14 @@
 //! it" ([`AnalysisAction::Prove`]) runs a finding's scenario in a fresh simulation; it never
 //! touches the log.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
 use crate::sim::findings::{self, Finding, ProofResult, Route};
 use crate::sim::topology::Topology;
 use crate::ui::playback::Run;
+
+pub use crate::ui::layout::ById;
 
 /// The findings and their proofs.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -22,7 +24,7 @@ pub struct Analysis {
     /// `findings::analyze(topology, capacity_rps)`; derived, recomputed by `apply`.
     pub findings: Shared<Vec<Finding>>,
     /// What "Prove it" showed, per finding id. Cleared when the design changes.
-    pub proofs: Shared<BTreeMap<String, ProofResult>>,
+    pub proofs: Shared<ById<ProofResult>>,
     /// The finding under the mouse pointer; its nodes are marked on the diagram.
     pub finding_hover: Option<String>,
     /// The finding with the keyboard focus; its nodes are marked on the diagram.
@@ -65,8 +67,8 @@ impl Analysis {
         let after = &self.findings;
         if self
             .proofs
-            .keys()
-            .all(|id| proof_of(before, id) == proof_of(after, id))
+            .iter()
+            .all(|(id, _)| proof_of(before, id) == proof_of(after, id))
         {
             return;
         }
@@ -160,67 +162,6 @@ impl AppState {
     }
 }
 
-/// Values by id, in id order, as a `BTreeMap<String, V>` filled with `insert` holds them (a
-/// later value for an id replaces the earlier): a sorted list, because maps of their own value
-/// types put their code into the WebAssembly. For the few ids of the diagram's labels.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ById<V>(Vec<(String, V)>);
-
-impl<V> Default for ById<V> {
-    fn default() -> Self {
-        ById(Vec::new())
-    }
-}
-
-impl<V> ById<V> {
-    fn find(&self, id: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(key, _)| key.as_str().cmp(id))
-    }
-
-    /// Sets `id`'s value.
-    pub fn insert(&mut self, id: String, value: V) {
-        match self.find(&id) {
-            Ok(at) => {
-                if let Some(slot) = self.0.get_mut(at) {
-                    slot.1 = value;
-                }
-            }
-            Err(at) => self.0.insert(at, (id, value)),
-        }
-    }
-
-    /// `id`'s value, set to `value` first if it has none.
-    pub fn get_or_insert(&mut self, id: String, value: V) -> &mut V {
-        let at = match self.find(&id) {
-            Ok(at) => at,
-            Err(at) => {
-                self.0.insert(at, (id, value));
-                at
-            }
-        };
-        &mut self.0[at].1
-    }
-
-    /// `id`'s value.
-    pub fn get(&self, id: &str) -> Option<&V> {
-        let at = self.find(id).ok()?;
-        self.0.get(at).map(|(_, value)| value)
-    }
-
-    /// Every id and its value, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
-        self.0.iter().map(|(id, value)| (id, value))
-    }
-}
-
-impl<V> Extend<(String, V)> for ById<V> {
-    fn extend<I: IntoIterator<Item = (String, V)>>(&mut self, items: I) {
-        for (id, value) in items {
-            self.insert(id, value);
-        }
-    }
-}
-
 /// What the diagram shows on top of the design: the current hop, the selection, what is down
 /// or cut, the load balancers' view of their servers and who holds each virtual IP.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -229,11 +170,13 @@ pub struct Marks {
     pub selected: Option<String>,
     pub selected_link: Option<(String, String)>,
     pub down: BTreeSet<String>,
-    pub cut: BTreeSet<(String, String)>,
+    /// Links cut now, (from, to) in that order ([`Run::cut`]).
+    pub cut: Vec<(String, String)>,
     /// Per load-balanced server (service id).
     pub chips: ById<Chip>,
-    /// (load balancer, server) of each balancer's most recent pick.
-    pub last_picks: BTreeSet<(String, String)>,
+    /// (load balancer, server) of each balancer's most recent pick, in that order, each once
+    /// (sorted with the shared sort: a set of pairs put its own code into the WebAssembly).
+    pub last_picks: Vec<(String, String)>,
     pub vip_holders: ById<Option<String>>,
     /// What keepalived makes each VRRP member now ([`Run::vrrp_role`]), by host id.
     pub vrrp_roles: ById<String>,
@@ -258,9 +201,9 @@ impl Marks {
         Marks {
             current: None,
             down,
-            cut: BTreeSet::new(),
+            cut: Vec::new(),
             chips: ById::default(),
-            last_picks: BTreeSet::new(),
+            last_picks: Vec::new(),
             vrrp_roles: vrrp.roles(),
             vip_holders,
             ..self.clone()
@@ -326,12 +269,14 @@ pub(super) fn marks(
         );
         chip.up &= backend.available;
     }
-    let mut last_picks = BTreeSet::new();
+    let mut last_picks = Vec::new();
     for lb in run.backends.iter().map(|b| &b.lb) {
         if let Some(server) = run.last_pick(lb) {
-            last_picks.insert((lb.clone(), server.to_owned()));
+            last_picks.push((lb.clone(), server.to_owned()));
         }
     }
+    crate::sim::sort::sort_by(&mut last_picks, Ord::cmp);
+    last_picks.dedup();
     let (selected, selected_link) = match selection {
         Some(Selection::Node(id) | Selection::Service(id)) => (Some(id.clone()), None),
         Some(Selection::Link { from, to }) => (None, Some((from.clone(), to.clone()))),

@@ -192,7 +192,13 @@ impl AppState {
             ViewAction::TogglePick(id) => {
                 if self.work.topology.node(&id).is_some() {
                     let picked = self.view.picked.make_mut();
-                    if !picked.remove(&id) {
+                    if picked.contains(&id) {
+                        // Built anew, not removed from: removing from a set put the set's
+                        // removal code into the WebAssembly.
+                        let mut rest = BTreeSet::new();
+                        rest.extend(picked.iter().filter(|p| **p != id).cloned());
+                        *picked = rest;
+                    } else {
                         picked.insert(id);
                     }
                 }

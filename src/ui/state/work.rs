@@ -4,7 +4,9 @@
 //! [`EditAction`]s change the design in place; [`WorkAction`]s replace the work (a stage, a
 //! new design, a file, a link, a saved work). Both are undoable.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use crate::ui::layout::ById;
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
 use crate::sim::presets;
@@ -17,7 +19,7 @@ use crate::ui::session::{Saved, WorkId};
 use crate::ui::viewport::View;
 
 /// Where each node's box sits (its top-left corner), by node id.
-pub type Positions = BTreeMap<String, Point>;
+pub type Positions = ById<Point>;
 
 /// The design on screen and its history.
 #[derive(Clone, Debug, PartialEq)]
@@ -557,7 +559,7 @@ impl AppState {
             && let Some(p) = positions.get(id).copied()
         {
             let positions = positions.make_mut();
-            positions.remove(id);
+            positions.retain(|other, _| other != id);
             positions.insert(to.clone(), p);
         }
         // The inspector stays on what it showed (under its new id), if still there.
@@ -660,9 +662,8 @@ impl AppState {
             .any(|id| self.work.topology.node(id).is_none())
         {
             let topology = &self.work.topology;
-            positions
-                .make_mut()
-                .retain(|id, _| topology.node(id).is_some());
+            let positions = positions.make_mut();
+            positions.retain(|id, _| topology.node(id).is_some());
         }
         self.work.positions = positions;
         self.work.stage = stage;

@@ -1,7 +1,6 @@
 //! The design's findings, errors first, with counts; the load the capacity finding is checked
 //! against.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -9,13 +8,13 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::sim::findings::{Finding, ProofResult, Severity};
-use crate::ui::state::{Action, AnalysisAction};
+use crate::ui::state::{Action, AnalysisAction, ById};
 use crate::web::components::finding_item::{FindingItem, severity_badge};
 
 #[derive(Properties, PartialEq)]
 pub struct FindingsPanelProps {
     pub findings: Rc<Vec<Finding>>,
-    pub proofs: Rc<BTreeMap<String, ProofResult>>,
+    pub proofs: Rc<ById<ProofResult>>,
     pub capacity_rps: Option<u32>,
     pub dispatch: Callback<Action>,
     /// The proof whose request the diagram shows: (finding id, after the failure).
