@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ui::layout::ById;
+use crate::ui::by_id::ById;
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
 use crate::sim::presets;
