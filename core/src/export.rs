@@ -861,8 +861,7 @@ fn nginx_conf(
         .filter(|(_, _, s)| matches!(s.kind, ServiceKind::LoadBalancer(_)))
         .map(|(_, h, _)| h.ip)
         .collect();
-    crate::sort::sort_by(&mut balancers, Ipv4Addr::cmp);
-    balancers.dedup();
+    crate::sort::sort_unique(&mut balancers);
 
     t.block(NGINX_MAIN);
     if !balancers.is_empty() {

@@ -22,6 +22,13 @@ pub fn sort_by<T>(items: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> Ordering) {
     );
 }
 
+/// Sorts `items` and keeps each value once, as `items.sort(); items.dedup()` would: an ordered
+/// set as a list (a `BTreeSet` of its own element type puts a map's code into the WebAssembly).
+pub fn sort_unique<T: Ord>(items: &mut Vec<T>) {
+    sort_by(items, T::cmp);
+    items.dedup();
+}
+
 /// Sorts `items` stably by the key `key` gives, as `items.sort_by_key(key)` would.
 pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, mut key: impl FnMut(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
@@ -82,5 +89,16 @@ mod tests {
         let mut std = list;
         std.sort_by_key(|a| a.0);
         assert_eq!(ours, std);
+    }
+
+    #[test]
+    fn sort_unique_keeps_each_value_once_in_order() {
+        let cases: &[&[u16]] = &[&[], &[7], &[443, 80, 443, 22, 80, 80], &[3, 2, 1, 1, 2, 3]];
+        for case in cases {
+            let mut ours = case.to_vec();
+            sort_unique(&mut ours);
+            let set: std::collections::BTreeSet<u16> = case.iter().copied().collect();
+            assert_eq!(ours, set.into_iter().collect::<Vec<_>>(), "{case:?}");
+        }
     }
 }

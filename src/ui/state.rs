@@ -40,10 +40,11 @@ pub mod world;
 
 use std::collections::BTreeSet;
 
+use crate::ui::by_id::ById;
 use crate::ui::document::Document;
 use crate::ui::session::Session;
 
-pub use analysis::{Analysis, AnalysisAction, ById, Chip, Marks};
+pub use analysis::{Analysis, AnalysisAction, Chip, Marks};
 pub use load_test::{LoadTest, LoadTestAction};
 pub use playback::{Playback, PlaybackAction, Speed};
 pub use refusal::Refusal;

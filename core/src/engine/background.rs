@@ -4,7 +4,7 @@ use crate::health::{CheckResult, Transition};
 use crate::time::{SimDuration, SimTime};
 use crate::topology::Verdict;
 
-use super::{Ev, MetricsReport, Output, Simulation, host_pair};
+use super::{Ev, MetricsReport, Output, Simulation};
 
 impl Simulation {
     /// One HAProxy health check of one server, as the engine sees the server's state now.
@@ -13,7 +13,7 @@ impl Simulation {
         let target = self.model.links[link].to;
         let lb_host = self.model.svcs[self.model.lbs[lb].svc].host;
         let to_host = self.model.svcs[target].host;
-        let result = if !self.host_up[to_host] || self.cut.contains(&host_pair(lb_host, to_host)) {
+        let result = if !self.host_up[to_host] || self.is_cut(lb_host, to_host) {
             CheckResult::Hung
         } else {
             let decision = self.link_fw.as_slice()[link];

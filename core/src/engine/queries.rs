@@ -7,7 +7,7 @@ use crate::timeline::Timeline;
 use crate::trace::{RequestId, Trace};
 use crate::vrrp::{MemberState, next_run_after};
 
-use super::{BackendState, MetricsReport, Simulation, host_pair};
+use super::{BackendState, MetricsReport, Simulation};
 
 impl Simulation {
     /// The current simulated time.
@@ -157,17 +157,13 @@ impl Simulation {
             .model
             .links
             .iter()
-            .filter(|l| {
-                let (a, b) = (self.model.svcs[l.from].host, self.model.svcs[l.to].host);
-                self.cut.contains(&host_pair(a, b))
-            })
+            .filter(|l| self.is_cut(self.model.svcs[l.from].host, self.model.svcs[l.to].host))
             .map(|l| {
                 let id = |svc: usize| self.model.svc_id(svc).to_owned();
                 (id(l.from), id(l.to))
             })
             .collect();
-        crate::sort::sort_by(&mut cut, Ord::cmp);
-        cut.dedup();
+        crate::sort::sort_unique(&mut cut);
         cut
     }
 

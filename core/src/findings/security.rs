@@ -155,8 +155,7 @@ impl Net<'_> {
         if let Some(fw) = &host.firewall {
             candidates.extend(fw.rules.iter().filter_map(|rule| rule.port));
         }
-        crate::sort::sort_by(&mut candidates, u16::cmp);
-        candidates.dedup();
+        crate::sort::sort_unique(&mut candidates);
         let mut open = Vec::new();
         let mut lines = Vec::new();
         for port in candidates {

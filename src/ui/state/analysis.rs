@@ -13,7 +13,7 @@ use crate::sim::findings::{self, Finding, ProofResult, Route};
 use crate::sim::topology::Topology;
 use crate::ui::playback::Run;
 
-pub use crate::ui::by_id::ById;
+use crate::ui::by_id::ById;
 
 /// The findings and their proofs.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -275,8 +275,7 @@ pub(super) fn marks(
             last_picks.push((lb.clone(), server.to_owned()));
         }
     }
-    crate::sim::sort::sort_by(&mut last_picks, Ord::cmp);
-    last_picks.dedup();
+    crate::sim::sort::sort_unique(&mut last_picks);
     let (selected, selected_link) = match selection {
         Some(Selection::Node(id) | Selection::Service(id)) => (Some(id.clone()), None),
         Some(Selection::Link { from, to }) => (None, Some((from.clone(), to.clone()))),

@@ -8,7 +8,8 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::sim::findings::{Finding, ProofResult, Severity};
-use crate::ui::state::{Action, AnalysisAction, ById};
+use crate::ui::by_id::ById;
+use crate::ui::state::{Action, AnalysisAction};
 use crate::web::components::finding_item::{FindingItem, severity_badge};
 
 #[derive(Properties, PartialEq)]
