@@ -294,8 +294,8 @@ impl Vrrp {
     }
 
     /// Every member's role by host id ([`Vrrp::role`]).
-    pub fn roles(&self) -> crate::ui::by_id::ById<String> {
-        let mut roles = crate::ui::by_id::ById::default();
+    pub fn roles(&self) -> crate::sim::by_id::ById<String> {
+        let mut roles = crate::sim::by_id::ById::default();
         roles.extend(
             self.keepalived
                 .iter()

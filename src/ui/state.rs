@@ -40,7 +40,7 @@ pub mod world;
 
 use crate::sim::sort::SortedSet;
 
-use crate::ui::by_id::ById;
+use crate::sim::by_id::ById;
 use crate::ui::document::Document;
 use crate::ui::session::Session;
 

@@ -13,7 +13,7 @@ use crate::sim::findings::{self, Finding, ProofResult, Route};
 use crate::sim::topology::Topology;
 use crate::ui::playback::Run;
 
-use crate::ui::by_id::ById;
+use crate::sim::by_id::ById;
 
 /// The findings and their proofs.
 #[derive(Clone, Debug, Default, PartialEq)]

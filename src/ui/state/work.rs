@@ -6,7 +6,7 @@
 
 use crate::sim::sort::SortedSet;
 
-use crate::ui::by_id::ById;
+use crate::sim::by_id::ById;
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
 use crate::sim::presets;
