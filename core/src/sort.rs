@@ -80,7 +80,8 @@ impl<T> SortedSet<T> {
 }
 
 impl<T: Ord> SortedSet<T> {
-    /// Adds `value`; `false` if the set had it already (and keeps the one it had).
+    /// Adds `value`; `false` if the set had it already (and keeps the one it had). It moves the
+    /// values after it: a set of many values is filled at once (`collect`, `extend`).
     pub fn insert(&mut self, value: T) -> bool {
         match self.0.binary_search(&value) {
             Ok(_) => false,

@@ -335,17 +335,20 @@ impl Run {
             .iter()
             .filter_map(|id| sim.trace(*id).cloned())
             .collect();
-        let mut down = SortedSet::new();
+        // Listed, then sorted once: inserting one by one into the sorted list moves its tail
+        // each time, which a large design with much down would feel.
+        let mut down = Vec::new();
         for (node, host) in topology.hosts() {
             if sim.host_is_up(&node.id) == Some(false) {
-                down.insert(node.id.clone());
+                down.push(node.id.clone());
             }
             for service in &host.services {
                 if sim.service_is_up(&service.id) == Some(false) {
-                    down.insert(service.id.clone());
+                    down.push(service.id.clone());
                 }
             }
         }
+        let down: SortedSet<String> = down.into_iter().collect();
         let vrrp = Vrrp::of(sim, topology);
         let stopped = topology
             .hosts()
