@@ -16,7 +16,6 @@
 
 pub mod address;
 pub mod archive;
-pub mod by_id;
 pub mod charts;
 pub mod compare;
 pub mod document;

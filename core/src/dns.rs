@@ -30,9 +30,9 @@
 //! but never faster than the first lookup); a multi-label suffix such as `co.uk` is treated as if `uk` delegated the
 //! domain directly.
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use super::by_id::ById;
 use super::time::{SimDuration, SimTime};
 use super::topology::{DnsRecord, DnsZone};
 
@@ -83,13 +83,13 @@ pub struct Resolver {
     /// How long a TLD referral to a domain is kept; [`DOMAIN_REFERRAL_TTL`] by default.
     pub domain_referral_ttl: SimDuration,
     /// Lower-case name → cached A records.
-    answers: BTreeMap<String, CachedAnswer>,
+    answers: ById<CachedAnswer>,
     /// Answers handed out so far: the rotation of an RRset (see [`Resolver::take_turn`]).
     turns: u64,
     /// TLD (`com`) → the root's referral to its name servers.
-    tld_referrals: BTreeMap<String, Referral>,
+    tld_referrals: ById<Referral>,
     /// Domain (`foobar.com`) → the TLD's referral to its name servers.
-    domain_referrals: BTreeMap<String, Referral>,
+    domain_referrals: ById<Referral>,
 }
 
 /// A cached referral.
@@ -185,10 +185,10 @@ impl Resolver {
             latency,
             tld_referral_ttl: TLD_REFERRAL_TTL,
             domain_referral_ttl: DOMAIN_REFERRAL_TTL,
-            answers: BTreeMap::new(),
+            answers: ById::default(),
             turns: 0,
-            tld_referrals: BTreeMap::new(),
-            domain_referrals: BTreeMap::new(),
+            tld_referrals: ById::default(),
+            domain_referrals: ById::default(),
         }
     }
 
@@ -432,7 +432,7 @@ fn relative_name<'a>(name: &'a str, domain: &str) -> Option<&'a str> {
 }
 
 /// Whether a query made at `now` finds the referral for `key`: it has arrived and not expired.
-fn is_fresh(cache: &BTreeMap<String, Referral>, key: &str, now: SimTime) -> bool {
+fn is_fresh(cache: &ById<Referral>, key: &str, now: SimTime) -> bool {
     cache
         .get(key)
         .is_some_and(|referral| referral.from <= now && now < referral.expires)
@@ -440,13 +440,7 @@ fn is_fresh(cache: &BTreeMap<String, Referral>, key: &str, now: SimTime) -> bool
 
 /// Caches a referral fetched by a query at `now`, usable by queries from `from`. If one is
 /// already cached (or on its way) and not expired, the earlier arrival still counts.
-fn remember(
-    cache: &mut BTreeMap<String, Referral>,
-    key: &str,
-    from: SimTime,
-    expires: SimTime,
-    now: SimTime,
-) {
+fn remember(cache: &mut ById<Referral>, key: &str, from: SimTime, expires: SimTime, now: SimTime) {
     let from = match cache.get(key) {
         Some(old) if now < old.expires => old.from.min(from),
         _ => from,

@@ -29,10 +29,10 @@
 //!   documentation address [`NS1_PLACEHOLDER`] unless the design has an `ns1` record;
 //! - a PHP-FPM pool is static (`pm = static`, the design's workers) and runs as `www-data`.
 
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use crate::reach::HTTPS_PORT;
+use crate::sort::SortedSet;
 use crate::topology::{
     AppServer, Certificate, DbRole, DnsRecord, DnsZone, Firewall, Haproxy, Host, Mysql, Nginx,
     Node, NodeKind, Proto, Rule, Service, ServiceKind, Topology, Verdict, Vip,
@@ -137,7 +137,7 @@ pub fn export(topology: &Topology) -> Vec<ExportFile> {
                 files.add(id, &dir, "nginx.conf", FileKind::Nginx, text);
             }
         }
-        let mut pools = BTreeSet::new();
+        let mut pools = SortedSet::new();
         for service in &host.services {
             if let ServiceKind::AppServer(app) = &service.kind
                 && upstream_kind(&app.runtime) == Upstream::FastCgi
@@ -165,7 +165,7 @@ pub fn export(topology: &Topology) -> Vec<ExportFile> {
 /// The files so far, and the paths they took.
 #[derive(Default)]
 struct Files {
-    paths: BTreeSet<String>,
+    paths: SortedSet<String>,
     files: Vec<ExportFile>,
 }
 
@@ -360,7 +360,7 @@ fn dir_path(text: &str) -> Option<String> {
 }
 
 /// `name`, or `name-2`, `name-3`… when it is taken; records the name returned.
-fn unique(taken: &mut BTreeSet<String>, name: String) -> String {
+fn unique(taken: &mut SortedSet<String>, name: String) -> String {
     let mut candidate = name.clone();
     let mut n = 2u32;
     while taken.contains(&candidate) {
@@ -511,7 +511,7 @@ frontend www
         check.rise.max(1),
         check.fall.max(1)
     ));
-    let mut names = BTreeSet::new();
+    let mut names = SortedSet::new();
     for link in topology.links_from(&service.id) {
         let Some((_, target_host, target)) = service_host(topology, &link.to) else {
             t.line(format!("    # skipped: no service {}", comment(&link.to)));
@@ -762,7 +762,7 @@ fn server_names(topology: &Topology) -> String {
         return "_".to_owned();
     };
     let origin = domain(&zone.domain);
-    let mut names = BTreeSet::new();
+    let mut names = SortedSet::new();
     for record in &zone.records {
         match owner_name(&record.name) {
             Some(name) if name == "@" => {
@@ -902,7 +902,7 @@ fn nginx_conf(
     }
     t.line(format!("        server_name {};", server_names(topology)));
     t.line(format!("        root {root};"));
-    let mut locations = BTreeSet::new();
+    let mut locations = SortedSet::new();
     for path in &web.static_paths {
         let location = url_path(path);
         if locations.insert(location.clone()) {
@@ -967,7 +967,7 @@ fn php_fpm_pool(
     host: &Host,
     service: &Service,
     app: &AppServer,
-    pools: &mut BTreeSet<String>,
+    pools: &mut SortedSet<String>,
 ) -> Text {
     let mut t = Text::default();
     let pool = {

@@ -3,8 +3,6 @@
 //! Loading never panics: every way a file can be wrong is a [`LoadError`] that says what and
 //! where, so the UI can show it and keep the user's current work.
 
-use std::collections::BTreeSet;
-
 use crate::topology::{DbRole, FORMAT_VERSION, Link, Node, NodeKind, ServiceKind, Topology};
 
 /// The largest design accepted, to keep the page responsive.
@@ -281,22 +279,30 @@ pub fn validate(topology: &Topology) -> Result<(), TopologyError> {
     if topology.links.len() > MAX_LINKS {
         return Err(TopologyError::TooManyLinks(topology.links.len()));
     }
-    let mut ids = BTreeSet::new();
-    let mut add = |id: &str| {
+    // Every id in the design's order: the first that is blank or repeats an earlier one is
+    // refused. The ids' positions sorted stably put equal ids side by side, earlier first (as
+    // for the links below; a set of the ids put a map's code into the WebAssembly).
+    let mut ids: Vec<&str> = Vec::new();
+    for node in &topology.nodes {
+        ids.push(&node.id);
+        if let NodeKind::Host(host) = &node.kind {
+            ids.extend(host.services.iter().map(|s| s.id.as_str()));
+        }
+    }
+    let order = crate::sort::positions(ids.len(), &mut |a, b| ids[a].cmp(ids[b]));
+    let repeat = order
+        .windows(2)
+        .filter_map(|w| match *w {
+            [a, b] if ids[a] == ids[b] => Some(b),
+            _ => None,
+        })
+        .min();
+    for (i, id) in ids.iter().enumerate() {
         if id.trim().is_empty() {
             return Err(TopologyError::EmptyId);
         }
-        if !ids.insert(id.to_owned()) {
-            return Err(TopologyError::DuplicateId(id.to_owned()));
-        }
-        Ok(())
-    };
-    for node in &topology.nodes {
-        add(&node.id)?;
-        if let NodeKind::Host(host) = &node.kind {
-            for service in &host.services {
-                add(&service.id)?;
-            }
+        if repeat == Some(i) {
+            return Err(TopologyError::DuplicateId((*id).to_owned()));
         }
     }
     for (_, host) in topology.hosts() {
@@ -372,7 +378,7 @@ pub fn validate(topology: &Topology) -> Result<(), TopologyError> {
         for end in [&link.from, &link.to] {
             if topology.service(end).is_none() {
                 let what = format!("the link {} → {}", link.from, link.to);
-                return Err(if ids.contains(end.as_str()) {
+                return Err(if ids.contains(&end.as_str()) {
                     TopologyError::WrongKind {
                         what,
                         id: end.clone(),

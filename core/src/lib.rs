@@ -19,6 +19,7 @@
 //! deterministic everywhere.
 
 pub mod balancer;
+pub mod by_id;
 pub mod cause;
 pub mod dns;
 pub mod engine;

@@ -43,6 +43,112 @@ pub fn positions(len: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> V
     order
 }
 
+/// A set as a sorted list: each value once, in order, as a `BTreeSet` filled with `insert` holds
+/// them. The checks, the exports and the page keep their sets of ids in it: a `BTreeSet` puts a
+/// copy of the tree's code into the WebAssembly for each element type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SortedSet<T>(Vec<T>);
+
+impl<T> Default for SortedSet<T> {
+    fn default() -> Self {
+        SortedSet(Vec::new())
+    }
+}
+
+impl<T> SortedSet<T> {
+    pub fn new() -> Self {
+        SortedSet(Vec::new())
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The least value.
+    pub fn first(&self) -> Option<&T> {
+        self.0.first()
+    }
+}
+
+impl<T: Ord> SortedSet<T> {
+    /// Adds `value`; `false` if the set had it already (and keeps the one it had). It moves the
+    /// values after it: a set of many values is filled at once (`collect`, `extend`).
+    pub fn insert(&mut self, value: T) -> bool {
+        match self.0.binary_search(&value) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, value);
+                true
+            }
+        }
+    }
+
+    /// Removes `value`; `false` if the set did not have it.
+    pub fn remove<Q: Ord + ?Sized>(&mut self, value: &Q) -> bool
+    where
+        T: std::borrow::Borrow<Q>,
+    {
+        match self.0.binary_search_by(|v| v.borrow().cmp(value)) {
+            Ok(at) => {
+                self.0.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Whether the set has `value`.
+    pub fn contains<Q: Ord + ?Sized>(&self, value: &Q) -> bool
+    where
+        T: std::borrow::Borrow<Q>,
+    {
+        self.0.binary_search_by(|v| v.borrow().cmp(value)).is_ok()
+    }
+}
+
+/// Adds the values all at once: sorted with the shared sort, each kept once.
+impl<T: Ord> Extend<T> for SortedSet<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, values: I) {
+        self.0.extend(values);
+        sort_unique(&mut self.0);
+    }
+}
+
+impl<T: Ord> FromIterator<T> for SortedSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(values: I) -> Self {
+        let mut set = SortedSet::new();
+        set.extend(values);
+        set
+    }
+}
+
+impl<'a, T> IntoIterator for &'a SortedSet<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T> IntoIterator for SortedSet<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +205,39 @@ mod tests {
             sort_unique(&mut ours);
             let set: std::collections::BTreeSet<u16> = case.iter().copied().collect();
             assert_eq!(ours, set.into_iter().collect::<Vec<_>>(), "{case:?}");
+        }
+    }
+
+    #[test]
+    fn a_sorted_set_holds_what_a_btree_set_holds() {
+        let cases: &[&[&str]] = &[
+            &[],
+            &["b"],
+            &["b", "a", "b", "c", "a"],
+            &["c", "b", "a", "a"],
+        ];
+        for case in cases {
+            let mut std = std::collections::BTreeSet::new();
+            let mut ours = SortedSet::new();
+            for value in case.iter() {
+                assert_eq!(
+                    ours.insert(value.to_string()),
+                    std.insert(value.to_string())
+                );
+            }
+            let want: Vec<&String> = std.iter().collect();
+            assert_eq!(ours.iter().collect::<Vec<_>>(), want, "{case:?}");
+            let collected: SortedSet<String> = case.iter().map(|v| v.to_string()).collect();
+            assert_eq!(collected, ours, "{case:?}");
+            for probe in ["a", "b", "c", "d"] {
+                assert_eq!(
+                    ours.contains(probe),
+                    std.contains(probe),
+                    "{case:?} {probe}"
+                );
+            }
+            assert_eq!(ours.first(), std.first());
+            assert_eq!(ours.len(), std.len());
         }
     }
 }

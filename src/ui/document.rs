@@ -7,7 +7,7 @@
 //! its nodes are then placed automatically. A share link carries the same document, deflated
 //! and base64url-encoded, in the address fragment (`#design=…`).
 
-use crate::ui::by_id::ById;
+use crate::sim::by_id::ById;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -10,7 +10,7 @@
 //! `click` that follows selects as before. The middle mouse button pans from anywhere; two
 //! fingers on empty canvas pinch. A drag swallows the click that ends it.
 
-use std::collections::BTreeSet;
+use crate::sim::sort::SortedSet;
 
 use crate::sim::topology::Topology;
 use crate::ui::edit::{self, Part, Placement};
@@ -183,7 +183,7 @@ pub struct Context<'a> {
     pub view: View,
     pub size: Size,
     /// The picked nodes (multi-selection).
-    pub picked: &'a BTreeSet<String>,
+    pub picked: &'a SortedSet<String>,
     /// The selected node or service.
     pub selected: Option<&'a str>,
 }
@@ -732,7 +732,7 @@ mod tests {
     struct Page {
         topology: Topology,
         layout: Layout,
-        picked: BTreeSet<String>,
+        picked: SortedSet<String>,
         selected: Option<String>,
         view: View,
     }
@@ -744,7 +744,7 @@ mod tests {
             Page {
                 topology,
                 layout,
-                picked: BTreeSet::new(),
+                picked: SortedSet::new(),
                 selected: None,
                 view: View::default(),
             }

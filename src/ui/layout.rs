@@ -7,8 +7,8 @@
 //! client and DNS on the first row, then the virtual IP, the load balancers, the web tier, the
 //! application tier and the databases. The monitoring collector gets a column of its own.
 
+use crate::sim::by_id::ById;
 use crate::sim::topology::{Host, NodeKind, ServiceKind, Topology};
-use crate::ui::by_id::ById;
 
 /// A point in drawing coordinates.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -5,7 +5,7 @@
 //! UI-side and pure: no browser, no clock, natively tested. It reads the core's traces and
 //! queries; it holds no rule of the simulated systems.
 
-use std::collections::BTreeSet;
+use crate::sim::sort::SortedSet;
 
 use crate::sim::engine::{BackendState, BuildError, Config, Input, InputError, Output, Simulation};
 use crate::sim::time::{SimDuration, SimTime};
@@ -294,8 +294,8 @@ impl Vrrp {
     }
 
     /// Every member's role by host id ([`Vrrp::role`]).
-    pub fn roles(&self) -> crate::ui::by_id::ById<String> {
-        let mut roles = crate::ui::by_id::ById::default();
+    pub fn roles(&self) -> crate::sim::by_id::ById<String> {
+        let mut roles = crate::sim::by_id::ById::default();
         roles.extend(
             self.keepalived
                 .iter()
@@ -313,12 +313,12 @@ pub struct Run {
     /// Every HAProxy `server` line and what its load balancer believes about it now.
     pub backends: Vec<BackendState>,
     /// Hosts and services that are down now (by id).
-    pub down: BTreeSet<String>,
+    pub down: SortedSet<String>,
     /// Links cut now, as (from, to) service ids in that order, as the engine reports them
     /// ([`Simulation::cut_links`]: every link between two hosts whose network is cut).
     pub cut: Vec<(String, String)>,
     /// Hosts that are down because they were stopped cleanly (not crashed).
-    pub stopped: BTreeSet<String>,
+    pub stopped: SortedSet<String>,
     /// Who holds each virtual IP now and what keepalived makes each member, as the engine
     /// reports it.
     pub vrrp: Vrrp,
@@ -335,26 +335,26 @@ impl Run {
             .iter()
             .filter_map(|id| sim.trace(*id).cloned())
             .collect();
-        let mut down = BTreeSet::new();
+        // Listed, then sorted once: inserting one by one into the sorted list moves its tail
+        // each time, which a large design with much down would feel.
+        let mut down = Vec::new();
         for (node, host) in topology.hosts() {
             if sim.host_is_up(&node.id) == Some(false) {
-                down.insert(node.id.clone());
+                down.push(node.id.clone());
             }
             for service in &host.services {
                 if sim.service_is_up(&service.id) == Some(false) {
-                    down.insert(service.id.clone());
+                    down.push(service.id.clone());
                 }
             }
         }
+        let down: SortedSet<String> = down.into_iter().collect();
         let vrrp = Vrrp::of(sim, topology);
-        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
-        let mut stopped = BTreeSet::new();
-        stopped.extend(
-            topology
-                .hosts()
-                .filter(|(node, _)| sim.host_stopped_cleanly(&node.id) == Some(true))
-                .map(|(node, _)| node.id.clone()),
-        );
+        let stopped = topology
+            .hosts()
+            .filter(|(node, _)| sim.host_stopped_cleanly(&node.id) == Some(true))
+            .map(|(node, _)| node.id.clone())
+            .collect();
         Run {
             traces,
             backends: sim.backends(),

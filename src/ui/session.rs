@@ -137,7 +137,7 @@ impl Saved {
 pub fn untouched_preset(
     stage: Option<u8>,
     topology: &crate::sim::topology::Topology,
-    positions: &crate::ui::by_id::ById<crate::ui::layout::Point>,
+    positions: &crate::sim::by_id::ById<crate::ui::layout::Point>,
 ) -> bool {
     stage.is_some()
         && *positions == crate::ui::layout::positions(&crate::ui::layout::auto_layout(topology))

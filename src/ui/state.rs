@@ -38,9 +38,9 @@ pub mod view;
 pub mod work;
 pub mod world;
 
-use std::collections::BTreeSet;
+use crate::sim::sort::SortedSet;
 
-use crate::ui::by_id::ById;
+use crate::sim::by_id::ById;
 use crate::ui::document::Document;
 use crate::ui::session::Session;
 
@@ -350,7 +350,7 @@ impl AppState {
     }
 
     /// The nodes and services of the hovered and the focused findings.
-    pub fn flagged(&self) -> BTreeSet<String> {
+    pub fn flagged(&self) -> SortedSet<String> {
         self.analysis.flagged()
     }
 

@@ -771,7 +771,7 @@ mod tests {
         assert_eq!(host_at(&t, &layout, client), None);
         assert_eq!(hit(&t, &layout, p(-500.0, -500.0)), None);
         // Overlapping boxes: the one drawn last (later in the design) wins.
-        let mut positions = crate::ui::by_id::ById::default();
+        let mut positions = crate::sim::by_id::ById::default();
         positions.insert("client".to_owned(), p(0.0, 0.0));
         positions.insert("dns".to_owned(), p(10.0, 10.0));
         positions.insert("lb-01".to_owned(), p(0.0, 300.0));

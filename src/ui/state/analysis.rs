@@ -6,14 +6,14 @@
 //! it" ([`AnalysisAction::Prove`]) runs a finding's scenario in a fresh simulation; it never
 //! touches the log.
 
-use std::collections::BTreeSet;
+use crate::sim::sort::SortedSet;
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
 use crate::sim::findings::{self, Finding, ProofResult, Route};
 use crate::sim::topology::Topology;
 use crate::ui::playback::Run;
 
-use crate::ui::by_id::ById;
+use crate::sim::by_id::ById;
 
 /// The findings and their proofs.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -91,17 +91,13 @@ impl Analysis {
     }
 
     /// The nodes and services of the hovered and the focused findings.
-    pub fn flagged(&self) -> BTreeSet<String> {
+    pub fn flagged(&self) -> SortedSet<String> {
         let wanted = [&self.finding_hover, &self.finding_focus];
-        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
-        let mut flagged = BTreeSet::new();
-        flagged.extend(
-            self.findings
-                .iter()
-                .filter(|f| wanted.iter().any(|w| w.as_deref() == Some(f.id.as_str())))
-                .flat_map(|f| f.nodes.iter().cloned()),
-        );
-        flagged
+        self.findings
+            .iter()
+            .filter(|f| wanted.iter().any(|w| w.as_deref() == Some(f.id.as_str())))
+            .flat_map(|f| f.nodes.iter().cloned())
+            .collect()
     }
 }
 
@@ -169,7 +165,7 @@ pub struct Marks {
     pub current: Option<String>,
     pub selected: Option<String>,
     pub selected_link: Option<(String, String)>,
-    pub down: BTreeSet<String>,
+    pub down: SortedSet<String>,
     /// Links cut now, (from, to) in that order ([`Run::cut`]).
     pub cut: Vec<(String, String)>,
     /// Per load-balanced server (service id).
@@ -181,7 +177,7 @@ pub struct Marks {
     /// What keepalived makes each VRRP member now ([`Run::vrrp_role`]), by host id.
     pub vrrp_roles: ById<String>,
     /// The nodes and services of the finding under the pointer or the keyboard focus.
-    pub flagged: BTreeSet<String>,
+    pub flagged: SortedSet<String>,
     /// The way of a proof's request, when the diagram shows one.
     pub route: Option<RouteMark>,
 }
@@ -193,9 +189,13 @@ impl Marks {
     /// not drawn over it.
     pub fn during_load(&self, result: &crate::ui::load_run::LoadResult, k: usize) -> Marks {
         let vrrp = result.vrrp.get(k).cloned().unwrap_or_default();
-        // Inserted, not collected: collecting into a set copies a sort into the WebAssembly.
-        let mut down = BTreeSet::new();
-        down.extend(result.down_hosts.get(k).into_iter().flatten().cloned());
+        let down = result
+            .down_hosts
+            .get(k)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
         let mut vip_holders = ById::default();
         vip_holders.extend(vrrp.vips.iter().cloned());
         Marks {
@@ -214,7 +214,7 @@ impl Marks {
 /// A proof's request on the diagram: what it passed, where it stopped.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RouteMark {
-    pub places: BTreeSet<String>,
+    pub places: SortedSet<String>,
     pub stop: Option<String>,
     pub served: bool,
     /// The request after the failure (else before it).
@@ -223,11 +223,8 @@ pub struct RouteMark {
 
 impl RouteMark {
     fn of(route: &Route, after: bool) -> RouteMark {
-        // Extended, not collected: collecting into a set copies a sort into the WebAssembly.
-        let mut places = BTreeSet::new();
-        places.extend(route.places.iter().cloned());
         RouteMark {
-            places,
+            places: route.places.iter().cloned().collect(),
             stop: route.stop.clone(),
             served: route.served,
             after,
@@ -255,7 +252,7 @@ pub(super) fn marks(
     run: &Run,
     current: Option<&str>,
     selection: Option<&Selection>,
-    flagged: BTreeSet<String>,
+    flagged: SortedSet<String>,
     route: Option<(&Route, bool)>,
 ) -> Marks {
     let mut chips = ById::default();

@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use super::*;
 use crate::sim::engine::Input;
 use crate::sim::findings;
@@ -496,16 +494,16 @@ fn a_hovered_or_focused_finding_flags_its_nodes() {
         "spof:lb-01".into(),
     ))));
     assert_eq!(
-        state.marks().flagged,
-        BTreeSet::from(["lb-01".to_owned(), "lb-01.haproxy".to_owned()])
+        state.marks().flagged.iter().collect::<Vec<_>>(),
+        ["lb-01", "lb-01.haproxy"]
     );
     state.apply(Action::Analysis(AnalysisAction::FocusFinding(Some(
         "no-agent:server-02".into(),
     ))));
     state.apply(Action::Analysis(AnalysisAction::HoverFinding(None)));
     assert_eq!(
-        state.marks().flagged,
-        BTreeSet::from(["server-02".to_owned()])
+        state.marks().flagged.iter().collect::<Vec<_>>(),
+        ["server-02"]
     );
     state.apply(Action::Analysis(AnalysisAction::HoverFinding(Some(
         "not-a-finding".into(),

@@ -1,7 +1,7 @@
 //! What the page looks at: the side tab, the selection, the picked nodes, the viewport (pan
 //! and zoom) and the exported file shown.
 
-use std::collections::BTreeSet;
+use crate::sim::sort::SortedSet;
 
 use super::{AppState, Done, Outcome, Refusal, Shared};
 use crate::ui::viewport::{self, View};
@@ -14,7 +14,7 @@ pub struct ViewState {
     /// The node, service or link the inspector shows.
     pub selection: Option<Selection>,
     /// The nodes picked for moving, deleting and copying together (shift-click, rubber band).
-    pub picked: Shared<BTreeSet<String>>,
+    pub picked: Shared<SortedSet<String>>,
     /// How the canvas looks at the drawing (pan and zoom); saved with the work.
     pub viewport: View,
     /// A pan or pinch is under way: its end is saved, not each of its steps.
@@ -170,7 +170,7 @@ impl AppState {
             ViewAction::Select(selection) => {
                 self.view.picked = Shared::new(match &selection {
                     Selection::Node(id) => one(id.clone()),
-                    _ => BTreeSet::new(),
+                    _ => SortedSet::new(),
                 });
                 self.view.selection = Some(selection);
             }
@@ -182,23 +182,14 @@ impl AppState {
             }
             ViewAction::Pick(ids) => {
                 let topology = &self.work.topology;
-                // Extended, not collected: collecting into a set sorts the ids first, which put a
-                // sort for strings into the WebAssembly.
-                let mut picked = BTreeSet::new();
-                picked.extend(ids.into_iter().filter(|id| topology.node(id).is_some()));
-                self.view.picked = Shared::new(picked);
+                let picked = ids.into_iter().filter(|id| topology.node(id).is_some());
+                self.view.picked = Shared::new(picked.collect());
                 self.select_single_pick();
             }
             ViewAction::TogglePick(id) => {
                 if self.work.topology.node(&id).is_some() {
                     let picked = self.view.picked.make_mut();
-                    if picked.contains(&id) {
-                        // Built anew, not removed from: removing from a set put the set's
-                        // removal code into the WebAssembly.
-                        let mut rest = BTreeSet::new();
-                        rest.extend(picked.iter().filter(|p| **p != id).cloned());
-                        *picked = rest;
-                    } else {
+                    if !picked.remove(&id) {
                         picked.insert(id);
                     }
                 }
@@ -217,10 +208,9 @@ impl AppState {
     }
 }
 
-/// The set of one id. Not `BTreeSet::from([id])`: that sorts its array first, which put a sort
-/// for strings into the WebAssembly.
-pub(crate) fn one(id: String) -> BTreeSet<String> {
-    let mut set = BTreeSet::new();
+/// The set of one id.
+pub(crate) fn one(id: String) -> SortedSet<String> {
+    let mut set = SortedSet::new();
     set.insert(id);
     set
 }

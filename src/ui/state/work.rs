@@ -4,9 +4,9 @@
 //! [`EditAction`]s change the design in place; [`WorkAction`]s replace the work (a stage, a
 //! new design, a file, a link, a saved work). Both are undoable.
 
-use std::collections::BTreeSet;
+use crate::sim::sort::SortedSet;
 
-use crate::ui::by_id::ById;
+use crate::sim::by_id::ById;
 
 use super::{AppState, Done, Outcome, Refusal, Selection, Shared};
 use crate::sim::presets;
@@ -354,10 +354,10 @@ impl AppState {
     }
 
     fn copy(&mut self) -> Outcome {
-        let ids: BTreeSet<String> = if self.view.picked.is_empty() {
+        let ids: SortedSet<String> = if self.view.picked.is_empty() {
             match &self.view.selection {
                 Some(Selection::Node(id)) => super::view::one(id.clone()),
-                _ => BTreeSet::new(),
+                _ => SortedSet::new(),
             }
         } else {
             (*self.view.picked).clone()
@@ -409,10 +409,7 @@ impl AppState {
                 positions.insert(new.clone(), at);
             }
         }
-        // Extended, not collected: collecting into a set copies a sort into the WebAssembly.
-        let mut picked = BTreeSet::new();
-        picked.extend(added);
-        self.view.picked = Shared::new(picked);
+        self.view.picked = Shared::new(added.into_iter().collect());
         self.select_single_pick();
         Ok(Done::Clears)
     }

@@ -9,8 +9,8 @@
 //! drawn, pointers captured. Moves and ups are heard on the window, so a drag may leave the
 //! canvas.
 
+use crate::sim::sort::SortedSet;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
@@ -47,7 +47,7 @@ pub struct DiagramProps {
     pub view: View,
     /// The picked nodes (multi-selection).
     #[prop_or_default]
-    pub picked: Rc<BTreeSet<String>>,
+    pub picked: Rc<SortedSet<String>>,
     #[prop_or_default]
     pub can_undo: bool,
     #[prop_or_default]
@@ -120,7 +120,7 @@ struct Live {
     topology: Rc<Topology>,
     layout: Rc<Layout>,
     view: View,
-    picked: Rc<BTreeSet<String>>,
+    picked: Rc<SortedSet<String>>,
     selected: Option<String>,
     size: Size,
     dispatch: Callback<Action>,

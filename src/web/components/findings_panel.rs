@@ -7,8 +7,8 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::sim::by_id::ById;
 use crate::sim::findings::{Finding, ProofResult, Severity};
-use crate::ui::by_id::ById;
 use crate::ui::state::{Action, AnalysisAction};
 use crate::web::components::finding_item::{FindingItem, severity_badge};
 

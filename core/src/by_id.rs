@@ -1,11 +1,12 @@
 //! Values by id in id order: a sorted list that behaves as a `BTreeMap<String, V>` filled with
-//! `insert`. The UI model keeps its per-node and per-finding tables in it (a layout's boxes, the
-//! drawing's positions, the diagram's labels, the proofs run) because every map of its own value
-//! type put a copy of the map's code into the WebAssembly.
+//! `insert`. The resolver's caches and the UI model's per-node and per-finding tables (a
+//! layout's boxes, the drawing's positions, the diagram's labels, the proofs run) are kept in
+//! it because every map of its own value type put a copy of the map's code into the
+//! WebAssembly.
 
 /// Values by id, in id order, as a `BTreeMap<String, V>` filled with `insert` holds them (a
 /// later value for an id replaces the earlier).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ById<V>(Vec<(String, V)>);
 
 impl<V> Default for ById<V> {
@@ -77,6 +78,17 @@ impl<V> ById<V> {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Removes `id` and returns its value, if it has one.
+    pub fn remove(&mut self, id: &str) -> Option<V> {
+        let at = self.find(id).ok()?;
+        Some(self.0.remove(at).1)
+    }
+
+    /// Forgets every id.
+    pub fn clear(&mut self) {
+        self.0.clear();
     }
 
     /// Keeps the ids and values `keep` is true of, in id order.
