@@ -25,6 +25,7 @@ impl Simulation {
         time.times(u64::from(self.host_slow[s.host]))
     }
 
+    #[inline(always)]
     pub(super) fn start_service(&mut self, slot: u32, svc: usize) {
         let done = self.now + self.service_time(svc, slot);
         self.queue.push(
@@ -109,7 +110,7 @@ impl Simulation {
 
     /// Frees a worker of `svc` and starts the next queued request that has not waited too long.
     /// Inlined up to the usual case, an empty queue.
-    #[inline]
+    #[inline(always)]
     pub(super) fn release(&mut self, svc: usize) {
         let pool = &mut self.pools[svc];
         if pool.queue.is_empty() {
