@@ -12,6 +12,7 @@ use super::words::value_text;
 use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot};
 
 impl Simulation {
+    #[inline(always)]
     pub(super) fn service_time(&self, svc: usize, slot: u32) -> SimDuration {
         let s = &self.model.svc(svc);
         let mut time = s.service_time;
