@@ -163,6 +163,7 @@ impl<V> Default for Keyed<V> {
 }
 
 impl<V> Keyed<V> {
+    #[inline(always)]
     fn get(&self, key: u64) -> Option<&V> {
         if key < DENSE_KEYS {
             self.dense.get(key as usize)?.as_ref()
@@ -172,6 +173,7 @@ impl<V> Keyed<V> {
         }
     }
 
+    #[inline(always)]
     fn get_mut(&mut self, key: u64) -> Option<&mut V> {
         if key < DENSE_KEYS {
             self.dense.get_mut(key as usize)?.as_mut()

@@ -12,6 +12,7 @@ use super::words::value_text;
 use super::{Ev, Fate, LOOPBACK, MAX_FORWARDS, Simulation, Spot};
 
 impl Simulation {
+    #[inline(always)]
     pub(super) fn service_time(&self, svc: usize, slot: u32) -> SimDuration {
         let s = &self.model.svc(svc);
         let mut time = s.service_time;
@@ -25,6 +26,7 @@ impl Simulation {
         time.times(u64::from(self.host_slow[s.host]))
     }
 
+    #[inline(always)]
     pub(super) fn start_service(&mut self, slot: u32, svc: usize) {
         let done = self.now + self.service_time(svc, slot);
         self.queue.push(
@@ -109,7 +111,7 @@ impl Simulation {
 
     /// Frees a worker of `svc` and starts the next queued request that has not waited too long.
     /// Inlined up to the usual case, an empty queue.
-    #[inline]
+    #[inline(always)]
     pub(super) fn release(&mut self, svc: usize) {
         let pool = &mut self.pools[svc];
         if pool.queue.is_empty() {
