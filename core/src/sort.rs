@@ -238,6 +238,23 @@ mod tests {
             }
             assert_eq!(ours.first(), std.first());
             assert_eq!(ours.len(), std.len());
+            // Adding to a set that has values keeps the ones it had and adds the rest in order.
+            let more = ["b", "d", "a"].map(String::from);
+            ours.extend(more.clone());
+            std.extend(more);
+            assert_eq!(
+                ours.iter().collect::<Vec<_>>(),
+                std.iter().collect::<Vec<_>>(),
+                "{case:?}"
+            );
+            for gone in ["a", "x", "d"] {
+                assert_eq!(ours.remove(gone), std.remove(gone), "{case:?} {gone}");
+            }
+            assert_eq!(
+                ours.iter().collect::<Vec<_>>(),
+                std.iter().collect::<Vec<_>>(),
+                "{case:?}"
+            );
         }
     }
 }

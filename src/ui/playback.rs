@@ -5,9 +5,9 @@
 //! UI-side and pure: no browser, no clock, natively tested. It reads the core's traces and
 //! queries; it holds no rule of the simulated systems.
 
-use crate::sim::sort::SortedSet;
-
+use crate::sim::by_id::ById;
 use crate::sim::engine::{BackendState, BuildError, Config, Input, InputError, Output, Simulation};
+use crate::sim::sort::SortedSet;
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::topology::{NodeKind, Topology};
 use crate::sim::trace::{RequestId, Trace};
@@ -294,8 +294,8 @@ impl Vrrp {
     }
 
     /// Every member's role by host id ([`Vrrp::role`]).
-    pub fn roles(&self) -> crate::sim::by_id::ById<String> {
-        let mut roles = crate::sim::by_id::ById::default();
+    pub fn roles(&self) -> ById<String> {
+        let mut roles = ById::default();
         roles.extend(
             self.keepalived
                 .iter()
