@@ -478,6 +478,7 @@ impl Balancer {
     }
 
     /// The first server linked in `tree`: lowest key, then earliest inserted.
+    #[inline(always)]
     fn fwrr_first(&self, tree: Tree) -> Option<usize> {
         let mut best: Option<(usize, i64, u64)> = None;
         for (i, s) in self.servers.iter().enumerate() {
@@ -512,6 +513,7 @@ impl Balancer {
 
     /// `fwrr_queue_srv`: into *current* at its next position, or into *next* if that position
     /// lies beyond this window and beyond the window the next one would open.
+    #[inline(always)]
     fn fwrr_queue_srv(&mut self, i: usize) {
         let eweight = self.eweight(i);
         let g = self.fwrr;
