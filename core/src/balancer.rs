@@ -389,20 +389,28 @@ impl Balancer {
     }
 
     fn pick_inner(&mut self, available: &[bool], avoid: Option<usize>) -> Option<Pick> {
-        if self.algorithm == Balance::RoundRobin {
-            self.fwrr_sync(available);
-        }
+        // One pass counts the active servers that are down and sees whether roundrobin's
+        // rotation still matches who is usable (a server is in it exactly when it is usable
+        // after `fwrr_sync`), so that the usual pick, nothing changed, skips the sync.
         let mut down_active = 0u32;
         let mut any_active = false;
+        let mut changed = false;
         for (i, s) in self.servers.iter().enumerate() {
+            let in_rotation = s.fwrr.tree.is_some();
             if s.backup || self.lb_weight(s) == 0 {
+                changed |= in_rotation;
                 continue;
             }
-            if is_available(available, i) {
+            let up = is_available(available, i);
+            changed |= up != in_rotation;
+            if up {
                 any_active = true;
             } else {
                 down_active += 1;
             }
+        }
+        if self.algorithm == Balance::RoundRobin && (changed || !self.fwrr.started) {
+            self.fwrr_sync(available);
         }
         if !any_active {
             return self.pick_backup(available, down_active);
@@ -470,6 +478,7 @@ impl Balancer {
     }
 
     /// The first server linked in `tree`: lowest key, then earliest inserted.
+    #[inline(always)]
     fn fwrr_first(&self, tree: Tree) -> Option<usize> {
         let mut best: Option<(usize, i64, u64)> = None;
         for (i, s) in self.servers.iter().enumerate() {
@@ -504,6 +513,7 @@ impl Balancer {
 
     /// `fwrr_queue_srv`: into *current* at its next position, or into *next* if that position
     /// lies beyond this window and beyond the window the next one would open.
+    #[inline(always)]
     fn fwrr_queue_srv(&mut self, i: usize) {
         let eweight = self.eweight(i);
         let g = self.fwrr;

@@ -284,10 +284,12 @@ enum Fate {
     Failed(u16),
 }
 
+/// A request in flight. Its trace, if it carries one, is kept apart
+/// ([`Simulation::tracing`]), so that a `Req` owns nothing and freeing or reusing its slot
+/// drops nothing.
 struct Req {
     spec: RequestSpec,
     sent_at: SimTime,
-    trace: Option<Box<Traced>>,
     encrypted: bool,
     /// The load balancer (index into `lbs`) and server slot it is using.
     lb: Option<(u32, u32)>,
@@ -516,6 +518,9 @@ pub struct Simulation {
     queue: EventQueue<Ev>,
     rng: Pcg64Mcg,
     reqs: Vec<Option<Req>>,
+    /// The trace of each request slot whose request carries one, indexed like `reqs` (shorter
+    /// when no traced request used the later slots).
+    tracing: Vec<Option<Box<Traced>>>,
     /// Requests in flight that carry a trace: while there are none (a load run), every hop
     /// and return-path note is skipped without looking the request up.
     traced_in_flight: u32,
@@ -767,6 +772,7 @@ impl Simulation {
             queue,
             rng,
             reqs: Vec::new(),
+            tracing: Vec::new(),
             traced_in_flight: 0,
             free: Vec::new(),
             next_id: 0,

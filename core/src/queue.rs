@@ -134,7 +134,6 @@ pub struct EventQueue<E> {
     /// next is last; among equal times the first scheduled is nearest the end). The engine
     /// never schedules any; this keeps the order right if it ever does.
     early: Vec<(u64, E)>,
-    len: usize,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -148,7 +147,6 @@ impl<E> Default for EventQueue<E> {
             occupied: [Occupied::default(); LEVELS - 1],
             levels: 0,
             early: Vec::new(),
-            len: 0,
         }
     }
 }
@@ -162,7 +160,6 @@ fn shift(level: usize) -> u32 {
 impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `at`.
     pub fn push(&mut self, at: SimTime, event: E) {
-        self.len += 1;
         let at = at.as_micros();
         if at < self.last {
             return self.push_early(at, event);
@@ -305,7 +302,6 @@ impl<E: Copy> EventQueue<E> {
         }
         node.next = self.free;
         self.free = index;
-        self.len -= 1;
         Some((SimTime::from_micros(at), node.event))
     }
 
@@ -318,7 +314,6 @@ impl<E: Copy> EventQueue<E> {
                 return None;
             }
             let (_, event) = self.early.pop()?;
-            self.len -= 1;
             return Some((SimTime::from_micros(at), event));
         }
         loop {
@@ -354,12 +349,20 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
+    /// How many events wait: the nodes not on the free list, and the early ones. It walks the
+    /// free list (the hot path keeps no count).
     pub fn len(&self) -> usize {
-        self.len
+        let mut free = 0;
+        let mut index = self.free;
+        while let Some(node) = self.nodes.get(index as usize) {
+            free += 1;
+            index = node.next;
+        }
+        self.nodes.len() - free + self.early.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.occupied0.is_empty() && self.levels == 0 && self.early.is_empty()
     }
 }
 

@@ -88,29 +88,29 @@ impl Simulation {
                 let vips: &[model::VipM] = &self.model.vips;
                 let members: &[usize] = &vips[vip].members;
                 let host = members[member];
-                let note = self
-                    .traced(slot)
-                    .then(|| self.vrrp_hold_note(vip, host))
-                    .flatten()
-                    .unwrap_or_default();
-                let spot = || {
-                    Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp)
-                        .ends(client, dst)
-                        .syn(conn.resent)
-                };
-                self.hop(slot, spot, |m| {
-                    let held = format!(
-                        "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
-                        m.hosts[host].name, m.vips[vip].priorities[member]
-                    );
-                    match resend {
-                        Some((n, after)) => format!(
-                            "the SYN resent {after} after the first (resend {n}) reaches {}: {held}",
-                            m.hosts[host].name
-                        ),
-                        None => held,
-                    }
-                });
+                // Only a traced request builds the note: an untraced one would make and drop
+                // an empty string (two calls) on every request through a virtual IP.
+                if self.traced(slot) {
+                    let note = self.vrrp_hold_note(vip, host).unwrap_or_default();
+                    let spot = || {
+                        Spot::new(syn_at, Place::Vip(vip), HopKind::Vrrp)
+                            .ends(client, dst)
+                            .syn(conn.resent)
+                    };
+                    self.hop(slot, spot, |m| {
+                        let held = format!(
+                            "VIP {address} is held by {} (VRRP MASTER, priority {}){note}",
+                            m.hosts[host].name, m.vips[vip].priorities[member]
+                        );
+                        match resend {
+                            Some((n, after)) => format!(
+                                "the SYN resent {after} after the first (resend {n}) reaches {}: {held}",
+                                m.hosts[host].name
+                            ),
+                            None => held,
+                        }
+                    });
+                }
                 host
             }
             Some(Entry::Host(host)) => host,

@@ -69,10 +69,10 @@ impl Simulation {
         if let Some(done) = self.traces.iter().find(|t| t.id == id) {
             return Some(done);
         }
-        self.reqs
+        self.tracing
             .iter()
             .flatten()
-            .filter_map(|r| r.trace.as_deref().map(|t| &t.trace))
+            .map(|t| &t.trace)
             .find(|t| t.id == id)
     }
 

@@ -29,7 +29,12 @@ impl Simulation {
 
     #[inline(never)]
     fn has_trace(&self, slot: u32) -> bool {
-        self.req(slot).is_some_and(|r| r.trace.is_some())
+        self.tracing.get(slot as usize).is_some_and(Option::is_some)
+    }
+
+    /// Request `slot`'s trace, if it carries one.
+    fn trace_mut(&mut self, slot: u32) -> Option<&mut Traced> {
+        self.tracing.get_mut(slot as usize)?.as_deref_mut()
     }
 
     /// A traced request came in through `place` (a virtual IP, or a service that took it).
@@ -43,7 +48,7 @@ impl Simulation {
 
     #[inline(never)]
     fn note_way_in(&mut self, slot: u32, place: Place) {
-        if let Some(traced) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
+        if let Some(traced) = self.trace_mut(slot) {
             traced.way_in.push(place);
         }
     }
@@ -61,10 +66,9 @@ impl Simulation {
     fn note_return_path(&mut self, slot: u32, svc: usize) {
         let model = &self.model;
         if let Some(traced) = self
-            .reqs
+            .tracing
             .get_mut(slot as usize)
-            .and_then(Option::as_mut)
-            .and_then(|r| r.trace.as_mut())
+            .and_then(Option::as_deref_mut)
         {
             let way_in = &traced.way_in;
             let upto = way_in
@@ -100,8 +104,11 @@ impl Simulation {
 
     pub(super) fn push_hop(&mut self, slot: u32, spot: Spot, reason: String) {
         let model = &self.model;
-        if let Some(req) = self.reqs.get_mut(slot as usize).and_then(Option::as_mut)
-            && let Some(traced) = req.trace.as_mut()
+        if let Some(req) = self.reqs.get(slot as usize).and_then(Option::as_ref)
+            && let Some(traced) = self
+                .tracing
+                .get_mut(slot as usize)
+                .and_then(Option::as_deref_mut)
         {
             traced.trace.hops.push(Hop {
                 at: spot.at,
@@ -159,7 +166,7 @@ impl Simulation {
             let outcome = self.outcome(fate, place, slot, text.clone());
             let diagnosis = why.map(|why| self.diagnose(why));
             self.push_hop(slot, spot, text);
-            if let Some(traced) = self.req_mut(slot).and_then(|r| r.trace.as_mut()) {
+            if let Some(traced) = self.trace_mut(slot) {
                 traced.trace.outcome = Some(outcome);
                 traced.trace.diagnosis = diagnosis;
             }
@@ -256,7 +263,6 @@ impl Simulation {
         let req = Req {
             spec,
             sent_at: now,
-            trace,
             encrypted: false,
             lb: None,
             attempts: 0,
@@ -287,6 +293,13 @@ impl Simulation {
                 (self.reqs.len() - 1) as u32
             }
         };
+        if let Some(trace) = trace {
+            let index = slot as usize;
+            if self.tracing.len() <= index {
+                self.tracing.resize_with(index + 1, || None);
+            }
+            self.tracing[index] = Some(trace);
+        }
         self.stats.sent += 1;
         self.timeline.bucket_mut(now).sent += 1;
         self.client_connect(slot);
@@ -341,8 +354,9 @@ impl Simulation {
     #[inline(never)]
     fn close_trace(&mut self, slot: u32, now: SimTime, fate: Fate) {
         let outcome = match self
-            .req(slot)
-            .and_then(|r| r.trace.as_ref())
+            .tracing
+            .get(slot as usize)
+            .and_then(Option::as_ref)
             .and_then(|t| t.trace.outcome.clone())
         {
             Some(outcome) => outcome,
@@ -350,8 +364,11 @@ impl Simulation {
         };
         let encrypted = self.req(slot).is_some_and(|r| r.spec.https);
         let client = self.model.client_id.clone();
-        if let Some(Traced { mut trace, .. }) =
-            self.req_mut(slot).and_then(|r| r.trace.take()).map(|t| *t)
+        if let Some(Traced { mut trace, .. }) = self
+            .tracing
+            .get_mut(slot as usize)
+            .and_then(Option::take)
+            .map(|t| *t)
         {
             self.traced_in_flight -= 1;
             trace.hops.push(Hop {

@@ -16,10 +16,9 @@ impl Simulation {
     pub(super) fn service_time(&self, svc: usize, slot: u32) -> SimDuration {
         let s = &self.model.svc(svc);
         let mut time = s.service_time;
+        // A pattern, not `is_some_and`: the size-optimised build leaves that as a call.
         if matches!(s.role, SvcRole::Lb(_))
-            && self
-                .req(slot)
-                .is_some_and(|r| r.tls_at_lb && r.new_session && r.lb.is_none())
+            && matches!(self.req(slot), Some(r) if r.tls_at_lb && r.new_session && r.lb.is_none())
         {
             time += self.config.tls_handshake_cpu;
         }
