@@ -376,6 +376,7 @@ fn the_ui_model_names_only_the_core_and_plain_crates() {
             "thiserror",
             "base64",
             "miniz_oxide",
+            "lexical_parse_float",
             "rand",
             "rand_pcg",
         ]

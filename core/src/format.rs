@@ -104,9 +104,17 @@ pub fn parse_json(text: &str) -> Result<serde_json::Value, LoadError> {
     if text.len() > MAX_JSON_BYTES {
         return Err(LoadError::TooLarge(text.len()));
     }
-    serde_json::from_str(text).map_err(|err| LoadError::Syntax {
-        path: format!("line {} column {}", err.line(), err.column()),
-        message: strip_position(&err.to_string()),
+    serde_json::from_str(text).map_err(|err| {
+        let path = format!("line {} column {}", err.line(), err.column());
+        // serde's message ends with the place, which `path` says.
+        let message = err.to_string();
+        let message = message
+            .strip_suffix(&format!(" at {path}"))
+            .unwrap_or(&message);
+        LoadError::Syntax {
+            message: message.to_owned(),
+            path,
+        }
     })
 }
 
@@ -261,13 +269,6 @@ pub fn refuse(value: serde_json::Value, expecting: &'static str) -> serde_json::
 /// Pretty JSON, the format of saved files.
 pub fn to_json(topology: &Topology) -> String {
     serde_json::to_string_pretty(topology).unwrap_or_default()
-}
-
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(idx) => message[..idx].to_owned(),
-        None => message.to_owned(),
-    }
 }
 
 /// Checks that ids are unique and every reference points at something of the right kind.

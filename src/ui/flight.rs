@@ -7,6 +7,7 @@
 
 use crate::sim::topology::{NodeKind, Topology};
 use crate::sim::trace::{HopKind, Trace};
+use crate::ui::fields::parse_f64;
 use crate::ui::layout::{Layout, Point, Wire, WireKind, service_rect, wires};
 
 /// How long the dot rests at a place after arriving, so the decision can be read (ms at 1×).
@@ -100,8 +101,8 @@ impl Curve {
 pub fn parse_path(d: &str) -> Option<Curve> {
     let mut tokens = d.split_whitespace();
     let point = |tokens: &mut std::str::SplitWhitespace<'_>| -> Option<Point> {
-        let x = tokens.next()?.parse().ok()?;
-        let y = tokens.next()?.parse().ok()?;
+        let x = parse_f64(tokens.next()?)?;
+        let y = parse_f64(tokens.next()?)?;
         Some(Point { x, y })
     };
     if tokens.next()? != "M" {

@@ -9,6 +9,7 @@ use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::timeline::{Bucket, CoarseHistogram};
 use crate::sim::topology::{DbRole, NodeKind, ServiceKind, Topology};
 use crate::ui::charts::Mark;
+use crate::ui::fields::parse_f64;
 
 /// The most requests one run may send; larger runs are refused.
 pub const MAX_REQUESTS: u64 = 200_000;
@@ -663,8 +664,8 @@ fn decode(text: &str) -> Result<String, LinkSettingsError> {
 }
 
 fn parse_number(key: &str, text: &str) -> Result<f64, LinkSettingsError> {
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
+    match parse_f64(text) {
+        Some(v) if v.is_finite() => Ok(v),
         _ => Err(LinkSettingsError::NotANumber {
             key: key.to_owned(),
             text: text.to_owned(),

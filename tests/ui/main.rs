@@ -10,3 +10,4 @@ mod editing_properties;
 #[allow(dead_code)]
 mod fixtures;
 mod load_runs;
+mod numbers;

@@ -649,6 +649,6 @@ pub(super) fn rate_text(rps: f64) -> String {
         format!("{rps:.0}")
     } else {
         let text = format!("{rps:.1}");
-        text.trim_end_matches(".0").to_owned()
+        text.strip_suffix(".0").unwrap_or(&text).to_owned()
     }
 }

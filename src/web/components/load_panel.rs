@@ -14,6 +14,7 @@ use yew::prelude::*;
 
 use crate::sim::topology::Topology;
 use crate::ui::charts::histogram;
+use crate::ui::fields::parse_f64;
 use crate::ui::load_run::{
     LATENCY_SAMPLES, LoadResult, LoadRunner, LoadSettings, MAX_REQUESTS, MAX_SECONDS, Progress,
     RateShape, Step, StepKind, TargetKind, targets,
@@ -123,7 +124,7 @@ impl From<&LoadSettings> for Form {
 
 /// A typed number; anything else becomes NaN, which the checks refuse with a message.
 fn number(text: &str) -> f64 {
-    text.trim().parse().unwrap_or(f64::NAN)
+    parse_f64(text.trim()).unwrap_or(f64::NAN)
 }
 
 impl StepForm {
