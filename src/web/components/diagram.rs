@@ -497,13 +497,13 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     if let Ok(mut live) = live.try_borrow_mut() {
         *live = current();
     }
-    let origin = use_state(|| Rc::new(Cell::new(Point { x: 0.0, y: 0.0 })));
-    let wheel_steps = use_state(|| Rc::new(Cell::new(0u32)));
+    let origin = use_memo((), |_| Cell::new(Point { x: 0.0, y: 0.0 }));
+    let wheel_steps = use_memo((), |_| Cell::new(0u32));
     let canvas = Canvas {
         live,
         machine: use_mut_ref(gesture::Canvas::default),
-        origin: (*origin).clone(),
-        wheel_steps: (*wheel_steps).clone(),
+        origin,
+        wheel_steps,
         preview: preview.setter(),
         svg: svg.clone(),
     };
