@@ -19,9 +19,10 @@ pub const BANNER_CLASS: &str = "panic-banner";
 const MAX_MESSAGE_CHARS: usize = 2000;
 
 /// Installs the panic hook: log to the console, then [`show_banner`]. Called first thing in
-/// `main`, before the app mounts.
+/// `main`, before the app mounts. Through Yew: its renderer replaces any hook set with
+/// `std::panic::set_hook` by its own, which only logs, unless the hook is set this way.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         log(&message);
         show_banner(&message);

@@ -1,6 +1,6 @@
 //! The panic banner in a real browser (Chromium and Firefox). A panic cannot be caught on
-//! wasm32 (it aborts the instance), so these tests call `show_banner`, which is all the hook
-//! does after logging.
+//! wasm32 (it aborts the call and leaves the instance panicking), so these tests call
+//! `show_banner`, which is all the hook does after logging; `tests/crash.rs` panics for real.
 #![cfg(target_arch = "wasm32")]
 
 use stacksim::web::panic::{BANNER_CLASS, BANNER_ID, show_banner};
