@@ -15,21 +15,20 @@ impl Simulation {
     pub(super) fn balance(&mut self, slot: u32, lb: usize) {
         let now = self.now;
         let lb_svc = self.model.lb(lb).svc;
-        let Some((spec, avoid)) = self.req(slot).map(|r| (r.spec, r.avoid)) else {
+        let Some(req) = self.req_mut(slot) else {
             return;
         };
+        let (spec, avoid) = (req.spec, req.avoid);
+        // HAProxy works on the decrypted request once it ended TLS: from here on, plaintext.
+        if req.tls_at_lb {
+            req.encrypted = false;
+        }
         if avoid.is_none()
             && let Some(n) = self.timeline.bucket_mut(now).balanced.get_mut(lb_svc)
         {
             *n += 1;
         }
         let https = spec.https;
-        // HAProxy works on the decrypted request once it ended TLS: from here on, plaintext.
-        if let Some(req) = self.req_mut(slot)
-            && req.tls_at_lb
-        {
-            req.encrypted = false;
-        }
         if !https && self.model.lb(lb).redirect_to_https {
             self.hop(
                 slot,
@@ -84,16 +83,16 @@ impl Simulation {
                 |_| text,
             );
         }
-        if let Some(req) = self.req_mut(slot) {
-            req.lb = Some((lb as u32, pick.server as u32));
-        }
         self.lbs[lb].balancer.connection_started(pick.server);
         self.lbs[lb].last_pick = Some(pick.server as u32);
+        // It records the pick in the request (`lb`).
         self.connect_backend(slot, lb, pick.server);
     }
 
     /// HAProxy opens a connection to a server (its first SYN leaves now); see
-    /// [`Simulation::backend_syn`] for what answers it.
+    /// [`Simulation::backend_syn`] for what answers it. Inlined at its two callers (the pick
+    /// and a retry on the same server): a few stores and a call.
+    #[inline(always)]
     pub(super) fn connect_backend(&mut self, slot: u32, lb: usize, server_slot: usize) {
         let now = self.now;
         if let Some(req) = self.req_mut(slot) {
