@@ -131,9 +131,10 @@ pub struct EventQueue<E> {
     /// Bit `k - 1` is set when level `k > 0` holds events.
     levels: u8,
     /// Events scheduled before `last`, which all come before the others, latest first (the
-    /// next is last; among equal times the first scheduled is nearest the end). The engine
-    /// never schedules any; this keeps the order right if it ever does.
-    early: Vec<(u64, E)>,
+    /// next is last; among equal times the first scheduled is nearest the end), each with its
+    /// node in the arena (linked nowhere). The engine never schedules any; this keeps the
+    /// order right if it ever does.
+    early: Vec<(u64, u32)>,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -158,49 +159,57 @@ fn shift(level: usize) -> u32 {
 }
 
 impl<E: Copy> EventQueue<E> {
-    /// Schedules `event` at `at`.
+    /// Schedules `event` at `at`. The usual push, with a freed node to take, calls nothing
+    /// but [`EventQueue::link`] at its end (a jump), so it saves no registers.
     pub fn push(&mut self, at: SimTime, event: E) {
         let at = at.as_micros();
-        if at < self.last {
-            return self.push_early(at, event);
-        }
         let index = self.free;
-        let node = match self.nodes.get_mut(index as usize) {
-            Some(node) => {
-                self.free = node.next;
-                node.at = at;
-                node.next = NIL;
-                node.event = event;
-                index
-            }
-            None => self.grow(at, event),
+        let Some(node) = self.nodes.get_mut(index as usize) else {
+            return self.push_grown(at, event);
         };
-        self.place(at, node);
+        self.free = node.next;
+        node.at = at;
+        node.next = NIL;
+        node.event = event;
+        self.link(at, index);
     }
 
-    /// A new node for `event` at `at`, when no freed one is left.
+    /// [`EventQueue::push`] when no freed node is left: into a new node.
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, at: u64, event: E) -> u32 {
+    fn push_grown(&mut self, at: u64, event: E) {
         self.nodes.push(Node {
             at,
             next: NIL,
             event,
         });
-        (self.nodes.len() - 1) as u32
+        self.link(at, (self.nodes.len() - 1) as u32);
     }
 
-    /// An event scheduled before `last`: into the fallback list, before every event of its
-    /// time already waiting there, so after them in popping order.
+    /// Links node `index`, just filled with an event at `at`, where it waits: on the wheel,
+    /// or in the fallback list if `at` is before `last`. Out of line, so that both ways of
+    /// [`EventQueue::push`] end in a jump here: had the push kept a call (to grow the arena),
+    /// it would save and restore registers on every event.
+    #[inline(never)]
+    fn link(&mut self, at: u64, index: u32) {
+        if at < self.last {
+            return self.push_early(at, index);
+        }
+        self.place(at, index);
+    }
+
+    /// An event scheduled before `last` (in `node`): into the fallback list, before every
+    /// event of its time already waiting there, so after them in popping order.
     #[cold]
     #[inline(never)]
-    fn push_early(&mut self, at: u64, event: E) {
+    fn push_early(&mut self, at: u64, node: u32) {
         let index = self.early.partition_point(|&(t, _)| t > at);
-        self.early.insert(index, (at, event));
+        self.early.insert(index, (at, node));
     }
 
     /// Appends node `index`, at `at` (at or after `last`), to its slot on the wheel. The
-    /// node's `next` must already be `NIL`.
+    /// node's `next` must already be `NIL`. A slot that was empty returns at once: most events
+    /// are alone in their microsecond, and there is no previous node to link.
     #[inline(always)]
     fn place(&mut self, at: u64, index: u32) {
         let differ = at ^ self.last;
@@ -211,6 +220,7 @@ impl<E: Copy> EventQueue<E> {
             if tail == NIL {
                 ends.head = index;
                 self.occupied0.set(slot);
+                return;
             }
             tail
         } else {
@@ -227,6 +237,7 @@ impl<E: Copy> EventQueue<E> {
                 if let Some(occupied) = self.occupied.get_mut(level - 1) {
                     occupied.set(digit);
                 }
+                return;
             }
             tail
         };
@@ -274,23 +285,32 @@ impl<E: Copy> EventQueue<E> {
     /// Removes and returns the next event if it is due at or before `until`. Inlined where
     /// the engine's loops call it: most events come out of level 0 with nothing scheduled
     /// early, in a few instructions; the rest is [`EventQueue::pop_slow`].
+    ///
+    /// Both ways give the event's time and its node, freed but still holding the event, which
+    /// is read here once: had [`EventQueue::pop_slow`] returned the event, the two ways would
+    /// meet in memory and the caller would put the event together again byte by byte.
     #[inline(always)]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
-        if self.early.is_empty()
+        let (at, event) = if self.early.is_empty()
             && let Some(slot) = self.occupied0.first()
         {
             let at = self.last & !(SLOTS0 as u64 - 1) | slot as u64;
             if at > until.as_micros() {
                 return None;
             }
-            return self.take(slot, at);
-        }
-        self.pop_slow(until)
+            let index = self.take(slot, at)?;
+            (at, self.nodes.get(index as usize)?.event)
+        } else {
+            let (at, index) = self.pop_slow(until)?;
+            (at, self.nodes.get(index as usize)?.event)
+        };
+        Some((SimTime::from_micros(at), event))
     }
 
-    /// Takes the first event of level 0's `slot`, at `at`, and moves `last` there.
+    /// Takes the first node of level 0's `slot`, at `at`, moves `last` there and frees the
+    /// node (which keeps its event until the next push).
     #[inline(always)]
-    fn take(&mut self, slot: usize, at: u64) -> Option<(SimTime, E)> {
+    fn take(&mut self, slot: usize, at: u64) -> Option<u32> {
         self.last = at;
         let ends = &mut self.slots[slot % SLOTS0];
         let index = ends.head;
@@ -302,19 +322,23 @@ impl<E: Copy> EventQueue<E> {
         }
         node.next = self.free;
         self.free = index;
-        Some((SimTime::from_micros(at), node.event))
+        Some(index)
     }
 
-    /// [`EventQueue::pop_until`] when an event was scheduled early or level 0 is empty.
+    /// [`EventQueue::pop_until`] when an event was scheduled early or level 0 is empty: the
+    /// time and the freed node of the next event due by `until`.
     #[inline(never)]
-    fn pop_slow(&mut self, until: SimTime) -> Option<(SimTime, E)> {
+    fn pop_slow(&mut self, until: SimTime) -> Option<(u64, u32)> {
         let until = until.as_micros();
-        if let Some(&(at, _)) = self.early.last() {
+        if let Some(&(at, index)) = self.early.last() {
             if at > until {
                 return None;
             }
-            let (_, event) = self.early.pop()?;
-            return Some((SimTime::from_micros(at), event));
+            self.early.pop();
+            let node = self.nodes.get_mut(index as usize)?;
+            node.next = self.free;
+            self.free = index;
+            return Some((at, index));
         }
         loop {
             if let Some(slot) = self.occupied0.first() {
@@ -322,7 +346,7 @@ impl<E: Copy> EventQueue<E> {
                 if at > until {
                     return None;
                 }
-                return self.take(slot, at);
+                return Some((at, self.take(slot, at)?));
             }
             // Level 0 is empty: move the first slot of the lowest non-empty level down, unless
             // even its start is not due (`last` must not pass a time the caller may still
@@ -349,7 +373,7 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
-    /// How many events wait: the nodes not on the free list, and the early ones. It walks the
+    /// How many events wait: the nodes not on the free list (the early ones included). It walks the
     /// free list (the hot path keeps no count).
     pub fn len(&self) -> usize {
         let mut free = 0;
@@ -358,7 +382,7 @@ impl<E: Copy> EventQueue<E> {
             free += 1;
             index = node.next;
         }
-        self.nodes.len() - free + self.early.len()
+        self.nodes.len() - free
     }
 
     pub fn is_empty(&self) -> bool {

@@ -155,15 +155,25 @@ impl Timeline {
     /// The bucket holding `at`, created (with any before it) if needed.
     #[inline(always)]
     pub fn bucket_mut(&mut self, at: SimTime) -> &mut Bucket {
-        // Most calls are for the newest bucket: that costs two comparisons, no division.
-        let newest = self.buckets.len().wrapping_sub(1);
+        // Most calls are for the newest bucket: that costs one comparison, no division (a time
+        // before its start wraps round to a huge offset).
         let width = self.width.as_micros();
-        let idx = match self.buckets.last() {
-            Some(last) if at >= last.start && (at - last.start).as_micros() < width => newest,
-            _ => self.make_bucket(at),
+        let newest = match self.buckets.last() {
+            Some(last) => at.as_micros().wrapping_sub(last.start.as_micros()) < width,
+            None => false,
         };
-        let buckets: &mut [Bucket] = &mut self.buckets;
-        &mut buckets[idx]
+        if newest {
+            let buckets: &mut [Bucket] = &mut self.buckets;
+            return &mut buckets[buckets.len() - 1];
+        }
+        self.older_bucket(at)
+    }
+
+    /// [`Timeline::bucket_mut`] for a time outside the newest bucket.
+    #[inline(never)]
+    fn older_bucket(&mut self, at: SimTime) -> &mut Bucket {
+        let idx = self.make_bucket(at);
+        &mut self.buckets[idx]
     }
 
     /// The index of the bucket holding `at`, created (with any before it) if needed.

@@ -15,21 +15,20 @@ impl Simulation {
     pub(super) fn balance(&mut self, slot: u32, lb: usize) {
         let now = self.now;
         let lb_svc = self.model.lb(lb).svc;
-        let Some((spec, avoid)) = self.req(slot).map(|r| (r.spec, r.avoid)) else {
+        let Some(req) = self.req_mut(slot) else {
             return;
         };
+        let (spec, avoid) = (req.spec, req.avoid);
+        // HAProxy works on the decrypted request once it ended TLS: from here on, plaintext.
+        if req.tls_at_lb {
+            req.encrypted = false;
+        }
         if avoid.is_none()
             && let Some(n) = self.timeline.bucket_mut(now).balanced.get_mut(lb_svc)
         {
             *n += 1;
         }
         let https = spec.https;
-        // HAProxy works on the decrypted request once it ended TLS: from here on, plaintext.
-        if let Some(req) = self.req_mut(slot)
-            && req.tls_at_lb
-        {
-            req.encrypted = false;
-        }
         if !https && self.model.lb(lb).redirect_to_https {
             self.hop(
                 slot,
@@ -84,16 +83,16 @@ impl Simulation {
                 |_| text,
             );
         }
-        if let Some(req) = self.req_mut(slot) {
-            req.lb = Some((lb as u32, pick.server as u32));
-        }
         self.lbs[lb].balancer.connection_started(pick.server);
         self.lbs[lb].last_pick = Some(pick.server as u32);
+        // It records the pick in the request (`lb`).
         self.connect_backend(slot, lb, pick.server);
     }
 
     /// HAProxy opens a connection to a server (its first SYN leaves now); see
-    /// [`Simulation::backend_syn`] for what answers it.
+    /// [`Simulation::backend_syn`] for what answers it. Inlined at its two callers (the pick
+    /// and a retry on the same server): a few stores and a call.
+    #[inline(always)]
     pub(super) fn connect_backend(&mut self, slot: u32, lb: usize, server_slot: usize) {
         let now = self.now;
         if let Some(req) = self.req_mut(slot) {
@@ -124,24 +123,28 @@ impl Simulation {
         let from = self.model.lb(lb).svc;
         let link = self.model.server_link(lb, server_slot);
         let target = self.model.link(link).to;
-        let from_host = self.model.svc(from).host;
         let to_host = self.model.svc(target).host;
-        let port = self.model.svc(target).port;
-        let src_ip = self.model.host(from_host).ip;
-        let to_ip = self.model.host(to_host).ip;
-        let src = Some((src_ip, LB_PORT));
-        let dst = Some((to_ip, port));
-        let packet = Packet {
-            src: src_ip,
-            proto: Proto::Tcp,
-            dst_port: port,
-            state: ConnState::New,
-        };
         let decision = self.link_fw.as_slice()[link];
-        let has_firewall = self.model.host(to_host).firewall.is_some();
-        let explain = move |m: &Model| {
+        // The SYN's ends and its packet, for the hops and the failures: read only there, so an
+        // untraced connection that opens looks up no address.
+        let syn = move |m: &Model| {
+            let src_ip = m.host(m.svc(from).host).ip;
+            let port = m.svc(target).port;
+            let packet = Packet {
+                src: src_ip,
+                proto: Proto::Tcp,
+                dst_port: port,
+                state: ConnState::New,
+            };
+            (
+                Some((src_ip, LB_PORT)),
+                Some((m.host(to_host).ip, port)),
+                packet,
+            )
+        };
+        let explain = move |m: &Model, packet: &Packet| {
             let h = &m.hosts[to_host];
-            decision.explain(&h.id, h.firewall.as_ref(), &packet)
+            decision.explain(&h.id, h.firewall.as_ref(), packet)
         };
         #[derive(Clone, Copy)]
         enum Failure {
@@ -153,7 +156,7 @@ impl Simulation {
         // (what went wrong, whether it answers at once with a reset)
         let failure = if !self.host_up_now(to_host) {
             Some((Failure::HostDown, false))
-        } else if self.is_cut(from_host, to_host) {
+        } else if !self.cut.is_empty() && self.is_cut(self.model.svc(from).host, to_host) {
             Some((Failure::Cut, false))
         } else if !decision.passes() {
             Some((Failure::Firewall, decision.verdict == Verdict::Reject))
@@ -164,13 +167,6 @@ impl Simulation {
         };
         let resent = conn.resent;
         let Some((failure, refused)) = failure else {
-            if has_firewall {
-                self.hop(
-                    slot,
-                    || Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall).ends(src, dst),
-                    explain,
-                );
-            }
             let mut tls_at_lb = false;
             if let Some(req) = self.req_mut(slot) {
                 tls_at_lb = req.tls_at_lb;
@@ -180,25 +176,39 @@ impl Simulation {
             let counts: &mut [u64] = &mut self.timeline.bucket_mut(now).link_requests;
             counts[link] += 1;
             self.came_through(slot, Place::Svc(target));
-            self.hop(
-                slot,
-                || Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),
-                |m| {
-                    let (lb_id, target_id) = (m.svc_id(from), m.svc_id(target));
-                    let mut text = if tls_at_lb {
-                        format!("TLS ended at {lb_id}; {lb_id} → {target_id} is plaintext HTTP")
-                    } else {
-                        format!("{lb_id} → {target_id} over HTTP")
-                    };
-                    if resent > 0 {
-                        text.push_str(&format!(
-                            " (connected on the SYN the kernel resent {} after the first)",
-                            now - conn.first
-                        ));
-                    }
-                    text
-                },
-            );
+            if self.traced(slot) {
+                // The target host's firewall lets the SYN in, then the request goes on.
+                let (src, dst, packet) = syn(&self.model);
+                if self.model.host(to_host).firewall.is_some() {
+                    self.hop(
+                        slot,
+                        || {
+                            Spot::new(now + lan, Place::Host(to_host), HopKind::Firewall)
+                                .ends(src, dst)
+                        },
+                        |m| explain(m, &packet),
+                    );
+                }
+                self.hop(
+                    slot,
+                    || Spot::new(now + lan, Place::Svc(target), HopKind::Forward).ends(src, dst),
+                    |m| {
+                        let (lb_id, target_id) = (m.svc_id(from), m.svc_id(target));
+                        let mut text = if tls_at_lb {
+                            format!("TLS ended at {lb_id}; {lb_id} → {target_id} is plaintext HTTP")
+                        } else {
+                            format!("{lb_id} → {target_id} over HTTP")
+                        };
+                        if resent > 0 {
+                            text.push_str(&format!(
+                                " (connected on the SYN the kernel resent {} after the first)",
+                                now - conn.first
+                            ));
+                        }
+                        text
+                    },
+                );
+            }
             self.queue.push(
                 now + lan.times(3),
                 Ev::Arrive {
@@ -208,12 +218,13 @@ impl Simulation {
             );
             return;
         };
+        let (src, dst, packet) = syn(&self.model);
         let policy = self.lbs[lb].retry;
         let schedule = SynSchedule::with_timeout(policy.timeout_connect);
         let why = move |m: &Model| match failure {
             Failure::HostDown => format!("{} is down", m.host_id(to_host)),
             Failure::Cut => format!("the network to {} is cut", m.host_id(to_host)),
-            Failure::Firewall => explain(m),
+            Failure::Firewall => explain(m, &packet),
             Failure::Stopped => format!("{} is stopped", m.svc_id(target)),
         };
         let place = match failure {
