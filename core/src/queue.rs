@@ -159,43 +159,42 @@ fn shift(level: usize) -> u32 {
 }
 
 impl<E: Copy> EventQueue<E> {
-    /// Schedules `event` at `at`. The usual push, with a freed node to take, calls nothing
-    /// but [`EventQueue::link`] at its end (a jump), so it saves no registers.
+    /// Schedules `event` at `at`.
     pub fn push(&mut self, at: SimTime, event: E) {
         let at = at.as_micros();
-        let index = self.free;
-        let Some(node) = self.nodes.get_mut(index as usize) else {
-            return self.push_grown(at, event);
-        };
-        self.free = node.next;
-        node.at = at;
-        node.next = NIL;
-        node.event = event;
-        self.link(at, index);
+        let node = self.node(at, event);
+        if at < self.last {
+            return self.push_early(at, node);
+        }
+        self.place(at, node);
     }
 
-    /// [`EventQueue::push`] when no freed node is left: into a new node.
+    /// A node holding `event` at `at`, linked nowhere: a freed one, or a new one.
+    #[inline(always)]
+    fn node(&mut self, at: u64, event: E) -> u32 {
+        let index = self.free;
+        match self.nodes.get_mut(index as usize) {
+            Some(node) => {
+                self.free = node.next;
+                node.at = at;
+                node.next = NIL;
+                node.event = event;
+                index
+            }
+            None => self.grow(at, event),
+        }
+    }
+
+    /// A new node for `event` at `at`, when no freed one is left.
     #[cold]
     #[inline(never)]
-    fn push_grown(&mut self, at: u64, event: E) {
+    fn grow(&mut self, at: u64, event: E) -> u32 {
         self.nodes.push(Node {
             at,
             next: NIL,
             event,
         });
-        self.link(at, (self.nodes.len() - 1) as u32);
-    }
-
-    /// Links node `index`, just filled with an event at `at`, where it waits: on the wheel,
-    /// or in the fallback list if `at` is before `last`. Out of line, so that both ways of
-    /// [`EventQueue::push`] end in a jump here: had the push kept a call (to grow the arena),
-    /// it would save and restore registers on every event.
-    #[inline(never)]
-    fn link(&mut self, at: u64, index: u32) {
-        if at < self.last {
-            return self.push_early(at, index);
-        }
-        self.place(at, index);
+        (self.nodes.len() - 1) as u32
     }
 
     /// An event scheduled before `last` (in `node`): into the fallback list, before every
