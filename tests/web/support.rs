@@ -149,6 +149,22 @@ pub async fn mount_screen(width: u32, height: u32, hash: &str) -> Screen {
         )
         .expect("style");
     let doc = frame_window.document().expect("the frame's document");
+    // The shipped page's Content-Security-Policy, so that what it refuses (a `style`
+    // attribute, say) is refused here too. The runner does not serve the stylesheet, so the
+    // frame inlines it: only `<style>` elements are let in for that, style attributes stay
+    // under the page's `style-src 'self'`.
+    let csp = doc.create_element("meta").expect("meta");
+    csp.set_attribute("http-equiv", "Content-Security-Policy")
+        .expect("http-equiv");
+    csp.set_attribute(
+        "content",
+        &format!("{}; style-src-elem 'self' 'unsafe-inline'", page_csp()),
+    )
+    .expect("content");
+    doc.head()
+        .expect("head")
+        .append_child(&csp)
+        .expect("append");
     let style = doc.create_element("style").expect("style");
     style.set_text_content(Some(include_str!("../../static/style.css")));
     doc.head()
@@ -156,7 +172,12 @@ pub async fn mount_screen(width: u32, height: u32, hash: &str) -> Screen {
         .append_child(&style)
         .expect("append");
     let body = doc.body().expect("body");
-    body.set_attribute("style", "margin: 0").expect("style");
+    // The frame's body is of the frame's realm, which `dyn_ref`'s instanceof test does not
+    // know: it is an HTMLBodyElement all the same.
+    body.unchecked_ref::<web_sys::HtmlElement>()
+        .style()
+        .set_property("margin", "0")
+        .expect("margin");
     let root = doc.create_element("div").expect("div");
     body.append_child(&root).expect("append");
     let app = yew::Renderer::<App>::with_root(root.clone()).render();
@@ -172,6 +193,18 @@ pub async fn mount_screen(width: u32, height: u32, hash: &str) -> Screen {
         root,
         window: frame_window,
     }
+}
+
+/// The Content-Security-Policy of the shipped page (`index.html`'s meta element).
+pub fn page_csp() -> &'static str {
+    const PAGE: &str = include_str!("../../index.html");
+    const ATTRIBUTE: &str = "content=\"";
+    PAGE.split("http-equiv=\"Content-Security-Policy\"")
+        .nth(1)
+        .and_then(|rest| rest.split_once(ATTRIBUTE))
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(policy, _)| policy)
+        .expect("index.html has a Content-Security-Policy")
 }
 
 impl Screen {

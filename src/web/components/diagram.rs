@@ -421,6 +421,19 @@ fn use_measured(canvas: Canvas, size: UseStateSetter<Size>) {
     });
 }
 
+/// Keeps the canvas's `--zoom` CSS property equal to the view's zoom: the stylesheet divides
+/// the failover labels' size by it so that they stay readable at any zoom. Set through the
+/// CSSOM, because the page's Content-Security-Policy (`style-src 'self'`) makes the browser
+/// ignore a `style` attribute.
+#[hook]
+fn use_zoom_property(svg: NodeRef, zoom: f64) {
+    use_effect_with(zoom, move |zoom| {
+        if let Some(svg) = svg.cast::<web_sys::SvgElement>() {
+            let _ = svg.style().set_property("--zoom", &zoom.to_string());
+        }
+    });
+}
+
 /// Pointer moves and ups on the window, and the wheel on the canvas (not passive, so the page
 /// does not scroll while zooming).
 #[hook]
@@ -509,6 +522,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     };
     use_measured(canvas.clone(), size.setter());
     use_pointer_listeners(canvas.clone());
+    use_zoom_property(svg.clone(), view.zoom);
     {
         // A stage picked, a design started or a file or link opened is shown whole (the
         // reducer bumps `fit`; only the canvas knows its size). `use_measured` above has
@@ -574,7 +588,6 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     class="diagram"
                     viewBox={viewport::view_box(*view, *size)}
                     preserveAspectRatio="xMinYMin meet"
-                    style={format!("--zoom: {}", view.zoom)}
                     width="100%"
                     height="100%"
                     role="group"
