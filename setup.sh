@@ -4,8 +4,8 @@
 #
 #   ./setup.sh serve   set up, then `trunk serve` on http://127.0.0.1:8080
 #   ./setup.sh test    set up, then fmt, clippy (native + wasm32), native tests, browser tests in
-#                      headless Chromium and Firefox, a release build and its size; ends with
-#                      one line "N passed, M failed"
+#                      headless Chromium and Firefox, a release build, its size and a smoke
+#                      test of it in both browsers; ends with one line "N passed, M failed"
 #   ./setup.sh tools   set up only
 #   ./setup.sh fuzz [seconds]
 #                      fuzz the JSON import with cargo-fuzz on nightly for that long (default 60);
@@ -19,6 +19,7 @@ cd "$(dirname "$0")"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+SELENIUM_VERSION=4.51.0
 TOOLS_DIR="${STACKSIM_TOOLS:-$HOME/.cache/stacksim/tools}"
 export PATH="$TOOLS_DIR/bin:$HOME/.cargo/bin:$PATH"
 
@@ -83,6 +84,13 @@ setup_browsers() {
         say "installing geckodriver"
         cargo install geckodriver --locked
     }
+    # The release build's smoke test (tests/release/smoke.py) drives both browsers with Selenium,
+    # given the drivers above (it never downloads one).
+    PYTHONPATH="$TOOLS_DIR/python" python3 -c "import selenium, sys; sys.exit(selenium.__version__ != '$SELENIUM_VERSION')" 2>/dev/null || {
+        say "installing selenium $SELENIUM_VERSION (Python, for the release smoke test)"
+        python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --upgrade \
+            --target "$TOOLS_DIR/python" "selenium==$SELENIUM_VERSION"
+    }
 }
 
 # Totals over every test runner, printed as the last line.
@@ -130,6 +138,8 @@ run_tests() {
     say "release build"
     trunk build --release
     bash benches/size.sh dist
+    say "the release build in headless Chromium and Firefox"
+    count_tests env PYTHONPATH="$TOOLS_DIR/python" python3 tests/release/smoke.py dist
 }
 
 # The cargo-fuzz target on the JSON import (tests/fuzz), seeded with the four stages and the
