@@ -105,18 +105,31 @@ pub fn write(mut saved: Saved, listed: bool, now: f64) -> Result<(), StorageErro
     in_tab
 }
 
-/// The keys of Recent work's entries, with when each was saved.
-fn entries(local: &Storage) -> Vec<(String, String)> {
+/// The keys of Recent work's entries.
+fn work_keys(local: &Storage) -> Vec<String> {
     let n = local.length().unwrap_or(0);
     (0..n)
         .filter_map(|i| local.key(i).ok().flatten())
         .filter(|k| k.starts_with(WORK_PREFIX))
+        .collect()
+}
+
+/// Recent work's entries: each key with its saved text.
+fn entries(local: &Storage) -> Vec<(String, String)> {
+    work_keys(local)
+        .into_iter()
         .filter_map(|k| Some((local.get_item(&k).ok().flatten()?, k)))
         .map(|(v, k)| (k, v))
         .collect()
 }
 
 fn prune(local: &Storage, current: &str) {
+    // At most `MAX_RECENT` entries, the current one included, leave `to_prune` nothing to
+    // remove: then no entry is read or parsed (each is a whole design, and this runs on every
+    // autosave of a listed work).
+    if work_keys(local).len() <= MAX_RECENT {
+        return;
+    }
     let dated: Vec<(String, f64)> = entries(local)
         .into_iter()
         .map(|(k, v)| {

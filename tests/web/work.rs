@@ -471,3 +471,53 @@ async fn recent_work_lists_the_works_and_opens_one_undoably() {
         ["3"]
     );
 }
+
+/// Recent work keeps the newest works: saving one of six listed works removes none, and the
+/// first save of a seventh removes the oldest, never the one being saved.
+#[wasm_bindgen_test]
+async fn recent_work_keeps_the_newest_works_and_drops_only_the_oldest() {
+    use stacksim::ui::session::WorkId;
+    use stacksim::web::storage::{MAX_RECENT, recent, work_key, write};
+    unmount();
+    storage().clear().expect("clear");
+    tab_storage().clear().expect("clear");
+    let saved_as = |work: &str| {
+        let mut saved = Saved::of(&AppState::default());
+        if let Some(session) = &mut saved.session {
+            session.work = WorkId(work.to_owned());
+        }
+        saved
+    };
+    let works: Vec<String> = (0..=MAX_RECENT).map(|i| format!("w{i}")).collect();
+    // Six works, saved a minute apart (w0 the oldest).
+    for (i, work) in works[..MAX_RECENT].iter().enumerate() {
+        write(saved_as(work), true, 60_000.0 * i as f64).expect("saved");
+    }
+    let listed = || -> Vec<String> {
+        let mut keys: Vec<String> = recent().into_iter().map(|e| e.key).collect();
+        keys.sort();
+        keys
+    };
+    let all_six: Vec<String> = works[..MAX_RECENT]
+        .iter()
+        .map(|w| work_key(&WorkId(w.clone())))
+        .collect();
+    assert_eq!(listed(), all_six, "six works are all kept");
+    // The oldest saved again is the newest now: nothing is removed.
+    write(saved_as("w0"), true, 600_000.0).expect("saved");
+    assert_eq!(listed(), all_six, "saving a listed work removes none");
+    // A seventh work: the oldest of the others (now w1) goes.
+    write(saved_as(&works[MAX_RECENT]), true, 700_000.0).expect("saved");
+    let mut expected: Vec<String> = works
+        .iter()
+        .filter(|w| *w != "w1")
+        .map(|w| work_key(&WorkId(w.clone())))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        listed(),
+        expected,
+        "the oldest work is dropped for the seventh"
+    );
+    storage().clear().expect("clear");
+}
