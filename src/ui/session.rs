@@ -18,7 +18,7 @@ use crate::sim::format;
 use crate::sim::time::SimTime;
 use crate::sim::trace::RequestSpec;
 use crate::ui::document::{Document, OpenError, SESSION_KEY};
-use crate::ui::state::{Action, AppState, Refusal, WorkAction};
+use crate::ui::state::{Action, AppState, Refusal, WorkAction, WorkDocument};
 
 /// Which work a saved design is: one per design the user started (a stage picked, New, a
 /// file or link opened), kept while it is edited. Recent work holds one entry per id.
@@ -84,9 +84,15 @@ pub struct Saved {
 impl Saved {
     /// The work on screen, to autosave.
     pub fn of(state: &AppState) -> Saved {
+        Saved::of_parts(&state.work_document(), state.session())
+    }
+
+    /// [`Saved::of`] from the work shared and the session, which a renderer can keep and
+    /// compare cheaply (the design by pointer first): the design is copied here, not before.
+    pub fn of_parts(work: &WorkDocument, session: Session) -> Saved {
         Saved {
-            document: state.document(),
-            session: Some(state.session()),
+            document: work.document(),
+            session: Some(session),
         }
     }
 

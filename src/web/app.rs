@@ -320,13 +320,15 @@ fn use_autosave(state: &AppState) -> Option<StorageError> {
     let failure = use_state_eq(|| None::<StorageError>);
     {
         let failure = failure.clone();
-        // Nothing is built during a drag or a pan: pointer moves stay free of copies of the
-        // work and of writes to storage.
-        let saved = (!state.gesture_under_way()).then(|| Saved::of(state));
-        use_effect_with(saved, move |saved| {
-            if let Some(saved) = saved {
+        // Nothing is compared or written during a drag or a pan, and a render (a load run
+        // renders every frame) compares the work shared, by pointer first, and the session:
+        // the design is copied only when something changed and is written.
+        let key = (!state.gesture_under_way()).then(|| (state.work_document(), state.session()));
+        use_effect_with(key, move |key| {
+            if let Some((work, session)) = key {
+                let saved = Saved::of_parts(work, session.clone());
                 let listed = !saved.is_untouched_preset();
-                failure.set(storage::write(saved.clone(), listed, js_sys::Date::now()).err());
+                failure.set(storage::write(saved, listed, js_sys::Date::now()).err());
             }
         });
     }
