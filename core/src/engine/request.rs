@@ -214,7 +214,16 @@ impl Simulation {
     }
 
     /// Decides the request's fate now and delivers it to the client at `at`.
+    #[inline(never)]
     pub(super) fn finish(&mut self, slot: u32, at: SimTime, fate: Fate) {
+        self.finish_inline(slot, at, fate);
+    }
+
+    /// [`Simulation::finish`], inlined at the end of an untraced [`Simulation::respond`]
+    /// (every served request of a load run): in WebAssembly, which has no tail calls, calling
+    /// out of line would be one more call and return per request.
+    #[inline(always)]
+    pub(super) fn finish_inline(&mut self, slot: u32, at: SimTime, fate: Fate) {
         let now = self.now;
         let Some(req) = self.req_mut(slot) else {
             return;

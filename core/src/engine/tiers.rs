@@ -512,7 +512,7 @@ impl Simulation {
         if self.traced_in_flight != 0 {
             return self.respond_traced(slot, svc, status, back);
         }
-        self.finish(slot, now + back, Fate::Served { status });
+        self.finish_inline(slot, now + back, Fate::Served { status });
     }
 
     /// The rest of [`Simulation::respond`] while a traced request is in flight (this one,
