@@ -214,7 +214,16 @@ impl Simulation {
     }
 
     /// Decides the request's fate now and delivers it to the client at `at`.
+    #[inline(never)]
     pub(super) fn finish(&mut self, slot: u32, at: SimTime, fate: Fate) {
+        self.finish_inline(slot, at, fate);
+    }
+
+    /// [`Simulation::finish`], inlined at the end of an untraced [`Simulation::respond`]
+    /// (every served request of a load run): in WebAssembly, which has no tail calls, calling
+    /// out of line would be one more call and return per request.
+    #[inline(always)]
+    pub(super) fn finish_inline(&mut self, slot: u32, at: SimTime, fate: Fate) {
         let now = self.now;
         let Some(req) = self.req_mut(slot) else {
             return;
@@ -233,7 +242,7 @@ impl Simulation {
         }
         // Load requests are counted at once (with the latency the client will see), which
         // saves an event per request; nothing else is pending for them.
-        self.complete(slot, at.max(now));
+        self.complete_inline(slot, at.max(now));
     }
 
     /// The end of [`Simulation::finish`] while a traced request is in flight: a traced
@@ -322,8 +331,19 @@ impl Simulation {
             .map_or(SimDuration::ZERO, |r| r.return_latency)
     }
 
-    /// The outcome reaches the client: count it, close the trace, free the slot.
+    /// The outcome reaches the client: count it, close the trace, free the slot. Out of line
+    /// for the event loop (a traced request's [`Ev::Finish`]) and
+    /// [`Simulation::finish_traced`]; an untraced [`Simulation::finish`] has the body inlined.
+    #[inline(never)]
     pub(super) fn complete(&mut self, slot: u32, now: SimTime) {
+        self.complete_inline(slot, now);
+    }
+
+    /// [`Simulation::complete`], inlined at the end of [`Simulation::finish`]: every request
+    /// of a load run gets there, and in WebAssembly, which has no tail calls, calling out of
+    /// line would be one more call and return per request.
+    #[inline(always)]
+    fn complete_inline(&mut self, slot: u32, now: SimTime) {
         let Some(req) = self.req(slot) else {
             return;
         };

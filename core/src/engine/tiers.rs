@@ -399,12 +399,15 @@ impl Simulation {
         let Some(spec) = self.req(slot).map(|r| r.spec) else {
             return;
         };
-        if let Some((group, replica)) = self.model.db_of_svc[svc] {
+        // The lookups index slices, which compile in place: a `Vec` index is an out-of-line
+        // call in the size-optimised build, and this runs for every database query.
+        if let Some((group, replica)) = self.model.db_of_svc.as_slice()[svc] {
+            let db = &mut self.dbs.as_mut_slice()[group];
             match (spec.kind, replica) {
                 (RequestKind::Write, _) => {
                     self.write_seq += 1;
                     let value = self.write_seq;
-                    self.dbs[group].write(spec.key, value, now, &mut self.rng);
+                    db.write(spec.key, value, now, &mut self.rng);
                     self.hop(slot, || Spot::new(now, Place::Svc(svc), HopKind::Database), |m| {
                         let lags: Vec<String> = m.dbs[group]
                             .replicas
@@ -420,7 +423,7 @@ impl Simulation {
                     });
                 }
                 (_, None) => {
-                    let read = self.dbs[group].read_primary(spec.key, now);
+                    let read = db.read_primary(spec.key, now);
                     self.hop(
                         slot,
                         || Spot::new(now, Place::Svc(svc), HopKind::Database),
@@ -435,7 +438,7 @@ impl Simulation {
                     );
                 }
                 (_, Some(r)) => {
-                    let read = self.dbs[group].read_replica(r, spec.key, now);
+                    let read = db.read_replica(r, spec.key, now);
                     if read.stale {
                         self.stats.stale_reads += 1;
                         self.timeline.bucket_mut(now).stale_reads += 1;
@@ -509,7 +512,7 @@ impl Simulation {
         if self.traced_in_flight != 0 {
             return self.respond_traced(slot, svc, status, back);
         }
-        self.finish(slot, now + back, Fate::Served { status });
+        self.finish_inline(slot, now + back, Fate::Served { status });
     }
 
     /// The rest of [`Simulation::respond`] while a traced request is in flight (this one,
