@@ -247,8 +247,8 @@ impl Simulation {
 
     /// The end of [`Simulation::finish`] while a traced request is in flight: a traced
     /// request's last hop is the client receiving the outcome, at `at` (an event); any other
-    /// completes at once. Apart, so that an untraced finish calls nothing but
-    /// [`Simulation::complete`], at its end (a jump), and saves no registers.
+    /// completes at once. Apart, so that an untraced finish, which has the body of
+    /// [`Simulation::complete`] inlined, calls nothing and saves no registers.
     #[inline(never)]
     fn finish_traced(&mut self, slot: u32, at: SimTime) {
         if self.has_trace(slot) {

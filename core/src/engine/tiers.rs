@@ -517,7 +517,7 @@ impl Simulation {
 
     /// The rest of [`Simulation::respond`] while a traced request is in flight (this one,
     /// perhaps): its hop and return path, then the finish. Apart, so that an untraced
-    /// response calls nothing but the finish, at its end (a jump), and saves no registers.
+    /// response, which has the body of [`Simulation::finish`] inlined, calls nothing for it.
     #[inline(never)]
     fn respond_traced(&mut self, slot: u32, svc: usize, status: u16, back: SimDuration) {
         let now = self.now;
