@@ -6,6 +6,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[path = "sim/fixtures.rs"]
+#[allow(dead_code)]
+mod fixtures;
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).expect("readable source dir") {
         let path = entry.expect("dir entry").path();
@@ -498,16 +502,8 @@ fn architecture_md_has_a_code_map_section_for_each_directory() {
 #[test]
 fn index_html_forbids_inline_script_and_remote_origins() {
     let html = fs::read_to_string(root().join("index.html")).expect("index.html");
-    let marker = "http-equiv=\"Content-Security-Policy\"";
-    let at = html
-        .find(marker)
-        .expect("index.html must carry a Content-Security-Policy meta tag");
-    let rest = &html[at..];
-    let content = rest
-        .split_once("content=\"")
-        .and_then(|(_, after)| after.split_once('"'))
-        .map(|(policy, _)| policy)
-        .expect("the CSP meta tag has a content attribute");
+    let content = fixtures::content_security_policy(&html)
+        .expect("index.html must carry a Content-Security-Policy meta tag with a content");
     let directives: Vec<(&str, Vec<&str>)> = content
         .split(';')
         .filter_map(|directive| {

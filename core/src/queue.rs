@@ -372,8 +372,8 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
-    /// How many events wait: the nodes not on the free list (the early ones included). It walks the
-    /// free list (the hot path keeps no count).
+    /// How many events wait: the nodes not on the free list (the early ones included). It
+    /// walks the free list (the hot path keeps no count).
     pub fn len(&self) -> usize {
         let mut free = 0;
         let mut index = self.free;

@@ -166,12 +166,13 @@ impl Timeline {
             let buckets: &mut [Bucket] = &mut self.buckets;
             return &mut buckets[buckets.len() - 1];
         }
-        self.older_bucket(at)
+        self.other_bucket(at)
     }
 
-    /// [`Timeline::bucket_mut`] for a time outside the newest bucket.
+    /// [`Timeline::bucket_mut`] for a time outside the newest bucket: an older bucket, or a
+    /// new one made for it (with any before it).
     #[inline(never)]
-    fn older_bucket(&mut self, at: SimTime) -> &mut Bucket {
+    fn other_bucket(&mut self, at: SimTime) -> &mut Bucket {
         let idx = self.make_bucket(at);
         &mut self.buckets[idx]
     }

@@ -116,8 +116,12 @@ fn work_keys(local: &Storage) -> Vec<String> {
 
 /// Recent work's entries: each key with its saved text.
 fn entries(local: &Storage) -> Vec<(String, String)> {
-    work_keys(local)
-        .into_iter()
+    texts(local, work_keys(local))
+}
+
+/// Each of `keys` with its saved text (keys without one are left out).
+fn texts(local: &Storage, keys: Vec<String>) -> Vec<(String, String)> {
+    keys.into_iter()
         .filter_map(|k| Some((local.get_item(&k).ok().flatten()?, k)))
         .map(|(v, k)| (k, v))
         .collect()
@@ -127,10 +131,11 @@ fn prune(local: &Storage, current: &str) {
     // At most `MAX_RECENT` entries, the current one included, leave `to_prune` nothing to
     // remove: then no entry is read or parsed (each is a whole design, and this runs on every
     // autosave of a listed work).
-    if work_keys(local).len() <= MAX_RECENT {
+    let keys = work_keys(local);
+    if keys.len() <= MAX_RECENT {
         return;
     }
-    let dated: Vec<(String, f64)> = entries(local)
+    let dated: Vec<(String, f64)> = texts(local, keys)
         .into_iter()
         .map(|(k, v)| {
             let at = Saved::from_json(&v)

@@ -68,3 +68,14 @@ pub fn retry_design(redispatch: bool) -> Topology {
 pub fn secs(s: f64) -> SimTime {
     SimTime::from_micros((s * 1_000_000.0).round() as u64)
 }
+
+/// The Content-Security-Policy that `page` (the text of `index.html`) sets in its meta element.
+#[allow(
+    dead_code,
+    reason = "for the tidy and web binaries; this one reads no page"
+)]
+pub fn content_security_policy(page: &str) -> Option<&str> {
+    let (_, rest) = page.split_once("http-equiv=\"Content-Security-Policy\"")?;
+    let (_, rest) = rest.split_once("content=\"")?;
+    rest.split_once('"').map(|(policy, _)| policy)
+}

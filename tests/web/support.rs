@@ -197,13 +197,7 @@ pub async fn mount_screen(width: u32, height: u32, hash: &str) -> Screen {
 
 /// The Content-Security-Policy of the shipped page (`index.html`'s meta element).
 pub fn page_csp() -> &'static str {
-    const PAGE: &str = include_str!("../../index.html");
-    const ATTRIBUTE: &str = "content=\"";
-    PAGE.split("http-equiv=\"Content-Security-Policy\"")
-        .nth(1)
-        .and_then(|rest| rest.split_once(ATTRIBUTE))
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(policy, _)| policy)
+    crate::fixtures::content_security_policy(include_str!("../../index.html"))
         .expect("index.html has a Content-Security-Policy")
 }
 

@@ -85,7 +85,7 @@ impl Simulation {
         }
         self.lbs[lb].balancer.connection_started(pick.server);
         self.lbs[lb].last_pick = Some(pick.server as u32);
-        // It records the pick in the request (`lb`).
+        // `connect_backend` records the pick in the request (`Req::lb`).
         self.connect_backend(slot, lb, pick.server);
     }
 
@@ -156,7 +156,9 @@ impl Simulation {
         // (what went wrong, whether it answers at once with a reset)
         let failure = if !self.host_up_now(to_host) {
             Some((Failure::HostDown, false))
-        } else if !self.cut.is_empty() && self.is_cut(self.model.svc(from).host, to_host) {
+        } else if !self.cut.is_empty() // first, so the source host is read only then
+            && self.is_cut(self.model.svc(from).host, to_host)
+        {
             Some((Failure::Cut, false))
         } else if !decision.passes() {
             Some((Failure::Firewall, decision.verdict == Verdict::Reject))
