@@ -7,6 +7,9 @@
 #                      headless Chromium and Firefox, a release build, its size and a smoke
 #                      test of it in both browsers; ends with one line "N passed, M failed"
 #   ./setup.sh tools   set up only
+#   ./setup.sh post-build
+#                      Trunk's post-build hook (Trunk.toml): in a release build, short import and
+#                      export names in the wasm and its JS glue (see post_build below)
 #   ./setup.sh fuzz [seconds]
 #                      fuzz the JSON import with cargo-fuzz on nightly for that long (default 60);
 #                      a crash is saved under tests/fuzz/artifacts/import/
@@ -142,6 +145,65 @@ run_tests() {
     count_tests env PYTHONPATH="$TOOLS_DIR/python" python3 tests/release/smoke.py dist
 }
 
+# Trunk's post-build hook (Trunk.toml), for release builds only. wasm-bindgen names each import
+# after its JS function plus a 16-digit hash (`__wbg_setAttribute_f75317b2b5cabfb4`), in both the
+# wasm and the JS glue, about 200 of them; the hashes do not compress. wasm-opt's
+# --minify-imports-and-exports-and-modules gives every import and export a one- or two-letter
+# name and prints the mapping, which this applies to the glue; the integrity hashes Trunk wrote
+# into index.html are then recomputed. A name the glue does not have stops the build, and a
+# wrong name cannot go unnoticed: the browser refuses to instantiate a module whose imports are
+# missing (the release smoke test loads the build in Chromium and Firefox).
+post_build() {
+    [ "${TRUNK_PROFILE:-}" = release ] || return 0
+    python3 - "$TRUNK_STAGING_DIR" "$TRUNK_HTML_FILE" <<'PY'
+import base64, hashlib, json, pathlib, re, subprocess, sys
+
+staging, source_html = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]).read_text()
+[wasm] = staging.glob("*_bg.wasm")
+glue = wasm.with_name(wasm.name.removesuffix("_bg.wasm") + ".js")
+html = staging / "index.html"
+
+def integrity(data):
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+# The same wasm features index.html gives Trunk's wasm-opt run (one list, in index.html).
+params = re.search(r'data-wasm-opt-params="([^"]*)"', source_html).group(1)
+features = [flag for flag in params.split() if flag.startswith("--enable-")]
+minified = wasm.with_suffix(".min")
+run = subprocess.run(
+    ["wasm-opt", str(wasm), *features, "--optimize-level=2", "--shrink-level=2",
+     "--generate-stack-ir", "--optimize-stack-ir", "--minify-imports-and-exports-and-modules",
+     "-o", str(minified)],
+    capture_output=True, text=True, check=True)
+mapping = json.loads(run.stdout)
+
+text = glue.read_text()
+modules = {module for module, _, _ in mapping["imports"]}
+if len(modules) != 1:
+    sys.exit(f"post-build: expected one import module, found {sorted(modules)}")
+[module] = modules
+# wasm-opt names the one module "a"; the glue passes its import object under the old name.
+text, n = re.subn(rf'^(\s*)"{re.escape(module)}":', r'\1"a":', text, flags=re.M)
+if n != 1:
+    sys.exit(f"post-build: the glue names the import module {module!r} {n} times, not once")
+for _, old, new in mapping["imports"]:
+    text, n = re.subn(rf"^(\s*){re.escape(old)}:", lambda m: m.group(1) + new + ":", text, flags=re.M)
+    if n != 1:
+        sys.exit(f"post-build: the glue defines the import {old} {n} times, not once")
+for old, new in mapping["exports"]:
+    text = re.sub(rf"\bwasm\.{re.escape(old)}\b", "wasm." + new, text)
+
+old_hashes = {integrity(wasm.read_bytes()): None, integrity(glue.read_bytes()): None}
+minified.replace(wasm)
+glue.write_text(text)
+page = html.read_text()
+for old, new in zip(old_hashes, [integrity(wasm.read_bytes()), integrity(glue.read_bytes())]):
+    page = page.replace(old, new)
+html.write_text(page)
+print(f"post-build: {len(mapping['imports'])} imports and {len(mapping['exports'])} exports renamed")
+PY
+}
+
 # The cargo-fuzz target on the JSON import (tests/fuzz), seeded with the four stages and the
 # checked-in regressions; new corpus entries stay in tests/fuzz/corpus (git-ignored).
 run_fuzz() {
@@ -185,8 +247,11 @@ case "${1:-}" in
         shift
         run_fuzz "$@"
         ;;
+    post-build)
+        post_build
+        ;;
     *)
-        echo "usage: ./setup.sh serve | test | tools | fuzz [seconds]" >&2
+        echo "usage: ./setup.sh serve | test | tools | post-build | fuzz [seconds]" >&2
         exit 2
         ;;
 esac
