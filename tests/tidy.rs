@@ -333,8 +333,16 @@ fn files_in(paths: &[&str]) -> Vec<PathBuf> {
     files
 }
 
-/// The crates the core may depend on: serialisation, error types and a seeded generator.
-const CORE_CRATES: &[&str] = &["serde", "serde_json", "thiserror", "rand", "rand_pcg"];
+/// The crates the core may depend on: serialisation, error types, a seeded generator and the
+/// shortest digits of a float.
+const CORE_CRATES: &[&str] = &[
+    "serde",
+    "serde_json",
+    "thiserror",
+    "rand",
+    "rand_pcg",
+    "zmij",
+];
 
 #[test]
 fn the_core_depends_on_no_browser_crate() {
@@ -603,4 +611,68 @@ fn readme_lists_every_simplification_the_app_shows() {
         "README.md lists {items} simplifications, src/ui/simplifications.rs {}",
         SIMPLIFICATIONS.len()
     );
+}
+
+/// The line numbers of `text` holding a format spec with a precision (`{:.1}`, `{x:>6.2}`,
+/// `{:.prec$}`): in this code base only floats take one.
+fn precision_specs(text: &str) -> Vec<usize> {
+    let spec_char = |c: char| c.is_ascii_alphanumeric() || "_$.<>^+#-".contains(c);
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut rest = line;
+        while let Some(open) = rest.find('{') {
+            rest = &rest[open + 1..];
+            if let Some(after) = rest.strip_prefix('{') {
+                // `{{` is a brace, not a placeholder.
+                rest = after;
+                continue;
+            }
+            let Some(close) = rest.find(['{', '}']) else {
+                break;
+            };
+            let inside = &rest[..close];
+            if let Some((_, spec)) = inside.split_once(':')
+                && spec.chars().all(spec_char)
+                && spec.split_once('.').is_some_and(|(_, precision)| {
+                    precision.starts_with(|c: char| c.is_ascii_digit()) || precision.contains('$')
+                })
+            {
+                found.push(n + 1);
+            }
+        }
+    }
+    found
+}
+
+/// Rust's float formatting costs the wasm ~15 KB, so `sim::number` is the one way an `f64`
+/// becomes text (ARCHITECTURE.md, Performance). `{}` of an `f64` cannot be told from `{}` of
+/// anything else here, but a precision can.
+#[test]
+fn floats_are_formatted_by_sim_number() {
+    let mut offending = Vec::new();
+    for file in files_in(&["src", "core/src"]) {
+        if relative(&file) == "core/src/number.rs" {
+            continue;
+        }
+        let text = fs::read_to_string(&file).expect("readable source");
+        for line in precision_specs(&text) {
+            offending.push(format!("{}:{line}", relative(&file)));
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "an f64 is formatted with a precision ({{:.N}}); use sim::number::fixed instead: {offending:?}"
+    );
+}
+
+/// The checker itself.
+#[test]
+fn the_precision_check_finds_precisions_and_nothing_else() {
+    let text = "format!(\"{v:.1} ms\")\n\
+                format!(\"{:>8.2}|{}\", a, b)\n\
+                format!(\"{x:.prec$}\")\n\
+                Point { x: 1.5, y: 2.0 }\n\
+                format!(\"{}, {v:?}, {:>8}, {{:.1}}\", fixed(v, 1))\n\
+                html! { <rect x={r.x} /> }\n";
+    assert_eq!(precision_specs(text), [1, 2, 3]);
 }

@@ -233,7 +233,8 @@ pub fn summary(causes: &[(Diagnosis, u64)], sent: u64) -> Option<String> {
     if count < failed {
         let pct = (count as f64 / failed as f64 * 100.0).floor();
         text.push_str(&format!(
-            " ({pct:.0} % of the {} failures)",
+            " ({} % of the {} failures)",
+            crate::number::fixed(pct, 0),
             thousands(failed)
         ));
     }

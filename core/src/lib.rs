@@ -29,6 +29,7 @@ pub mod firewall;
 pub mod format;
 pub mod health;
 pub mod model;
+pub mod number;
 pub mod presets;
 pub mod queue;
 pub mod reach;

@@ -8,6 +8,8 @@ use std::ops::{Add, AddAssign, Sub};
 
 use serde::{Deserialize, Serialize};
 
+use crate::number::fixed;
+
 /// An instant of simulated time, in microseconds since the simulation started.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
@@ -151,11 +153,11 @@ fn human(us: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{us} µs")
     } else if us < 1_000_000 {
         let ms = us as f64 / 1_000.0;
-        let text = format!("{ms:.3}");
+        let text = fixed(ms, 3).to_string();
         write!(f, "{} ms", text.trim_end_matches('0').trim_end_matches('.'))
     } else {
         let s = us as f64 / 1_000_000.0;
-        let text = format!("{s:.3}");
+        let text = fixed(s, 3).to_string();
         write!(f, "{} s", text.trim_end_matches('0').trim_end_matches('.'))
     }
 }

@@ -1,6 +1,8 @@
 //! Small line charts as SVG path strings (UI-side and pure): the chart components only draw
 //! what these functions compute.
 
+use crate::sim::number::fixed;
+
 /// The drawing area of a chart, in SVG user units.
 pub const WIDTH: f64 = 360.0;
 pub const HEIGHT: f64 = 100.0;
@@ -118,12 +120,14 @@ pub fn line_path(values: &[f64], y_max: f64, seconds: f64) -> String {
         if starts && !measured(i + 1) {
             let from = x_at(i as f64, seconds);
             let to = x_at((i + 1) as f64, seconds);
-            out.push_str(&format!("M{from:.1} {y:.1} L{to:.1} {y:.1}"));
+            let (from, to, y) = (fixed(from, 1), fixed(to, 1), fixed(y, 1));
+            out.push_str(&format!("M{from} {y} L{to} {y}"));
         } else {
             let cmd = if starts { 'M' } else { 'L' };
             out.push_str(&format!(
-                "{cmd}{:.1} {y:.1}",
-                x_at(centre(i, seconds), seconds)
+                "{cmd}{} {}",
+                fixed(x_at(centre(i, seconds), seconds), 1),
+                fixed(y, 1)
             ));
         }
     }
@@ -160,15 +164,15 @@ pub fn short_number(v: f64) -> String {
     if v.abs() >= 1000.0 {
         let k = v / 1000.0;
         return if k.fract() == 0.0 || k.abs() >= 10.0 {
-            format!("{k:.0}k")
+            format!("{}k", fixed(k, 0))
         } else {
-            format!("{k:.1}k")
+            format!("{}k", fixed(k, 1))
         };
     }
     if v.abs() >= 10.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
+        fixed(v, 0).to_string()
     } else {
-        format!("{v:.1}")
+        fixed(v, 1).to_string()
     }
 }
 

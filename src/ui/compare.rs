@@ -4,6 +4,7 @@
 //! only runs both and keeps what each member took.
 
 use crate::sim::findings;
+use crate::sim::number::shortest;
 use crate::sim::redundancy::{self, PairKind, Sharing, SwitchError};
 use crate::sim::topology::Topology;
 use crate::ui::load_run::{self, LoadResult, LoadSettings, SettingsError, Step, StepKind};
@@ -21,8 +22,8 @@ pub enum CompareError {
     Settings(#[from] SettingsError),
     #[error(
         "a comparison runs at most {max} requests per side (these settings send about {asked}); lower the rate or the duration",
-        max = MAX_REQUESTS,
-        asked = asked.round()
+        max = shortest(MAX_REQUESTS),
+        asked = shortest(asked.round())
     )]
     TooBig { asked: f64 },
 }

@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::sim::format::{self, LoadError, MAX_JSON_BYTES};
+use crate::sim::number::shortest;
 use crate::sim::topology::Topology;
 use crate::ui::layout::Point;
 use crate::ui::viewport::View;
@@ -266,7 +267,7 @@ impl Document {
             if !(x.is_finite() && y.is_finite() && x.abs() <= MAX_COORD && y.abs() <= MAX_COORD) {
                 return Err(LoadError::Syntax {
                     path: format!("positions.{id}"),
-                    message: format!("coordinates must be within ±{MAX_COORD}"),
+                    message: format!("coordinates must be within ±{}", shortest(MAX_COORD)),
                 }
                 .into());
             }

@@ -8,6 +8,7 @@
 //! application tier and the databases. The monitoring collector gets a column of its own.
 
 use crate::sim::by_id::ById;
+use crate::sim::number::{fixed, shortest};
 use crate::sim::topology::{Host, NodeKind, ServiceKind, Topology};
 
 /// A point in drawing coordinates.
@@ -69,7 +70,11 @@ pub struct Layout {
 impl Layout {
     /// The `viewBox` attribute for this drawing.
     pub fn view_box(&self) -> String {
-        format!("0 0 {} {}", self.width.ceil(), self.height.ceil())
+        format!(
+            "0 0 {} {}",
+            shortest(self.width.ceil()),
+            shortest(self.height.ceil())
+        )
     }
 }
 
@@ -245,9 +250,17 @@ pub type Curve = [Point; 4];
 /// The SVG path of a curve.
 pub fn curve_path(c: Curve) -> String {
     let [a, b, c, d] = c;
+    let p = |v: f64| fixed(v, 1);
     format!(
-        "M {:.1} {:.1} C {:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
-        a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y
+        "M {} {} C {} {} {} {} {} {}",
+        p(a.x),
+        p(a.y),
+        p(b.x),
+        p(b.y),
+        p(c.x),
+        p(c.y),
+        p(d.x),
+        p(d.y)
     )
 }
 

@@ -5,6 +5,7 @@
 
 use crate::sim::cause::{self, Diagnosis};
 use crate::sim::engine::{BuildError, Config, Input, InputError, Load, Mix, Shape, Simulation};
+use crate::sim::number::shortest;
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::timeline::{Bucket, CoarseHistogram};
 use crate::sim::topology::{DbRole, NodeKind, ServiceKind, Topology};
@@ -27,16 +28,20 @@ pub const LATENCY_SAMPLES: usize = 200;
 pub enum SettingsError {
     #[error("requests per second must be a number above 0")]
     Rate,
-    #[error("the duration must be a number of seconds above 0 and at most {MAX_SECONDS}")]
+    #[error(
+        "the duration must be a number of seconds above 0 and at most {}",
+        shortest(MAX_SECONDS)
+    )]
     Duration,
     /// A shape's rate (`what`: "the ramp's final rate", "the spike's rate").
     #[error("{0} must be a number of requests per second from 0")]
     ShapeRate(&'static str),
     #[error(
-        "the spike must start at 0 s or later and end after it starts, by the end of the run ({seconds} s)"
+        "the spike must start at 0 s or later and end after it starts, by the end of the run ({} s)",
+        shortest(*.seconds)
     )]
     SpikeTimes { seconds: f64 },
-    #[error("{count} requests is too many: a run may send at most {MAX_REQUESTS}")]
+    #[error("{} requests is too many: a run may send at most {MAX_REQUESTS}", shortest(*.count))]
     TooMany { count: f64 },
     #[error("the run would send no request")]
     NoRequest,
@@ -63,16 +68,22 @@ pub enum SettingsError {
 /// Why a scenario step is refused.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum StepError {
-    #[error("the time must be a number of seconds from 0 to {MAX_SECONDS}")]
+    #[error(
+        "the time must be a number of seconds from 0 to {}",
+        shortest(MAX_SECONDS)
+    )]
     Time,
-    #[error("at {at_s} s is after the run ends ({seconds} s)")]
+    #[error("at {} s is after the run ends ({} s)", shortest(*.at_s), shortest(*.seconds))]
     AfterTheEnd { at_s: f64, seconds: f64 },
     /// No target chosen (`what`: "host", "service", "replica database", "link").
     #[error("choose a {0}")]
     NoTarget(&'static str),
     #[error("there is no {what} '{target}' in this design")]
     UnknownTarget { what: &'static str, target: String },
-    #[error("the slow-down factor must be a whole number from 1 to {MAX_SLOW_FACTOR}")]
+    #[error(
+        "the slow-down factor must be a whole number from 1 to {}",
+        shortest(MAX_SLOW_FACTOR)
+    )]
     SlowFactor,
 }
 
@@ -524,12 +535,14 @@ impl LoadSettings {
             .iter()
             .map(|step| {
                 let what = match step.kind {
-                    StepKind::SlowHost { factor } => format!("{}{factor}", step.kind.label()),
+                    StepKind::SlowHost { factor } => {
+                        format!("{}{}", step.kind.label(), shortest(factor))
+                    }
                     _ => step.kind.label().to_owned(),
                 };
                 Mark {
                     at_s: step.at_s,
-                    label: format!("{} s: {what} {}", step.at_s, step.target),
+                    label: format!("{} s: {what} {}", shortest(step.at_s), step.target),
                 }
             })
             .collect()
@@ -696,32 +709,39 @@ impl LoadSettings {
     /// Host steps are written as steps; [`LoadSettings::from_fragment`] reads it back.
     pub fn to_fragment(&self) -> String {
         let mut parts = vec![
-            format!("rps:{}", self.rps),
-            format!("s:{}", self.seconds),
+            format!("rps:{}", shortest(self.rps)),
+            format!("s:{}", shortest(self.seconds)),
             format!(
                 "mix:{}_{}_{}",
-                self.static_pct, self.read_pct, self.write_pct
+                shortest(self.static_pct),
+                shortest(self.read_pct),
+                shortest(self.write_pct)
             ),
             format!("https:{}", u8::from(self.https)),
-            format!("seed:{}", self.seed),
+            format!("seed:{}", shortest(self.seed)),
         ];
         match &self.shape {
             RateShape::Constant => {}
-            RateShape::Ramp { to_rps } => parts.push(format!("ramp:{to_rps}")),
+            RateShape::Ramp { to_rps } => parts.push(format!("ramp:{}", shortest(*to_rps))),
             RateShape::Spike {
                 spike_rps,
                 from_s,
                 until_s,
-            } => parts.push(format!("spike:{spike_rps}_{from_s}_{until_s}")),
+            } => parts.push(format!(
+                "spike:{}_{}_{}",
+                shortest(*spike_rps),
+                shortest(*from_s),
+                shortest(*until_s)
+            )),
         }
         for step in &self.steps {
             let kind = match &step.kind {
-                StepKind::SlowHost { factor } => format!("slow-host{factor}"),
+                StepKind::SlowHost { factor } => format!("slow-host{}", shortest(*factor)),
                 other => other.key().to_owned(),
             };
             parts.push(format!(
                 "step:{}_{}_{}",
-                step.at_s,
+                shortest(step.at_s),
                 kind,
                 encode(&step.target)
             ));

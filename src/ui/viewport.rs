@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sim::number::shortest;
 use crate::sim::topology::{NodeKind, Topology};
 use crate::ui::edit::Part;
 use crate::ui::layout::{
@@ -83,7 +84,13 @@ pub fn clamp_zoom(zoom: f64) -> f64 {
 /// The `viewBox` attribute: the drawing rectangle a canvas of `size` shows.
 pub fn view_box(view: View, size: Size) -> String {
     let r = visible(view, size);
-    format!("{} {} {} {}", r.x, r.y, r.w, r.h)
+    format!(
+        "{} {} {} {}",
+        shortest(r.x),
+        shortest(r.y),
+        shortest(r.w),
+        shortest(r.h)
+    )
 }
 
 /// The drawing rectangle a canvas of `size` shows.

@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 
 use crate::firewall::{self, ConnState, Packet};
 use crate::model::{self, DbChoice, Entry, Model, Place, ServiceCosts, SvcRole, is_public};
+use crate::number::fixed;
 use crate::reach::HTTPS_PORT;
 use crate::topology::{Proto, Topology};
 use crate::trace::RequestKind;
@@ -646,9 +647,9 @@ pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
 /// A request rate, e.g. "400" or "12.5".
 pub(super) fn rate_text(rps: f64) -> String {
     if rps >= 100.0 {
-        format!("{rps:.0}")
+        fixed(rps, 0).to_string()
     } else {
-        let text = format!("{rps:.1}");
+        let text = fixed(rps, 1).to_string();
         text.strip_suffix(".0").unwrap_or(&text).to_owned()
     }
 }

@@ -3,6 +3,7 @@
 use std::net::Ipv4Addr;
 
 use crate::engine::{Config, Input, Load, Mix, Output, Simulation};
+use crate::number::shortest;
 use crate::reach;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{Topology, Verdict};
@@ -302,7 +303,7 @@ fn metrics(topology: &Topology, host: &str) -> ProofResult {
 
 fn load(topology: &Topology, rps: f64, https: bool) -> ProofResult {
     if !(rps.is_finite() && rps > 0.0) {
-        return not_shown(format!("{rps} is not a request rate"));
+        return not_shown(format!("{} is not a request rate", shortest(rps)));
     }
     let mut sim = match simulation(topology) {
         Ok(sim) => sim,

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::sim::health::CheckProgress;
+use crate::sim::number::shortest;
 use crate::sim::topology::{HealthCheck, ServiceKind, Topology};
 use crate::ui::playback::Run;
 
@@ -81,9 +82,9 @@ pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
                         if let Some(check) = check_of(&props.topology, lb) {
                             <p class="note check-note">{ format!(
                                 "Health checks every {} s: a server that stops answering is marked DOWN after {} failed checks in a row (about {} s, inter × fall), and UP again after {} passed ones. Until then requests may still be sent to it.",
-                                f64::from(check.inter_ms) / 1000.0,
+                                shortest(f64::from(check.inter_ms) / 1000.0),
                                 check.fall,
-                                f64::from(check.inter_ms) * f64::from(check.fall) / 1000.0,
+                                shortest(f64::from(check.inter_ms) * f64::from(check.fall) / 1000.0),
                                 check.rise
                             ) }</p>
                         }

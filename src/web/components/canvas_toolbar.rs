@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use crate::sim::number::fixed;
+
 /// A toolbar button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tool {
@@ -51,7 +53,7 @@ pub fn CanvasToolbar(props: &CanvasToolbarProps) -> Html {
             <span class="tool-group">
                 { button(Tool::ZoomOut, "−", "Zoom out", true) }
                 <output class="zoom-level" aria-label="Zoom">
-                    { format!("{:.0} %", props.zoom * 100.0) }
+                    { format!("{} %", fixed(props.zoom * 100.0, 0)) }
                 </output>
                 { button(Tool::ZoomIn, "+", "Zoom in", true) }
                 { button(Tool::Fit, "Fit", "Fit the drawing to the canvas", true) }

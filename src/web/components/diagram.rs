@@ -9,6 +9,7 @@
 //! drawn, pointers captured. Moves and ups are heard on the window, so a drag may leave the
 //! canvas.
 
+use crate::sim::number::shortest;
 use crate::sim::sort::SortedSet;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -429,7 +430,9 @@ fn use_measured(canvas: Canvas, size: UseStateSetter<Size>) {
 fn use_zoom_property(svg: NodeRef, zoom: f64) {
     use_effect_with(zoom, move |zoom| {
         if let Some(svg) = svg.cast::<web_sys::SvgElement>() {
-            let _ = svg.style().set_property("--zoom", &zoom.to_string());
+            let _ = svg
+                .style()
+                .set_property("--zoom", &shortest(*zoom).to_string());
         }
     });
 }
@@ -626,8 +629,8 @@ pub fn Diagram(props: &DiagramProps) -> Html {
 
 fn rect_attrs(r: Rect, class: &'static str) -> Html {
     html! {
-        <rect {class} x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()}
-            height={r.h.to_string()} rx="6" />
+        <rect {class} x={shortest(r.x).to_string()} y={shortest(r.y).to_string()}
+            width={shortest(r.w).to_string()} height={shortest(r.h).to_string()} rx="6" />
     }
 }
 
@@ -639,7 +642,13 @@ fn preview_view(preview: &Preview) -> Html {
             <>
                 { for target.map(|t| rect_attrs(t, "drop-target")) }
                 <path class="rubber-line"
-                    d={format!("M {} {} L {} {}", from.x, from.y, to.x, to.y)} />
+                    d={format!(
+                        "M {} {} L {} {}",
+                        shortest(from.x),
+                        shortest(from.y),
+                        shortest(to.x),
+                        shortest(to.y)
+                    )} />
             </>
         },
         Preview::Ghost { rect, target } => html! {

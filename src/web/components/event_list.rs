@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
+use crate::sim::number::fixed;
 use crate::sim::time::SimTime;
 use crate::sim::trace::{HopKind, Trace};
 use crate::ui::playback::Verdict;
@@ -38,7 +39,10 @@ pub fn kind_label(kind: HopKind) -> &'static str {
 
 /// Milliseconds from `sent` to `at`, e.g. `+112.0 ms`.
 pub fn since_text(sent: SimTime, at: SimTime) -> String {
-    format!("+{:.1} ms", at.saturating_since(sent).as_millis_f64())
+    format!(
+        "+{} ms",
+        fixed(at.saturating_since(sent).as_millis_f64(), 1)
+    )
 }
 
 /// Keeps the current row in view inside the list's own scroll box (not the page's).

@@ -11,6 +11,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlCanvasElement, HtmlImageElement, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::sim::number::shortest;
+
 use crate::ui::load_run::LoadSettings;
 use crate::ui::session::WorkId;
 use crate::ui::state::{Action, Refusal, WorkAction, WorkDocument};
@@ -209,9 +211,10 @@ pub fn standalone_svg(scope: &web_sys::Element, width: f64, height: f64) -> Resu
     let (w, h) = (width.ceil().max(1.0), height.ceil().max(1.0));
     let set = |name: &str, value: &str| copy.set_attribute(name, value).map_err(|_| fail(name));
     set("xmlns", "http://www.w3.org/2000/svg")?;
+    let (w, h) = (shortest(w).to_string(), shortest(h).to_string());
     set("viewBox", &format!("0 0 {w} {h}"))?;
-    set("width", &w.to_string())?;
-    set("height", &h.to_string())?;
+    set("width", &w)?;
+    set("height", &h)?;
     let style = document
         .create_element("style")
         .map_err(|_| fail("no style element"))?;

@@ -5,6 +5,7 @@
 use yew::prelude::*;
 
 use crate::sim::findings::{Category, Finding, Proof, ProofResult, Severity, Target};
+use crate::sim::number::shortest;
 use crate::sim::trace::RequestKind;
 use crate::ui::state::{Action, AnalysisAction};
 
@@ -66,7 +67,10 @@ fn proof_words(proof: &Proof) -> String {
             port,
         } => format!("Opens a TCP connection from {from_ip} to {to_host}:{port}"),
         Proof::Metrics { host } => format!("Lets the agents report for a minute and checks {host}"),
-        Proof::Load { rps, .. } => format!("Sends {rps} requests per second for ten seconds"),
+        Proof::Load { rps, .. } => format!(
+            "Sends {} requests per second for ten seconds",
+            shortest(*rps)
+        ),
     }
 }
 

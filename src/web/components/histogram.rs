@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::sim::number::{fixed, shortest};
 use crate::ui::charts::{Bin, HEIGHT, WIDTH, bars, nice_max};
 
 #[derive(Properties, PartialEq)]
@@ -21,9 +22,9 @@ pub struct HistogramProps {
 /// A bin edge as a short label: no decimals from 10 up.
 fn short(v: f64) -> String {
     if v >= 10.0 {
-        format!("{v:.0}")
+        fixed(v, 0).to_string()
     } else {
-        format!("{v:.1}")
+        fixed(v, 1).to_string()
     }
 }
 
@@ -37,12 +38,13 @@ pub fn Histogram(props: &HistogramProps) -> Html {
         bins,
     } = props;
     let y_max = nice_max(bins.iter().map(|b| b.count).fold(0.0, f64::max));
-    let view_box = format!("-2 -4 {} {}", WIDTH + 4.0, HEIGHT + 8.0);
+    let view_box = format!("-2 -4 {} {}", shortest(WIDTH + 4.0), shortest(HEIGHT + 8.0));
     let range = match (bins.first(), bins.last()) {
         (Some(first), Some(last)) => format!(
-            " ({}–{} {unit}, 0–{y_max} {counts})",
+            " ({}–{} {unit}, 0–{} {counts})",
             short(first.lo),
-            short(last.hi)
+            short(last.hi),
+            shortest(y_max)
         ),
         _ => " (nothing yet)".to_owned(),
     };
@@ -54,13 +56,13 @@ pub fn Histogram(props: &HistogramProps) -> Html {
             </figcaption>
             <svg class="chart-svg" viewBox={view_box} preserveAspectRatio="none" role="img"
                 aria-label={title.clone()}>
-                <rect class="chart-frame" x="0" y="0" width={WIDTH.to_string()}
-                    height={HEIGHT.to_string()} />
+                <rect class="chart-frame" x="0" y="0" width={shortest(WIDTH).to_string()}
+                    height={shortest(HEIGHT).to_string()} />
                 { for bins.iter().zip(bars(bins, y_max)).map(|(bin, (x, y, w, h))| html! {
-                    <rect class="bar" x={format!("{x:.1}")} y={format!("{y:.1}")}
-                        width={format!("{w:.1}")} height={format!("{h:.1}")}
-                        data-count={bin.count.to_string()}>
-                        <title>{ format!("{}–{} {unit}: {:.0} {counts}", short(bin.lo), short(bin.hi), bin.count) }</title>
+                    <rect class="bar" x={fixed(x, 1).to_string()} y={fixed(y, 1).to_string()}
+                        width={fixed(w, 1).to_string()} height={fixed(h, 1).to_string()}
+                        data-count={shortest(bin.count).to_string()}>
+                        <title>{ format!("{}–{} {unit}: {} {counts}", short(bin.lo), short(bin.hi), fixed(bin.count, 0)) }</title>
                     </rect>
                 }) }
             </svg>

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use web_sys::Element;
 use yew::prelude::*;
 
+use crate::sim::number::{fixed, shortest};
 use crate::ui::charts::{
     Mark, PLOT, UNIT_AT, VIEW_H, VIEW_W, fold_series, key_move, line_path, mark_x, max_of,
     nice_max, readout, second_at, time_ticks, value_ticks, x_at,
@@ -85,11 +86,14 @@ pub fn LineChart(props: &LineChartProps) -> Html {
         })
     };
     let reading = k.map(|k| readout(&shown, k, unit, seconds));
-    let view_box = format!("0 0 {VIEW_W} {VIEW_H}");
-    let num = |v: f64| format!("{v:.1}");
-    let label = format!("{title}: a chart over {seconds} s; ← and → read each second");
+    let view_box = format!("0 0 {} {}", shortest(VIEW_W), shortest(VIEW_H));
+    let num = |v: f64| fixed(v, 1).to_string();
+    let label = format!(
+        "{title}: a chart over {} s; ← and → read each second",
+        shortest(seconds)
+    );
     html! {
-        <figure class="chart" data-chart={id.clone()} data-seconds={seconds.to_string()}>
+        <figure class="chart" data-chart={id.clone()} data-seconds={shortest(seconds).to_string()}>
             <figcaption>{ title.clone() }</figcaption>
             <svg class="chart-svg" viewBox={view_box} ref={svg} tabindex="0" role="slider"
                 aria-label={label} aria-valuemin="0"
@@ -128,7 +132,7 @@ pub fn LineChart(props: &LineChartProps) -> Html {
                     let style = format!("series-{}", i % 6);
                     html! {
                         <path class={classes!("series", style.clone(), format!("line-{}", i % 6))}
-                            data-series={name.clone()} data-total={total.to_string()}
+                            data-series={name.clone()} data-total={shortest(total).to_string()}
                             d={line_path(values, y_max, seconds)}>
                             <title>{ name.clone() }</title>
                         </path>
@@ -137,7 +141,7 @@ pub fn LineChart(props: &LineChartProps) -> Html {
                 { for marks.iter().enumerate().filter_map(|(i, m)| {
                     let x = mark_x(m.at_s, seconds)?;
                     Some(html! {
-                        <g class="step-mark" data-step={(i + 1).to_string()} data-at={m.at_s.to_string()}>
+                        <g class="step-mark" data-step={(i + 1).to_string()} data-at={shortest(m.at_s).to_string()}>
                             <line x1={num(x)} x2={num(x)} y1={num(PLOT.top)} y2={num(PLOT.bottom())} />
                             <text x={num(x)} y={num(PLOT.top - 3.0)} text-anchor="middle">
                                 { (i + 1).to_string() }

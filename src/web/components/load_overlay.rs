@@ -10,6 +10,7 @@ use std::rc::Rc;
 use gloo_render::{AnimationFrame, request_animation_frame};
 use yew::prelude::*;
 
+use crate::sim::number::{fixed, shortest};
 use crate::sim::topology::{NodeKind, Topology};
 use crate::ui::charts::share_dots;
 use crate::ui::flight::{Curve, parse_path};
@@ -134,10 +135,10 @@ pub fn LoadOverlay(props: &LoadOverlayProps) -> Html {
         };
         html! {
             <path class={classes!("load-link", level)} d={lane.path.clone()}
-                stroke-width={format!("{:.1}", 2.0 + 10.0 * share)}
+                stroke-width={fixed(2.0 + 10.0 * share, 1).to_string()}
                 data-from={lane.from.clone()} data-to={lane.to.clone()}
-                data-rps={format!("{:.0}", lane.rps)}>
-                <title>{ format!("{} → {}: {:.0} requests/s", lane.from, lane.to, lane.rps) }</title>
+                data-rps={fixed(lane.rps, 0).to_string()}>
+                <title>{ format!("{} → {}: {} requests/s", lane.from, lane.to, fixed(lane.rps, 0)) }</title>
             </path>
         }
     });
@@ -154,8 +155,9 @@ pub fn LoadOverlay(props: &LoadOverlayProps) -> Html {
             let p = curve.point(phase);
             let _ = write!(
                 moving,
-                "M{:.1} {:.1}m-3 0a3 3 0 1 0 6 0a3 3 0 1 0-6 0",
-                p.x, p.y
+                "M{} {}m-3 0a3 3 0 1 0 6 0a3 3 0 1 0-6 0",
+                fixed(p.x, 1),
+                fixed(p.y, 1)
             );
             shown += 1;
         }
@@ -182,13 +184,14 @@ pub fn LoadOverlay(props: &LoadOverlayProps) -> Html {
         let x = row.x + row.w - w - 2.0;
         let y = row.y + 2.0;
         Some(html! {
-            <g class="queue-gauge" data-service={svc.clone()} data-depth={depth.to_string()}>
-                <rect class="queue-gauge-bg" x={format!("{x:.1}")} y={format!("{y:.1}")}
-                    width={w.to_string()} height={format!("{h:.1}")} />
+            <g class="queue-gauge" data-service={svc.clone()}
+                data-depth={shortest(depth).to_string()}>
+                <rect class="queue-gauge-bg" x={fixed(x, 1).to_string()} y={fixed(y, 1).to_string()}
+                    width={shortest(w).to_string()} height={fixed(h, 1).to_string()} />
                 <rect class={classes!("queue-gauge-fill", (full > 0.66).then_some("full"))}
-                    x={format!("{x:.1}")} y={format!("{:.1}", y + h * (1.0 - full))}
-                    width={w.to_string()} height={format!("{:.1}", h * full)} />
-                <title>{ format!("{svc}: {depth:.0} waiting") }</title>
+                    x={fixed(x, 1).to_string()} y={fixed(y + h * (1.0 - full), 1).to_string()}
+                    width={shortest(w).to_string()} height={fixed(h * full, 1).to_string()} />
+                <title>{ format!("{svc}: {} waiting", fixed(depth, 0)) }</title>
             </g>
         })
     });
@@ -200,9 +203,9 @@ pub fn LoadOverlay(props: &LoadOverlayProps) -> Html {
         .filter_map(|host| {
             let b = layout.boxes.get(host)?;
             Some(html! {
-                <rect class="load-down" data-host={host.clone()} x={format!("{:.1}", b.x)}
-                    y={format!("{:.1}", b.y)} width={format!("{:.1}", b.w)}
-                    height={format!("{:.1}", b.h)} rx="6">
+                <rect class="load-down" data-host={host.clone()} x={fixed(b.x, 1).to_string()}
+                    y={fixed(b.y, 1).to_string()} width={fixed(b.w, 1).to_string()}
+                    height={fixed(b.h, 1).to_string()} rx="6">
                     <title>{ format!("{host} is down") }</title>
                 </rect>
             })

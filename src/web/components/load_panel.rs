@@ -12,6 +12,7 @@ use gloo_render::{AnimationFrame, request_animation_frame};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::sim::number::{fixed, shortest};
 use crate::sim::topology::Topology;
 use crate::ui::charts::histogram;
 use crate::ui::fields::parse_f64;
@@ -93,26 +94,26 @@ impl From<&LoadSettings> for Form {
             } => ("spike", 1000.0, (*spike_rps, *from_s, *until_s)),
         };
         Form {
-            rps: s.rps.to_string(),
-            seconds: s.seconds.to_string(),
-            static_pct: s.static_pct.to_string(),
-            read_pct: s.read_pct.to_string(),
-            write_pct: s.write_pct.to_string(),
+            rps: shortest(s.rps).to_string(),
+            seconds: shortest(s.seconds).to_string(),
+            static_pct: shortest(s.static_pct).to_string(),
+            read_pct: shortest(s.read_pct).to_string(),
+            write_pct: shortest(s.write_pct).to_string(),
             https: s.https,
-            seed: s.seed.to_string(),
+            seed: shortest(s.seed).to_string(),
             shape: shape.to_owned(),
-            to_rps: to_rps.to_string(),
-            spike_rps: spike.0.to_string(),
-            spike_from: spike.1.to_string(),
-            spike_until: spike.2.to_string(),
+            to_rps: shortest(to_rps).to_string(),
+            spike_rps: shortest(spike.0).to_string(),
+            spike_from: shortest(spike.1).to_string(),
+            spike_until: shortest(spike.2).to_string(),
             steps: s
                 .steps
                 .iter()
                 .map(|e| StepForm {
-                    at: e.at_s.to_string(),
+                    at: shortest(e.at_s).to_string(),
                     kind: e.kind.key().to_owned(),
                     factor: match e.kind {
-                        StepKind::SlowHost { factor } => factor.to_string(),
+                        StepKind::SlowHost { factor } => shortest(factor).to_string(),
                         _ => "2".to_owned(),
                     },
                     target: e.target.clone(),
@@ -580,11 +581,11 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
         let pct = p.fraction() * 100.0;
         html! {
             // A native <progress>: the page's Content-Security-Policy refuses style attributes.
-            <div class="load-progress" aria-valuenow={format!("{pct:.0}")}>
-                <progress class="load-progress-fill" max="100" value={format!("{pct:.1}")}
+            <div class="load-progress" aria-valuenow={fixed(pct, 0).to_string()}>
+                <progress class="load-progress-fill" max="100" value={fixed(pct, 1).to_string()}
                     aria-label="simulated time"></progress>
                 <span class="load-progress-text">
-                    { format!("{:.1} s of {} s simulated{}", p.now_s.min(p.total_s), p.total_s,
+                    { format!("{} s of {} s simulated{}", fixed(p.now_s.min(p.total_s), 1), shortest(p.total_s),
                         if *status == Status::Paused { " (paused)" } else { "" }) }
                 </span>
             </div>
@@ -594,7 +595,7 @@ pub fn LoadPanel(props: &LoadPanelProps) -> Html {
         <div class="panel load-panel">
             <h2>{ "Load run" }</h2>
             <p class="hint">
-                { format!("At most {MAX_REQUESTS} requests per run and {MAX_SECONDS} s. Runs are seeded: the same settings give the same run.") }
+                { format!("At most {MAX_REQUESTS} requests per run and {} s. Runs are seeded: the same settings give the same run.", shortest(MAX_SECONDS)) }
             </p>
             <p class="hint">
                 { "While this tab is open the diagram shows the run's last second: line width by the requests the simulator sent over each line, queue gauges, down hosts greyed, and a sample of moving requests." }

@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use crate::sim::number::shortest;
+
 use crate::sim::topology::{Balance, DbRole, Host, Node, NodeKind, Service, ServiceKind};
 use crate::ui::layout::{HOST_HEADER, Rect, SMALL_H, SMALL_W, service_rect};
 use crate::ui::state::{Marks, Selection, Shared};
@@ -32,7 +34,7 @@ pub struct NodeViewProps {
 /// The handle a connection is dragged from, centred on (`x`, `y`) of its element.
 fn port(id: &str, x: f64, y: f64) -> Html {
     html! {
-        <circle class="port" data-port={id.to_owned()} cx={x.to_string()} cy={y.to_string()} r="6">
+        <circle class="port" data-port={id.to_owned()} cx={shortest(x).to_string()} cy={shortest(y).to_string()} r="6">
             <title>{ format!("Drag from here to connect {id}") }</title>
         </circle>
     }
@@ -96,7 +98,7 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
         picked,
         on_connect,
     } = props;
-    let transform = format!("translate({} {})", rect.x, rect.y);
+    let transform = format!("translate({} {})", shortest(rect.x), shortest(rect.y));
     let onclick = {
         let id = node.id.clone();
         let (on_select, on_toggle) = (on_select.clone(), on_toggle.clone());
@@ -139,7 +141,7 @@ pub fn NodeView(props: &NodeViewProps) -> Html {
                 // painting the old words of an SVG text whose content alone changed).
                 html! {
                     <text key={text.clone()} class={classes!("state-label", "vip-holder", class)}
-                        x={(SMALL_W + 8.0).to_string()} y={(SMALL_H / 2.0 + 4.0).to_string()}>
+                        x={shortest(SMALL_W + 8.0).to_string()} y={shortest(SMALL_H / 2.0 + 4.0).to_string()}>
                         { text }
                     </text>
                 }
@@ -219,7 +221,7 @@ fn role_class(role: &str) -> &'static str {
 fn small_body(title: &str, detail: &str, icon: &str) -> Html {
     html! {
         <>
-            <rect class="node-box" width={SMALL_W.to_string()} height={SMALL_H.to_string()} rx="8" />
+            <rect class="node-box" width={shortest(SMALL_W).to_string()} height={shortest(SMALL_H).to_string()} rx="8" />
             <g class={classes!("icon", format!("icon-{icon}"))} transform="translate(10 15)">{ icon_shape(icon) }</g>
             <text class="node-name" x="42" y="23">{ title.to_owned() }</text>
             <text class="ip" x="42" y="40">{ detail.to_owned() }</text>
@@ -265,7 +267,7 @@ fn host_body(
     let mut badges = Vec::new();
     if let Some(agent) = &host.agent {
         badges.push(html! {
-            <g class="badge badge-agent" transform={format!("translate({badge_x} 8)")}>
+            <g class="badge badge-agent" transform={format!("translate({} 8)", shortest(badge_x))}>
                 <title>{ format!("Monitoring agent: {}", agent.product) }</title>
                 <circle cx="9" cy="9" r="9" />
                 <path d="M 3 10 H 6 L 8 5 L 11 13 L 13 9 H 15" />
@@ -275,7 +277,7 @@ fn host_body(
     }
     if let Some(fw) = &host.firewall {
         badges.push(html! {
-            <g class="badge badge-firewall" transform={format!("translate({badge_x} 8)")}>
+            <g class="badge badge-firewall" transform={format!("translate({} 8)", shortest(badge_x))}>
                 <title>{ format!("Firewall: {} rule(s), default {:?}", fw.rules.len(), fw.default_incoming).to_ascii_lowercase() }</title>
                 <path d="M 9 0 L 18 3 V 9 C 18 14 14 17 9 19 C 4 17 0 14 0 9 V 3 Z" />
             </g>
@@ -283,7 +285,7 @@ fn host_body(
     }
     html! {
         <>
-            <rect class="node-box host-box" width={rect.w.to_string()} height={rect.h.to_string()} rx="8" />
+            <rect class="node-box host-box" width={shortest(rect.w).to_string()} height={shortest(rect.h).to_string()} rx="8" />
             <text class="node-name" x="10" y="18">{ node.name.clone() }</text>
             <text class="ip" x="10" y="34">{ ips }</text>
             // Above the box, readable at any zoom: which load balancer is active now (keyed by
@@ -294,7 +296,7 @@ fn host_body(
                 </text>
             }) }
             if marks.down.contains(&node.id) {
-                <text class="down-label" x={(rect.w - 10.0).to_string()} y="34">{ "DOWN" }</text>
+                <text class="down-label" x={shortest(rect.w - 10.0).to_string()} y="34">{ "DOWN" }</text>
             }
             { for badges }
             { for host.services.iter().enumerate().map(|(idx, service)| {
@@ -330,11 +332,11 @@ fn service_row(
             ("chip-down", format!("DOWN · {}", chip.served))
         };
         html! {
-            <g class={classes!("chip", state)} transform={format!("translate({} 4)", rect.w - 66.0)}>
+            <g class={classes!("chip", state)} transform={format!("translate({} 4)", shortest(rect.w - 66.0))}>
                 <title>{ format!("Load balancer's view: {}; answered {} request(s)",
                     if chip.up { "UP" } else { "DOWN" }, chip.served) }</title>
-                <rect width="62" height={(rect.h - 8.0).to_string()} rx="7" />
-                <text x="31" y={((rect.h - 8.0) / 2.0).to_string()}>{ text }</text>
+                <rect width="62" height={shortest(rect.h - 8.0).to_string()} rx="7" />
+                <text x="31" y={shortest((rect.h - 8.0) / 2.0).to_string()}>{ text }</text>
             </g>
         }
     });
@@ -345,15 +347,15 @@ fn service_row(
     };
     html! {
         <g class={classes!("service", class, mark_classes(marks, &service.id))} data-id={service.id.clone()}
-            transform={format!("translate({} {})", rect.x, rect.y)} {onclick} tabindex="0" role="button"
+            transform={format!("translate({} {})", shortest(rect.x), shortest(rect.y))} {onclick} tabindex="0" role="button"
             onkeydown={on_key(on_select, on_connect, Selection::Service(service.id.clone()))}>
             <title>{ format!("{} (click to take it down or bring it up)", service.id) }</title>
-            <rect class="service-box" width={rect.w.to_string()} height={rect.h.to_string()} rx="4" />
-            <rect class="glyph" x="3" y="3" width="26" height={(rect.h - 6.0).to_string()} rx="3" />
-            <text class="glyph-text" x="16" y={(rect.h / 2.0 + 4.0).to_string()}>{ glyph }</text>
-            <text class="service-label" x="36" y={(rect.h / 2.0 + 4.0).to_string()}>{ label }</text>
+            <rect class="service-box" width={shortest(rect.w).to_string()} height={shortest(rect.h).to_string()} rx="4" />
+            <rect class="glyph" x="3" y="3" width="26" height={shortest(rect.h - 6.0).to_string()} rx="3" />
+            <text class="glyph-text" x="16" y={shortest(rect.h / 2.0 + 4.0).to_string()}>{ glyph }</text>
+            <text class="service-label" x="36" y={shortest(rect.h / 2.0 + 4.0).to_string()}>{ label }</text>
             if let Some(cert) = certificate {
-                <g class="badge badge-cert" transform={format!("translate({} 3)", rect.w - 20.0)}>
+                <g class="badge badge-cert" transform={format!("translate({} 3)", shortest(rect.w - 20.0))}>
                     <title>{ format!("SSL certificate for {} ({}): HTTPS on :443 ends here", cert.common_name, cert.issuer) }</title>
                     <rect x="2" y="7" width="12" height="9" rx="1.5" />
                     <path d="M 4.5 7 V 4.5 C 4.5 1 11.5 1 11.5 4.5 V 7" />

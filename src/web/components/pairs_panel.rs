@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::sim::number::shortest;
 use crate::sim::redundancy::{self, COMPARISON};
 use crate::sim::topology::Topology;
 use crate::ui::compare::{Comparison, Side};
@@ -103,7 +104,14 @@ fn ComparisonView(props: &ComparisonViewProps) -> Html {
     let steps: Vec<String> = comparison
         .steps
         .iter()
-        .map(|step| format!("{} {} at {} s", step.kind.label(), step.target, step.at_s))
+        .map(|step| {
+            format!(
+                "{} {} at {} s",
+                step.kind.label(),
+                step.target,
+                shortest(step.at_s)
+            )
+        })
         .collect();
     let settings = comparison.sides[0]
         .result
@@ -116,8 +124,8 @@ fn ComparisonView(props: &ComparisonViewProps) -> Html {
             <p class="comparison-load">
                 { format!(
                     "{} req/s for {} s{}; {}.",
-                    settings.rps,
-                    settings.seconds,
+                    shortest(settings.rps),
+                    shortest(settings.seconds),
                     if settings.https { " over HTTPS" } else { " over plain HTTP" },
                     if steps.is_empty() { "no failure".to_owned() } else { steps.join(", ") }
                 ) }

@@ -8,6 +8,8 @@ use std::rc::Rc;
 use gloo_render::{AnimationFrame, request_animation_frame};
 use yew::prelude::*;
 
+use crate::sim::number::fixed;
+
 use crate::ui::flight::{Leg, next_elapsed};
 
 #[derive(Properties, PartialEq)]
@@ -92,7 +94,10 @@ pub fn RequestDot(props: &RequestDotProps) -> Html {
         });
     }
     let dot = props.leg.dot(*elapsed);
-    let (cx, cy) = (format!("{:.1}", dot.at.x), format!("{:.1}", dot.at.y));
+    let (cx, cy) = (
+        fixed(dot.at.x, 1).to_string(),
+        fixed(dot.at.y, 1).to_string(),
+    );
     let (tone, words) = if props.leg.encrypted {
         ("tls", "encrypted (TLS)")
     } else {

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::sim::number::fixed;
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::trace::{RequestKind, RequestSpec};
 use crate::ui::state::{Action, WorldAction};
@@ -40,7 +41,7 @@ const WAITS: [u64; 2] = [1, 10];
 
 /// The clock as the page shows it, e.g. `t = 12.345 s`.
 pub fn clock_text(clock: SimTime) -> String {
-    format!("t = {:.3} s", clock.as_micros() as f64 / 1_000_000.0)
+    format!("t = {} s", fixed(clock.as_micros() as f64 / 1_000_000.0, 3))
 }
 
 #[component]
