@@ -15,27 +15,27 @@ use crate::ui::session::{self, Damaged, Saved};
 use crate::ui::state::{
     Action, AppState, EditAction, LoadTestAction, PlaybackAction, Tab, WorkAction,
 };
-use crate::web::components::balancer_panel::BalancerPanel;
+use crate::web::components::balancer_panel::balancer_panel;
 use crate::web::components::diagram::Diagram;
 use crate::web::components::download::download;
 use crate::web::components::export_panel::ExportPanel;
 use crate::web::components::file_menu::FileMenu;
 use crate::web::components::findings_panel::{FindingsPanel, PairNotes};
 use crate::web::components::inspector::Inspector;
-use crate::web::components::legend::Legend;
+use crate::web::components::legend::legend;
 use crate::web::components::load_overlay::LoadOverlay;
 use crate::web::components::load_panel::LoadPanel;
 use crate::web::components::news_list::NewsList;
 use crate::web::components::pairs_panel::PairsPanel;
 use crate::web::components::reach_matrix::ReachMatrix;
 use crate::web::components::request_dot::RequestDot;
-use crate::web::components::request_history::RequestHistory;
-use crate::web::components::request_panel::RequestPanel;
-use crate::web::components::send_bar::SendBar;
-use crate::web::components::side_tabs::{self, SideTabs};
+use crate::web::components::request_history::request_history;
+use crate::web::components::request_panel::request_panel;
+use crate::web::components::send_bar::send_bar;
+use crate::web::components::side_tabs::{self, side_tabs};
 use crate::web::components::stage_diff::StageDiff;
-use crate::web::components::stage_panel::StagePanel;
-use crate::web::components::stage_picker::StagePicker;
+use crate::web::components::stage_panel::stage_panel;
+use crate::web::components::stage_picker::stage_picker;
 use crate::web::components::work_notices::WorkNotices;
 use crate::web::storage::{self, StorageError};
 
@@ -124,12 +124,11 @@ pub fn App() -> Html {
     let view = match state.view.tab {
         Tab::Request => html! {
             <>
-                <RequestPanel trace={trace.clone()} {playback} dispatch={(*dispatch).clone()} />
+                { request_panel(trace.as_ref(), playback, &dispatch) }
                 <NewsList run={state.world.run.rc()} />
-                <BalancerPanel topology={shared_topology.clone()} run={state.world.run.rc()} />
-                <RequestHistory run={state.world.run.rc()} shown={playback.trace}
-                    dispatch={(*dispatch).clone()} />
-                <StagePanel stage={state.work.stage} title={state.work.topology.name.clone()} />
+                { balancer_panel(&state.work.topology, &state.world.run) }
+                { request_history(&state.world.run, playback.trace, &dispatch) }
+                { stage_panel(state.work.stage, &state.work.topology.name) }
                 <PairsPanel topology={shared_topology.clone()}
                     comparison={state.load_test.comparison.clone()} dispatch={(*dispatch).clone()} />
             </>
@@ -168,7 +167,7 @@ pub fn App() -> Html {
         <div class="app">
             <header class="topbar">
                 <h1 class="brand">{ "Stacksim" }</h1>
-                <StagePicker current={state.work.stage} {on_stage} />
+                { stage_picker(state.work.stage, &on_stage) }
                 <FileMenu document={state.work_document()} width={state.work.layout.width}
                     height={state.work.layout.height} load_test={state.load_test.settings.clone()}
                     work={state.work.id.clone()} dispatch={(*dispatch).clone()} />
@@ -184,7 +183,7 @@ pub fn App() -> Html {
             }
             <main class="workspace">
                 <section class="canvas" aria-label="Diagram">
-                    <SendBar request={state.world.request} clock={state.world.clock} dispatch={(*dispatch).clone()} />
+                    { send_bar(state.world.request, state.world.clock, &dispatch) }
                     <p class={classes!("connect-status", state.view.connecting.is_some().then_some("active"))}
                         role="status" aria-live="polite">
                         { match (&state.view.connecting, &state.view.announce) {
@@ -205,7 +204,7 @@ pub fn App() -> Html {
                                 layout={state.work.layout.rc()} {result} />
                         }
                     </Diagram>
-                    <Legend />
+                    { legend() }
                 </section>
                 <div class="side">
                     if let Some(selection) = &state.view.selection {
@@ -213,8 +212,7 @@ pub fn App() -> Html {
                             run={state.world.run.rc()} dispatch={(*dispatch).clone()}
                             compact={state.view.tab == Tab::Request} />
                     }
-                    <SideTabs current={state.view.tab} findings={state.analysis.findings.len()} {errors}
-                        dispatch={(*dispatch).clone()} />
+                    { side_tabs(state.view.tab, state.analysis.findings.len(), errors, &dispatch) }
                     <div class="side-view" id={side_tabs::PANEL_ID} role="tabpanel"
                         aria-labelledby={format!("tab-{}", state.view.tab.key())}>
                         { view }
