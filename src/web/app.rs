@@ -26,7 +26,7 @@ use crate::web::components::legend::legend;
 use crate::web::components::load_overlay::LoadOverlay;
 use crate::web::components::load_panel::LoadPanel;
 use crate::web::components::news_list::NewsList;
-use crate::web::components::pairs_panel::PairsPanel;
+use crate::web::components::pairs_panel::pairs_panel;
 use crate::web::components::reach_matrix::ReachMatrix;
 use crate::web::components::request_dot::RequestDot;
 use crate::web::components::request_history::request_history;
@@ -129,8 +129,7 @@ pub fn App() -> Html {
                 { balancer_panel(&state.work.topology, &state.world.run) }
                 { request_history(&state.world.run, playback.trace, &dispatch) }
                 { stage_panel(state.work.stage, &state.work.topology.name) }
-                <PairsPanel topology={shared_topology.clone()}
-                    comparison={state.load_test.comparison.clone()} dispatch={(*dispatch).clone()} />
+                { pairs_panel(&state.work.topology, state.load_test.comparison.as_deref(), &dispatch) }
             </>
         },
         Tab::Findings => html! {

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::sim::by_id::ById;
 use crate::sim::findings::{Finding, ProofResult, Severity};
 use crate::ui::state::{Action, AnalysisAction};
-use crate::web::components::finding_item::{FindingItem, severity_badge};
+use crate::web::components::finding_item::{finding_item, severity_badge};
 
 #[derive(Properties, PartialEq)]
 pub struct FindingsPanelProps {
@@ -76,11 +76,8 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
             <div class={classes!("finding-group", class)}>
                 <h3>{ format!("{heading} ({})", items.len()) }</h3>
                 <ul class="finding-list">
-                    { for items.into_iter().map(|f| html! {
-                        <FindingItem key={f.id.clone()} finding={f.clone()}
-                            result={proofs.get(&f.id).cloned()} dispatch={dispatch.clone()}
-                            route_shown={route_shown.as_ref().filter(|(id, _)| *id == f.id).map(|(_, after)| *after)} />
-                    }) }
+                    { for items.into_iter().map(|f| finding_item(f, proofs.get(&f.id), dispatch,
+                        route_shown.as_ref().filter(|(id, _)| *id == f.id).map(|(_, after)| *after))) }
                 </ul>
             </div>
         })

@@ -13,13 +13,6 @@ use crate::ui::edit::Edit;
 use crate::ui::fields;
 use crate::web::components::field::{Editor, Patch, SelectField, TextField, options, small_button};
 
-#[derive(Properties, PartialEq)]
-pub struct FirewallTableProps {
-    /// A host node; other nodes draw nothing.
-    pub node: Node,
-    pub editor: Editor,
-}
-
 fn action_key(action: Verdict) -> &'static str {
     match action {
         Verdict::Allow => "allow",
@@ -94,9 +87,9 @@ pub fn new_firewall(host: &Host) -> Firewall {
     }
 }
 
-#[component]
-pub fn FirewallTable(props: &FirewallTableProps) -> Html {
-    let FirewallTableProps { node, editor } = props;
+/// The firewall of `node`, a host (other nodes draw nothing). A plain function (its fields are
+/// the components with state), not a component.
+pub fn firewall_table(node: &Node, editor: &Editor) -> Html {
     let NodeKind::Host(host) = &node.kind else {
         return html! {};
     };

@@ -1,6 +1,6 @@
 //! The inspector's form for a node: its id and name, then by kind the client's or
 //! collector's address, the DNS zone and its records, a host's addresses, monitoring agent and
-//! firewall ([`FirewallTable`]), or a virtual IP's VRRP settings and members.
+//! firewall ([`firewall_table`]), or a virtual IP's VRRP settings and members.
 
 use std::net::Ipv4Addr;
 
@@ -13,13 +13,7 @@ use crate::ui::fields;
 use crate::web::components::field::{
     CheckField, Editor, Patch, SelectField, TextField, add_select, id_field, options, small_button,
 };
-use crate::web::components::firewall_table::FirewallTable;
-
-#[derive(Properties, PartialEq)]
-pub struct NodeFormProps {
-    pub node: Node,
-    pub editor: Editor,
-}
+use crate::web::components::firewall_table::firewall_table;
 
 /// Edits of one kind of node (`K` is a host, a zone or a VIP) replace the whole node.
 fn kind_patch<K: Clone + 'static>(node: &Node, kind: &K, wrap: fn(K) -> NodeKind) -> Patch<K> {
@@ -32,9 +26,9 @@ fn kind_patch<K: Clone + 'static>(node: &Node, kind: &K, wrap: fn(K) -> NodeKind
     })
 }
 
-#[component]
-pub fn NodeForm(props: &NodeFormProps) -> Html {
-    let NodeFormProps { node, editor } = props;
+/// The form of `node`. A plain function (its fields are the components with state), not a
+/// component.
+pub fn node_form(node: &Node, editor: &Editor) -> Html {
     let patch = Patch::new(node.clone(), Edit::ReplaceNode);
     let name = editor.text(
         fields::parse_text,
@@ -80,7 +74,7 @@ pub fn NodeForm(props: &NodeFormProps) -> Html {
         NodeKind::Host(host) => html! {
             <>
                 { host_fields(editor, &kind_patch(node, host, NodeKind::Host)) }
-                <FirewallTable node={node.clone()} editor={editor.clone()} />
+                { firewall_table(node, editor) }
             </>
         },
         NodeKind::Vip(vip) => vip_fields(editor, &kind_patch(node, vip, NodeKind::Vip)),

@@ -16,12 +16,6 @@ use crate::web::components::field::{
     CheckField, Editor, Patch, SelectField, TextField, id_field, options, small_button,
 };
 
-#[derive(Properties, PartialEq)]
-pub struct ServiceFormProps {
-    pub service: Service,
-    pub editor: Editor,
-}
-
 /// Edits of one kind of service replace the whole service.
 fn kind_patch<K: Clone + 'static>(
     service: &Service,
@@ -44,9 +38,9 @@ const BALANCES: [Balance; 4] = [
     Balance::First,
 ];
 
-#[component]
-pub fn ServiceForm(props: &ServiceFormProps) -> Html {
-    let ServiceFormProps { service, editor } = props;
+/// The form of `service`. A plain function (its fields are the components with state), not a
+/// component.
+pub fn service_form(service: &Service, editor: &Editor) -> Html {
     let body = match &service.kind {
         ServiceKind::LoadBalancer(lb) => {
             haproxy_fields(editor, &kind_patch(service, lb, ServiceKind::LoadBalancer))
