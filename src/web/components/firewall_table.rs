@@ -234,11 +234,11 @@ fn rule_row(editor: &Editor, patch: &Patch<Firewall>, i: usize, count: usize, ru
             <td><SelectField compact=true label={format!("Protocol of rule {n}")} value={proto_key(rule.proto)}
                 options={options([("tcp", "tcp"), ("udp", "udp"), ("any", "any")])}
                 control="rule-proto" commit={proto} /></td>
-            <td><TextField compact=true label={format!("Source network of rule {n}")} value={rule.from.to_string()}
+            <td><TextField generation={editor.generation} compact=true label={format!("Source network of rule {n}")} value={rule.from.to_string()}
                 control="rule-from" commit={from} /></td>
-            <td><TextField compact=true label={format!("Port of rule {n} (empty: any)")} value={port_text}
+            <td><TextField generation={editor.generation} compact=true label={format!("Port of rule {n} (empty: any)")} value={port_text}
                 placeholder="any" control="rule-port" inputmode="numeric" commit={port} /></td>
-            <td><TextField compact=true label={format!("Comment of rule {n}")} value={rule.comment.clone()}
+            <td><TextField generation={editor.generation} compact=true label={format!("Comment of rule {n}")} value={rule.comment.clone()}
                 control="rule-comment" commit={comment} /></td>
             <td class="row-buttons">
                 if i > 0 {

@@ -80,6 +80,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     let editor = Editor {
         topology: topology.clone(),
         dispatch: dispatch.clone(),
+        generation,
     };
     let body = match selection {
         Selection::Node(id) => match topology.node(id).map(|n| &n.kind) {
@@ -164,7 +165,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
         }
     };
-    // Keyed by what is shown (the fragment is the context provider's only child, so it is
+    // Keyed by what is shown (the fragment is the only child of its list below, so it is
     // matched by key): another selection starts with fresh fields.
     let form = match selection {
         Selection::Node(id) => topology.node(id).map(|node| {
@@ -191,9 +192,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             if let Some(form) = form {
                 <details class="edit" open=true>
                     <summary>{ "Settings" }</summary>
-                    <ContextProvider<Generation> context={generation}>
-                        { form }
-                    </ContextProvider<Generation>>
+                    // Its own list, where the form's key is the only one and is matched.
+                    <>{ form }</>
                 </details>
             }
             if let (true, Selection::Node(id) | Selection::Service(id)) = (exists, selection) {

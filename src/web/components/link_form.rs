@@ -36,7 +36,7 @@ pub fn link_form(link: &Link, editor: &Editor) -> Html {
     };
     html! {
         <div class="form link-form">
-            <TextField label="Weight" value={link.weight.to_string()} control="weight"
+            <TextField generation={editor.generation} label="Weight" value={link.weight.to_string()} control="weight"
                 inputmode="numeric" commit={weight} />
             <CheckField label="Backup (used only when no other server is up)" checked={link.backup}
                 control="backup" commit={backup} />

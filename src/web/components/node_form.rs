@@ -44,7 +44,7 @@ pub fn node_form(node: &Node, editor: &Editor) -> Html {
                     }
                 }),
             );
-            html! { <TextField label="Address" value={ip.to_string()} control="client-ip" {commit} /> }
+            html! { <TextField generation={editor.generation} label="Address" value={ip.to_string()} control="client-ip" {commit} /> }
         }
         NodeKind::Collector { ip, product } => {
             let ip_commit = editor.text(
@@ -65,8 +65,8 @@ pub fn node_form(node: &Node, editor: &Editor) -> Html {
             );
             html! {
                 <>
-                    <TextField label="Address" value={ip.to_string()} control="collector-ip" commit={ip_commit} />
-                    <TextField label="Product" value={product.clone()} control="collector-product" commit={product_commit} />
+                    <TextField generation={editor.generation} label="Address" value={ip.to_string()} control="collector-ip" commit={ip_commit} />
+                    <TextField generation={editor.generation} label="Product" value={product.clone()} control="collector-product" commit={product_commit} />
                 </>
             }
         }
@@ -82,7 +82,7 @@ pub fn node_form(node: &Node, editor: &Editor) -> Html {
     html! {
         <div class="form node-form">
             { id_field(editor, &node.id) }
-            <TextField label="Name" value={node.name.clone()} control="name" commit={name} />
+            <TextField generation={editor.generation} label="Name" value={node.name.clone()} control="name" commit={name} />
             { body }
         </div>
     }
@@ -125,9 +125,9 @@ fn dns_fields(editor: &Editor, patch: &Patch<DnsZone>) -> Html {
         let n = i + 1;
         html! {
             <tr data-record={i.to_string()}>
-                <td><TextField compact=true label={format!("Name of record {n}")} value={record.name.clone()} control="record-name" commit={name} /></td>
-                <td><TextField compact=true label={format!("Address of record {n}")} value={record.address.to_string()} control="record-address" commit={address} /></td>
-                <td><TextField compact=true label={format!("TTL of record {n} in seconds")} value={record.ttl.to_string()} control="record-ttl" inputmode="numeric" commit={ttl} /></td>
+                <td><TextField generation={editor.generation} compact=true label={format!("Name of record {n}")} value={record.name.clone()} control="record-name" commit={name} /></td>
+                <td><TextField generation={editor.generation} compact=true label={format!("Address of record {n}")} value={record.address.to_string()} control="record-address" commit={address} /></td>
+                <td><TextField generation={editor.generation} compact=true label={format!("TTL of record {n} in seconds")} value={record.ttl.to_string()} control="record-ttl" inputmode="numeric" commit={ttl} /></td>
                 <td>{ small_button("✕", "remove-record", format!("Remove record {n}"), remove) }</td>
             </tr>
         }
@@ -149,7 +149,7 @@ fn dns_fields(editor: &Editor, patch: &Patch<DnsZone>) -> Html {
     }));
     html! {
         <>
-            <TextField label="Domain" value={zone.domain.clone()} control="domain" commit={domain} />
+            <TextField generation={editor.generation} label="Domain" value={zone.domain.clone()} control="domain" commit={domain} />
             <h4>{ "A records" }</h4>
             <table class="edit-table records">
                 <thead><tr><th>{ "Name" }</th><th>{ "Address" }</th><th>{ "TTL (s)" }</th><th></th></tr></thead>
@@ -172,8 +172,8 @@ fn host_fields(editor: &Editor, patch: &Patch<Host>) -> Html {
     let public_ip = host.public_ip.map(|ip| ip.to_string()).unwrap_or_default();
     html! {
         <>
-            <TextField label="Address" value={host.ip.to_string()} control="host-ip" commit={ip} />
-            <TextField label="Public address" value={public_ip} control="host-public-ip"
+            <TextField generation={editor.generation} label="Address" value={host.ip.to_string()} control="host-ip" commit={ip} />
+            <TextField generation={editor.generation} label="Public address" value={public_ip} control="host-public-ip"
                 placeholder="none" commit={public} />
             { agent_fields(editor, patch) }
         </>
@@ -238,8 +238,8 @@ fn agent_fields(editor: &Editor, patch: &Patch<Host>) -> Html {
     html! {
         <div class="form-section">
             <h4>{ "Monitoring agent" }</h4>
-            <TextField label="Product" value={agent.product.clone()} control="agent-product" commit={product} />
-            <TextField label="Interval" value={agent.interval_s.to_string()} control="agent-interval"
+            <TextField generation={editor.generation} label="Product" value={agent.product.clone()} control="agent-product" commit={product} />
+            <TextField generation={editor.generation} label="Interval" value={agent.interval_s.to_string()} control="agent-interval"
                 unit="s" inputmode="numeric" commit={interval} />
             <SelectField label="Reports to" value={agent.collector.clone()} options={options(choices)}
                 control="agent-collector" commit={collector} />
@@ -274,7 +274,7 @@ fn vip_fields(editor: &Editor, patch: &Patch<Vip>) -> Html {
         html! {
             <tr data-member={member.host.clone()}>
                 <td>{ member.host.clone() }</td>
-                <td><TextField compact=true label={format!("VRRP priority of {}", member.host)}
+                <td><TextField generation={editor.generation} compact=true label={format!("VRRP priority of {}", member.host)}
                     value={member.priority.to_string()} control="priority" inputmode="numeric" commit={priority} /></td>
                 <td>{ small_button("✕", "remove-member", format!("Remove {} from the group", member.host), remove) }</td>
             </tr>
@@ -304,8 +304,8 @@ fn vip_fields(editor: &Editor, patch: &Patch<Vip>) -> Html {
     };
     html! {
         <>
-            <TextField label="Virtual address" value={vip.ip.to_string()} control="vip-ip" commit={ip} />
-            <TextField label="Advert interval" value={vip.advert_int_s.to_string()} control="advert-int"
+            <TextField generation={editor.generation} label="Virtual address" value={vip.ip.to_string()} control="vip-ip" commit={ip} />
+            <TextField generation={editor.generation} label="Advert interval" value={vip.advert_int_s.to_string()} control="advert-int"
                 unit="s" inputmode="numeric" commit={advert} />
             <CheckField label="Preempt (a higher priority takes MASTER back)" checked={vip.preempt}
                 control="preempt" commit={preempt} />
