@@ -20,7 +20,7 @@ use crate::web::components::diagram::Diagram;
 use crate::web::components::download::download;
 use crate::web::components::export_panel::ExportPanel;
 use crate::web::components::file_menu::FileMenu;
-use crate::web::components::findings_panel::{FindingsPanel, PairNotes};
+use crate::web::components::findings_panel::FindingsTab;
 use crate::web::components::inspector::Inspector;
 use crate::web::components::legend::legend;
 use crate::web::components::load_overlay::LoadOverlay;
@@ -33,7 +33,6 @@ use crate::web::components::request_history::request_history;
 use crate::web::components::request_panel::request_panel;
 use crate::web::components::send_bar::send_bar;
 use crate::web::components::side_tabs::{self, side_tabs};
-use crate::web::components::stage_diff::StageDiff;
 use crate::web::components::stage_panel::stage_panel;
 use crate::web::components::stage_picker::stage_picker;
 use crate::web::components::work_notices::WorkNotices;
@@ -133,13 +132,10 @@ pub fn App() -> Html {
             </>
         },
         Tab::Findings => html! {
-            <>
-                <StageDiff stage={state.work.stage} />
-                <FindingsPanel findings={state.analysis.findings.rc()} proofs={state.analysis.proofs.rc()}
-                    capacity_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()}
-                    route_shown={state.analysis.route_shown.clone()} />
-                <PairNotes topology={shared_topology.clone()} />
-            </>
+            <FindingsTab stage={state.work.stage} topology={shared_topology.clone()}
+                findings={state.analysis.findings.rc()} proofs={state.analysis.proofs.rc()}
+                capacity_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()}
+                route_shown={state.analysis.route_shown.clone()} />
         },
         Tab::Reach => html! { <ReachMatrix topology={shared_topology.clone()} /> },
         Tab::Export => html! {
