@@ -65,7 +65,8 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         use_memo((), move |_| dispatcher.to_callback())
     };
-    let damaged = use_state(|| startup.damaged.clone());
+    // The damaged autosave reported, and why downloading it failed if it did.
+    let damaged = use_state(|| startup.damaged.clone().map(|found| (found, None::<String>)));
     let autosave = use_autosave(&state);
     use_address(state.address(), (*dispatch).clone());
     use_other_tabs((*dispatch).clone());
@@ -169,9 +170,8 @@ pub fn App() -> Html {
             </header>
             <WorkNotices notice={state.work.notice.clone()} autosave={autosave}
                 document={state.work_document()} dispatch={(*dispatch).clone()} />
-            if let Some(found) = &*damaged {
-                <DamagedAutosave damaged={found.clone()}
-                    on_dismiss={Callback::from(move |_| damaged.set(None))} />
+            if let Some((found, failure)) = &*damaged {
+                { damaged_autosave(found, failure.as_deref(), &damaged) }
             }
             if let Some(refusal) = &state.refusal {
                 <p class="error" role="alert">{ refusal.to_string() }</p>
@@ -382,39 +382,38 @@ fn use_other_tabs(dispatch: Callback<Action>) {
     });
 }
 
-#[derive(Properties, PartialEq)]
-struct DamagedProps {
-    damaged: Damaged,
-    on_dismiss: Callback<()>,
-}
-
-/// The autosave could not be opened: say so, and offer its text for download.
-#[component]
-fn DamagedAutosave(props: &DamagedProps) -> Html {
-    let raw = props.damaged.raw.clone();
-    let failure = use_state(|| None::<String>);
+/// The autosave could not be opened: say so, and offer its text for download. `state` is the
+/// page's (`found` and the `failure` to download it); a plain function, not a component.
+fn damaged_autosave(
+    found: &Damaged,
+    failure: Option<&str>,
+    state: &UseStateHandle<Option<(Damaged, Option<String>)>>,
+) -> Html {
     let on_download = {
-        let failure = failure.clone();
+        let (found, state) = (found.clone(), state.clone());
         Callback::from(move |_: MouseEvent| {
             if let Err(err) = download(
                 "stacksim-autosave-damaged.json",
-                raw.as_bytes(),
+                found.raw.as_bytes(),
                 "text/plain",
             ) {
-                failure.set(Some(err));
+                state.set(Some((found.clone(), Some(err))));
             }
         })
     };
-    let on_dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
+    let on_dismiss = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.set(None))
+    };
     html! {
         <div class="recovery" role="alert" data-control="recovery">
-            <p>{ props.damaged.message.clone() }</p>
+            <p>{ found.message.clone() }</p>
             <button type="button" class="ctl" data-control="download-damaged" onclick={on_download}>
                 { "Download the damaged autosave" }
             </button>
             <button type="button" class="ctl" onclick={on_dismiss}>{ "Dismiss" }</button>
-            if let Some(err) = &*failure {
-                <p class="error">{ err }</p>
+            if let Some(err) = failure {
+                <p class="error">{ err.to_owned() }</p>
             }
         </div>
     }
