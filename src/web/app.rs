@@ -35,7 +35,7 @@ use crate::web::components::send_bar::send_bar;
 use crate::web::components::side_tabs::{self, side_tabs};
 use crate::web::components::stage_panel::stage_panel;
 use crate::web::components::stage_picker::stage_picker;
-use crate::web::components::work_notices::WorkNotices;
+use crate::web::components::work_notices::work_notices;
 use crate::web::storage::{self, StorageError};
 
 /// The whole page.
@@ -68,6 +68,8 @@ pub fn App() -> Html {
     // The damaged autosave reported, and why downloading it failed if it did.
     let damaged = use_state(|| startup.damaged.clone().map(|found| (found, None::<String>)));
     let autosave = use_autosave(&state);
+    // Why saving a copy failed while autosave is off (see `work_notices`).
+    let save_failure = use_state(|| None::<String>);
     use_address(state.address(), (*dispatch).clone());
     use_other_tabs((*dispatch).clone());
     use_keyboard_shortcuts((*dispatch).clone());
@@ -168,8 +170,8 @@ pub fn App() -> Html {
                     height={state.work.layout.height} load_test={state.load_test.settings.clone()}
                     work={state.work.id.clone()} dispatch={(*dispatch).clone()} />
             </header>
-            <WorkNotices notice={state.work.notice.clone()} autosave={autosave}
-                document={state.work_document()} dispatch={(*dispatch).clone()} />
+            { work_notices(state.work.notice.as_ref(),
+                autosave.as_ref().map(|err| (err, state.work_document())), &dispatch, &save_failure) }
             if let Some((found, failure)) = &*damaged {
                 { damaged_autosave(found, failure.as_deref(), &damaged) }
             }
