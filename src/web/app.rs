@@ -15,28 +15,27 @@ use crate::ui::session::{self, Damaged, Saved};
 use crate::ui::state::{
     Action, AppState, EditAction, LoadTestAction, PlaybackAction, Tab, WorkAction,
 };
-use crate::web::components::balancer_panel::BalancerPanel;
+use crate::web::components::balancer_panel::balancer_panel;
 use crate::web::components::diagram::Diagram;
 use crate::web::components::download::download;
 use crate::web::components::export_panel::ExportPanel;
 use crate::web::components::file_menu::FileMenu;
-use crate::web::components::findings_panel::{FindingsPanel, PairNotes};
+use crate::web::components::findings_panel::FindingsTab;
 use crate::web::components::inspector::Inspector;
-use crate::web::components::legend::Legend;
+use crate::web::components::legend::legend;
 use crate::web::components::load_overlay::LoadOverlay;
 use crate::web::components::load_panel::LoadPanel;
 use crate::web::components::news_list::NewsList;
-use crate::web::components::pairs_panel::PairsPanel;
+use crate::web::components::pairs_panel::pairs_panel;
 use crate::web::components::reach_matrix::ReachMatrix;
 use crate::web::components::request_dot::RequestDot;
-use crate::web::components::request_history::RequestHistory;
-use crate::web::components::request_panel::RequestPanel;
-use crate::web::components::send_bar::SendBar;
-use crate::web::components::side_tabs::{self, SideTabs};
-use crate::web::components::stage_diff::StageDiff;
-use crate::web::components::stage_panel::StagePanel;
-use crate::web::components::stage_picker::StagePicker;
-use crate::web::components::work_notices::WorkNotices;
+use crate::web::components::request_history::request_history;
+use crate::web::components::request_panel::request_panel;
+use crate::web::components::send_bar::send_bar;
+use crate::web::components::side_tabs::{self, side_tabs};
+use crate::web::components::stage_panel::stage_panel;
+use crate::web::components::stage_picker::stage_picker;
+use crate::web::components::work_notices::work_notices;
 use crate::web::storage::{self, StorageError};
 
 /// The whole page.
@@ -66,8 +65,11 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         use_memo((), move |_| dispatcher.to_callback())
     };
-    let damaged = use_state(|| startup.damaged.clone());
+    // The damaged autosave reported, and why downloading it failed if it did.
+    let damaged = use_state(|| startup.damaged.clone().map(|found| (found, None::<String>)));
     let autosave = use_autosave(&state);
+    // Why saving a copy failed while autosave is off (see `work_notices`).
+    let save_failure = use_state(|| None::<String>);
     use_address(state.address(), (*dispatch).clone());
     use_other_tabs((*dispatch).clone());
     use_keyboard_shortcuts((*dispatch).clone());
@@ -124,24 +126,19 @@ pub fn App() -> Html {
     let view = match state.view.tab {
         Tab::Request => html! {
             <>
-                <RequestPanel trace={trace.clone()} {playback} dispatch={(*dispatch).clone()} />
+                { request_panel(trace.as_ref(), playback, &dispatch) }
                 <NewsList run={state.world.run.rc()} />
-                <BalancerPanel topology={shared_topology.clone()} run={state.world.run.rc()} />
-                <RequestHistory run={state.world.run.rc()} shown={playback.trace}
-                    dispatch={(*dispatch).clone()} />
-                <StagePanel stage={state.work.stage} title={state.work.topology.name.clone()} />
-                <PairsPanel topology={shared_topology.clone()}
-                    comparison={state.load_test.comparison.clone()} dispatch={(*dispatch).clone()} />
+                { balancer_panel(&state.work.topology, &state.world.run) }
+                { request_history(&state.world.run, playback.trace, &dispatch) }
+                { stage_panel(state.work.stage, &state.work.topology.name) }
+                { pairs_panel(&state.work.topology, state.load_test.comparison.as_deref(), &dispatch) }
             </>
         },
         Tab::Findings => html! {
-            <>
-                <StageDiff stage={state.work.stage} />
-                <FindingsPanel findings={state.analysis.findings.rc()} proofs={state.analysis.proofs.rc()}
-                    capacity_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()}
-                    route_shown={state.analysis.route_shown.clone()} />
-                <PairNotes topology={shared_topology.clone()} />
-            </>
+            <FindingsTab stage={state.work.stage} topology={shared_topology.clone()}
+                findings={state.analysis.findings.rc()} proofs={state.analysis.proofs.rc()}
+                capacity_rps={state.analysis.capacity_rps} dispatch={(*dispatch).clone()}
+                route_shown={state.analysis.route_shown.clone()} />
         },
         Tab::Reach => html! { <ReachMatrix topology={shared_topology.clone()} /> },
         Tab::Export => html! {
@@ -168,23 +165,22 @@ pub fn App() -> Html {
         <div class="app">
             <header class="topbar">
                 <h1 class="brand">{ "Stacksim" }</h1>
-                <StagePicker current={state.work.stage} {on_stage} />
+                { stage_picker(state.work.stage, &on_stage) }
                 <FileMenu document={state.work_document()} width={state.work.layout.width}
                     height={state.work.layout.height} load_test={state.load_test.settings.clone()}
                     work={state.work.id.clone()} dispatch={(*dispatch).clone()} />
             </header>
-            <WorkNotices notice={state.work.notice.clone()} autosave={autosave}
-                document={state.work_document()} dispatch={(*dispatch).clone()} />
-            if let Some(found) = &*damaged {
-                <DamagedAutosave damaged={found.clone()}
-                    on_dismiss={Callback::from(move |_| damaged.set(None))} />
+            { work_notices(state.work.notice.as_ref(),
+                autosave.as_ref().map(|err| (err, state.work_document())), &dispatch, &save_failure) }
+            if let Some((found, failure)) = &*damaged {
+                { damaged_autosave(found, failure.as_deref(), &damaged) }
             }
             if let Some(refusal) = &state.refusal {
                 <p class="error" role="alert">{ refusal.to_string() }</p>
             }
             <main class="workspace">
                 <section class="canvas" aria-label="Diagram">
-                    <SendBar request={state.world.request} clock={state.world.clock} dispatch={(*dispatch).clone()} />
+                    { send_bar(state.world.request, state.world.clock, &dispatch) }
                     <p class={classes!("connect-status", state.view.connecting.is_some().then_some("active"))}
                         role="status" aria-live="polite">
                         { match (&state.view.connecting, &state.view.announce) {
@@ -205,7 +201,7 @@ pub fn App() -> Html {
                                 layout={state.work.layout.rc()} {result} />
                         }
                     </Diagram>
-                    <Legend />
+                    { legend() }
                 </section>
                 <div class="side">
                     if let Some(selection) = &state.view.selection {
@@ -213,8 +209,7 @@ pub fn App() -> Html {
                             run={state.world.run.rc()} dispatch={(*dispatch).clone()}
                             compact={state.view.tab == Tab::Request} />
                     }
-                    <SideTabs current={state.view.tab} findings={state.analysis.findings.len()} {errors}
-                        dispatch={(*dispatch).clone()} />
+                    { side_tabs(state.view.tab, state.analysis.findings.len(), errors, &dispatch) }
                     <div class="side-view" id={side_tabs::PANEL_ID} role="tabpanel"
                         aria-labelledby={format!("tab-{}", state.view.tab.key())}>
                         { view }
@@ -389,39 +384,38 @@ fn use_other_tabs(dispatch: Callback<Action>) {
     });
 }
 
-#[derive(Properties, PartialEq)]
-struct DamagedProps {
-    damaged: Damaged,
-    on_dismiss: Callback<()>,
-}
-
-/// The autosave could not be opened: say so, and offer its text for download.
-#[component]
-fn DamagedAutosave(props: &DamagedProps) -> Html {
-    let raw = props.damaged.raw.clone();
-    let failure = use_state(|| None::<String>);
+/// The autosave could not be opened: say so, and offer its text for download. `state` is the
+/// page's (`found` and the `failure` to download it); a plain function, not a component.
+fn damaged_autosave(
+    found: &Damaged,
+    failure: Option<&str>,
+    state: &UseStateHandle<Option<(Damaged, Option<String>)>>,
+) -> Html {
     let on_download = {
-        let failure = failure.clone();
+        let (found, state) = (found.clone(), state.clone());
         Callback::from(move |_: MouseEvent| {
             if let Err(err) = download(
                 "stacksim-autosave-damaged.json",
-                raw.as_bytes(),
+                found.raw.as_bytes(),
                 "text/plain",
             ) {
-                failure.set(Some(err));
+                state.set(Some((found.clone(), Some(err))));
             }
         })
     };
-    let on_dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
+    let on_dismiss = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.set(None))
+    };
     html! {
         <div class="recovery" role="alert" data-control="recovery">
-            <p>{ props.damaged.message.clone() }</p>
+            <p>{ found.message.clone() }</p>
             <button type="button" class="ctl" data-control="download-damaged" onclick={on_download}>
                 { "Download the damaged autosave" }
             </button>
             <button type="button" class="ctl" onclick={on_dismiss}>{ "Dismiss" }</button>
-            if let Some(err) = &*failure {
-                <p class="error">{ err }</p>
+            if let Some(err) = failure {
+                <p class="error">{ err.to_owned() }</p>
             }
         </div>
     }

@@ -122,6 +122,19 @@ async fn a_damaged_autosave_is_reported_kept_and_stage_0_opens() {
         storage().get_item(DAMAGED_KEY).expect("get").as_deref(),
         Some(raw)
     );
+    // Its text downloads; then Dismiss takes the banner away.
+    let (_listener, seen) = catch_downloads();
+    click(&root, "[data-control=download-damaged]").await;
+    assert_eq!(
+        seen.borrow()
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect::<Vec<_>>(),
+        ["stacksim-autosave-damaged.json"]
+    );
+    assert_eq!(count(&root, "[data-control=recovery] .error"), 0);
+    click(&root, "[data-control=recovery] button:not([data-control])").await;
+    assert_eq!(count(&root, "[data-control=recovery]"), 0);
 }
 
 #[wasm_bindgen_test]

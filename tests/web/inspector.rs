@@ -182,6 +182,30 @@ async fn a_host_address_is_edited_and_a_bad_one_is_refused_next_to_the_field() {
     assert_eq!(value(&root, ip), "10.0.0.11");
 }
 
+/// A change of the design makes every field forget what was typed but not committed; another
+/// selection shows its own values and no refusal of the last one's.
+#[wasm_bindgen_test]
+async fn a_design_change_or_another_selection_forgets_uncommitted_text() {
+    let root = mount().await;
+    pick_stage(&root, 1).await;
+    select_node(&root, "server-01").await;
+    let ip = ".inspector input[data-control='host-ip']";
+    let typed = type_text(&root, ip, "10.0.0.77").await;
+    assert_eq!(value(&root, ip), "10.0.0.77");
+    // A committed edit of another field changes the design: the typed address is forgotten.
+    type_enter(&root, ".inspector input[data-control='name']", "web one").await;
+    assert_eq!(value(&root, ip), "10.0.0.11");
+    assert_eq!(host_ip(&root, "server-01"), "10.0.0.11");
+    let same: &web_sys::Node = &input(&root, ip);
+    assert!(typed.is_same_node(Some(same)), "the same form, refilled");
+
+    type_change(&root, ip, "10.0.0.999").await;
+    assert_eq!(errors(&root).len(), 1, "{:?}", errors(&root));
+    select_node(&root, "server-02").await;
+    assert_eq!(value(&root, ip), "10.0.0.12");
+    assert!(errors(&root).is_empty(), "{:?}", errors(&root));
+}
+
 #[wasm_bindgen_test]
 async fn firewall_rules_are_an_ordered_table() {
     let root = mount().await;

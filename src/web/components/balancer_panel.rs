@@ -1,8 +1,6 @@
 //! Each load balancer's view of its servers: UP or DOWN per its health checks, how many
 //! requests each answered, and where the last request went.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::sim::health::CheckProgress;
@@ -10,15 +8,8 @@ use crate::sim::number::shortest;
 use crate::sim::topology::{HealthCheck, ServiceKind, Topology};
 use crate::ui::playback::Run;
 
-#[derive(Properties, PartialEq)]
-pub struct BalancerPanelProps {
-    pub topology: Rc<Topology>,
-    pub run: Rc<Run>,
-}
-
-#[component]
-pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
-    let run = &props.run;
+/// The panel (nothing without a load balancer). A plain function (no state), not a component.
+pub fn balancer_panel(topology: &Topology, run: &Run) -> Html {
     let mut lbs: Vec<&str> = run.backends.iter().map(|b| b.lb.as_str()).collect();
     lbs.dedup();
     if lbs.is_empty() {
@@ -33,7 +24,7 @@ pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
             { for lbs.into_iter().map(|lb| {
                 let last = run.last_pick(lb);
                 let next = run.next_pick(lb);
-                let host = props.topology.service(lb).map(|(node, _)| node.id.as_str());
+                let host = topology.service(lb).map(|(node, _)| node.id.as_str());
                 let down = run.is_down(lb) || host.is_some_and(|h| run.is_down(h));
                 html! {
                     <div class={classes!("balancer", down.then_some("down"))} data-lb={lb.to_owned()}>
@@ -79,7 +70,7 @@ pub fn BalancerPanel(props: &BalancerPanelProps) -> Html {
                                 }) }
                             </tbody>
                         </table>
-                        if let Some(check) = check_of(&props.topology, lb) {
+                        if let Some(check) = check_of(topology, lb) {
                             <p class="note check-note">{ format!(
                                 "Health checks every {} s: a server that stops answering is marked DOWN after {} failed checks in a row (about {} s, inter × fall), and UP again after {} passed ones. Until then requests may still be sent to it.",
                                 shortest(f64::from(check.inter_ms) / 1000.0),

@@ -27,18 +27,11 @@ impl Tool {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct CanvasToolbarProps {
-    pub zoom: f64,
-    pub can_undo: bool,
-    pub can_redo: bool,
-    pub on_tool: Callback<Tool>,
-}
-
-#[component]
-pub fn CanvasToolbar(props: &CanvasToolbarProps) -> Html {
+/// The toolbar at `zoom`. A plain function, not a component: the diagram draws it with a new
+/// `on_tool` each time, so a component's equal-props skip would never apply.
+pub fn canvas_toolbar(zoom: f64, can_undo: bool, can_redo: bool, on_tool: &Callback<Tool>) -> Html {
     let button = |tool: Tool, text: &'static str, title: &'static str, enabled: bool| {
-        let onclick = props.on_tool.reform(move |_: MouseEvent| tool);
+        let onclick = on_tool.reform(move |_: MouseEvent| tool);
         html! {
             <button type="button" class="ctl tool" data-tool={tool.key()} {title}
                 aria-label={title} disabled={!enabled} {onclick}>{ text }</button>
@@ -47,13 +40,13 @@ pub fn CanvasToolbar(props: &CanvasToolbarProps) -> Html {
     html! {
         <div class="canvas-toolbar" role="toolbar" aria-label="Canvas">
             <span class="tool-group">
-                { button(Tool::Undo, "↶ Undo", "Undo (Ctrl+Z)", props.can_undo) }
-                { button(Tool::Redo, "↷ Redo", "Redo (Ctrl+Shift+Z or Ctrl+Y)", props.can_redo) }
+                { button(Tool::Undo, "↶ Undo", "Undo (Ctrl+Z)", can_undo) }
+                { button(Tool::Redo, "↷ Redo", "Redo (Ctrl+Shift+Z or Ctrl+Y)", can_redo) }
             </span>
             <span class="tool-group">
                 { button(Tool::ZoomOut, "−", "Zoom out", true) }
                 <output class="zoom-level" aria-label="Zoom">
-                    { format!("{} %", fixed(props.zoom * 100.0, 0)) }
+                    { format!("{} %", fixed(zoom * 100.0, 0)) }
                 </output>
                 { button(Tool::ZoomIn, "+", "Zoom in", true) }
                 { button(Tool::Fit, "Fit", "Fit the drawing to the canvas", true) }

@@ -6,25 +6,19 @@ use yew::prelude::*;
 use crate::sim::export::FileKind;
 use crate::ui::highlight::{self, TokenKind};
 
-#[derive(Properties, PartialEq)]
-pub struct CodeViewProps {
-    pub kind: FileKind,
-    pub contents: AttrValue,
-    /// The `<pre>`, for selecting its text when copying is not possible.
-    #[prop_or_default]
-    pub node_ref: NodeRef,
+/// The tokens of a file's `contents` (kept by the export panel between draws).
+pub fn tokens(kind: FileKind, contents: &str) -> Vec<(TokenKind, String)> {
+    highlight::tokenize(kind, contents)
+        .into_iter()
+        .map(|t| (t.kind, t.text.to_owned()))
+        .collect()
 }
 
-#[component]
-pub fn CodeView(props: &CodeViewProps) -> Html {
-    let tokens = use_memo((props.kind, props.contents.clone()), |(kind, contents)| {
-        highlight::tokenize(*kind, contents)
-            .into_iter()
-            .map(|t| (t.kind, t.text.to_owned()))
-            .collect::<Vec<(TokenKind, String)>>()
-    });
+/// The file's `tokens`; `node_ref` is the `<pre>`, for selecting its text when copying is not
+/// possible. A plain function, not a component.
+pub fn code_view(tokens: &[(TokenKind, String)], node_ref: &NodeRef) -> Html {
     html! {
-        <pre class="code" tabindex="0" ref={props.node_ref.clone()}><code>
+        <pre class="code" tabindex="0" ref={node_ref.clone()}><code>
             { for tokens.iter().map(|(kind, text)| match kind.class() {
                 Some(class) => html! { <span {class}>{ text.clone() }</span> },
                 None => html! { { text.clone() } },

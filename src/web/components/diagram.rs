@@ -26,9 +26,9 @@ use crate::ui::gesture::{self, Change, Clicked, Context, Input, Output, Pointer,
 use crate::ui::layout::{Layout, Point, Rect, Wire, WireKind, wires};
 use crate::ui::state::{Action, EditAction, Marks, Selection, Shared, ViewAction};
 use crate::ui::viewport::{self, DEFAULT_SIZE, Size, View};
-use crate::web::components::canvas_toolbar::{CanvasToolbar, Tool};
+use crate::web::components::canvas_toolbar::{Tool, canvas_toolbar};
 use crate::web::components::node_view::NodeView;
-use crate::web::components::palette::Palette;
+use crate::web::components::palette::palette;
 
 /// What the hint under the canvas says (draw.io and Excalidraw habits, and the issue's).
 pub const HINT: &str = "Drag empty space to pan, Shift+drag to select an area · wheel or pinch \
@@ -583,8 +583,8 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     let lines = wires(topology, layout);
     html! {
         <div class="editor">
-            <CanvasToolbar zoom={view.zoom} can_undo={*can_undo} can_redo={*can_redo} {on_tool} />
-            <Palette {on_grab} {on_add} />
+            { canvas_toolbar(view.zoom, *can_undo, *can_redo, &on_tool) }
+            { palette(&on_grab, &on_add) }
             <div class="canvas-frame">
                 <svg
                     ref={svg}

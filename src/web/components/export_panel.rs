@@ -9,7 +9,7 @@ use crate::sim::export::{self, ExportFile, FileKind};
 use crate::sim::topology::Topology;
 use crate::ui::archive;
 use crate::ui::state::{Action, ViewAction};
-use crate::web::components::code_view::CodeView;
+use crate::web::components::code_view;
 use crate::web::components::download;
 
 #[derive(Properties, PartialEq)]
@@ -73,6 +73,14 @@ pub fn ExportPanel(props: &ExportPanelProps) -> Html {
         .as_deref()
         .and_then(|p| files.iter().find(|f| f.path == p))
         .or_else(|| files.first());
+    // The shown file's coloured tokens, made again only when another text is shown.
+    let tokens = use_memo(
+        shown.map(|f| (f.kind, f.contents.clone())),
+        |shown| match shown {
+            Some((kind, contents)) => code_view::tokens(*kind, contents),
+            None => Vec::new(),
+        },
+    );
     let slug = archive::slug(&topology.name);
     let say = {
         let status = status.clone();
@@ -192,7 +200,7 @@ pub fn ExportPanel(props: &ExportPanelProps) -> Html {
                         </span>
                     </div>
                     { for status_line }
-                    <CodeView kind={file.kind} contents={AttrValue::from(file.contents.clone())} node_ref={code.clone()} />
+                    { code_view::code_view(&tokens, &code) }
                 </div>
             }
             if !files.is_empty() {

@@ -31,6 +31,8 @@ type TextEdit = Box<dyn Fn(&str) -> Result<Edit, FieldError>>;
 pub struct Editor {
     pub topology: Rc<Topology>,
     pub dispatch: Callback<Action>,
+    /// The design's version, passed to every text field.
+    pub generation: Generation,
 }
 
 impl Editor {
@@ -141,8 +143,9 @@ fn next_id() -> String {
     format!("field-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Counts the versions of the design the inspector has shown; provided as a context so that
-/// every field forgets what was typed when the design changes (an edit, undo, a load).
+/// Counts the versions of the design the inspector has shown; passed to every text field (a
+/// prop, not a context: a `ContextProvider` is one more component type in the wasm) so that it
+/// forgets what was typed when the design changes (an edit, undo, a load).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Generation(pub u64);
 
@@ -180,6 +183,8 @@ pub struct TextFieldProps {
     pub compact: bool,
     #[prop_or(AttrValue::Static("text"))]
     pub inputmode: AttrValue,
+    /// The design's version ([`Editor::generation`]).
+    pub generation: Generation,
 }
 
 /// A labelled text input that parses on change or Enter and shows its refusal inline.
@@ -190,8 +195,7 @@ pub fn TextField(props: &TextFieldProps) -> Html {
     // must not apply the same edit twice. Typing forgets it.
     let committed = use_mut_ref(|| None::<(Base, String)>);
     let error_id = use_state(next_id);
-    let generation = use_context::<Generation>().unwrap_or_default();
-    let base = (generation, props.value.clone());
+    let base = (props.generation, props.value.clone());
     let shown = draft.as_ref().filter(|d| d.base == base);
     let text = shown.map_or_else(|| props.value.to_string(), |d| d.text.clone());
     let error = shown.and_then(|d| d.error.clone());
@@ -454,7 +458,7 @@ pub fn id_field(editor: &Editor, id: &str) -> Html {
         to,
     });
     html! {
-        <TextField label="Id" value={id.to_owned()} control="id" {commit} />
+        <TextField generation={editor.generation} label="Id" value={id.to_owned()} control="id" {commit} />
     }
 }
 

@@ -17,7 +17,7 @@ use crate::ui::load_run::LoadSettings;
 use crate::ui::session::WorkId;
 use crate::ui::state::{Action, Refusal, WorkAction, WorkDocument};
 use crate::web::components::download::{copy_text, download};
-use crate::web::components::recent_menu::RecentMenu;
+use crate::web::components::recent_menu::recent_menu;
 
 #[derive(Properties, PartialEq)]
 pub struct FileMenuProps {
@@ -45,6 +45,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
         dispatch,
     } = props;
     let status = use_state(|| None::<String>);
+    let recent = use_state(|| None);
     let input = use_node_ref();
     let root = use_node_ref();
     let stem = crate::ui::archive::slug(&document.topology.name);
@@ -154,7 +155,7 @@ pub fn FileMenu(props: &FileMenuProps) -> Html {
                 title="Start from an empty canvas (undo gets the work back)">{ "New" }</button>
             <button type="button" class="ctl" data-control="open" onclick={on_open}
                 title="Open a saved design (.json)">{ "Open…" }</button>
-            <RecentMenu work={work.clone()} dispatch={dispatch.clone()} />
+            { recent_menu(work, dispatch, &recent) }
             <input ref={input} type="file" accept=".json,application/json" hidden=true
                 data-control="open-file" onchange={on_file} />
             <button type="button" class="ctl" data-control="save" onclick={on_save}

@@ -9,18 +9,6 @@ use crate::sim::number::shortest;
 use crate::sim::trace::RequestKind;
 use crate::ui::state::{Action, AnalysisAction};
 
-#[derive(Properties, PartialEq)]
-pub struct FindingItemProps {
-    pub finding: Finding,
-    /// What "Prove it" showed, once run.
-    pub result: Option<ProofResult>,
-    pub dispatch: Callback<Action>,
-    /// Whether the diagram shows this proof's request: `Some(true)` the one after the failure,
-    /// `Some(false)` the one before.
-    #[prop_or_default]
-    pub route_shown: Option<bool>,
-}
-
 /// The badge of a severity: a symbol and a word, so colour is never the only cue.
 pub fn severity_badge(severity: Severity) -> (&'static str, &'static str, &'static str) {
     match severity {
@@ -127,14 +115,16 @@ fn route_controls(
     }
 }
 
-#[component]
-pub fn FindingItem(props: &FindingItemProps) -> Html {
-    let FindingItemProps {
-        finding,
-        result,
-        dispatch,
-        route_shown,
-    } = props;
+/// One `finding`, its `<li>` keyed by the finding's id. `result` is what "Prove it" showed,
+/// once run; `route_shown` whether the diagram shows this proof's request: `Some(true)` the one
+/// after the failure, `Some(false)` the one before. A plain function (no state), not a
+/// component.
+pub fn finding_item(
+    finding: &Finding,
+    result: Option<&ProofResult>,
+    dispatch: &Callback<Action>,
+    route_shown: Option<bool>,
+) -> Html {
     let id = finding.id.clone();
     let (class, symbol, word) = severity_badge(finding.severity);
     let hover = |on: bool| {
@@ -168,7 +158,7 @@ pub fn FindingItem(props: &FindingItemProps) -> Html {
             <div class={classes!("proof", state)} role="status">
                 <p class="proof-summary"><strong>{ verdict }</strong>{ r.summary.clone() }</p>
                 if r.before.is_some() || r.after.is_some() {
-                    { route_controls(&id, r, *route_shown, dispatch) }
+                    { route_controls(&id, r, route_shown, dispatch) }
                 }
                 if !r.details.is_empty() {
                     <ul class="proof-details">
@@ -179,7 +169,7 @@ pub fn FindingItem(props: &FindingItemProps) -> Html {
         }
     });
     html! {
-        <li class={classes!("finding", class)} data-finding={id.clone()} tabindex="0"
+        <li key={id.clone()} class={classes!("finding", class)} data-finding={id.clone()} tabindex="0"
             onmouseenter={hover(true)} onmouseleave={hover(false)}
             onfocusin={focus(true)} onfocusout={focus(false)}>
             <p class="finding-head">

@@ -1,5 +1,5 @@
-//! The design's findings, errors first, with counts; the load the capacity finding is checked
-//! against.
+//! The findings tab: the stage diff, the design's findings, errors first, with counts and the
+//! load the capacity finding is checked against, then the redundant pairs' notes.
 
 use std::rc::Rc;
 
@@ -9,11 +9,17 @@ use yew::prelude::*;
 
 use crate::sim::by_id::ById;
 use crate::sim::findings::{Finding, ProofResult, Severity};
+use crate::sim::topology::Topology;
 use crate::ui::state::{Action, AnalysisAction};
-use crate::web::components::finding_item::{FindingItem, severity_badge};
+use crate::ui::story;
+use crate::web::components::finding_item::{finding_item, severity_badge};
+use crate::web::components::stage_diff::stage_diff;
 
 #[derive(Properties, PartialEq)]
-pub struct FindingsPanelProps {
+pub struct FindingsTabProps {
+    /// The preset the design is, if it still is one (for the stage diff).
+    pub stage: Option<u8>,
+    pub topology: Rc<Topology>,
     pub findings: Rc<Vec<Finding>>,
     pub proofs: Rc<ById<ProofResult>>,
     pub capacity_rps: Option<u32>,
@@ -56,14 +62,32 @@ fn capacity_picker(capacity_rps: Option<u32>, dispatch: &Callback<Action>) -> Ht
     }
 }
 
+/// The whole tab, one component: its props are unchanged while a finding is hovered (which
+/// redraws the page), so then none of it is drawn again. The story and the pairs' notes are
+/// kept between draws.
 #[component]
-pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
-    let FindingsPanelProps {
+pub fn FindingsTab(props: &FindingsTabProps) -> Html {
+    let steps = use_memo((), |_| story::steps());
+    let notes = use_memo(props.topology.clone(), |topology| {
+        crate::sim::findings::pairs(topology)
+    });
+    html! {
+        <>
+            { stage_diff(props.stage, &steps) }
+            { findings_panel(props) }
+            { pair_notes(&notes) }
+        </>
+    }
+}
+
+fn findings_panel(props: &FindingsTabProps) -> Html {
+    let FindingsTabProps {
         findings,
         proofs,
         capacity_rps,
         dispatch,
         route_shown,
+        ..
     } = props;
     let count = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
     let groups = SEVERITIES.iter().filter_map(|&(severity, heading)| {
@@ -76,11 +100,8 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
             <div class={classes!("finding-group", class)}>
                 <h3>{ format!("{heading} ({})", items.len()) }</h3>
                 <ul class="finding-list">
-                    { for items.into_iter().map(|f| html! {
-                        <FindingItem key={f.id.clone()} finding={f.clone()}
-                            result={proofs.get(&f.id).cloned()} dispatch={dispatch.clone()}
-                            route_shown={route_shown.as_ref().filter(|(id, _)| *id == f.id).map(|(_, after)| *after)} />
-                    }) }
+                    { for items.into_iter().map(|f| finding_item(f, proofs.get(&f.id), dispatch,
+                        route_shown.as_ref().filter(|(id, _)| *id == f.id).map(|(_, after)| *after))) }
                 </ul>
             </div>
         })
@@ -108,18 +129,9 @@ pub fn FindingsPanel(props: &FindingsPanelProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct PairNotesProps {
-    pub topology: Rc<crate::sim::topology::Topology>,
-}
-
 /// Each redundant pair's variant and the capacity it gives ([`crate::sim::findings::pairs`]):
 /// not weaknesses, so listed apart from the findings.
-#[component]
-pub fn PairNotes(props: &PairNotesProps) -> Html {
-    let notes = use_memo(props.topology.clone(), |topology| {
-        crate::sim::findings::pairs(topology)
-    });
+fn pair_notes(notes: &[Finding]) -> Html {
     if notes.is_empty() {
         return html! {};
     }

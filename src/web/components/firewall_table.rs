@@ -13,13 +13,6 @@ use crate::ui::edit::Edit;
 use crate::ui::fields;
 use crate::web::components::field::{Editor, Patch, SelectField, TextField, options, small_button};
 
-#[derive(Properties, PartialEq)]
-pub struct FirewallTableProps {
-    /// A host node; other nodes draw nothing.
-    pub node: Node,
-    pub editor: Editor,
-}
-
 fn action_key(action: Verdict) -> &'static str {
     match action {
         Verdict::Allow => "allow",
@@ -94,9 +87,9 @@ pub fn new_firewall(host: &Host) -> Firewall {
     }
 }
 
-#[component]
-pub fn FirewallTable(props: &FirewallTableProps) -> Html {
-    let FirewallTableProps { node, editor } = props;
+/// The firewall of `node`, a host (other nodes draw nothing). A plain function (its fields are
+/// the components with state), not a component.
+pub fn firewall_table(node: &Node, editor: &Editor) -> Html {
     let NodeKind::Host(host) = &node.kind else {
         return html! {};
     };
@@ -241,11 +234,11 @@ fn rule_row(editor: &Editor, patch: &Patch<Firewall>, i: usize, count: usize, ru
             <td><SelectField compact=true label={format!("Protocol of rule {n}")} value={proto_key(rule.proto)}
                 options={options([("tcp", "tcp"), ("udp", "udp"), ("any", "any")])}
                 control="rule-proto" commit={proto} /></td>
-            <td><TextField compact=true label={format!("Source network of rule {n}")} value={rule.from.to_string()}
+            <td><TextField generation={editor.generation} compact=true label={format!("Source network of rule {n}")} value={rule.from.to_string()}
                 control="rule-from" commit={from} /></td>
-            <td><TextField compact=true label={format!("Port of rule {n} (empty: any)")} value={port_text}
+            <td><TextField generation={editor.generation} compact=true label={format!("Port of rule {n} (empty: any)")} value={port_text}
                 placeholder="any" control="rule-port" inputmode="numeric" commit={port} /></td>
-            <td><TextField compact=true label={format!("Comment of rule {n}")} value={rule.comment.clone()}
+            <td><TextField generation={editor.generation} compact=true label={format!("Comment of rule {n}")} value={rule.comment.clone()}
                 control="rule-comment" commit={comment} /></td>
             <td class="row-buttons">
                 if i > 0 {

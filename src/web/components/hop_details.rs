@@ -9,12 +9,6 @@ use crate::sim::trace::Trace;
 use crate::web::components::event_list::{kind_label, since_text};
 use crate::web::components::send_bar::clock_text;
 
-#[derive(Properties, PartialEq)]
-pub struct HopDetailsProps {
-    pub trace: Option<Trace>,
-    pub hop: Option<usize>,
-}
-
 fn endpoint(end: Option<(Ipv4Addr, u16)>) -> String {
     match end {
         Some((ip, 0)) => ip.to_string(),
@@ -23,9 +17,10 @@ fn endpoint(end: Option<(Ipv4Addr, u16)>) -> String {
     }
 }
 
-#[component]
-pub fn HopDetails(props: &HopDetailsProps) -> Html {
-    let Some((trace, i)) = props.trace.as_ref().zip(props.hop) else {
+/// The details of hop `hop` of `trace` (nothing before the first hop). A plain function (no
+/// state), not a component.
+pub fn hop_details(trace: Option<&Trace>, hop: Option<usize>) -> Html {
+    let Some((trace, i)) = trace.zip(hop) else {
         return html! {};
     };
     let Some(hop) = trace.hops.get(i) else {

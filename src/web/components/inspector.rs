@@ -1,7 +1,7 @@
 //! What is selected on the diagram, and what can happen to it: a host taken down (a crash),
 //! stopped cleanly or brought back up, a service stopped or started, a link cut or restored
 //! (simulation inputs); then its settings, edited
-//! by [`NodeForm`], [`ServiceForm`] or [`LinkForm`], and a button deleting it.
+//! by [`node_form`], [`service_form`] or [`link_form`], and a button deleting it.
 
 use std::rc::Rc;
 
@@ -12,9 +12,9 @@ use crate::sim::topology::{NodeKind, Topology};
 use crate::ui::playback::Run;
 use crate::ui::state::{Action, EditAction, Selection, ViewAction, WorldAction};
 use crate::web::components::field::{Editor, Generation};
-use crate::web::components::link_form::LinkForm;
-use crate::web::components::node_form::NodeForm;
-use crate::web::components::service_form::ServiceForm;
+use crate::web::components::link_form::link_form;
+use crate::web::components::node_form::node_form;
+use crate::web::components::service_form::service_form;
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
@@ -80,6 +80,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     let editor = Editor {
         topology: topology.clone(),
         dispatch: dispatch.clone(),
+        generation,
     };
     let body = match selection {
         Selection::Node(id) => match topology.node(id).map(|n| &n.kind) {
@@ -164,20 +165,21 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
         }
     };
-    // Keyed by what is shown: another selection starts with fresh fields.
+    // Keyed by what is shown (the fragment is the only child of its list below, so it is
+    // matched by key): another selection starts with fresh fields.
     let form = match selection {
         Selection::Node(id) => topology.node(id).map(|node| {
-            html! { <NodeForm key={format!("node:{id}")} node={node.clone()} editor={editor.clone()} /> }
+            html! { <key={format!("node:{id}")}>{ node_form(node, &editor) }</> }
         }),
         Selection::Service(id) => topology.service(id).map(|(_, service)| {
-            html! { <ServiceForm key={format!("service:{id}")} service={service.clone()} editor={editor.clone()} /> }
+            html! { <key={format!("service:{id}")}>{ service_form(service, &editor) }</> }
         }),
         Selection::Link { from, to } => topology
             .links
             .iter()
             .find(|l| l.from == *from && l.to == *to)
             .map(|link| {
-                html! { <LinkForm key={format!("link:{from}>{to}")} link={link.clone()} editor={editor.clone()} /> }
+                html! { <key={format!("link:{from}>{to}")}>{ link_form(link, &editor) }</> }
             }),
     };
     let exists = form.is_some();
@@ -190,9 +192,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             if let Some(form) = form {
                 <details class="edit" open=true>
                     <summary>{ "Settings" }</summary>
-                    <ContextProvider<Generation> context={generation}>
-                        { form }
-                    </ContextProvider<Generation>>
+                    // Its own list, where the form's key is the only one and is matched.
+                    <>{ form }</>
                 </details>
             }
             if let (true, Selection::Node(id) | Selection::Service(id)) = (exists, selection) {

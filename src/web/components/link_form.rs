@@ -9,15 +9,9 @@ use crate::ui::edit::Edit;
 use crate::ui::fields;
 use crate::web::components::field::{CheckField, Editor, Patch, TextField};
 
-#[derive(Properties, PartialEq)]
-pub struct LinkFormProps {
-    pub link: Link,
-    pub editor: Editor,
-}
-
-#[component]
-pub fn LinkForm(props: &LinkFormProps) -> Html {
-    let LinkFormProps { link, editor } = props;
+/// The form of `link`. A plain function (its fields are the components with state), not a
+/// component.
+pub fn link_form(link: &Link, editor: &Editor) -> Html {
     let from_balancer = matches!(
         editor.topology.service(&link.from),
         Some((_, s)) if matches!(s.kind, ServiceKind::LoadBalancer(_))
@@ -42,7 +36,7 @@ pub fn LinkForm(props: &LinkFormProps) -> Html {
     };
     html! {
         <div class="form link-form">
-            <TextField label="Weight" value={link.weight.to_string()} control="weight"
+            <TextField generation={editor.generation} label="Weight" value={link.weight.to_string()} control="weight"
                 inputmode="numeric" commit={weight} />
             <CheckField label="Backup (used only when no other server is up)" checked={link.backup}
                 control="backup" commit={backup} />

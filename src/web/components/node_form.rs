@@ -1,6 +1,6 @@
 //! The inspector's form for a node: its id and name, then by kind the client's or
 //! collector's address, the DNS zone and its records, a host's addresses, monitoring agent and
-//! firewall ([`FirewallTable`]), or a virtual IP's VRRP settings and members.
+//! firewall ([`firewall_table`]), or a virtual IP's VRRP settings and members.
 
 use std::net::Ipv4Addr;
 
@@ -13,13 +13,7 @@ use crate::ui::fields;
 use crate::web::components::field::{
     CheckField, Editor, Patch, SelectField, TextField, add_select, id_field, options, small_button,
 };
-use crate::web::components::firewall_table::FirewallTable;
-
-#[derive(Properties, PartialEq)]
-pub struct NodeFormProps {
-    pub node: Node,
-    pub editor: Editor,
-}
+use crate::web::components::firewall_table::firewall_table;
 
 /// Edits of one kind of node (`K` is a host, a zone or a VIP) replace the whole node.
 fn kind_patch<K: Clone + 'static>(node: &Node, kind: &K, wrap: fn(K) -> NodeKind) -> Patch<K> {
@@ -32,9 +26,9 @@ fn kind_patch<K: Clone + 'static>(node: &Node, kind: &K, wrap: fn(K) -> NodeKind
     })
 }
 
-#[component]
-pub fn NodeForm(props: &NodeFormProps) -> Html {
-    let NodeFormProps { node, editor } = props;
+/// The form of `node`. A plain function (its fields are the components with state), not a
+/// component.
+pub fn node_form(node: &Node, editor: &Editor) -> Html {
     let patch = Patch::new(node.clone(), Edit::ReplaceNode);
     let name = editor.text(
         fields::parse_text,
@@ -50,7 +44,7 @@ pub fn NodeForm(props: &NodeFormProps) -> Html {
                     }
                 }),
             );
-            html! { <TextField label="Address" value={ip.to_string()} control="client-ip" {commit} /> }
+            html! { <TextField generation={editor.generation} label="Address" value={ip.to_string()} control="client-ip" {commit} /> }
         }
         NodeKind::Collector { ip, product } => {
             let ip_commit = editor.text(
@@ -71,8 +65,8 @@ pub fn NodeForm(props: &NodeFormProps) -> Html {
             );
             html! {
                 <>
-                    <TextField label="Address" value={ip.to_string()} control="collector-ip" commit={ip_commit} />
-                    <TextField label="Product" value={product.clone()} control="collector-product" commit={product_commit} />
+                    <TextField generation={editor.generation} label="Address" value={ip.to_string()} control="collector-ip" commit={ip_commit} />
+                    <TextField generation={editor.generation} label="Product" value={product.clone()} control="collector-product" commit={product_commit} />
                 </>
             }
         }
@@ -80,7 +74,7 @@ pub fn NodeForm(props: &NodeFormProps) -> Html {
         NodeKind::Host(host) => html! {
             <>
                 { host_fields(editor, &kind_patch(node, host, NodeKind::Host)) }
-                <FirewallTable node={node.clone()} editor={editor.clone()} />
+                { firewall_table(node, editor) }
             </>
         },
         NodeKind::Vip(vip) => vip_fields(editor, &kind_patch(node, vip, NodeKind::Vip)),
@@ -88,7 +82,7 @@ pub fn NodeForm(props: &NodeFormProps) -> Html {
     html! {
         <div class="form node-form">
             { id_field(editor, &node.id) }
-            <TextField label="Name" value={node.name.clone()} control="name" commit={name} />
+            <TextField generation={editor.generation} label="Name" value={node.name.clone()} control="name" commit={name} />
             { body }
         </div>
     }
@@ -131,9 +125,9 @@ fn dns_fields(editor: &Editor, patch: &Patch<DnsZone>) -> Html {
         let n = i + 1;
         html! {
             <tr data-record={i.to_string()}>
-                <td><TextField compact=true label={format!("Name of record {n}")} value={record.name.clone()} control="record-name" commit={name} /></td>
-                <td><TextField compact=true label={format!("Address of record {n}")} value={record.address.to_string()} control="record-address" commit={address} /></td>
-                <td><TextField compact=true label={format!("TTL of record {n} in seconds")} value={record.ttl.to_string()} control="record-ttl" inputmode="numeric" commit={ttl} /></td>
+                <td><TextField generation={editor.generation} compact=true label={format!("Name of record {n}")} value={record.name.clone()} control="record-name" commit={name} /></td>
+                <td><TextField generation={editor.generation} compact=true label={format!("Address of record {n}")} value={record.address.to_string()} control="record-address" commit={address} /></td>
+                <td><TextField generation={editor.generation} compact=true label={format!("TTL of record {n} in seconds")} value={record.ttl.to_string()} control="record-ttl" inputmode="numeric" commit={ttl} /></td>
                 <td>{ small_button("✕", "remove-record", format!("Remove record {n}"), remove) }</td>
             </tr>
         }
@@ -155,7 +149,7 @@ fn dns_fields(editor: &Editor, patch: &Patch<DnsZone>) -> Html {
     }));
     html! {
         <>
-            <TextField label="Domain" value={zone.domain.clone()} control="domain" commit={domain} />
+            <TextField generation={editor.generation} label="Domain" value={zone.domain.clone()} control="domain" commit={domain} />
             <h4>{ "A records" }</h4>
             <table class="edit-table records">
                 <thead><tr><th>{ "Name" }</th><th>{ "Address" }</th><th>{ "TTL (s)" }</th><th></th></tr></thead>
@@ -178,8 +172,8 @@ fn host_fields(editor: &Editor, patch: &Patch<Host>) -> Html {
     let public_ip = host.public_ip.map(|ip| ip.to_string()).unwrap_or_default();
     html! {
         <>
-            <TextField label="Address" value={host.ip.to_string()} control="host-ip" commit={ip} />
-            <TextField label="Public address" value={public_ip} control="host-public-ip"
+            <TextField generation={editor.generation} label="Address" value={host.ip.to_string()} control="host-ip" commit={ip} />
+            <TextField generation={editor.generation} label="Public address" value={public_ip} control="host-public-ip"
                 placeholder="none" commit={public} />
             { agent_fields(editor, patch) }
         </>
@@ -244,8 +238,8 @@ fn agent_fields(editor: &Editor, patch: &Patch<Host>) -> Html {
     html! {
         <div class="form-section">
             <h4>{ "Monitoring agent" }</h4>
-            <TextField label="Product" value={agent.product.clone()} control="agent-product" commit={product} />
-            <TextField label="Interval" value={agent.interval_s.to_string()} control="agent-interval"
+            <TextField generation={editor.generation} label="Product" value={agent.product.clone()} control="agent-product" commit={product} />
+            <TextField generation={editor.generation} label="Interval" value={agent.interval_s.to_string()} control="agent-interval"
                 unit="s" inputmode="numeric" commit={interval} />
             <SelectField label="Reports to" value={agent.collector.clone()} options={options(choices)}
                 control="agent-collector" commit={collector} />
@@ -280,7 +274,7 @@ fn vip_fields(editor: &Editor, patch: &Patch<Vip>) -> Html {
         html! {
             <tr data-member={member.host.clone()}>
                 <td>{ member.host.clone() }</td>
-                <td><TextField compact=true label={format!("VRRP priority of {}", member.host)}
+                <td><TextField generation={editor.generation} compact=true label={format!("VRRP priority of {}", member.host)}
                     value={member.priority.to_string()} control="priority" inputmode="numeric" commit={priority} /></td>
                 <td>{ small_button("✕", "remove-member", format!("Remove {} from the group", member.host), remove) }</td>
             </tr>
@@ -310,8 +304,8 @@ fn vip_fields(editor: &Editor, patch: &Patch<Vip>) -> Html {
     };
     html! {
         <>
-            <TextField label="Virtual address" value={vip.ip.to_string()} control="vip-ip" commit={ip} />
-            <TextField label="Advert interval" value={vip.advert_int_s.to_string()} control="advert-int"
+            <TextField generation={editor.generation} label="Virtual address" value={vip.ip.to_string()} control="vip-ip" commit={ip} />
+            <TextField generation={editor.generation} label="Advert interval" value={vip.advert_int_s.to_string()} control="advert-int"
                 unit="s" inputmode="numeric" commit={advert} />
             <CheckField label="Preempt (a higher priority takes MASTER back)" checked={vip.preempt}
                 control="preempt" commit={preempt} />

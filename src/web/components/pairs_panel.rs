@@ -15,24 +15,22 @@ use crate::ui::load_run::LoadSettings;
 use crate::ui::state::{Action, EditAction, LoadTestAction};
 use crate::web::components::line_chart::LineChart;
 
-#[derive(Properties, PartialEq)]
-pub struct PairsPanelProps {
-    pub topology: Rc<Topology>,
-    pub comparison: Option<Rc<Comparison>>,
-    pub dispatch: Callback<Action>,
-}
-
-#[component]
-pub fn PairsPanel(props: &PairsPanelProps) -> Html {
-    let pairs = redundancy::pairs(&props.topology);
+/// The pairs of `topology` (nothing without one), with the `comparison` run last if any. A
+/// plain function (its charts are the components with state), not a component.
+pub fn pairs_panel(
+    topology: &Topology,
+    comparison: Option<&Comparison>,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let pairs = redundancy::pairs(topology);
     if pairs.is_empty() {
         return html! {};
     }
     let rows = pairs.iter().map(|pair| {
-        let explanation = redundancy::explain(&props.topology, pair);
+        let explanation = redundancy::explain(topology, pair);
         let to = pair.sharing.other();
         let switch = {
-            let dispatch = props.dispatch.clone();
+            let dispatch = dispatch.clone();
             let id = pair.id.clone();
             Callback::from(move |_| {
                 dispatch.emit(Action::Edit(EditAction::Change(Edit::Share {
@@ -42,7 +40,7 @@ pub fn PairsPanel(props: &PairsPanelProps) -> Html {
             })
         };
         let compare = {
-            let dispatch = props.dispatch.clone();
+            let dispatch = dispatch.clone();
             let id = pair.id.clone();
             Callback::from(move |_| {
                 dispatch.emit(Action::LoadTest(LoadTestAction::Compare { pair: id.clone() }));
@@ -61,9 +59,7 @@ pub fn PairsPanel(props: &PairsPanelProps) -> Html {
             </li>
         }
     });
-    let close = props
-        .dispatch
-        .reform(|_| Action::LoadTest(LoadTestAction::CloseComparison));
+    let close = dispatch.reform(|_| Action::LoadTest(LoadTestAction::CloseComparison));
     html! {
         <section class="panel pairs" aria-label="Active-active or active-passive">
             <h3>{ "Redundant pairs" }</h3>
@@ -85,22 +81,14 @@ pub fn PairsPanel(props: &PairsPanelProps) -> Html {
                     </tbody>
                 </table>
             </details>
-            if let Some(comparison) = &props.comparison {
-                <ComparisonView comparison={comparison.clone()} on_close={close} />
+            if let Some(comparison) = comparison {
+                { comparison_view(comparison, close) }
             }
         </section>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ComparisonViewProps {
-    comparison: Rc<Comparison>,
-    on_close: Callback<MouseEvent>,
-}
-
-#[component]
-fn ComparisonView(props: &ComparisonViewProps) -> Html {
-    let comparison = &props.comparison;
+fn comparison_view(comparison: &Comparison, on_close: Callback<MouseEvent>) -> Html {
     let steps: Vec<String> = comparison
         .steps
         .iter()
@@ -133,7 +121,7 @@ fn ComparisonView(props: &ComparisonViewProps) -> Html {
             <div class="comparison-sides">
                 { for comparison.sides.iter().map(side) }
             </div>
-            <button type="button" class="small" onclick={props.on_close.clone()}>{ "Close" }</button>
+            <button type="button" class="small" onclick={on_close}>{ "Close" }</button>
         </div>
     }
 }

@@ -5,14 +5,6 @@ use yew::prelude::*;
 
 use crate::ui::edit::Part;
 
-#[derive(Properties, PartialEq)]
-pub struct PaletteProps {
-    /// A pointer pressed on a part: the start of a drag onto the canvas.
-    pub on_grab: Callback<(Part, PointerEvent)>,
-    /// A click or Enter on a part: add it without dragging.
-    pub on_add: Callback<Part>,
-}
-
 /// What the button's tooltip says the part is and where it goes.
 fn hint(part: Part) -> String {
     if part == Part::Agent {
@@ -66,13 +58,14 @@ fn glyph(part: Part) -> Html {
     }
 }
 
-#[component]
-pub fn Palette(props: &PaletteProps) -> Html {
+/// The palette. `on_grab`: a pointer pressed on a part, the start of a drag onto the canvas;
+/// `on_add`: a click or Enter on a part, add it without dragging. A plain function, not a
+/// component: the diagram draws it with new callbacks each time, so a component's equal-props
+/// skip would never apply.
+pub fn palette(on_grab: &Callback<(Part, PointerEvent)>, on_add: &Callback<Part>) -> Html {
     let items = Part::ALL.into_iter().map(|part| {
-        let onpointerdown = props
-            .on_grab
-            .reform(move |event: PointerEvent| (part, event));
-        let onclick = props.on_add.reform(move |_: MouseEvent| part);
+        let onpointerdown = on_grab.reform(move |event: PointerEvent| (part, event));
+        let onclick = on_add.reform(move |_: MouseEvent| part);
         html! {
             <li>
                 <button type="button" class="palette-item" data-part={part.key()}

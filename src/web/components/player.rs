@@ -5,15 +5,6 @@ use yew::prelude::*;
 
 use crate::ui::state::{Action, PlaybackAction, Speed};
 
-#[derive(Properties, PartialEq)]
-pub struct PlayerProps {
-    pub playing: bool,
-    pub speed: Speed,
-    /// Whether there is a request to play.
-    pub enabled: bool,
-    pub dispatch: Callback<Action>,
-}
-
 fn speed_label(speed: Speed) -> &'static str {
     match speed {
         Speed::Half => "0.5×",
@@ -23,14 +14,9 @@ fn speed_label(speed: Speed) -> &'static str {
     }
 }
 
-#[component]
-pub fn Player(props: &PlayerProps) -> Html {
-    let PlayerProps {
-        playing,
-        speed,
-        enabled,
-        dispatch,
-    } = props;
+/// The controls; `enabled` says whether there is a request to play. A plain function (no
+/// state), not a component.
+pub fn player(playing: bool, speed: Speed, enabled: bool, dispatch: &Callback<Action>) -> Html {
     let disabled = !enabled;
     let button = |control: &'static str,
                   label: &'static str,
@@ -43,7 +29,7 @@ pub fn Player(props: &PlayerProps) -> Html {
             </button>
         }
     };
-    let (play_control, play_label, play_title) = if *playing {
+    let (play_control, play_label, play_title) = if playing {
         ("pause", "❚❚ Pause", "Pause (Space)")
     } else {
         ("play", "▶ Play", "Play (Space)")
@@ -56,7 +42,7 @@ pub fn Player(props: &PlayerProps) -> Html {
             { button("forward", "Next ▶", "Step forward (→)", Action::Playback(PlaybackAction::StepForward)) }
             <div class="speed" role="group" aria-label="Speed">
                 { for Speed::ALL.iter().map(|&s| {
-                    let pressed = s == *speed;
+                    let pressed = s == speed;
                     html! {
                         <button type="button" class={classes!("seg", pressed.then_some("active"))}
                             aria-pressed={pressed.to_string()} data-speed={speed_label(s)}

@@ -7,33 +7,29 @@ use crate::ui::session::{RecentEntry, WorkId, ago};
 use crate::ui::state::{Action, WorkAction};
 use crate::web::storage;
 
-#[derive(Properties, PartialEq)]
-pub struct RecentMenuProps {
-    /// The work on screen (marked in the list).
-    pub work: WorkId,
-    pub dispatch: Callback<Action>,
-}
+/// The list, open or not: when it opened and what it read then.
+pub type RecentState = UseStateHandle<Option<(f64, Vec<RecentEntry>)>>;
 
-#[component]
-pub fn RecentMenu(props: &RecentMenuProps) -> Html {
+/// The menu; `work` is the work on screen (marked in the list), `entries` the file menu's state
+/// of the list. A plain function, not a component.
+pub fn recent_menu(work: &WorkId, dispatch: &Callback<Action>, entries: &RecentState) -> Html {
     // Read when the list opens: another tab may have saved since.
-    let entries = use_state(|| None::<Vec<RecentEntry>>);
     let on_toggle = {
         let entries = entries.clone();
         Callback::from(move |_: MouseEvent| {
             entries.set(match *entries {
                 Some(_) => None,
-                None => Some(storage::recent()),
+                None => Some((js_sys::Date::now(), storage::recent())),
             })
         })
     };
-    let now = js_sys::Date::now();
-    let list = entries.as_ref().map(|list| {
+    let list = entries.as_ref().map(|(now, list)| {
+        let now = *now;
         let rows = list.iter().map(|entry| {
-            let current = entry.saved.work() == Some(&props.work);
+            let current = entry.saved.work() == Some(work);
             let on_open = {
                 let (saved, dispatch, entries) =
-                    (entry.saved.clone(), props.dispatch.clone(), entries.clone());
+                    (entry.saved.clone(), dispatch.clone(), entries.clone());
                 Callback::from(move |_: MouseEvent| {
                     dispatch.emit(Action::Work(WorkAction::Restore(Box::new(saved.clone()))));
                     entries.set(None);

@@ -1,21 +1,11 @@
 //! The requests sent so far, newest first; picking one shows it in the event list.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::sim::trace::{Outcome, Trace};
 use crate::ui::playback::{Run, Verdict};
 use crate::ui::state::{Action, PlaybackAction};
 use crate::web::components::send_bar::clock_text;
-
-#[derive(Properties, PartialEq)]
-pub struct RequestHistoryProps {
-    pub run: Rc<Run>,
-    /// The request shown in the event list.
-    pub shown: Option<usize>,
-    pub dispatch: Callback<Action>,
-}
 
 /// How many of the latest requests are listed.
 const SHOWN: usize = 12;
@@ -49,13 +39,9 @@ pub fn summary(trace: &Trace) -> String {
     )
 }
 
-#[component]
-pub fn RequestHistory(props: &RequestHistoryProps) -> Html {
-    let RequestHistoryProps {
-        run,
-        shown,
-        dispatch,
-    } = props;
+/// The last requests of `run`, `shown` (the one in the event list) pressed; nothing before
+/// the first. A plain function (no state), not a component.
+pub fn request_history(run: &Run, shown: Option<usize>, dispatch: &Callback<Action>) -> Html {
     if run.traces.is_empty() {
         return html! {};
     }
@@ -65,7 +51,7 @@ pub fn RequestHistory(props: &RequestHistoryProps) -> Html {
             <ol class="history-list" reversed=true>
                 { for run.traces.iter().enumerate().rev().take(SHOWN).map(|(i, trace)| {
                     let verdict = Verdict::of(trace.outcome.as_ref());
-                    let current = *shown == Some(i);
+                    let current = shown == Some(i);
                     html! {
                         <li value={(i + 1).to_string()}>
                             <button type="button" data-trace={i.to_string()}

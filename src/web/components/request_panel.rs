@@ -7,23 +7,16 @@ use crate::sim::trace::Trace;
 use crate::ui::simplifications::SIMPLIFICATIONS;
 use crate::ui::state::{Action, Playback};
 use crate::web::components::event_list::EventList;
-use crate::web::components::hop_details::HopDetails;
-use crate::web::components::player::Player;
+use crate::web::components::hop_details::hop_details;
+use crate::web::components::player::player;
 
-#[derive(Properties, PartialEq)]
-pub struct RequestPanelProps {
-    pub trace: Option<Trace>,
-    pub playback: Playback,
-    pub dispatch: Callback<Action>,
-}
-
-#[component]
-pub fn RequestPanel(props: &RequestPanelProps) -> Html {
-    let RequestPanelProps {
-        trace,
-        playback,
-        dispatch,
-    } = props;
+/// The panel of the shown request `trace`. A plain function (its event list is the component
+/// with state), not a component.
+pub fn request_panel(
+    trace: Option<&Trace>,
+    playback: Playback,
+    dispatch: &Callback<Action>,
+) -> Html {
     let title = match trace {
         Some(t) => format!(
             "Request #{} · {} {}",
@@ -36,10 +29,9 @@ pub fn RequestPanel(props: &RequestPanelProps) -> Html {
     html! {
         <section class="panel request-panel" aria-label="Request events">
             <h2>{ title }</h2>
-            <Player playing={playback.playing} speed={playback.speed}
-                enabled={trace.is_some()} dispatch={dispatch.clone()} />
-            <EventList trace={trace.clone()} hop={playback.hop} dispatch={dispatch.clone()} />
-            <HopDetails trace={trace.clone()} hop={playback.hop} />
+            { player(playback.playing, playback.speed, trace.is_some(), dispatch) }
+            <EventList trace={trace.cloned()} hop={playback.hop} dispatch={dispatch.clone()} />
+            { hop_details(trace, playback.hop) }
             <details class="simplified">
                 <summary>{ "Times are simulated, not measured: see what is simplified" }</summary>
                 <ul>

@@ -8,14 +8,6 @@ use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::trace::{RequestKind, RequestSpec};
 use crate::ui::state::{Action, WorldAction};
 
-#[derive(Properties, PartialEq)]
-pub struct SendBarProps {
-    /// What the Send button sends.
-    pub request: RequestSpec,
-    pub clock: SimTime,
-    pub dispatch: Callback<Action>,
-}
-
 const KINDS: [(RequestKind, &str, &str, &str); 3] = [
     (
         RequestKind::Static,
@@ -44,17 +36,10 @@ pub fn clock_text(clock: SimTime) -> String {
     format!("t = {} s", fixed(clock.as_micros() as f64 / 1_000_000.0, 3))
 }
 
-#[component]
-pub fn SendBar(props: &SendBarProps) -> Html {
-    let SendBarProps {
-        request,
-        clock,
-        dispatch,
-    } = props;
-    let send = {
-        let request = *request;
-        dispatch.reform(move |_: MouseEvent| Action::World(WorldAction::Send(request)))
-    };
+/// The bar; `request` is what the Send button sends, `clock` the simulated time. A plain
+/// function (no state), not a component.
+pub fn send_bar(request: RequestSpec, clock: SimTime, dispatch: &Callback<Action>) -> Html {
+    let send = { dispatch.reform(move |_: MouseEvent| Action::World(WorldAction::Send(request))) };
     let toggle = |https: bool, label: &'static str| {
         let pressed = request.https == https;
         html! {
@@ -97,7 +82,7 @@ pub fn SendBar(props: &SendBarProps) -> Html {
                     </button>
                 }) }
             </div>
-            <span class="clock" title="Simulated time since the stage was opened">{ clock_text(*clock) }</span>
+            <span class="clock" title="Simulated time since the stage was opened">{ clock_text(clock) }</span>
             </div>
         </div>
     }

@@ -16,12 +16,6 @@ use crate::web::components::field::{
     CheckField, Editor, Patch, SelectField, TextField, id_field, options, small_button,
 };
 
-#[derive(Properties, PartialEq)]
-pub struct ServiceFormProps {
-    pub service: Service,
-    pub editor: Editor,
-}
-
 /// Edits of one kind of service replace the whole service.
 fn kind_patch<K: Clone + 'static>(
     service: &Service,
@@ -44,9 +38,9 @@ const BALANCES: [Balance; 4] = [
     Balance::First,
 ];
 
-#[component]
-pub fn ServiceForm(props: &ServiceFormProps) -> Html {
-    let ServiceFormProps { service, editor } = props;
+/// The form of `service`. A plain function (its fields are the components with state), not a
+/// component.
+pub fn service_form(service: &Service, editor: &Editor) -> Html {
     let body = match &service.kind {
         ServiceKind::LoadBalancer(lb) => {
             haproxy_fields(editor, &kind_patch(service, lb, ServiceKind::LoadBalancer))
@@ -65,7 +59,7 @@ pub fn ServiceForm(props: &ServiceFormProps) -> Html {
                     kind: ServiceKind::AppFiles { path },
                 })
             });
-            html! { <TextField label="Code path" value={path.clone()} control="code-path" {commit} /> }
+            html! { <TextField generation={editor.generation} label="Code path" value={path.clone()} control="code-path" {commit} /> }
         }
         ServiceKind::Database(db) => mysql_fields(
             editor,
@@ -90,7 +84,7 @@ fn port_field(
 ) -> Html {
     let commit = editor.text(fields::parse_port, build);
     html! {
-        <TextField {label} value={port.to_string()} {control} inputmode="numeric" {commit} />
+        <TextField generation={editor.generation} {label} value={port.to_string()} {control} inputmode="numeric" {commit} />
     }
 }
 
@@ -159,13 +153,13 @@ fn haproxy_fields(editor: &Editor, patch: &Patch<Haproxy>) -> Html {
             { port_field(editor, "HTTP port", "http-port", lb.http_port, patch.with(|h: &mut Haproxy, p| h.http_port = p)) }
             <div class="form-section">
                 <h4>{ "Health checks" }</h4>
-                <TextField label="Interval (inter)" value={lb.health_check.inter_ms.to_string()} control="inter"
+                <TextField generation={editor.generation} label="Interval (inter)" value={lb.health_check.inter_ms.to_string()} control="inter"
                     unit="ms" inputmode="numeric" commit={inter} />
-                <TextField label="Rise" value={lb.health_check.rise.to_string()} control="rise"
+                <TextField generation={editor.generation} label="Rise" value={lb.health_check.rise.to_string()} control="rise"
                     inputmode="numeric" commit={rise} />
-                <TextField label="Fall" value={lb.health_check.fall.to_string()} control="fall"
+                <TextField generation={editor.generation} label="Fall" value={lb.health_check.fall.to_string()} control="fall"
                     inputmode="numeric" commit={fall} />
-                <TextField label="Retries" value={lb.retries.to_string()} control="retries"
+                <TextField generation={editor.generation} label="Retries" value={lb.retries.to_string()} control="retries"
                     inputmode="numeric" commit={retries} />
                 <CheckField label="Redispatch (a retry goes to another server)" checked={lb.redispatch}
                     control="redispatch" commit={redispatch} />
@@ -209,8 +203,8 @@ fn certificate_fields(
     html! {
         <div class="form-section">
             <h4>{ "Certificate" }</h4>
-            <TextField label="Common name" value={cert.common_name.clone()} control="cert-name" commit={name} />
-            <TextField label="Issuer" value={cert.issuer.clone()} control="cert-issuer" commit={issuer} />
+            <TextField generation={editor.generation} label="Common name" value={cert.common_name.clone()} control="cert-name" commit={name} />
+            <TextField generation={editor.generation} label="Issuer" value={cert.issuer.clone()} control="cert-issuer" commit={issuer} />
             { small_button("Remove certificate", "remove-certificate", "Remove the certificate".to_owned(), remove) }
         </div>
     }
@@ -232,7 +226,7 @@ fn nginx_fields(editor: &Editor, patch: &Patch<Nginx>) -> Html {
         }));
         html! {
             <li data-path={i.to_string()}>
-                <TextField compact=true label={format!("Static path {}", i + 1)} value={path.clone()}
+                <TextField generation={editor.generation} compact=true label={format!("Static path {}", i + 1)} value={path.clone()}
                     control="static-path" {commit} />
                 { small_button("✕", "remove-path", format!("Remove {path}"), remove) }
             </li>
@@ -292,11 +286,11 @@ fn app_fields(editor: &Editor, patch: &Patch<AppServer>) -> Html {
     };
     html! {
         <>
-            <TextField label="Runtime" value={app.runtime.clone()} control="runtime" commit={runtime} />
+            <TextField generation={editor.generation} label="Runtime" value={app.runtime.clone()} control="runtime" commit={runtime} />
             { port_field(editor, "Port", "app-port", app.port, patch.with(|a: &mut AppServer, p| a.port = p)) }
-            <TextField label="Workers" value={app.workers.to_string()} control="workers"
+            <TextField generation={editor.generation} label="Workers" value={app.workers.to_string()} control="workers"
                 inputmode="numeric" commit={workers} />
-            <TextField label="Service time" value={fields::format_millis(app.service_time_us)}
+            <TextField generation={editor.generation} label="Service time" value={fields::format_millis(app.service_time_us)}
                 control="service-time" unit="ms" inputmode="decimal" commit={time} />
             <CheckField label="Send reads to a replica" checked={app.reads_to_replica}
                 control="reads-to-replica" commit={replica} />
@@ -375,9 +369,9 @@ fn mysql_fields(editor: &Editor, patch: &Patch<Mysql>, own_id: &str) -> Html {
             <>
                 <SelectField label="Replicates from" value={source} options={choices}
                     control="source" commit={set_source} />
-                <TextField label="Lag" value={lag.to_string()} control="lag" unit="ms"
+                <TextField generation={editor.generation} label="Lag" value={lag.to_string()} control="lag" unit="ms"
                     inputmode="numeric" commit={lag_commit} />
-                <TextField label="Lag jitter (±)" value={jitter.to_string()} control="lag-jitter" unit="ms"
+                <TextField generation={editor.generation} label="Lag jitter (±)" value={jitter.to_string()} control="lag-jitter" unit="ms"
                     inputmode="numeric" commit={jitter_commit} />
             </>
         }
@@ -385,7 +379,7 @@ fn mysql_fields(editor: &Editor, patch: &Patch<Mysql>, own_id: &str) -> Html {
     html! {
         <>
             { port_field(editor, "Port", "db-port", db.port, patch.with(|m: &mut Mysql, p| m.port = p)) }
-            <TextField label="server-id" value={db.server_id.to_string()} control="server-id"
+            <TextField generation={editor.generation} label="server-id" value={db.server_id.to_string()} control="server-id"
                 inputmode="numeric" commit={server_id} />
             <SelectField label="Role" value={role_key} options={options([("primary", "primary"), ("replica", "replica")])}
                 control="role" commit={role} />

@@ -5,15 +5,6 @@ use yew::prelude::*;
 
 use crate::ui::state::{Action, Tab, ViewAction};
 
-#[derive(Properties, PartialEq)]
-pub struct SideTabsProps {
-    pub current: Tab,
-    /// Shown on the findings tab: how many findings, and how many of them are errors.
-    pub findings: usize,
-    pub errors: usize,
-    pub dispatch: Callback<Action>,
-}
-
 fn label(tab: Tab) -> &'static str {
     match tab {
         Tab::Request => "Request",
@@ -37,22 +28,22 @@ fn hint(tab: Tab) -> &'static str {
 /// The id of the element holding the open view, for `aria-controls`.
 pub const PANEL_ID: &str = "side-view";
 
-#[component]
-pub fn SideTabs(props: &SideTabsProps) -> Html {
-    let SideTabsProps {
-        current,
-        findings,
-        errors,
-        dispatch,
-    } = props;
+/// The tabs, `current` pressed; the findings tab shows how many `findings` there are and how
+/// many of them are `errors`. A plain function (no state), not a component.
+pub fn side_tabs(
+    current: Tab,
+    findings: usize,
+    errors: usize,
+    dispatch: &Callback<Action>,
+) -> Html {
     html! {
         <div class="side-tabs" role="tablist" aria-label="Side views">
             { for Tab::ALL.into_iter().map(|tab| {
-                let active = *current == tab;
+                let active = current == tab;
                 let count = (tab == Tab::Findings).then(|| {
                     let title = format!("{findings} finding(s), {errors} error(s)");
                     html! {
-                        <span class={classes!("tab-count", (*errors > 0).then_some("has-errors"))} {title}>
+                        <span class={classes!("tab-count", (errors > 0).then_some("has-errors"))} {title}>
                             { findings }
                         </span>
                     }

@@ -4,13 +4,7 @@
 use yew::prelude::*;
 
 use crate::sim::findings::Finding;
-use crate::ui::story::{self, Step};
-
-#[derive(Properties, PartialEq)]
-pub struct StageDiffProps {
-    /// The preset the design is, if it still is one.
-    pub stage: Option<u8>,
-}
+use crate::ui::story::Step;
 
 /// The findings' titles, in words ("nothing" for none); their ids stay in the markup only.
 fn titles(list: &[Finding]) -> String {
@@ -52,13 +46,11 @@ fn current(step: &Step) -> Html {
     }
 }
 
-#[component]
-pub fn StageDiff(props: &StageDiffProps) -> Html {
-    let steps = use_memo((), |_| story::steps());
-    let shown = props
-        .stage
-        .and_then(|n| steps.iter().find(|s| s.number == n));
-    let intro = match props.stage {
+/// The diff for `stage`, the preset the design is if it still is one, over the story's `steps`
+/// ([`crate::ui::story::steps`], kept by the findings tab). A plain function, not a component.
+pub fn stage_diff(stage: Option<u8>, steps: &[Step]) -> Html {
+    let shown = stage.and_then(|n| steps.iter().find(|s| s.number == n));
+    let intro = match stage {
         Some(0) => html! {
             <p class="note">{ "Stage 0 is where the story starts. Pick stage 1, 2 or 3 to see what each step adds and which findings it clears." }</p>
         },
@@ -79,7 +71,7 @@ pub fn StageDiff(props: &StageDiffProps) -> Html {
                 <summary>{ "The whole story, stage by stage" }</summary>
                 <ol class="story-steps">
                     { for steps.iter().map(|step| html! {
-                        <li class={classes!((props.stage == Some(step.number)).then_some("current"))}
+                        <li class={classes!((stage == Some(step.number)).then_some("current"))}
                             data-step={step.number.to_string()}>
                             <strong>{ format!("Stage {}: {}", step.number, step.title) }</strong>
                             <span class="story-line">{ format!(" clears: {}. Brings: {}.", titles(&step.diff.cleared), titles(&step.diff.added)) }</span>

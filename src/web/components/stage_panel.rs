@@ -4,19 +4,13 @@ use yew::prelude::*;
 
 use crate::sim::presets;
 
-#[derive(Properties, PartialEq)]
-pub struct StagePanelProps {
-    pub stage: Option<u8>,
-    /// The design's own title, used when it is not a preset.
-    pub title: AttrValue,
-}
-
-#[component]
-pub fn StagePanel(props: &StagePanelProps) -> Html {
-    let Some(stage) = props.stage.and_then(presets::stage) else {
+/// The panel of preset `stage`, or of a design of one's own titled `title`. A plain function
+/// (no state), not a component.
+pub fn stage_panel(stage: Option<u8>, title: &str) -> Html {
+    let Some(stage) = stage.and_then(presets::stage) else {
         return html! {
             <aside class="panel">
-                <h2>{ props.title.clone() }</h2>
+                <h2>{ title.to_owned() }</h2>
                 <p>{ "A design of your own." }</p>
             </aside>
         };

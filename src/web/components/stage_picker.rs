@@ -4,21 +4,14 @@ use yew::prelude::*;
 
 use crate::sim::presets::STAGES;
 
-#[derive(Properties, PartialEq)]
-pub struct StagePickerProps {
-    /// The stage shown now, if the design is still a preset.
-    pub current: Option<u8>,
-    pub on_stage: Callback<u8>,
-}
-
-#[component]
-pub fn StagePicker(props: &StagePickerProps) -> Html {
-    let StagePickerProps { current, on_stage } = props;
+/// The buttons; `current` is the stage shown now, if the design is still a preset. A plain
+/// function (no state), not a component.
+pub fn stage_picker(current: Option<u8>, on_stage: &Callback<u8>) -> Html {
     html! {
         <nav class="stage-picker" aria-label="Stages">
             { for STAGES.iter().map(|stage| {
                 let n = stage.number;
-                let active = *current == Some(n);
+                let active = current == Some(n);
                 let onclick = on_stage.reform(move |_: MouseEvent| n);
                 html! {
                     <button

@@ -8,21 +8,17 @@ use crate::ui::state::{Action, EditAction, Notice, WorkAction, WorkDocument};
 use crate::web::components::download::download;
 use crate::web::storage::StorageError;
 
-#[derive(Properties, PartialEq)]
-pub struct WorkNoticesProps {
-    pub notice: Option<Notice>,
-    /// Why autosave is off, while it is.
-    pub autosave: Option<StorageError>,
-    /// The work, for Save a copy.
-    pub document: WorkDocument,
-    pub dispatch: Callback<Action>,
-}
-
-#[component]
-pub fn WorkNotices(props: &WorkNoticesProps) -> Html {
-    let dispatch = &props.dispatch;
+/// The notices. `autosave`: why autosave is off, while it is, with the work for Save a copy;
+/// `failure`: the page's state of why saving that copy failed, if it did. A plain function,
+/// not a component.
+pub fn work_notices(
+    notice: Option<&Notice>,
+    autosave: Option<(&StorageError, WorkDocument)>,
+    dispatch: &Callback<Action>,
+    failure: &UseStateHandle<Option<String>>,
+) -> Html {
     let dismiss = dispatch.reform(|_: MouseEvent| Action::Work(WorkAction::DismissNotice));
-    let notice = match &props.notice {
+    let notice = match notice {
         Some(Notice::LinkOpened { previous }) => html! {
             <div class="notice" role="status" data-control="link-notice">
                 <p>{ format!(
@@ -50,10 +46,9 @@ pub fn WorkNotices(props: &WorkNoticesProps) -> Html {
         }
         None => html! {},
     };
-    let failure = use_state(|| None::<String>);
-    let off = props.autosave.as_ref().map(|err| {
+    let off = autosave.map(|(err, document)| {
         let on_save = {
-            let (document, failure) = (props.document.clone(), failure.clone());
+            let failure = failure.clone();
             Callback::from(move |_: MouseEvent| {
                 let name = format!("{}.stacksim.json", archive::slug(&document.topology.name));
                 failure.set(
@@ -75,8 +70,8 @@ pub fn WorkNotices(props: &WorkNoticesProps) -> Html {
                 <button type="button" class="ctl" data-control="save-copy" onclick={on_save}>
                     { "Save a copy" }
                 </button>
-                if let Some(err) = &*failure {
-                    <p class="error">{ err }</p>
+                if let Some(err) = &**failure {
+                    <p class="error">{ err.clone() }</p>
                 }
             </div>
         }
