@@ -391,9 +391,12 @@ fn damaged_autosave(
     failure: Option<&str>,
     state: &UseStateHandle<Option<(Damaged, Option<String>)>>,
 ) -> Html {
+    // Reads the damaged text from the page's state when clicked: App redraws every animation
+    // frame during a load run, and the text can be megabytes, so no render copies it.
     let on_download = {
-        let (found, state) = (found.clone(), state.clone());
+        let state = state.clone();
         Callback::from(move |_: MouseEvent| {
+            let Some((found, _)) = &*state else { return };
             if let Err(err) = download(
                 "stacksim-autosave-damaged.json",
                 found.raw.as_bytes(),
