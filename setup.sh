@@ -193,11 +193,12 @@ for _, old, new in mapping["imports"]:
 for old, new in mapping["exports"]:
     text = re.sub(rf"\bwasm\.{re.escape(old)}\b", "wasm." + new, text)
 
-old_hashes = {integrity(wasm.read_bytes()): None, integrity(glue.read_bytes()): None}
+before = [integrity(wasm.read_bytes()), integrity(glue.read_bytes())]
 minified.replace(wasm)
 glue.write_text(text)
+after = [integrity(wasm.read_bytes()), integrity(glue.read_bytes())]
 page = html.read_text()
-for old, new in zip(old_hashes, [integrity(wasm.read_bytes()), integrity(glue.read_bytes())]):
+for old, new in zip(before, after):
     page = page.replace(old, new)
 html.write_text(page)
 print(f"post-build: {len(mapping['imports'])} imports and {len(mapping['exports'])} exports renamed")
